@@ -1,0 +1,3 @@
+using RawkodeAutomation.Cli;
+
+return await RawkodeCommandLine.Build().Parse(args).InvokeAsync();

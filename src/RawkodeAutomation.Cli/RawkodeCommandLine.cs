@@ -1,0 +1,16 @@
+using System.CommandLine;
+using RawkodeAutomation.Cli.Commands;
+
+namespace RawkodeAutomation.Cli;
+
+/// <summary>The <c>rawkode</c> command tree. Each area contributes its commands from <c>Commands/</c>.</summary>
+public static class RawkodeCommandLine
+{
+    public static RootCommand Build()
+    {
+        RootCommand root = new("rawkode: run a live show's YouTube channel as code.");
+        // One line per area; keep each area's commands in its own file under Commands/.
+        root.Subcommands.Add(VersionCommand.Create());
+        return root;
+    }
+}
