@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace RawkodeAutomation.GitHub.Local;
+
+/// <summary>Runs the <c>git</c> CLI in one repository. Arguments are passed as a list, never through a shell.</summary>
+public sealed class GitCli(string repositoryPath)
+{
+    /// <summary>The repository (work tree or bare) the commands run in.</summary>
+    public string RepositoryPath { get; } = Path.GetFullPath(repositoryPath);
+
+    /// <summary>Runs git and returns stdout; a non-zero exit throws with git's message and the command.</summary>
+    public async Task<byte[]> RunBytesAsync(IEnumerable<string> args, byte[]? stdin = null, IReadOnlyDictionary<string, string>? env = null,
+        CancellationToken cancellationToken = default)
+    {
+        var (code, stdout, stderr) = await TryRunAsync(args, stdin, env, cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            throw new InvalidOperationException($"git {string.Join(' ', args)} failed in {RepositoryPath} (exit {code}): {stderr.Trim()}");
+        }
+
+        return stdout;
+    }
+
+    /// <summary>Runs git and returns trimmed stdout as text.</summary>
+    public async Task<string> RunAsync(IEnumerable<string> args, byte[]? stdin = null, IReadOnlyDictionary<string, string>? env = null,
+        CancellationToken cancellationToken = default) =>
+        Encoding.UTF8.GetString(await RunBytesAsync(args, stdin, env, cancellationToken).ConfigureAwait(false)).Trim();
+
+    /// <summary>Runs git and returns the exit code with both outputs, for commands whose failure is an answer.</summary>
+    public async Task<(int ExitCode, byte[] Stdout, string Stderr)> TryRunAsync(IEnumerable<string> args, byte[]? stdin = null,
+        IReadOnlyDictionary<string, string>? env = null, CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo("git")
+        {
+            WorkingDirectory = RepositoryPath,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("core.quotepath=off");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        // Never prompt for credentials or an editor: this runs unattended.
+        start.Environment["GIT_TERMINAL_PROMPT"] = "0";
+        start.Environment["GIT_EDITOR"] = "true";
+        if (env is not null)
+        {
+            foreach (var (key, value) in env)
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"git is not installed or not on PATH ({e.Message}). Install git to use a local repository.", e);
+        }
+
+        using (process)
+        {
+            var stdoutTask = ReadAllAsync(process.StandardOutput.BaseStream, cancellationToken);
+            var stderrTask = process.StandardError.ReadToEndAsync(cancellationToken);
+            if (stdin is not null)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(stdin, cancellationToken).ConfigureAwait(false);
+            }
+
+            process.StandardInput.Close();
+            var stdout = await stdoutTask.ConfigureAwait(false);
+            var stderr = await stderrTask.ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            return (process.ExitCode, stdout, stderr);
+        }
+    }
+
+    /// <summary>The commit a ref points at, or null when it does not exist.</summary>
+    public async Task<string?> ResolveAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        var (code, stdout, _) = await TryRunAsync(["rev-parse", "--verify", "--quiet", reference + "^{commit}"], cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return code == 0 ? Encoding.UTF8.GetString(stdout).Trim() : null;
+    }
+
+    /// <summary>path → blob sha of every file under <paramref name="folder"/> at <paramref name="treeish"/>.</summary>
+    public async Task<Dictionary<string, string>> ListFilesAsync(string treeish, string folder, CancellationToken cancellationToken = default)
+    {
+        var output = await RunBytesAsync(["ls-tree", "-r", "-z", "--full-tree", treeish, "--", folder], cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var record in Encoding.UTF8.GetString(output).Split('\0', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "<mode> <type> <sha>\t<path>"
+            var tab = record.IndexOf('\t', StringComparison.Ordinal);
+            var meta = record[..tab].Split(' ');
+            if (meta[1] == "blob")
+            {
+                files[record[(tab + 1)..]] = meta[2];
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>Reads blobs by sha in one <c>git cat-file --batch</c> process.</summary>
+    public async Task<Dictionary<string, byte[]>> ReadBlobsAsync(IReadOnlyCollection<string> shas, CancellationToken cancellationToken = default)
+    {
+        var result = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (shas.Count == 0)
+        {
+            return result;
+        }
+
+        var distinct = shas.Distinct(StringComparer.Ordinal).ToList();
+        var input = Encoding.ASCII.GetBytes(string.Join('\n', distinct) + "\n");
+        var output = await RunBytesAsync(["cat-file", "--batch"], input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var position = 0;
+        foreach (var sha in distinct)
+        {
+            // "<sha> <type> <size>\n<content>\n"
+            var newline = Array.IndexOf(output, (byte)'\n', position);
+            var header = Encoding.ASCII.GetString(output, position, newline - position).Split(' ');
+            if (header.Length != 3)
+            {
+                throw new InvalidOperationException($"git cat-file could not read blob {sha} in {RepositoryPath}.");
+            }
+
+            var size = int.Parse(header[2], System.Globalization.CultureInfo.InvariantCulture);
+            result[sha] = output.AsSpan(newline + 1, size).ToArray();
+            position = newline + 1 + size + 1;
+        }
+
+        return result;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using Octokit;
+
+namespace RawkodeAutomation.GitHub.Octokit;
+
+/// <summary>
+/// <see cref="IEpisodeSource"/> over the Git Database API: commit → root tree → the <c>episodes</c> subtree
+/// (recursively) → blobs. Blobs are content-addressed, so they are cached by sha and a commit that changes one
+/// file costs one blob read.
+/// See <see href="https://docs.github.com/en/rest/git/trees#get-a-tree"/> and
+/// <see href="https://docs.github.com/en/rest/git/blobs#get-a-blob"/>.
+/// </summary>
+public sealed class GitHubEpisodeSource : IEpisodeSource
+{
+    private const string Root = "episodes";
+    private const int BlobCacheCapacity = 20_000;
+    private readonly IGitHubClient _client;
+    private readonly string _owner;
+    private readonly string _name;
+    private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
+
+    public GitHubEpisodeSource(IGitHubClient client, GitHubOptions options)
+    {
+        _client = client;
+        (_owner, _name) = options.RepositoryParts();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken)
+    {
+        var entries = await ListAsync(sha).ConfigureAwait(false);
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        // A handful of requests in flight at once: fast without tripping GitHub's secondary rate limits.
+        using var gate = new SemaphoreSlim(8);
+        var reads = entries.Select(async entry =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return (entry.Key, Content: await ReadBlobAsync(entry.Value).ConfigureAwait(false));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+        foreach (var (path, content) in await Task.WhenAll(reads).ConfigureAwait(false))
+        {
+            files[path] = content;
+        }
+
+        return files;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken)
+    {
+        var after = await ListAsync(toSha).ConfigureAwait(false);
+        var before = GitShas.IsNone(fromSha) ? new Dictionary<string, string>() : await ListAsync(fromSha!).ConfigureAwait(false);
+        return TreeDiff.Diff(before, after);
+    }
+
+    /// <summary>path → blob sha of every file under <c>episodes/</c> at a commit.</summary>
+    private async Task<Dictionary<string, string>> ListAsync(string commitSha)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var commit = await _client.Git.Commit.Get(_owner, _name, commitSha).ConfigureAwait(false);
+        var root = await _client.Git.Tree.Get(_owner, _name, commit.Tree.Sha).ConfigureAwait(false);
+        var episodes = root.Tree.FirstOrDefault(t => t.Path == Root && t.Type.Value == TreeType.Tree);
+        if (episodes is null)
+        {
+            return result;
+        }
+
+        var tree = await _client.Git.Tree.GetRecursive(_owner, _name, episodes.Sha).ConfigureAwait(false);
+        if (tree.Truncated)
+        {
+            throw new InvalidOperationException(
+                $"GitHub truncated the tree of {Root}/ at {commitSha} in {_owner}/{_name}: too many files for one recursive read.");
+        }
+
+        foreach (var item in tree.Tree.Where(t => t.Type.Value == TreeType.Blob))
+        {
+            result[$"{Root}/{item.Path}"] = item.Sha;
+        }
+
+        return result;
+    }
+
+    private async Task<byte[]> ReadBlobAsync(string blobSha)
+    {
+        if (_blobs.TryGetValue(blobSha, out var cached))
+        {
+            return cached;
+        }
+
+        var blob = await _client.Git.Blob.Get(_owner, _name, blobSha).ConfigureAwait(false);
+        var bytes = blob.Encoding.Value == EncodingType.Base64
+            ? Convert.FromBase64String(blob.Content)
+            : System.Text.Encoding.UTF8.GetBytes(blob.Content);
+        if (_blobs.Count >= BlobCacheCapacity)
+        {
+            // Crude but bounded: the cache only saves requests, so dropping it all is always safe.
+            _blobs.Clear();
+        }
+
+        _blobs[blobSha] = bytes;
+        return bytes;
+    }
+}
+
+/// <summary>Diff of two path → blob-sha listings.</summary>
+public static class TreeDiff
+{
+    /// <summary>Added, modified and deleted paths, in ordinal path order.</summary>
+    public static IReadOnlyList<ChangedPath> Diff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
+    {
+        var changes = new List<ChangedPath>();
+        foreach (var (path, sha) in after)
+        {
+            if (!before.TryGetValue(path, out var old))
+            {
+                changes.Add(new ChangedPath(path, ChangeKind.Added));
+            }
+            else if (!string.Equals(old, sha, StringComparison.Ordinal))
+            {
+                changes.Add(new ChangedPath(path, ChangeKind.Modified));
+            }
+        }
+
+        changes.AddRange(before.Keys.Where(p => !after.ContainsKey(p)).Select(p => new ChangedPath(p, ChangeKind.Deleted)));
+        changes.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return changes;
+    }
+}
