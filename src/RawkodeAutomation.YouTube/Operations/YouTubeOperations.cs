@@ -1,0 +1,313 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using RawkodeAutomation.YouTube.Api;
+using RawkodeAutomation.YouTube.Quota;
+
+namespace RawkodeAutomation.YouTube.Operations;
+
+/// <summary>What an ensure-operation did and what it cost.</summary>
+/// <param name="VideoId">The broadcast/video it acted on.</param>
+/// <param name="Actions">Human-readable steps taken, e.g. "created broadcast", "updated title".</param>
+/// <param name="UnitsSpent">Quota units the operation's calls cost.</param>
+public sealed record EnsureResult(string VideoId, IReadOnlyList<string> Actions, int UnitsSpent)
+{
+    /// <summary>True when nothing had to be written.</summary>
+    public bool Unchanged => Actions.Count == 0;
+}
+
+/// <summary>The outcome of <see cref="YouTubeOperations.EnsureBroadcastAsync"/>.</summary>
+public sealed record BroadcastResult(string VideoId, string StreamId, bool Created, IReadOnlyList<string> Actions, int UnitsSpent);
+
+/// <summary>The outcome of <see cref="YouTubeOperations.EnsureDescriptionsAsync"/>.</summary>
+/// <param name="Updated">Video ids whose description was rewritten.</param>
+/// <param name="Unchanged">Video ids that already had the text.</param>
+/// <param name="Missing">Video ids videos.list did not return (deleted, or not ours).</param>
+/// <param name="Reads">videos.list calls made.</param>
+/// <param name="UnitsSpent">Total units.</param>
+public sealed record DescriptionsResult(IReadOnlyList<string> Updated, IReadOnlyList<string> Unchanged, IReadOnlyList<string> Missing, int Reads, int UnitsSpent);
+
+/// <summary>
+/// Idempotent operations for the pipeline: each compares first and writes only what differs, so repeating
+/// one (a replayed activity, a re-run after a quota reset) changes nothing and costs only its reads.
+/// </summary>
+public sealed class YouTubeOperations(IYouTubeClient client)
+{
+    private const string BroadcastParts = "id,snippet,status,contentDetails";
+    private readonly ConcurrentDictionary<string, string> _streams = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Makes the episode's broadcast match <paramref name="spec"/>: finds it by <see cref="BroadcastSpec.KnownVideoId"/>
+    /// or by our marker tag, creates it if absent, updates only the fields that differ, binds it to the show's
+    /// persistent stream (found or created once by stream key) and adds it to the playlist.
+    /// </summary>
+    /// <exception cref="YouTubeSpecException">The spec breaks YouTube's rules (nothing was called).</exception>
+    /// <exception cref="YouTubeApiException">A call failed; see <see cref="YouTubeApiException.IsRetryable"/>.</exception>
+    public async Task<BroadcastResult> EnsureBroadcastAsync(BroadcastSpec spec, CancellationToken cancellationToken = default)
+    {
+        SpecValidator.Validate(spec);
+        var meter = new Meter();
+        List<string> actions = [];
+        var streamId = await EnsureStreamAsync(spec.StreamKey, meter, actions, cancellationToken).ConfigureAwait(false);
+
+        var found = await FindBroadcastAsync(spec, meter, actions, cancellationToken).ConfigureAwait(false);
+        var created = false;
+        LiveBroadcast broadcast;
+        Video video;
+        if (found is null)
+        {
+            broadcast = await meter.Spend("liveBroadcasts.insert", client.InsertBroadcastAsync(new LiveBroadcast
+            {
+                Snippet = BroadcastSnippet(spec),
+                Status = new LiveBroadcastStatus { PrivacyStatus = spec.Visibility, SelfDeclaredMadeForKids = false },
+                ContentDetails = new LiveBroadcastContentDetails { EnableAutoStart = false, EnableAutoStop = true },
+            }, BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            actions.Add($"created broadcast {broadcast.Id}");
+            created = true;
+            // Tags and category live on the video resource, not the broadcast: read it to write its whole snippet.
+            video = (await meter.Spend("videos.list", client.ListVideosAsync([broadcast.Id!], "snippet", cancellationToken)).ConfigureAwait(false)).Single();
+        }
+        else
+        {
+            (broadcast, video) = found.Value;
+        }
+
+        var id = broadcast.Id!;
+        var snippet = broadcast.Snippet ?? new LiveBroadcastSnippet();
+        var textDiff = snippet.Title != spec.Title || snippet.Description != spec.Description;
+        var timeDiff = !SameInstant(snippet.ScheduledStartTimeRaw, spec.ScheduledStart)
+            || (spec.ScheduledEnd is { } end && !SameInstant(snippet.ScheduledEndTimeRaw, end));
+        var privacyDiff = broadcast.Status?.PrivacyStatus != spec.Visibility;
+        var desiredTags = DesiredTags(spec, video.Snippet?.Tags);
+        var videoDiff = video.Snippet?.CategoryId != spec.CategoryId || !(video.Snippet?.Tags ?? []).SequenceEqual(desiredTags);
+
+        List<string> parts = [];
+        if (timeDiff) { parts.Add("snippet"); }
+        if (privacyDiff) { parts.Add("status"); }
+        // Title/description ride along with a broadcast update when one happens anyway and the video needs no write.
+        if (textDiff && !videoDiff && parts.Count > 0 && !parts.Contains("snippet")) { parts.Insert(0, "snippet"); }
+        if (parts.Count > 0)
+        {
+            var update = new LiveBroadcast
+            {
+                Id = id,
+                Snippet = parts.Contains("snippet") ? BroadcastSnippet(spec) : null,
+                Status = parts.Contains("status") ? new LiveBroadcastStatus { PrivacyStatus = spec.Visibility, SelfDeclaredMadeForKids = broadcast.Status?.SelfDeclaredMadeForKids ?? false } : null,
+            };
+            broadcast = await meter.Spend("liveBroadcasts.update", client.UpdateBroadcastAsync(update, string.Join(',', parts), cancellationToken)).ConfigureAwait(false);
+            if (!created)
+            {
+                actions.Add($"updated broadcast {string.Join('+', parts)} ({Differences(snippet, broadcast.Status, spec, textDiff, timeDiff, privacyDiff)})");
+            }
+        }
+        var textHandled = parts.Contains("snippet");
+        if (videoDiff || (textDiff && !textHandled))
+        {
+            var whole = video.Snippet ?? new VideoSnippet();
+            whole.Title = spec.Title;
+            whole.Description = spec.Description;
+            whole.CategoryId = spec.CategoryId;
+            whole.Tags = desiredTags;
+            await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = id, ETag = video.ETag, Snippet = whole }, "snippet", cancellationToken)).ConfigureAwait(false);
+            actions.Add(created ? "set category and tags" : "updated video snippet (title, description, category, tags)");
+        }
+
+        if (broadcast.ContentDetails?.BoundStreamId != streamId)
+        {
+            broadcast = await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            actions.Add($"bound to stream {streamId} ({spec.StreamKey})");
+        }
+
+        if (spec.PlaylistId is { } playlist)
+        {
+            // A video created just now cannot be in the playlist yet: skip the read.
+            var present = !created && (await meter.Spend("playlistItems.list", client.ListPlaylistItemsAsync(playlist, id, null, cancellationToken)).ConfigureAwait(false)).Items?.Count > 0;
+            if (!present)
+            {
+                await meter.Spend("playlistItems.insert", client.InsertPlaylistItemAsync(playlist, id, cancellationToken)).ConfigureAwait(false);
+                actions.Add($"added to playlist {playlist}");
+            }
+        }
+        return new BroadcastResult(id, streamId, created, actions, meter.Units);
+    }
+
+    /// <summary>
+    /// Uploads the thumbnail unless the video's marker says this hash is already there; after an upload the
+    /// marker tag is rewritten (videos.update) so the next run can skip. Cost: 1 when unchanged, 101 otherwise.
+    /// </summary>
+    public async Task<EnsureResult> EnsureThumbnailAsync(ThumbnailSpec spec, CancellationToken cancellationToken = default)
+    {
+        var contentType = SpecValidator.ValidateThumbnail(spec);
+        var meter = new Meter();
+        var video = (await meter.Spend("videos.list", client.ListVideosAsync([spec.VideoId], "snippet", cancellationToken)).ConfigureAwait(false)).SingleOrDefault()
+            ?? throw NotFound("videos.list", spec.VideoId, spec.EpisodeId);
+        var shortHash = Markers.ShortHash(spec.Hash);
+        if (Markers.ThumbnailOf(video.Snippet?.Tags) == shortHash) { return new EnsureResult(spec.VideoId, [], meter.Units); }
+
+        await meter.Spend("thumbnails.set", client.SetThumbnailAsync(spec.VideoId, spec.Image, contentType, cancellationToken)).ConfigureAwait(false);
+        var snippet = video.Snippet!;
+        snippet.Tags = [.. (snippet.Tags ?? []).Where(t => !t.StartsWith(Markers.ThumbnailPrefix, StringComparison.Ordinal)), Markers.ThumbnailTag(spec.Hash)];
+        await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = video.Id, ETag = video.ETag, Snippet = snippet }, "snippet", cancellationToken)).ConfigureAwait(false);
+        return new EnsureResult(spec.VideoId, [$"uploaded thumbnail {shortHash} ({contentType}, {spec.Image.Length} bytes)"], meter.Units);
+    }
+
+    /// <summary>
+    /// Makes each video's description equal its spec: validates all first (nothing is called if any is bad), reads the
+    /// videos in batches of 50 (1 unit each), and rewrites (50 units, whole snippet) only those whose text differs.
+    /// Running it again after a partial failure (e.g. quotaExceeded) redoes nothing that already succeeded.
+    /// </summary>
+    public async Task<DescriptionsResult> EnsureDescriptionsAsync(IReadOnlyList<DescriptionSpec> specs, CancellationToken cancellationToken = default)
+    {
+        SpecValidator.Validate(specs);
+        var meter = new Meter();
+        var wanted = new Dictionary<string, DescriptionSpec>(StringComparer.Ordinal);
+        foreach (var spec in specs) { wanted[spec.VideoId] = spec; }
+        List<string> updated = [], unchanged = [], missing = [];
+        var reads = 0;
+        foreach (var batch in wanted.Keys.Chunk(YouTubeClient.MaxIdsPerList))
+        {
+            var videos = await meter.Spend("videos.list", client.ListVideosAsync(batch, "snippet", cancellationToken)).ConfigureAwait(false);
+            reads++;
+            var byId = videos.Where(v => v.Id is not null).ToDictionary(v => v.Id!, StringComparer.Ordinal);
+            foreach (var videoId in batch)
+            {
+                if (!byId.TryGetValue(videoId, out var video) || video.Snippet is null) { missing.Add(videoId); continue; }
+                var desired = wanted[videoId].Description;
+                if (string.Equals(video.Snippet.Description ?? "", desired, StringComparison.Ordinal)) { unchanged.Add(videoId); continue; }
+                video.Snippet.Description = desired;
+                await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = videoId, ETag = video.ETag, Snippet = video.Snippet }, "snippet", cancellationToken)).ConfigureAwait(false);
+                updated.Add(videoId);
+            }
+        }
+        return new DescriptionsResult(updated, unchanged, missing, reads, meter.Units);
+    }
+
+    /// <summary>Deletes the broadcast unless it is live or complete (cancelling an episode). Returns what it did.</summary>
+    public async Task<EnsureResult> EnsureBroadcastDeletedAsync(string episodeId, string videoId, CancellationToken cancellationToken = default)
+    {
+        var meter = new Meter();
+        var found = await meter.Spend("liveBroadcasts.list", client.ListBroadcastsAsync([videoId], "id,status", cancellationToken)).ConfigureAwait(false);
+        if (found.Count == 0) { return new EnsureResult(videoId, [], meter.Units); }
+        var state = found[0].Status?.LifeCycleStatus;
+        if (state is "live" or "complete" or "liveStarting")
+        {
+            return new EnsureResult(videoId, [$"kept broadcast of {episodeId}: it is {state}"], meter.Units);
+        }
+        await meter.Spend("liveBroadcasts.delete", client.DeleteBroadcastAsync(videoId, cancellationToken)).ConfigureAwait(false);
+        return new EnsureResult(videoId, [$"deleted broadcast of {episodeId}"], meter.Units);
+    }
+
+    private async Task<string> EnsureStreamAsync(string streamKey, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    {
+        if (_streams.TryGetValue(streamKey, out var known)) { return known; }
+        var marker = Markers.StreamDescription(streamKey);
+        string? pageToken = null;
+        do
+        {
+            var page = await meter.Spend("liveStreams.list", client.ListMyStreamsAsync("id,snippet", pageToken, cancellationToken)).ConfigureAwait(false);
+            var match = page.Items?.FirstOrDefault(s => s.Snippet?.Description == marker);
+            if (match?.Id is { } id) { return _streams[streamKey] = id; }
+            pageToken = page.NextPageToken;
+        }
+        while (pageToken is not null);
+
+        var stream = await meter.Spend("liveStreams.insert", client.InsertStreamAsync(new LiveStream
+        {
+            Snippet = new LiveStreamSnippet { Title = streamKey, Description = marker },
+            Cdn = new CdnSettings { IngestionType = "rtmp", Resolution = "variable", FrameRate = "variable" },
+            ContentDetails = new LiveStreamContentDetails { IsReusable = true },
+        }, "id,snippet,cdn,contentDetails,status", cancellationToken)).ConfigureAwait(false);
+        actions.Add($"created stream {stream.Id} for key {streamKey}");
+        return _streams[streamKey] = stream.Id!;
+    }
+
+    private async Task<(LiveBroadcast Broadcast, Video Video)?> FindBroadcastAsync(BroadcastSpec spec, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    {
+        if (spec.KnownVideoId is { } knownId)
+        {
+            var byId = await meter.Spend("liveBroadcasts.list", client.ListBroadcastsAsync([knownId], BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            if (byId.Count == 1)
+            {
+                var video = (await meter.Spend("videos.list", client.ListVideosAsync([knownId], "snippet", cancellationToken)).ConfigureAwait(false)).Single();
+                return (byId[0], video);
+            }
+            actions.Add($"stored broadcast {knownId} no longer exists; looking for our marker");
+        }
+
+        // Our broadcasts carry the marker tag, which only videos.list returns: page through the channel's
+        // broadcasts (1 unit per 50) and read their videos' tags (1 unit per 50).
+        var tag = Markers.EpisodeTag(spec.EpisodeId);
+        string? pageToken = null;
+        do
+        {
+            var page = await meter.Spend("liveBroadcasts.list", client.ListMyBroadcastsAsync(BroadcastParts, null, pageToken, cancellationToken)).ConfigureAwait(false);
+            var items = page.Items ?? [];
+            if (items.Count > 0)
+            {
+                var videos = await meter.Spend("videos.list", client.ListVideosAsync([.. items.Select(b => b.Id!)], "snippet", cancellationToken)).ConfigureAwait(false);
+                var match = videos.FirstOrDefault(v => v.Snippet?.Tags?.Contains(tag) == true);
+                if (match is not null)
+                {
+                    actions.Add($"found broadcast {match.Id} by marker");
+                    return (items.First(b => b.Id == match.Id), match);
+                }
+            }
+            pageToken = page.NextPageToken;
+        }
+        while (pageToken is not null);
+        return null;
+    }
+
+    private static LiveBroadcastSnippet BroadcastSnippet(BroadcastSpec spec) => new()
+    {
+        Title = spec.Title,
+        Description = spec.Description,
+        ScheduledStartTimeRaw = Rfc3339(spec.ScheduledStart),
+        ScheduledEndTimeRaw = spec.ScheduledEnd is { } end ? Rfc3339(end) : null,
+    };
+
+    private static List<string> DesiredTags(BroadcastSpec spec, IList<string>? current)
+    {
+        // Keep the thumbnail marker: it records what was uploaded, which this spec does not know.
+        var thumbnail = current?.FirstOrDefault(t => t.StartsWith(Markers.ThumbnailPrefix, StringComparison.Ordinal));
+        List<string> tags = [.. spec.Tags.Where(t => !Markers.IsMarker(t)), Markers.EpisodeTag(spec.EpisodeId)];
+        if (thumbnail is not null) { tags.Add(thumbnail); }
+        return tags;
+    }
+
+    private static string Differences(LiveBroadcastSnippet old, LiveBroadcastStatus? status, BroadcastSpec spec, bool text, bool time, bool privacy)
+    {
+        List<string> what = [];
+        if (text && old.Title != spec.Title) { what.Add("title"); }
+        if (text && old.Description != spec.Description) { what.Add("description"); }
+        if (time) { what.Add("schedule"); }
+        if (privacy) { what.Add("visibility"); }
+        return string.Join(", ", what);
+    }
+
+    private static string Rfc3339(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static bool SameInstant(string? raw, DateTimeOffset expected) =>
+        raw is not null && DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var actual) && actual == expected;
+
+    private static YouTubeApiException NotFound(string method, string id, string episodeId) =>
+        new($"YouTube {method}: video '{id}' of episode '{episodeId}' does not exist (or is not this channel's).",
+            YouTubeErrorKind.NotFound, method, System.Net.HttpStatusCode.NotFound, "videoNotFound", "id", id, null, null, null);
+
+    /// <summary>Adds up the cost of the calls one operation makes (the ledger is shared by concurrent operations).</summary>
+    private sealed class Meter
+    {
+        public int Units { get; private set; }
+
+        public Task<T> Spend<T>(string method, Task<T> call)
+        {
+            Units += QuotaCosts.For(method);
+            return call;
+        }
+
+        public Task Spend(string method, Task call)
+        {
+            Units += QuotaCosts.For(method);
+            return call;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using RawkodeAutomation.YouTube.Operations;
+using RawkodeAutomation.YouTube.Quota;
+
+namespace RawkodeAutomation.YouTube;
+
+/// <summary>Wiring for the YouTube area.</summary>
+public static class YouTubeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="YouTubeOptions"/> from section <c>YouTube</c> (validated on start), and registers
+    /// <see cref="IQuotaLedger"/>, <see cref="IYouTubeClient"/> and <see cref="YouTubeOperations"/> as singletons.
+    /// </summary>
+    public static IServiceCollection AddYouTube(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<YouTubeOptions>()
+            .Bind(configuration.GetSection(YouTubeOptions.SectionName))
+            .Validate(o => o.Problems().Count == 0, "YouTube options are invalid: set YouTube:ClientId, YouTube:ClientSecret, YouTube:RefreshToken and https endpoints.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IQuotaLedger>(sp =>
+            new InMemoryQuotaLedger(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<YouTubeOptions>>().Value.DailyQuota));
+        services.TryAddSingleton<IYouTubeClient>(sp => YouTubeClient.Create(
+            sp.GetRequiredService<IOptions<YouTubeOptions>>().Value, sp.GetRequiredService<IQuotaLedger>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<YouTubeOperations>();
+        return services;
+    }
+}
