@@ -1,0 +1,153 @@
+namespace RawkodeAutomation.Workflows.Contracts;
+
+/// <summary>
+/// Everything the pipeline must make true on the outside for one episode, computed from the
+/// repository at one commit. Workflow payloads use these records rather than the domain model so
+/// the durable history does not change shape when the domain library evolves.
+/// </summary>
+/// <param name="EpisodeId"><c>&lt;show&gt;/&lt;slug&gt;</c>.</param>
+/// <param name="Visibility"><c>public</c>, <c>unlisted</c> or <c>private</c>.</param>
+/// <param name="Description">The rendered YouTube description (already within 5,000 UTF-8 bytes).</param>
+/// <param name="ThumbnailFingerprint">Content hash of the thumbnail's inputs; upload only when it changes.</param>
+/// <param name="AdoptVideoId">An existing broadcast/video to adopt instead of creating one.</param>
+/// <param name="Commit">The commit this spec was computed from (not part of the fingerprint).</param>
+/// <param name="CommitTime">The commit's time: a spec older than the one held is ignored.</param>
+public sealed record DesiredEpisode(
+    string EpisodeId,
+    string ShowId,
+    string Title,
+    DateTimeOffset? ScheduledFor,
+    TimeSpan Duration,
+    string Visibility,
+    bool Draft,
+    string Description,
+    IReadOnlyList<string> Tags,
+    int CategoryId,
+    string? PlaylistId,
+    string StreamKey,
+    string? AdoptVideoId,
+    string ThumbnailFingerprint,
+    KlusteredDesired? Klustered,
+    string Commit,
+    DateTimeOffset CommitTime);
+
+/// <summary>The Klustered section of an episode, as the pipeline needs it.</summary>
+public sealed record KlusteredDesired(TimeSpan ProvisionBefore, TimeSpan TeardownAfter, IReadOnlyList<KlusteredTeamDesired> Teams);
+
+/// <summary>One Klustered team: its cluster request and the breaks applied to it.</summary>
+public sealed record KlusteredTeamDesired(
+    string Name,
+    IReadOnlyList<string> Breakers,
+    IReadOnlyList<string> Fixers,
+    string ClusterClass,
+    string KubernetesVersion,
+    int ControlPlaneReplicas,
+    int WorkerReplicas,
+    IReadOnlyList<string> Breaks);
+
+/// <summary>Why a spec reached an episode: decides the quota priority of description writes.</summary>
+public enum ChangeReason
+{
+    /// <summary>The episode's own file was added or edited (or the first full reconcile).</summary>
+    EpisodeEdited,
+
+    /// <summary>Only the rendered description changed, because a person, the show or a sibling changed.</summary>
+    Sweep,
+}
+
+/// <summary>The signal every commit that touches an episode sends (signal-with-start).</summary>
+/// <param name="Desired">The new desired spec; null when <paramref name="Deleted"/>.</param>
+/// <param name="Deleted">The episode file is gone: cancel the episode and clean up.</param>
+/// <param name="NotifyWorkflowId">A sweep to tell (signal <see cref="PipelineSignals.EpisodeSwept"/>) when done.</param>
+public sealed record SpecChanged(
+    string EpisodeId,
+    DesiredEpisode? Desired,
+    bool Deleted,
+    ChangeReason Reason,
+    string Commit,
+    DateTimeOffset CommitTime,
+    string? NotifyWorkflowId = null);
+
+/// <summary>Input of <c>EpisodeWorkflow</c>; <paramref name="Carried"/> is set on continue-as-new.</summary>
+public sealed record EpisodeWorkflowInput(string EpisodeId, EpisodeMemory? Carried = null);
+
+/// <summary>What the outside world is known to look like, as last confirmed by an activity.</summary>
+/// <param name="VideoId">The broadcast/video id on YouTube, once created or adopted.</param>
+/// <param name="BroadcastFingerprint">Fingerprint of the broadcast fields last written.</param>
+/// <param name="DescriptionFingerprint">Fingerprint of the description last written.</param>
+/// <param name="ThumbnailFingerprint">Fingerprint of the thumbnail last uploaded.</param>
+public sealed record AppliedEpisode(
+    string? VideoId = null,
+    string? BroadcastFingerprint = null,
+    string? DescriptionFingerprint = null,
+    string? ThumbnailFingerprint = null);
+
+/// <summary>The lifecycle of one Klustered team's cluster.</summary>
+public enum TeamPhase
+{
+    Waiting,
+    Provisioned,
+    Fixed,
+    TornDown,
+    Failed,
+}
+
+/// <summary>One team's progress, shown in queries and carried across continue-as-new.</summary>
+public sealed record TeamState(
+    string Name,
+    TeamPhase Phase,
+    string? ClusterName = null,
+    string? Access = null,
+    DateTimeOffset? ProvisionedAt = null,
+    DateTimeOffset? FixedAt = null,
+    TimeSpan? TimeToFix = null,
+    bool TimeToFixRecorded = false,
+    string? LastError = null);
+
+/// <summary>The durable memory of an episode entity (what continue-as-new carries).</summary>
+public sealed record EpisodeMemory(
+    DesiredEpisode? Desired,
+    AppliedEpisode Applied,
+    IReadOnlyList<TeamState> Teams,
+    bool Deleted,
+    bool Failed,
+    string? LastResult,
+    string? LastError,
+    long QuotaUnitsSpent,
+    IReadOnlyList<string> PendingNotifications,
+    ChangeReason LastReason,
+    bool Dirty);
+
+/// <summary>What an operator sees when querying an episode.</summary>
+/// <param name="Phase">Idle, Reconciling, WaitingForQuota, Failed, AwaitingApproval, Sleeping, Cancelled.</param>
+/// <param name="Busy">True while the entity has work to do before its next timer.</param>
+/// <param name="Pending">What still differs between desired and applied.</param>
+public sealed record EpisodeStatus(
+    string EpisodeId,
+    string Phase,
+    bool Busy,
+    DesiredEpisode? Desired,
+    AppliedEpisode Applied,
+    ReconcilePlan Pending,
+    IReadOnlyList<TeamState> Teams,
+    string? LastResult,
+    string? LastError,
+    DateTimeOffset? NextWakeUp,
+    long QuotaUnitsSpent);
+
+/// <summary>What is left to do on YouTube for one episode.</summary>
+public sealed record ReconcilePlan(bool Broadcast, bool Description, bool Thumbnail)
+{
+    public static ReconcilePlan Nothing { get; } = new(false, false, false);
+
+    public bool Any => Broadcast || Description || Thumbnail;
+}
+
+/// <summary>How an episode entity finished (deleted, or cancelled by an operator).</summary>
+public sealed record EpisodeOutcome(string EpisodeId, string Result, long QuotaUnitsSpent);
+
+/// <summary>An operator's "skip": mark the pending change as applied without calling anything.</summary>
+public sealed record SkipRequest(string Reason);
+
+/// <summary>Sent to a sweep when an episode finished the work that sweep asked for.</summary>
+public sealed record EpisodeSweptNotice(string EpisodeId, string Commit, bool Succeeded, string? Error);

@@ -1,0 +1,538 @@
+using Microsoft.Extensions.Logging;
+using RawkodeAutomation.Workflows.Activities;
+using RawkodeAutomation.Workflows.Contracts;
+using RawkodeAutomation.Workflows.Decisions;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+
+namespace RawkodeAutomation.Workflows;
+
+/// <summary>
+/// One per episode (<c>episode/&lt;show&gt;/&lt;slug&gt;</c>). Holds the desired spec, receives
+/// <see cref="SpecChangedAsync"/> (signal-with-start) on every commit that touches it, and reconciles
+/// YouTube: broadcast exists and matches, description rewritten when its text changed, thumbnail
+/// uploaded when its content hash changed. Klustered episodes also run the cluster lifecycle on
+/// durable timers. Deleting the file cancels the episode. Continue-as-new keeps history bounded.
+/// </summary>
+[Workflow]
+public sealed class EpisodeWorkflow
+{
+    /// <summary>How often a running Klustered show is checked for the fix.</summary>
+    public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, QuotaGrant> _grants = [];
+    private string _episodeId = "";
+    private DesiredEpisode? _desired;
+    private AppliedEpisode _applied = new();
+    private List<TeamState> _teams = [];
+    private bool _deleted;
+    private bool _failed;
+    private string? _lastResult;
+    private string? _lastError;
+    private long _unitsSpent;
+    private List<string> _notify = [];
+    private ChangeReason _reason = ChangeReason.EpisodeEdited;
+    private bool _dirty;
+    private bool _forceThumbnail;
+    private bool _approved;
+    private bool _skipRequested;
+    private string _phase = "Idle";
+    private DateTimeOffset? _nextWakeUp;
+
+    /// <summary>Desired vs. applied, what is pending, the last result and the next wake-up.</summary>
+    [WorkflowQuery]
+    public EpisodeStatus State => new(
+        _episodeId,
+        _phase,
+        Busy,
+        _desired,
+        _applied,
+        EpisodeDecisions.Plan(_deleted ? null : _desired, _applied, _forceThumbnail),
+        [.. _teams],
+        _lastResult,
+        _lastError,
+        _nextWakeUp,
+        _unitsSpent);
+
+    private bool Busy => _phase is "Reconciling" or "WaitingForQuota" or "Klustered"
+        || (_dirty && !_failed) || (_deleted && _phase != "AwaitingApproval");
+
+    [WorkflowRun]
+    public async Task<EpisodeOutcome> RunAsync(EpisodeWorkflowInput input)
+    {
+        _episodeId = input.EpisodeId;
+        if (input.Carried is { } m)
+        {
+            Restore(m);
+        }
+        while (true)
+        {
+            if (_deleted)
+            {
+                return await CancelEpisodeAsync();
+            }
+            if (_dirty && !_failed)
+            {
+                _dirty = false;
+                await ReconcileYouTubeAsync();
+                await NotifySweepsAsync();
+            }
+            if (_deleted || (_dirty && !_failed))
+            {
+                continue;
+            }
+
+            var wakeAt = await RunKlusteredAsync();
+            if (_deleted || (_dirty && !_failed))
+            {
+                continue;
+            }
+
+            if (Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            {
+                var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
+                throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
+            }
+
+            _nextWakeUp = wakeAt;
+            _phase = _failed ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
+            Func<bool> woken = () => _deleted || (_dirty && !_failed);
+            if (wakeAt is { } at)
+            {
+                var delay = at - Workflow.UtcNow;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Workflow.WaitConditionAsync(woken, delay);
+                }
+            }
+            else
+            {
+                await Workflow.WaitConditionAsync(woken);
+            }
+            _nextWakeUp = null;
+        }
+    }
+
+    /// <summary>A commit changed (or deleted) the episode. Older or identical specs are ignored.</summary>
+    [WorkflowSignal]
+    public Task SpecChangedAsync(SpecChanged change)
+    {
+        if (change.NotifyWorkflowId is { } notify && !_notify.Contains(notify))
+        {
+            _notify.Add(notify);
+        }
+        if (change.Deleted)
+        {
+            if (_desired is null || change.CommitTime >= _desired.CommitTime)
+            {
+                _deleted = true;
+            }
+            return Task.CompletedTask;
+        }
+        if (change.Desired is { } desired && EpisodeDecisions.ShouldAccept(_desired, desired))
+        {
+            _desired = desired;
+            _reason = change.Reason;
+            // A new spec is an implicit retry: whatever failed may work with the new input.
+            _failed = false;
+            _deleted = false;
+            EnsureTeams();
+        }
+        // Always re-check, even for an identical spec: a sweep waiting on us must hear back.
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The quota entity reserved units for one of our requests.</summary>
+    [WorkflowSignal(PipelineSignals.QuotaGranted)]
+    public Task QuotaGrantedAsync(QuotaGrant grant)
+    {
+        _grants[grant.RequestId] = grant;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Operator: try the failed step again.</summary>
+    [WorkflowSignal]
+    public Task RetryAsync()
+    {
+        _failed = false;
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Operator: accept the current state as applied (skip the failing change), or keep a published video on delete.</summary>
+    [WorkflowSignal]
+    public Task SkipAsync(SkipRequest request)
+    {
+        _skipRequested = true;
+        if (_desired is { } d && !_deleted)
+        {
+            _applied = _applied with
+            {
+                BroadcastFingerprint = _applied.VideoId is null ? null : EpisodeDecisions.BroadcastFingerprint(d),
+                DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(d),
+                ThumbnailFingerprint = d.ThumbnailFingerprint,
+            };
+            _failed = false;
+            _lastResult = $"skipped by operator: {request.Reason}";
+        }
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Operator: render and upload the thumbnail again even if its inputs did not change.</summary>
+    [WorkflowSignal]
+    public Task ForceRerenderAsync()
+    {
+        _forceThumbnail = true;
+        _failed = false;
+        _dirty = true;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Operator: approve the pending destructive step (deleting a broadcast that already went live).</summary>
+    [WorkflowSignal]
+    public Task ApproveAsync()
+    {
+        _approved = true;
+        return Task.CompletedTask;
+    }
+
+    private async Task ReconcileYouTubeAsync()
+    {
+        var desired = _desired;
+        var plan = EpisodeDecisions.Plan(desired, _applied, _forceThumbnail);
+        if (desired is null || !plan.Any)
+        {
+            _lastResult ??= desired is { Draft: true } ? "draft: not published" : "up to date";
+            return;
+        }
+        _phase = "Reconciling";
+        try
+        {
+            if (plan.Broadcast)
+            {
+                var result = await WithQuotaAsync(EpisodeDecisions.BroadcastUnits, QuotaPriority.LiveScheduling, "broadcast",
+                    () => Workflow.ExecuteActivityAsync(
+                        (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId)),
+                        PipelineOptions.Short),
+                    r => r.UnitsSpent);
+                _applied = _applied with
+                {
+                    VideoId = result.VideoId,
+                    BroadcastFingerprint = EpisodeDecisions.BroadcastFingerprint(desired),
+                    DescriptionFingerprint = result.DescriptionApplied
+                        ? EpisodeDecisions.DescriptionFingerprint(desired)
+                        : _applied.DescriptionFingerprint,
+                };
+                _lastResult = $"broadcast {result.Action} ({result.VideoId})";
+            }
+            var videoId = _applied.VideoId!;
+            if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
+            {
+                var result = await WithQuotaAsync(EpisodeDecisions.DescriptionUnits, EpisodeDecisions.DescriptionPriority(_reason), "description",
+                    () => Workflow.ExecuteActivityAsync(
+                        (IYouTubeActivities a) => a.EnsureDescriptionAsync(
+                            new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description)),
+                        PipelineOptions.Short),
+                    r => r.UnitsSpent);
+                _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
+                _lastResult = result.Changed ? "description rewritten" : "description already up to date";
+            }
+            if (_forceThumbnail || _applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
+            {
+                var force = _forceThumbnail;
+                var previous = _applied.ThumbnailFingerprint;
+                var result = await WithQuotaAsync(EpisodeDecisions.ThumbnailUnits, QuotaPriority.Thumbnail, "thumbnail",
+                    () => Workflow.ExecuteActivityAsync(
+                        (IYouTubeActivities a) => a.EnsureThumbnailAsync(
+                            new EnsureThumbnailInput(desired.EpisodeId, videoId, desired.Commit, desired.ThumbnailFingerprint, previous, force)),
+                        PipelineOptions.Short),
+                    r => r.UnitsSpent);
+                _applied = _applied with { ThumbnailFingerprint = result.Fingerprint };
+                _forceThumbnail = false;
+                _lastResult = result.Uploaded ? $"thumbnail uploaded ({result.Bytes} bytes)" : "thumbnail already up to date";
+            }
+            _lastError = null;
+            _lastResult = $"reconciled at {desired.Commit[..Math.Min(12, desired.Commit.Length)]}: {_lastResult}";
+        }
+        catch (ActivityFailureException e)
+        {
+            _failed = true;
+            _lastError = Describe(e);
+            Workflow.Logger.LogWarning("Episode {EpisodeId} failed: {Error}", _episodeId, _lastError);
+        }
+        finally
+        {
+            _phase = "Idle";
+        }
+    }
+
+    /// <summary>
+    /// Reserve units, run the call, settle with what it cost. YouTube's own quotaExceeded marks the
+    /// day spent and the call waits for the reset, then runs again: nothing is skipped.
+    /// </summary>
+    private async Task<T> WithQuotaAsync<T>(long units, QuotaPriority priority, string purpose, Func<Task<T>> call, Func<T, long> spent)
+    {
+        while (true)
+        {
+            var grant = await ReserveAsync(units, priority, purpose);
+            try
+            {
+                var result = await call();
+                _unitsSpent += spent(result);
+                await SettleAsync(new QuotaSettlement(grant.RequestId, spent(result), false));
+                return result;
+            }
+            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.QuotaExceeded })
+            {
+                // Failed requests cost at least a unit; report the day as spent and queue again.
+                _unitsSpent += 1;
+                await SettleAsync(new QuotaSettlement(grant.RequestId, 1, true));
+                _lastError = $"{purpose}: YouTube quota exhausted; waiting for the daily reset";
+            }
+            catch (ActivityFailureException)
+            {
+                // We cannot know what a failed call cost: charge the reservation, so we never overspend.
+                _unitsSpent += units;
+                await SettleAsync(new QuotaSettlement(grant.RequestId, units, false));
+                throw;
+            }
+        }
+    }
+
+    private async Task<QuotaGrant> ReserveAsync(long units, QuotaPriority priority, string purpose)
+    {
+        var requestId = $"{Workflow.Info.WorkflowId}#{Workflow.NewGuid():N}";
+        var previousPhase = _phase;
+        _phase = "WaitingForQuota";
+        await Workflow.ExecuteActivityAsync(
+            (IQuotaActivities a) => a.RequestQuotaAsync(new QuotaRequest(requestId, Workflow.Info.WorkflowId, units, priority, $"{_episodeId}: {purpose}")),
+            PipelineOptions.Short);
+        await Workflow.WaitConditionAsync(() => _grants.ContainsKey(requestId));
+        _phase = previousPhase;
+        var grant = _grants[requestId];
+        _grants.Remove(requestId);
+        return grant;
+    }
+
+    private static Task SettleAsync(QuotaSettlement settlement) =>
+        Workflow.GetExternalWorkflowHandle(WorkflowIds.Quota).SignalAsync(PipelineSignals.QuotaSettled, [settlement]);
+
+    private async Task NotifySweepsAsync()
+    {
+        if (_notify.Count == 0 || _desired is null)
+        {
+            return;
+        }
+        var notice = new EpisodeSweptNotice(_episodeId, _desired.Commit, !_failed, _lastError);
+        foreach (var target in _notify.ToList())
+        {
+            try
+            {
+                await Workflow.GetExternalWorkflowHandle(target).SignalAsync(PipelineSignals.EpisodeSwept, [notice]);
+            }
+            catch (Exception e) when (e is ActivityFailureException or ApplicationFailureException or TemporalException)
+            {
+                // The sweep finished or was terminated; there is nobody left to tell.
+                Workflow.Logger.LogInformation("Sweep {Target} gone: {Error}", target, e.Message);
+            }
+        }
+        _notify.Clear();
+    }
+
+    /// <summary>Runs due Klustered steps for every team; returns when to wake next.</summary>
+    private async Task<DateTimeOffset?> RunKlusteredAsync()
+    {
+        var desired = _desired;
+        if (desired?.Klustered is null || desired.ScheduledFor is null || desired.Draft)
+        {
+            return null;
+        }
+        EnsureTeams();
+        var expiry = KlusteredSchedule.Timeline(desired).TeardownAt + TimeSpan.FromHours(1);
+        var wakeUps = new List<DateTimeOffset?>();
+        for (var i = 0; i < _teams.Count; i++)
+        {
+            var team = _teams[i];
+            var spec = desired.Klustered.Teams.FirstOrDefault(t => t.Name == team.Name);
+            if (spec is null)
+            {
+                continue;
+            }
+            var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
+            var input = new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
+            _phase = "Klustered";
+            try
+            {
+                switch (step.Action)
+                {
+                    case KlusteredAction.Provision:
+                        var provisioned = await Workflow.ExecuteActivityAsync(
+                            (IKlusteredActivities a) => a.ProvisionTeamAsync(input), PipelineOptions.Long);
+                        team = team with
+                        {
+                            Phase = provisioned.BreaksVerified ? TeamPhase.Provisioned : TeamPhase.Failed,
+                            ClusterName = provisioned.ClusterName,
+                            Access = provisioned.Access,
+                            ProvisionedAt = Workflow.UtcNow,
+                            LastError = provisioned.BreaksVerified ? null : "breaks did not hold: " + string.Join("; ", provisioned.Notes),
+                        };
+                        break;
+                    case KlusteredAction.CheckFixed:
+                        var check = await Workflow.ExecuteActivityAsync(
+                            (IKlusteredActivities a) => a.CheckFixedAsync(input), PipelineOptions.Short);
+                        if (check.Fixed)
+                        {
+                            var fixedAt = check.FixedAt ?? Workflow.UtcNow;
+                            team = team with
+                            {
+                                Phase = TeamPhase.Fixed,
+                                FixedAt = fixedAt,
+                                TimeToFix = KlusteredSchedule.TimeToFix(desired.ScheduledFor.Value, team.ProvisionedAt, fixedAt),
+                            };
+                        }
+                        break;
+                    case KlusteredAction.Teardown:
+                        await Workflow.ExecuteActivityAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineOptions.Long);
+                        team = team with { Phase = TeamPhase.TornDown };
+                        break;
+                    case KlusteredAction.Expire:
+                        team = team with { Phase = TeamPhase.TornDown, LastError = "the show's window passed before provisioning" };
+                        break;
+                }
+                if (team is { Phase: TeamPhase.Fixed, TimeToFix: { } ttf, TimeToFixRecorded: false })
+                {
+                    var written = await Workflow.ExecuteActivityAsync(
+                        (IKlusteredActivities a) => a.RecordTimeToFixAsync(new RecordTimeToFixInput(desired.EpisodeId, team.Name, ttf)),
+                        PipelineOptions.Short);
+                    team = team with { TimeToFixRecorded = true };
+                    _lastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
+                }
+            }
+            catch (ActivityFailureException e)
+            {
+                team = team with { Phase = step.Action == KlusteredAction.Teardown ? team.Phase : TeamPhase.Failed, LastError = Describe(e) };
+                _lastError = $"team {team.Name}: {Describe(e)}";
+            }
+            _teams[i] = team;
+            var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
+            // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
+            wakeUps.Add(after.Action is KlusteredAction.None ? after.WakeAt : after.WakeAt ?? Workflow.UtcNow);
+        }
+        _phase = "Idle";
+        return KlusteredSchedule.Earliest(wakeUps);
+    }
+
+    private async Task<EpisodeOutcome> CancelEpisodeAsync()
+    {
+        _phase = "Cancelling";
+        // Clusters first: they cost money by the hour.
+        if (_desired?.Klustered is { } k)
+        {
+            for (var i = 0; i < _teams.Count; i++)
+            {
+                var team = _teams[i];
+                var spec = k.Teams.FirstOrDefault(t => t.Name == team.Name);
+                if (spec is null || team.Phase is TeamPhase.Waiting or TeamPhase.TornDown)
+                {
+                    continue;
+                }
+                try
+                {
+                    await Workflow.ExecuteActivityAsync(
+                        (IKlusteredActivities a) => a.TeardownTeamAsync(new KlusteredTeamInput(_episodeId, spec, Workflow.UtcNow)),
+                        PipelineOptions.Long);
+                    _teams[i] = team with { Phase = TeamPhase.TornDown };
+                }
+                catch (ActivityFailureException e)
+                {
+                    // The cleanup entity removes it later: it is labelled with an expiry.
+                    _teams[i] = team with { LastError = Describe(e) };
+                }
+            }
+        }
+        var result = "cancelled";
+        switch (EpisodeDecisions.OnDeleted(_applied, _desired, Workflow.UtcNow))
+        {
+            case DeletionAction.NeedsApproval:
+                _phase = "AwaitingApproval";
+                _lastResult = "episode file deleted but its broadcast already went live: approve to delete the video, skip to keep it";
+                await Workflow.WaitConditionAsync(() => _approved || _skipRequested || !_deleted);
+                if (!_deleted)
+                {
+                    // The file came back while we waited: carry on as a live entity.
+                    var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
+                    throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
+                }
+                result = _approved ? await DeleteBroadcastAsync() : "cancelled; published video kept by operator";
+                break;
+            case DeletionAction.DeleteBroadcast:
+                result = await DeleteBroadcastAsync();
+                break;
+            case DeletionAction.Release:
+                result = $"cancelled; adopted video {_applied.VideoId} released, not deleted";
+                break;
+        }
+        _phase = "Cancelled";
+        _lastResult = result;
+        await NotifySweepsAsync();
+        return new EpisodeOutcome(_episodeId, result, _unitsSpent);
+    }
+
+    private async Task<string> DeleteBroadcastAsync()
+    {
+        var videoId = _applied.VideoId!;
+        try
+        {
+            var deleted = await WithQuotaAsync(EpisodeDecisions.DeleteUnits, QuotaPriority.LiveScheduling, "delete",
+                () => Workflow.ExecuteActivityAsync(
+                    (IYouTubeActivities a) => a.DeleteBroadcastAsync(new DeleteBroadcastInput(_episodeId, videoId)),
+                    PipelineOptions.Short),
+                r => r.UnitsSpent);
+            _applied = new AppliedEpisode();
+            return deleted.Deleted ? $"cancelled; broadcast {videoId} deleted" : $"cancelled; broadcast {videoId} was already gone";
+        }
+        catch (ActivityFailureException e)
+        {
+            // The cleanup entity deletes broadcasts whose episode is gone.
+            return $"cancelled; deleting broadcast {videoId} failed ({Describe(e)}), cleanup will retry";
+        }
+    }
+
+    private void EnsureTeams()
+    {
+        if (_desired?.Klustered is not { } k)
+        {
+            return;
+        }
+        foreach (var spec in k.Teams)
+        {
+            if (!_teams.Any(t => t.Name == spec.Name))
+            {
+                _teams.Add(new TeamState(spec.Name, TeamPhase.Waiting));
+            }
+        }
+    }
+
+    private EpisodeMemory Snapshot() => new(
+        _desired, _applied, [.. _teams], _deleted, _failed, _lastResult, _lastError, _unitsSpent, [.. _notify], _reason, _dirty || _forceThumbnail);
+
+    private void Restore(EpisodeMemory m)
+    {
+        _desired = m.Desired;
+        _applied = m.Applied;
+        _teams = [.. m.Teams];
+        _deleted = m.Deleted;
+        _failed = m.Failed;
+        _lastResult = m.LastResult;
+        _lastError = m.LastError;
+        _unitsSpent = m.QuotaUnitsSpent;
+        _notify = [.. m.PendingNotifications];
+        _reason = m.LastReason;
+        _dirty = m.Dirty;
+    }
+
+    private static string Describe(Exception e) =>
+        e.InnerException is { } inner ? $"{inner.Message}" : e.Message;
+}

@@ -1,0 +1,148 @@
+using RawkodeAutomation.Workflows.Activities;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+
+namespace RawkodeAutomation.Workflows;
+
+/// <summary>
+/// One per person (<c>person/&lt;id&gt;</c>). When the person changes, the commit hands over every
+/// episode whose rendered description changes because of them (from the dependency graph); this
+/// entity sweeps them in batches, in id order, and waits for each episode to report back, so the
+/// sweep's progress is visible and nothing is skipped or done twice. The episodes reserve their
+/// quota at sweep priority, so a sweep that runs out of quota pauses until the reset.
+/// </summary>
+[Workflow]
+public sealed class PersonWorkflow
+{
+    private string _personId = "";
+    private string? _lastCommit;
+    private List<SweepItem> _pending = [];
+    private List<SweepItem> _inFlight = [];
+    private List<string> _done = [];
+    private List<string> _failed = [];
+    private int _sweeps;
+
+    /// <summary>Sweep progress: pending, in flight, done, failed.</summary>
+    [WorkflowQuery]
+    public PersonStatus State => new(
+        _personId, _lastCommit, _pending.Count, _inFlight.Count, _done.Count, [.. _failed], _sweeps, _pending.Count + _inFlight.Count > 0);
+
+    [WorkflowRun]
+    public async Task RunAsync(PersonWorkflowInput input)
+    {
+        _personId = input.PersonId;
+        if (input.Carried is { } m)
+        {
+            _lastCommit = m.LastCommit;
+            _pending = [.. m.Pending];
+            _inFlight = [.. m.InFlight];
+            _done = [.. m.Done];
+            _failed = [.. m.Failed];
+            _sweeps = m.Sweeps;
+        }
+        var batchSize = Math.Max(1, input.BatchSize);
+        while (true)
+        {
+            await Workflow.WaitConditionAsync(() => _pending.Count > 0 || _inFlight.Count > 0);
+            if (_inFlight.Count == 0)
+            {
+                var batch = _pending.Take(batchSize).ToList();
+                _pending.RemoveRange(0, batch.Count);
+                _inFlight.AddRange(batch);
+                foreach (var group in batch.GroupBy(b => b.Commit))
+                {
+                    var ids = group.Select(b => b.EpisodeId).ToList();
+                    try
+                    {
+                        var signaled = await Workflow.ExecuteActivityAsync(
+                            (ICommitActivities a) => a.SignalEpisodesAsync(
+                                new SignalEpisodesInput(group.Key, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId)),
+                            PipelineOptions.Short);
+                        foreach (var missing in signaled.Missing)
+                        {
+                            // Deleted since: nothing to rewrite.
+                            Complete(missing, succeeded: true);
+                        }
+                    }
+                    catch (ActivityFailureException)
+                    {
+                        foreach (var id in ids)
+                        {
+                            Complete(id, succeeded: false);
+                        }
+                    }
+                }
+            }
+            await Workflow.WaitConditionAsync(() => _inFlight.Count == 0);
+            if (_pending.Count == 0 && Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            {
+                var next = input with { Carried = new PersonMemory(_lastCommit, [], [], [], [.. _failed], _sweeps) };
+                throw Workflow.CreateContinueAsNewException((PersonWorkflow wf) => wf.RunAsync(next));
+            }
+        }
+    }
+
+    /// <summary>The person changed at a commit; these episodes' descriptions change with it.</summary>
+    [WorkflowSignal]
+    public Task PersonChangedAsync(PersonChange change)
+    {
+        _lastCommit = change.Commit;
+        _sweeps++;
+        foreach (var id in change.AffectedEpisodeIds.Distinct().Order(StringComparer.Ordinal))
+        {
+            var queued = _pending.FindIndex(p => p.EpisodeId == id);
+            if (queued >= 0)
+            {
+                // Already waiting: take the newer commit instead of sweeping it twice.
+                _pending[queued] = new SweepItem(id, change.Commit);
+            }
+            else
+            {
+                _pending.Add(new SweepItem(id, change.Commit));
+            }
+            _done.Remove(id);
+            _failed.Remove(id);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>An episode finished what this sweep asked for.</summary>
+    [WorkflowSignal(PipelineSignals.EpisodeSwept)]
+    public Task EpisodeSweptAsync(EpisodeSweptNotice notice)
+    {
+        Complete(notice.EpisodeId, notice.Succeeded);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Operator: sweep the failed episodes again.</summary>
+    [WorkflowSignal]
+    public Task RetryAsync()
+    {
+        foreach (var id in _failed)
+        {
+            _pending.Add(new SweepItem(id, _lastCommit ?? ""));
+        }
+        _failed.Clear();
+        return Task.CompletedTask;
+    }
+
+    private void Complete(string episodeId, bool succeeded)
+    {
+        if (_inFlight.RemoveAll(i => i.EpisodeId == episodeId) == 0)
+        {
+            return;
+        }
+        if (succeeded)
+        {
+            if (!_done.Contains(episodeId))
+            {
+                _done.Add(episodeId);
+            }
+        }
+        else if (!_failed.Contains(episodeId))
+        {
+            _failed.Add(episodeId);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using Temporalio.Common;
+using Temporalio.Workflows;
+
+namespace RawkodeAutomation.Workflows;
+
+/// <summary>Activity options shared by the pipeline's workflows.</summary>
+internal static class PipelineOptions
+{
+    /// <summary>Transient failures (5xx, 429, timeouts) retry with backoff; the non-retryable types go back to the workflow.</summary>
+    public static readonly RetryPolicy Retry = new()
+    {
+        InitialInterval = TimeSpan.FromSeconds(1),
+        BackoffCoefficient = 2,
+        MaximumInterval = TimeSpan.FromSeconds(30),
+        MaximumAttempts = 8,
+        NonRetryableErrorTypes = [.. PipelineErrors.NonRetryable],
+    };
+
+    /// <summary>Calls to YouTube, GitHub and Temporal itself.</summary>
+    public static readonly ActivityOptions Short = new()
+    {
+        StartToCloseTimeout = TimeSpan.FromMinutes(2),
+        RetryPolicy = Retry,
+    };
+
+    /// <summary>Provisioning a cluster can take a quarter of an hour on a real management cluster.</summary>
+    public static readonly ActivityOptions Long = new()
+    {
+        StartToCloseTimeout = TimeSpan.FromMinutes(45),
+        RetryPolicy = Retry,
+    };
+
+    /// <summary>Histories stay bounded: an idle entity continues as new beyond this many events.</summary>
+    public const int HistoryLimit = 4000;
+}
