@@ -1,0 +1,893 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace RawkodeAutomation.YouTube.Sandbox;
+
+// The API endpoints. Shapes, parts and error reasons follow https://developers.google.com/youtube/v3/docs
+// and https://developers.google.com/youtube/v3/live/docs; quota costs follow
+// https://developers.google.com/youtube/v3/determine_quota_cost.
+public sealed partial class YouTubeSandbox
+{
+    /// <summary>Units per method, as YouTube charges them.</summary>
+    public static readonly IReadOnlyDictionary<string, int> Costs = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["liveBroadcasts.list"] = 1, ["liveBroadcasts.insert"] = 50, ["liveBroadcasts.update"] = 50,
+        ["liveBroadcasts.bind"] = 50, ["liveBroadcasts.transition"] = 50, ["liveBroadcasts.delete"] = 50,
+        ["liveStreams.list"] = 1, ["liveStreams.insert"] = 50,
+        ["videos.list"] = 1, ["videos.update"] = 50,
+        ["thumbnails.set"] = 50,
+        ["playlistItems.list"] = 1, ["playlistItems.insert"] = 50,
+    };
+
+    private const int MaxThumbnailBytes = 2 * 1024 * 1024;
+    private static readonly string[] PrivacyStatuses = ["public", "unlisted", "private"];
+    // The assignable categories of the US region (videoCategories.list regionCode=US, assignable=true).
+    private static readonly string[] Categories = ["1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"];
+
+    private async Task ApiAsync(HttpContext context, string path)
+    {
+        var request = context.Request;
+        var uploadContinuation = path.StartsWith("/upload/", StringComparison.Ordinal) && request.Query.ContainsKey("upload_id");
+        if (uploadContinuation)
+        {
+            // The session URI is the credential for the rest of a resumable upload, as at Google.
+            await ContinueUploadAsync(context).ConfigureAwait(false);
+            return;
+        }
+        var method = MethodOf(request.Method, path)
+            ?? throw new ApiError(404, "notFound", $"No such method: {request.Method} {path}", domain: "global");
+
+        var auth = request.Headers.Authorization.ToString();
+        if (string.IsNullOrEmpty(auth))
+        {
+            throw new ApiError(401, "required", "Request is missing required authentication credential. Expected OAuth 2 access token.", "Authorization", "global");
+        }
+        if (!auth.StartsWith("Bearer ", StringComparison.Ordinal) || !_tokens.TryGetValue(auth[7..], out var expires) || expires < DateTimeOffset.UtcNow)
+        {
+            throw new ApiError(401, "authError", "Invalid Credentials", "Authorization", "global");
+        }
+
+        var cost = Costs[method];
+        var (delay, failure) = _faults.Next(method);
+        if (delay > TimeSpan.Zero) { await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false); }
+        _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
+        if (failure?.Kind == SandboxFaultKind.QuotaExceeded) { throw QuotaExceeded(); }
+        lock (_gate)
+        {
+            RollQuotaDay();
+            if (_state.QuotaUsed + cost > DailyQuota) { throw QuotaExceeded(); }
+            // Every request that passes the quota check is charged, whether it then succeeds or not.
+            _state.QuotaUsed += cost;
+            Interlocked.Add(ref _unitsSpent, cost);
+            Persist();
+        }
+        switch (failure?.Kind)
+        {
+            case SandboxFaultKind.RateLimit:
+                throw new ApiError(429, "rateLimitExceeded", "Too many requests. Slow down.", domain: "global");
+            case SandboxFaultKind.ServerError:
+                throw new ApiError(failure.StatusCode, failure.StatusCode == 500 ? "internalError" : "backendError", "Backend Error", domain: "global");
+        }
+
+        switch (method)
+        {
+            case "liveBroadcasts.list": await ListBroadcastsAsync(context).ConfigureAwait(false); break;
+            case "liveBroadcasts.insert": await InsertBroadcastAsync(context).ConfigureAwait(false); break;
+            case "liveBroadcasts.update": await UpdateBroadcastAsync(context).ConfigureAwait(false); break;
+            case "liveBroadcasts.bind": await BindAsync(context).ConfigureAwait(false); break;
+            case "liveBroadcasts.transition": await TransitionAsync(context).ConfigureAwait(false); break;
+            case "liveBroadcasts.delete": DeleteBroadcast(context); break;
+            case "liveStreams.list": await ListStreamsAsync(context).ConfigureAwait(false); break;
+            case "liveStreams.insert": await InsertStreamAsync(context).ConfigureAwait(false); break;
+            case "videos.list": await ListVideosAsync(context).ConfigureAwait(false); break;
+            case "videos.update": await UpdateVideoAsync(context).ConfigureAwait(false); break;
+            case "thumbnails.set": await StartThumbnailAsync(context).ConfigureAwait(false); break;
+            case "playlistItems.list": await ListPlaylistItemsAsync(context).ConfigureAwait(false); break;
+            case "playlistItems.insert": await InsertPlaylistItemAsync(context).ConfigureAwait(false); break;
+        }
+    }
+
+    private static string? MethodOf(string http, string path) => (http, path) switch
+    {
+        ("GET", "/youtube/v3/liveBroadcasts") => "liveBroadcasts.list",
+        ("POST", "/youtube/v3/liveBroadcasts") => "liveBroadcasts.insert",
+        ("PUT", "/youtube/v3/liveBroadcasts") => "liveBroadcasts.update",
+        ("DELETE", "/youtube/v3/liveBroadcasts") => "liveBroadcasts.delete",
+        ("POST", "/youtube/v3/liveBroadcasts/bind") => "liveBroadcasts.bind",
+        ("POST", "/youtube/v3/liveBroadcasts/transition") => "liveBroadcasts.transition",
+        ("GET", "/youtube/v3/liveStreams") => "liveStreams.list",
+        ("POST", "/youtube/v3/liveStreams") => "liveStreams.insert",
+        ("GET", "/youtube/v3/videos") => "videos.list",
+        ("PUT", "/youtube/v3/videos") => "videos.update",
+        ("POST", "/upload/youtube/v3/thumbnails/set") => "thumbnails.set",
+        ("GET", "/youtube/v3/playlistItems") => "playlistItems.list",
+        ("POST", "/youtube/v3/playlistItems") => "playlistItems.insert",
+        _ => null,
+    };
+
+    private static ApiError QuotaExceeded() => new(403, "quotaExceeded",
+        "The request cannot be completed because you have exceeded your quota.", domain: "youtube.quota");
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private static HashSet<string> Parts(HttpContext context, params string[] allowed)
+    {
+        var raw = context.Request.Query["part"].ToString();
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            throw new ApiError(400, "missingRequiredParameter", "No filter selected. Expected one of: part", "part");
+        }
+        var parts = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+        foreach (var part in parts.Where(p => !allowed.Contains(p)))
+        {
+            throw new ApiError(400, "unknownPart", $"'{part}'", "part");
+        }
+        return parts;
+    }
+
+    private static async Task<JsonObject> BodyAsync(HttpContext context)
+    {
+        try
+        {
+            var node = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            return node as JsonObject ?? throw new ApiError(400, "parseError", "The request body must be a JSON object.", domain: "global");
+        }
+        catch (JsonException error)
+        {
+            throw new ApiError(400, "parseError", $"Parse Error: {error.Message}", domain: "global");
+        }
+    }
+
+    private static string? Str(JsonNode? node, string name) =>
+        node is JsonObject o && o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    private static bool? Bool(JsonNode? node, string name) =>
+        node is JsonObject o && o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset? ParseTime(string? raw, string location, bool required, string requiredReason)
+    {
+        if (raw is null)
+        {
+            return required ? throw new ApiError(400, requiredReason, $"{location} is required.", location) : null;
+        }
+        return DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            ? t
+            : throw new ApiError(400, "invalidScheduledStartTime", $"'{raw}' is not an RFC 3339 time.", location);
+    }
+
+    private static void CheckTitle(string? title, string location)
+    {
+        if (string.IsNullOrWhiteSpace(title)) { throw new ApiError(400, "invalidTitle", "The title is required.", location); }
+        if (title.EnumerateRunes().Count() > 100) { throw new ApiError(400, "invalidTitle", $"The title is longer than 100 characters.", location); }
+        if (title.AsSpan().IndexOfAny('<', '>') >= 0) { throw new ApiError(400, "invalidTitle", "The title contains '<' or '>'.", location); }
+    }
+
+    private static void CheckDescription(string? description, string location)
+    {
+        if (description is null) { return; }
+        var bytes = Encoding.UTF8.GetByteCount(description);
+        if (bytes > 5000) { throw new ApiError(400, "invalidDescription", $"The description is {bytes} bytes; at most 5000 are allowed.", location); }
+        if (description.AsSpan().IndexOfAny('<', '>') >= 0) { throw new ApiError(400, "invalidDescription", "The description contains '<' or '>'.", location); }
+    }
+
+    private static List<string>? CheckTags(JsonNode? tags, string location)
+    {
+        if (tags is null) { return null; }
+        if (tags is not JsonArray array) { throw new ApiError(400, "invalidTags", "tags must be an array.", location); }
+        var list = array.Select(t => t?.GetValue<string>() ?? "").ToList();
+        // YouTube counts the tags joined by commas, quoting tags that contain spaces.
+        var length = list.Sum(t => t.EnumerateRunes().Count() + (t.Contains(' ', StringComparison.Ordinal) ? 2 : 0)) + Math.Max(0, list.Count - 1);
+        if (length > 500) { throw new ApiError(400, "invalidTags", $"The tags are {length} characters; at most 500 are allowed.", location); }
+        if (list.Any(t => t.AsSpan().IndexOfAny('<', '>') >= 0)) { throw new ApiError(400, "invalidTags", "A tag contains '<' or '>'.", location); }
+        return list;
+    }
+
+    private static string CheckPrivacy(string? privacy) =>
+        privacy is not null && PrivacyStatuses.Contains(privacy)
+            ? privacy
+            : throw new ApiError(400, "invalidPrivacyStatus", $"'{privacy}' is not a privacy status (public, unlisted, private).", "status.privacyStatus");
+
+    private static (int Offset, int Max) Page(HttpContext context)
+    {
+        var max = 5;
+        if (context.Request.Query["maxResults"].ToString() is { Length: > 0 } rawMax
+            && (!int.TryParse(rawMax, CultureInfo.InvariantCulture, out max) || max < 0 || max > 50))
+        {
+            throw new ApiError(400, "invalidValue", $"maxResults must be 0 to 50, got '{rawMax}'.", "maxResults");
+        }
+        var offset = 0;
+        if (context.Request.Query["pageToken"].ToString() is { Length: > 0 } token)
+        {
+            try { offset = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)).TrimStart('p'), CultureInfo.InvariantCulture); }
+            catch (FormatException) { throw new ApiError(400, "invalidPageToken", "The page token is invalid.", "pageToken"); }
+        }
+        return (offset, max);
+    }
+
+    private static string PageToken(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"p{offset}"));
+
+    private JsonObject ListResponse(string kind, IEnumerable<JsonObject> all, int offset, int max)
+    {
+        var items = all.ToList();
+        var page = items.Skip(offset).Take(max).ToList();
+        var response = new JsonObject
+        {
+            ["kind"] = kind,
+            ["etag"] = SandboxIds.ETag(string.Concat(page.Select(i => Str(i, "etag")))),
+        };
+        if (offset + max < items.Count) { response["nextPageToken"] = PageToken(offset + max); }
+        if (offset > 0) { response["prevPageToken"] = PageToken(Math.Max(0, offset - max)); }
+        response["pageInfo"] = new JsonObject { ["totalResults"] = items.Count, ["resultsPerPage"] = max };
+        response["items"] = new JsonArray([.. page]);
+        return response;
+    }
+
+    private static string? Filter(HttpContext context, params string[] names)
+    {
+        var present = names.Where(n => context.Request.Query[n].ToString().Length > 0).ToList();
+        return present.Count switch
+        {
+            0 => throw new ApiError(400, "missingRequiredParameter", $"No filter selected. Expected one of: {string.Join(", ", names)}", names[0]),
+            > 1 => throw new ApiError(400, "incompatibleParameters", $"Specify exactly one of: {string.Join(", ", names)}.", present[1]),
+            _ => present[0],
+        };
+    }
+
+    private JsonObject Thumbnails(SandboxVideo v)
+    {
+        var url = new Uri(BaseUri, $"sandbox/thumbnails/{v.Id}?v={v.ThumbnailVersion}").AbsoluteUri;
+        JsonObject Size(int w, int h) => new() { ["url"] = url, ["width"] = w, ["height"] = h };
+        return new JsonObject { ["default"] = Size(120, 90), ["medium"] = Size(320, 180), ["high"] = Size(480, 360), ["maxres"] = Size(1280, 720) };
+    }
+
+    // Callers hold _gate.
+    private SandboxVideo Broadcast(string? id, string location = "id") =>
+        _state.Videos.FirstOrDefault(v => v.Id == id && v.IsBroadcast)
+        ?? throw new ApiError(404, "liveBroadcastNotFound", $"Broadcast not found: '{id}'.", location);
+
+    // ---- liveBroadcasts ---------------------------------------------------------------------------
+
+    private JsonObject RenderBroadcast(SandboxVideo v, HashSet<string> parts)
+    {
+        var o = new JsonObject { ["kind"] = "youtube#liveBroadcast", ["etag"] = v.ETag, ["id"] = v.Id };
+        if (parts.Contains("snippet"))
+        {
+            var s = new JsonObject
+            {
+                ["publishedAt"] = Time(v.PublishedAt),
+                ["channelId"] = _state.ChannelId,
+                ["title"] = v.Title,
+                ["description"] = v.Description,
+                ["thumbnails"] = Thumbnails(v),
+            };
+            if (v.ScheduledStart is { } start) { s["scheduledStartTime"] = Time(start); }
+            if (v.ScheduledEnd is { } end) { s["scheduledEndTime"] = Time(end); }
+            if (v.ActualStart is { } a) { s["actualStartTime"] = Time(a); }
+            if (v.ActualEnd is { } e) { s["actualEndTime"] = Time(e); }
+            s["isDefaultBroadcast"] = false;
+            s["liveChatId"] = "Cg0KC" + v.Id;
+            o["snippet"] = s;
+        }
+        if (parts.Contains("status"))
+        {
+            o["status"] = new JsonObject
+            {
+                ["lifeCycleStatus"] = v.LifeCycleStatus,
+                ["privacyStatus"] = v.PrivacyStatus,
+                ["recordingStatus"] = v.LifeCycleStatus switch { "live" => "recording", "complete" => "recorded", _ => "notRecording" },
+                ["madeForKids"] = v.SelfDeclaredMadeForKids,
+                ["selfDeclaredMadeForKids"] = v.SelfDeclaredMadeForKids,
+            };
+        }
+        if (parts.Contains("contentDetails"))
+        {
+            var c = new JsonObject
+            {
+                ["enableAutoStart"] = v.EnableAutoStart,
+                ["enableAutoStop"] = v.EnableAutoStop,
+                ["enableDvr"] = true,
+                ["recordFromStart"] = true,
+                ["latencyPreference"] = "normal",
+            };
+            if (v.BoundStreamId is { } bound) { c["boundStreamId"] = bound; c["boundStreamLastUpdateTimeMs"] = Time(v.PublishedAt); }
+            o["contentDetails"] = c;
+        }
+        return o;
+    }
+
+    private async Task ListBroadcastsAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var filter = Filter(context, "id", "mine", "broadcastStatus");
+        var (offset, max) = Page(context);
+        JsonObject response;
+        lock (_gate)
+        {
+            IEnumerable<SandboxVideo> found = _state.Videos.Where(v => v.IsBroadcast);
+            switch (filter)
+            {
+                case "id":
+                    var ids = context.Request.Query["id"].ToString().Split(',', StringSplitOptions.TrimEntries);
+                    found = found.Where(v => ids.Contains(v.Id));
+                    break;
+                case "broadcastStatus":
+                    var status = context.Request.Query["broadcastStatus"].ToString();
+                    found = status switch
+                    {
+                        "all" => found,
+                        "upcoming" => found.Where(v => v.LifeCycleStatus is "created" or "ready"),
+                        "active" => found.Where(v => v.LifeCycleStatus is "live" or "testing" or "liveStarting" or "testStarting"),
+                        "completed" => found.Where(v => v.LifeCycleStatus is "complete" or "revoked"),
+                        _ => throw new ApiError(400, "invalidValue", $"broadcastStatus '{status}' is not all, active, completed or upcoming.", "broadcastStatus"),
+                    };
+                    break;
+                default:
+                    if (context.Request.Query["mine"] != "true") { throw new ApiError(400, "invalidValue", "mine must be true.", "mine"); }
+                    break;
+            }
+            response = ListResponse("youtube#liveBroadcastListResponse", found.Select(v => RenderBroadcast(v, parts)), offset, max);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task InsertBroadcastAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var body = await BodyAsync(context).ConfigureAwait(false);
+        var snippet = body["snippet"] ?? throw new ApiError(400, "invalidTitle", "snippet is required.", "snippet.title");
+        CheckTitle(Str(snippet, "title"), "snippet.title");
+        CheckDescription(Str(snippet, "description"), "snippet.description");
+        var start = ParseTime(Str(snippet, "scheduledStartTime"), "snippet.scheduledStartTime", true, "scheduledStartTimeRequired")!.Value;
+        var end = ParseTime(Str(snippet, "scheduledEndTime"), "snippet.scheduledEndTime", false, "invalidScheduledEndTime");
+        if (end <= start) { throw new ApiError(400, "invalidScheduledEndTime", "The scheduled end is not after the start.", "snippet.scheduledEndTime"); }
+        var privacy = CheckPrivacy(Str(body["status"], "privacyStatus"));
+        JsonObject response;
+        lock (_gate)
+        {
+            var video = new SandboxVideo
+            {
+                Id = SandboxIds.New(),
+                PublishedAt = Now,
+                IsBroadcast = true,
+                Title = Str(snippet, "title")!,
+                Description = Str(snippet, "description") ?? "",
+                ScheduledStart = start,
+                ScheduledEnd = end,
+                PrivacyStatus = privacy,
+                SelfDeclaredMadeForKids = Bool(body["status"], "selfDeclaredMadeForKids") ?? false,
+                EnableAutoStart = Bool(body["contentDetails"], "enableAutoStart") ?? false,
+                EnableAutoStop = Bool(body["contentDetails"], "enableAutoStop") ?? false,
+                CategoryId = "24",
+            };
+            _state.Videos.Add(video);
+            Persist();
+            response = RenderBroadcast(video, parts);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task UpdateBroadcastAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var body = await BodyAsync(context).ConfigureAwait(false);
+        var id = Str(body, "id") ?? throw new ApiError(400, "missingRequiredParameter", "id is required.", "id");
+        string? title = null, description = null, privacy = null;
+        DateTimeOffset? start = null, end = null;
+        if (parts.Contains("snippet"))
+        {
+            var snippet = body["snippet"];
+            title = Str(snippet, "title");
+            CheckTitle(title, "snippet.title");
+            description = Str(snippet, "description") ?? "";
+            CheckDescription(description, "snippet.description");
+            start = ParseTime(Str(snippet, "scheduledStartTime"), "snippet.scheduledStartTime", true, "scheduledStartTimeRequired");
+            end = ParseTime(Str(snippet, "scheduledEndTime"), "snippet.scheduledEndTime", false, "invalidScheduledEndTime");
+        }
+        if (parts.Contains("status")) { privacy = CheckPrivacy(Str(body["status"], "privacyStatus")); }
+        JsonObject response;
+        lock (_gate)
+        {
+            var video = Broadcast(id);
+            if (parts.Contains("snippet"))
+            {
+                if (video.LifeCycleStatus == "complete" && start != video.ScheduledStart)
+                {
+                    throw new ApiError(403, "invalidScheduledStartTime", "A completed broadcast cannot be rescheduled.", "snippet.scheduledStartTime");
+                }
+                video.Title = title!;
+                video.Description = description!;
+                video.ScheduledStart = start;
+                video.ScheduledEnd = end;
+            }
+            if (privacy is not null)
+            {
+                video.PrivacyStatus = privacy;
+                video.SelfDeclaredMadeForKids = Bool(body["status"], "selfDeclaredMadeForKids") ?? video.SelfDeclaredMadeForKids;
+            }
+            if (parts.Contains("contentDetails"))
+            {
+                video.EnableAutoStart = Bool(body["contentDetails"], "enableAutoStart") ?? video.EnableAutoStart;
+                video.EnableAutoStop = Bool(body["contentDetails"], "enableAutoStop") ?? video.EnableAutoStop;
+            }
+            video.Revision++;
+            Persist();
+            response = RenderBroadcast(video, parts);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task BindAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var id = context.Request.Query["id"].ToString();
+        if (id.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "id is required.", "id"); }
+        var streamId = context.Request.Query["streamId"].ToString();
+        JsonObject response;
+        lock (_gate)
+        {
+            var video = Broadcast(id);
+            if (streamId.Length > 0)
+            {
+                if (_state.Streams.All(s => s.Id != streamId)) { throw new ApiError(404, "liveStreamNotFound", $"Stream not found: '{streamId}'.", "streamId"); }
+                if (video.LifeCycleStatus is "live" or "complete") { throw new ApiError(403, "liveBroadcastBindingNotAllowed", "A live or completed broadcast cannot be rebound.", "id"); }
+                video.BoundStreamId = streamId;
+                if (video.LifeCycleStatus == "created") { video.LifeCycleStatus = "ready"; }
+            }
+            else
+            {
+                video.BoundStreamId = null;
+                if (video.LifeCycleStatus == "ready") { video.LifeCycleStatus = "created"; }
+            }
+            video.Revision++;
+            Persist();
+            response = RenderBroadcast(video, parts);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task TransitionAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var target = context.Request.Query["broadcastStatus"].ToString();
+        if (target is not ("testing" or "live" or "complete"))
+        {
+            throw new ApiError(400, "invalidValue", $"broadcastStatus '{target}' is not testing, live or complete.", "broadcastStatus");
+        }
+        JsonObject response;
+        lock (_gate)
+        {
+            var video = Broadcast(context.Request.Query["id"].ToString());
+            if (video.LifeCycleStatus == target) { throw new ApiError(403, "redundantTransition", $"The broadcast is already {target}.", "status.lifeCycleStatus"); }
+            var allowed = (video.LifeCycleStatus, target) switch
+            {
+                ("ready", "testing") or ("ready", "live") or ("testing", "live") or ("live", "complete") or ("testing", "complete") => true,
+                _ => false,
+            };
+            if (!allowed) { throw new ApiError(403, "invalidTransition", $"The broadcast cannot go from {video.LifeCycleStatus} to {target}.", "status.lifeCycleStatus"); }
+            if (video.BoundStreamId is null) { throw new ApiError(403, "errorStreamInactive", "No stream is bound to the broadcast.", "id"); }
+            video.LifeCycleStatus = target;
+            if (target == "live") { video.ActualStart = Now; }
+            if (target == "complete") { video.ActualEnd = Now; }
+            video.Revision++;
+            Persist();
+            response = RenderBroadcast(video, parts);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private void DeleteBroadcast(HttpContext context)
+    {
+        lock (_gate)
+        {
+            var video = Broadcast(context.Request.Query["id"].ToString());
+            _state.Videos.Remove(video);
+            _state.PlaylistItems.RemoveAll(p => p.VideoId == video.Id);
+            Persist();
+        }
+        context.Response.StatusCode = 204;
+    }
+
+    // ---- liveStreams ------------------------------------------------------------------------------
+
+    private JsonObject RenderStream(SandboxStream s, HashSet<string> parts)
+    {
+        var o = new JsonObject { ["kind"] = "youtube#liveStream", ["etag"] = s.ETag, ["id"] = s.Id };
+        if (parts.Contains("snippet"))
+        {
+            o["snippet"] = new JsonObject
+            {
+                ["publishedAt"] = Time(s.PublishedAt), ["channelId"] = _state.ChannelId,
+                ["title"] = s.Title, ["description"] = s.Description, ["isDefaultStream"] = false,
+            };
+        }
+        if (parts.Contains("cdn"))
+        {
+            o["cdn"] = new JsonObject
+            {
+                ["ingestionType"] = s.IngestionType,
+                ["ingestionInfo"] = new JsonObject
+                {
+                    ["streamName"] = s.StreamName,
+                    ["ingestionAddress"] = "rtmp://127.0.0.1/live2",
+                    ["backupIngestionAddress"] = "rtmp://127.0.0.1/live2?backup=1",
+                    ["rtmpsIngestionAddress"] = "rtmps://127.0.0.1/live2",
+                },
+                ["resolution"] = s.Resolution,
+                ["frameRate"] = s.FrameRate,
+            };
+        }
+        if (parts.Contains("status"))
+        {
+            o["status"] = new JsonObject { ["streamStatus"] = "ready", ["healthStatus"] = new JsonObject { ["status"] = "noData" } };
+        }
+        if (parts.Contains("contentDetails"))
+        {
+            o["contentDetails"] = new JsonObject { ["isReusable"] = s.IsReusable };
+        }
+        return o;
+    }
+
+    private async Task ListStreamsAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "cdn", "status", "contentDetails");
+        var filter = Filter(context, "id", "mine");
+        var (offset, max) = Page(context);
+        JsonObject response;
+        lock (_gate)
+        {
+            IEnumerable<SandboxStream> found = _state.Streams;
+            if (filter == "id")
+            {
+                var ids = context.Request.Query["id"].ToString().Split(',', StringSplitOptions.TrimEntries);
+                found = found.Where(s => ids.Contains(s.Id));
+            }
+            response = ListResponse("youtube#liveStreamListResponse", found.Select(s => RenderStream(s, parts)), offset, max);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task InsertStreamAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "cdn", "status", "contentDetails");
+        var body = await BodyAsync(context).ConfigureAwait(false);
+        var title = Str(body["snippet"], "title");
+        if (string.IsNullOrWhiteSpace(title)) { throw new ApiError(400, "titleRequired", "snippet.title is required.", "snippet.title"); }
+        var cdn = body["cdn"] ?? throw new ApiError(400, "invalidFormat", "cdn is required.", "cdn");
+        var ingestion = Str(cdn, "ingestionType") ?? "rtmp";
+        if (ingestion is not ("rtmp" or "dash" or "webrtc" or "hls")) { throw new ApiError(400, "invalidIngestionType", $"'{ingestion}'", "cdn.ingestionType"); }
+        JsonObject response;
+        lock (_gate)
+        {
+            var stream = new SandboxStream
+            {
+                Id = SandboxIds.New(22),
+                PublishedAt = Now,
+                Title = title,
+                Description = Str(body["snippet"], "description") ?? "",
+                StreamName = $"{SandboxIds.New(4)}-{SandboxIds.New(4)}-{SandboxIds.New(4)}-{SandboxIds.New(4)}".ToLowerInvariant(),
+                IngestionType = ingestion,
+                Resolution = Str(cdn, "resolution") ?? "variable",
+                FrameRate = Str(cdn, "frameRate") ?? "variable",
+                IsReusable = Bool(body["contentDetails"], "isReusable") ?? true,
+            };
+            _state.Streams.Add(stream);
+            Persist();
+            response = RenderStream(stream, parts);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    // ---- videos -----------------------------------------------------------------------------------
+
+    private JsonObject RenderVideo(SandboxVideo v, HashSet<string> parts)
+    {
+        var o = new JsonObject { ["kind"] = "youtube#video", ["etag"] = v.ETag, ["id"] = v.Id };
+        if (parts.Contains("snippet"))
+        {
+            var s = new JsonObject
+            {
+                ["publishedAt"] = Time(v.PublishedAt),
+                ["channelId"] = _state.ChannelId,
+                ["title"] = v.Title,
+                ["description"] = v.Description,
+                ["thumbnails"] = Thumbnails(v),
+                ["channelTitle"] = _state.ChannelTitle,
+            };
+            // As at YouTube, an untagged video has no tags property at all.
+            if (v.Tags is { Count: > 0 } tags) { s["tags"] = new JsonArray([.. tags.Select(t => (JsonNode)t)]); }
+            s["categoryId"] = v.CategoryId;
+            s["liveBroadcastContent"] = v.LiveBroadcastContent;
+            o["snippet"] = s;
+        }
+        if (parts.Contains("status"))
+        {
+            o["status"] = new JsonObject
+            {
+                ["uploadStatus"] = v.IsBroadcast && v.LifeCycleStatus != "complete" ? "uploaded" : "processed",
+                ["privacyStatus"] = v.PrivacyStatus,
+                ["license"] = "youtube",
+                ["embeddable"] = true,
+                ["publicStatsViewable"] = true,
+                ["madeForKids"] = v.SelfDeclaredMadeForKids,
+                ["selfDeclaredMadeForKids"] = v.SelfDeclaredMadeForKids,
+            };
+        }
+        return o;
+    }
+
+    private async Task ListVideosAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status");
+        var raw = context.Request.Query["id"].ToString();
+        if (raw.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "No filter selected. Expected one of: id", "id"); }
+        var ids = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length > 50) { throw new ApiError(400, "invalidFilters", $"At most 50 ids per request, got {ids.Length}.", "id"); }
+        JsonObject response;
+        lock (_gate)
+        {
+            // Missing ids are left out, in the order asked, as YouTube does.
+            var found = ids.Select(id => _state.Videos.FirstOrDefault(v => v.Id == id)).OfType<SandboxVideo>().Distinct();
+            response = ListResponse("youtube#videoListResponse", found.Select(v => RenderVideo(v, parts)), 0, 50);
+            response.Remove("nextPageToken");
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task UpdateVideoAsync(HttpContext context)
+    {
+        var parts = Parts(context, "id", "snippet", "status");
+        var body = await BodyAsync(context).ConfigureAwait(false);
+        var id = Str(body, "id") ?? throw new ApiError(400, "missingRequiredParameter", "id is required.", "id");
+        string? title = null, description = null, category = null, privacy = null;
+        List<string>? tags = null;
+        if (parts.Contains("snippet"))
+        {
+            // part=snippet replaces the whole snippet: title and categoryId are required, absent fields are cleared.
+            var snippet = body["snippet"] ?? throw new ApiError(400, "invalidTitle", "snippet is required for part=snippet.", "snippet");
+            title = Str(snippet, "title");
+            CheckTitle(title, "snippet.title");
+            description = Str(snippet, "description") ?? "";
+            CheckDescription(description, "snippet.description");
+            category = Str(snippet, "categoryId");
+            if (category is null || !Categories.Contains(category)) { throw new ApiError(400, "invalidCategoryId", $"'{category}' is not an assignable category.", "snippet.categoryId"); }
+            tags = CheckTags(((JsonObject)snippet)["tags"], "snippet.tags");
+        }
+        if (parts.Contains("status")) { privacy = CheckPrivacy(Str(body["status"], "privacyStatus")); }
+        JsonObject response;
+        lock (_gate)
+        {
+            var video = _state.Videos.FirstOrDefault(v => v.Id == id) ?? throw new ApiError(404, "videoNotFound", $"Video not found: '{id}'.", "id");
+            var ifMatch = context.Request.Headers.IfMatch.ToString().Trim('"');
+            if (ifMatch.Length > 0 && ifMatch != "*" && ifMatch != video.ETag)
+            {
+                throw new ApiError(412, "conditionNotMet", "The video changed since it was read (etag mismatch).", "If-Match", "global");
+            }
+            if (parts.Contains("snippet"))
+            {
+                video.Title = title!;
+                video.Description = description!;
+                video.CategoryId = category!;
+                video.Tags = tags;
+            }
+            if (privacy is not null) { video.PrivacyStatus = privacy; }
+            video.Revision++;
+            Persist();
+            response = RenderVideo(video, parts);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    // ---- thumbnails.set ---------------------------------------------------------------------------
+
+    private async Task StartThumbnailAsync(HttpContext context)
+    {
+        var videoId = context.Request.Query["videoId"].ToString();
+        if (videoId.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "videoId is required.", "videoId"); }
+        lock (_gate)
+        {
+            if (_state.Videos.All(v => v.Id != videoId)) { throw new ApiError(404, "videoNotFound", $"Video not found: '{videoId}'.", "videoId"); }
+        }
+        var uploadType = context.Request.Query["uploadType"].ToString();
+        switch (uploadType)
+        {
+            case "resumable":
+                {
+                    var type = context.Request.Headers["X-Upload-Content-Type"].ToString();
+                    long? length = long.TryParse(context.Request.Headers["X-Upload-Content-Length"].ToString(), CultureInfo.InvariantCulture, out var l) ? l : null;
+                    if (length > MaxThumbnailBytes) { throw TooLarge(length.Value); }
+                    var sessionId = SandboxIds.New(24);
+                    _uploads[sessionId] = new UploadSession { VideoId = videoId, ContentType = type, DeclaredLength = length };
+                    context.Response.StatusCode = 200;
+                    context.Response.Headers.Location = new Uri(BaseUri, $"upload/youtube/v3/thumbnails/set?uploadType=resumable&videoId={Uri.EscapeDataString(videoId)}&upload_id={sessionId}").AbsoluteUri;
+                    return;
+                }
+            case "multipart":
+                {
+                    var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(context.Request.ContentType).Boundary).Value;
+                    if (string.IsNullOrEmpty(boundary)) { throw new ApiError(400, "badContent", "multipart upload without a boundary.", domain: "global"); }
+                    var reader = new MultipartReader(boundary, context.Request.Body);
+                    byte[]? media = null;
+                    string? mediaType = null;
+                    while (await reader.ReadNextSectionAsync(context.RequestAborted).ConfigureAwait(false) is { } section)
+                    {
+                        using var buffer = new MemoryStream();
+                        await section.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+                        // The first part may be JSON metadata (none for thumbnails); the media part is the last.
+                        if (section.ContentType?.StartsWith("application/json", StringComparison.Ordinal) == true) { continue; }
+                        media = buffer.ToArray();
+                        mediaType = section.ContentType;
+                    }
+                    await CompleteThumbnailAsync(context, videoId, mediaType, media).ConfigureAwait(false);
+                    return;
+                }
+            default:
+                {
+                    using var buffer = new MemoryStream();
+                    await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+                    await CompleteThumbnailAsync(context, videoId, context.Request.ContentType, buffer.ToArray()).ConfigureAwait(false);
+                    return;
+                }
+        }
+    }
+
+    private static ApiError TooLarge(long length) =>
+        new(413, "mediaBodyTooLarge", $"The thumbnail is {length} bytes; at most {MaxThumbnailBytes} (2 MB) are allowed.", "media", "global");
+
+    private async Task ContinueUploadAsync(HttpContext context)
+    {
+        var sessionId = context.Request.Query["upload_id"].ToString();
+        if (!_uploads.TryGetValue(sessionId, out var session)) { throw new ApiError(404, "notFound", "No such upload session.", "upload_id", "global"); }
+        // Content-Range: "bytes a-b/total" for data, "bytes */total" to ask how much arrived.
+        var range = context.Request.Headers.ContentRange.ToString();
+        long? total = null;
+        if (range.StartsWith("bytes ", StringComparison.Ordinal) && range.LastIndexOf('/') is var slash and > 0
+            && long.TryParse(range[(slash + 1)..], CultureInfo.InvariantCulture, out var t)) { total = t; }
+        if (total > MaxThumbnailBytes || session.Received.Length > MaxThumbnailBytes) { throw TooLarge(total ?? session.Received.Length); }
+        await context.Request.Body.CopyToAsync(session.Received, context.RequestAborted).ConfigureAwait(false);
+        var expected = total ?? session.DeclaredLength;
+        if (expected is { } all && session.Received.Length < all)
+        {
+            context.Response.StatusCode = 308;
+            if (session.Received.Length > 0) { context.Response.Headers.Range = $"bytes=0-{session.Received.Length - 1}"; }
+            return;
+        }
+        _uploads.TryRemove(sessionId, out _);
+        await CompleteThumbnailAsync(context, session.VideoId, session.ContentType, session.Received.ToArray()).ConfigureAwait(false);
+    }
+
+    private async Task CompleteThumbnailAsync(HttpContext context, string videoId, string? contentType, byte[]? media)
+    {
+        if (media is null || media.Length == 0) { throw new ApiError(400, "mediaBodyRequired", "The request does not include the image content.", "media"); }
+        if (media.Length > MaxThumbnailBytes) { throw TooLarge(media.Length); }
+        var sniffed = media.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) ? "image/png"
+            : media.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]) ? "image/jpeg" : null;
+        var declared = contentType?.Split(';')[0].Trim();
+        if (sniffed is null || (declared is { Length: > 0 } && declared != sniffed && declared != "application/octet-stream"))
+        {
+            throw new ApiError(400, "invalidImage", $"The image is not a PNG or JPEG (declared '{declared}').", "media");
+        }
+        JsonObject response;
+        lock (_gate)
+        {
+            var video = _state.Videos.FirstOrDefault(v => v.Id == videoId) ?? throw new ApiError(404, "videoNotFound", $"Video not found: '{videoId}'.", "videoId");
+            video.Thumbnail = media;
+            video.ThumbnailContentType = sniffed;
+            video.ThumbnailVersion++;
+            video.Revision++;
+            Persist();
+            response = new JsonObject
+            {
+                ["kind"] = "youtube#thumbnailSetResponse",
+                ["etag"] = SandboxIds.ETag($"thumb:{video.Id}:{video.ThumbnailVersion}"),
+                ["items"] = new JsonArray(Thumbnails(video)),
+            };
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task WriteThumbnailAsync(HttpContext context, string videoId)
+    {
+        byte[]? image;
+        string? type;
+        lock (_gate)
+        {
+            var video = _state.Videos.FirstOrDefault(v => v.Id == videoId);
+            image = video?.Thumbnail;
+            type = video?.ThumbnailContentType;
+        }
+        if (image is null) { context.Response.StatusCode = 404; return; }
+        context.Response.ContentType = type;
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.Body.WriteAsync(image, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    // ---- playlistItems ----------------------------------------------------------------------------
+
+    /// <summary>The sandbox channel owns every playlist whose id starts with PL (no playlists resource to create them).</summary>
+    private static void RequirePlaylist(string playlistId, string location)
+    {
+        if (!playlistId.StartsWith("PL", StringComparison.Ordinal)) { throw new ApiError(404, "playlistNotFound", $"Playlist not found: '{playlistId}'.", location); }
+    }
+
+    private JsonObject RenderPlaylistItem(SandboxPlaylistItem p)
+    {
+        var video = _state.Videos.FirstOrDefault(v => v.Id == p.VideoId);
+        return new JsonObject
+        {
+            ["kind"] = "youtube#playlistItem",
+            ["etag"] = p.ETag,
+            ["id"] = p.Id,
+            ["snippet"] = new JsonObject
+            {
+                ["publishedAt"] = Time(p.PublishedAt),
+                ["channelId"] = _state.ChannelId,
+                ["title"] = video?.Title ?? "Deleted video",
+                ["description"] = video?.Description ?? "",
+                ["channelTitle"] = _state.ChannelTitle,
+                ["playlistId"] = p.PlaylistId,
+                ["position"] = p.Position,
+                ["resourceId"] = new JsonObject { ["kind"] = "youtube#video", ["videoId"] = p.VideoId },
+            },
+        };
+    }
+
+    private async Task ListPlaylistItemsAsync(HttpContext context)
+    {
+        Parts(context, "id", "snippet", "contentDetails", "status");
+        var filter = Filter(context, "playlistId", "id");
+        var (offset, max) = Page(context);
+        JsonObject response;
+        lock (_gate)
+        {
+            IEnumerable<SandboxPlaylistItem> found;
+            if (filter == "playlistId")
+            {
+                var playlistId = context.Request.Query["playlistId"].ToString();
+                RequirePlaylist(playlistId, "playlistId");
+                found = _state.PlaylistItems.Where(p => p.PlaylistId == playlistId);
+                var videoId = context.Request.Query["videoId"].ToString();
+                if (videoId.Length > 0) { found = found.Where(p => p.VideoId == videoId); }
+            }
+            else
+            {
+                var ids = context.Request.Query["id"].ToString().Split(',', StringSplitOptions.TrimEntries);
+                found = _state.PlaylistItems.Where(p => ids.Contains(p.Id));
+            }
+            response = ListResponse("youtube#playlistItemListResponse", found.OrderBy(p => p.Position).Select(RenderPlaylistItem), offset, max);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
+    private async Task InsertPlaylistItemAsync(HttpContext context)
+    {
+        Parts(context, "id", "snippet", "contentDetails", "status");
+        var body = await BodyAsync(context).ConfigureAwait(false);
+        var playlistId = Str(body["snippet"], "playlistId") ?? throw new ApiError(400, "playlistIdRequired", "snippet.playlistId is required.", "snippet.playlistId");
+        var videoId = Str(body["snippet"]?["resourceId"], "videoId") ?? throw new ApiError(400, "invalidResourceType", "snippet.resourceId.videoId is required.", "snippet.resourceId");
+        JsonObject response;
+        lock (_gate)
+        {
+            RequirePlaylist(playlistId, "snippet.playlistId");
+            if (_state.Videos.All(v => v.Id != videoId)) { throw new ApiError(404, "videoNotFound", $"Video not found: '{videoId}'.", "snippet.resourceId.videoId"); }
+            var item = new SandboxPlaylistItem
+            {
+                Id = SandboxIds.New(32),
+                PlaylistId = playlistId,
+                VideoId = videoId,
+                Position = _state.PlaylistItems.Count(p => p.PlaylistId == playlistId),
+                PublishedAt = Now,
+            };
+            _state.PlaylistItems.Add(item);
+            Persist();
+            response = RenderPlaylistItem(item);
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+}
