@@ -1,0 +1,62 @@
+using RawkodeAutomation.Episodes.Model;
+
+namespace RawkodeAutomation.Episodes.Loading;
+
+/// <summary>Options for <see cref="EpisodeLoader"/>.</summary>
+public sealed record EpisodeLoaderOptions
+{
+    /// <summary>Break ids that episodes may reference; null skips the check (e.g. when the library is unknown).</summary>
+    public IReadOnlySet<string>? KnownBreakIds { get; init; }
+
+    /// <summary>Cluster API ClusterClass names teams may ask for; null skips the check.</summary>
+    public IReadOnlySet<string>? KnownClusterClasses { get; init; }
+
+    /// <summary>
+    /// Render every episode's description to check the 5,000-byte and no-angle-bracket rules. On by
+    /// default; <c>plan</c> turns it off for the "from" side, which is only compared, never published.
+    /// </summary>
+    public bool ValidateDescriptions { get; init; } = true;
+
+    /// <summary>The catalogue this repository ships with: <see cref="KnownBreaks.Default"/> and <see cref="KnownClusterClasses.Default"/>.</summary>
+    public static EpisodeLoaderOptions Default { get; } = new()
+    {
+        KnownBreakIds = KnownBreaks.Default,
+        KnownClusterClasses = Loading.KnownClusterClasses.Default,
+    };
+}
+
+/// <summary>The outcome of loading an episodes tree: what could be loaded, and every finding.</summary>
+/// <param name="Repository">Every show, person and episode that loaded (files with errors may be missing).</param>
+/// <param name="Diagnostics">All errors and warnings, sorted by path, line and column.</param>
+public sealed record LoadResult(EpisodeRepository Repository, IReadOnlyList<Diagnostic> Diagnostics)
+{
+    /// <summary>True when there is no error (warnings are allowed).</summary>
+    public bool IsValid => !Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+
+    public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error);
+    public IEnumerable<Diagnostic> Warnings => Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Warning);
+}
+
+/// <summary>
+/// The ids of the Klustered break library. Kept here until the Kubernetes break library can be asked
+/// directly; the CLI passes these to <see cref="EpisodeLoaderOptions.KnownBreakIds"/>.
+/// </summary>
+public static class KnownBreaks
+{
+    public static IReadOnlySet<string> Default { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "coredns-homoglyph", "coredns-scaled-to-zero", "networkpolicy-deny-all", "quota-zero-pods", "limitrange-1mi",
+        "webhook-rewrite-v2", "webhook-fail-closed", "service-selector-typo", "taint-all-nodes", "scheduler-name-typo",
+        "controller-manager-no-deployments", "kubelet-max-pods", "apiserver-wrong-port", "chmod-kubectl",
+        "hosts-blackhole-registry", "readiness-probe-wrong-port",
+    };
+}
+
+/// <summary>The ClusterClasses in the default Cluster API catalogue.</summary>
+public static class KnownClusterClasses
+{
+    public static IReadOnlySet<string> Default { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "kubeadm-small", "kubeadm-medium",
+    };
+}
