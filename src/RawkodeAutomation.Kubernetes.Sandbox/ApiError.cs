@@ -1,0 +1,83 @@
+using System.Text.Json.Nodes;
+
+namespace RawkodeAutomation.Kubernetes.Sandbox;
+
+/// <summary>
+/// A failed API call, rendered as a Kubernetes <c>Status</c> object with the same code and reason the real
+/// API server uses, so clients see the errors they would in production.
+/// See https://kubernetes.io/docs/reference/using-api/api-concepts/#status-codes.
+/// </summary>
+public sealed class ApiError : Exception
+{
+    public ApiError(int code, string reason, string message, string? kind = null, string? name = null, string? group = null)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Kind = kind;
+        Name = name;
+        Group = group;
+    }
+
+    public int Code { get; }
+
+    public string Reason { get; }
+
+    public string? Kind { get; }
+
+    public string? Name { get; }
+
+    public string? Group { get; }
+
+    public static ApiError NotFound(ResourceType type, string name) =>
+        new(404, "NotFound", $"{type.Plural}{GroupSuffix(type)} \"{name}\" not found", type.Plural, name, type.Group);
+
+    public static ApiError AlreadyExists(ResourceType type, string name) =>
+        new(409, "AlreadyExists", $"{type.Plural}{GroupSuffix(type)} \"{name}\" already exists", type.Plural, name, type.Group);
+
+    public static ApiError Conflict(ResourceType type, string name) =>
+        new(409, "Conflict",
+            $"Operation cannot be fulfilled on {type.Plural}{GroupSuffix(type)} \"{name}\": the object has been modified; please apply your changes to the latest version and try again",
+            type.Plural, name, type.Group);
+
+    public static ApiError Forbidden(ResourceType type, string name, string why) =>
+        new(403, "Forbidden", $"{type.Plural}{GroupSuffix(type)} \"{name}\" is forbidden: {why}", type.Plural, name, type.Group);
+
+    public static ApiError Invalid(ResourceType type, string name, string why) =>
+        new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {why}", type.Kind, name, type.Group);
+
+    public static ApiError BadRequest(string why) => new(400, "BadRequest", why);
+
+    private static string GroupSuffix(ResourceType type) => type.Group.Length == 0 ? "" : "." + type.Group;
+
+    public JsonObject ToStatus()
+    {
+        var details = new JsonObject();
+        if (Name is not null)
+        {
+            details["name"] = Name;
+        }
+
+        if (Group is not null)
+        {
+            details["group"] = Group;
+        }
+
+        if (Kind is not null)
+        {
+            details["kind"] = Kind;
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = Message,
+            ["reason"] = Reason,
+            ["details"] = details,
+            ["code"] = Code,
+        };
+    }
+}

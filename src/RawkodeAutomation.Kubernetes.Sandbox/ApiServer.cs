@@ -1,0 +1,346 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace RawkodeAutomation.Kubernetes.Sandbox;
+
+/// <summary>
+/// The HTTP face of one sandbox cluster: the REST paths, discovery documents, watch streams and error shapes of the
+/// Kubernetes API (https://kubernetes.io/docs/reference/using-api/api-concepts/), served by Kestrel on loopback.
+/// </summary>
+internal sealed class ApiServer : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private readonly ObjectStore _store;
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
+
+    private readonly string _token;
+
+    private ApiServer(ObjectStore store, WebApplication app, string token)
+    {
+        _store = store;
+        _app = app;
+        _token = token;
+    }
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public static async Task<ApiServer> StartAsync(ObjectStore store, string token, string host = "127.0.0.1", int port = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Parse(host), port));
+        var app = builder.Build();
+        var server = new ApiServer(store, app, token);
+        app.Run(server.HandleAsync);
+        await app.StartAsync().ConfigureAwait(false);
+        var address = app.Urls.First();
+        server.BaseUri = new Uri(address.EndsWith('/') ? address : address + "/");
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await _app.StopAsync(deadline.Token).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        try
+        {
+            // Bearer-token authentication, as the kubeconfig the sandbox hands out uses.
+            if (context.Request.Headers.Authorization.ToString() != $"Bearer {_token}")
+            {
+                throw new ApiError(401, "Unauthorized", "Unauthorized");
+            }
+
+            await RouteAsync(context).ConfigureAwait(false);
+        }
+        catch (ApiError error)
+        {
+            await WriteAsync(context, error.Code, error.ToStatus()).ConfigureAwait(false);
+        }
+        catch (JsonException error)
+        {
+            await WriteAsync(context, 400, ApiError.BadRequest($"the request body is not valid JSON: {error.Message}").ToStatus()).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested)
+        {
+            // The client went away (a watch being cancelled) or the sandbox is stopping.
+        }
+    }
+
+    private async Task RouteAsync(HttpContext context)
+    {
+        var segments = (context.Request.Path.Value ?? "/").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var method = context.Request.Method;
+        if (segments.Length == 0 || (segments is ["version"]))
+        {
+            await WriteAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "31", ["gitVersion"] = "v1.31.0-rawkode-sandbox", ["platform"] = "linux/amd64" }).ConfigureAwait(false);
+            return;
+        }
+
+        string group, version;
+        string[] rest;
+        switch (segments)
+        {
+            case ["api"]:
+                await WriteAsync(context, 200, new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1"), ["serverAddressByClientCIDRs"] = new JsonArray() }).ConfigureAwait(false);
+                return;
+            case ["apis"]:
+                await WriteAsync(context, 200, GroupList()).ConfigureAwait(false);
+                return;
+            case ["apis", var g]:
+                var groupDoc = GroupList()["groups"]!.AsArray().FirstOrDefault(x => x!["name"]!.GetValue<string>() == g)
+                    ?? throw new ApiError(404, "NotFound", $"the server could not find the requested resource (group {g})");
+                await WriteAsync(context, 200, groupDoc.DeepClone()).ConfigureAwait(false);
+                return;
+            case ["api", var v, .. var r]:
+                (group, version, rest) = ("", v, r);
+                break;
+            case ["apis", var g, var v, .. var r]:
+                (group, version, rest) = (g, v, r);
+                break;
+            default:
+                throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+        }
+
+        if (rest.Length == 0)
+        {
+            await WriteAsync(context, 200, ResourceList(group, version)).ConfigureAwait(false);
+            return;
+        }
+
+        // namespaces/{ns} is the Namespace object itself; namespaces/{ns}/{plural}/... is a namespaced resource.
+        string? ns = null;
+        if (rest[0] == "namespaces" && rest.Length >= 3 && !(group.Length == 0 && rest.Length == 3 && rest[2] is "status" or "finalize"))
+        {
+            ns = rest[1];
+            rest = rest[2..];
+        }
+
+        var type = _store.Catalog.Find(group, version, rest[0])
+            ?? throw new ApiError(404, "NotFound", $"the server could not find the requested resource ({group}/{version} {rest[0]})");
+        if (ns is not null && !type.Namespaced)
+        {
+            throw new ApiError(404, "NotFound", $"{type.Plural} is cluster-scoped");
+        }
+
+        var name = rest.Length > 1 ? rest[1] : null;
+        var subresource = rest.Length > 2 ? rest[2] : null;
+        if (subresource is not null && !(subresource == "status" && type.HasStatus))
+        {
+            throw new ApiError(404, "NotFound", $"the server could not find the requested resource ({type.Plural}/{subresource})");
+        }
+
+        var query = context.Request.Query;
+        if (name is null)
+        {
+            switch (method)
+            {
+                case "GET" when IsTrue(query["watch"]):
+                    await WatchAsync(context, type, ns).ConfigureAwait(false);
+                    return;
+                case "GET":
+                {
+                    var (items, rv) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
+                    await WriteAsync(context, 200, new JsonObject
+                    {
+                        ["kind"] = type.Kind + "List",
+                        ["apiVersion"] = type.ApiVersion,
+                        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
+                        ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()),
+                    }).ConfigureAwait(false);
+                    return;
+                }
+
+                case "POST":
+                {
+                    if (type.Namespaced && ns is null)
+                    {
+                        throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
+                    }
+
+                    var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
+                    await WriteAsync(context, 201, created).ConfigureAwait(false);
+                    return;
+                }
+
+                case "DELETE":
+                {
+                    var (items, _) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
+                    foreach (var item in items)
+                    {
+                        TryDelete(type, item);
+                    }
+
+                    await WriteAsync(context, 200, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success" }).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        else
+        {
+            switch (method)
+            {
+                case "GET":
+                    await WriteAsync(context, 200, _store.GetRequired(type, ns, name)).ConfigureAwait(false);
+                    return;
+                case "PUT":
+                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource).ConfigureAwait(false)).ConfigureAwait(false);
+                    return;
+                case "PATCH":
+                {
+                    var patch = await ReadNodeAsync(context).ConfigureAwait(false);
+                    var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource).ConfigureAwait(false);
+                    await WriteAsync(context, 200, patched).ConfigureAwait(false);
+                    return;
+                }
+
+                case "DELETE":
+                {
+                    var deleted = _store.Delete(type, ns, name);
+                    await WriteAsync(context, 200, new JsonObject
+                    {
+                        ["kind"] = "Status",
+                        ["apiVersion"] = "v1",
+                        ["metadata"] = new JsonObject(),
+                        ["status"] = "Success",
+                        ["details"] = new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural, ["uid"] = deleted["metadata"]!["uid"]?.DeepClone() },
+                    }).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
+        throw new ApiError(405, "MethodNotAllowed", $"{method} is not supported on this path");
+    }
+
+    private void TryDelete(ResourceType type, JsonObject item)
+    {
+        try
+        {
+            _store.Delete(type, item["metadata"]!["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>());
+        }
+        catch (ApiError e) when (e.Code == 404)
+        {
+            // Already gone: a collection delete is best effort.
+        }
+    }
+
+    private async Task WatchAsync(HttpContext context, ResourceType type, string? ns)
+    {
+        var query = context.Request.Query;
+        var (initial, live, subscription) = _store.Watch(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]), query["resourceVersion"]);
+        using var _ = subscription;
+        var timeout = int.TryParse(query["timeoutSeconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(30);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stopping.Token);
+        linked.CancelAfter(timeout);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            foreach (var change in initial)
+            {
+                await WriteEventAsync(context, change, linked.Token).ConfigureAwait(false);
+            }
+
+            await foreach (var change in live.ReadAllAsync(linked.Token).ConfigureAwait(false))
+            {
+                await WriteEventAsync(context, change, linked.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            // timeoutSeconds elapsed, the client left or the sandbox stops: ending the stream is the protocol.
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, WatchEvent change, CancellationToken cancellationToken)
+    {
+        // One JSON event per line, flushed, as the API server streams them.
+        var line = new JsonObject { ["type"] = change.Type, ["object"] = change.Object.DeepClone() }.ToJsonString(Compact) + "\n";
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(line), cancellationToken).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private JsonObject GroupList()
+    {
+        var groups = new JsonArray();
+        foreach (var byGroup in _store.Catalog.All.Where(t => t.Group.Length > 0).GroupBy(t => t.Group))
+        {
+            var versions = new JsonArray(byGroup.Select(t => t.Version).Distinct().Select(v => (JsonNode)new JsonObject { ["groupVersion"] = $"{byGroup.Key}/{v}", ["version"] = v }).ToArray());
+            groups.Add(new JsonObject
+            {
+                ["name"] = byGroup.Key,
+                ["versions"] = versions,
+                ["preferredVersion"] = versions[0]!.DeepClone(),
+            });
+        }
+
+        return new JsonObject { ["kind"] = "APIGroupList", ["apiVersion"] = "v1", ["groups"] = groups };
+    }
+
+    private JsonObject ResourceList(string group, string version)
+    {
+        var types = _store.Catalog.All.Where(t => t.Group == group && t.Version == version).ToList();
+        if (types.Count == 0)
+        {
+            throw new ApiError(404, "NotFound", $"the server could not find the requested resource ({group}/{version})");
+        }
+
+        var resources = new JsonArray();
+        foreach (var type in types)
+        {
+            resources.Add(new JsonObject
+            {
+                ["name"] = type.Plural,
+                ["singularName"] = type.Singular,
+                ["namespaced"] = type.Namespaced,
+                ["kind"] = type.Kind,
+                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode)s).ToArray()),
+            });
+            if (type.HasStatus)
+            {
+                resources.Add(new JsonObject { ["name"] = type.Plural + "/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
+            }
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "APIResourceList",
+            ["apiVersion"] = "v1",
+            ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
+            ["resources"] = resources,
+        };
+    }
+
+    private static bool IsTrue(string? value) => value is "true" or "1" or "True";
+
+    private static async Task<JsonNode> ReadNodeAsync(HttpContext context) =>
+        await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false)
+        ?? throw ApiError.BadRequest("the request body is empty");
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context) =>
+        await ReadNodeAsync(context).ConfigureAwait(false) as JsonObject ?? throw ApiError.BadRequest("the request body must be a JSON object");
+
+    private static async Task WriteAsync(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(body.ToJsonString(Compact), context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace RawkodeAutomation.Kubernetes.Sandbox;
+
+/// <summary>
+/// One sandbox cluster: its own object store, API server (one loopback port per cluster, so a kubeconfig is just
+/// a server URL and a token) and workload stand-in.
+/// </summary>
+public sealed class SandboxCluster : IAsyncDisposable
+{
+    private ApiServer _server = null!;
+
+    private SandboxCluster(string name, KubernetesSandboxOptions options)
+    {
+        Name = name;
+        Options = options;
+        Catalog = new ResourceCatalog();
+        Store = new ObjectStore(Catalog);
+        Store.Admission = new AdmissionChain(this).AdmitAsync;
+        Store.Changed += RegisterCustomResources;
+        Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+    }
+
+    public string Name { get; }
+
+    /// <summary>The API server's base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri Server => _server.BaseUri;
+
+    /// <summary>The bearer token the API server accepts.</summary>
+    public string Token { get; }
+
+    internal KubernetesSandboxOptions Options { get; }
+
+    internal ResourceCatalog Catalog { get; }
+
+    internal ObjectStore Store { get; }
+
+    internal WorkloadStandIn Workload { get; private set; } = null!;
+
+    /// <summary>A kubeconfig (YAML) for this cluster, in the shape Cluster API writes to <c>&lt;cluster&gt;-kubeconfig</c>.</summary>
+    public string Kubeconfig => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: {Name}
+          cluster:
+            server: {Server.ToString().TrimEnd('/')}
+        contexts:
+        - name: {Name}-admin@{Name}
+          context:
+            cluster: {Name}
+            user: {Name}-admin
+        current-context: {Name}-admin@{Name}
+        users:
+        - name: {Name}-admin
+          user:
+            token: {Token}
+
+        """;
+
+    /// <summary>Starts an empty cluster (the system namespaces only).</summary>
+    public static async Task<SandboxCluster> StartAsync(string name, KubernetesSandboxOptions? options = null)
+    {
+        var cluster = new SandboxCluster(name, options ?? new KubernetesSandboxOptions());
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            await cluster.CreateAsync(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Namespace",
+                ["metadata"] = new JsonObject { ["name"] = ns, ["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = ns } },
+                ["status"] = new JsonObject { ["phase"] = "Active" },
+            }).ConfigureAwait(false);
+        }
+
+        cluster.Workload = new WorkloadStandIn(cluster);
+        cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Token, cluster.Options.Host).ConfigureAwait(false);
+        return cluster;
+    }
+
+    /// <summary>
+    /// Starts a cluster that looks like a fresh kubeadm cluster: control-plane nodes (tainted), workers, and CoreDNS
+    /// (its ConfigMap, Deployment and the kube-dns Service).
+    /// </summary>
+    public static async Task<SandboxCluster> StartWorkloadAsync(string name, int controlPlaneNodes, int workerNodes, KubernetesSandboxOptions? options = null)
+    {
+        var cluster = await StartAsync(name, options).ConfigureAwait(false);
+        for (var i = 0; i < controlPlaneNodes; i++)
+        {
+            await cluster.CreateAsync(Node($"{name}-control-plane-{i}", controlPlane: true)).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < workerNodes; i++)
+        {
+            await cluster.CreateAsync(Node($"{name}-worker-{i}", controlPlane: false)).ConfigureAwait(false);
+        }
+
+        await cluster.CreateAsync(JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"coredns","namespace":"kube-system"},
+             "data":{"Corefile":".:53 {\n    errors\n    health {\n       lameduck 5s\n    }\n    ready\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n       ttl 30\n    }\n    prometheus :9153\n    forward . /etc/resolv.conf {\n       max_concurrent 1000\n    }\n    cache 30\n    loop\n    reload\n    loadbalance\n}\n"}}
+            """)!.AsObject()).ConfigureAwait(false);
+        await cluster.CreateAsync(JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"coredns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},
+             "spec":{"replicas":2,"selector":{"matchLabels":{"k8s-app":"kube-dns"}},
+               "template":{"metadata":{"labels":{"k8s-app":"kube-dns"}},
+                 "spec":{"priorityClassName":"system-cluster-critical",
+                   "tolerations":[{"key":"CriticalAddonsOnly","operator":"Exists"},{"key":"node-role.kubernetes.io/control-plane","effect":"NoSchedule"}],
+                   "containers":[{"name":"coredns","image":"registry.k8s.io/coredns/coredns:v1.11.3",
+                     "ports":[{"name":"dns","containerPort":53,"protocol":"UDP"},{"name":"dns-tcp","containerPort":53,"protocol":"TCP"},{"name":"metrics","containerPort":9153},{"name":"liveness-probe","containerPort":8080},{"name":"readiness-probe","containerPort":8181}],
+                     "readinessProbe":{"httpGet":{"path":"/ready","port":8181}},
+                     "resources":{"limits":{"memory":"170Mi"},"requests":{"cpu":"100m","memory":"70Mi"}}}]}}}}
+            """)!.AsObject()).ConfigureAwait(false);
+        await cluster.CreateAsync(JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},
+             "spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"}]}}
+            """)!.AsObject()).ConfigureAwait(false);
+        return cluster;
+    }
+
+    /// <summary>Creates an object directly (bypassing HTTP and admission): for seeding and tests.</summary>
+    public async Task<JsonObject> CreateAsync(JsonObject obj)
+    {
+        var type = TypeOf(obj);
+        var status = obj["status"]?.DeepClone();
+        var created = await Store.CreateAsync(type, obj["metadata"]?["namespace"]?.GetValue<string>(), obj, admit: false).ConfigureAwait(false);
+        if (status is not null && type.HasStatus)
+        {
+            created["status"] = status;
+            created = await Store.UpdateAsync(type, created["metadata"]!["namespace"]?.GetValue<string>(), created["metadata"]!["name"]!.GetValue<string>(), created, "status", admit: false).ConfigureAwait(false);
+        }
+
+        return created;
+    }
+
+    /// <summary>Reads an object directly, or <c>null</c>.</summary>
+    public JsonObject? Get(string apiVersion, string kind, string? ns, string name) =>
+        Store.Get(Catalog.FindByKind(apiVersion, kind) ?? throw new ArgumentException($"unknown kind {apiVersion} {kind}"), ns, name);
+
+    /// <summary>Lists objects of one kind directly.</summary>
+    public IReadOnlyList<JsonObject> List(string apiVersion, string kind, string? ns = null) =>
+        Store.List(Catalog.FindByKind(apiVersion, kind) ?? throw new ArgumentException($"unknown kind {apiVersion} {kind}"), ns).Items;
+
+    /// <summary>Why the sandbox considers a pod (not) Ready; for test diagnostics.</summary>
+    public string? ExplainReadiness(JsonObject pod) => Workload.Readiness(pod).Reason;
+
+    internal ResourceType Type(string kind) =>
+        Catalog.All.FirstOrDefault(t => t.Kind == kind) ?? throw new InvalidOperationException($"the sandbox does not know kind {kind}");
+
+    private ResourceType TypeOf(JsonObject obj) =>
+        Catalog.FindByKind(obj["apiVersion"]?.GetValue<string>() ?? "", obj["kind"]?.GetValue<string>() ?? "")
+        ?? throw new ArgumentException($"the sandbox does not serve {obj["apiVersion"]} {obj["kind"]}");
+
+    // A CustomResourceDefinition makes its resource servable, as the apiextensions server does.
+    private void RegisterCustomResources(WatchEvent change)
+    {
+        if (change.Resource.Kind != "CustomResourceDefinition" || change.Type == "DELETED")
+        {
+            return;
+        }
+
+        var spec = change.Object["spec"];
+        var group = spec?["group"]?.GetValue<string>() ?? "";
+        var names = spec?["names"];
+        var namespaced = spec?["scope"]?.GetValue<string>() != "Cluster";
+        foreach (var version in (spec?["versions"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            Catalog.Add(new ResourceType(
+                group,
+                version["name"]!.GetValue<string>(),
+                names?["plural"]?.GetValue<string>() ?? "",
+                names?["kind"]?.GetValue<string>() ?? "",
+                namespaced,
+                HasStatus: version["subresources"]?["status"] is not null));
+        }
+    }
+
+    private static JsonObject Node(string name, bool controlPlane)
+    {
+        var labels = new JsonObject { ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux" };
+        var taints = new JsonArray();
+        if (controlPlane)
+        {
+            labels["node-role.kubernetes.io/control-plane"] = "";
+            taints.Add(new JsonObject { ["key"] = "node-role.kubernetes.io/control-plane", ["effect"] = "NoSchedule" });
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Node",
+            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = labels },
+            ["spec"] = new JsonObject { ["taints"] = taints },
+            ["status"] = new JsonObject
+            {
+                ["capacity"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
+                ["allocatable"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
+                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22" },
+            },
+        };
+    }
+
+    internal static string Base64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync().ConfigureAwait(false);
+        await Workload.DisposeAsync().ConfigureAwait(false);
+    }
+}
