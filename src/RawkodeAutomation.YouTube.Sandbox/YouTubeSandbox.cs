@@ -52,6 +52,7 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     private readonly ConcurrentDictionary<string, UploadSession> _uploads = new(StringComparer.Ordinal);
     private int _unitsSpent;
     private int _tokensIssued;
+    private int _gzipBodies;
 
     private YouTubeSandbox(WebApplication app, YouTubeSandboxOptions options, SandboxStateData state)
     {
@@ -81,6 +82,15 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         builder.Services.AddRequestDecompression();
         var app = builder.Build();
         var sandbox = new YouTubeSandbox(app, options, state);
+        // Count gzip bodies before the decompression middleware strips the header (the Google client gzips by default).
+        app.Use((context, next) =>
+        {
+            if (context.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+            {
+                Interlocked.Increment(ref sandbox._gzipBodies);
+            }
+            return next(context);
+        });
         app.UseRequestDecompression();
         app.Run(sandbox.DispatchAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -140,6 +150,9 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
 
     /// <summary>Access tokens the token endpoint issued since start.</summary>
     public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
+    /// <summary>Requests that arrived with a gzip-compressed body since start.</summary>
+    public int GzipRequestBodies => Volatile.Read(ref _gzipBodies);
 
     /// <summary>Adds a fault for the following calls.</summary>
     public void InjectFault(SandboxFault fault) => _faults.Add(fault);

@@ -27,6 +27,17 @@ public sealed class YouTubeService : BaseClientService
     public YouTubeService(Initializer initializer, Uri? uploadBaseUri = null) : base(initializer)
     {
         UploadBaseUri = uploadBaseUri ?? new Uri(BaseUri);
+        // Uploads resolve their path against a service's BaseUri, so a twin service rooted at the upload URI
+        // (same credential and settings) lets the upload root differ from the API root.
+        UploadService = new UploadClientService(new Initializer
+        {
+            HttpClientInitializer = initializer.HttpClientInitializer,
+            HttpClientFactory = initializer.HttpClientFactory,
+            ApplicationName = initializer.ApplicationName,
+            GZipEnabled = initializer.GZipEnabled,
+            DefaultExponentialBackOffPolicy = initializer.DefaultExponentialBackOffPolicy,
+            BaseUri = UploadBaseUri.AbsoluteUri,
+        });
         LiveBroadcasts = new LiveBroadcastsResource(this);
         LiveStreams = new LiveStreamsResource(this);
         Videos = new VideosResource(this);
@@ -39,8 +50,25 @@ public sealed class YouTubeService : BaseClientService
     public override string BasePath => "";
     public override IList<string> Features => [];
 
+    public override void Dispose()
+    {
+        UploadService.Dispose();
+        base.Dispose();
+    }
+
+    private sealed class UploadClientService(Initializer initializer) : BaseClientService(initializer)
+    {
+        public override string Name => "youtube";
+        public override string BaseUri => BaseUriOverride ?? DefaultBaseUri;
+        public override string BasePath => "";
+        public override IList<string> Features => [];
+    }
+
     /// <summary>Root of the media upload endpoints (<c>upload/youtube/v3/...</c> is resolved against it).</summary>
     public Uri UploadBaseUri { get; }
+
+    /// <summary>The service media uploads go through (rooted at <see cref="UploadBaseUri"/>).</summary>
+    public IClientService UploadService { get; }
 
     public LiveBroadcastsResource LiveBroadcasts { get; }
     public LiveStreamsResource LiveStreams { get; }
@@ -260,10 +288,8 @@ public sealed class ThumbnailsResource(YouTubeService service)
     /// <summary>POST upload/youtube/v3/thumbnails/set?uploadType=resumable, then PUT the bytes to the session URI.</summary>
     public sealed class SetMediaUpload : ResumableUpload<string, ThumbnailSetResponse>
     {
-        // An absolute path: RequestBuilder resolves it against the API root, so an absolute URI wins and the
-        // upload root can differ from the API root (as it does at Google: www.googleapis.com/upload/...).
         public SetMediaUpload(YouTubeService service, string videoId, Stream stream, string contentType)
-            : base(service, new Uri(service.UploadBaseUri, UploadPath).AbsoluteUri, "POST", stream, contentType)
+            : base(service.UploadService, UploadPath, "POST", stream, contentType)
         {
             VideoId = videoId;
         }
