@@ -45,17 +45,17 @@ public sealed class CommitWorkflow
             return _outcome;
         }
         _outcome = outcome;
-        await ReportAsync(input, outcome.Valid ? "success" : "failure", Truncate(outcome.Summary));
+        await ReportAsync(input, outcome.Valid ? "success" : "failure", Truncate(outcome.Summary), outcome.Errors);
         _phase = outcome.Valid ? "Done" : "Failed";
         return outcome;
     }
 
-    private static async Task ReportAsync(CommitInput input, string state, string description)
+    private static async Task ReportAsync(CommitInput input, string state, string description, IReadOnlyList<string>? details = null)
     {
         try
         {
             await Workflow.ExecuteActivityAsync(
-                (ICommitActivities a) => a.ReportCommitStatusAsync(new CommitStatusInput(input.Sha, state, description, input.RunUrl)),
+                (ICommitActivities a) => a.ReportCommitStatusAsync(new CommitStatusInput(input.Sha, state, description, input.RunUrl, details)),
                 PipelineOptions.Short);
         }
         catch (ActivityFailureException)

@@ -17,6 +17,7 @@ public sealed class PersonWorkflow
 {
     private string _personId = "";
     private string? _lastCommit;
+    private DateTimeOffset _lastCommitTime;
     private List<SweepItem> _pending = [];
     private List<SweepItem> _inFlight = [];
     private List<string> _done = [];
@@ -35,6 +36,7 @@ public sealed class PersonWorkflow
         if (input.Carried is { } m)
         {
             _lastCommit = m.LastCommit;
+            _lastCommitTime = m.LastCommitTime;
             _pending = [.. m.Pending];
             _inFlight = [.. m.InFlight];
             _done = [.. m.Done];
@@ -50,14 +52,15 @@ public sealed class PersonWorkflow
                 var batch = _pending.Take(batchSize).ToList();
                 _pending.RemoveRange(0, batch.Count);
                 _inFlight.AddRange(batch);
-                foreach (var group in batch.GroupBy(b => b.Commit))
+                foreach (var group in batch.GroupBy(b => (b.Commit, b.CommitTime)))
                 {
                     var ids = group.Select(b => b.EpisodeId).ToList();
+                    var (commit, commitTime) = group.Key;
                     try
                     {
                         var signaled = await Workflow.ExecuteActivityAsync(
                             (ICommitActivities a) => a.SignalEpisodesAsync(
-                                new SignalEpisodesInput(group.Key, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId)),
+                                new SignalEpisodesInput(commit, commitTime, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId)),
                             PipelineOptions.Short);
                         foreach (var missing in signaled.Missing)
                         {
@@ -77,7 +80,7 @@ public sealed class PersonWorkflow
             await Workflow.WaitConditionAsync(() => _inFlight.Count == 0);
             if (_pending.Count == 0 && Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
             {
-                var next = input with { Carried = new PersonMemory(_lastCommit, [], [], [], [.. _failed], _sweeps) };
+                var next = input with { Carried = new PersonMemory(_lastCommit, _lastCommitTime, [], [], [], [.. _failed], _sweeps) };
                 throw Workflow.CreateContinueAsNewException((PersonWorkflow wf) => wf.RunAsync(next));
             }
         }
@@ -88,6 +91,7 @@ public sealed class PersonWorkflow
     public Task PersonChangedAsync(PersonChange change)
     {
         _lastCommit = change.Commit;
+        _lastCommitTime = change.CommitTime;
         _sweeps++;
         foreach (var id in change.AffectedEpisodeIds.Distinct().Order(StringComparer.Ordinal))
         {
@@ -95,11 +99,11 @@ public sealed class PersonWorkflow
             if (queued >= 0)
             {
                 // Already waiting: take the newer commit instead of sweeping it twice.
-                _pending[queued] = new SweepItem(id, change.Commit);
+                _pending[queued] = new SweepItem(id, change.Commit, change.CommitTime);
             }
             else
             {
-                _pending.Add(new SweepItem(id, change.Commit));
+                _pending.Add(new SweepItem(id, change.Commit, change.CommitTime));
             }
             _done.Remove(id);
             _failed.Remove(id);
@@ -121,7 +125,7 @@ public sealed class PersonWorkflow
     {
         foreach (var id in _failed)
         {
-            _pending.Add(new SweepItem(id, _lastCommit ?? ""));
+            _pending.Add(new SweepItem(id, _lastCommit ?? "", _lastCommitTime));
         }
         _failed.Clear();
         return Task.CompletedTask;

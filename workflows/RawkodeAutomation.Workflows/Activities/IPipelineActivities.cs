@@ -29,13 +29,14 @@ public interface ICommitActivities
 
 /// <summary>Input of <see cref="ICommitActivities.ReportCommitStatusAsync"/>.</summary>
 /// <param name="State">pending, success, failure or error.</param>
-public sealed record CommitStatusInput(string Sha, string State, string Description, string? TargetUrl);
+/// <param name="Details">Every finding (each validation error as <c>path:line:column: message</c>).</param>
+public sealed record CommitStatusInput(string Sha, string State, string Description, string? TargetUrl, IReadOnlyList<string>? Details = null);
 
 /// <summary>Result of <see cref="ICommitActivities.ReportCommitStatusAsync"/>.</summary>
 public sealed record CommitStatusResult(bool Reported, string Where);
 
 /// <summary>Input of <see cref="ICommitActivities.SignalEpisodesAsync"/>.</summary>
-public sealed record SignalEpisodesInput(string Commit, IReadOnlyList<string> EpisodeIds, ChangeReason Reason, string? NotifyWorkflowId);
+public sealed record SignalEpisodesInput(string Commit, DateTimeOffset CommitTime, IReadOnlyList<string> EpisodeIds, ChangeReason Reason, string? NotifyWorkflowId);
 
 /// <summary>Result of <see cref="ICommitActivities.SignalEpisodesAsync"/>.</summary>
 /// <param name="Missing">Episodes that no longer exist at the commit (the sweep counts them as done).</param>

@@ -2,9 +2,11 @@ namespace RawkodeAutomation.Workflows.Contracts;
 
 /// <summary>Input of <c>CommitWorkflow</c>.</summary>
 /// <param name="Sha">The commit to apply (never the branch head: pushes can arrive out of order).</param>
-/// <param name="Full">Signal every episode, not only those that differ from the parent commit (first run of <c>up</c>).</param>
+/// <param name="Before">The previous head the changes are computed against; null for a first observation (everything counts).</param>
+/// <param name="ObservedAt">When the commit reached us: specs from later observations win over earlier ones.</param>
+/// <param name="Full">Signal every episode, not only those that differ from <paramref name="Before"/> (first run of <c>up</c>).</param>
 /// <param name="RunUrl">Link for the commit status (the operator page of this run), when there is one.</param>
-public sealed record CommitInput(string Sha, bool Full = false, string? RunUrl = null);
+public sealed record CommitInput(string Sha, string? Before, DateTimeOffset ObservedAt, bool Full = false, string? RunUrl = null);
 
 /// <summary>What a commit did.</summary>
 public sealed record CommitOutcome(
@@ -24,11 +26,12 @@ public sealed record PersonChange(string PersonId, string Commit, DateTimeOffset
 public sealed record PersonWorkflowInput(string PersonId, int BatchSize = 20, PersonMemory? Carried = null);
 
 /// <summary>One episode the sweep still owes, at the commit that asked for it.</summary>
-public sealed record SweepItem(string EpisodeId, string Commit);
+public sealed record SweepItem(string EpisodeId, string Commit, DateTimeOffset CommitTime);
 
 /// <summary>The durable memory of a person entity.</summary>
 public sealed record PersonMemory(
     string? LastCommit,
+    DateTimeOffset LastCommitTime,
     IReadOnlyList<SweepItem> Pending,
     IReadOnlyList<SweepItem> InFlight,
     IReadOnlyList<string> Done,
