@@ -165,14 +165,23 @@ public sealed class GitHubSandbox : IAsyncDisposable
             {
                 Sha = tree.TreeSha,
                 Url = ApiUrl(c, r, $"git/trees/{tree.TreeSha}"),
-                Tree = tree.Entries.Select(e => new Dictionary<string, object?>
+                Tree = tree.Entries.Select(e =>
                 {
-                    ["path"] = e.Path,
-                    ["mode"] = e.Entry.Mode == "40000" ? "040000" : e.Entry.Mode,
-                    ["type"] = e.Entry.Type,
-                    ["sha"] = e.Entry.Sha,
-                    ["size"] = e.Entry.Type == "blob" ? r.BlobSize(e.Entry.Sha) : null,
-                    ["url"] = ApiUrl(c, r, $"git/{e.Entry.Type}s/{e.Entry.Sha}"),
+                    var item = new Dictionary<string, object?>
+                    {
+                        ["path"] = e.Path,
+                        ["mode"] = e.Entry.Mode == "40000" ? "040000" : e.Entry.Mode,
+                        ["type"] = e.Entry.Type,
+                        ["sha"] = e.Entry.Sha,
+                        ["url"] = ApiUrl(c, r, $"git/{e.Entry.Type}s/{e.Entry.Sha}"),
+                    };
+                    if (e.Entry.Type == "blob")
+                    {
+                        // Like GitHub: only blobs have a size (and Octokit cannot take a null one).
+                        item["size"] = r.BlobSize(e.Entry.Sha);
+                    }
+
+                    return item;
                 }),
                 Truncated = false,
             });

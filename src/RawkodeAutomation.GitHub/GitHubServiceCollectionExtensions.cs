@@ -27,13 +27,7 @@ public static class GitHubServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.Branch), "GitHub:Branch must not be empty.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<GitHubOptions>>().Value);
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IWebhookDeliveryStore>(sp =>
-        {
-            var o = sp.GetRequiredService<GitHubOptions>();
-            return new WebhookDeliveryStore(o.DeliveryStoreCapacity, o.MaxDeliveryAge, o.DeliveryStorePath, sp.GetRequiredService<TimeProvider>());
-        });
-        services.TryAddScoped<PushWebhookProcessor>();
+        AddWebhookServices(services);
 
         var options = configuration.GetSection(GitHubOptions.SectionName).Get<GitHubOptions>() ?? new GitHubOptions();
         if (options.UsesGitHub)
@@ -53,5 +47,28 @@ public static class GitHubServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Registers only what <see cref="GitHubWebhookEndpoint.MapGitHubWebhooks"/> needs, with fixed options (no
+    /// configuration binding). The caller registers its <see cref="ICommitSink"/>.
+    /// </summary>
+    public static IServiceCollection AddGitHubWebhooks(this IServiceCollection services, GitHubOptions options)
+    {
+        services.TryAddSingleton(Options.Create(options));
+        services.TryAddSingleton(options);
+        AddWebhookServices(services);
+        return services;
+    }
+
+    private static void AddWebhookServices(IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IWebhookDeliveryStore>(sp =>
+        {
+            var o = sp.GetRequiredService<GitHubOptions>();
+            return new WebhookDeliveryStore(o.DeliveryStoreCapacity, o.MaxDeliveryAge, o.DeliveryStorePath, sp.GetRequiredService<TimeProvider>());
+        });
+        services.TryAddScoped<PushWebhookProcessor>();
     }
 }

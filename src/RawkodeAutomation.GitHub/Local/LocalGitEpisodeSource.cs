@@ -2,23 +2,21 @@ using RawkodeAutomation.GitHub.Octokit;
 
 namespace RawkodeAutomation.GitHub.Local;
 
-/// <summary><see cref="IEpisodeSource"/> over a local repository via the git CLI (reads objects, never the work tree).</summary>
+/// <summary>
+/// <see cref="IEpisodeSource"/> over a local repository via the git CLI: files through the domain area's
+/// <see cref="GitRevisionReader"/> (objects at the commit, never the work tree), changed paths by diffing two listings.
+/// </summary>
 public sealed class LocalGitEpisodeSource(GitCli git) : IEpisodeSource
 {
     private const string Root = "episodes";
 
+    private readonly GitRevisionReader _reader = new(git.RepositoryPath);
+
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken)
     {
-        var listing = await git.ListFilesAsync(sha, Root, cancellationToken).ConfigureAwait(false);
-        var blobs = await git.ReadBlobsAsync(listing.Values, cancellationToken).ConfigureAwait(false);
-        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (path, blob) in listing)
-        {
-            files[path] = blobs[blob];
-        }
-
-        return files;
+        var files = await _reader.ReadAsync(sha, Root + "/", cancellationToken).ConfigureAwait(false);
+        return new SortedDictionary<string, byte[]>(files.ToDictionary(), StringComparer.Ordinal);
     }
 
     /// <inheritdoc />

@@ -112,6 +112,7 @@ public sealed class WebhookDeliveryStore : IWebhookDeliveryStore, IDisposable
             }
 
             Add(new Entry(deliveryId, signature, _time.GetUtcNow()));
+            Evict(_time.GetUtcNow());
             return DeliveryClaim.Claimed;
         }
     }
