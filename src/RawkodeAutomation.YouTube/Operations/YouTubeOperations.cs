@@ -72,6 +72,8 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         }
 
         var id = broadcast.Id!;
+        // Read before any update: an update's response carries only the parts it wrote.
+        var boundStreamId = broadcast.ContentDetails?.BoundStreamId;
         var snippet = broadcast.Snippet ?? new LiveBroadcastSnippet();
         var textDiff = snippet.Title != spec.Title || snippet.Description != spec.Description;
         var timeDiff = !SameInstant(snippet.ScheduledStartTimeRaw, spec.ScheduledStart)
@@ -107,13 +109,15 @@ public sealed class YouTubeOperations(IYouTubeClient client)
             whole.Description = spec.Description;
             whole.CategoryId = spec.CategoryId;
             whole.Tags = desiredTags;
-            await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = id, ETag = video.ETag, Snippet = whole }, "snippet", cancellationToken)).ConfigureAwait(false);
+            // Send the etag only when nothing we did since the read changed the video (a broadcast update does).
+            var etag = parts.Count == 0 ? video.ETag : null;
+            await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = id, ETag = etag, Snippet = whole }, "snippet", cancellationToken)).ConfigureAwait(false);
             actions.Add(created ? "set category and tags" : "updated video snippet (title, description, category, tags)");
         }
 
-        if (broadcast.ContentDetails?.BoundStreamId != streamId)
+        if (boundStreamId != streamId)
         {
-            broadcast = await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
             actions.Add($"bound to stream {streamId} ({spec.StreamKey})");
         }
 
@@ -146,7 +150,8 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         await meter.Spend("thumbnails.set", client.SetThumbnailAsync(spec.VideoId, spec.Image, contentType, cancellationToken)).ConfigureAwait(false);
         var snippet = video.Snippet!;
         snippet.Tags = [.. (snippet.Tags ?? []).Where(t => !t.StartsWith(Markers.ThumbnailPrefix, StringComparison.Ordinal)), Markers.ThumbnailTag(spec.Hash)];
-        await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = video.Id, ETag = video.ETag, Snippet = snippet }, "snippet", cancellationToken)).ConfigureAwait(false);
+        // No etag: the upload itself changed the video since the read.
+        await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = video.Id, Snippet = snippet }, "snippet", cancellationToken)).ConfigureAwait(false);
         return new EnsureResult(spec.VideoId, [$"uploaded thumbnail {shortHash} ({contentType}, {spec.Image.Length} bytes)"], meter.Units);
     }
 

@@ -1,0 +1,185 @@
+using System.Security.Cryptography;
+using RawkodeAutomation.YouTube.Operations;
+
+namespace RawkodeAutomation.YouTube.Tests;
+
+/// <summary>The idempotent operations against the sandbox: what they do, what they cost, and that a repeat changes nothing.</summary>
+public sealed class OperationsTests
+{
+    private static BroadcastSpec Spec(string? knownId = null, string title = "Klustered #7: Guy Templeton", string description = "Guy breaks CoreDNS.",
+        string visibility = "public", string? playlist = "PLklustered", DateTimeOffset? start = null, string[]? tags = null) => new(
+        EpisodeId: "klustered/2026-06-01-guy-templeton",
+        Title: title,
+        Description: description,
+        ScheduledStart: start ?? new DateTimeOffset(2026, 6, 1, 17, 0, 0, TimeSpan.Zero),
+        ScheduledEnd: null,
+        Visibility: visibility,
+        CategoryId: "28",
+        Tags: tags ?? ["kubernetes", "coredns"],
+        StreamKey: "klustered",
+        PlaylistId: playlist,
+        KnownVideoId: knownId);
+
+    [Fact]
+    public async Task EnsureBroadcast_New_CreatesBindsTagsAndAddsToPlaylistThenRepeatIsFree()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+
+        var first = await operations.EnsureBroadcastAsync(Spec());
+        var second = await operations.EnsureBroadcastAsync(Spec(knownId: first.VideoId));
+
+        Assert.True(first.Created);
+        // stream list 1 + stream insert 50 + marker search 1 + insert 50 + video read 1 + tags/category 50 + bind 50 + playlist 50.
+        Assert.Equal(253, first.UnitsSpent);
+        var video = h.Sandbox.FindVideo(first.VideoId)!;
+        Assert.Equal("Klustered #7: Guy Templeton", video.Title);
+        Assert.Equal("28", video.CategoryId);
+        Assert.Equal(["kubernetes", "coredns", "rawkode-episode:klustered/2026-06-01-guy-templeton"], video.Tags!);
+        Assert.Equal(first.StreamId, video.BoundStreamId);
+        Assert.Equal("ready", video.LifeCycleStatus);
+        Assert.Equal(first.VideoId, Assert.Single(h.Sandbox.PlaylistItems).VideoId);
+
+        Assert.False(second.Created);
+        Assert.Empty(second.Actions);
+        Assert.Equal(3, second.UnitsSpent); // broadcast read, video read, playlist check
+        Assert.Equal(first.UnitsSpent + second.UnitsSpent, h.Sandbox.UnitsSpent);
+        Assert.Equal(h.Sandbox.UnitsSpent, h.Ledger.SpentToday);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_LostStoredIdInNewProcess_FindsByMarkerAndStreamByKey()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var created = await new YouTubeOperations(h.Client).EnsureBroadcastAsync(Spec());
+
+        var again = await new YouTubeOperations(h.Client).EnsureBroadcastAsync(Spec());
+
+        Assert.Equal(created.VideoId, again.VideoId);
+        Assert.Equal(created.StreamId, again.StreamId);
+        Assert.False(again.Created);
+        Assert.Contains(again.Actions, a => a.Contains("found broadcast", StringComparison.Ordinal));
+        Assert.Single(h.Sandbox.Streams);
+        Assert.Single(h.Sandbox.Videos);
+        // stream by key 1 + broadcasts page 1 + their videos 1 + playlist check 1.
+        Assert.Equal(4, again.UnitsSpent);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_TitleChanged_UpdatesOnlyTheVideoSnippetFor50()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var created = await operations.EnsureBroadcastAsync(Spec());
+
+        var renamed = await operations.EnsureBroadcastAsync(Spec(knownId: created.VideoId, title: "Klustered #7: Guy Templeton (rematch)"));
+
+        Assert.Equal(3 + 50, renamed.UnitsSpent);
+        Assert.Equal("Klustered #7: Guy Templeton (rematch)", h.Sandbox.FindVideo(created.VideoId)!.Title);
+        Assert.Contains("rawkode-episode:klustered/2026-06-01-guy-templeton", h.Sandbox.FindVideo(created.VideoId)!.Tags!);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_RescheduledAndPrivate_OneBroadcastUpdate()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var created = await operations.EnsureBroadcastAsync(Spec());
+        var later = new DateTimeOffset(2026, 6, 8, 17, 0, 0, TimeSpan.Zero);
+
+        var moved = await operations.EnsureBroadcastAsync(Spec(knownId: created.VideoId, start: later, visibility: "unlisted", description: "New blurb"));
+
+        Assert.Equal(3 + 50, moved.UnitsSpent);
+        var video = h.Sandbox.FindVideo(created.VideoId)!;
+        Assert.Equal(later, video.ScheduledStart);
+        Assert.Equal("unlisted", video.PrivacyStatus);
+        Assert.Equal("New blurb", video.Description);
+        Assert.Equal("28", video.CategoryId);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_TagsChangedAndRescheduled_BroadcastAndVideoUpdates()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var created = await operations.EnsureBroadcastAsync(Spec());
+
+        var result = await operations.EnsureBroadcastAsync(Spec(knownId: created.VideoId, start: new DateTimeOffset(2026, 6, 2, 17, 0, 0, TimeSpan.Zero), tags: ["cilium"]));
+
+        Assert.Equal(3 + 50 + 50, result.UnitsSpent);
+        Assert.Equal(["cilium", "rawkode-episode:klustered/2026-06-01-guy-templeton"], h.Sandbox.FindVideo(created.VideoId)!.Tags!);
+    }
+
+    [Fact]
+    public async Task EnsureThumbnail_SameHashTwice_UploadsOnceThenCostsOneRead()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var broadcast = await operations.EnsureBroadcastAsync(Spec());
+        var png = SandboxHarness.Png();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(png));
+
+        var first = await operations.EnsureThumbnailAsync(new ThumbnailSpec("klustered/2026-06-01-guy-templeton", broadcast.VideoId, png, hash));
+        var second = await operations.EnsureThumbnailAsync(new ThumbnailSpec("klustered/2026-06-01-guy-templeton", broadcast.VideoId, png, hash));
+        var title = await operations.EnsureBroadcastAsync(Spec(knownId: broadcast.VideoId, title: "New title"));
+        var third = await operations.EnsureThumbnailAsync(new ThumbnailSpec("klustered/2026-06-01-guy-templeton", broadcast.VideoId, png, hash));
+
+        Assert.Equal(101, first.UnitsSpent);
+        Assert.Single(first.Actions);
+        Assert.True(second.Unchanged);
+        Assert.Equal(1, second.UnitsSpent);
+        // A later broadcast update keeps the thumbnail marker, so the thumbnail stays skipped.
+        Assert.Contains($"rawkode-thumbnail:{hash[..16]}", h.Sandbox.FindVideo(broadcast.VideoId)!.Tags!);
+        Assert.Equal(53, title.UnitsSpent);
+        Assert.True(third.Unchanged);
+        Assert.Equal(1, h.Sandbox.Calls("thumbnails.set"));
+        Assert.Equal(png, h.Sandbox.FindVideo(broadcast.VideoId)!.Thumbnail);
+    }
+
+    [Fact]
+    public async Task EnsureThumbnail_NewHash_UploadsAgain()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var id = h.Sandbox.AddPublishedVideo("V", "D");
+        await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", id, SandboxHarness.Png(1), "aaaa1111"));
+
+        var changed = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", id, SandboxHarness.Jpeg(), "bbbb2222"));
+
+        Assert.Equal(101, changed.UnitsSpent);
+        Assert.Equal(SandboxHarness.Jpeg(), h.Sandbox.FindVideo(id)!.Thumbnail);
+        Assert.Equal(["rawkode-thumbnail:bbbb2222"], h.Sandbox.FindVideo(id)!.Tags!);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcastDeleted_UpcomingThenGone_DeletesOnceThenNothing()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var created = await operations.EnsureBroadcastAsync(Spec(playlist: null));
+
+        var deleted = await operations.EnsureBroadcastDeletedAsync("klustered/2026-06-01-guy-templeton", created.VideoId);
+        var again = await operations.EnsureBroadcastDeletedAsync("klustered/2026-06-01-guy-templeton", created.VideoId);
+
+        Assert.Equal(51, deleted.UnitsSpent);
+        Assert.Null(h.Sandbox.FindVideo(created.VideoId));
+        Assert.True(again.Unchanged);
+        Assert.Equal(1, again.UnitsSpent);
+    }
+
+    [Fact]
+    public async Task Operations_AfterTransientFailure_RetryCompletesWithoutDuplicates()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        h.Sandbox.InjectFault(new Sandbox.SandboxFault(Sandbox.SandboxFaultKind.ServerError, "liveBroadcasts.bind"));
+
+        var error = await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec()));
+        var retried = await operations.EnsureBroadcastAsync(Spec());
+
+        Assert.True(error.IsRetryable);
+        Assert.Single(h.Sandbox.Videos);
+        Assert.Equal(retried.StreamId, h.Sandbox.FindVideo(retried.VideoId)!.BoundStreamId);
+        Assert.Single(h.Sandbox.PlaylistItems);
+    }
+}
