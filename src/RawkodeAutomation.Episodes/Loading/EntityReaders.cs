@@ -241,7 +241,7 @@ internal static partial class EntityReaders
         {
             scheduledFor = ParseTime(file, scheduledScalar);
             ok &= scheduledFor is not null;
-            if (scheduledFor is { } when && DateOnly.FromDateTime(when.DateTime) != fileDate && DateOnly.FromDateTime(when.UtcDateTime) != fileDate)
+            if (scheduledFor is { } when && fileDate != default && DateOnly.FromDateTime(when.DateTime) != fileDate && DateOnly.FromDateTime(when.UtcDateTime) != fileDate)
             {
                 file.Warning(scheduledScalar,
                     $"scheduledFor is on {when:yyyy-MM-dd} but the file name says {fileDate:yyyy-MM-dd}; the file name (the episode id) never changes, so this is only a reminder");

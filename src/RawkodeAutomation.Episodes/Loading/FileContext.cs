@@ -94,7 +94,7 @@ internal sealed class FileContext(string path, string text)
                 var at = TextChecks.FirstInvisible(s.Value, out var rune);
                 if (at >= 0)
                 {
-                    ErrorInScalar(s, at, $"contains {TextChecks.Describe(rune)}; remove it (invisible characters hide differences from reviewers)");
+                    ErrorInScalar(s, at, $"this value contains {TextChecks.Describe(rune)}; remove it (invisible characters hide differences from reviewers)");
                 }
 
                 break;

@@ -25,7 +25,7 @@ internal sealed partial class MappingReader(FileContext file, YMapping map, stri
             return null;
         }
 
-        if (node is null && required)
+        if (node is null && required && !IsMisspelled(key))
         {
             File.Error(Map, $"missing required key '{key}' in {what}");
         }
@@ -184,6 +184,24 @@ internal sealed partial class MappingReader(FileContext file, YMapping map, stri
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// True when an unknown key present here is most likely <paramref name="key"/> misspelled (or, for
+    /// 'summary', written as 'description'): the unknown-key message already says what to do.
+    /// </summary>
+    private bool IsMisspelled(string key)
+    {
+        foreach (var (present, _) in Map.Entries)
+        {
+            if (Array.IndexOf(allowedKeys, present.Value) < 0
+                && (TextChecks.Suggest(present.Value, allowedKeys) == key || (key == "summary" && present.Value == "description")))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Reports keys that are not allowed here; call after reading.</summary>

@@ -182,6 +182,7 @@ internal static class TextChecks
     /// <summary>Levenshtein distance, for "did you mean" suggestions on unknown keys and ids.</summary>
     public static int Distance(string a, string b)
     {
+        var beforePrevious = new int[b.Length + 1];
         var previous = new int[b.Length + 1];
         var current = new int[b.Length + 1];
         for (var j = 0; j <= b.Length; j++)
@@ -196,9 +197,15 @@ internal static class TextChecks
             {
                 var cost = char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1;
                 current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+                // A swapped pair of letters ("brakes" for "breaks") is one typo, not two.
+                if (i > 1 && j > 1 && char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 2])
+                    && char.ToLowerInvariant(a[i - 2]) == char.ToLowerInvariant(b[j - 1]))
+                {
+                    current[j] = Math.Min(current[j], beforePrevious[j - 2] + 1);
+                }
             }
 
-            (previous, current) = (current, previous);
+            (beforePrevious, previous, current) = (previous, current, beforePrevious);
         }
 
         return previous[b.Length];
@@ -211,7 +218,8 @@ internal static class TextChecks
         foreach (var candidate in candidates)
         {
             var d = Distance(value, candidate);
-            if (d < bestDistance)
+            if (d < bestDistance || (d == bestDistance && best is not null
+                && Math.Abs(candidate.Length - value.Length) < Math.Abs(best.Length - value.Length)))
             {
                 bestDistance = d;
                 best = candidate;

@@ -285,6 +285,11 @@ internal static class StrictYamlReader
         }
 
         message = message.Trim().TrimEnd('.');
+        if (message.Contains("quoted scalar", StringComparison.Ordinal))
+        {
+            return "YAML syntax error: " + char.ToLowerInvariant(message[0]) + message[1..] + "; is the quote that opens here closed?";
+        }
+
         return "YAML syntax error: " + char.ToLowerInvariant(message[0]) + message[1..]
             + " (check the indentation, quotes and colons around here)";
     }

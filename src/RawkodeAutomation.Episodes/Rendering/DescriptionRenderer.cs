@@ -125,7 +125,9 @@ public static partial class DescriptionRenderer
                     Column = int.Parse(match.Groups["c"].Value, CultureInfo.InvariantCulture),
                 }
                 : template.Location;
-            error = new TemplateError(location, $"the description template does not parse: {message}");
+            // Fluid appends the template source after the message; the location already points into it.
+            var firstLine = (message ?? "unknown error").Split('\n')[0].Trim();
+            error = new TemplateError(location, $"the description template does not parse: {firstLine}; fix the Liquid syntax here");
             return null;
         }
 
