@@ -1,0 +1,143 @@
+using System.Text.Json.Serialization;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+
+namespace RawkodeAutomation.TemporalServer.Engine;
+
+/// <summary>
+/// The mutable state of one workflow run: what the history service of a real Temporal cluster keeps next
+/// to the event history. Everything needed to carry on after a restart lives here or in the history;
+/// task queues are rebuilt from it on load.
+/// </summary>
+internal sealed class RunState
+{
+    public string Namespace { get; set; } = "";
+    public string WorkflowId { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string FirstRunId { get; set; } = "";
+    /// <summary>Creation order across the server; orders runs of one workflow id and ties in listings.</summary>
+    public long Sequence { get; set; }
+    public string WorkflowType { get; set; } = "";
+    public string TaskQueue { get; set; } = "";
+    public string RequestId { get; set; } = "";
+    public WorkflowExecutionStatus Status { get; set; } = WorkflowExecutionStatus.Running;
+    public DateTime StartTime { get; set; }
+    public DateTime ExecutionTime { get; set; }
+    public DateTime? CloseTime { get; set; }
+    public TimeSpan WorkflowTaskTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan? RunTimeout { get; set; }
+    public TimeSpan? ExecutionTimeout { get; set; }
+    public DateTime? RunExpiration { get; set; }
+
+    /// <summary>Committed history; persisted as individual rows, not in the state snapshot.</summary>
+    [JsonIgnore]
+    public List<HistoryEvent> History { get; set; } = [];
+
+    /// <summary>How many events of <see cref="History"/> the store already holds.</summary>
+    [JsonIgnore]
+    public int PersistedEvents { get; set; }
+
+    /// <summary>Events that arrived while a workflow task was in flight; numbered when it completes.</summary>
+    public List<HistoryEvent> Buffered { get; set; } = [];
+
+    public long WftScheduledId { get; set; }
+    public long WftStartedId { get; set; }
+    public int WftAttempt { get; set; }
+    public DateTime WftScheduledTime { get; set; }
+    public DateTime WftStartedTime { get; set; }
+    public long PreviousStartedId { get; set; }
+
+    public Dictionary<long, ActivityState> Activities { get; set; } = [];
+    public Dictionary<string, TimerState> Timers { get; set; } = [];
+    public Dictionary<long, ChildState> Children { get; set; } = [];
+    public Dictionary<string, UpdateState> Updates { get; set; } = [];
+
+    public bool CancelRequested { get; set; }
+    public Memo Memo { get; set; } = new();
+    public SearchAttributes SearchAttributes { get; set; } = new();
+    public string? NewRunId { get; set; }
+    public ParentRef? Parent { get; set; }
+    public long HistorySizeBytes { get; set; }
+
+    [JsonIgnore]
+    public bool IsRunning => Status == WorkflowExecutionStatus.Running;
+
+    [JsonIgnore]
+    public long NextEventId => History.Count + 1;
+
+    [JsonIgnore]
+    public HistoryEvent StartedEvent => History[0];
+}
+
+internal sealed class ParentRef
+{
+    public string Namespace { get; set; } = "";
+    public string WorkflowId { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public long InitiatedEventId { get; set; }
+}
+
+internal sealed class ActivityState
+{
+    public long ScheduledEventId { get; set; }
+    public string ActivityId { get; set; } = "";
+    public string ActivityType { get; set; } = "";
+    public string TaskQueue { get; set; } = "";
+    public int Attempt { get; set; } = 1;
+    public DateTime ScheduledTime { get; set; }
+    public DateTime CurrentAttemptScheduledTime { get; set; }
+    /// <summary>When a retry is waiting on its backoff, the time it becomes dispatchable again.</summary>
+    public DateTime? RetryAt { get; set; }
+    public DateTime? StartedTime { get; set; }
+    public string? StartedIdentity { get; set; }
+    public string? StartedRequestId { get; set; }
+    public DateTime? LastHeartbeatTime { get; set; }
+    public Payloads? HeartbeatDetails { get; set; }
+    public Failure? LastFailure { get; set; }
+    public bool CancelRequested { get; set; }
+    public long CancelRequestedEventId { get; set; }
+    public TimeSpan? ScheduleToClose { get; set; }
+    public TimeSpan? ScheduleToStart { get; set; }
+    public TimeSpan? StartToClose { get; set; }
+    public TimeSpan? Heartbeat { get; set; }
+    public RetryPolicy RetryPolicy { get; set; } = new();
+}
+
+internal sealed class TimerState
+{
+    public string TimerId { get; set; } = "";
+    public long StartedEventId { get; set; }
+    public DateTime FireTime { get; set; }
+}
+
+internal sealed class ChildState
+{
+    public long InitiatedEventId { get; set; }
+    public string Namespace { get; set; } = "";
+    public string WorkflowId { get; set; } = "";
+    public string WorkflowType { get; set; } = "";
+    public string? RunId { get; set; }
+    public long StartedEventId { get; set; }
+    public ParentClosePolicy ParentClosePolicy { get; set; }
+}
+
+internal enum UpdateStage
+{
+    Admitted,
+    Accepted,
+    Completed,
+    Rejected,
+}
+
+internal sealed class UpdateState
+{
+    public string UpdateId { get; set; } = "";
+    public UpdateStage Stage { get; set; }
+    public Temporalio.Api.Update.V1.Request Request { get; set; } = new();
+    public Temporalio.Api.Update.V1.Outcome? Outcome { get; set; }
+    public long AcceptedEventId { get; set; }
+    /// <summary>Started event id of the workflow task that carried the request to a worker.</summary>
+    public long DeliveredInWorkflowTask { get; set; }
+}

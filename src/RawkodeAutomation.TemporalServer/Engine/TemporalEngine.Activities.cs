@@ -1,0 +1,567 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace RawkodeAutomation.TemporalServer.Engine;
+
+internal sealed partial class TemporalEngine
+{
+    private string? ScheduleActivity(RunState run, ScheduleActivityTaskCommandAttributes attributes, long wftCompleted, CommandContext context)
+    {
+        if (string.IsNullOrEmpty(attributes.ActivityId))
+        {
+            return "ActivityId is not set on ScheduleActivityTaskCommand.";
+        }
+        if (string.IsNullOrEmpty(attributes.ActivityType?.Name))
+        {
+            return "ActivityType is not set on ScheduleActivityTaskCommand.";
+        }
+        if (run.Activities.Values.Any(a => a.ActivityId == attributes.ActivityId))
+        {
+            return $"Activity {attributes.ActivityId} is already pending.";
+        }
+        static TimeSpan? Positive(Duration? d) => d is not null && d.ToTimeSpan() > TimeSpan.Zero ? d.ToTimeSpan() : null;
+        var scheduleToClose = Positive(attributes.ScheduleToCloseTimeout) ?? run.RunTimeout;
+        var startToClose = Positive(attributes.StartToCloseTimeout) ?? Positive(attributes.ScheduleToCloseTimeout);
+        if (startToClose is null)
+        {
+            return "A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.";
+        }
+        var scheduleToStart = Positive(attributes.ScheduleToStartTimeout) ?? scheduleToClose;
+        var heartbeat = Positive(attributes.HeartbeatTimeout);
+        if (heartbeat is { } hb && hb > startToClose)
+        {
+            heartbeat = startToClose;
+        }
+        var retry = attributes.RetryPolicy?.Clone() ?? new RetryPolicy();
+        if (retry.InitialInterval is null || retry.InitialInterval.ToTimeSpan() <= TimeSpan.Zero)
+        {
+            retry.InitialInterval = Duration.FromTimeSpan(TimeSpan.FromSeconds(1));
+        }
+        if (retry.BackoffCoefficient < 1)
+        {
+            retry.BackoffCoefficient = 2.0;
+        }
+        if (retry.MaximumInterval is null || retry.MaximumInterval.ToTimeSpan() <= TimeSpan.Zero)
+        {
+            retry.MaximumInterval = Duration.FromTimeSpan(retry.InitialInterval.ToTimeSpan() * 100);
+        }
+        var taskQueue = string.IsNullOrEmpty(attributes.TaskQueue?.Name) ? run.TaskQueue : attributes.TaskQueue.Name;
+        var ev = NewEvent(EventType.ActivityTaskScheduled);
+        ev.ActivityTaskScheduledEventAttributes = new()
+        {
+            ActivityId = attributes.ActivityId,
+            ActivityType = attributes.ActivityType,
+            TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },
+            Header = attributes.Header,
+            Input = attributes.Input,
+            ScheduleToCloseTimeout = scheduleToClose is { } a ? Duration.FromTimeSpan(a) : null,
+            ScheduleToStartTimeout = scheduleToStart is { } b ? Duration.FromTimeSpan(b) : null,
+            StartToCloseTimeout = Duration.FromTimeSpan(startToClose.Value),
+            HeartbeatTimeout = heartbeat is { } c ? Duration.FromTimeSpan(c) : null,
+            WorkflowTaskCompletedEventId = wftCompleted,
+            RetryPolicy = retry,
+        };
+        Append(run, ev);
+        var now = Now;
+        var activity = new ActivityState
+        {
+            ScheduledEventId = ev.EventId,
+            ActivityId = attributes.ActivityId,
+            ActivityType = attributes.ActivityType.Name,
+            TaskQueue = taskQueue,
+            ScheduledTime = now,
+            CurrentAttemptScheduledTime = now,
+            ScheduleToClose = scheduleToClose,
+            ScheduleToStart = scheduleToStart,
+            StartToClose = startToClose,
+            Heartbeat = heartbeat,
+            RetryPolicy = retry,
+        };
+        run.Activities[activity.ScheduledEventId] = activity;
+        DispatchActivity(run, activity);
+        if (scheduleToClose is { } s2c)
+        {
+            _scheduler.Add(now + s2c, new TimerEntry(TimerKind.ActivityScheduleToClose, run.RunId, activity.ScheduledEventId, 0));
+        }
+        return null;
+    }
+
+    private void DispatchActivity(RunState run, ActivityState activity)
+    {
+        var entry = new TaskEntry(run.RunId, activity.ScheduledEventId, activity.Attempt);
+        var queue = Queue(run.Namespace, activity.TaskQueue, TaskKind.Activity);
+        _afterCommit.Add(() => queue.Add(entry));
+        if (activity.ScheduleToStart is { } s2s)
+        {
+            _scheduler.Add(Now + s2s, new TimerEntry(TimerKind.ActivityScheduleToStart, run.RunId, activity.ScheduledEventId, activity.Attempt));
+        }
+    }
+
+    private void RequestCancelActivity(RunState run, long scheduledEventId, long wftCompleted, CommandContext context)
+    {
+        if (!run.Activities.TryGetValue(scheduledEventId, out var activity))
+        {
+            return;
+        }
+        var requested = NewEvent(EventType.ActivityTaskCancelRequested);
+        requested.ActivityTaskCancelRequestedEventAttributes = new() { ScheduledEventId = scheduledEventId, WorkflowTaskCompletedEventId = wftCompleted };
+        Append(run, requested);
+        if (activity.StartedTime is null)
+        {
+            run.Activities.Remove(scheduledEventId);
+            var canceled = NewEvent(EventType.ActivityTaskCanceled);
+            canceled.ActivityTaskCanceledEventAttributes = new()
+            {
+                ScheduledEventId = scheduledEventId,
+                LatestCancelRequestedEventId = requested.EventId,
+                Identity = context.Identity,
+            };
+            Append(run, canceled);
+            context.NeedsWorkflowTask = true;
+            return;
+        }
+        activity.CancelRequested = true;
+        activity.CancelRequestedEventId = requested.EventId;
+    }
+
+    public async Task<PollActivityTaskQueueResponse> PollActivityTaskAsync(PollActivityTaskQueueRequest request, DateTime deadline, CancellationToken cancellation)
+    {
+        var name = request.TaskQueue?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            throw Errors.InvalidArgument("TaskQueue is not set on request.");
+        }
+        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            TaskCompletionSource<bool> poller;
+            TaskQueueState queue;
+            lock (_gate)
+            {
+                RequireNamespace(request.Namespace);
+                queue = Queue(request.Namespace, name, TaskKind.Activity);
+                queue.LastPollTime = Now;
+                if (cancellation.IsCancellationRequested || _stopping.IsCancellationRequested)
+                {
+                    return new PollActivityTaskQueueResponse();
+                }
+                while (queue.Tasks.TryDequeue(out var entry))
+                {
+                    var response = StartActivityTask(entry, request.Identity);
+                    if (response is not null)
+                    {
+                        Commit();
+                        return response;
+                    }
+                }
+                if (Now >= until)
+                {
+                    return new PollActivityTaskQueueResponse();
+                }
+                poller = queue.AddPoller();
+            }
+            await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private PollActivityTaskQueueResponse? StartActivityTask(TaskEntry entry, string identity)
+    {
+        if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning
+            || !run.Activities.TryGetValue(entry.Id, out var activity)
+            || activity.Attempt != entry.Attempt || activity.StartedTime is not null || activity.RetryAt is not null)
+        {
+            return null;
+        }
+        var now = Now;
+        activity.StartedTime = now;
+        activity.StartedIdentity = identity;
+        activity.StartedRequestId = Guid.NewGuid().ToString();
+        activity.LastHeartbeatTime = null;
+        MarkDirty(run);
+        if (activity.StartToClose is { } st2c)
+        {
+            _scheduler.Add(now + st2c, new TimerEntry(TimerKind.ActivityStartToClose, run.RunId, activity.ScheduledEventId, activity.Attempt));
+        }
+        if (activity.Heartbeat is { } hb)
+        {
+            _scheduler.Add(now + hb, new TimerEntry(TimerKind.ActivityHeartbeat, run.RunId, activity.ScheduledEventId, activity.Attempt));
+        }
+        var scheduled = run.History[(int)activity.ScheduledEventId - 1].ActivityTaskScheduledEventAttributes;
+        return new PollActivityTaskQueueResponse
+        {
+            TaskToken = new TaskToken(TaskKind.Activity, run.Namespace, run.WorkflowId, run.RunId, activity.ScheduledEventId, activity.Attempt, 0, "").Encode(),
+            WorkflowNamespace = run.Namespace,
+            WorkflowType = new WorkflowType { Name = run.WorkflowType },
+            WorkflowExecution = ExecutionOf(run),
+            ActivityType = scheduled.ActivityType,
+            ActivityId = activity.ActivityId,
+            Header = scheduled.Header,
+            Input = scheduled.Input,
+            HeartbeatDetails = activity.HeartbeatDetails,
+            ScheduledTime = Timestamp.FromDateTime(activity.ScheduledTime),
+            CurrentAttemptScheduledTime = Timestamp.FromDateTime(activity.CurrentAttemptScheduledTime),
+            StartedTime = Timestamp.FromDateTime(now),
+            Attempt = activity.Attempt,
+            ScheduleToCloseTimeout = scheduled.ScheduleToCloseTimeout,
+            StartToCloseTimeout = scheduled.StartToCloseTimeout,
+            HeartbeatTimeout = scheduled.HeartbeatTimeout,
+            RetryPolicy = scheduled.RetryPolicy,
+        };
+    }
+
+    private (RunState Run, ActivityState Activity) RequireActivity(ByteString tokenBytes, string ns)
+    {
+        var token = TaskToken.Decode(tokenBytes);
+        if (token.Kind != TaskKind.Activity)
+        {
+            throw Errors.InvalidArgument("Task token is not an activity task token.");
+        }
+        if (!string.IsNullOrEmpty(ns) && ns != token.Namespace)
+        {
+            throw Errors.InvalidArgument("Namespace does not match the task token.");
+        }
+        RequireNamespace(token.Namespace);
+        if (!_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning
+            || !run.Activities.TryGetValue(token.ScheduledEventId, out var activity)
+            || activity.Attempt != token.Attempt || activity.StartedTime is null)
+        {
+            throw Errors.NotFound("Activity task not found.");
+        }
+        return (run, activity);
+    }
+
+    private (RunState Run, ActivityState Activity) RequireActivityById(string ns, string workflowId, string runId, string activityId)
+    {
+        RequireNamespace(ns);
+        if (string.IsNullOrEmpty(activityId))
+        {
+            throw Errors.InvalidArgument("ActivityId is not set on request.");
+        }
+        var run = FindRun(ns, new WorkflowExecution { WorkflowId = workflowId, RunId = runId });
+        var activity = run.IsRunning ? run.Activities.Values.FirstOrDefault(a => a.ActivityId == activityId) : null;
+        if (activity is null)
+        {
+            throw Errors.NotFound("Activity task not found.");
+        }
+        if (activity.StartedTime is null)
+        {
+            // Completing by id an attempt that no worker holds: treat it as started now, like a real server does.
+            activity.StartedTime = Now;
+        }
+        return (run, activity);
+    }
+
+    public RecordActivityTaskHeartbeatResponse Heartbeat(RecordActivityTaskHeartbeatRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
+            return HeartbeatLocked(run, activity, request.Details);
+        }
+    }
+
+    public RecordActivityTaskHeartbeatByIdResponse HeartbeatById(RecordActivityTaskHeartbeatByIdRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
+            var response = HeartbeatLocked(run, activity, request.Details);
+            return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = response.CancelRequested };
+        }
+    }
+
+    private RecordActivityTaskHeartbeatResponse HeartbeatLocked(RunState run, ActivityState activity, Payloads? details)
+    {
+        CheckPayloads(details);
+        if (details is not null)
+        {
+            activity.HeartbeatDetails = details;
+        }
+        activity.LastHeartbeatTime = Now;
+        MarkDirty(run);
+        Commit();
+        return new RecordActivityTaskHeartbeatResponse { CancelRequested = activity.CancelRequested };
+    }
+
+    public void CompleteActivity(RespondActivityTaskCompletedRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
+            CompleteActivityLocked(run, activity, request.Result, request.Identity);
+        }
+    }
+
+    public void CompleteActivityById(RespondActivityTaskCompletedByIdRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
+            CompleteActivityLocked(run, activity, request.Result, request.Identity);
+        }
+    }
+
+    private void CompleteActivityLocked(RunState run, ActivityState activity, Payloads? result, string identity)
+    {
+        CheckPayloads(result);
+        var ev = NewEvent(EventType.ActivityTaskCompleted);
+        ev.ActivityTaskCompletedEventAttributes = new()
+        {
+            Result = result,
+            ScheduledEventId = activity.ScheduledEventId,
+            StartedEventId = -1,
+            Identity = identity,
+        };
+        CloseActivity(run, activity, ev);
+        Commit();
+    }
+
+    public void FailActivity(RespondActivityTaskFailedRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
+            FailActivityLocked(run, activity, request.Failure, request.LastHeartbeatDetails, request.Identity);
+        }
+    }
+
+    public void FailActivityById(RespondActivityTaskFailedByIdRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
+            FailActivityLocked(run, activity, request.Failure, request.LastHeartbeatDetails, request.Identity);
+        }
+    }
+
+    private void FailActivityLocked(RunState run, ActivityState activity, Failure? failure, Payloads? lastHeartbeat, string identity)
+    {
+        failure ??= new Failure { Message = "activity failed", ApplicationFailureInfo = new() };
+        if (lastHeartbeat is not null)
+        {
+            activity.HeartbeatDetails = lastHeartbeat;
+        }
+        var (retry, backoff, state) = NextRetry(activity, failure, null);
+        if (retry)
+        {
+            ScheduleRetry(run, activity, failure, backoff);
+        }
+        else
+        {
+            var ev = NewEvent(EventType.ActivityTaskFailed);
+            ev.ActivityTaskFailedEventAttributes = new()
+            {
+                Failure = failure,
+                ScheduledEventId = activity.ScheduledEventId,
+                StartedEventId = -1,
+                Identity = identity,
+                RetryState = state,
+            };
+            CloseActivity(run, activity, ev);
+        }
+        Commit();
+    }
+
+    public void CancelActivity(RespondActivityTaskCanceledRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
+            CancelActivityLocked(run, activity, request.Details, request.Identity);
+        }
+    }
+
+    public void CancelActivityById(RespondActivityTaskCanceledByIdRequest request)
+    {
+        lock (_gate)
+        {
+            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
+            CancelActivityLocked(run, activity, request.Details, request.Identity);
+        }
+    }
+
+    private void CancelActivityLocked(RunState run, ActivityState activity, Payloads? details, string identity)
+    {
+        var ev = NewEvent(EventType.ActivityTaskCanceled);
+        ev.ActivityTaskCanceledEventAttributes = new()
+        {
+            Details = details,
+            LatestCancelRequestedEventId = activity.CancelRequestedEventId,
+            ScheduledEventId = activity.ScheduledEventId,
+            StartedEventId = -1,
+            Identity = identity,
+        };
+        CloseActivity(run, activity, ev);
+        Commit();
+    }
+
+    /// <summary>Writes the (deferred) started event of the final attempt and the activity's close event.</summary>
+    private void CloseActivity(RunState run, ActivityState activity, HistoryEvent closeEvent)
+    {
+        run.Activities.Remove(activity.ScheduledEventId);
+        if (activity.StartedTime is { } startedTime)
+        {
+            var started = new HistoryEvent
+            {
+                EventType = EventType.ActivityTaskStarted,
+                EventTime = Timestamp.FromDateTime(startedTime),
+                ActivityTaskStartedEventAttributes = new()
+                {
+                    ScheduledEventId = activity.ScheduledEventId,
+                    Identity = activity.StartedIdentity ?? "",
+                    RequestId = activity.StartedRequestId ?? "",
+                    Attempt = activity.Attempt,
+                    LastFailure = activity.LastFailure,
+                },
+            };
+            AddWorkflowEvent(run, started, scheduleTask: false);
+        }
+        else
+        {
+            switch (closeEvent.AttributesCase)
+            {
+                case HistoryEvent.AttributesOneofCase.ActivityTaskTimedOutEventAttributes:
+                    closeEvent.ActivityTaskTimedOutEventAttributes.StartedEventId = 0;
+                    break;
+                case HistoryEvent.AttributesOneofCase.ActivityTaskCanceledEventAttributes:
+                    closeEvent.ActivityTaskCanceledEventAttributes.StartedEventId = 0;
+                    break;
+                default:
+                    break;
+            }
+        }
+        AddWorkflowEvent(run, closeEvent);
+    }
+
+    private (bool Retry, TimeSpan Backoff, RetryState State) NextRetry(ActivityState activity, Failure failure, TimeoutType? timeout)
+    {
+        if (timeout is TimeoutType.ScheduleToClose or TimeoutType.ScheduleToStart)
+        {
+            return (false, TimeSpan.Zero, RetryState.Timeout);
+        }
+        var app = failure.ApplicationFailureInfo;
+        if (app is not null && (app.NonRetryable || activity.RetryPolicy.NonRetryableErrorTypes.Contains(app.Type)))
+        {
+            return (false, TimeSpan.Zero, RetryState.NonRetryableFailure);
+        }
+        var max = activity.RetryPolicy.MaximumAttempts;
+        if (max > 0 && activity.Attempt >= max)
+        {
+            return (false, TimeSpan.Zero, RetryState.MaximumAttemptsReached);
+        }
+        TimeSpan backoff;
+        if (app?.NextRetryDelay is { } explicitDelay && explicitDelay.ToTimeSpan() > TimeSpan.Zero)
+        {
+            backoff = explicitDelay.ToTimeSpan();
+        }
+        else
+        {
+            var initial = activity.RetryPolicy.InitialInterval.ToTimeSpan();
+            var factor = Math.Pow(activity.RetryPolicy.BackoffCoefficient, activity.Attempt - 1);
+            var millis = Math.Min(initial.TotalMilliseconds * factor, activity.RetryPolicy.MaximumInterval.ToTimeSpan().TotalMilliseconds);
+            backoff = TimeSpan.FromMilliseconds(millis);
+        }
+        if (activity.ScheduleToClose is { } s2c && Now + backoff >= activity.ScheduledTime + s2c)
+        {
+            return (false, TimeSpan.Zero, RetryState.Timeout);
+        }
+        return (true, backoff, RetryState.InProgress);
+    }
+
+    private void ScheduleRetry(RunState run, ActivityState activity, Failure failure, TimeSpan backoff)
+    {
+        activity.Attempt++;
+        activity.LastFailure = failure;
+        activity.StartedTime = null;
+        activity.StartedIdentity = null;
+        activity.LastHeartbeatTime = null;
+        activity.RetryAt = Now + backoff;
+        activity.CurrentAttemptScheduledTime = activity.RetryAt.Value;
+        MarkDirty(run);
+        _scheduler.Add(activity.RetryAt.Value, new TimerEntry(TimerKind.ActivityRetry, run.RunId, activity.ScheduledEventId, activity.Attempt));
+    }
+
+    private static Failure TimeoutFailure(TimeoutType type, ActivityState activity) => new()
+    {
+        Message = type switch
+        {
+            TimeoutType.StartToClose => "activity StartToClose timeout",
+            TimeoutType.ScheduleToStart => "activity ScheduleToStart timeout",
+            TimeoutType.ScheduleToClose => "activity ScheduleToClose timeout",
+            _ => "activity Heartbeat timeout",
+        },
+        Source = "Server",
+        TimeoutFailureInfo = new() { TimeoutType = type, LastHeartbeatDetails = activity.HeartbeatDetails },
+    };
+
+    private void TimeOutActivity(RunState run, ActivityState activity, TimeoutType type)
+    {
+        var failure = TimeoutFailure(type, activity);
+        var (retry, backoff, state) = NextRetry(activity, failure, type);
+        if (retry)
+        {
+            ScheduleRetry(run, activity, failure, backoff);
+            return;
+        }
+        if (activity.LastFailure is { } last && type != TimeoutType.StartToClose && type != TimeoutType.Heartbeat)
+        {
+            failure.Cause = last;
+        }
+        var ev = NewEvent(EventType.ActivityTaskTimedOut);
+        ev.ActivityTaskTimedOutEventAttributes = new()
+        {
+            Failure = failure,
+            ScheduledEventId = activity.ScheduledEventId,
+            StartedEventId = -1,
+            RetryState = state,
+        };
+        CloseActivity(run, activity, ev);
+    }
+
+    private void OnActivityTimer(RunState run, TimerEntry entry)
+    {
+        if (!run.Activities.TryGetValue(entry.Key, out var activity))
+        {
+            return;
+        }
+        switch (entry.Kind)
+        {
+            case TimerKind.ActivityScheduleToClose:
+                TimeOutActivity(run, activity, TimeoutType.ScheduleToClose);
+                break;
+            case TimerKind.ActivityScheduleToStart when activity.Attempt == entry.Attempt && activity.StartedTime is null && activity.RetryAt is null:
+                TimeOutActivity(run, activity, TimeoutType.ScheduleToStart);
+                break;
+            case TimerKind.ActivityStartToClose when activity.Attempt == entry.Attempt && activity.StartedTime is not null:
+                TimeOutActivity(run, activity, TimeoutType.StartToClose);
+                break;
+            case TimerKind.ActivityHeartbeat when activity.Attempt == entry.Attempt && activity.StartedTime is { } started && activity.Heartbeat is { } hb:
+            {
+                var last = activity.LastHeartbeatTime ?? started;
+                if (Now + TimeSpan.FromMilliseconds(5) >= last + hb)
+                {
+                    TimeOutActivity(run, activity, TimeoutType.Heartbeat);
+                }
+                else
+                {
+                    _scheduler.Add(last + hb, entry);
+                }
+                break;
+            }
+            case TimerKind.ActivityRetry when activity.Attempt == entry.Attempt && activity.RetryAt is not null:
+                activity.RetryAt = null;
+                MarkDirty(run);
+                DispatchActivity(run, activity);
+                break;
+            default:
+                break;
+        }
+    }
+}

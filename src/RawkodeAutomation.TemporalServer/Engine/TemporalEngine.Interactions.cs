@@ -1,0 +1,349 @@
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.ErrorDetails.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.Namespace.V1;
+using Temporalio.Api.Query.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+using ProtocolMessage = Temporalio.Api.Protocol.V1.Message;
+using UpdateAcceptance = Temporalio.Api.Update.V1.Acceptance;
+using UpdateOutcome = Temporalio.Api.Update.V1.Outcome;
+using UpdateRejection = Temporalio.Api.Update.V1.Rejection;
+using UpdateResponse = Temporalio.Api.Update.V1.Response;
+
+namespace RawkodeAutomation.TemporalServer.Engine;
+
+internal sealed partial class TemporalEngine
+{
+    // ---- system and namespaces ------------------------------------------------------------------------
+
+    public static GetSystemInfoResponse SystemInfo() => new()
+    {
+        ServerVersion = "1.27.0-rawkode-offline",
+        // Only what is implemented is advertised.
+        Capabilities = new()
+        {
+            SignalAndQueryHeader = true,
+            InternalErrorDifferentiation = true,
+            ActivityFailureIncludeHeartbeat = true,
+            EncodedFailureAttributes = true,
+            UpsertMemo = true,
+            SdkMetadata = true,
+            SupportsSchedules = false,
+            EagerWorkflowStart = false,
+            BuildIdBasedVersioning = false,
+            CountGroupByExecutionStatus = false,
+            Nexus = false,
+        },
+    };
+
+    public DescribeNamespaceResponse DescribeNamespace(DescribeNamespaceRequest request)
+    {
+        lock (_gate)
+        {
+            NamespaceEntry entry;
+            if (!string.IsNullOrEmpty(request.Id))
+            {
+                entry = _namespaces.Values.FirstOrDefault(n => n.Id == request.Id) ?? throw Errors.NamespaceNotFound(request.Id);
+            }
+            else
+            {
+                entry = RequireNamespace(request.Namespace);
+            }
+            return NamespaceDescription(entry);
+        }
+    }
+
+    public ListNamespacesResponse ListNamespaces()
+    {
+        lock (_gate)
+        {
+            var response = new ListNamespacesResponse();
+            response.Namespaces.AddRange(_namespaces.Values.OrderBy(n => n.Name, StringComparer.Ordinal).Select(NamespaceDescription));
+            return response;
+        }
+    }
+
+    private static DescribeNamespaceResponse NamespaceDescription(NamespaceEntry entry) => new()
+    {
+        NamespaceInfo = new NamespaceInfo
+        {
+            Name = entry.Name,
+            Id = entry.Id,
+            State = NamespaceState.Registered,
+            Description = "RawkodeAutomation offline namespace",
+            Capabilities = new() { SyncUpdate = true, AsyncUpdate = true },
+        },
+        Config = new NamespaceConfig { WorkflowExecutionRetentionTtl = Duration.FromTimeSpan(TimeSpan.FromDays(1)) },
+        ReplicationConfig = new Temporalio.Api.Replication.V1.NamespaceReplicationConfig
+        {
+            ActiveClusterName = "active",
+            Clusters = { new Temporalio.Api.Replication.V1.ClusterReplicationConfig { ClusterName = "active" } },
+        },
+        IsGlobalNamespace = false,
+    };
+
+    public void ShutdownWorker(ShutdownWorkerRequest request)
+    {
+        lock (_gate)
+        {
+            RequireNamespace(request.Namespace);
+            if (!string.IsNullOrEmpty(request.StickyTaskQueue) && _queues.TryGetValue((request.Namespace, request.StickyTaskQueue, (TaskKind)0), out var sticky))
+            {
+                sticky.WakeAll();
+                _queues.Remove((request.Namespace, request.StickyTaskQueue, (TaskKind)0));
+            }
+        }
+    }
+
+    // ---- queries ------------------------------------------------------------------------------------
+
+    public async Task<QueryWorkflowResponse> QueryAsync(QueryWorkflowRequest request, DateTime deadline, CancellationToken cancellation)
+    {
+        QueryTask task;
+        lock (_gate)
+        {
+            RequireNamespace(request.Namespace);
+            if (request.Query is null || string.IsNullOrEmpty(request.Query.QueryType))
+            {
+                throw Errors.InvalidArgument("QueryType is not set on request.");
+            }
+            CheckPayloads(request.Query.QueryArgs);
+            var run = FindRun(request.Namespace, request.Execution);
+            if (!run.IsRunning && request.QueryRejectCondition is QueryRejectCondition.NotOpen
+                || (request.QueryRejectCondition is QueryRejectCondition.NotCompletedCleanly && !run.IsRunning && run.Status != WorkflowExecutionStatus.Completed))
+            {
+                return new QueryWorkflowResponse { QueryRejected = new QueryRejected { Status = run.Status } };
+            }
+            task = new QueryTask { Id = Guid.NewGuid().ToString(), RunId = run.RunId, Query = request.Query };
+            _queries[task.Id] = task;
+            Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow).Add(new TaskEntry(run.RunId, 0, 0, task));
+        }
+        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(60));
+        await WaitAsync(task.Result.Task, until, cancellation).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _queries.Remove(task.Id);
+        }
+        if (!task.Result.Task.IsCompleted)
+        {
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, "query timed out before a worker answered it"));
+        }
+        var result = task.Result.Task.Result;
+        if (result.CompletedType == QueryResultType.Answered)
+        {
+            return new QueryWorkflowResponse { QueryResult = result.QueryResult };
+        }
+        var status = new GrpcStatus { Code = (int)StatusCode.InvalidArgument, Message = result.ErrorMessage };
+        status.Details.Add(Any.Pack(new QueryFailedFailure { Failure = result.Failure }));
+        throw new RpcException(new Status(StatusCode.InvalidArgument, result.ErrorMessage), new Metadata { { "grpc-status-details-bin", Google.Protobuf.MessageExtensions.ToByteArray(status) } });
+    }
+
+    private PollWorkflowTaskQueueResponse? StartQueryTask(QueryTask query)
+    {
+        if (!_queries.ContainsKey(query.Id) || query.Result.Task.IsCompleted || !_runs.TryGetValue(query.RunId, out var run))
+        {
+            return null;
+        }
+        var response = new PollWorkflowTaskQueueResponse
+        {
+            TaskToken = new TaskToken(TaskKind.Query, run.Namespace, run.WorkflowId, run.RunId, 0, 1, 0, query.Id).Encode(),
+            WorkflowExecution = ExecutionOf(run),
+            WorkflowType = new WorkflowType { Name = run.WorkflowType },
+            PreviousStartedEventId = run.PreviousStartedId,
+            StartedEventId = run.PreviousStartedId,
+            Attempt = 1,
+            Query = query.Query,
+            History = new History(),
+            WorkflowExecutionTaskQueue = new TaskQueue { Name = run.TaskQueue, Kind = TaskQueueKind.Normal },
+            ScheduledTime = Timestamp.FromDateTime(Now),
+            StartedTime = Timestamp.FromDateTime(Now),
+        };
+        // A workflow task in flight is not part of what the query may see.
+        var visible = run.WftStartedId != 0 ? (int)run.WftStartedId - 1 : run.History.Count;
+        response.History.Events.AddRange(run.History.Take(visible));
+        return response;
+    }
+
+    public void CompleteQueryTask(RespondQueryTaskCompletedRequest request)
+    {
+        var token = TaskToken.Decode(request.TaskToken);
+        if (token.Kind != TaskKind.Query)
+        {
+            throw Errors.InvalidArgument("Task token is not a query task token.");
+        }
+        lock (_gate)
+        {
+            RequireNamespace(token.Namespace);
+            if (!_queries.Remove(token.QueryId, out var task))
+            {
+                throw Errors.NotFound("Query task not found, or already expired.");
+            }
+            task.Result.TrySetResult(request);
+        }
+    }
+
+    // ---- updates ------------------------------------------------------------------------------------
+
+    public async Task<UpdateWorkflowExecutionResponse> UpdateAsync(UpdateWorkflowExecutionRequest request, DateTime deadline, CancellationToken cancellation)
+    {
+        RunState run;
+        UpdateState state;
+        lock (_gate)
+        {
+            RequireNamespace(request.Namespace);
+            var updateId = request.Request?.Meta?.UpdateId;
+            if (string.IsNullOrEmpty(updateId))
+            {
+                throw Errors.InvalidArgument("Update ID is not set on request.");
+            }
+            if (string.IsNullOrEmpty(request.Request!.Input?.Name))
+            {
+                throw Errors.InvalidArgument("Update name is not set on request.");
+            }
+            CheckPayloads(request.Request.Input.Args);
+            run = FindRun(request.Namespace, request.WorkflowExecution);
+            if (!string.IsNullOrEmpty(request.FirstExecutionRunId) && run.FirstRunId != request.FirstExecutionRunId)
+            {
+                throw Errors.WorkflowNotFound(run.WorkflowId, request.FirstExecutionRunId);
+            }
+            if (!run.Updates.TryGetValue(updateId, out state!))
+            {
+                if (!run.IsRunning)
+                {
+                    throw Errors.AlreadyCompleted();
+                }
+                state = new UpdateState { UpdateId = updateId, Stage = UpdateStage.Admitted, Request = request.Request };
+                run.Updates[updateId] = state;
+                MarkDirty(run);
+                if (run.WftScheduledId == 0)
+                {
+                    ScheduleWorkflowTask(run);
+                }
+                Commit();
+            }
+        }
+        var response = await WaitUpdateAsync(run, state, request.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified, deadline, cancellation).ConfigureAwait(false);
+        return new UpdateWorkflowExecutionResponse { UpdateRef = response.UpdateRef, Outcome = response.Outcome, Stage = response.Stage };
+    }
+
+    public async Task<PollWorkflowExecutionUpdateResponse> PollUpdateAsync(PollWorkflowExecutionUpdateRequest request, DateTime deadline, CancellationToken cancellation)
+    {
+        RunState run;
+        UpdateState? state;
+        lock (_gate)
+        {
+            RequireNamespace(request.Namespace);
+            if (request.UpdateRef is null || string.IsNullOrEmpty(request.UpdateRef.UpdateId))
+            {
+                throw Errors.InvalidArgument("Update reference is not set on request.");
+            }
+            run = FindRun(request.Namespace, request.UpdateRef.WorkflowExecution);
+            if (!run.Updates.TryGetValue(request.UpdateRef.UpdateId, out state))
+            {
+                throw Errors.NotFound($"update {request.UpdateRef.UpdateId} not found");
+            }
+        }
+        return await WaitUpdateAsync(run, state, request.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified, deadline, cancellation).ConfigureAwait(false);
+    }
+
+    private async Task<PollWorkflowExecutionUpdateResponse> WaitUpdateAsync(RunState run, UpdateState state, UpdateWorkflowExecutionLifecycleStage wanted, DateTime deadline, CancellationToken cancellation)
+    {
+        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                var reached = state.Stage switch
+                {
+                    UpdateStage.Completed or UpdateStage.Rejected => true,
+                    UpdateStage.Accepted => wanted != UpdateWorkflowExecutionLifecycleStage.Completed,
+                    _ => wanted is UpdateWorkflowExecutionLifecycleStage.Admitted or UpdateWorkflowExecutionLifecycleStage.Unspecified,
+                };
+                if (!reached && !run.IsRunning)
+                {
+                    throw Errors.AlreadyCompleted();
+                }
+                if (reached || Now >= until)
+                {
+                    return new PollWorkflowExecutionUpdateResponse
+                    {
+                        UpdateRef = new Temporalio.Api.Update.V1.UpdateRef { WorkflowExecution = ExecutionOf(run), UpdateId = state.UpdateId },
+                        Outcome = state.Outcome,
+                        Stage = state.Stage switch
+                        {
+                            UpdateStage.Completed or UpdateStage.Rejected => UpdateWorkflowExecutionLifecycleStage.Completed,
+                            UpdateStage.Accepted => UpdateWorkflowExecutionLifecycleStage.Accepted,
+                            _ => UpdateWorkflowExecutionLifecycleStage.Admitted,
+                        },
+                    };
+                }
+                changed = ChangedSignal(run);
+            }
+            await WaitAsync(changed, until, cancellation).ConfigureAwait(false);
+            cancellation.ThrowIfCancellationRequested();
+        }
+    }
+
+    private void ApplyMessage(RunState run, ProtocolMessage message)
+    {
+        if (message.Body is null || !run.Updates.TryGetValue(message.ProtocolInstanceId, out var state))
+        {
+            return;
+        }
+        MarkDirty(run);
+        if (message.Body.Is(UpdateAcceptance.Descriptor))
+        {
+            if (state.Stage != UpdateStage.Admitted)
+            {
+                return;
+            }
+            var acceptance = message.Body.Unpack<UpdateAcceptance>();
+            var ev = NewEvent(EventType.WorkflowExecutionUpdateAccepted);
+            ev.WorkflowExecutionUpdateAcceptedEventAttributes = new()
+            {
+                ProtocolInstanceId = state.UpdateId,
+                AcceptedRequestMessageId = acceptance.AcceptedRequestMessageId,
+                AcceptedRequestSequencingEventId = acceptance.AcceptedRequestSequencingEventId,
+                AcceptedRequest = acceptance.AcceptedRequest ?? state.Request,
+            };
+            Append(run, ev);
+            state.Stage = UpdateStage.Accepted;
+            state.AcceptedEventId = ev.EventId;
+        }
+        else if (message.Body.Is(UpdateResponse.Descriptor))
+        {
+            if (state.Stage != UpdateStage.Accepted)
+            {
+                return;
+            }
+            var response = message.Body.Unpack<UpdateResponse>();
+            var ev = NewEvent(EventType.WorkflowExecutionUpdateCompleted);
+            ev.WorkflowExecutionUpdateCompletedEventAttributes = new()
+            {
+                Meta = response.Meta,
+                AcceptedEventId = state.AcceptedEventId,
+                Outcome = response.Outcome,
+            };
+            Append(run, ev);
+            state.Stage = UpdateStage.Completed;
+            state.Outcome = response.Outcome;
+        }
+        else if (message.Body.Is(UpdateRejection.Descriptor))
+        {
+            if (state.Stage != UpdateStage.Admitted)
+            {
+                return;
+            }
+            var rejection = message.Body.Unpack<UpdateRejection>();
+            state.Stage = UpdateStage.Rejected;
+            state.Outcome = new UpdateOutcome { Failure = rejection.Failure };
+            // A rejected update leaves no trace in history; its id may be used again.
+            run.Updates.Remove(state.UpdateId);
+        }
+    }
+}

@@ -1,0 +1,810 @@
+// Deprecated API fields (namespace on commands, control, binary checksum, TERMINATE_IF_RUNNING) are still
+// sent by SDKs and written by real servers, so the server must keep honouring them.
+#pragma warning disable CS0612, CS0618
+
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+using ProtocolMessage = Temporalio.Api.Protocol.V1.Message;
+using UpdateAcceptance = Temporalio.Api.Update.V1.Acceptance;
+using UpdateRejection = Temporalio.Api.Update.V1.Rejection;
+using UpdateResponse = Temporalio.Api.Update.V1.Response;
+
+namespace RawkodeAutomation.TemporalServer.Engine;
+
+internal sealed partial class TemporalEngine
+{
+    // ---- polling ------------------------------------------------------------------------------------
+
+    public async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskAsync(PollWorkflowTaskQueueRequest request, DateTime deadline, CancellationToken cancellation)
+    {
+        var name = request.TaskQueue?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            throw Errors.InvalidArgument("TaskQueue is not set on request.");
+        }
+        var sticky = request.TaskQueue!.Kind == TaskQueueKind.Sticky;
+        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            TaskCompletionSource<bool> poller;
+            TaskQueueState queue;
+            lock (_gate)
+            {
+                RequireNamespace(request.Namespace);
+                // Sticky queues are never used: every task goes to the normal queue with full history.
+                queue = Queue(request.Namespace, name, sticky ? (TaskKind)0 : TaskKind.Workflow);
+                queue.LastPollTime = Now;
+                if (cancellation.IsCancellationRequested || _stopping.IsCancellationRequested)
+                {
+                    return new PollWorkflowTaskQueueResponse();
+                }
+                while (!sticky && queue.Tasks.TryDequeue(out var entry))
+                {
+                    var response = entry.Query is { } query
+                        ? StartQueryTask(query)
+                        : StartWorkflowTask(entry, request.Identity);
+                    if (response is not null)
+                    {
+                        Commit();
+                        return response;
+                    }
+                }
+                if (Now >= until)
+                {
+                    return new PollWorkflowTaskQueueResponse();
+                }
+                poller = queue.AddPoller();
+            }
+            await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitPollerAsync(TaskQueueState queue, TaskCompletionSource<bool> poller, DateTime until, CancellationToken cancellation)
+    {
+        await WaitAsync(poller.Task, until, cancellation).ConfigureAwait(false);
+        lock (_gate)
+        {
+            queue.RemovePoller(poller);
+        }
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity)
+    {
+        if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning
+            || run.WftScheduledId != entry.Id || run.WftStartedId != 0 || run.WftAttempt != entry.Attempt)
+        {
+            return null;
+        }
+        var requestId = Guid.NewGuid().ToString();
+        var started = Append(run, new HistoryEvent
+        {
+            EventType = EventType.WorkflowTaskStarted,
+            EventTime = Timestamp.FromDateTime(Now),
+            WorkflowTaskStartedEventAttributes = new()
+            {
+                ScheduledEventId = run.WftScheduledId,
+                Identity = identity,
+                RequestId = requestId,
+                HistorySizeBytes = run.HistorySizeBytes,
+            },
+        });
+        run.WftStartedId = started.EventId;
+        run.WftStartedTime = Now;
+        _scheduler.Add(Now + run.WorkflowTaskTimeout, new TimerEntry(TimerKind.WorkflowTaskStartToClose, run.RunId, run.WftScheduledId, run.WftAttempt));
+        var token = new TaskToken(TaskKind.Workflow, run.Namespace, run.WorkflowId, run.RunId, run.WftScheduledId, run.WftAttempt, run.WftStartedId, "");
+        var response = new PollWorkflowTaskQueueResponse
+        {
+            TaskToken = token.Encode(),
+            WorkflowExecution = ExecutionOf(run),
+            WorkflowType = new WorkflowType { Name = run.WorkflowType },
+            PreviousStartedEventId = run.PreviousStartedId,
+            StartedEventId = run.WftStartedId,
+            Attempt = run.WftAttempt,
+            History = new History(),
+            WorkflowExecutionTaskQueue = new TaskQueue { Name = run.TaskQueue, Kind = TaskQueueKind.Normal },
+            ScheduledTime = Timestamp.FromDateTime(run.WftScheduledTime),
+            StartedTime = Timestamp.FromDateTime(run.WftStartedTime),
+        };
+        response.History.Events.AddRange(run.History);
+        foreach (var update in run.Updates.Values.Where(u => u.Stage == UpdateStage.Admitted))
+        {
+            update.DeliveredInWorkflowTask = run.WftStartedId;
+            response.Messages.Add(new ProtocolMessage
+            {
+                Id = update.UpdateId + "/request",
+                ProtocolInstanceId = update.UpdateId,
+                EventId = run.WftStartedId - 1,
+                Body = Any.Pack(update.Request),
+            });
+        }
+        return response;
+    }
+
+    private RunState RequireWorkflowTask(ByteString tokenBytes, string ns)
+    {
+        var token = TaskToken.Decode(tokenBytes);
+        if (token.Kind != TaskKind.Workflow)
+        {
+            throw Errors.InvalidArgument("Task token is not a workflow task token.");
+        }
+        if (!string.IsNullOrEmpty(ns) && ns != token.Namespace)
+        {
+            throw Errors.InvalidArgument("Namespace does not match the task token.");
+        }
+        RequireNamespace(token.Namespace);
+        if (!_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning
+            || run.WftScheduledId != token.ScheduledEventId || run.WftStartedId != token.StartedEventId || run.WftAttempt != token.Attempt)
+        {
+            throw Errors.NotFound("Workflow task not found.");
+        }
+        return run;
+    }
+
+    // ---- completion ---------------------------------------------------------------------------------
+
+    public RespondWorkflowTaskCompletedResponse CompleteWorkflowTask(RespondWorkflowTaskCompletedRequest request)
+    {
+        lock (_gate)
+        {
+            var run = RequireWorkflowTask(request.TaskToken, request.Namespace);
+            foreach (var command in request.Commands)
+            {
+                if (CommandPayloads(command) is { } payloads && payloads.CalculateSize() > BlobSizeLimit)
+                {
+                    FailWorkflowTaskLocked(run, WorkflowTaskFailedCause.PayloadsTooLarge, "Blob data size exceeds limit.", request.Identity);
+                    Commit();
+                    throw Errors.InvalidArgument("Blob data size exceeds limit.");
+                }
+            }
+            var closes = request.Commands.Any(c => c.CommandType is CommandType.CompleteWorkflowExecution or CommandType.FailWorkflowExecution
+                or CommandType.CancelWorkflowExecution or CommandType.ContinueAsNewWorkflowExecution);
+            var newUpdates = run.Updates.Values.Any(u => u.Stage == UpdateStage.Admitted && u.DeliveredInWorkflowTask != run.WftStartedId);
+            if (closes && (run.Buffered.Count > 0 || newUpdates))
+            {
+                // The workflow would close without seeing what arrived meanwhile: a real server refuses it the same way.
+                FailWorkflowTaskLocked(run, WorkflowTaskFailedCause.UnhandledCommand, "Workflow task completed with new events or updates pending.", request.Identity, immediateRetry: true);
+                Commit();
+                return new RespondWorkflowTaskCompletedResponse();
+            }
+
+            var completed = Append(run, new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskCompleted,
+                EventTime = Timestamp.FromDateTime(Now),
+                WorkflowTaskCompletedEventAttributes = new()
+                {
+                    ScheduledEventId = run.WftScheduledId,
+                    StartedEventId = run.WftStartedId,
+                    Identity = request.Identity,
+                    BinaryChecksum = request.BinaryChecksum,
+                    SdkMetadata = request.SdkMetadata,
+                    MeteringMetadata = request.MeteringMetadata,
+                    WorkerVersion = request.WorkerVersionStamp,
+                },
+            });
+            var deliveredIn = run.WftStartedId;
+            run.PreviousStartedId = run.WftStartedId;
+            run.WftScheduledId = 0;
+            run.WftStartedId = 0;
+            run.WftAttempt = 0;
+
+            var context = new CommandContext(run, completed.EventId, request.Identity);
+            var messages = request.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
+            var handledMessages = new HashSet<string>(StringComparer.Ordinal);
+            string? badCommand = null;
+            foreach (var command in request.Commands)
+            {
+                if (!run.IsRunning)
+                {
+                    break;
+                }
+                if (command.CommandType == CommandType.ProtocolMessage)
+                {
+                    var id = command.ProtocolMessageCommandAttributes.MessageId;
+                    if (messages.TryGetValue(id, out var message) && handledMessages.Add(id))
+                    {
+                        ApplyMessage(run, message);
+                    }
+                    continue;
+                }
+                badCommand = ApplyCommand(context, command);
+                if (badCommand is not null)
+                {
+                    break;
+                }
+            }
+            foreach (var message in request.Messages)
+            {
+                if (run.IsRunning && badCommand is null && handledMessages.Add(message.Id))
+                {
+                    ApplyMessage(run, message);
+                }
+            }
+            if (badCommand is not null)
+            {
+                // Undo nothing that was already written, but make the workflow retry the task, as a real server does.
+                Append(run, new HistoryEvent
+                {
+                    EventType = EventType.WorkflowTaskFailed,
+                    EventTime = Timestamp.FromDateTime(Now),
+                    WorkflowTaskFailedEventAttributes = new()
+                    {
+                        ScheduledEventId = completed.WorkflowTaskCompletedEventAttributes.ScheduledEventId,
+                        StartedEventId = completed.WorkflowTaskCompletedEventAttributes.StartedEventId,
+                        Cause = WorkflowTaskFailedCause.BadScheduleActivityAttributes,
+                        Failure = new Failure { Message = badCommand, ApplicationFailureInfo = new() },
+                        Identity = request.Identity,
+                    },
+                });
+            }
+            if (run.IsRunning)
+            {
+                var hadBuffered = FlushBuffered(run);
+                foreach (var action in context.Deferred)
+                {
+                    action();
+                }
+                var undelivered = run.Updates.Values.Any(u => u.Stage == UpdateStage.Admitted && u.DeliveredInWorkflowTask != deliveredIn);
+                if (run.IsRunning && run.WftScheduledId == 0
+                    && (hadBuffered || context.NeedsWorkflowTask || request.ForceCreateNewWorkflowTask || undelivered || badCommand is not null))
+                {
+                    ScheduleWorkflowTask(run);
+                }
+            }
+            else
+            {
+                foreach (var action in context.Deferred)
+                {
+                    action();
+                }
+            }
+            Commit();
+            if (badCommand is not null)
+            {
+                throw Errors.InvalidArgument(badCommand);
+            }
+            return new RespondWorkflowTaskCompletedResponse();
+        }
+    }
+
+    public void FailWorkflowTask(RespondWorkflowTaskFailedRequest request)
+    {
+        lock (_gate)
+        {
+            var run = RequireWorkflowTask(request.TaskToken, request.Namespace);
+            var cause = request.Cause == WorkflowTaskFailedCause.Unspecified ? WorkflowTaskFailedCause.WorkflowWorkerUnhandledFailure : request.Cause;
+            RetryWorkflowTask(run, new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskFailed,
+                EventTime = Timestamp.FromDateTime(Now),
+                WorkflowTaskFailedEventAttributes = new()
+                {
+                    ScheduledEventId = run.WftScheduledId,
+                    StartedEventId = run.WftStartedId,
+                    Cause = cause,
+                    Failure = request.Failure,
+                    Identity = request.Identity,
+                    BinaryChecksum = request.BinaryChecksum,
+                },
+            });
+            Commit();
+        }
+    }
+
+    private void FailWorkflowTaskLocked(RunState run, WorkflowTaskFailedCause cause, string message, string identity, bool immediateRetry = false)
+    {
+        var failed = new HistoryEvent
+        {
+            EventType = EventType.WorkflowTaskFailed,
+            EventTime = Timestamp.FromDateTime(Now),
+            WorkflowTaskFailedEventAttributes = new()
+            {
+                ScheduledEventId = run.WftScheduledId,
+                StartedEventId = run.WftStartedId,
+                Cause = cause,
+                Failure = new Failure { Message = message, ServerFailureInfo = new() },
+                Identity = identity,
+            },
+        };
+        if (immediateRetry)
+        {
+            Append(run, failed);
+            FlushBuffered(run);
+            run.WftScheduledId = 0;
+            run.WftStartedId = 0;
+            ScheduleWorkflowTask(run);
+        }
+        else
+        {
+            RetryWorkflowTask(run, failed);
+        }
+    }
+
+    private static Payloads? CommandPayloads(Command command) => command.AttributesCase switch
+    {
+        Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes => command.ScheduleActivityTaskCommandAttributes.Input,
+        Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes => command.CompleteWorkflowExecutionCommandAttributes.Result,
+        Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes => command.StartChildWorkflowExecutionCommandAttributes.Input,
+        Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes => command.ContinueAsNewWorkflowExecutionCommandAttributes.Input,
+        Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes => command.SignalExternalWorkflowExecutionCommandAttributes.Input,
+        _ => null,
+    };
+
+    private sealed class CommandContext(RunState run, long completedEventId, string identity)
+    {
+        public RunState Run { get; } = run;
+        public long CompletedEventId { get; } = completedEventId;
+        public string Identity { get; } = identity;
+        public List<Action> Deferred { get; } = [];
+        public bool NeedsWorkflowTask { get; set; }
+    }
+
+    /// <summary>Applies one command; returns an error message when the command is malformed.</summary>
+    private string? ApplyCommand(CommandContext context, Command command)
+    {
+        var run = context.Run;
+        var wftCompleted = context.CompletedEventId;
+        switch (command.CommandType)
+        {
+            case CommandType.ScheduleActivityTask:
+                return ScheduleActivity(run, command.ScheduleActivityTaskCommandAttributes, wftCompleted, context);
+            case CommandType.RequestCancelActivityTask:
+                RequestCancelActivity(run, command.RequestCancelActivityTaskCommandAttributes.ScheduledEventId, wftCompleted, context);
+                return null;
+            case CommandType.StartTimer:
+            {
+                var attributes = command.StartTimerCommandAttributes;
+                if (string.IsNullOrEmpty(attributes.TimerId) || attributes.StartToFireTimeout is null || attributes.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
+                {
+                    return "StartTimer: TimerId and a positive StartToFireTimeout are required.";
+                }
+                if (run.Timers.ContainsKey(attributes.TimerId))
+                {
+                    return $"StartTimer: timer {attributes.TimerId} is already running.";
+                }
+                var ev = NewEvent(EventType.TimerStarted);
+                ev.TimerStartedEventAttributes = new()
+                {
+                    TimerId = attributes.TimerId,
+                    StartToFireTimeout = attributes.StartToFireTimeout,
+                    WorkflowTaskCompletedEventId = wftCompleted,
+                };
+                Append(run, ev);
+                var fire = Now + attributes.StartToFireTimeout.ToTimeSpan();
+                run.Timers[attributes.TimerId] = new TimerState { TimerId = attributes.TimerId, StartedEventId = ev.EventId, FireTime = fire };
+                _scheduler.Add(fire, new TimerEntry(TimerKind.UserTimer, run.RunId, ev.EventId, 0, attributes.TimerId));
+                return null;
+            }
+            case CommandType.CancelTimer:
+            {
+                var id = command.CancelTimerCommandAttributes.TimerId;
+                if (run.Timers.Remove(id, out var timer))
+                {
+                    var ev = NewEvent(EventType.TimerCanceled);
+                    ev.TimerCanceledEventAttributes = new()
+                    {
+                        TimerId = id,
+                        StartedEventId = timer.StartedEventId,
+                        WorkflowTaskCompletedEventId = wftCompleted,
+                        Identity = context.Identity,
+                    };
+                    Append(run, ev);
+                }
+                return null;
+            }
+            case CommandType.CompleteWorkflowExecution:
+            {
+                var ev = NewEvent(EventType.WorkflowExecutionCompleted);
+                ev.WorkflowExecutionCompletedEventAttributes = new()
+                {
+                    Result = command.CompleteWorkflowExecutionCommandAttributes.Result,
+                    WorkflowTaskCompletedEventId = wftCompleted,
+                };
+                CloseRun(run, WorkflowExecutionStatus.Completed, ev);
+                return null;
+            }
+            case CommandType.FailWorkflowExecution:
+            {
+                var ev = NewEvent(EventType.WorkflowExecutionFailed);
+                ev.WorkflowExecutionFailedEventAttributes = new()
+                {
+                    Failure = command.FailWorkflowExecutionCommandAttributes.Failure,
+                    WorkflowTaskCompletedEventId = wftCompleted,
+                    RetryState = RetryState.RetryPolicyNotSet,
+                };
+                CloseRun(run, WorkflowExecutionStatus.Failed, ev);
+                return null;
+            }
+            case CommandType.CancelWorkflowExecution:
+            {
+                var ev = NewEvent(EventType.WorkflowExecutionCanceled);
+                ev.WorkflowExecutionCanceledEventAttributes = new()
+                {
+                    Details = command.CancelWorkflowExecutionCommandAttributes.Details,
+                    WorkflowTaskCompletedEventId = wftCompleted,
+                };
+                CloseRun(run, WorkflowExecutionStatus.Canceled, ev);
+                return null;
+            }
+            case CommandType.ContinueAsNewWorkflowExecution:
+                ContinueAsNew(run, command.ContinueAsNewWorkflowExecutionCommandAttributes, wftCompleted, context.Identity);
+                return null;
+            case CommandType.StartChildWorkflowExecution:
+                return StartChild(context, command.StartChildWorkflowExecutionCommandAttributes);
+            case CommandType.SignalExternalWorkflowExecution:
+                SignalExternal(context, command.SignalExternalWorkflowExecutionCommandAttributes);
+                return null;
+            case CommandType.RequestCancelExternalWorkflowExecution:
+                CancelExternal(context, command.RequestCancelExternalWorkflowExecutionCommandAttributes);
+                return null;
+            case CommandType.UpsertWorkflowSearchAttributes:
+            {
+                var attributes = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes ?? new SearchAttributes();
+                var ev = NewEvent(EventType.UpsertWorkflowSearchAttributes);
+                ev.UpsertWorkflowSearchAttributesEventAttributes = new() { SearchAttributes = attributes, WorkflowTaskCompletedEventId = wftCompleted };
+                Append(run, ev);
+                foreach (var (key, value) in attributes.IndexedFields)
+                {
+                    if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+                    {
+                        run.SearchAttributes.IndexedFields.Remove(key);
+                    }
+                    else
+                    {
+                        run.SearchAttributes.IndexedFields[key] = value;
+                    }
+                }
+                return null;
+            }
+            case CommandType.ModifyWorkflowProperties:
+            {
+                var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo ?? new Memo();
+                var ev = NewEvent(EventType.WorkflowPropertiesModified);
+                ev.WorkflowPropertiesModifiedEventAttributes = new() { UpsertedMemo = memo, WorkflowTaskCompletedEventId = wftCompleted };
+                Append(run, ev);
+                foreach (var (key, value) in memo.Fields)
+                {
+                    if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+                    {
+                        run.Memo.Fields.Remove(key);
+                    }
+                    else
+                    {
+                        run.Memo.Fields[key] = value;
+                    }
+                }
+                return null;
+            }
+            case CommandType.RecordMarker:
+            {
+                var attributes = command.RecordMarkerCommandAttributes;
+                var ev = NewEvent(EventType.MarkerRecorded);
+                ev.MarkerRecordedEventAttributes = new()
+                {
+                    MarkerName = attributes.MarkerName,
+                    WorkflowTaskCompletedEventId = wftCompleted,
+                    Header = attributes.Header,
+                    Failure = attributes.Failure,
+                };
+                ev.MarkerRecordedEventAttributes.Details.Add(attributes.Details);
+                Append(run, ev);
+                return null;
+            }
+            default:
+                return $"Command {command.CommandType} is not supported by this server.";
+        }
+    }
+
+    private void ContinueAsNew(RunState run, ContinueAsNewWorkflowExecutionCommandAttributes attributes, long wftCompleted, string identity)
+    {
+        var newRunId = Guid.NewGuid().ToString();
+        var taskQueue = string.IsNullOrEmpty(attributes.TaskQueue?.Name) ? run.TaskQueue : attributes.TaskQueue.Name;
+        var type = string.IsNullOrEmpty(attributes.WorkflowType?.Name) ? new WorkflowType { Name = run.WorkflowType } : attributes.WorkflowType;
+        var runTimeout = attributes.WorkflowRunTimeout ?? (run.RunTimeout is { } rt ? Duration.FromTimeSpan(rt) : null);
+        var taskTimeout = attributes.WorkflowTaskTimeout ?? Duration.FromTimeSpan(run.WorkflowTaskTimeout);
+        var ev = NewEvent(EventType.WorkflowExecutionContinuedAsNew);
+        ev.WorkflowExecutionContinuedAsNewEventAttributes = new()
+        {
+            NewExecutionRunId = newRunId,
+            WorkflowType = type,
+            TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },
+            Input = attributes.Input,
+            WorkflowRunTimeout = runTimeout,
+            WorkflowTaskTimeout = taskTimeout,
+            WorkflowTaskCompletedEventId = wftCompleted,
+            BackoffStartInterval = attributes.BackoffStartInterval,
+            Initiator = attributes.Initiator == ContinueAsNewInitiator.Unspecified ? ContinueAsNewInitiator.Workflow : attributes.Initiator,
+            Failure = attributes.Failure,
+            LastCompletionResult = attributes.LastCompletionResult,
+            Header = attributes.Header,
+            Memo = attributes.Memo,
+            SearchAttributes = attributes.SearchAttributes,
+        };
+        run.NewRunId = newRunId;
+        CloseRun(run, WorkflowExecutionStatus.ContinuedAsNew, ev);
+        CreateRun(new StartSpec
+        {
+            Namespace = run.Namespace,
+            WorkflowId = run.WorkflowId,
+            Type = type,
+            TaskQueue = taskQueue,
+            Input = attributes.Input,
+            ExecutionTimeout = run.ExecutionTimeout is { } et ? Duration.FromTimeSpan(et) : null,
+            RunTimeout = runTimeout,
+            TaskTimeout = taskTimeout,
+            Identity = identity,
+            RequestId = Guid.NewGuid().ToString(),
+            RetryPolicy = attributes.RetryPolicy,
+            Memo = attributes.Memo ?? run.Memo,
+            SearchAttributes = attributes.SearchAttributes ?? run.SearchAttributes,
+            Header = attributes.Header,
+            Parent = run.Parent,
+            ContinuedRunId = run.RunId,
+            FirstRunId = run.FirstRunId,
+            Initiator = ev.WorkflowExecutionContinuedAsNewEventAttributes.Initiator,
+            ContinuedFailure = attributes.Failure,
+            LastCompletionResult = attributes.LastCompletionResult,
+            StartDelay = attributes.BackoffStartInterval,
+            NewRunId = newRunId,
+        }, null);
+    }
+
+    private string? StartChild(CommandContext context, StartChildWorkflowExecutionCommandAttributes attributes)
+    {
+        var run = context.Run;
+        var ns = string.IsNullOrEmpty(attributes.Namespace) ? run.Namespace : attributes.Namespace;
+        if (string.IsNullOrEmpty(attributes.WorkflowId) || string.IsNullOrEmpty(attributes.WorkflowType?.Name))
+        {
+            return "StartChildWorkflowExecution: WorkflowId and WorkflowType are required.";
+        }
+        if (!_namespaces.ContainsKey(ns))
+        {
+            return $"StartChildWorkflowExecution: namespace {ns} is not found.";
+        }
+        var taskQueue = string.IsNullOrEmpty(attributes.TaskQueue?.Name) ? run.TaskQueue : attributes.TaskQueue.Name;
+        var ev = NewEvent(EventType.StartChildWorkflowExecutionInitiated);
+        ev.StartChildWorkflowExecutionInitiatedEventAttributes = new()
+        {
+            Namespace = ns,
+            NamespaceId = _namespaces[ns].Id,
+            WorkflowId = attributes.WorkflowId,
+            WorkflowType = attributes.WorkflowType,
+            TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },
+            Input = attributes.Input,
+            WorkflowExecutionTimeout = attributes.WorkflowExecutionTimeout,
+            WorkflowRunTimeout = attributes.WorkflowRunTimeout,
+            WorkflowTaskTimeout = attributes.WorkflowTaskTimeout,
+            ParentClosePolicy = attributes.ParentClosePolicy,
+            Control = attributes.Control,
+            WorkflowTaskCompletedEventId = context.CompletedEventId,
+            WorkflowIdReusePolicy = attributes.WorkflowIdReusePolicy,
+            RetryPolicy = attributes.RetryPolicy,
+            CronSchedule = attributes.CronSchedule,
+            Header = attributes.Header,
+            Memo = attributes.Memo,
+            SearchAttributes = attributes.SearchAttributes,
+        };
+        Append(run, ev);
+        var initiatedId = ev.EventId;
+        var child = new ChildState
+        {
+            InitiatedEventId = initiatedId,
+            Namespace = ns,
+            WorkflowId = attributes.WorkflowId,
+            WorkflowType = attributes.WorkflowType.Name,
+            ParentClosePolicy = attributes.ParentClosePolicy,
+        };
+        run.Children[initiatedId] = child;
+        context.Deferred.Add(() =>
+        {
+            if (!run.IsRunning)
+            {
+                return;
+            }
+            try
+            {
+                var (childRun, _) = StartWithPolicies(ns, attributes.WorkflowId, Guid.NewGuid().ToString(), attributes.WorkflowIdReusePolicy, WorkflowIdConflictPolicy.Fail, () => new StartSpec
+                {
+                    Namespace = ns,
+                    WorkflowId = attributes.WorkflowId,
+                    Type = attributes.WorkflowType,
+                    TaskQueue = taskQueue,
+                    Input = attributes.Input,
+                    ExecutionTimeout = attributes.WorkflowExecutionTimeout,
+                    RunTimeout = attributes.WorkflowRunTimeout,
+                    TaskTimeout = attributes.WorkflowTaskTimeout,
+                    RetryPolicy = attributes.RetryPolicy,
+                    Memo = attributes.Memo,
+                    SearchAttributes = attributes.SearchAttributes,
+                    Header = attributes.Header,
+                    Parent = new ParentRef { Namespace = run.Namespace, WorkflowId = run.WorkflowId, RunId = run.RunId, InitiatedEventId = initiatedId },
+                }, null);
+                child.RunId = childRun.RunId;
+                var started = NewEvent(EventType.ChildWorkflowExecutionStarted);
+                started.ChildWorkflowExecutionStartedEventAttributes = new()
+                {
+                    Namespace = ns,
+                    NamespaceId = _namespaces[ns].Id,
+                    InitiatedEventId = initiatedId,
+                    WorkflowExecution = ExecutionOf(childRun),
+                    WorkflowType = attributes.WorkflowType,
+                    Header = attributes.Header,
+                };
+                AddWorkflowEvent(run, started);
+            }
+            catch (global::Grpc.Core.RpcException ex) when (ex.StatusCode == global::Grpc.Core.StatusCode.AlreadyExists)
+            {
+                run.Children.Remove(initiatedId);
+                var failed = NewEvent(EventType.StartChildWorkflowExecutionFailed);
+                failed.StartChildWorkflowExecutionFailedEventAttributes = new()
+                {
+                    Namespace = ns,
+                    NamespaceId = _namespaces[ns].Id,
+                    WorkflowId = attributes.WorkflowId,
+                    WorkflowType = attributes.WorkflowType,
+                    Cause = StartChildWorkflowExecutionFailedCause.WorkflowAlreadyExists,
+                    Control = attributes.Control,
+                    InitiatedEventId = initiatedId,
+                    WorkflowTaskCompletedEventId = context.CompletedEventId,
+                };
+                AddWorkflowEvent(run, failed);
+            }
+        });
+        return null;
+    }
+
+    private void SignalExternal(CommandContext context, SignalExternalWorkflowExecutionCommandAttributes attributes)
+    {
+        var run = context.Run;
+        var ns = string.IsNullOrEmpty(attributes.Namespace) ? run.Namespace : attributes.Namespace;
+        var ev = NewEvent(EventType.SignalExternalWorkflowExecutionInitiated);
+        ev.SignalExternalWorkflowExecutionInitiatedEventAttributes = new()
+        {
+            Namespace = ns,
+            NamespaceId = _namespaces.TryGetValue(ns, out var nsEntry) ? nsEntry.Id : "",
+            WorkflowExecution = attributes.Execution,
+            SignalName = attributes.SignalName,
+            Input = attributes.Input,
+            Control = attributes.Control,
+            ChildWorkflowOnly = attributes.ChildWorkflowOnly,
+            Header = attributes.Header,
+            WorkflowTaskCompletedEventId = context.CompletedEventId,
+        };
+        Append(run, ev);
+        var initiatedId = ev.EventId;
+        context.Deferred.Add(() =>
+        {
+            if (!run.IsRunning)
+            {
+                return;
+            }
+            var target = _namespaces.ContainsKey(ns) ? TryFindRun(ns, attributes.Execution) : null;
+            if (target is { IsRunning: true })
+            {
+                var signal = NewEvent(EventType.WorkflowExecutionSignaled);
+                signal.WorkflowExecutionSignaledEventAttributes = new()
+                {
+                    SignalName = attributes.SignalName,
+                    Input = attributes.Input,
+                    Identity = context.Identity,
+                    Header = attributes.Header,
+                    ExternalWorkflowExecution = ExecutionOf(run),
+                };
+                AddWorkflowEvent(target, signal);
+                var done = NewEvent(EventType.ExternalWorkflowExecutionSignaled);
+                done.ExternalWorkflowExecutionSignaledEventAttributes = new()
+                {
+                    InitiatedEventId = initiatedId,
+                    Namespace = ns,
+                    NamespaceId = ev.SignalExternalWorkflowExecutionInitiatedEventAttributes.NamespaceId,
+                    WorkflowExecution = attributes.Execution,
+                    Control = attributes.Control,
+                };
+                AddWorkflowEvent(run, done);
+            }
+            else
+            {
+                var failed = NewEvent(EventType.SignalExternalWorkflowExecutionFailed);
+                failed.SignalExternalWorkflowExecutionFailedEventAttributes = new()
+                {
+                    Cause = SignalExternalWorkflowExecutionFailedCause.ExternalWorkflowExecutionNotFound,
+                    WorkflowTaskCompletedEventId = context.CompletedEventId,
+                    Namespace = ns,
+                    NamespaceId = ev.SignalExternalWorkflowExecutionInitiatedEventAttributes.NamespaceId,
+                    WorkflowExecution = attributes.Execution,
+                    InitiatedEventId = initiatedId,
+                    Control = attributes.Control,
+                };
+                AddWorkflowEvent(run, failed);
+            }
+        });
+    }
+
+    private void CancelExternal(CommandContext context, RequestCancelExternalWorkflowExecutionCommandAttributes attributes)
+    {
+        var run = context.Run;
+        var ns = string.IsNullOrEmpty(attributes.Namespace) ? run.Namespace : attributes.Namespace;
+        var execution = new WorkflowExecution { WorkflowId = attributes.WorkflowId, RunId = attributes.RunId };
+        var ev = NewEvent(EventType.RequestCancelExternalWorkflowExecutionInitiated);
+        ev.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes = new()
+        {
+            WorkflowTaskCompletedEventId = context.CompletedEventId,
+            Namespace = ns,
+            NamespaceId = _namespaces.TryGetValue(ns, out var nsEntry) ? nsEntry.Id : "",
+            WorkflowExecution = execution,
+            Control = attributes.Control,
+            ChildWorkflowOnly = attributes.ChildWorkflowOnly,
+            Reason = attributes.Reason,
+        };
+        Append(run, ev);
+        var initiatedId = ev.EventId;
+        context.Deferred.Add(() =>
+        {
+            if (!run.IsRunning)
+            {
+                return;
+            }
+            var target = _namespaces.ContainsKey(ns) ? TryFindRun(ns, execution) : null;
+            if (target is { IsRunning: true })
+            {
+                RequestCancelRun(target, context.Identity, attributes.Reason, (run.Namespace, ExecutionOf(run), initiatedId));
+                var done = NewEvent(EventType.ExternalWorkflowExecutionCancelRequested);
+                done.ExternalWorkflowExecutionCancelRequestedEventAttributes = new()
+                {
+                    InitiatedEventId = initiatedId,
+                    Namespace = ns,
+                    NamespaceId = ev.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes.NamespaceId,
+                    WorkflowExecution = ExecutionOf(target),
+                };
+                AddWorkflowEvent(run, done);
+            }
+            else
+            {
+                var failed = NewEvent(EventType.RequestCancelExternalWorkflowExecutionFailed);
+                failed.RequestCancelExternalWorkflowExecutionFailedEventAttributes = new()
+                {
+                    Cause = CancelExternalWorkflowExecutionFailedCause.ExternalWorkflowExecutionNotFound,
+                    WorkflowTaskCompletedEventId = context.CompletedEventId,
+                    Namespace = ns,
+                    NamespaceId = ev.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes.NamespaceId,
+                    WorkflowExecution = execution,
+                    InitiatedEventId = initiatedId,
+                    Control = attributes.Control,
+                };
+                AddWorkflowEvent(run, failed);
+            }
+        });
+    }
+
+    private RunState? TryFindRun(string ns, WorkflowExecution? execution)
+    {
+        try
+        {
+            return FindRun(ns, execution);
+        }
+        catch (global::Grpc.Core.RpcException)
+        {
+            return null;
+        }
+    }
+
+    private void FireUserTimer(RunState run, TimerEntry entry)
+    {
+        if (entry.Name is null || !run.Timers.TryGetValue(entry.Name, out var timer) || timer.StartedEventId != entry.Key)
+        {
+            return;
+        }
+        run.Timers.Remove(entry.Name);
+        var ev = NewEvent(EventType.TimerFired);
+        ev.TimerFiredEventAttributes = new() { TimerId = timer.TimerId, StartedEventId = timer.StartedEventId };
+        AddWorkflowEvent(run, ev);
+    }
+}

@@ -1,0 +1,391 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using RawkodeAutomation.TemporalServer.Storage;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+
+namespace RawkodeAutomation.TemporalServer.Engine;
+
+/// <summary>
+/// The whole server state machine: namespaces, runs (mutable state + history), task queues, deadlines and
+/// visibility. One lock serialises every state change, which keeps event ordering deterministic and makes
+/// "persist, then acknowledge" trivially true: each public operation commits to the store before it returns.
+/// </summary>
+internal sealed partial class TemporalEngine : IDisposable
+{
+    /// <summary>Largest payload a real frontend accepts by default (the "blob size limit error" threshold).</summary>
+    public const int BlobSizeLimit = 2 * 1024 * 1024;
+
+    private readonly Lock _gate = new();
+    private readonly IExecutionStore _store;
+    private readonly TimeProvider _time;
+    private readonly Scheduler _scheduler;
+    private readonly Dictionary<string, NamespaceEntry> _namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunState> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Ns, string WorkflowId), List<RunState>> _byWorkflowId = new();
+    private readonly Dictionary<(string Ns, string Name, TaskKind Kind), TaskQueueState> _queues = new();
+    private readonly Dictionary<string, QueryTask> _queries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TaskCompletionSource> _changed = new(StringComparer.Ordinal);
+    private readonly HashSet<RunState> _dirty = [];
+    private readonly List<Action> _afterCommit = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces)
+    {
+        _store = store;
+        _time = time;
+        _scheduler = new Scheduler(time, OnTimer);
+        foreach (var ns in namespaces.Prepend("default").Distinct(StringComparer.Ordinal))
+        {
+            _namespaces[ns] = new NamespaceEntry(ns, DeterministicId(ns));
+        }
+        Load();
+        _scheduler.Start();
+    }
+
+    public CancellationToken Stopping => _stopping.Token;
+
+    public IReadOnlyCollection<NamespaceEntry> Namespaces
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _namespaces.Values];
+            }
+        }
+    }
+
+    private DateTime Now => _time.GetUtcNow().UtcDateTime;
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        lock (_gate)
+        {
+            foreach (var queue in _queues.Values)
+            {
+                queue.WakeAll();
+            }
+        }
+        _scheduler.Dispose();
+        _store.Dispose();
+        _stopping.Dispose();
+    }
+
+    // ---- infrastructure -------------------------------------------------------------------------
+
+    internal sealed record NamespaceEntry(string Name, string Id);
+
+    private static string DeterministicId(string name)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("rawkode-namespace/" + name));
+        return new Guid(hash.AsSpan(0, 16)).ToString();
+    }
+
+    private NamespaceEntry RequireNamespace(string ns)
+    {
+        if (string.IsNullOrEmpty(ns))
+        {
+            throw Errors.InvalidArgument("Namespace not set on request.");
+        }
+        return _namespaces.TryGetValue(ns, out var entry) ? entry : throw Errors.NamespaceNotFound(ns);
+    }
+
+    public void EnsureNamespace(string ns)
+    {
+        lock (_gate)
+        {
+            RequireNamespace(ns);
+        }
+    }
+
+    private TaskQueueState Queue(string ns, string name, TaskKind kind)
+    {
+        if (!_queues.TryGetValue((ns, name, kind), out var queue))
+        {
+            queue = new TaskQueueState();
+            _queues[(ns, name, kind)] = queue;
+        }
+        return queue;
+    }
+
+    private void MarkDirty(RunState run) => _dirty.Add(run);
+
+    /// <summary>Persists every run changed by the current operation, then wakes whoever waits on them.</summary>
+    private void Commit()
+    {
+        if (_dirty.Count > 0)
+        {
+            _store.Save(_dirty);
+            foreach (var run in _dirty)
+            {
+                run.PersistedEvents = run.History.Count;
+                if (_changed.Remove(run.RunId, out var signal))
+                {
+                    signal.TrySetResult();
+                }
+            }
+            _dirty.Clear();
+        }
+        foreach (var action in _afterCommit)
+        {
+            action();
+        }
+        _afterCommit.Clear();
+    }
+
+    /// <summary>A task that completes the next time the run changes; used by every long poll.</summary>
+    private Task ChangedSignal(RunState run)
+    {
+        if (!_changed.TryGetValue(run.RunId, out var signal))
+        {
+            signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _changed[run.RunId] = signal;
+        }
+        return signal.Task;
+    }
+
+    private void Register(RunState run)
+    {
+        _runs[run.RunId] = run;
+        if (!_byWorkflowId.TryGetValue((run.Namespace, run.WorkflowId), out var list))
+        {
+            list = [];
+            _byWorkflowId[(run.Namespace, run.WorkflowId)] = list;
+        }
+        list.Add(run);
+    }
+
+    private RunState? CurrentRun(string ns, string workflowId) =>
+        _byWorkflowId.TryGetValue((ns, workflowId), out var list) && list.Count > 0 ? list[^1] : null;
+
+    /// <summary>Finds a run by workflow id and optional run id (empty: the latest run), or NotFound.</summary>
+    private RunState FindRun(string ns, WorkflowExecution? execution)
+    {
+        if (execution is null || string.IsNullOrEmpty(execution.WorkflowId))
+        {
+            throw Errors.InvalidArgument("WorkflowId is not set on request.");
+        }
+        if (!string.IsNullOrEmpty(execution.RunId))
+        {
+            if (!Guid.TryParse(execution.RunId, out _))
+            {
+                throw Errors.InvalidArgument("Invalid RunId.");
+            }
+            if (_runs.TryGetValue(execution.RunId, out var byRun) && byRun.Namespace == ns && byRun.WorkflowId == execution.WorkflowId)
+            {
+                return byRun;
+            }
+            throw Errors.WorkflowNotFound(execution.WorkflowId, execution.RunId);
+        }
+        return CurrentRun(ns, execution.WorkflowId) ?? throw Errors.WorkflowNotFound(execution.WorkflowId, execution.RunId);
+    }
+
+    private static WorkflowExecution ExecutionOf(RunState run) => new() { WorkflowId = run.WorkflowId, RunId = run.RunId };
+
+    private HistoryEvent NewEvent(EventType type) => new() { EventType = type, EventTime = Timestamp.FromDateTime(Now) };
+
+    /// <summary>Appends an event to the committed history right away (the caller knows no task is in flight).</summary>
+    private HistoryEvent Append(RunState run, HistoryEvent ev)
+    {
+        FixReferences(run, ev);
+        ev.EventId = run.NextEventId;
+        ev.TaskId = ev.EventId;
+        ev.EventTime ??= Timestamp.FromDateTime(Now);
+        run.History.Add(ev);
+        run.HistorySizeBytes += ev.CalculateSize();
+        OnNumbered(run, ev);
+        MarkDirty(run);
+        return ev;
+    }
+
+    /// <summary>
+    /// Adds an event that needs the workflow's attention: buffered while a workflow task is in flight,
+    /// otherwise appended with a new workflow task scheduled if none is pending.
+    /// </summary>
+    private void AddWorkflowEvent(RunState run, HistoryEvent ev, bool scheduleTask = true)
+    {
+        MarkDirty(run);
+        if (run.WftStartedId != 0)
+        {
+            run.Buffered.Add(ev);
+            return;
+        }
+        Append(run, ev);
+        if (run.WftScheduledId == 0 && scheduleTask)
+        {
+            ScheduleWorkflowTask(run);
+        }
+    }
+
+    /// <summary>Numbers buffered events after a workflow task completes, fixing up references to events in the same batch.</summary>
+    private bool FlushBuffered(RunState run)
+    {
+        if (run.Buffered.Count == 0)
+        {
+            return false;
+        }
+        var buffered = run.Buffered;
+        run.Buffered = [];
+        foreach (var ev in buffered)
+        {
+            Append(run, ev);
+        }
+        return true;
+    }
+
+    private static void FixReferences(RunState run, HistoryEvent ev)
+    {
+        long ActivityStarted(long scheduledId) =>
+            run.History.LastOrDefault(e => e.EventType == EventType.ActivityTaskStarted && e.ActivityTaskStartedEventAttributes.ScheduledEventId == scheduledId)?.EventId ?? 0;
+        long ChildStarted(long initiatedId) =>
+            run.History.LastOrDefault(e => e.EventType == EventType.ChildWorkflowExecutionStarted && e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId == initiatedId)?.EventId ?? 0;
+        switch (ev.AttributesCase)
+        {
+            case HistoryEvent.AttributesOneofCase.ActivityTaskCompletedEventAttributes when ev.ActivityTaskCompletedEventAttributes.StartedEventId < 0:
+                ev.ActivityTaskCompletedEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskCompletedEventAttributes.ScheduledEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ActivityTaskFailedEventAttributes when ev.ActivityTaskFailedEventAttributes.StartedEventId < 0:
+                ev.ActivityTaskFailedEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskFailedEventAttributes.ScheduledEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ActivityTaskTimedOutEventAttributes when ev.ActivityTaskTimedOutEventAttributes.StartedEventId < 0:
+                ev.ActivityTaskTimedOutEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskTimedOutEventAttributes.ScheduledEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ActivityTaskCanceledEventAttributes when ev.ActivityTaskCanceledEventAttributes.StartedEventId < 0:
+                ev.ActivityTaskCanceledEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskCanceledEventAttributes.ScheduledEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionCompletedEventAttributes when ev.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId < 0:
+                ev.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionFailedEventAttributes when ev.ChildWorkflowExecutionFailedEventAttributes.StartedEventId < 0:
+                ev.ChildWorkflowExecutionFailedEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionCanceledEventAttributes when ev.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId < 0:
+                ev.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTerminatedEventAttributes when ev.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId < 0:
+                ev.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
+                break;
+            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTimedOutEventAttributes when ev.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId < 0:
+                ev.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Keeps mutable state that refers to event ids in step with numbering.</summary>
+    private static void OnNumbered(RunState run, HistoryEvent ev)
+    {
+        if (ev.EventType == EventType.ChildWorkflowExecutionStarted
+            && run.Children.TryGetValue(ev.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId, out var child))
+        {
+            child.StartedEventId = ev.EventId;
+        }
+    }
+
+    // ---- workflow tasks ---------------------------------------------------------------------------
+
+    private void ScheduleWorkflowTask(RunState run, int attempt = 1, TimeSpan? delay = null)
+    {
+        run.WftAttempt = attempt;
+        var scheduled = Append(run, new HistoryEvent
+        {
+            EventType = EventType.WorkflowTaskScheduled,
+            EventTime = Timestamp.FromDateTime(Now),
+            WorkflowTaskScheduledEventAttributes = new()
+            {
+                TaskQueue = new TaskQueue { Name = run.TaskQueue, Kind = TaskQueueKind.Normal },
+                StartToCloseTimeout = Duration.FromTimeSpan(run.WorkflowTaskTimeout),
+                Attempt = run.WftAttempt,
+            },
+        });
+        run.WftScheduledId = scheduled.EventId;
+        run.WftStartedId = 0;
+        run.WftScheduledTime = Now;
+        if (delay is { } d && d > TimeSpan.Zero)
+        {
+            _scheduler.Add(Now + d, new TimerEntry(TimerKind.WorkflowTaskDispatch, run.RunId, run.WftScheduledId, run.WftAttempt));
+        }
+        else
+        {
+            DispatchWorkflowTask(run);
+        }
+    }
+
+    private void DispatchWorkflowTask(RunState run)
+    {
+        var entry = new TaskEntry(run.RunId, run.WftScheduledId, run.WftAttempt);
+        var queue = Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
+        _afterCommit.Add(() => queue.Add(entry));
+    }
+
+    /// <summary>Ends the in-flight (or scheduled) workflow task as failed or timed out and schedules the next attempt.</summary>
+    private void RetryWorkflowTask(RunState run, HistoryEvent failureEvent)
+    {
+        Append(run, failureEvent);
+        FlushBuffered(run);
+        var attempt = run.WftAttempt + 1;
+        run.WftScheduledId = 0;
+        run.WftStartedId = 0;
+        // Back off repeated failures so a workflow that always fails its task does not spin.
+        var delay = attempt <= 2 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(10, Math.Pow(2, attempt - 3)));
+        ScheduleWorkflowTask(run, attempt, delay);
+    }
+
+    private void OnTimer(TimerEntry entry)
+    {
+        lock (_gate)
+        {
+            if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning)
+            {
+                return;
+            }
+            switch (entry.Kind)
+            {
+                case TimerKind.UserTimer:
+                    FireUserTimer(run, entry);
+                    break;
+                case TimerKind.WorkflowTaskStartToClose:
+                    if (run.WftScheduledId == entry.Key && run.WftStartedId != 0 && run.WftAttempt == entry.Attempt)
+                    {
+                        RetryWorkflowTask(run, new HistoryEvent
+                        {
+                            EventType = EventType.WorkflowTaskTimedOut,
+                            EventTime = Timestamp.FromDateTime(Now),
+                            WorkflowTaskTimedOutEventAttributes = new()
+                            {
+                                ScheduledEventId = run.WftScheduledId,
+                                StartedEventId = run.WftStartedId,
+                                TimeoutType = TimeoutType.StartToClose,
+                            },
+                        });
+                    }
+                    break;
+                case TimerKind.WorkflowTaskDispatch:
+                    if (run.WftScheduledId == entry.Key && run.WftStartedId == 0)
+                    {
+                        DispatchWorkflowTask(run);
+                    }
+                    break;
+                case TimerKind.WorkflowRunTimeout:
+                    if (run.RunExpiration is { } expiry && expiry <= Now.AddMilliseconds(5))
+                    {
+                        CloseRun(run, WorkflowExecutionStatus.TimedOut, new HistoryEvent
+                        {
+                            EventType = EventType.WorkflowExecutionTimedOut,
+                            WorkflowExecutionTimedOutEventAttributes = new() { RetryState = RetryState.Timeout },
+                        });
+                    }
+                    break;
+                default:
+                    OnActivityTimer(run, entry);
+                    break;
+            }
+            Commit();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using Grpc.Core;
+using RawkodeAutomation.TemporalServer.Engine;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace RawkodeAutomation.TemporalServer.Grpc;
+
+/// <summary>
+/// The gRPC surface of <c>temporal.api.workflowservice.v1.WorkflowService</c>
+/// (https://github.com/temporalio/api/blob/master/temporal/api/workflowservice/v1/service.proto).
+/// Method names match the RPC names exactly: Grpc.AspNetCore binds each RPC to the virtual method of that name.
+/// </summary>
+[BindServiceMethod(typeof(WorkflowServiceEndpoint), nameof(BindService))]
+internal class WorkflowServiceEndpoint(TemporalEngine engine)
+{
+    public static void BindService(ServiceBinderBase binder, WorkflowServiceEndpoint? service) => WorkflowServiceBinding.Bind(binder);
+
+    public virtual Task<GetSystemInfoResponse> GetSystemInfo(GetSystemInfoRequest request, ServerCallContext context) =>
+        Task.FromResult(TemporalEngine.SystemInfo());
+
+    public virtual Task<DescribeNamespaceResponse> DescribeNamespace(DescribeNamespaceRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.DescribeNamespace(request));
+
+    public virtual Task<ListNamespacesResponse> ListNamespaces(ListNamespacesRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.ListNamespaces());
+
+    public virtual Task<StartWorkflowExecutionResponse> StartWorkflowExecution(StartWorkflowExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.StartWorkflow(request));
+
+    public virtual Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecution(SignalWithStartWorkflowExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.SignalWithStart(request));
+
+    public virtual Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        engine.Signal(request);
+        return Task.FromResult(new SignalWorkflowExecutionResponse());
+    }
+
+    public virtual Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        engine.RequestCancel(request);
+        return Task.FromResult(new RequestCancelWorkflowExecutionResponse());
+    }
+
+    public virtual Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(TerminateWorkflowExecutionRequest request, ServerCallContext context)
+    {
+        engine.Terminate(request);
+        return Task.FromResult(new TerminateWorkflowExecutionResponse());
+    }
+
+    public virtual Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.Describe(request));
+
+    public virtual Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest request, ServerCallContext context) =>
+        engine.GetHistoryAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.List(request));
+
+    public virtual Task<CountWorkflowExecutionsResponse> CountWorkflowExecutions(CountWorkflowExecutionsRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.Count(request));
+
+    public virtual Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context) =>
+        engine.PollWorkflowTaskAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.CompleteWorkflowTask(request));
+
+    public virtual Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context)
+    {
+        engine.FailWorkflowTask(request);
+        return Task.FromResult(new RespondWorkflowTaskFailedResponse());
+    }
+
+    public virtual Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
+    {
+        engine.CompleteQueryTask(request);
+        return Task.FromResult(new RespondQueryTaskCompletedResponse());
+    }
+
+    public virtual Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context) =>
+        engine.PollActivityTaskAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.Heartbeat(request));
+
+    public virtual Task<RecordActivityTaskHeartbeatByIdResponse> RecordActivityTaskHeartbeatById(RecordActivityTaskHeartbeatByIdRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.HeartbeatById(request));
+
+    public virtual Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context)
+    {
+        engine.CompleteActivity(request);
+        return Task.FromResult(new RespondActivityTaskCompletedResponse());
+    }
+
+    public virtual Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(RespondActivityTaskCompletedByIdRequest request, ServerCallContext context)
+    {
+        engine.CompleteActivityById(request);
+        return Task.FromResult(new RespondActivityTaskCompletedByIdResponse());
+    }
+
+    public virtual Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context)
+    {
+        engine.FailActivity(request);
+        return Task.FromResult(new RespondActivityTaskFailedResponse());
+    }
+
+    public virtual Task<RespondActivityTaskFailedByIdResponse> RespondActivityTaskFailedById(RespondActivityTaskFailedByIdRequest request, ServerCallContext context)
+    {
+        engine.FailActivityById(request);
+        return Task.FromResult(new RespondActivityTaskFailedByIdResponse());
+    }
+
+    public virtual Task<RespondActivityTaskCanceledResponse> RespondActivityTaskCanceled(RespondActivityTaskCanceledRequest request, ServerCallContext context)
+    {
+        engine.CancelActivity(request);
+        return Task.FromResult(new RespondActivityTaskCanceledResponse());
+    }
+
+    public virtual Task<RespondActivityTaskCanceledByIdResponse> RespondActivityTaskCanceledById(RespondActivityTaskCanceledByIdRequest request, ServerCallContext context)
+    {
+        engine.CancelActivityById(request);
+        return Task.FromResult(new RespondActivityTaskCanceledByIdResponse());
+    }
+
+    public virtual Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
+        engine.QueryAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context) =>
+        engine.UpdateAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
+        engine.PollUpdateAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
+    {
+        // Sticky queues are never used, so there is nothing to reset.
+        engine.EnsureNamespace(request.Namespace);
+        return Task.FromResult(new ResetStickyTaskQueueResponse());
+    }
+
+    public virtual Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context)
+    {
+        engine.ShutdownWorker(request);
+        return Task.FromResult(new ShutdownWorkerResponse());
+    }
+}

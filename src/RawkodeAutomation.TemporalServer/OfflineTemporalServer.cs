@@ -1,0 +1,112 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RawkodeAutomation.TemporalServer.Engine;
+using RawkodeAutomation.TemporalServer.Grpc;
+using RawkodeAutomation.TemporalServer.Storage;
+
+namespace RawkodeAutomation.TemporalServer;
+
+/// <summary>
+/// A Temporal-compatible frontend (<c>temporal.api.workflowservice.v1.WorkflowService</c> over HTTP/2 cleartext)
+/// that the unmodified Temporalio SDK client and worker run workflows on. Host it in-process with
+/// <see cref="StartAsync(CancellationToken)"/>, or run it as <c>rawkode server start-dev</c>.
+/// It is for development and tests only: production uses a real Temporal Service.
+/// </summary>
+public sealed class OfflineTemporalServer : IAsyncDisposable
+{
+    private readonly OfflineTemporalServerOptions _options;
+    private WebApplication? _app;
+    private TemporalEngine? _engine;
+
+    public OfflineTemporalServer(OfflineTemporalServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+    }
+
+    /// <summary>The <c>host:port</c> clients connect to; available once started.</summary>
+    public string Address { get; private set; } = "";
+
+    /// <summary>Creates and starts a server.</summary>
+    public static async Task<OfflineTemporalServer> StartNewAsync(OfflineTemporalServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var server = new OfflineTemporalServer(options);
+        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("The server is already started.");
+        }
+        if (!IPAddress.TryParse(_options.Ip, out var ip))
+        {
+            throw new ArgumentException($"--ip: '{_options.Ip}' is not an IP address.", nameof(_options.Ip));
+        }
+        IExecutionStore store = string.IsNullOrEmpty(_options.DatabaseFilename)
+            ? new InMemoryExecutionStore()
+            : new SqliteExecutionStore(_options.DatabaseFilename);
+        _engine = new TemporalEngine(store, _options.TimeProvider, _options.Namespaces);
+        _engine.RegisterSearchAttributes(_options.SearchAttributes);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(OfflineTemporalServer).Assembly.GetName().Name });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(ip, _options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            // The SDK multiplexes every call (long polls included) over one connection.
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 100_000;
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Logging.SetMinimumLevel(_options.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", _options.LogLevel < LogLevel.Warning ? _options.LogLevel : LogLevel.Error);
+        builder.Logging.AddFilter("Grpc", _options.LogLevel < LogLevel.Warning ? _options.LogLevel : LogLevel.Error);
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Services.AddRouting();
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = 4 * 1024 * 1024;
+            grpc.MaxSendMessageSize = null;
+        });
+        builder.Services.AddSingleton(_engine);
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapGrpcService<WorkflowServiceEndpoint>();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        Address = $"{_options.Ip}:{port}";
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var app = _app;
+        _app = null;
+        // Answer long polls first so the host does not wait for them to time out.
+        _engine?.Dispose();
+        _engine = null;
+        if (app is not null)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await app.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

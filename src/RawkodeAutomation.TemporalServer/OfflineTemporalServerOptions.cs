@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace RawkodeAutomation.TemporalServer;
+
+/// <summary>
+/// Options of <see cref="OfflineTemporalServer"/>; they mirror the flags of <c>temporal server start-dev</c>
+/// (https://docs.temporal.io/cli/server#start-dev).
+/// </summary>
+public sealed class OfflineTemporalServerOptions
+{
+    /// <summary>IPv4 address the frontend binds to (<c>--ip</c>).</summary>
+    public string Ip { get; set; } = "127.0.0.1";
+
+    /// <summary>Frontend gRPC port (<c>--port</c>); 0 picks a free port.</summary>
+    public int Port { get; set; }
+
+    /// <summary>SQLite file that keeps all state across restarts (<c>--db-filename</c>); null keeps state in memory.</summary>
+    public string? DatabaseFilename { get; set; }
+
+    /// <summary>Namespaces that exist besides <c>default</c> (<c>--namespace</c>, repeatable).</summary>
+    public IList<string> Namespaces { get; } = [];
+
+    /// <summary>Custom search attribute names accepted in visibility queries (<c>--search-attribute NAME=TYPE</c>).</summary>
+    public IList<string> SearchAttributes { get; } = [];
+
+    /// <summary>Minimum level of the server's own log lines (<c>--log-level</c>).</summary>
+    public LogLevel LogLevel { get; set; } = LogLevel.Warning;
+
+    /// <summary>Clock used for every timestamp and deadline; replaceable so time can be skipped later.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}
