@@ -11,6 +11,7 @@ public static class RawkodeCommandLine
         RootCommand root = new("rawkode: run a live show's YouTube channel as code.");
         // One line per area; keep each area's commands in its own file under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
+        root.Subcommands.Add(ServerCommand.Create());
         return root;
     }
 }
