@@ -19,10 +19,14 @@ public sealed class SandboxCluster : IAsyncDisposable
         Store = new ObjectStore(Catalog);
         Store.Admission = new AdmissionChain(this).AdmitAsync;
         Store.Changed += RegisterCustomResources;
+        Store.Changed += change => ObjectChanged?.Invoke(change.Type, change.Object);
         Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     }
 
     public string Name { get; }
+
+    /// <summary>Every committed change (ADDED/MODIFIED/DELETED and the object), e.g. to see what a client submitted.</summary>
+    public event Action<string, JsonObject>? ObjectChanged;
 
     /// <summary>The API server's base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Server => _server.BaseUri;
