@@ -1,0 +1,194 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using RawkodeAutomation.Episodes.Benchmarking;
+
+namespace RawkodeAutomation.Cli.Commands;
+
+/// <summary>
+/// <c>rawkode episodes bench</c>: generates large channels in a temporary git repository and times
+/// <c>rawkode validate</c> and <c>rawkode plan</c> on them, each in a fresh process so that the peak
+/// memory figure is that command's own.
+/// </summary>
+internal static class EpisodesBenchCommand
+{
+    public static Command Create()
+    {
+        Option<string> sizes = new("--episodes") { Description = "Comma-separated episode counts.", DefaultValueFactory = _ => "500,5000" };
+        Option<int> people = new("--people") { Description = "People in each generated channel.", DefaultValueFactory = _ => 1000 };
+        Option<bool> keep = new("--keep") { Description = "Keep the generated repositories (their paths are printed)." };
+        Option<string?> measure = new("--measure") { Description = "Internal: run one operation (validate|plan) on --repo and print its figures.", Hidden = true };
+        Option<string?> repo = new("--repo") { Description = "Internal: the repository for --measure.", Hidden = true };
+
+        Command bench = new("bench", "Time validate and plan on generated channels (500 and 5,000 episodes, 1,000 people by default).");
+        bench.Options.Add(sizes);
+        bench.Options.Add(people);
+        bench.Options.Add(keep);
+        bench.Options.Add(measure);
+        bench.Options.Add(repo);
+        bench.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            if (parseResult.GetValue(measure) is { } operation)
+            {
+                return await MeasureAsync(operation, parseResult.GetValue(repo)!, output, cancellationToken);
+            }
+
+            var counts = new List<int>();
+            foreach (var part in parseResult.GetValue(sizes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count < 20)
+                {
+                    error.WriteLine($"--episodes: '{part}' is not a number of at least 20");
+                    return 2;
+                }
+
+                counts.Add(count);
+            }
+
+            return await RunAsync(counts, parseResult.GetValue(people), parseResult.GetValue(keep), output, error, cancellationToken);
+        });
+
+        Command episodes = new("episodes", "Episodes-as-code tools.");
+        episodes.Subcommands.Add(bench);
+        return episodes;
+    }
+
+    private static async Task<int> RunAsync(List<int> counts, int people, bool keep, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        output.WriteLine($"{"episodes",8} {"people",7} {"command",-9} {"wall ms",8} {"work ms",8} {"peak MB",8}  notes");
+        foreach (var count in counts)
+        {
+            var directory = Path.Combine(Path.GetTempPath(), $"rawkode-bench-{count}-{Guid.NewGuid():N}"[..32]);
+            try
+            {
+                output.WriteLine($"# generating {count:N0} episodes and {people:N0} people in {directory}");
+                var files = SyntheticChannel.Generate(count, people);
+                Write(directory, files);
+                await GitAsync(directory, cancellationToken, "init", "-q");
+                await GitAsync(directory, cancellationToken, "add", "-A");
+                await GitAsync(directory, cancellationToken, "-c", "user.name=bench", "-c", "user.email=bench@localhost", "-c", "commit.gpgsign=false",
+                    "commit", "-q", "-m", "generated channel");
+                var edited = SyntheticChannel.Edit(files);
+                foreach (var removed in files.Keys.Where(k => !edited.ContainsKey(k)))
+                {
+                    File.Delete(Path.Combine(directory, removed));
+                }
+
+                Write(directory, edited);
+
+                foreach (var operation in new[] { "validate", "plan" })
+                {
+                    var (wall, figures) = await RunChildAsync(operation, directory, cancellationToken);
+                    if (figures is null)
+                    {
+                        error.WriteLine($"the {operation} run failed");
+                        return 1;
+                    }
+
+                    output.WriteLine($"{count,8:N0} {people,7:N0} {operation,-9} {wall,8:N0} {figures.Value.WorkMs,8:N0} {figures.Value.PeakBytes / 1024.0 / 1024.0,8:N1}  {figures.Value.Notes}");
+                }
+            }
+            finally
+            {
+                if (!keep && Directory.Exists(directory))
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+            }
+        }
+
+        output.WriteLine("wall ms: the whole command in a fresh process (runtime start included); work ms: loading, validating and planning only.");
+        output.WriteLine("Targets: under 2,000 ms and under 300 MB per command at 5,000 episodes.");
+        return 0;
+    }
+
+    private static async Task<int> MeasureAsync(string operation, string repository, TextWriter output, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        int exit;
+        string notes;
+        if (operation == "validate")
+        {
+            var lines = new StringWriter();
+            exit = ValidateCommand.Run(repository, TextWriter.Null, lines);
+            notes = lines.ToString().Trim().Split('\n')[^1];
+        }
+        else
+        {
+            var json = new StringWriter();
+            exit = await PlanCommand.RunAsync(repository, "HEAD", null, json: true, json, TextWriter.Null, cancellationToken);
+            var plan = exit == 0 ? RawkodeAutomation.Episodes.Planning.Plan.FromJson(json.ToString()) : null;
+            notes = plan is null
+                ? "plan failed"
+                : $"{plan.Broadcasts.Count} broadcasts, {plan.Descriptions.Count} descriptions, {plan.Renames.Count} rename(s), {plan.Quota.Units:N0} units";
+        }
+
+        stopwatch.Stop();
+        using var self = Process.GetCurrentProcess();
+        output.WriteLine(FormattableString.Invariant($"MEASURE {exit} {stopwatch.ElapsedMilliseconds} {self.PeakWorkingSet64} {notes}"));
+        return exit <= 1 ? 0 : exit;
+    }
+
+    private static async Task<(long WallMs, (long WorkMs, long PeakBytes, string Notes)? Figures)> RunChildAsync(
+        string operation, string directory, CancellationToken cancellationToken)
+    {
+        var processPath = Environment.ProcessPath!;
+        var start = new ProcessStartInfo(processPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(EpisodesBenchCommand).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "episodes", "bench", "--measure", operation, "--repo", directory })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        stopwatch.Stop();
+        var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith("MEASURE ", StringComparison.Ordinal));
+        if (line is null || process.ExitCode != 0)
+        {
+            await Console.Error.WriteLineAsync(await stderr);
+            return (stopwatch.ElapsedMilliseconds, null);
+        }
+
+        var parts = line.Split(' ', 5);
+        return (stopwatch.ElapsedMilliseconds,
+            (long.Parse(parts[2], CultureInfo.InvariantCulture), long.Parse(parts[3], CultureInfo.InvariantCulture), parts.Length > 4 ? parts[4] : ""));
+    }
+
+    private static void Write(string directory, Dictionary<string, byte[]> files)
+    {
+        foreach (var (path, bytes) in files)
+        {
+            var full = Path.Combine(directory, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            File.WriteAllBytes(full, bytes);
+        }
+    }
+
+    private static async Task GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.StandardOutput.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed: {await stderr}");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using RawkodeAutomation.Episodes.Loading;
+
+namespace RawkodeAutomation.Cli.Commands;
+
+/// <summary><c>rawkode validate [PATH]</c>: every error in <c>episodes/</c> at once; exit 1 when there is one.</summary>
+internal static class ValidateCommand
+{
+    public static Command Create()
+    {
+        Argument<string?> path = new("path")
+        {
+            Description = "The episodes/ folder (or a checkout that contains one). Default: episodes/ of the current checkout.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        Command command = new("validate", "Check every show, person and episode file; print each error as path:line:column: message.");
+        command.Arguments.Add(path);
+        command.SetAction(parseResult =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            return Run(parseResult.GetValue(path), output, error);
+        });
+        return command;
+    }
+
+    /// <summary>Runs the validation; also used by <c>rawkode episodes bench</c>.</summary>
+    internal static int Run(string? path, TextWriter output, TextWriter error)
+    {
+        if (!TryResolveRoot(path, out var root, out var problem))
+        {
+            error.WriteLine(problem);
+            return 2;
+        }
+
+        var result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default);
+        var prefix = DisplayPrefix(root);
+        foreach (var diagnostic in result.Diagnostics)
+        {
+            output.WriteLine(prefix + diagnostic);
+        }
+
+        var errors = result.Errors.Count();
+        var warnings = result.Warnings.Count();
+        var repository = result.Repository;
+        var summary = $"{Count(repository.Shows.Count, "show")}, {Count(repository.People.Count, "person", "people")}, "
+            + $"{Count(repository.Episodes.Count, "episode")} loaded; {Count(errors, "error")}, {Count(warnings, "warning")}.";
+        (errors > 0 ? error : output).WriteLine(errors > 0 ? $"{summary} Nothing was published." : summary);
+        return errors > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Finds the checkout root for a PATH that is either an <c>episodes/</c> folder or a checkout containing
+    /// one; without PATH, searches upwards from the current directory.
+    /// </summary>
+    internal static bool TryResolveRoot(string? path, out string root, out string problem)
+    {
+        problem = "";
+        if (path is null)
+        {
+            var directory = new DirectoryInfo(Environment.CurrentDirectory);
+            while (directory is not null && !Directory.Exists(Path.Combine(directory.FullName, "episodes")))
+            {
+                directory = directory.Parent;
+            }
+
+            root = directory?.FullName ?? Environment.CurrentDirectory;
+            if (directory is null)
+            {
+                problem = $"no episodes/ folder in {Environment.CurrentDirectory} or above it; pass the path of an episodes/ folder";
+                return false;
+            }
+
+            return true;
+        }
+
+        var full = Path.GetFullPath(path);
+        root = full;
+        if (!Directory.Exists(full))
+        {
+            problem = $"'{path}' does not exist or is not a folder";
+            return false;
+        }
+
+        if (Path.GetFileName(full.TrimEnd(Path.DirectorySeparatorChar)) == "episodes")
+        {
+            root = Path.GetDirectoryName(full.TrimEnd(Path.DirectorySeparatorChar))!;
+            return true;
+        }
+
+        if (Directory.Exists(Path.Combine(full, "episodes")))
+        {
+            return true;
+        }
+
+        problem = $"'{path}' is neither an episodes/ folder nor a checkout that contains one";
+        return false;
+    }
+
+    /// <summary>Prints paths relative to the current directory, so they can be opened as printed.</summary>
+    internal static string DisplayPrefix(string root)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, root).Replace('\\', '/');
+        return relative == "." ? "" : relative.TrimEnd('/') + "/";
+    }
+
+    internal static string Count(int count, string singular, string? plural = null) =>
+        $"{count:N0} {(count == 1 ? singular : plural ?? singular + "s")}";
+}
