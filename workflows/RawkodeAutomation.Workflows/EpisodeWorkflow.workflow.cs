@@ -57,14 +57,20 @@ public sealed class EpisodeWorkflow
     private bool Busy => _phase is "Reconciling" or "WaitingForQuota" or "Klustered"
         || (_dirty && !_failed) || (_deleted && _phase != "AwaitingApproval");
 
-    [WorkflowRun]
-    public async Task<EpisodeOutcome> RunAsync(EpisodeWorkflowInput input)
+    /// <summary>Restores carried state before any signal of the new run is delivered.</summary>
+    [WorkflowInit]
+    public EpisodeWorkflow(EpisodeWorkflowInput input)
     {
         _episodeId = input.EpisodeId;
         if (input.Carried is { } m)
         {
             Restore(m);
         }
+    }
+
+    [WorkflowRun]
+    public async Task<EpisodeOutcome> RunAsync(EpisodeWorkflowInput input)
+    {
         while (true)
         {
             if (_deleted)

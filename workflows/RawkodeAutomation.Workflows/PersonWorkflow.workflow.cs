@@ -29,8 +29,9 @@ public sealed class PersonWorkflow
     public PersonStatus State => new(
         _personId, _lastCommit, _pending.Count, _inFlight.Count, _done.Count, [.. _failed], _sweeps, _pending.Count + _inFlight.Count > 0);
 
-    [WorkflowRun]
-    public async Task RunAsync(PersonWorkflowInput input)
+    /// <summary>Restores carried state before any signal of the new run is delivered.</summary>
+    [WorkflowInit]
+    public PersonWorkflow(PersonWorkflowInput input)
     {
         _personId = input.PersonId;
         if (input.Carried is { } m)
@@ -43,6 +44,11 @@ public sealed class PersonWorkflow
             _failed = [.. m.Failed];
             _sweeps = m.Sweeps;
         }
+    }
+
+    [WorkflowRun]
+    public async Task RunAsync(PersonWorkflowInput input)
+    {
         var batchSize = Math.Max(1, input.BatchSize);
         while (true)
         {

@@ -16,8 +16,17 @@ namespace RawkodeAutomation.Workflows;
 [Workflow]
 public sealed class YouTubeQuotaWorkflow
 {
-    private QuotaLedger _ledger = QuotaLedger.Create("1970-01-01", 10_000);
-    private bool _changed;
+    private readonly QuotaLedger _ledger;
+    private bool _changed = true;
+
+    /// <summary>Builds the ledger before any signal is delivered (signal-with-start delivers one in the first task).</summary>
+    [WorkflowInit]
+    public YouTubeQuotaWorkflow(QuotaWorkflowInput input)
+    {
+        _ledger = input.Carried is { } carried
+            ? new QuotaLedger(carried)
+            : QuotaLedger.Create(PacificTime.QuotaDayKey(Workflow.UtcNow), input.DailyBudget, input.SweepReserve);
+    }
 
     /// <summary>Used and remaining units, the queue per priority, the next reset.</summary>
     [WorkflowQuery]
@@ -26,10 +35,6 @@ public sealed class YouTubeQuotaWorkflow
     [WorkflowRun]
     public async Task RunAsync(QuotaWorkflowInput input)
     {
-        _ledger = input.Carried is { } carried
-            ? new QuotaLedger(carried)
-            : QuotaLedger.Create(PacificTime.QuotaDayKey(Workflow.UtcNow), input.DailyBudget, input.SweepReserve);
-        _changed = true;
         while (true)
         {
             if (_ledger.RollOverIfNewDay(Workflow.UtcNow))
