@@ -210,15 +210,9 @@ internal sealed class ApiServer : IAsyncDisposable
 
                 case "DELETE":
                 {
+                    // As the API server does for objects without finalizers: 200 with the deleted object.
                     var deleted = _store.Delete(type, ns, name);
-                    await WriteAsync(context, 200, new JsonObject
-                    {
-                        ["kind"] = "Status",
-                        ["apiVersion"] = "v1",
-                        ["metadata"] = new JsonObject(),
-                        ["status"] = "Success",
-                        ["details"] = new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural, ["uid"] = deleted["metadata"]!["uid"]?.DeepClone() },
-                    }).ConfigureAwait(false);
+                    await WriteAsync(context, 200, deleted).ConfigureAwait(false);
                     return;
                 }
             }

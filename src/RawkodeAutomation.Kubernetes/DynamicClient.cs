@@ -132,7 +132,7 @@ public sealed class DynamicClient(IKubernetes client)
                 (Verb.Delete, _) => await custom.DeleteNamespacedCustomObjectAsync(group, version, ns, plural, name, cancellationToken: ct).ConfigureAwait(false),
                 _ => null,
             };
-            return result is null ? null : ToJson(result);
+            return result is null || verb == Verb.Delete ? null : ToJson(result);
         }
 
         var core = client.CoreV1;
@@ -176,7 +176,8 @@ public sealed class DynamicClient(IKubernetes client)
             ("ServiceAccount", Verb.Delete) => await core.DeleteNamespacedServiceAccountAsync(name, ns, cancellationToken: ct).ConfigureAwait(false),
             _ => throw UnknownKind(target.Kind),
         };
-        return typed is null ? null : ToJson(typed);
+        // A delete's answer (a Status or the object) is not needed, and V1Status cannot be re-serialised.
+        return typed is null || verb == Verb.Delete ? null : ToJson(typed);
     }
 
     private static (string Group, string Version) Split(string apiVersion)
