@@ -16,6 +16,7 @@ public static class RawkodeCommandLine
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(DescribeCommand.Create());
         root.Subcommands.Add(EpisodesBenchCommand.Create());
+        root.Subcommands.Add(YouTubeCommand.Create());
         return root;
     }
 }
