@@ -70,10 +70,11 @@ internal static class GitHubCommand
         Option<int> rate = new("--rate") { Description = "Deliveries per second.", DefaultValueFactory = _ => 200 };
         Option<int> duration = new("--duration") { Description = "Seconds to send for.", DefaultValueFactory = _ => 30 };
         Option<int> redeliver = new("--redeliver-percent") { Description = "Share of deliveries sent a second time with the same delivery id.", DefaultValueFactory = _ => 10 };
+        Option<FileInfo?> store = new("--delivery-store") { Description = "Remember delivery ids in this file (as GitHub:DeliveryStorePath does) instead of in memory." };
         Command command = new("webhook-load",
             "Send signed push deliveries at a fixed rate to the webhook endpoint on loopback; check none is lost or doubled; print latency percentiles.")
         {
-            rate, duration, redeliver,
+            rate, duration, redeliver, store,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -87,7 +88,7 @@ internal static class GitHubCommand
                 return 2;
             }
 
-            var result = await WebhookLoadTest.RunAsync(perSecond, seconds, redeliverPercent, line => output.WriteLine(line), cancellationToken);
+            var result = await WebhookLoadTest.RunAsync(perSecond, seconds, redeliverPercent, parse.GetValue(store)?.FullName, line => output.WriteLine(line), cancellationToken);
             return result ? 0 : 1;
         });
         return command;
@@ -111,10 +112,10 @@ internal static class WebhookLoadTest
         }
     }
 
-    public static async Task<bool> RunAsync(int perSecond, int seconds, int redeliverPercent, Action<string> print, CancellationToken cancellationToken)
+    public static async Task<bool> RunAsync(int perSecond, int seconds, int redeliverPercent, string? storePath, Action<string> print, CancellationToken cancellationToken)
     {
         var sink = new CountingSink();
-        var options = new GitHubOptions { Repository = Repository, Branch = "main", WebhookSecret = Secret };
+        var options = new GitHubOptions { Repository = Repository, Branch = "main", WebhookSecret = Secret, DeliveryStorePath = storePath };
         await using var host = await GitHubWebhookHost.StartAsync(options, sink, cancellationToken: cancellationToken);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
@@ -133,6 +134,7 @@ internal static class WebhookLoadTest
             before = after;
         }
 
+        print($"Delivery ids remembered {(storePath is null ? "in memory" : "in " + storePath)}.");
         print($"Sending {total} signed push deliveries to {host.Endpoint} at {perSecond}/s for {seconds} s (+{redeliverPercent}% redelivered with the same delivery id).");
         var latencies = new ConcurrentBag<double>();
         var statuses = new ConcurrentDictionary<int, int>();

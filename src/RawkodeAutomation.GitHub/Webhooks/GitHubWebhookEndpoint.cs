@@ -70,12 +70,19 @@ public static class GitHubWebhookEndpoint
             return;
         }
 
+        if (eventName is not ("push" or "ping"))
+        {
+            // Only pushes matter; other events the hook may be subscribed to are acknowledged and dropped unparsed.
+            await AnswerAsync(context, StatusCodes.Status200OK, $"event '{eventName}' ignored").ConfigureAwait(false);
+            return;
+        }
+
         var processor = context.RequestServices.GetRequiredService<PushWebhookProcessor>();
         try
         {
             await processor.ProcessWebhookAsync(headers, (ReadOnlyMemory<byte>)body, context.RequestAborted).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (!processor.SinkFailed && e is System.Text.Json.JsonException or ArgumentException or NotSupportedException)
         {
             logger.LogWarning("Rejected delivery {Delivery} ({Event}): the payload is not a valid {Event} event ({Error})", delivery, eventName, eventName, e.GetType().Name);
             await AnswerAsync(context, StatusCodes.Status400BadRequest, $"payload is not a valid '{eventName}' event").ConfigureAwait(false);

@@ -43,6 +43,9 @@ public sealed class PushWebhookProcessor(
     /// <summary>What happened to the delivery.</summary>
     public WebhookOutcomeKind Outcome { get; private set; } = WebhookOutcomeKind.Ignored;
 
+    /// <summary>True when <see cref="ICommitSink"/> threw (as opposed to the payload being malformed).</summary>
+    public bool SinkFailed { get; private set; }
+
     /// <summary>A short human-readable reason (no payload content beyond ids).</summary>
     public string Reason { get; private set; } = "event not handled";
 
@@ -110,6 +113,7 @@ public sealed class PushWebhookProcessor(
         catch
         {
             // Let GitHub's redelivery (or the operator's "Redeliver" button) try again.
+            SinkFailed = true;
             deliveries.Release(delivery);
             throw;
         }
