@@ -29,6 +29,11 @@ public sealed class ThumbnailRenderer : IDisposable
     private readonly Lazy<FontCatalog> _fonts;
     private readonly ConcurrentDictionary<string, Lazy<LoadedTemplate>> _templates = new(StringComparer.Ordinal);
 
+    /// <summary>Decoded, scaled avatars by content hash and size: a worker renders the same faces again and again.</summary>
+    private readonly ConcurrentDictionary<string, SKImage> _avatars = new(StringComparer.Ordinal);
+
+    private const int MaxCachedAvatars = 512;
+
     public ThumbnailRenderer(ThumbnailAssets assets)
     {
         _assets = assets ?? throw new ArgumentNullException(nameof(assets));
@@ -90,6 +95,13 @@ public sealed class ThumbnailRenderer : IDisposable
         return new RenderedThumbnail(bytes, contentType, ComputeHash(request), Width, Height, warnings);
     }
 
+    /// <summary>The font families of <c>thumbnails/fonts/fonts.yaml</c>: family name → font files in fallback order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> FontFamilies() =>
+        Fonts.FamilyNames.ToDictionary(
+            name => name,
+            name => (IReadOnlyList<string>)[.. Fonts.Family(name).Fonts.Select(f => f.FileName)],
+            StringComparer.Ordinal);
+
     /// <summary>The parsed template (cached), for tools that need its layout, e.g. the HTML comparison in the bench.</summary>
     public ThumbnailTemplate LoadTemplate(string name) => Template(name).Template;
 
@@ -132,6 +144,11 @@ public sealed class ThumbnailRenderer : IDisposable
             _fonts.Value.Dispose();
         }
 
+        foreach (SKImage avatar in _avatars.Values)
+        {
+            avatar.Dispose();
+        }
+
         foreach (Lazy<LoadedTemplate> t in _templates.Values)
         {
             if (t.IsValueCreated)
@@ -145,17 +162,10 @@ public sealed class ThumbnailRenderer : IDisposable
     {
         LoadedTemplate loaded = Template(request.Template);
         ThumbnailTemplate t = loaded.Template;
-        SKRect canvasRect = SKRect.Create(Width, Height);
-
-        DrawBackground(canvas, t.Background, loaded, canvasRect);
-        foreach (ShapeSpec shape in t.Shapes)
+        // Background, shapes and brand images are the same for every episode of a template: drawn once, then copied.
+        using (SKPaint copy = new() { BlendMode = SKBlendMode.Src })
         {
-            DrawShape(canvas, shape);
-        }
-
-        foreach (ImageSpec image in t.Images)
-        {
-            DrawContained(canvas, loaded.Images[image.File], TemplateValues.Rect(image.Box), image.Opacity);
+            canvas.DrawImage(loaded.BaseLayer.Value, 0, 0, SKSamplingOptions.Default, copy);
         }
 
         for (int i = 0; i < t.Texts.Count; i++)
@@ -181,7 +191,26 @@ public sealed class ThumbnailRenderer : IDisposable
         }
     }
 
-    private static void DrawBackground(SKCanvas canvas, BackgroundSpec bg, LoadedTemplate loaded, SKRect rect)
+    private static SKImage DrawBaseLayer(ThumbnailTemplate t, Dictionary<string, SKImage> images)
+    {
+        using SKSurface surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul))
+            ?? throw new InvalidOperationException("Skia could not allocate a 1280x720 raster surface");
+        SKCanvas canvas = surface.Canvas;
+        DrawBackground(canvas, t.Background, images, SKRect.Create(Width, Height));
+        foreach (ShapeSpec shape in t.Shapes)
+        {
+            DrawShape(canvas, shape);
+        }
+
+        foreach (ImageSpec image in t.Images)
+        {
+            DrawContained(canvas, images[image.File], TemplateValues.Rect(image.Box), image.Opacity);
+        }
+
+        return surface.Snapshot();
+    }
+
+    private static void DrawBackground(SKCanvas canvas, BackgroundSpec bg, Dictionary<string, SKImage> images, SKRect rect)
     {
         canvas.Clear(TemplateValues.Color(bg.Color));
         if (bg.Gradient is { } gradient)
@@ -192,7 +221,7 @@ public sealed class ThumbnailRenderer : IDisposable
 
         if (bg.Image is { } image)
         {
-            DrawCover(canvas, loaded.Images[image], rect, bg.ImageOpacity);
+            DrawCover(canvas, images[image], rect, bg.ImageOpacity);
         }
 
         if (bg.Pattern is { } pattern)
@@ -331,93 +360,33 @@ public sealed class ThumbnailRenderer : IDisposable
 
     private void DrawGuests(SKCanvas canvas, GuestsSpec spec, ThumbnailRequest request, ThumbnailTemplate template, List<string> warnings)
     {
-        List<ThumbnailPerson?> people = [.. PeopleShown(request, template)];
-        int extra = request.Guests.Count > 4 ? request.Guests.Count - 3 : 0;
-        if (extra > 0)
-        {
-            people.Add(null); // the "+N" circle
-        }
-
-        if (people.Count == 0)
-        {
-            return;
-        }
-
-        SKRect area = TemplateValues.Rect(spec.Box);
-        float nameHeight = spec.Names.Size * spec.Names.LineHeight * spec.Names.MaxLines;
-        int[] rows = GuestRows(people.Count, spec, area, nameHeight, out float diameter);
-        float blockHeight = (rows.Length * (diameter + nameHeight)) + ((rows.Length - 1) * spec.Gap);
-        float y = area.MidY - (blockHeight / 2);
-        int index = 0;
         TextStyle nameStyle = Style(spec.Names);
-        foreach (int inRow in rows)
+        foreach (GuestSlot slot in GuestLayout.Compute(request, template))
         {
-            float rowWidth = (inRow * diameter) + ((inRow - 1) * spec.Gap);
-            float x = area.MidX - (rowWidth / 2);
-            for (int k = 0; k < inRow; k++, index++)
+            if (slot.Person is null)
             {
-                SKRect circle = SKRect.Create(x, y, diameter, diameter);
-                ThumbnailPerson? person = people[index];
-                if (person is null)
-                {
-                    DrawMonogramCircle(canvas, circle, $"+{extra}", TemplateValues.Color(spec.MonogramColors[0]));
-                }
-                else
-                {
-                    DrawAvatar(canvas, spec, person, circle, warnings);
-                    float nameWidth = Math.Max(diameter + (spec.Gap / 2), inRow == 1 ? area.Width : 0);
-                    SKRect nameBox = SKRect.Create(circle.MidX - (nameWidth / 2), circle.Bottom + (spec.Gap / 3), nameWidth, nameHeight);
-                    FittedText fitted = TextBlock.Fit(person.Name, nameStyle, nameBox);
-                    ReportMissingGlyphs(fitted.Paragraph, $"guest '{person.Id}' name", nameStyle.Family, warnings);
-                    TextBlock.Draw(canvas, fitted, nameStyle, nameBox);
-                }
-
-                if (spec.RingWidth > 0)
-                {
-                    using SKPaint ring = new()
-                    {
-                        Color = TemplateValues.Color(spec.RingColor),
-                        IsAntialias = true,
-                        Style = SKPaintStyle.Stroke,
-                        StrokeWidth = spec.RingWidth,
-                    };
-                    canvas.DrawCircle(circle.MidX, circle.MidY, (diameter / 2) - (spec.RingWidth / 2), ring);
-                }
-
-                x += diameter + spec.Gap;
+                DrawMonogramCircle(canvas, slot.Circle, slot.Label, TemplateValues.Color(spec.MonogramColors[0]));
+            }
+            else
+            {
+                DrawAvatar(canvas, spec, slot.Person, slot.Circle, warnings);
+                FittedText fitted = TextBlock.Fit(slot.Person.Name, nameStyle, slot.NameBox);
+                ReportMissingGlyphs(fitted.Paragraph, $"guest '{slot.Person.Id}' name", nameStyle.Family, warnings);
+                TextBlock.Draw(canvas, fitted, nameStyle, slot.NameBox);
             }
 
-            y += diameter + nameHeight + spec.Gap;
-        }
-    }
-
-    /// <summary>Picks the arrangement (one row, or two rows) that gives the largest avatars in the area.</summary>
-    private static int[] GuestRows(int count, GuestsSpec spec, SKRect area, float nameHeight, out float diameter)
-    {
-        int[][] options = count switch
-        {
-            1 => [[1]],
-            2 => [[2], [1, 1]],
-            3 => [[3], [2, 1]],
-            _ => [[4], [2, 2]],
-        };
-        int[] best = options[0];
-        diameter = 0;
-        foreach (int[] rows in options)
-        {
-            int widest = rows.Max();
-            float byWidth = (area.Width - ((widest - 1) * spec.Gap)) / widest;
-            float byHeight = (area.Height - (rows.Length * nameHeight) - ((rows.Length - 1) * spec.Gap)) / rows.Length;
-            float d = Math.Min(spec.MaxDiameter, Math.Min(byWidth, byHeight));
-            if (d > diameter + 0.5f)
+            if (spec.RingWidth > 0)
             {
-                diameter = d;
-                best = rows;
+                using SKPaint ring = new()
+                {
+                    Color = TemplateValues.Color(spec.RingColor),
+                    IsAntialias = true,
+                    Style = SKPaintStyle.Stroke,
+                    StrokeWidth = spec.RingWidth,
+                };
+                canvas.DrawCircle(slot.Circle.MidX, slot.Circle.MidY, (slot.Circle.Width / 2) - (spec.RingWidth / 2), ring);
             }
         }
-
-        diameter = Math.Max(24, MathF.Floor(diameter));
-        return best;
     }
 
     private void DrawAvatar(SKCanvas canvas, GuestsSpec spec, ThumbnailPerson person, SKRect circle, List<string> warnings)
@@ -425,6 +394,7 @@ public sealed class ThumbnailRenderer : IDisposable
         string path = _assets.AvatarPath(person.Id);
         string display = $"episodes/people/avatars/{person.Id}.png";
         SKImage? image = null;
+        bool owned = false; // true when the cache is full and this render must dispose the image
         if (!File.Exists(path))
         {
             warnings.Add($"{display}: no avatar for '{person.Id}'; drew a monogram");
@@ -432,17 +402,24 @@ public sealed class ThumbnailRenderer : IDisposable
         else
         {
             byte[] bytes = File.ReadAllBytes(path);
-            using SKData data = SKData.CreateCopy(bytes);
-            image = SKImage.FromEncodedData(data);
-            if (image is null)
+            int size = (int)Math.Round(circle.Width);
+            // Keyed by content and size: an edited file is a new key, so the cache can never show a stale face.
+            string key = Convert.ToHexStringLower(SHA256.HashData(bytes)) + "@" + size.ToString(CultureInfo.InvariantCulture);
+            if (!_avatars.TryGetValue(key, out image) && ScaledAvatar(bytes, size, display, warnings) is { } fresh)
             {
-                warnings.Add($"{display}: not a readable PNG/JPEG image; drew a monogram instead (replace the file)");
-            }
-            else if (image.Width < 16 || image.Height < 16)
-            {
-                warnings.Add($"{display}: {image.Width}x{image.Height} is too small; drew a monogram instead");
-                image.Dispose();
-                image = null;
+                if (_avatars.Count < MaxCachedAvatars)
+                {
+                    image = _avatars.GetOrAdd(key, fresh);
+                    if (!ReferenceEquals(image, fresh))
+                    {
+                        fresh.Dispose(); // another thread cached the same avatar first
+                    }
+                }
+                else
+                {
+                    image = fresh;
+                    owned = true;
+                }
             }
         }
 
@@ -453,14 +430,37 @@ public sealed class ThumbnailRenderer : IDisposable
             return;
         }
 
-        using (image)
+        canvas.Save();
+        using SKRoundRect clip = new(circle, circle.Width / 2, circle.Height / 2);
+        canvas.ClipRoundRect(clip, SKClipOperation.Intersect, antialias: true);
+        canvas.DrawImage(image, circle, new SKSamplingOptions(SKFilterMode.Linear));
+        canvas.Restore();
+        if (owned)
         {
-            canvas.Save();
-            using SKRoundRect clip = new(circle, circle.Width / 2, circle.Height / 2);
-            canvas.ClipRoundRect(clip, SKClipOperation.Intersect, antialias: true);
-            DrawCover(canvas, image, circle, 1f);
-            canvas.Restore();
+            image.Dispose();
         }
+    }
+
+    /// <summary>Decodes an avatar and scales its centre square to the circle's size once (high-quality, mipmapped).</summary>
+    private static SKImage? ScaledAvatar(byte[] bytes, int size, string display, List<string> warnings)
+    {
+        using SKImage? decoded = SKImage.FromEncodedData(bytes);
+        if (decoded is null)
+        {
+            warnings.Add($"{display}: not a readable PNG/JPEG image; drew a monogram instead (replace the file)");
+            return null;
+        }
+
+        if (decoded.Width < 16 || decoded.Height < 16)
+        {
+            warnings.Add($"{display}: {decoded.Width}x{decoded.Height} is too small; drew a monogram instead");
+            return null;
+        }
+
+        using SKSurface surface = SKSurface.Create(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Premul))
+            ?? throw new InvalidOperationException("Skia could not allocate an avatar surface");
+        DrawCover(surface.Canvas, decoded, SKRect.Create(size, size), 1f);
+        return surface.Snapshot();
     }
 
     private void DrawMonogramCircle(SKCanvas canvas, SKRect circle, string text, SKColor color)
@@ -518,18 +518,22 @@ public sealed class ThumbnailRenderer : IDisposable
     }
 
     /// <summary>
-    /// PNG and JPEG (quality 92, no chroma subsampling, so coloured text stays crisp); the smaller one wins. If both
-    /// exceed 2 MB (only a noisy photo background could), JPEG quality steps down until it fits.
+    /// JPEG (quality 92, no chroma subsampling, so coloured text stays crisp) or PNG, whichever is smaller. A full PNG
+    /// encode costs several JPEGs, so PNG is only tried when PNG-encoding a sample of rows predicts it could win (flat
+    /// designs; gradients and photos never do). If the result exceeds 2 MB (only a noisy photo background could),
+    /// JPEG quality steps down until it fits.
     /// </summary>
     private static (byte[] Bytes, string ContentType) Encode(SKPixmap pixmap)
     {
-        using SKData png = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub | SKPngEncoderFilterFlags.Up, 6))
-            ?? throw new InvalidOperationException("Skia failed to encode PNG");
         using SKData jpeg = pixmap.Encode(new SKJpegEncoderOptions(92, SKJpegEncoderDownsample.Downsample444, SKJpegEncoderAlphaOption.Ignore))
             ?? throw new InvalidOperationException("Skia failed to encode JPEG");
-        if (png.Size <= jpeg.Size && png.Size <= MaxBytes)
+        if (EstimatePngSize(pixmap) < jpeg.Size)
         {
-            return (png.ToArray(), "image/png");
+            using SKData png = pixmap.Encode(PngOptions) ?? throw new InvalidOperationException("Skia failed to encode PNG");
+            if (png.Size <= jpeg.Size && png.Size <= MaxBytes)
+            {
+                return (png.ToArray(), "image/png");
+            }
         }
 
         if (jpeg.Size <= MaxBytes)
@@ -547,6 +551,24 @@ public sealed class ThumbnailRenderer : IDisposable
         }
 
         throw new InvalidOperationException("the thumbnail does not fit in 2 MB even as a low-quality JPEG");
+    }
+
+    private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Sub | SKPngEncoderFilterFlags.Up, 6);
+
+    /// <summary>PNG-encodes 4 bands of 16 rows spread over the picture and scales their size up to the full height.</summary>
+    internal static long EstimatePngSize(SKPixmap pixmap)
+    {
+        const int bands = 4, rows = 16;
+        long sampled = 0;
+        for (int i = 0; i < bands; i++)
+        {
+            int top = (int)((i + 0.5) * pixmap.Height / bands) - (rows / 2);
+            using SKPixmap band = pixmap.ExtractSubset(SKRectI.Create(0, top, pixmap.Width, rows))!;
+            using SKData data = band.Encode(PngOptions)!;
+            sampled += data.Size;
+        }
+
+        return sampled * pixmap.Height / (bands * rows);
     }
 
     private LoadedTemplate Template(string name)
@@ -610,10 +632,23 @@ public sealed class ThumbnailRenderer : IDisposable
         return new LoadedTemplate(template, Convert.ToHexStringLower(sha.GetHashAndReset()), images);
     }
 
-    private sealed record LoadedTemplate(ThumbnailTemplate Template, string Hash, Dictionary<string, SKImage> Images) : IDisposable
+    private sealed class LoadedTemplate(ThumbnailTemplate template, string hash, Dictionary<string, SKImage> images) : IDisposable
     {
+        public ThumbnailTemplate Template { get; } = template;
+
+        public string Hash { get; } = hash;
+
+        public Dictionary<string, SKImage> Images { get; } = images;
+
+        public Lazy<SKImage> BaseLayer { get; } = new(() => DrawBaseLayer(template, images), LazyThreadSafetyMode.ExecutionAndPublication);
+
         public void Dispose()
         {
+            if (BaseLayer.IsValueCreated)
+            {
+                BaseLayer.Value.Dispose();
+            }
+
             foreach (SKImage image in Images.Values)
             {
                 image.Dispose();

@@ -92,9 +92,6 @@ internal sealed class FontFamily(string name, IReadOnlyList<LoadedFont> fonts)
     }
 }
 
-/// <summary>A font file is missing or unreadable; the message names it.</summary>
-public sealed class ThumbnailFontException(string message) : Exception(message);
-
 /// <summary>
 /// The fonts of <c>thumbnails/fonts/</c>, as listed by <c>fonts.yaml</c>. Fonts are only ever loaded from there,
 /// never from the system, so every machine renders the same pixels.

@@ -83,10 +83,16 @@ internal static class TextBlock
         float capHeight = metricsFont.Metrics.CapHeight > 0 ? metricsFont.Metrics.CapHeight : size * 0.7f;
 
         using SKPaint paint = new() { Color = style.Color, IsAntialias = true };
-        if (style.ShadowColor is { } shadow)
-        {
-            paint.ImageFilter = SKImageFilter.CreateDropShadow(style.ShadowX, style.ShadowY, style.ShadowBlur / 2, style.ShadowBlur / 2, shadow);
-        }
+        // The shadow is the same glyphs drawn first, offset and blurred through a mask filter: much cheaper than a
+        // drop-shadow image filter, which renders the text into a layer and blurs the whole layer.
+        using SKPaint? shadowPaint = style.ShadowColor is { } shadow
+            ? new SKPaint
+            {
+                Color = shadow,
+                IsAntialias = true,
+                MaskFilter = style.ShadowBlur > 0 ? SKMaskFilter.CreateBlur(SKBlurStyle.Normal, style.ShadowBlur / 2) : null,
+            }
+            : null;
 
         for (int i = 0; i < fitted.Lines.Count; i++)
         {
@@ -105,6 +111,11 @@ internal static class TextBlock
             };
             // Centre the capitals in the line box: looks balanced for Latin, and CJK/Arabic sit close to it.
             float baseline = top + (i * lineHeight) + (lineHeight / 2) + (capHeight / 2);
+            if (shadowPaint is not null)
+            {
+                canvas.DrawText(blob, x + style.ShadowX, baseline + style.ShadowY, shadowPaint);
+            }
+
             canvas.DrawText(blob, x, baseline, paint);
         }
     }
