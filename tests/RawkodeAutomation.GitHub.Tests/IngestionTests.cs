@@ -119,6 +119,30 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public async Task ReportStatus_SameFailureReportedTwice_OneCommentOnly()
+    {
+        await using var h = await Harness.StartAsync();
+        var (_, sha) = h.Push(Fixtures.ValidTree());
+        var report = new CommitStatusReport(CommitStatusState.Failure, "1 error", ["episodes/x.yaml:1:1: bad"]);
+
+        await h.Reporter.ReportAsync(sha, report, CancellationToken.None);
+        await h.Reporter.ReportAsync(sha, report, CancellationToken.None);
+
+        Assert.Equal(2, h.Repo.Statuses(sha).Count);
+        Assert.Single(h.Repo.CommitComments(sha));
+    }
+
+    [Fact]
+    public async Task GetEpisodeFiles_UnknownCommit_ClearError()
+    {
+        await using var h = await Harness.StartAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => h.Source.GetEpisodeFilesAsync(new string('f', 40), CancellationToken.None));
+
+        Assert.Contains("does not exist in rawkode/channel", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReportStatus_LongSummary_TruncatedTo140Characters()
     {
         await using var h = await Harness.StartAsync();

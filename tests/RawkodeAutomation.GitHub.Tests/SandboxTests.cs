@@ -107,4 +107,21 @@ public sealed class SandboxTests
         Assert.Equal(System.Net.HttpStatusCode.Conflict, conflict.StatusCode);
         Assert.Equal("human", Encoding.UTF8.GetString(repo.Files("main")["a.txt"]));
     }
+
+    [Fact]
+    public async Task Reference_ForceUpdateThroughOctokit_RewritesBranchAndRefusesNonFastForwardWithoutForce()
+    {
+        var (sandbox, repo, client) = await StartAsync();
+        await using var _ = sandbox;
+        var root = repo.Commit("main", "root", new Dictionary<string, string?> { ["a.txt"] = "a" });
+        repo.Commit("main", "two", new Dictionary<string, string?> { ["a.txt"] = "two" });
+        var other = repo.CreateCommit(root, "other", new Dictionary<string, byte[]?> { ["a.txt"] = "other"u8.ToArray() });
+
+        var refused = await Assert.ThrowsAnyAsync<ApiException>(() => client.Git.Reference.Update("rawkode", "channel", "heads/main", new ReferenceUpdate(other)));
+        var updated = await client.Git.Reference.Update("rawkode", "channel", "heads/main", new ReferenceUpdate(other, force: true));
+
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+        Assert.Equal(other, updated.Object.Sha);
+        Assert.Equal(other, repo.Head("main"));
+    }
 }

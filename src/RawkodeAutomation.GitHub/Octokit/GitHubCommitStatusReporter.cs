@@ -36,8 +36,13 @@ public sealed class GitHubCommitStatusReporter(IGitHubClient client, GitHubOptio
 
         if (report.Details is { Count: > 0 } details)
         {
-            await client.Repository.Comment.Create(_repo.Owner, _repo.Name, sha, new NewCommitComment(CommentBody(report, details)))
-                .ConfigureAwait(false);
+            // Reports are retried (activity retries, redeliveries): post each distinct comment once.
+            var body = CommentBody(report, details);
+            var existing = await client.Repository.Comment.GetAllForCommit(_repo.Owner, _repo.Name, sha).ConfigureAwait(false);
+            if (!existing.Any(c => string.Equals(c.Body, body, StringComparison.Ordinal)))
+            {
+                await client.Repository.Comment.Create(_repo.Owner, _repo.Name, sha, new NewCommitComment(body)).ConfigureAwait(false);
+            }
         }
     }
 

@@ -64,7 +64,16 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
     private async Task<Dictionary<string, string>> ListAsync(string commitSha)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var commit = await _client.Git.Commit.Get(_owner, _name, commitSha).ConfigureAwait(false);
+        Commit commit;
+        try
+        {
+            commit = await _client.Git.Commit.Get(_owner, _name, commitSha).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            throw new InvalidOperationException($"Commit {commitSha} does not exist in {_owner}/{_name} (or the token cannot read it).");
+        }
+
         var root = await _client.Git.Tree.Get(_owner, _name, commit.Tree.Sha).ConfigureAwait(false);
         var episodes = root.Tree.FirstOrDefault(t => t.Path == Root && t.Type.Value == TreeType.Tree);
         if (episodes is null)
