@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using RawkodeAutomation.GitHub;
+using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Worker.Adapters;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>An in-memory repository behind the GitHub area's <see cref="IEpisodeSource"/> seam.</summary>
+public sealed class InMemoryEpisodeSource : IEpisodeSource
+{
+    public ConcurrentDictionary<string, IReadOnlyDictionary<string, byte[]>> Commits { get; } = new();
+
+    public Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken) =>
+        Commits.TryGetValue(sha, out var files)
+            ? Task.FromResult(files)
+            : throw new InvalidOperationException($"unknown commit {sha}");
+
+    public Task<IReadOnlyList<ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken)
+    {
+        var to = Commits[toSha];
+        var from = GitShas.IsNone(fromSha) ? new Dictionary<string, byte[]>() : Commits[fromSha!];
+        List<ChangedPath> changes = [];
+        foreach (var (path, bytes) in to)
+        {
+            if (!from.TryGetValue(path, out var old))
+            {
+                changes.Add(new ChangedPath(path, ChangeKind.Added));
+            }
+            else if (!old.AsSpan().SequenceEqual(bytes))
+            {
+                changes.Add(new ChangedPath(path, ChangeKind.Modified));
+            }
+        }
+        changes.AddRange(from.Keys.Where(p => !to.ContainsKey(p)).Select(p => new ChangedPath(p, ChangeKind.Deleted)));
+        return Task.FromResult<IReadOnlyList<ChangedPath>>(changes);
+    }
+}
+
+/// <summary>Records commit statuses instead of posting them.</summary>
+public sealed class RecordingStatusReporter : ICommitStatusReporter
+{
+    public ConcurrentQueue<(string Sha, CommitStatusReport Report)> Reports { get; } = new();
+
+    public Task ReportAsync(string sha, CommitStatusReport report, CancellationToken cancellationToken)
+    {
+        Reports.Enqueue((sha, report));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Builds small, valid channels as <c>episodes/</c> files.</summary>
+public static class Channel
+{
+    public static Dictionary<string, byte[]> Base(int episodes, string guestBio = "Builds platforms.")
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["episodes/shows/demo-show.yaml"] = Utf8("""
+                name: Demo Show
+                host: host-person
+                description: A show for tests.
+                youtube:
+                  categoryId: 28
+                  streamKey: demo-show
+                """),
+            ["episodes/people/host-person.yaml"] = Utf8("""
+                name: Host Person
+                bio: Hosts the show.
+                github: hostperson
+                """),
+            ["episodes/people/guest-person.yaml"] = Person("Guest Person", guestBio),
+            ["episodes/people/other-person.yaml"] = Person("Other Person", "Never changes."),
+        };
+        for (var i = 1; i <= episodes; i++)
+        {
+            AddEpisode(files, i, i % 2 == 1 ? "guest-person" : "other-person");
+        }
+        return files;
+    }
+
+    public static byte[] Person(string name, string bio) => Utf8($"""
+        name: {name}
+        bio: {bio}
+        github: {name.ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal)}
+        """);
+
+    public static string EpisodeId(int i) => $"demo-show/2030-01-{i:00}-episode-{i}";
+
+    public static void AddEpisode(Dictionary<string, byte[]> files, int i, string guest) =>
+        files[$"episodes/{EpisodeId(i)}.yaml"] = Utf8($"""
+            title: "Episode {i}"
+            scheduledFor: 2030-01-{i:00}T17:00:00Z
+            duration: 90m
+            visibility: public
+            guests: [{guest}]
+            technologies: [kubernetes]
+            summary: Episode number {i} of the demo show.
+            """);
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s + "\n");
+}
+
+/// <summary>Real commit activities over an in-memory source, for workflow tests.</summary>
+public static class CommitWiring
+{
+    public static (InMemoryEpisodeSource Source, RecordingStatusReporter Statuses) Add(PipelineHarness h)
+    {
+        var source = new InMemoryEpisodeSource();
+        var statuses = new RecordingStatusReporter();
+        h.ExtraActivities.Add(new CommitActivities(
+            source, statuses, new DomainDesiredStateBuilder(null), h.Client,
+            Microsoft.Extensions.Options.Options.Create(h.Options), NullLogger<CommitActivities>.Instance));
+        return (source, statuses);
+    }
+}

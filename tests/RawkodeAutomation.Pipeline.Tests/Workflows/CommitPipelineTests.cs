@@ -1,0 +1,150 @@
+using RawkodeAutomation.GitHub;
+using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+public class CommitPipelineTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    private static async Task<CommitOutcome> ApplyAsync(PipelineHarness h, string sha, string? before, bool full = false)
+    {
+        var handle = await TemporalCommitSink.StartAsync(h.Client, h.Options, new CommitInput(sha, before, DateTimeOffset.UtcNow, full), CancellationToken.None);
+        Assert.NotNull(handle);
+        return await handle.GetResultAsync();
+    }
+
+    private static Task WaitConvergedAsync(PipelineHarness h, IEnumerable<string> episodeIds, Func<EpisodeStatus, bool>? extra = null) =>
+        Task.WhenAll(episodeIds.Select(id => PipelineHarness.WaitForAsync(
+            () => h.EpisodeAsync(id),
+            s => !s.Busy && !s.Pending.Any && s.LastError is null && (extra?.Invoke(s) ?? true),
+            Timeout,
+            $"{id} converged")));
+
+    [Fact]
+    public async Task CommitWorkflow_AddEpisodeDeliveredTwiceAndWorkerRestarted_ExactlyOneBroadcast()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, statuses) = CommitWiring.Add(h);
+        await h.StartWorkerAsync();
+        var c0 = Channel.Base(2);
+        source.Commits["c0"] = c0;
+        await ApplyAsync(h, "c0", null, full: true);
+        await WaitConvergedAsync(h, [Channel.EpisodeId(1), Channel.EpisodeId(2)]);
+        Assert.Equal(2, h.YouTube.Inserts);
+
+        // Given a commit that adds one episode, whose first thumbnail upload fails until the worker restarts.
+        var c1 = new Dictionary<string, byte[]>(c0);
+        Channel.AddEpisode(c1, 3, "guest-person");
+        source.Commits["c1"] = c1;
+        h.YouTube.FailThumbnails = true;
+        var outcome = await ApplyAsync(h, "c1", "c0");
+        Assert.True(outcome.Valid);
+        // The new episode, plus its siblings whose series index now lists it.
+        Assert.Contains(Channel.EpisodeId(3), outcome.EpisodesSignaled);
+
+        // When the worker dies after the broadcast was created, a new worker picks up from history.
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(Channel.EpisodeId(3)), s => s.Applied.VideoId is not null, Timeout, "broadcast created");
+        await h.StopWorkerAsync();
+        h.YouTube.FailThumbnails = false;
+        await h.StartWorkerAsync();
+        // And the same commit is delivered again.
+        Assert.Null(await TemporalCommitSink.StartAsync(h.Client, h.Options, new CommitInput("c1", "c0", DateTimeOffset.UtcNow), CancellationToken.None));
+
+        // Then there is exactly one broadcast for the new episode, with its thumbnail and description.
+        await WaitConvergedAsync(h, [Channel.EpisodeId(3)]);
+        var state = await h.EpisodeAsync(Channel.EpisodeId(3));
+        Assert.Equal(3, h.YouTube.Inserts);
+        Assert.Equal(state.Desired!.Description, h.YouTube.Descriptions[state.Applied.VideoId!]);
+        Assert.Equal(state.Desired.ThumbnailFingerprint, h.YouTube.Thumbnails[state.Applied.VideoId!]);
+        Assert.Contains(statuses.Reports, r => r.Sha == "c1" && r.Report.State == CommitStatusState.Success);
+    }
+
+    [Fact]
+    public async Task CommitWorkflow_InvalidFile_FailsStatusAndSignalsNothing()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, statuses) = CommitWiring.Add(h);
+        await h.StartWorkerAsync();
+        var bad = Channel.Base(1);
+        bad["episodes/people/broken.yaml"] = "name: Broken\nemail: someone@example.com\n"u8.ToArray();
+        source.Commits["bad"] = bad;
+
+        var outcome = await ApplyAsync(h, "bad", null, full: true);
+
+        Assert.False(outcome.Valid);
+        Assert.Contains(outcome.Errors, e => e.Contains("episodes/people/broken.yaml", StringComparison.Ordinal));
+        Assert.Empty(outcome.EpisodesSignaled);
+        Assert.Equal(0, h.YouTube.Inserts);
+        Assert.Contains(statuses.Reports, r => r.Sha == "bad" && r.Report.State == CommitStatusState.Failure);
+    }
+
+    [Fact]
+    public async Task PersonWorkflow_BioEditWithLowQuota_PausesAtBudgetAndCompletesAfterResetOncePerEpisode()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, _) = CommitWiring.Add(h);
+        await h.StartWorkerAsync();
+        var c0 = Channel.Base(10);
+        source.Commits["c0"] = c0;
+        await ApplyAsync(h, "c0", null, full: true);
+        var all = Enumerable.Range(1, 10).Select(Channel.EpisodeId).ToList();
+        var affected = Enumerable.Range(1, 10).Where(i => i % 2 == 1).Select(Channel.EpisodeId).ToList();
+        await WaitConvergedAsync(h, all);
+        var before = await h.QuotaAsync();
+
+        // Given today's budget leaves room for exactly two description rewrites (51 units each).
+        var quota = h.Client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota);
+        await quota.SignalAsync(wf => wf.SetBudgetAsync(new QuotaBudget(before.Used + 110, 0)));
+
+        // When the guest's bio changes (the guest appears in 5 of the 10 episodes).
+        var c1 = new Dictionary<string, byte[]>(c0) { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now leads SIG Autoscaling.") };
+        source.Commits["c1"] = c1;
+        var outcome = await ApplyAsync(h, "c1", "c0");
+        Assert.Equal(["guest-person"], outcome.PeopleSwept);
+        Assert.Empty(outcome.EpisodesSignaled);
+
+        // Then the sweep pauses at the budget: two rewritten, the rest waiting for quota.
+        var person = h.Client.GetWorkflowHandle<PersonWorkflow>(WorkflowIds.Person("guest-person"));
+        await PipelineHarness.WaitForAsync(() => h.QuotaAsync(), q => q.QueuedSweeps > 0 && h.YouTube.DescriptionWrites.Count == 2, Timeout, "sweep paused at the budget");
+        Assert.Equal(2, (await person.QueryAsync(wf => wf.State)).Done);
+
+        // And after the (simulated) daily reset it completes, every affected description written once.
+        await quota.SignalAsync(wf => wf.ResetDayAsync());
+        await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy, Timeout, "sweep done");
+        await WaitConvergedAsync(h, all);
+        Assert.Equal(affected.Order(), h.YouTube.DescriptionWrites.Keys.Order());
+        Assert.All(h.YouTube.DescriptionWrites.Values, n => Assert.Equal(1, n));
+        foreach (var id in affected)
+        {
+            var s = await h.EpisodeAsync(id);
+            Assert.Contains("Now leads SIG Autoscaling.", h.YouTube.Descriptions[s.Applied.VideoId!], StringComparison.Ordinal);
+        }
+        Assert.Equal(10, h.YouTube.Inserts);
+    }
+
+    [Fact]
+    public async Task CommitWorkflow_EpisodeFileDeleted_BroadcastDeletedAndEntityCompletes()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, _) = CommitWiring.Add(h);
+        await h.StartWorkerAsync();
+        var c0 = Channel.Base(2);
+        source.Commits["c0"] = c0;
+        await ApplyAsync(h, "c0", null, full: true);
+        await WaitConvergedAsync(h, [Channel.EpisodeId(1), Channel.EpisodeId(2)]);
+
+        var c1 = new Dictionary<string, byte[]>(c0);
+        c1.Remove($"episodes/{Channel.EpisodeId(2)}.yaml");
+        source.Commits["c1"] = c1;
+        var outcome = await ApplyAsync(h, "c1", "c0");
+
+        Assert.Equal([Channel.EpisodeId(2)], outcome.EpisodesDeleted);
+        var result = await h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(Channel.EpisodeId(2))).GetResultAsync<EpisodeOutcome>();
+        Assert.Contains("deleted", result.Result, StringComparison.Ordinal);
+        Assert.Equal(1, h.YouTube.Deletes);
+        Assert.False(h.YouTube.VideoByEpisode.ContainsKey(Channel.EpisodeId(2)));
+    }
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Activities;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Activities;
+using Temporalio.Exceptions;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>
+/// An in-memory channel behind <see cref="IYouTubeActivities"/>, for workflow tests that are about
+/// orchestration (ordering, quota, restarts). It charges quota like YouTube and can run out.
+/// </summary>
+public sealed class FakeYouTube : IYouTubeActivities
+{
+    private readonly object _gate = new();
+    private int _nextId;
+
+    public ConcurrentDictionary<string, string> VideoByEpisode { get; } = new();
+    public ConcurrentDictionary<string, string> Descriptions { get; } = new();
+    public ConcurrentDictionary<string, string> Thumbnails { get; } = new();
+    public ConcurrentDictionary<string, int> DescriptionWrites { get; } = new();
+    public int Inserts;
+    public int Deletes;
+    public int UnitsSpent;
+
+    /// <summary>Units YouTube allows until <see cref="ResetDay"/>; null for unlimited.</summary>
+    public int? DailyQuota { get; set; }
+    public int UsedToday;
+
+    public void ResetDay() => Interlocked.Exchange(ref UsedToday, 0);
+
+    private void Charge(int units)
+    {
+        lock (_gate)
+        {
+            if (DailyQuota is { } q && UsedToday + units > q)
+            {
+                UsedToday = q;
+                throw new ApplicationFailureException("quotaExceeded", PipelineErrors.QuotaExceeded, nonRetryable: true);
+            }
+            UsedToday += units;
+            UnitsSpent += units;
+        }
+    }
+
+    [Activity]
+    public Task<EnsureBroadcastResult> EnsureBroadcastAsync(EnsureBroadcastInput input)
+    {
+        Charge(1);
+        var d = input.Desired;
+        var created = false;
+        var id = VideoByEpisode.GetOrAdd(d.EpisodeId, _ =>
+        {
+            created = true;
+            return "vid" + Interlocked.Increment(ref _nextId);
+        });
+        if (created)
+        {
+            Interlocked.Increment(ref Inserts);
+            Charge(100);
+        }
+        else
+        {
+            Charge(50);
+        }
+        Descriptions[id] = d.Description;
+        return Task.FromResult(new EnsureBroadcastResult(id, created ? "created" : "updated", true, false, created ? 101 : 51));
+    }
+
+    [Activity]
+    public Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input)
+    {
+        Charge(1);
+        if (Descriptions.TryGetValue(input.VideoId, out var current) && current == input.Description)
+        {
+            return Task.FromResult(new EnsureDescriptionResult(false, 1));
+        }
+        Charge(50);
+        Descriptions[input.VideoId] = input.Description;
+        DescriptionWrites.AddOrUpdate(input.EpisodeId, 1, (_, n) => n + 1);
+        return Task.FromResult(new EnsureDescriptionResult(true, 51));
+    }
+
+    /// <summary>Thumbnail uploads fail (retryably) while set: a way to hold an episode mid-way.</summary>
+    public volatile bool FailThumbnails;
+
+    [Activity]
+    public Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input)
+    {
+        if (FailThumbnails)
+        {
+            throw new ApplicationFailureException("thumbnails.set: 503 backendError", "Transient");
+        }
+        Charge(50);
+        Thumbnails[input.VideoId] = input.Fingerprint;
+        return Task.FromResult(new EnsureThumbnailResult(true, input.Fingerprint, 1234, 50));
+    }
+
+    [Activity]
+    public Task<DeleteBroadcastResult> DeleteBroadcastAsync(DeleteBroadcastInput input)
+    {
+        Charge(51);
+        var removed = VideoByEpisode.TryRemove(input.EpisodeId, out _);
+        if (removed)
+        {
+            Interlocked.Increment(ref Deletes);
+        }
+        return Task.FromResult(new DeleteBroadcastResult(removed, 51));
+    }
+}
+
+/// <summary>Klustered clusters in memory: a team is "fixed" once the test says so.</summary>
+public sealed class FakeKlustered : IKlusteredActivities
+{
+    public ConcurrentDictionary<string, string> Clusters { get; } = new();
+    public ConcurrentDictionary<string, DateTimeOffset> FixedTeams { get; } = new();
+    public ConcurrentBag<RecordTimeToFixInput> Recorded { get; } = [];
+    public ConcurrentBag<string> TornDown { get; } = [];
+
+    public static string Key(string episodeId, string team) => episodeId + "#" + team;
+
+    [Activity]
+    public Task<TeamProvisioned> ProvisionTeamAsync(KlusteredTeamInput input)
+    {
+        var name = $"{input.EpisodeId.Replace('/', '-')}-{input.Team.Name}";
+        Clusters[Key(input.EpisodeId, input.Team.Name)] = name;
+        return Task.FromResult(new TeamProvisioned(name, $"secret/{name}-kubeconfig", true, [.. input.Team.Breaks.Select(b => b + " verified")]));
+    }
+
+    [Activity]
+    public Task<FixCheck> CheckFixedAsync(KlusteredTeamInput input) =>
+        Task.FromResult(FixedTeams.TryGetValue(Key(input.EpisodeId, input.Team.Name), out var at)
+            ? new FixCheck(true, at, "v2 Ready")
+            : new FixCheck(false, null, "still broken"));
+
+    [Activity]
+    public Task<TeardownResult> TeardownTeamAsync(KlusteredTeamInput input)
+    {
+        var removed = Clusters.TryRemove(Key(input.EpisodeId, input.Team.Name), out var name);
+        if (removed)
+        {
+            TornDown.Add(name!);
+        }
+        return Task.FromResult(new TeardownResult(removed, null));
+    }
+
+    [Activity]
+    public Task<WriteBackResult> RecordTimeToFixAsync(RecordTimeToFixInput input)
+    {
+        Recorded.Add(input);
+        return Task.FromResult(new WriteBackResult("fake-commit", "recorded"));
+    }
+}

@@ -1,0 +1,130 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RawkodeAutomation.TemporalServer;
+using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Client;
+using Temporalio.Worker;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>
+/// The offline Temporal server in-process, a client, and a worker running the real workflows with
+/// fake YouTube/Klustered activities (the real quota activity). The worker can be stopped and started
+/// again to model a crash mid-way.
+/// </summary>
+public sealed class PipelineHarness : IAsyncDisposable
+{
+    private TemporalWorker? _worker;
+    private Task? _workerRun;
+    private CancellationTokenSource? _workerStop;
+
+    private PipelineHarness(OfflineTemporalServer server, TemporalClient client, PipelineOptions options)
+    {
+        Server = server;
+        Client = client;
+        Options = options;
+    }
+
+    public OfflineTemporalServer Server { get; }
+    public TemporalClient Client { get; }
+    public PipelineOptions Options { get; }
+    public FakeYouTube YouTube { get; } = new();
+    public FakeKlustered Klustered { get; } = new();
+
+    /// <summary>Extra activity objects (e.g. real commit activities) registered next to the fakes.</summary>
+    public List<object> ExtraActivities { get; } = [];
+
+    public static async Task<PipelineHarness> StartAsync(Action<PipelineOptions>? configure = null)
+    {
+        EpisodeWorkflow.FixPollInterval = TimeSpan.FromMilliseconds(500);
+        var server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions { Port = 0 });
+        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Address) { Namespace = "default" });
+        var options = new PipelineOptions { Address = server.Address, DailyQuota = 1_000_000, SweepReserve = 0 };
+        configure?.Invoke(options);
+        return new PipelineHarness(server, client, options);
+    }
+
+    public Task StartWorkerAsync()
+    {
+        var workerOptions = new TemporalWorkerOptions(Options.TaskQueue)
+            .AddAllActivities(YouTube)
+            .AddAllActivities(Klustered)
+            .AddAllActivities(new QuotaActivities(Client, Microsoft.Extensions.Options.Options.Create(Options)))
+            .AddWorkflow<EpisodeWorkflow>()
+            .AddWorkflow<PersonWorkflow>()
+            .AddWorkflow<YouTubeQuotaWorkflow>()
+            .AddWorkflow<CommitWorkflow>()
+            .AddWorkflow<CleanupWorkflow>();
+        foreach (var extra in ExtraActivities)
+        {
+            workerOptions.AddAllActivities(extra.GetType(), extra);
+        }
+        _worker = new TemporalWorker(Client, workerOptions);
+        _workerStop = new CancellationTokenSource();
+        _workerRun = _worker.ExecuteAsync(_workerStop.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopWorkerAsync()
+    {
+        if (_worker is null)
+        {
+            return;
+        }
+        await _workerStop!.CancelAsync();
+        try
+        {
+            await _workerRun!;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _worker.Dispose();
+        _worker = null;
+        _workerStop.Dispose();
+    }
+
+    public Task SignalAsync(params SpecChanged[] changes) =>
+        EntitySignals.SignalEpisodesAsync(Client, Options, changes, CancellationToken.None);
+
+    public Task<EpisodeStatus> EpisodeAsync(string episodeId) =>
+        Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State);
+
+    public Task<QuotaStatus> QuotaAsync() =>
+        Client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota).QueryAsync(wf => wf.State);
+
+    /// <summary>Polls until the condition holds; fails with the last observation when the deadline passes.</summary>
+    public static async Task<T> WaitForAsync<T>(Func<Task<T>> observe, Func<T, bool> done, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        T last = default!;
+        Exception? lastError = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                last = await observe();
+                lastError = null;
+                if (done(last))
+                {
+                    return last;
+                }
+            }
+            catch (Exception e) when (e is Temporalio.Exceptions.RpcException or Temporalio.Exceptions.WorkflowQueryFailedException or InvalidOperationException)
+            {
+                lastError = e;
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{what} did not happen within {timeout}; last: {(lastError?.Message ?? System.Text.Json.JsonSerializer.Serialize(last))}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWorkerAsync();
+        await Server.DisposeAsync();
+    }
+}
