@@ -17,7 +17,9 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
     private readonly KubernetesSandboxOptions _options;
     private readonly ConcurrentDictionary<string, SandboxCluster> _clusters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _provisioning = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _deprovisioning = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private const string Finalizer = "cluster.cluster.x-k8s.io";
 
     public ClusterApiStandIn(SandboxCluster management, KubernetesSandboxOptions options)
     {
@@ -38,9 +40,12 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
         var ns = change.Object["metadata"]!["namespace"]!.GetValue<string>();
         var name = change.Object["metadata"]!["name"]!.GetValue<string>();
         var key = $"{ns}/{name}";
-        if (change.Type == "DELETED")
+        if (change.Type == "MODIFIED" && change.Object["metadata"]?["deletionTimestamp"] is not null)
         {
-            _ = Task.Run(() => DeprovisionAsync(key, ns, name));
+            if (_deprovisioning.TryAdd(key, 0))
+            {
+                _ = Task.Run(() => DeprovisionAsync(key, ns, name));
+            }
         }
         else if (change.Type == "ADDED")
         {
@@ -54,6 +59,10 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
         {
             var clusterType = _management.Type("Cluster");
             var cluster = _management.Store.GetRequired(clusterType, ns, name);
+
+            // Like the real controller: a finalizer keeps the Cluster until its machines are gone.
+            cluster["metadata"]!["finalizers"] = new JsonArray(Finalizer);
+            cluster = await _management.Store.UpdateAsync(clusterType, ns, name, cluster, null, admit: false).ConfigureAwait(false);
             var topology = cluster["spec"]?["topology"];
             var className = topology?["class"]?.GetValue<string>();
             if (className is null || _management.Store.Get(_management.Type("ClusterClass"), ns, className) is null)
@@ -118,6 +127,29 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
         {
             // Never published.
         }
+
+        // Everything is gone: release the Cluster.
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            try
+            {
+                var type = _management.Type("Cluster");
+                var cluster = _management.Store.GetRequired(type, ns, name);
+                cluster["metadata"]!["finalizers"] = new JsonArray(((cluster["metadata"]!["finalizers"] as JsonArray) ?? []).Where(f => f?.GetValue<string>() != Finalizer).Select(f => f!.DeepClone()).ToArray());
+                await _management.Store.UpdateAsync(type, ns, name, cluster, null, admit: false).ConfigureAwait(false);
+                break;
+            }
+            catch (ApiError e) when (e.Code == 409)
+            {
+                // Status written concurrently: read again.
+            }
+            catch (ApiError e) when (e.Code == 404)
+            {
+                break;
+            }
+        }
+
+        _deprovisioning.TryRemove(key, out _);
     }
 
     private async Task SetStatusAsync(string ns, string name, string phase, bool ready, string? reason, string? message)

@@ -199,7 +199,17 @@ internal sealed class ObjectStore
                     next["metadata"]!["generation"] = (latest["metadata"]!["generation"]?.GetValue<long>() ?? 1) + 1;
                 }
 
-                change = Commit(key, next, "MODIFIED");
+                if (latest["metadata"]!["deletionTimestamp"] is { } deleting && next["metadata"]!["finalizers"] is not JsonArray { Count: > 0 })
+                {
+                    // The last finalizer is gone: the deletion completes.
+                    _objects.Remove(key);
+                    next["metadata"]!["deletionTimestamp"] = deleting.DeepClone();
+                    change = Commit(key, next, "DELETED", store: false);
+                }
+                else
+                {
+                    change = Commit(key, next, "MODIFIED");
+                }
             }
 
             Changed?.Invoke(change);
@@ -233,21 +243,38 @@ internal sealed class ObjectStore
         lock (_lock)
         {
             var key = (type, ns ?? "", name);
-            if (!_objects.Remove(key, out var existing))
+            if (!_objects.TryGetValue(key, out var existing))
             {
                 throw ApiError.NotFound(type, name);
             }
 
-            existing["metadata"]!["deletionTimestamp"] = Now();
-            changes.Add(Commit(key, existing, "DELETED", store: false));
-            deleted = existing;
-            if (type.Kind == "Namespace")
+            if (existing["metadata"]!["finalizers"] is JsonArray { Count: > 0 })
             {
-                // Namespace deletion removes everything in it (no finalizers in the sandbox).
-                foreach (var child in _objects.Keys.Where(k => k.Type.Namespaced && k.Namespace == name).ToList())
+                // Finalizers hold the object until their controllers remove them (as Cluster API's do).
+                if (existing["metadata"]!["deletionTimestamp"] is null)
                 {
-                    _objects.Remove(child, out var obj);
-                    changes.Add(Commit(child, obj!, "DELETED", store: false));
+                    var marked = (JsonObject)existing.DeepClone();
+                    marked["metadata"]!["deletionTimestamp"] = Now();
+                    changes.Add(Commit(key, marked, "MODIFIED"));
+                    existing = marked;
+                }
+
+                deleted = (JsonObject)existing.DeepClone();
+            }
+            else
+            {
+                _objects.Remove(key);
+                existing["metadata"]!["deletionTimestamp"] = Now();
+                changes.Add(Commit(key, existing, "DELETED", store: false));
+                deleted = existing;
+                if (type.Kind == "Namespace")
+                {
+                    // Namespace deletion removes everything in it (namespaces have no finalizers in the sandbox).
+                    foreach (var child in _objects.Keys.Where(k => k.Type.Namespaced && k.Namespace == name).ToList())
+                    {
+                        _objects.Remove(child, out var obj);
+                        changes.Add(Commit(child, obj!, "DELETED", store: false));
+                    }
                 }
             }
         }
@@ -343,7 +370,7 @@ internal sealed class ObjectStore
         body["metadata"] = metadata;
 
         // Identity and bookkeeping fields belong to the server.
-        foreach (var field in new[] { "name", "namespace", "uid", "creationTimestamp", "generation" })
+        foreach (var field in new[] { "name", "namespace", "uid", "creationTimestamp", "generation", "deletionTimestamp" })
         {
             if (current["metadata"]![field] is { } value)
             {

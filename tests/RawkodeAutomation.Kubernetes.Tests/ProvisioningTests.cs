@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using RawkodeAutomation.Episodes.Model;
+using RawkodeAutomation.Kubernetes.Sandbox;
+
+namespace RawkodeAutomation.Kubernetes.Tests;
+
+public sealed class ProvisioningTests(SandboxFixture fixture) : IClassFixture<SandboxFixture>
+{
+    [Fact]
+    public async Task Provision_Twice_SameClusterWithOurLabels()
+    {
+        var expires = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var spec = new ClusterSpec("kubeadm-medium", "v1.31.0", 3, 2);
+        var first = await fixture.Operations.ProvisionAsync(SandboxFixture.EpisodeId, "idem", spec, expires);
+        var second = await fixture.Operations.ProvisionAsync(SandboxFixture.EpisodeId, "idem", spec, expires);
+        try
+        {
+            Assert.Equal(first, second);
+            var obj = fixture.Sandbox.Management.Get("cluster.x-k8s.io/v1beta1", "Cluster", first.Namespace, first.Name)!;
+            var labels = obj["metadata"]!["labels"]!;
+            Assert.Equal(Ownership.OwnedByValue, labels[Ownership.OwnedByLabel]!.GetValue<string>());
+            Assert.Equal("idem", labels[Ownership.TeamLabel]!.GetValue<string>());
+            Assert.Equal(expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), labels[Ownership.ExpiresLabel]!.GetValue<string>());
+            Assert.Equal(SandboxFixture.EpisodeId, obj["metadata"]!["annotations"]![Ownership.EpisodeIdAnnotation]!.GetValue<string>());
+            var topology = obj["spec"]!["topology"]!;
+            Assert.Equal("kubeadm-medium", topology["class"]!.GetValue<string>());
+            Assert.Equal("v1.31.0", topology["version"]!.GetValue<string>());
+            Assert.Equal(3, topology["controlPlane"]!["replicas"]!.GetValue<int>());
+            Assert.Equal(2, topology["workers"]!["machineDeployments"]![0]!["replicas"]!.GetValue<int>());
+
+            var progress = new ConcurrentQueue<ClusterProgress>();
+            await fixture.Operations.WaitProvisionedAsync(first, new SyncProgress<ClusterProgress>(progress.Enqueue));
+            Assert.Equal("Provisioned", progress.Last().Phase);
+            Assert.Equal(5, fixture.WorkloadCluster(first).List("v1", "Node").Count);
+
+            var kubeconfig = await fixture.Operations.GetWorkloadKubeconfigAsync(first);
+            Assert.Contains(fixture.WorkloadCluster(first).Server.ToString().TrimEnd('/'), kubeconfig, StringComparison.Ordinal);
+
+            var owned = await fixture.Operations.ListOwnedClustersAsync();
+            var listed = Assert.Single(owned, c => c.Cluster.Name == first.Name);
+            Assert.Equal(expires, listed.ExpiresAt);
+            Assert.True(listed.IsExpired(expires));
+            Assert.False(listed.IsExpired(expires.AddSeconds(-1)));
+        }
+        finally
+        {
+            await fixture.Operations.TeardownAsync(first);
+        }
+
+        Assert.Null(fixture.Sandbox.FindWorkloadCluster(first.Namespace, first.Name));
+        Assert.Null(fixture.Sandbox.Management.Get("v1", "Secret", first.Namespace, first.Name + "-kubeconfig"));
+
+        // Tearing down what is already gone is fine.
+        await fixture.Operations.TeardownAsync(first);
+    }
+
+    [Fact]
+    public async Task WaitProvisioned_ClusterClassMissing_FailsWithTheReason()
+    {
+        var options = SandboxFixture.TestOptions(fixture.Sandbox);
+        options.ClusterClasses["kubeadm-gpu"] = new ClusterClassOptions { ClusterClass = "kubeadm-gpu" };
+        using var ops = new KubernetesClusterOperations(options);
+        var cluster = await ops.ProvisionAsync(SandboxFixture.EpisodeId, "no-class", new ClusterSpec("kubeadm-gpu", "v1.31.0"), DateTimeOffset.UtcNow.AddHours(1));
+        try
+        {
+            var error = await Assert.ThrowsAsync<KlusteredException>(() => ops.WaitProvisionedAsync(cluster));
+            Assert.Contains("ClusterClass \"kubeadm-gpu\" not found", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public void Options_Invalid_EveryProblemNamesItsKey()
+    {
+        var options = new KubernetesOptions { ManagementKubeconfig = "/nope/kubeconfig", VerifyBrokenTimeout = TimeSpan.Zero };
+        options.ClusterClasses["broken"] = new ClusterClassOptions();
+        var error = Assert.Throws<KlusteredException>(() => new KubernetesClusterOperations(options));
+        Assert.Contains("Kubernetes:ManagementKubeconfig: the file \"/nope/kubeconfig\" does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Kubernetes:VerifyBrokenTimeout must be positive", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Kubernetes:ClusterClasses:broken:ClusterClass is required", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
