@@ -81,12 +81,12 @@ public static class SyntheticChannel
         var person = edited.Keys.First(k => k.StartsWith("episodes/people/", StringComparison.Ordinal));
         edited[person] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(edited[person]).Replace("Engineer number", "Staff engineer number", StringComparison.Ordinal));
 
-        var episodes = edited.Keys.Where(k => k.Contains("/episode-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        var episodes = edited.Keys.Where(k => k.Contains("-episode-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         var retitled = episodes[episodes.Count / 2];
         edited[retitled] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(edited[retitled]).Replace("a conversation about", "all about", StringComparison.Ordinal));
 
         var renamed = episodes[episodes.Count / 3];
-        edited[renamed.Replace("/episode-", "/renamed-episode-", StringComparison.Ordinal)] = edited[renamed];
+        edited[renamed.Replace("-episode-", "-renamed-episode-", StringComparison.Ordinal)] = edited[renamed];
         edited.Remove(renamed);
 
         edited[$"episodes/{ShowId(1)}/2027-01-14-brand-new-episode.yaml"] = Encoding.UTF8.GetBytes(

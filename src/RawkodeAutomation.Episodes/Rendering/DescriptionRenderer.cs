@@ -38,7 +38,11 @@ public static partial class DescriptionRenderer
     /// <summary>Series index entries shown before any shortening when a show is long.</summary>
     public const int MaxSeriesEntries = 21;
 
-    /// <summary>The template used by shows without <c>episodes/templates/&lt;show-id&gt;.liquid</c>.</summary>
+    /// <summary>
+    /// The template used by shows without <c>episodes/templates/&lt;show-id&gt;.liquid</c>. It deliberately
+    /// does not print how many episodes the series index leaves out: a count would change every
+    /// description of the show whenever an episode is added, and each rewrite costs 50 quota units.
+    /// </summary>
     public const string DefaultTemplate = """
         {{ episode.summary }}
 
@@ -71,9 +75,9 @@ public static partial class DescriptionRenderer
         {% endif %}
         {% if series.entries.size > 0 %}
         📺 {{ show.name }}: all episodes
-        {% if series.earlier > 0 %}… {{ series.earlier }} earlier
+        {% if series.earlier > 0 %}… earlier episodes in the playlist
         {% endif %}{% for entry in series.entries %}{% if entry.current %}▶ {{ entry.date }} {{ entry.title }} (this episode){% else %}• {{ entry.date }} {{ entry.title }}{% endif %}
-        {% endfor %}{% if series.later > 0 %}… {{ series.later }} later
+        {% endfor %}{% if series.later > 0 %}… later episodes in the playlist
         {% endif %}{% endif %}
         {% if show.playlistUrl %}Playlist: {{ show.playlistUrl }}
         {% endif %}
@@ -538,7 +542,7 @@ public static partial class DescriptionRenderer
             AppendPerson(b, g);
         }
 
-        b.Append(m.Series.Earlier).Append(sep).Append(m.Series.Later).Append(sep);
+        b.Append(m.Series.Earlier).Append(sep).Append(m.Series.Later).Append(sep).Append(m.Series.Total).Append(sep);
         foreach (var s in m.Series.Entries)
         {
             b.Append(s.Date).Append(sep).Append(s.Title).Append(sep).Append(s.Current ? '1' : '0').Append('\u0006');

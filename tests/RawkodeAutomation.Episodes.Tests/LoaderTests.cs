@@ -1,0 +1,154 @@
+using System.Text;
+using RawkodeAutomation.Episodes.Loading;
+using RawkodeAutomation.Episodes.Model;
+
+namespace RawkodeAutomation.Episodes.Tests;
+
+public class LoaderTests
+{
+    [Fact]
+    public void Load_ValidTree_BuildsModelWithIdsFromPaths()
+    {
+        var repository = TestRepository.WithShow()
+            .Person("ada", "Ada")
+            .Person("ben", "Ben")
+            .Episode("klustered", "2026-12-03-ada-and-ben", "Ada and Ben", "2026-12-03T17:00:00+01:00", ["ada", "ben"], TestRepository.KlusteredSection + "\n")
+            .Load();
+
+        var episode = repository.Episodes["klustered/2026-12-03-ada-and-ben"];
+        Assert.Equal("klustered", episode.ShowId);
+        Assert.Equal("2026-12-03-ada-and-ben", episode.Slug);
+        Assert.Equal(new DateTimeOffset(2026, 12, 3, 17, 0, 0, TimeSpan.FromHours(1)), episode.ScheduledFor);
+        Assert.Equal(TimeSpan.FromMinutes(90), episode.Duration);
+        Assert.Equal(["ada", "ben"], episode.Guests);
+        var team = Assert.Single(episode.Klustered!.Teams);
+        Assert.Equal(TimeSpan.FromHours(2), episode.Klustered.ProvisionBefore);
+        Assert.Equal(TimeSpan.FromHours(4), episode.Klustered.TeardownAfter);
+        Assert.Equal(new ClusterSpec("kubeadm-small", "v1.31.0"), team.Cluster);
+        Assert.Equal("episodes/klustered/2026-12-03-ada-and-ben.yaml", episode.Location.Path);
+    }
+
+    [Fact]
+    public void Load_SeveralBrokenFiles_ReportsEveryErrorAtOnce()
+    {
+        var result = TestRepository.WithShow()
+            .Put("episodes/people/ada.yaml", "name: Ada\nemail: ada@example.com\n")
+            .Put("episodes/people/ben.yaml", "name: Ben\ngithub: \"@ben\"\n")
+            .Episode("klustered", "2026-12-03-one", "One", "2026-12-03T17:00:00", ["nobody"])
+            .LoadResult();
+
+        Assert.False(result.IsValid);
+        Assert.Equal(
+            [
+                "episodes/klustered/2026-12-03-one.yaml:2:15",
+                "episodes/klustered/2026-12-03-one.yaml:4:10",
+                "episodes/people/ada.yaml:2:1",
+                "episodes/people/ben.yaml:2:9",
+            ],
+            result.Errors.Select(d => d.Location.ToString()));
+    }
+
+    [Fact]
+    public void Load_DraftWithoutSchedule_IsValidAndKeptOutOfTheSeriesIndex()
+    {
+        var repository = TestRepository.WithShow()
+            .Episode("klustered", "2027-06-01-idea", "An idea", "", draft: true)
+            .Load();
+
+        var episode = repository.Episodes["klustered/2027-06-01-idea"];
+        Assert.True(episode.Draft);
+        Assert.Null(episode.ScheduledFor);
+    }
+
+    [Fact]
+    public void Load_FilesOutsideTheLayout_AreIgnoredOrWarned()
+    {
+        var result = TestRepository.WithShow()
+            .Put("README.md", "not episodes")
+            .Put("episodes/README.md", "docs")
+            .Put("episodes/.schema/episode.schema.json", "{}")
+            .Put("episodes/people/notes.yml", "name: x\n")
+            .LoadResult();
+
+        Assert.True(result.IsValid);
+        var warning = Assert.Single(result.Warnings);
+        Assert.Equal("episodes/people/notes.yml:1:1", warning.Location.ToString());
+        Assert.Contains("rename it to .yaml", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_SmallAliases_AreAccepted()
+    {
+        var repository = TestRepository.WithShow()
+            .Person("ada", "Ada")
+            .Put("episodes/klustered/2026-12-03-alias.yaml",
+                "title: Alias\nscheduledFor: 2026-12-03T17:00:00Z\nduration: 1h\nguests: &g [ada]\nsummary: Uses an alias.\ntechnologies: *g\n")
+            .Load();
+
+        Assert.Equal(["ada"], repository.Episodes["klustered/2026-12-03-alias"].Technologies);
+    }
+
+    [Fact]
+    public void Load_Utf8ByteOrderMark_IsAccepted()
+    {
+        var repo = TestRepository.WithShow();
+        repo.Files["episodes/people/ada.yaml"] = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("name: Ada\n")];
+
+        Assert.Equal("Ada", repo.Load().People["ada"].Name);
+    }
+
+    [Fact]
+    public void Load_AvatarPng_IsKeptByPersonId()
+    {
+        var repo = TestRepository.WithShow();
+        repo.Files["episodes/people/avatars/rawkode.png"] = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0];
+
+        Assert.True(repo.Load().Avatars.ContainsKey("rawkode"));
+    }
+
+    [Fact]
+    public void Load_NoBreakCatalogue_SkipsTheBreakCheck()
+    {
+        var repo = TestRepository.WithShow().Person("ada", "Ada").Person("ben", "Ben")
+            .Episode("klustered", "2026-12-03-x", "X", "2026-12-03T17:00:00Z", [], TestRepository.KlusteredSection.Replace("coredns-homoglyph", "brand-new-break", StringComparison.Ordinal) + "\n");
+
+        Assert.False(EpisodeLoader.Load(repo.Files).IsValid);
+        Assert.True(EpisodeLoader.Load(repo.Files, EpisodeLoaderOptions.Default with { KnownBreakIds = null }).IsValid);
+    }
+
+    [Fact]
+    public void Load_ScheduleDateDiffersFromFileName_WarnsButStaysValid()
+    {
+        var result = TestRepository.WithShow()
+            .Episode("klustered", "2026-12-03-moved", "Moved", "2026-12-10T17:00:00Z")
+            .LoadResult();
+
+        Assert.True(result.IsValid);
+        Assert.Contains("file name says 2026-12-03", Assert.Single(result.Warnings).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LoadDirectory_SameTreeOnDisk_EqualsInMemoryLoad()
+    {
+        var directory = Directory.CreateTempSubdirectory("rawkode-episodes-");
+        try
+        {
+            var repo = TestRepository.WithShow().Person("ada", "Ada").Episode("klustered", "2026-12-03-x", "X", "2026-12-03T17:00:00Z", ["ada"]);
+            foreach (var (path, bytes) in repo.Files)
+            {
+                var full = Path.Combine(directory.FullName, path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllBytes(full, bytes);
+            }
+
+            var fromDisk = EpisodeLoader.LoadDirectory(directory.FullName);
+
+            Assert.True(fromDisk.IsValid);
+            Assert.Equal(repo.Load().Episodes.Keys.Order(), fromDisk.Repository.Episodes.Keys.Order());
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
