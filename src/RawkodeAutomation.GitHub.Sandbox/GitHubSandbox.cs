@@ -60,6 +60,9 @@ public sealed class GitHubSandbox : IAsyncDisposable
     /// <summary>Fault injection.</summary>
     public SandboxFaults Faults { get; } = new();
 
+    /// <summary>Push webhooks of hooked repositories.</summary>
+    public SandboxWebhooks Webhooks { get; } = new();
+
     /// <summary>"METHOD /path → status" of every request served, oldest first.</summary>
     public IReadOnlyCollection<string> Requests => _requests;
 
@@ -98,6 +101,7 @@ public sealed class GitHubSandbox : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        await Webhooks.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -12,6 +12,9 @@ public sealed record GitCommitObject(string Sha, string TreeSha, IReadOnlyList<s
 /// <summary>One entry of a tree object.</summary>
 public sealed record GitTreeEntry(string Name, string Mode, string Type, string Sha);
 
+/// <summary>A branch moved: what GitHub reports as a push.</summary>
+public sealed record BranchUpdate(string Branch, string? Before, string After, bool Forced);
+
 /// <summary>A commit status as stored by the sandbox.</summary>
 public sealed record SandboxStatus(long Id, string Sha, string State, string? Description, string? TargetUrl, string Context, DateTimeOffset CreatedAt);
 
@@ -56,6 +59,9 @@ public sealed class SandboxRepository
     /// <summary>The default branch.</summary>
     public string DefaultBranch { get; }
 
+    /// <summary>Raised after a branch moved (commit, force-push, contents API write), outside the repository lock.</summary>
+    public event Action<SandboxRepository, BranchUpdate>? BranchMoved;
+
     /// <summary>The commit a branch points at, or null.</summary>
     public string? Head(string branch)
     {
@@ -71,13 +77,17 @@ public sealed class SandboxRepository
     /// </summary>
     public string Commit(string branch, string message, IReadOnlyDictionary<string, byte[]?> changes, GitSignature? author = null)
     {
+        string? parent;
+        string sha;
         lock (_lock)
         {
-            var parent = _branches.GetValueOrDefault(branch);
-            var sha = CreateCommitLocked(parent, message, changes, author);
+            parent = _branches.GetValueOrDefault(branch);
+            sha = CreateCommitLocked(parent, message, changes, author);
             _branches[branch] = sha;
-            return sha;
         }
+
+        BranchMoved?.Invoke(this, new BranchUpdate(branch, parent, sha, false));
+        return sha;
     }
 
     /// <summary>Same as <see cref="Commit(string,string,IReadOnlyDictionary{string,byte[]},GitSignature)"/> with text files.</summary>
@@ -99,6 +109,8 @@ public sealed class SandboxRepository
     /// </summary>
     public string? SetBranch(string branch, string sha, bool force = false)
     {
+        string? old;
+        bool forced;
         lock (_lock)
         {
             if (!_commits.ContainsKey(sha))
@@ -106,15 +118,22 @@ public sealed class SandboxRepository
                 throw new ArgumentException($"No commit {sha} in {FullName}.", nameof(sha));
             }
 
-            var old = _branches.GetValueOrDefault(branch);
-            if (!force && old is not null && !IsAncestorLocked(old, sha))
+            old = _branches.GetValueOrDefault(branch);
+            forced = old is not null && !IsAncestorLocked(old, sha);
+            if (!force && forced)
             {
                 throw new InvalidOperationException($"Update of {branch} to {sha} is not a fast-forward.");
             }
 
             _branches[branch] = sha;
-            return old;
         }
+
+        if (old != sha)
+        {
+            BranchMoved?.Invoke(this, new BranchUpdate(branch, old, sha, forced));
+        }
+
+        return old;
     }
 
     /// <summary>path → content of every file at a commit (or branch name).</summary>
@@ -224,6 +243,7 @@ public sealed class SandboxRepository
     internal (GitCommitObject? Commit, string? BlobSha, int Status, string? Error) PutContent(
         string branch, string path, byte[] content, string? expectedBlobSha, string message, GitSignature? author)
     {
+        (GitCommitObject? Commit, string? BlobSha, int Status, string? Error) result;
         lock (_lock)
         {
             var head = _branches.GetValueOrDefault(branch);
@@ -245,8 +265,11 @@ public sealed class SandboxRepository
 
             var sha = CreateCommitLocked(head, message, new Dictionary<string, byte[]?> { [path] = content }, author);
             _branches[branch] = sha;
-            return (_commits[sha], FlattenLocked(_commits[sha].TreeSha, "")[path], 200, null);
+            result = (_commits[sha], FlattenLocked(_commits[sha].TreeSha, "")[path], 200, null);
         }
+
+        BranchMoved?.Invoke(this, new BranchUpdate(branch, result.Commit!.Parents[0], result.Commit.Sha, false));
+        return result;
     }
 
     internal SandboxStatus AddStatus(string sha, string state, string? description, string? targetUrl, string context)
