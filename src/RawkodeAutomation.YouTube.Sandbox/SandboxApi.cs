@@ -55,6 +55,10 @@ public sealed partial class YouTubeSandbox
         var cost = Costs[method];
         var (delay, failure) = _faults.Next(method);
         if (delay > TimeSpan.Zero) { await Task.Delay(delay, context.RequestAborted).ConfigureAwait(false); }
+        if (failure?.Kind == SandboxFaultKind.Unauthorized)
+        {
+            throw new ApiError(401, "authError", "Invalid Credentials", "Authorization", "global");
+        }
         _calls.AddOrUpdate(method, 1, (_, n) => n + 1);
         if (failure?.Kind == SandboxFaultKind.QuotaExceeded) { throw QuotaExceeded(); }
         lock (_gate)
@@ -68,6 +72,8 @@ public sealed partial class YouTubeSandbox
         }
         switch (failure?.Kind)
         {
+            case SandboxFaultKind.RateLimit when failure.StatusCode == 403:
+                throw new ApiError(403, "rateLimitExceeded", "The request was sent too fast.", domain: "youtube.api");
             case SandboxFaultKind.RateLimit:
                 throw new ApiError(429, "rateLimitExceeded", "Too many requests. Slow down.", domain: "global");
             case SandboxFaultKind.ServerError:

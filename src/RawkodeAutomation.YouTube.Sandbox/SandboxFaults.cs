@@ -5,12 +5,14 @@ public enum SandboxFaultKind
 {
     /// <summary>Answers 503 backendError (or <see cref="SandboxFault.StatusCode"/>).</summary>
     ServerError,
-    /// <summary>Answers 429 rateLimitExceeded.</summary>
+    /// <summary>Answers 429 rateLimitExceeded (or 403 rateLimitExceeded with <see cref="SandboxFault.StatusCode"/> 403).</summary>
     RateLimit,
     /// <summary>Answers 403 quotaExceeded as if the day's quota were spent.</summary>
     QuotaExceeded,
     /// <summary>Delays the request by <see cref="SandboxFault.Latency"/>, then serves it normally.</summary>
     Latency,
+    /// <summary>Answers 401 authError as if the access token had been revoked server-side.</summary>
+    Unauthorized,
 }
 
 /// <summary>
@@ -21,7 +23,7 @@ public enum SandboxFaultKind
 /// <param name="Times">How many matching calls it hits; null for unlimited.</param>
 /// <param name="Fraction">Share of matching calls hit (0..1, deterministic sequence); null for all.</param>
 /// <param name="Latency">For <see cref="SandboxFaultKind.Latency"/>.</param>
-/// <param name="StatusCode">For <see cref="SandboxFaultKind.ServerError"/>: 500, 502, 503...</param>
+/// <param name="StatusCode">For <see cref="SandboxFaultKind.ServerError"/>: 500, 502, 503...; for <see cref="SandboxFaultKind.RateLimit"/>: 429 (default) or 403.</param>
 public sealed record SandboxFault(
     SandboxFaultKind Kind,
     string? Method = null,

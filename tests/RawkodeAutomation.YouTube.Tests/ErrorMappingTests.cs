@@ -316,3 +316,36 @@ public sealed class ErrorMappingTests
             PacificTime.NextMidnight(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture)));
     }
 }
+
+/// <summary>Mappings that need a fault the sandbox injects on purpose.</summary>
+public sealed class InjectedErrorMappingTests
+{
+    [Fact]
+    public async Task Call_403RateLimitExceeded_ThrowsRateLimitedRetryable()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.RateLimit, "videos.list", StatusCode: 403));
+
+        var error = await Assert.ThrowsAsync<YouTubeApiException>(() => h.Client.ListVideosAsync(["x"], "id"));
+
+        Assert.Equal(YouTubeErrorKind.RateLimited, error.Kind);
+        Assert.Equal(HttpStatusCode.Forbidden, error.StatusCode);
+        Assert.True(error.IsRetryable);
+    }
+
+    [Fact]
+    public async Task Call_ApiKeepsAnswering401_ThrowsUnauthorizedNonRetryableAfterRefreshing()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        await h.Client.ListVideosAsync(["x"], "id");
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.Unauthorized, "videos.list", Times: null));
+
+        var error = await Assert.ThrowsAsync<YouTubeApiException>(() => h.Client.ListVideosAsync(["x"], "id"));
+
+        Assert.Equal(YouTubeErrorKind.Unauthorized, error.Kind);
+        Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        Assert.False(error.IsRetryable);
+        // The credential refreshes and retries (the library allows a few tries) before the 401 surfaces.
+        Assert.InRange(h.Sandbox.TokensIssued, 2, 4);
+    }
+}

@@ -183,3 +183,54 @@ public sealed class OperationsTests
         Assert.Single(h.Sandbox.PlaylistItems);
     }
 }
+
+/// <summary>Episodes whose video is past: adopted uploads and completed broadcasts.</summary>
+public sealed class PastEpisodeOperationsTests
+{
+    private static BroadcastSpec Spec(string? knownId, string title, DateTimeOffset start) => new(
+        "klustered/2021-05-20-klustered-4", title, "Guy breaks CoreDNS.", start, null, "public", "28", ["coredns"], "klustered", "PLklustered", knownId);
+
+    [Fact]
+    public async Task EnsureBroadcast_AdoptedPlainVideo_UpdatesVideoWithoutCreatingOrBinding()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var id = h.Sandbox.AddPublishedVideo("Klustered 4 (old title)", "Old text", privacyStatus: "unlisted");
+        var operations = new YouTubeOperations(h.Client);
+
+        var result = await operations.EnsureBroadcastAsync(Spec(id, "Klustered #4: Guy Templeton", new DateTimeOffset(2021, 5, 20, 17, 0, 0, TimeSpan.Zero)));
+        var again = await operations.EnsureBroadcastAsync(Spec(id, "Klustered #4: Guy Templeton", new DateTimeOffset(2021, 5, 20, 17, 0, 0, TimeSpan.Zero)));
+
+        Assert.False(result.Created);
+        Assert.Null(result.StreamId);
+        Assert.True(result.IsLiveOrComplete);
+        // broadcast lookup 1 + video read 1 + videos.update (snippet+status) 50 + playlist check 1 + insert 50.
+        Assert.Equal(103, result.UnitsSpent);
+        var video = h.Sandbox.FindVideo(id)!;
+        Assert.Equal("Klustered #4: Guy Templeton", video.Title);
+        Assert.Equal("public", video.PrivacyStatus);
+        Assert.Equal(["coredns", "rawkode-episode:klustered/2021-05-20-klustered-4"], video.Tags!);
+        Assert.Single(h.Sandbox.Videos);
+        Assert.Empty(h.Sandbox.Streams);
+        Assert.Empty(again.Actions);
+        Assert.Equal(3, again.UnitsSpent);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_CompletedBroadcastWithDifferentSchedule_KeepsScheduleAndStream()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var start = new DateTimeOffset(2026, 6, 1, 17, 0, 0, TimeSpan.Zero);
+        var created = await operations.EnsureBroadcastAsync(Spec(null, "Klustered #4", start));
+        foreach (var status in new[] { "testing", "live", "complete" }) { await h.Client.TransitionBroadcastAsync(created.VideoId, status, "status"); }
+
+        var result = await operations.EnsureBroadcastAsync(Spec(created.VideoId, "Klustered #4: the rematch", start.AddDays(1)));
+
+        Assert.True(result.IsLiveOrComplete);
+        Assert.Contains("kept the schedule: the broadcast is complete", result.Actions);
+        var video = h.Sandbox.FindVideo(created.VideoId)!;
+        Assert.Equal(start, video.ScheduledStart);
+        Assert.Equal("Klustered #4: the rematch", video.Title);
+        Assert.Equal(3 + 50, result.UnitsSpent);
+    }
+}

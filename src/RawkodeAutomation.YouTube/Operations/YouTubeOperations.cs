@@ -16,7 +16,19 @@ public sealed record EnsureResult(string VideoId, IReadOnlyList<string> Actions,
 }
 
 /// <summary>The outcome of <see cref="YouTubeOperations.EnsureBroadcastAsync"/>.</summary>
-public sealed record BroadcastResult(string VideoId, string StreamId, bool Created, IReadOnlyList<string> Actions, int UnitsSpent);
+/// <param name="VideoId">The broadcast's id (a broadcast is a video with the same id).</param>
+/// <param name="StreamId">The show's stream it is bound to; null for an adopted plain video.</param>
+/// <param name="Created">True when this call created the broadcast.</param>
+/// <param name="Actions">What was written, for people; empty when nothing differed.</param>
+/// <param name="UnitsSpent">Quota units of every call made.</param>
+public sealed record BroadcastResult(string VideoId, string? StreamId, bool Created, IReadOnlyList<string> Actions, int UnitsSpent)
+{
+    /// <summary>created, ready, testing, live, complete (liveBroadcast.status.lifeCycleStatus); complete for an adopted video.</summary>
+    public string LifeCycleStatus { get; init; } = "created";
+
+    /// <summary>True once the show went live: schedule and stream can no longer change.</summary>
+    public bool IsLiveOrComplete => LifeCycleStatus is "live" or "liveStarting" or "complete" or "revoked";
+}
 
 /// <summary>The outcome of <see cref="YouTubeOperations.EnsureDescriptionsAsync"/>.</summary>
 /// <param name="Updated">Video ids whose description was rewritten.</param>
@@ -39,6 +51,9 @@ public sealed class YouTubeOperations(IYouTubeClient client)
     /// Makes the episode's broadcast match <paramref name="spec"/>: finds it by <see cref="BroadcastSpec.KnownVideoId"/>
     /// or by our marker tag, creates it if absent, updates only the fields that differ, binds it to the show's
     /// persistent stream (found or created once by stream key) and adds it to the playlist.
+    /// A known id that is a plain uploaded video (an adopted past episode) is kept as a video: its snippet and
+    /// privacy are reconciled with videos.update, and nothing is bound. A live or completed broadcast keeps its
+    /// schedule and stream (YouTube refuses to change them).
     /// </summary>
     /// <exception cref="YouTubeSpecException">The spec breaks YouTube's rules (nothing was called).</exception>
     /// <exception cref="YouTubeApiException">A call failed; see <see cref="YouTubeApiException.IsRetryable"/>.</exception>
@@ -47,9 +62,14 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         SpecValidator.Validate(spec);
         var meter = new Meter();
         List<string> actions = [];
-        var streamId = await EnsureStreamAsync(spec.StreamKey, meter, actions, cancellationToken).ConfigureAwait(false);
 
-        var found = await FindBroadcastAsync(spec, meter, actions, cancellationToken).ConfigureAwait(false);
+        var found = await FindAsync(spec, meter, actions, cancellationToken).ConfigureAwait(false);
+        if (found is { Broadcast: null } adopted)
+        {
+            return await EnsureAdoptedVideoAsync(spec, adopted.Video, meter, actions, cancellationToken).ConfigureAwait(false);
+        }
+
+        var streamId = await EnsureStreamAsync(spec.StreamKey, meter, actions, cancellationToken).ConfigureAwait(false);
         var created = false;
         LiveBroadcast broadcast;
         Video video;
@@ -68,16 +88,24 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         }
         else
         {
-            (broadcast, video) = found.Value;
+            broadcast = found.Value.Broadcast!;
+            video = found.Value.Video;
         }
 
         var id = broadcast.Id!;
         // Read before any update: an update's response carries only the parts it wrote.
         var boundStreamId = broadcast.ContentDetails?.BoundStreamId;
+        var lifeCycle = broadcast.Status?.LifeCycleStatus ?? "created";
+        var finished = lifeCycle is "live" or "liveStarting" or "complete" or "revoked";
         var snippet = broadcast.Snippet ?? new LiveBroadcastSnippet();
         var textDiff = snippet.Title != spec.Title || snippet.Description != spec.Description;
         var timeDiff = !SameInstant(snippet.ScheduledStartTimeRaw, spec.ScheduledStart)
             || (spec.ScheduledEnd is { } end && !SameInstant(snippet.ScheduledEndTimeRaw, end));
+        if (timeDiff && finished)
+        {
+            actions.Add($"kept the schedule: the broadcast is {lifeCycle}");
+            timeDiff = false;
+        }
         var privacyDiff = broadcast.Status?.PrivacyStatus != spec.Visibility;
         var desiredTags = DesiredTags(spec, video.Snippet?.Tags);
         var videoDiff = video.Snippet?.CategoryId != spec.CategoryId || !(video.Snippet?.Tags ?? []).SequenceEqual(desiredTags);
@@ -86,7 +114,7 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         if (timeDiff) { parts.Add("snippet"); }
         if (privacyDiff) { parts.Add("status"); }
         // Title/description ride along with a broadcast update when one happens anyway and the video needs no write.
-        if (textDiff && !videoDiff && parts.Count > 0 && !parts.Contains("snippet")) { parts.Insert(0, "snippet"); }
+        if (textDiff && !videoDiff && parts.Count > 0 && !parts.Contains("snippet") && !finished) { parts.Insert(0, "snippet"); }
         if (parts.Count > 0)
         {
             var update = new LiveBroadcast
@@ -95,10 +123,10 @@ public sealed class YouTubeOperations(IYouTubeClient client)
                 Snippet = parts.Contains("snippet") ? BroadcastSnippet(spec) : null,
                 Status = parts.Contains("status") ? new LiveBroadcastStatus { PrivacyStatus = spec.Visibility, SelfDeclaredMadeForKids = broadcast.Status?.SelfDeclaredMadeForKids ?? false } : null,
             };
-            broadcast = await meter.Spend("liveBroadcasts.update", client.UpdateBroadcastAsync(update, string.Join(',', parts), cancellationToken)).ConfigureAwait(false);
+            await meter.Spend("liveBroadcasts.update", client.UpdateBroadcastAsync(update, string.Join(',', parts), cancellationToken)).ConfigureAwait(false);
             if (!created)
             {
-                actions.Add($"updated broadcast {string.Join('+', parts)} ({Differences(snippet, broadcast.Status, spec, textDiff, timeDiff, privacyDiff)})");
+                actions.Add($"updated broadcast {string.Join('+', parts)} ({Differences(snippet, spec, textDiff, timeDiff, privacyDiff)})");
             }
         }
         var textHandled = parts.Contains("snippet");
@@ -115,23 +143,59 @@ public sealed class YouTubeOperations(IYouTubeClient client)
             actions.Add(created ? "set category and tags" : "updated video snippet (title, description, category, tags)");
         }
 
-        if (boundStreamId != streamId)
+        if (boundStreamId != streamId && !finished)
         {
             await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
             actions.Add($"bound to stream {streamId} ({spec.StreamKey})");
+            if (lifeCycle == "created") { lifeCycle = "ready"; }
         }
 
-        if (spec.PlaylistId is { } playlist)
+        await EnsurePlaylistAsync(spec, id, created, meter, actions, cancellationToken).ConfigureAwait(false);
+        return new BroadcastResult(id, streamId, created, actions, meter.Units) { LifeCycleStatus = lifeCycle };
+    }
+
+    private async Task<BroadcastResult> EnsureAdoptedVideoAsync(BroadcastSpec spec, Video video, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    {
+        var id = video.Id!;
+        var snippet = video.Snippet ?? new VideoSnippet();
+        var desiredTags = DesiredTags(spec, snippet.Tags);
+        var snippetDiff = snippet.Title != spec.Title || snippet.Description != spec.Description || snippet.CategoryId != spec.CategoryId
+            || !(snippet.Tags ?? []).SequenceEqual(desiredTags);
+        var privacyDiff = video.Status?.PrivacyStatus != spec.Visibility;
+        if (snippetDiff || privacyDiff)
         {
-            // A video created just now cannot be in the playlist yet: skip the read.
-            var present = !created && (await meter.Spend("playlistItems.list", client.ListPlaylistItemsAsync(playlist, id, null, cancellationToken)).ConfigureAwait(false)).Items?.Count > 0;
-            if (!present)
+            snippet.Title = spec.Title;
+            snippet.Description = spec.Description;
+            snippet.CategoryId = spec.CategoryId;
+            snippet.Tags = desiredTags;
+            var status = video.Status ?? new VideoStatus();
+            status.PrivacyStatus = spec.Visibility;
+            List<string> parts = [];
+            if (snippetDiff) { parts.Add("snippet"); }
+            if (privacyDiff) { parts.Add("status"); }
+            await meter.Spend("videos.update", client.UpdateVideoAsync(new Video
             {
-                await meter.Spend("playlistItems.insert", client.InsertPlaylistItemAsync(playlist, id, cancellationToken)).ConfigureAwait(false);
-                actions.Add($"added to playlist {playlist}");
-            }
+                Id = id,
+                ETag = video.ETag,
+                Snippet = snippetDiff ? snippet : null,
+                Status = privacyDiff ? status : null,
+            }, string.Join(',', parts), cancellationToken)).ConfigureAwait(false);
+            actions.Add($"updated adopted video {string.Join('+', parts)}");
         }
-        return new BroadcastResult(id, streamId, created, actions, meter.Units);
+        await EnsurePlaylistAsync(spec, id, created: false, meter, actions, cancellationToken).ConfigureAwait(false);
+        return new BroadcastResult(id, null, Created: false, actions, meter.Units) { LifeCycleStatus = "complete" };
+    }
+
+    private async Task EnsurePlaylistAsync(BroadcastSpec spec, string id, bool created, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    {
+        if (spec.PlaylistId is not { } playlist) { return; }
+        // A video created just now cannot be in the playlist yet: skip the read.
+        var present = !created && (await meter.Spend("playlistItems.list", client.ListPlaylistItemsAsync(playlist, id, null, cancellationToken)).ConfigureAwait(false)).Items?.Count > 0;
+        if (!present)
+        {
+            await meter.Spend("playlistItems.insert", client.InsertPlaylistItemAsync(playlist, id, cancellationToken)).ConfigureAwait(false);
+            actions.Add($"added to playlist {playlist}");
+        }
     }
 
     /// <summary>
@@ -225,17 +289,14 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         return _streams[streamKey] = stream.Id!;
     }
 
-    private async Task<(LiveBroadcast Broadcast, Video Video)?> FindBroadcastAsync(BroadcastSpec spec, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    private async Task<(LiveBroadcast? Broadcast, Video Video)?> FindAsync(BroadcastSpec spec, Meter meter, List<string> actions, CancellationToken cancellationToken)
     {
         if (spec.KnownVideoId is { } knownId)
         {
             var byId = await meter.Spend("liveBroadcasts.list", client.ListBroadcastsAsync([knownId], BroadcastParts, cancellationToken)).ConfigureAwait(false);
-            if (byId.Count == 1)
-            {
-                var video = (await meter.Spend("videos.list", client.ListVideosAsync([knownId], "snippet", cancellationToken)).ConfigureAwait(false)).Single();
-                return (byId[0], video);
-            }
-            actions.Add($"stored broadcast {knownId} no longer exists; looking for our marker");
+            var video = (await meter.Spend("videos.list", client.ListVideosAsync([knownId], byId.Count == 1 ? "snippet" : "snippet,status", cancellationToken)).ConfigureAwait(false)).SingleOrDefault();
+            if (video is not null) { return (byId.Count == 1 ? byId[0] : null, video); }
+            actions.Add($"stored video {knownId} no longer exists; looking for our marker");
         }
 
         // Our broadcasts carry the marker tag, which only videos.list returns: page through the channel's
@@ -279,7 +340,7 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         return tags;
     }
 
-    private static string Differences(LiveBroadcastSnippet old, LiveBroadcastStatus? status, BroadcastSpec spec, bool text, bool time, bool privacy)
+    private static string Differences(LiveBroadcastSnippet old, BroadcastSpec spec, bool text, bool time, bool privacy)
     {
         List<string> what = [];
         if (text && old.Title != spec.Title) { what.Add("title"); }
