@@ -18,8 +18,8 @@ public static class YouTubeServiceCollectionExtensions
     {
         services.AddOptions<YouTubeOptions>()
             .Bind(configuration.GetSection(YouTubeOptions.SectionName))
-            .Validate(o => o.Problems().Count == 0, "YouTube options are invalid: set YouTube:ClientId, YouTube:ClientSecret, YouTube:RefreshToken and https endpoints.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<YouTubeOptions>, YouTubeOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IQuotaLedger>(sp =>
             new InMemoryQuotaLedger(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<YouTubeOptions>>().Value.DailyQuota));
@@ -27,5 +27,15 @@ public static class YouTubeServiceCollectionExtensions
             sp.GetRequiredService<IOptions<YouTubeOptions>>().Value, sp.GetRequiredService<IQuotaLedger>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<YouTubeOperations>();
         return services;
+    }
+}
+
+/// <summary>Reports every problem of <see cref="YouTubeOptions"/>, each naming its configuration key.</summary>
+internal sealed class YouTubeOptionsValidator : IValidateOptions<YouTubeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, YouTubeOptions options)
+    {
+        var problems = options.Problems();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }
