@@ -19,6 +19,7 @@ public static class RawkodeCommandLine
         root.Subcommands.Add(DescribeCommand.Create());
         root.Subcommands.Add(EpisodesBenchCommand.Create());
         root.Subcommands.Add(YouTubeCommand.Create());
+        root.Subcommands.Add(KlusteredCommand.Create());
         return root;
     }
 }
