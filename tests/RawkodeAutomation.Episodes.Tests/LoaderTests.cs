@@ -151,4 +151,15 @@ public class LoaderTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public void Load_OversizeFile_IsRejectedBeforeParsing()
+    {
+        var result = TestRepository.WithShow()
+            .Put("episodes/people/huge.yaml", "name: Huge\nbio: \"" + new string('x', EpisodeLoader.MaxFileBytes) + "\"\n")
+            .LoadResult();
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("episodes/people/huge.yaml:1:1: the file is 262,163 bytes; files under episodes/ are limited to 262,144 bytes (is it the right file?)", error.ToString());
+    }
 }

@@ -11,6 +11,12 @@ namespace RawkodeAutomation.Episodes.Loading;
 /// </summary>
 public static partial class EpisodeLoader
 {
+    /// <summary>
+    /// Largest show, person, episode or template file accepted. Real files are a few kilobytes; the limit
+    /// keeps a mistaken or hostile file from costing minutes of parsing before anything is reported.
+    /// </summary>
+    public const int MaxFileBytes = 256 * 1024;
+
     /// <summary>The directory that holds the channel, relative to the repository root.</summary>
     public const string Root = "episodes/";
 
@@ -196,7 +202,7 @@ public static partial class EpisodeLoader
             {
                 results[i] = new Diagnostic(location,
                     $"the rendered description is {rendered.Utf8Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes even after shortening "
-                    + $"({string.Join("; ", rendered.Shortenings)}); YouTube allows {DescriptionRenderer.MaxDescriptionBytes:N0} UTF-8 bytes, "
+                    + $"({string.Join("; ", rendered.Shortenings)}); YouTube allows 5,000 UTF-8 bytes, "
                     + $"shorten the summary or chapters by {(rendered.Utf8Bytes - DescriptionRenderer.MaxDescriptionBytes).ToString("N0", CultureInfo.InvariantCulture)} bytes");
             }
             else if (rawHadAngleBrackets)
@@ -275,6 +281,13 @@ public static partial class EpisodeLoader
                 result.Entity = bytes;
             }
 
+            return result;
+        }
+
+        if (bytes.Length > MaxFileBytes)
+        {
+            result.Diagnostics.Add(new Diagnostic(new SourceLocation(path, 1, 1),
+                string.Create(CultureInfo.InvariantCulture, $"the file is {bytes.Length:N0} bytes; files under {Root} are limited to {MaxFileBytes:N0} bytes (is it the right file?)")));
             return result;
         }
 

@@ -132,7 +132,7 @@ internal static class StrictYamlReader
                         if (totalSize > MaxExpandedNodes)
                         {
                             error(Line(ev.Start), Col(ev.Start),
-                                $"aliases expand this file beyond {MaxExpandedNodes:N0} values (an alias bomb?); write the values out or remove the nested aliases");
+                                "aliases expand this file beyond 10,000 values (an alias bomb?); write the values out or remove the nested aliases");
                             return null;
                         }
 
