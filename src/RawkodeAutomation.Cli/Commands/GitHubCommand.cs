@@ -26,12 +26,26 @@ internal static class GitHubCommand
         Option<string> repository = new("--repository") { Description = "owner/name of the sandbox repository.", DefaultValueFactory = _ => "rawkode/channel" };
         Option<string> token = new("--token") { Description = "Token clients must send.", DefaultValueFactory = _ => "sandbox-token" };
         Option<DirectoryInfo?> seed = new("--seed") { Description = "A local git checkout whose HEAD episodes/ becomes the first commit on main." };
-        Command command = new("sandbox", "Run the loopback GitHub REST sandbox until Ctrl+C.") { port, repository, token, seed };
+        Option<Uri?> hook = new("--webhook-url") { Description = "Deliver a signed push webhook here on every branch move (e.g. http://127.0.0.1:8787/webhooks/github)." };
+        Option<string?> hookSecret = new("--webhook-secret") { Description = "Secret the webhook deliveries are signed with (GitHub:WebhookSecret of the receiver)." };
+        Command command = new("sandbox", "Run the loopback GitHub REST sandbox until Ctrl+C.") { port, repository, token, seed, hook, hookSecret };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
             await using var sandbox = await GitHubSandbox.StartAsync(new GitHubSandboxOptions { Port = parse.GetValue(port), Token = parse.GetValue(token) }, cancellationToken);
             var repo = sandbox.CreateRepository(parse.GetValue(repository)!);
+            if (parse.GetValue(hook) is { } url)
+            {
+                if (parse.GetValue(hookSecret) is not { Length: > 0 } secret)
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync("--webhook-url needs --webhook-secret (the receiver rejects unsigned deliveries).");
+                    return 2;
+                }
+
+                sandbox.Webhooks.Add(repo, url, secret);
+                await output.WriteLineAsync($"Push webhooks for {repo.FullName} go to {url}.");
+            }
+
             if (parse.GetValue(seed) is { } checkout)
             {
                 var git = new GitCli(checkout.FullName);
