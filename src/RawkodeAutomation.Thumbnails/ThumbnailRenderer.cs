@@ -34,6 +34,11 @@ public sealed class ThumbnailRenderer : IDisposable
 
     private const int MaxCachedAvatars = 512;
 
+    private readonly ThreadLocal<SKSurface> _surfaces = new(
+        () => SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul))
+            ?? throw new InvalidOperationException("Skia could not allocate a 1280x720 raster surface"),
+        trackAllValues: true);
+
     public ThumbnailRenderer(ThumbnailAssets assets)
     {
         _assets = assets ?? throw new ArgumentNullException(nameof(assets));
@@ -87,11 +92,23 @@ public sealed class ThumbnailRenderer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         List<string> warnings = [];
-        using SKSurface surface = SKSurface.Create(new SKImageInfo(Width, Height, SKColorType.Rgba8888, SKAlphaType.Premul))
-            ?? throw new InvalidOperationException("Skia could not allocate a 1280x720 raster surface");
-        Draw(surface.Canvas, request, warnings);
+        LoadedTemplate template = Template(request.Template);
+        // One surface per thread, reused: every pixel is overwritten by the base layer, and a fresh 3.7 MB surface per
+        // thumbnail costs more in page faults than some of the drawing does.
+        SKSurface surface = _surfaces.Value!;
+        SKCanvas canvas = surface.Canvas;
+        canvas.Save();
+        try
+        {
+            Draw(canvas, request, warnings);
+        }
+        finally
+        {
+            canvas.RestoreToCount(1);
+        }
+
         using SKPixmap pixmap = surface.PeekPixels();
-        (byte[] bytes, string contentType) = Encode(pixmap);
+        (byte[] bytes, string contentType) = Encode(pixmap, template.PngMayWin.Value);
         return new RenderedThumbnail(bytes, contentType, ComputeHash(request), Width, Height, warnings);
     }
 
@@ -144,6 +161,12 @@ public sealed class ThumbnailRenderer : IDisposable
             _fonts.Value.Dispose();
         }
 
+        foreach (SKSurface surface in _surfaces.Values)
+        {
+            surface.Dispose();
+        }
+
+        _surfaces.Dispose();
         foreach (SKImage avatar in _avatars.Values)
         {
             avatar.Dispose();
@@ -518,16 +541,18 @@ public sealed class ThumbnailRenderer : IDisposable
     }
 
     /// <summary>
-    /// JPEG (quality 92, no chroma subsampling, so coloured text stays crisp) or PNG, whichever is smaller. A full PNG
-    /// encode costs several JPEGs, so PNG is only tried when PNG-encoding a sample of rows predicts it could win (flat
-    /// designs; gradients and photos never do). If the result exceeds 2 MB (only a noisy photo background could),
-    /// JPEG quality steps down until it fits.
+    /// JPEG (quality 92) or PNG, whichever is smaller. JPEG uses 4:2:0 chroma like the JPEGs YouTube serves its
+    /// thumbnails as, so full-resolution chroma would be thrown away on upload anyway; luma (what makes text sharp) is
+    /// kept at full resolution. A full PNG encode costs several JPEGs, so PNG is only tried when the template's own
+    /// background is PNG-friendly (<see cref="PngMayWinFor"/>) and PNG-encoding a sample of rows predicts it wins.
+    /// If the result exceeds 2 MB (only a noisy photo background could), JPEG quality steps down until it fits.
     /// </summary>
-    private static (byte[] Bytes, string ContentType) Encode(SKPixmap pixmap)
+    private static (byte[] Bytes, string ContentType) Encode(SKPixmap pixmap, bool pngMayWin)
     {
-        using SKData jpeg = pixmap.Encode(new SKJpegEncoderOptions(92, SKJpegEncoderDownsample.Downsample444, SKJpegEncoderAlphaOption.Ignore))
-            ?? throw new InvalidOperationException("Skia failed to encode JPEG");
-        if (EstimatePngSize(pixmap) < jpeg.Size)
+        using SKData jpeg = pixmap.Encode(JpegOptions) ?? throw new InvalidOperationException("Skia failed to encode JPEG");
+        // The sample over-estimates (each band pays PNG's fixed overhead and starts a fresh zlib window), so PNG is
+        // tried when the estimate is within 25% of the JPEG; the exact comparison below decides.
+        if (pngMayWin && EstimatePngSize(pixmap) < jpeg.Size * 1.25)
         {
             using SKData png = pixmap.Encode(PngOptions) ?? throw new InvalidOperationException("Skia failed to encode PNG");
             if (png.Size <= jpeg.Size && png.Size <= MaxBytes)
@@ -551,6 +576,20 @@ public sealed class ThumbnailRenderer : IDisposable
         }
 
         throw new InvalidOperationException("the thumbnail does not fit in 2 MB even as a low-quality JPEG");
+    }
+
+    private static readonly SKJpegEncoderOptions JpegOptions = new(92, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore);
+
+    /// <summary>
+    /// Whether PNG can ever be the smaller format for a template: text and avatars add more to a PNG than to a JPEG,
+    /// so when the background alone is over 1.5 times larger as PNG than as JPEG, no episode of it will favour PNG.
+    /// Decided once per template, from its cached background.
+    /// </summary>
+    private static bool PngMayWinFor(SKImage baseLayer)
+    {
+        using SKPixmap pixmap = baseLayer.PeekPixels();
+        using SKData jpeg = pixmap.Encode(JpegOptions)!;
+        return EstimatePngSize(pixmap) < jpeg.Size * 1.5;
     }
 
     private static readonly SKPngEncoderOptions PngOptions = new(SKPngEncoderFilterFlags.Sub | SKPngEncoderFilterFlags.Up, 6);
@@ -632,15 +671,27 @@ public sealed class ThumbnailRenderer : IDisposable
         return new LoadedTemplate(template, Convert.ToHexStringLower(sha.GetHashAndReset()), images);
     }
 
-    private sealed class LoadedTemplate(ThumbnailTemplate template, string hash, Dictionary<string, SKImage> images) : IDisposable
+    private sealed class LoadedTemplate : IDisposable
     {
-        public ThumbnailTemplate Template { get; } = template;
+        public LoadedTemplate(ThumbnailTemplate template, string hash, Dictionary<string, SKImage> images)
+        {
+            Template = template;
+            Hash = hash;
+            Images = images;
+            BaseLayer = new(() => DrawBaseLayer(template, images), LazyThreadSafetyMode.ExecutionAndPublication);
+            PngMayWin = new(() => PngMayWinFor(BaseLayer.Value), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
 
-        public string Hash { get; } = hash;
+        public ThumbnailTemplate Template { get; }
 
-        public Dictionary<string, SKImage> Images { get; } = images;
+        public string Hash { get; }
 
-        public Lazy<SKImage> BaseLayer { get; } = new(() => DrawBaseLayer(template, images), LazyThreadSafetyMode.ExecutionAndPublication);
+        public Dictionary<string, SKImage> Images { get; }
+
+        /// <summary>Background, shapes and brand images, drawn once.</summary>
+        public Lazy<SKImage> BaseLayer { get; }
+
+        public Lazy<bool> PngMayWin { get; }
 
         public void Dispose()
         {

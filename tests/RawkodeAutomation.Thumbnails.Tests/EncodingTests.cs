@@ -18,13 +18,16 @@ public sealed class EncodingTests(RendererFixture fixture) : IClassFixture<Rende
         string thumbnails = Directory.CreateTempSubdirectory("rawkode-flat-template-").FullName;
         try
         {
-            // A flat white card with black text: PNG beats JPEG by far on pictures like this.
+            // Flat colour blocks and a small label: PNG beats even a good JPEG on pictures like this.
             Directory.CreateSymbolicLink(Path.Combine(thumbnails, "fonts"), Path.Combine(fixture.RepositoryRoot, "thumbnails", "fonts"));
             Directory.CreateDirectory(Path.Combine(thumbnails, "templates"));
             File.WriteAllText(Path.Combine(thumbnails, "templates", "flat.yaml"), """
                 background: { color: "#FFFFFF" }
+                shapes:
+                  - { kind: rect, box: [0, 0, 1280, 120], color: "#1D4ED8" }
+                  - { kind: rect, box: [0, 600, 1280, 120], color: "#F59E0B" }
                 texts:
-                  - { value: "{title}", box: [64, 64, 1152, 400], font: bold, size: 96, minSize: 48, maxLines: 3, color: "#111111" }
+                  - { value: "{show}", box: [64, 300, 600, 60], font: bold, size: 40, color: "#111111" }
                 """);
             using ThumbnailRenderer renderer = new(new ThumbnailAssets(thumbnails, fixture.AvatarsDirectory));
 
