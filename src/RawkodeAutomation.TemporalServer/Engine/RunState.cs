@@ -61,6 +61,14 @@ internal sealed class RunState
     public ParentRef? Parent { get; set; }
     public long HistorySizeBytes { get; set; }
 
+    /// <summary>Queries waiting to ride along with the next workflow task (so they see every event so far).</summary>
+    [JsonIgnore]
+    public List<QueryTask> PendingQueries { get; } = [];
+
+    /// <summary>Queries handed out with the workflow task in flight.</summary>
+    [JsonIgnore]
+    public List<QueryTask> InFlightQueries { get; } = [];
+
     [JsonIgnore]
     public bool IsRunning => Status == WorkflowExecutionStatus.Running;
 

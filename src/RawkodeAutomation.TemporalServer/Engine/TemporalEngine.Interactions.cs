@@ -120,7 +120,16 @@ internal sealed partial class TemporalEngine
             }
             task = new QueryTask { Id = Guid.NewGuid().ToString(), RunId = run.RunId, Query = request.Query };
             _queries[task.Id] = task;
-            Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow).Add(new TaskEntry(run.RunId, 0, 0, task));
+            if (run.IsRunning && run.WftScheduledId != 0)
+            {
+                // Events the worker has not processed yet: answer with the next workflow task, as a real server
+                // does, so a query right after a signal sees that signal.
+                run.PendingQueries.Add(task);
+            }
+            else
+            {
+                DispatchLegacyQuery(run, task);
+            }
         }
         var until = LongPollEnd(deadline, TimeSpan.FromSeconds(60));
         await WaitAsync(task.Result.Task, until, cancellation).ConfigureAwait(false);
@@ -140,6 +149,50 @@ internal sealed partial class TemporalEngine
         var status = new GrpcStatus { Code = (int)StatusCode.InvalidArgument, Message = result.ErrorMessage };
         status.Details.Add(Any.Pack(new QueryFailedFailure { Failure = result.Failure }));
         throw new RpcException(new Status(StatusCode.InvalidArgument, result.ErrorMessage), new Metadata { { "grpc-status-details-bin", Google.Protobuf.MessageExtensions.ToByteArray(status) } });
+    }
+
+    private void DispatchLegacyQuery(RunState run, QueryTask task) =>
+        Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow).Add(new TaskEntry(run.RunId, 0, 0, task));
+
+    /// <summary>Queries that can no longer ride with a workflow task go out on their own.</summary>
+    private void ReleaseQueries(RunState run, bool inFlightOnly)
+    {
+        var released = run.InFlightQueries.ToList();
+        run.InFlightQueries.Clear();
+        if (!inFlightOnly || !run.IsRunning || run.WftScheduledId == 0)
+        {
+            released.AddRange(run.PendingQueries);
+            run.PendingQueries.Clear();
+        }
+        foreach (var task in released.Where(t => !t.Result.Task.IsCompleted))
+        {
+            if (run.IsRunning && run.WftScheduledId != 0)
+            {
+                run.PendingQueries.Add(task);
+            }
+            else
+            {
+                DispatchLegacyQuery(run, task);
+            }
+        }
+    }
+
+    private void AnswerQueries(RunState run, Google.Protobuf.Collections.MapField<string, WorkflowQueryResult> results)
+    {
+        foreach (var task in run.InFlightQueries.ToList())
+        {
+            if (results.TryGetValue(task.Id, out var result))
+            {
+                run.InFlightQueries.Remove(task);
+                task.Result.TrySetResult(new RespondQueryTaskCompletedRequest
+                {
+                    CompletedType = result.ResultType,
+                    QueryResult = result.Answer,
+                    ErrorMessage = result.ErrorMessage,
+                    Failure = result.Failure,
+                });
+            }
+        }
     }
 
     private PollWorkflowTaskQueueResponse? StartQueryTask(QueryTask query)

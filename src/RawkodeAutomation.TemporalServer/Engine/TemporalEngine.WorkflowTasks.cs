@@ -114,6 +114,12 @@ internal sealed partial class TemporalEngine
             StartedTime = Timestamp.FromDateTime(run.WftStartedTime),
         };
         response.History.Events.AddRange(run.History);
+        foreach (var query in run.PendingQueries.Where(q => !q.Result.Task.IsCompleted))
+        {
+            response.Queries[query.Id] = query.Query;
+            run.InFlightQueries.Add(query);
+        }
+        run.PendingQueries.Clear();
         foreach (var update in run.Updates.Values.Where(u => u.Stage == UpdateStage.Admitted))
         {
             update.DeliveredInWorkflowTask = run.WftStartedId;
@@ -155,6 +161,7 @@ internal sealed partial class TemporalEngine
         lock (_gate)
         {
             var run = RequireWorkflowTask(request.TaskToken, request.Namespace);
+            AnswerQueries(run, request.QueryResults);
             foreach (var command in request.Commands)
             {
                 if (CommandPayloads(command) is { } payloads && payloads.CalculateSize() > BlobSizeLimit)
@@ -266,6 +273,7 @@ internal sealed partial class TemporalEngine
                     action();
                 }
             }
+            ReleaseQueries(run, inFlightOnly: true);
             Commit();
             if (badCommand is not null)
             {

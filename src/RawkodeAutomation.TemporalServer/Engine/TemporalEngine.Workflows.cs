@@ -456,6 +456,7 @@ internal sealed partial class TemporalEngine
             }
         }
         run.Children.Clear();
+        ReleaseQueries(run, inFlightOnly: false);
 
         if (status != WorkflowExecutionStatus.ContinuedAsNew && run.Parent is { } parent)
         {

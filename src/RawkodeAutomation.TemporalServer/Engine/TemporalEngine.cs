@@ -326,6 +326,8 @@ internal sealed partial class TemporalEngine : IDisposable
     /// <summary>Ends the in-flight (or scheduled) workflow task as failed or timed out and schedules the next attempt.</summary>
     private void RetryWorkflowTask(RunState run, HistoryEvent failureEvent)
     {
+        run.PendingQueries.InsertRange(0, run.InFlightQueries);
+        run.InFlightQueries.Clear();
         Append(run, failureEvent);
         FlushBuffered(run);
         var attempt = run.WftAttempt + 1;

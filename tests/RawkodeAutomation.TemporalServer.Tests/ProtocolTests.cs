@@ -1,0 +1,184 @@
+using Google.Protobuf;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace RawkodeAutomation.TemporalServer.Tests;
+
+/// <summary>Raw gRPC calls, the way a misbehaving or stale worker would make them.</summary>
+[Collection(ServerCollection.Name)]
+public class ProtocolTests(ServerFixture fixture)
+{
+    private ITemporalClient Client => fixture.Environment.Client;
+
+    private WorkflowService Service => Client.WorkflowService;
+
+    private static async Task<RpcException.StatusCode> CodeOfAsync(Func<Task> call)
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(call);
+        return error.Code;
+    }
+
+    private async Task<(string WorkflowId, PollWorkflowTaskQueueResponse Task)> StartAndPollAsync()
+    {
+        var tq = Workers.NewTaskQueue();
+        var id = Workers.NewId("raw");
+        await Service.StartWorkflowExecutionAsync(new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new WorkflowType { Name = "RawWorkflow" },
+            TaskQueue = new TaskQueue { Name = tq },
+            RequestId = Guid.NewGuid().ToString(),
+        });
+        var task = await Service.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest
+        {
+            Namespace = "default",
+            TaskQueue = new TaskQueue { Name = tq },
+            Identity = "protocol-test",
+        });
+        Assert.False(task.TaskToken.IsEmpty);
+        return (id, task);
+    }
+
+    private static RespondWorkflowTaskCompletedRequest Complete(ByteString token) => new()
+    {
+        Namespace = "default",
+        TaskToken = token,
+        Identity = "protocol-test",
+        Commands =
+        {
+            new Command
+            {
+                CommandType = CommandType.CompleteWorkflowExecution,
+                CompleteWorkflowExecutionCommandAttributes = new(),
+            },
+        },
+    };
+
+    [Fact]
+    public async Task RespondWorkflowTaskCompleted_StaleToken_ThrowsNotFound()
+    {
+        var (_, task) = await StartAndPollAsync();
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(task.TaskToken));
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.RespondWorkflowTaskCompletedAsync(Complete(task.TaskToken))));
+    }
+
+    [Fact]
+    public async Task PollWorkflowTask_FirstTask_HasFullHistoryAndAttemptOne()
+    {
+        var (id, task) = await StartAndPollAsync();
+        Assert.Equal(id, task.WorkflowExecution.WorkflowId);
+        Assert.Equal(1, task.Attempt);
+        Assert.Equal([EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted], task.History.Events.Select(e => e.EventType));
+        Assert.Equal(3, task.StartedEventId);
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(task.TaskToken));
+    }
+
+    [Fact]
+    public async Task RespondWorkflowTaskFailed_Twice_AttemptIncrements()
+    {
+        var (_, task) = await StartAndPollAsync();
+        await Service.RespondWorkflowTaskFailedAsync(new RespondWorkflowTaskFailedRequest { Namespace = "default", TaskToken = task.TaskToken, Identity = "protocol-test" });
+        var retry = await Service.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest
+        {
+            Namespace = "default",
+            TaskQueue = task.WorkflowExecutionTaskQueue,
+            Identity = "protocol-test",
+        });
+        Assert.Equal(2, retry.Attempt);
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.RespondWorkflowTaskCompletedAsync(Complete(task.TaskToken))));
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(retry.TaskToken));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 2, 3 })]
+    [InlineData(new byte[] { 0x52, 1, 200 })]
+    public async Task RespondActivityCompleted_GarbageToken_ThrowsInvalidArgument(byte[] token)
+    {
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, await CodeOfAsync(() => Service.RespondActivityTaskCompletedAsync(new RespondActivityTaskCompletedRequest
+        {
+            Namespace = "default",
+            TaskToken = ByteString.CopyFrom(token),
+        })));
+    }
+
+    [Fact]
+    public async Task DescribeNamespace_Unknown_ThrowsNotFound()
+    {
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "no-such-namespace" })));
+        var known = await Service.DescribeNamespaceAsync(new DescribeNamespaceRequest { Namespace = "default" });
+        Assert.Equal("default", known.NamespaceInfo.Name);
+    }
+
+    [Fact]
+    public async Task StartWorkflow_UnknownNamespace_ThrowsNotFound()
+    {
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.StartWorkflowExecutionAsync(new StartWorkflowExecutionRequest
+        {
+            Namespace = "no-such-namespace",
+            WorkflowId = "x",
+            WorkflowType = new WorkflowType { Name = "X" },
+            TaskQueue = new TaskQueue { Name = "x" },
+        })));
+    }
+
+    [Theory]
+    [InlineData("", "Type", "queue")]
+    [InlineData("id", "", "queue")]
+    [InlineData("id", "Type", "")]
+    public async Task StartWorkflow_MissingRequiredField_ThrowsInvalidArgument(string id, string type, string queue)
+    {
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, await CodeOfAsync(() => Service.StartWorkflowExecutionAsync(new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new WorkflowType { Name = type },
+            TaskQueue = new TaskQueue { Name = queue },
+        })));
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = "id" },
+        })));
+    }
+
+    [Fact]
+    public async Task StartWorkflow_OversizePayload_ThrowsInvalidArgumentAndStoresNothing()
+    {
+        var id = Workers.NewId("huge");
+        var request = new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new WorkflowType { Name = "X" },
+            TaskQueue = new TaskQueue { Name = "x" },
+            Input = new Payloads { Payloads_ = { new Payload { Data = ByteString.CopyFrom(new byte[(2 * 1024 * 1024) + 10]) } } },
+        };
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, await CodeOfAsync(() => Service.StartWorkflowExecutionAsync(request)));
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = id },
+        })));
+    }
+
+    [Fact]
+    public async Task PollWorkflowTask_NoTaskQueue_ThrowsInvalidArgument()
+    {
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, await CodeOfAsync(() => Service.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest { Namespace = "default" })));
+    }
+
+    [Fact]
+    public async Task GetSystemInfo_Capabilities_AdvertiseImplementedFeatures()
+    {
+        var info = await Service.GetSystemInfoAsync(new GetSystemInfoRequest());
+        Assert.True(info.Capabilities.SdkMetadata);
+        Assert.True(info.Capabilities.ActivityFailureIncludeHeartbeat);
+        Assert.True(info.Capabilities.SignalAndQueryHeader);
+    }
+}

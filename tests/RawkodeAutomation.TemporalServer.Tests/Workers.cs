@@ -1,0 +1,56 @@
+using RawkodeAutomation.TemporalServer.Tests.Workflows;
+using Temporalio.Client;
+using Temporalio.Worker;
+
+namespace RawkodeAutomation.TemporalServer.Tests;
+
+/// <summary>A worker with every conformance workflow and activity on a fresh task queue.</summary>
+internal static class Workers
+{
+    public static TemporalWorkerOptions Options(string taskQueue) => new TemporalWorkerOptions(taskQueue)
+        .AddWorkflow<GreetWorkflow>()
+        .AddWorkflow<ProbeWorkflow>()
+        .AddWorkflow<InteractiveWorkflow>()
+        .AddWorkflow<TimerWorkflow>()
+        .AddWorkflow<ChildWorkflow>()
+        .AddWorkflow<ParentWorkflow>()
+        .AddWorkflow<CountdownWorkflow>()
+        .AddWorkflow<BlockingWorkflow>()
+        .AddWorkflow<FlakyTaskWorkflow>()
+        .AddWorkflow<MemoWorkflow>()
+        .AddActivity(GreetActivities.Greet)
+        .AddActivity(ProbeActivities.ProbeAsync);
+
+    public static string NewTaskQueue() => $"tq-{Guid.NewGuid():N}";
+
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    /// <summary>Runs <paramref name="body"/> while a worker polls a fresh task queue.</summary>
+    public static async Task<T> RunAsync<T>(ITemporalClient client, Func<string, Task<T>> body)
+    {
+        var taskQueue = NewTaskQueue();
+        using var worker = new TemporalWorker(client, Options(taskQueue));
+        return await worker.ExecuteAsync(() => body(taskQueue));
+    }
+
+    public static Task RunAsync(ITemporalClient client, Func<string, Task> body) =>
+        RunAsync(client, async taskQueue =>
+        {
+            await body(taskQueue);
+            return true;
+        });
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (no fixed sleeps).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"condition not met in time: {what}");
+            }
+            await Task.Delay(20);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+using RawkodeAutomation.TemporalServer.Tests.Workflows;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace RawkodeAutomation.TemporalServer.Tests;
+
+[Collection(ServerCollection.Name)]
+public class WorkflowLifecycleTests(ServerFixture fixture)
+{
+    private ITemporalClient Client => fixture.Environment.Client;
+
+    [Fact]
+    public async Task ExecuteWorkflow_OneActivity_ReturnsActivityResult()
+    {
+        var result = await Workers.RunAsync(Client, tq => Client.ExecuteWorkflowAsync(
+            (GreetWorkflow wf) => wf.RunAsync("Rawkode"),
+            new WorkflowOptions(Workers.NewId("greet"), tq)));
+        Assert.Equal("Hello, Rawkode!", result);
+    }
+
+    [Fact]
+    public async Task StartWorkflow_IdAlreadyRunning_ThrowsWorkflowAlreadyStarted()
+    {
+        var id = Workers.NewId("dup");
+        var tq = Workers.NewTaskQueue();
+        var first = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(id, tq));
+        var error = await Assert.ThrowsAsync<WorkflowAlreadyStartedException>(() =>
+            Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(id, tq)));
+        Assert.Equal(first.ResultRunId, error.RunId);
+        await first.TerminateAsync("cleanup");
+    }
+
+    [Fact]
+    public async Task StartWorkflow_ConflictPolicyUseExisting_ReturnsRunningRun()
+    {
+        var id = Workers.NewId("use-existing");
+        var tq = Workers.NewTaskQueue();
+        var first = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(id, tq));
+        var second = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(id, tq) { IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting });
+        Assert.Equal(first.ResultRunId, second.ResultRunId);
+        await first.TerminateAsync("cleanup");
+    }
+
+    [Fact]
+    public async Task StartWorkflow_ConflictPolicyTerminateExisting_TerminatesOldRun()
+    {
+        var id = Workers.NewId("terminate-existing");
+        var tq = Workers.NewTaskQueue();
+        var first = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(id, tq));
+        var second = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(id, tq) { IdConflictPolicy = WorkflowIdConflictPolicy.TerminateExisting });
+        Assert.NotEqual(first.ResultRunId, second.ResultRunId);
+        Assert.Equal(WorkflowExecutionStatus.Terminated, (await Client.GetWorkflowHandle(id, runId: first.ResultRunId).DescribeAsync()).Status);
+        await second.TerminateAsync("cleanup");
+    }
+
+    [Fact]
+    public async Task StartWorkflow_ReusePolicies_FollowClosedRunStatus()
+    {
+        await Workers.RunAsync(Client, async tq =>
+        {
+            var id = Workers.NewId("reuse");
+            await Client.ExecuteWorkflowAsync((GreetWorkflow wf) => wf.RunAsync("a"), new(id, tq));
+            await Assert.ThrowsAsync<WorkflowAlreadyStartedException>(() =>
+                Client.StartWorkflowAsync((GreetWorkflow wf) => wf.RunAsync("b"), new(id, tq) { IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate }));
+            await Assert.ThrowsAsync<WorkflowAlreadyStartedException>(() =>
+                Client.StartWorkflowAsync((GreetWorkflow wf) => wf.RunAsync("b"), new(id, tq) { IdReusePolicy = WorkflowIdReusePolicy.AllowDuplicateFailedOnly }));
+            var again = await Client.ExecuteWorkflowAsync((GreetWorkflow wf) => wf.RunAsync("c"), new(id, tq) { IdReusePolicy = WorkflowIdReusePolicy.AllowDuplicate });
+            Assert.Equal("Hello, c!", again);
+        });
+    }
+
+    [Fact]
+    public async Task SignalQueryUpdate_RunningWorkflow_SeeEachOther()
+    {
+        var result = await Workers.RunAsync(Client, async tq =>
+        {
+            var handle = await Client.StartWorkflowAsync((InteractiveWorkflow wf) => wf.RunAsync("show"), new(Workers.NewId("interactive"), tq));
+            await handle.SignalAsync(wf => wf.AddAsync("one"));
+            await handle.SignalAsync(wf => wf.AddAsync("two"));
+            Assert.Equal(["one", "two"], await handle.QueryAsync(wf => wf.Items()));
+            var old = await handle.ExecuteUpdateAsync(wf => wf.RenameAsync("renamed"));
+            Assert.Equal("show", old);
+            var rejected = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => handle.ExecuteUpdateAsync(wf => wf.RenameAsync(" ")));
+            Assert.Contains("must not be empty", rejected.InnerException?.Message);
+            var queryError = await Assert.ThrowsAsync<WorkflowQueryFailedException>(() => handle.QueryAsync(wf => wf.Explode()));
+            Assert.Contains("query failed on purpose", queryError.Message);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            return await handle.GetResultAsync();
+        });
+        Assert.Equal("renamed: one,two", result);
+    }
+
+    [Fact]
+    public async Task StartUpdate_WaitForAccepted_ThenResultArrives()
+    {
+        await Workers.RunAsync(Client, async tq =>
+        {
+            var handle = await Client.StartWorkflowAsync((InteractiveWorkflow wf) => wf.RunAsync("a"), new(Workers.NewId("update"), tq));
+            var update = await handle.StartUpdateAsync(wf => wf.RenameAsync("b"), new(WorkflowUpdateStage.Accepted));
+            Assert.Equal("a", await update.GetResultAsync());
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal("b: ", await handle.GetResultAsync());
+        });
+    }
+
+    [Fact]
+    public async Task SignalWithStart_NewThenExisting_StartsOnceAndDeliversBoth()
+    {
+        var result = await Workers.RunAsync(Client, async tq =>
+        {
+            var id = Workers.NewId("sws");
+            var options = new WorkflowOptions(id, tq);
+            options.SignalWithStart((InteractiveWorkflow wf) => wf.AddAsync("first"));
+            var handle = await Client.StartWorkflowAsync((InteractiveWorkflow wf) => wf.RunAsync("sws"), options);
+            var options2 = new WorkflowOptions(id, tq);
+            options2.SignalWithStart((InteractiveWorkflow wf) => wf.AddAsync("second"));
+            var handle2 = await Client.StartWorkflowAsync((InteractiveWorkflow wf) => wf.RunAsync("sws"), options2);
+            Assert.Equal(handle.ResultRunId, handle2.ResultRunId);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            return await handle.GetResultAsync();
+        });
+        Assert.Equal("sws: first,second", result);
+    }
+
+    [Fact]
+    public async Task Cancel_RunningWorkflow_ResultIsCanceled()
+    {
+        await Workers.RunAsync(Client, async tq =>
+        {
+            var handle = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(Workers.NewId("cancel"), tq));
+            await handle.CancelAsync();
+            var error = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+            Assert.IsType<CanceledFailureException>(error.InnerException);
+            Assert.Equal(WorkflowExecutionStatus.Canceled, (await handle.DescribeAsync()).Status);
+        });
+    }
+
+    [Fact]
+    public async Task Terminate_RunningWorkflow_ResultIsTerminatedAndSignalsFail()
+    {
+        var handle = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(Workers.NewId("terminate"), Workers.NewTaskQueue()));
+        await handle.TerminateAsync("operator said so");
+        var error = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+        Assert.IsType<TerminatedFailureException>(error.InnerException);
+        var rpc = await Assert.ThrowsAsync<RpcException>(() => handle.SignalAsync("anything", []));
+        Assert.Equal(RpcException.StatusCode.NotFound, rpc.Code);
+    }
+
+    [Fact]
+    public async Task Describe_UnknownWorkflow_ThrowsNotFound()
+    {
+        var handle = Client.GetWorkflowHandle(Workers.NewId("nobody"));
+        var rpc = await Assert.ThrowsAsync<RpcException>(() => handle.DescribeAsync());
+        Assert.Equal(RpcException.StatusCode.NotFound, rpc.Code);
+    }
+
+    [Fact]
+    public async Task Timer_Workflow_SleepsAndCancelsTimer()
+    {
+        var result = await Workers.RunAsync(Client, tq => Client.ExecuteWorkflowAsync(
+            (TimerWorkflow wf) => wf.RunAsync(300), new(Workers.NewId("timer"), tq)));
+        Assert.Equal("slept True", result);
+    }
+
+    [Theory]
+    [InlineData("hello", "parent saw: child got hello")]
+    [InlineData("fail", "parent saw failure: ChildBroke")]
+    public async Task ChildWorkflow_SucceedsOrFails_ParentSeesOutcome(string input, string expected)
+    {
+        var result = await Workers.RunAsync(Client, tq => Client.ExecuteWorkflowAsync(
+            (ParentWorkflow wf) => wf.RunAsync(input), new(Workers.NewId("parent"), tq)));
+        Assert.Equal(expected, result);
+    }
+
+    [Fact]
+    public async Task ContinueAsNew_ThreeTimes_ClientFollowsRunChain()
+    {
+        var result = await Workers.RunAsync(Client, async tq =>
+        {
+            var handle = await Client.StartWorkflowAsync((CountdownWorkflow wf) => wf.RunAsync(3), new(Workers.NewId("countdown"), tq));
+            var result = await handle.GetResultAsync();
+            var first = await Client.GetWorkflowHandle(handle.Id, runId: handle.ResultRunId).DescribeAsync();
+            Assert.Equal(WorkflowExecutionStatus.ContinuedAsNew, first.Status);
+            return result;
+        });
+        Assert.Equal("done in run True", result);
+    }
+
+    [Fact]
+    public async Task WorkflowTask_FailsOnce_IsRetriedAndCompletes()
+    {
+        var result = await Workers.RunAsync(Client, tq => Client.ExecuteWorkflowAsync(
+            (FlakyTaskWorkflow wf) => wf.RunAsync(), new(Workers.NewId("flaky-task"), tq) { TaskTimeout = TimeSpan.FromSeconds(2) }));
+        Assert.Equal("recovered", result);
+    }
+
+    [Fact]
+    public async Task ExecuteWorkflow_FiftyConcurrent_AllComplete()
+    {
+        var results = await Workers.RunAsync(Client, tq => Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            Client.ExecuteWorkflowAsync((GreetWorkflow wf) => wf.RunAsync($"guest {i}"), new(Workers.NewId("fifty"), tq)))));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"Hello, guest {i}!"), results);
+    }
+}
