@@ -168,11 +168,12 @@ internal static class ThumbnailsCommand
         Option<int> browserSingle = new("--browser-single") { Description = "Thumbnails Chromium screenshots one at a time.", DefaultValueFactory = _ => 20 };
         Option<bool> noBrowser = new("--no-browser") { Description = "Skip the headless Chromium comparison." };
         Option<string?> chromium = new("--chromium") { Description = "Chromium binary (default: `chromium` on PATH, from Debian's chromium package)." };
+        Option<DirectoryInfo?> samples = new("--samples") { Description = "Write each design as rendered by SkiaSharp and by Chromium here, to compare them by eye." };
         Option<DirectoryInfo?> repo = RepoOption();
         Command command = new("bench",
             "Median milliseconds per thumbnail (render + encode), one at a time and N in parallel, against the same design as HTML screenshotted by headless Chromium.")
         {
-            count, single, browserCount, browserSingle, noBrowser, chromium, repo,
+            count, single, browserCount, browserSingle, noBrowser, chromium, samples, repo,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -192,17 +193,33 @@ internal static class ThumbnailsCommand
             {
                 string avatars = Path.Combine(work, "avatars");
                 BenchData.WriteAvatars(avatars);
+                long coldStart = Stopwatch.GetTimestamp();
                 using ThumbnailRenderer renderer = new(new ThumbnailAssets(Path.Combine(root, "thumbnails"), avatars));
                 List<ThumbnailRequest> requests = BenchData.Requests();
-                output.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), {RuntimeInfo()}; {requests.Count} distinct designs (3 templates, 0-5 guests, Latin/Cyrillic/Greek/CJK/Arabic/emoji).");
+                renderer.Render(requests[0]);
+                double coldMs = Stopwatch.GetElapsedTime(coldStart).TotalMilliseconds;
+                output.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), load average {LoadAverage()}, {RuntimeInfo()}; {requests.Count} distinct designs (3 templates, 0-5 guests, Latin/Cyrillic/Greek/CJK/Arabic/emoji).");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"SkiaSharp cold start (load 16 MB of fonts, parse a template, JIT, first render): {coldMs:0} ms. Timings below are steady state: template background and scaled avatars cached, as in a long-running worker."));
+
+                string? samplesDir = parse.GetValue(samples)?.FullName;
+                if (samplesDir is not null)
+                {
+                    Directory.CreateDirectory(samplesDir);
+                }
 
                 // Warm-up: loads fonts and templates and JIT-compiles the drawing code, which a long-running worker pays once.
-                foreach (ThumbnailRequest request in requests)
+                for (int i = 0; i < requests.Count; i++)
                 {
-                    renderer.Render(request);
+                    RenderedThumbnail sample = renderer.Render(requests[i]);
+                    if (samplesDir is not null)
+                    {
+                        await File.WriteAllBytesAsync(Path.Combine(samplesDir, $"{i:00}-skia{sample.FileExtension}"), sample.Bytes, cancellationToken);
+                    }
                 }
 
                 double[] skiaSingle = new double[singleCount];
+                TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 long bytes = 0;
                 int png = 0;
                 for (int i = 0; i < singleCount; i++)
@@ -214,10 +231,12 @@ internal static class ThumbnailsCommand
                     png += t.ContentType == "image/png" ? 1 : 0;
                 }
 
+                double skiaSingleCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / singleCount;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"SkiaSharp one at a time: {singleCount} renders, median {Median(skiaSingle):0.0} ms, p95 {Percentile(skiaSingle, 0.95):0.0} ms; average {bytes / singleCount / 1024.0:0} KiB, {png}/{singleCount} PNG, rest JPEG."));
+                    $"SkiaSharp one at a time: {singleCount} renders, median {Median(skiaSingle):0.0} ms, p95 {Percentile(skiaSingle, 0.95):0.0} ms, CPU {skiaSingleCpu:0.0} ms each; average {bytes / singleCount / 1024.0:0} KiB, {png}/{singleCount} PNG, rest JPEG."));
 
                 double[] skiaParallel = new double[parallelCount];
+                cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 long parallelStart = Stopwatch.GetTimestamp();
                 Parallel.For(0, parallelCount, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
                 {
@@ -226,8 +245,9 @@ internal static class ThumbnailsCommand
                     skiaParallel[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                 });
                 double skiaWall = Stopwatch.GetElapsedTime(parallelStart).TotalMilliseconds;
+                double skiaParallelCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / parallelCount;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"SkiaSharp {parallelCount} in parallel ({Environment.ProcessorCount} workers): wall {skiaWall:0} ms = {skiaWall / parallelCount:0.00} ms per thumbnail; median latency {Median(skiaParallel):0.0} ms."));
+                    $"SkiaSharp {parallelCount} in parallel ({Environment.ProcessorCount} workers): wall {skiaWall:0} ms = {skiaWall / parallelCount:0.00} ms per thumbnail; median latency {Median(skiaParallel):0.0} ms; CPU {skiaParallelCpu:0.0} ms each."));
 
                 if (parse.GetValue(noBrowser))
                 {
@@ -242,7 +262,7 @@ internal static class ThumbnailsCommand
                     return 2;
                 }
 
-                BrowserResult browser = await BenchBrowser.RunAsync(renderer, requests, chromiumPath, work, browserSequential, browserParallel, output, cancellationToken);
+                BrowserResult browser = await BenchBrowser.RunAsync(renderer, requests, chromiumPath, work, samplesDir, browserSequential, browserParallel, output, cancellationToken);
                 double skiaOne = Median(skiaSingle), chromeOne = Median(browser.Single);
                 double skiaPer = skiaWall / parallelCount, chromePer = browser.ParallelWallMs / browserParallel;
                 output.WriteLine();
@@ -253,6 +273,12 @@ internal static class ThumbnailsCommand
                     $"in parallel ({parallelCount}/{browserParallel}), wall ms per thumbnail {skiaPer,7:0.00}   {chromePer,9:0.00}   {chromePer / skiaPer,8:0.0}x"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"in parallel, median latency ms           {Median(skiaParallel),9:0.0}   {Median(browser.ParallelLatency),9:0.0}   {Median(browser.ParallelLatency) / Median(skiaParallel),8:0.0}x"));
+                if (browser.SingleCpuMs is { } chromeCpu)
+                {
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"CPU ms per thumbnail, one at a time        {skiaSingleCpu,9:0.0}   {chromeCpu,9:0.0}   {chromeCpu / skiaSingleCpu,8:0.0}x   (Chromium: its own processes only, from /proc; robust to other load on the machine)"));
+                }
+
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Targets: median < 30 ms per thumbnail: {(skiaOne < 30 ? "met" : "MISSED")}; at least 20x faster than Chromium: {(chromeOne / skiaOne >= 20 ? "met" : "MISSED")} one at a time, {(chromePer / skiaPer >= 20 ? "met" : "MISSED")} in parallel."));
                 return 0;
@@ -289,13 +315,58 @@ internal static class ThumbnailsCommand
         return sorted[lo] + ((sorted[hi] - sorted[lo]) * (rank - lo));
     }
 
-    private sealed record BrowserResult(double[] Single, double[] ParallelLatency, double ParallelWallMs);
+    private sealed record BrowserResult(double[] Single, double[] ParallelLatency, double ParallelWallMs, double? SingleCpuMs);
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>User + system CPU of every process named chromium/chrome, from /proc (Linux); null elsewhere.</summary>
+    private static double? ChromiumCpuMs()
+    {
+        if (!Directory.Exists("/proc"))
+        {
+            return null;
+        }
+
+        double ticks = 0;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+                string name = stat[(open + 1)..close];
+                if (!name.StartsWith("chrom", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                string[] fields = stat[(close + 2)..].Split(' ');
+                ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // the process exited while we read it
+            }
+        }
+
+        return ticks * 10; // USER_HZ is 100 on Linux: one tick is 10 ms
+    }
 
     /// <summary>The same designs as HTML pages, loaded and screenshotted (PNG, 1280x720) by headless Chromium.</summary>
     private static class BenchBrowser
     {
         public static async Task<BrowserResult> RunAsync(
-            ThumbnailRenderer renderer, List<ThumbnailRequest> requests, string chromiumPath, string work,
+            ThumbnailRenderer renderer, List<ThumbnailRequest> requests, string chromiumPath, string work, string? samplesDir,
             int sequential, int parallel, TextWriter output, CancellationToken cancellationToken)
         {
             // Pages are written before timing: the browser's cost is loading, laying out, painting and encoding.
@@ -325,11 +396,14 @@ internal static class ThumbnailsCommand
             IPage page = await context.NewPageAsync();
             for (int i = 0; i < urls.Count; i++)
             {
-                await ShotAsync(page, urls[i]); // warm-up: font files, image decoders
+                byte[] shot = await ShotAsync(page, urls[i]); // warm-up: font files, image decoders
+                if (samplesDir is not null)
+                {
+                    await File.WriteAllBytesAsync(Path.Combine(samplesDir, $"{i:00}-chromium.png"), shot, cancellationToken);
+                }
             }
-
-            await File.WriteAllBytesAsync(Path.Combine(work, "chromium-sample.png"), await ShotAsync(page, urls[0]), cancellationToken);
             double[] single = new double[sequential];
+            double? cpuBefore = ChromiumCpuMs();
             for (int i = 0; i < sequential; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -338,8 +412,9 @@ internal static class ThumbnailsCommand
                 single[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
 
+            double? cpuEach = ChromiumCpuMs() - cpuBefore is { } used ? used / sequential : null;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Chromium one at a time: {sequential} screenshots, median {Median(single):0.0} ms, p95 {Percentile(single, 0.95):0.0} ms."));
+                $"Chromium one at a time: {sequential} screenshots, median {Median(single):0.0} ms, p95 {Percentile(single, 0.95):0.0} ms, CPU {cpuEach:0.0} ms each."));
 
             int workers = Environment.ProcessorCount;
             List<IPage> tabs = [page];
@@ -366,7 +441,7 @@ internal static class ThumbnailsCommand
             double wall = Stopwatch.GetElapsedTime(wallStart).TotalMilliseconds;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Chromium {parallel} in parallel ({workers} tabs): wall {wall:0} ms = {wall / parallel:0.00} ms per thumbnail; median latency {Median(latency):0.0} ms."));
-            return new BrowserResult(single, latency, wall);
+            return new BrowserResult(single, latency, wall, cpuEach);
         }
 
         private static async Task<byte[]> ShotAsync(IPage page, string url)
