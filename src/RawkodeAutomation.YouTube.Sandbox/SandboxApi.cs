@@ -16,12 +16,19 @@ public sealed partial class YouTubeSandbox
     /// <summary>Units per method, as YouTube charges them.</summary>
     public static readonly IReadOnlyDictionary<string, int> Costs = new Dictionary<string, int>(StringComparer.Ordinal)
     {
-        ["liveBroadcasts.list"] = 1, ["liveBroadcasts.insert"] = 50, ["liveBroadcasts.update"] = 50,
-        ["liveBroadcasts.bind"] = 50, ["liveBroadcasts.transition"] = 50, ["liveBroadcasts.delete"] = 50,
-        ["liveStreams.list"] = 1, ["liveStreams.insert"] = 50,
-        ["videos.list"] = 1, ["videos.update"] = 50,
+        ["liveBroadcasts.list"] = 1,
+        ["liveBroadcasts.insert"] = 50,
+        ["liveBroadcasts.update"] = 50,
+        ["liveBroadcasts.bind"] = 50,
+        ["liveBroadcasts.transition"] = 50,
+        ["liveBroadcasts.delete"] = 50,
+        ["liveStreams.list"] = 1,
+        ["liveStreams.insert"] = 50,
+        ["videos.list"] = 1,
+        ["videos.update"] = 50,
         ["thumbnails.set"] = 50,
-        ["playlistItems.list"] = 1, ["playlistItems.insert"] = 50,
+        ["playlistItems.list"] = 1,
+        ["playlistItems.insert"] = 50,
     };
 
     private const int MaxThumbnailBytes = 2 * 1024 * 1024;
@@ -509,8 +516,11 @@ public sealed partial class YouTubeSandbox
         {
             o["snippet"] = new JsonObject
             {
-                ["publishedAt"] = Time(s.PublishedAt), ["channelId"] = _state.ChannelId,
-                ["title"] = s.Title, ["description"] = s.Description, ["isDefaultStream"] = false,
+                ["publishedAt"] = Time(s.PublishedAt),
+                ["channelId"] = _state.ChannelId,
+                ["title"] = s.Title,
+                ["description"] = s.Description,
+                ["isDefaultStream"] = false,
             };
         }
         if (parts.Contains("cdn"))

@@ -109,7 +109,10 @@ public sealed class SandboxTests
         using var http = new HttpClient();
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["grant_type"] = grant, ["refresh_token"] = refreshToken, ["client_id"] = h.Sandbox.ClientId, ["client_secret"] = secret,
+            ["grant_type"] = grant,
+            ["refresh_token"] = refreshToken,
+            ["client_id"] = h.Sandbox.ClientId,
+            ["client_secret"] = secret,
         });
 
         var response = await http.PostAsync(h.Sandbox.TokenUri, form);
