@@ -162,4 +162,17 @@ public class LoaderTests
         var error = Assert.Single(result.Errors);
         Assert.Equal("episodes/people/huge.yaml:1:1: the file is 262,163 bytes; files under episodes/ are limited to 262,144 bytes (is it the right file?)", error.ToString());
     }
+
+    [Fact]
+    public void Load_EpisodeOfABrokenShow_IsLeftOutSoEveryEpisodeRenders()
+    {
+        var result = TestRepository.WithShow()
+            .Put("episodes/shows/broken.yaml", "name: Broken\n")
+            .Episode("broken", "2026-12-03-x", "X", "2026-12-03T17:00:00Z")
+            .Episode("klustered", "2026-12-03-y", "Y", "2026-12-03T17:00:00Z")
+            .LoadResult();
+
+        Assert.False(result.IsValid);
+        Assert.Equal(["klustered/2026-12-03-y"], result.Repository.Episodes.Keys);
+    }
 }

@@ -132,6 +132,13 @@ public static partial class EpisodeLoader
             }
         }
 
+        // Keep the repository self-consistent for its users (renderer, planner, workflows): an episode whose
+        // show did not load is left out; the show's own errors (or the missing show) are already reported.
+        foreach (var orphan in episodes.Values.Where(e => !shows.ContainsKey(e.ShowId)).Select(e => e.Id).ToList())
+        {
+            episodes.Remove(orphan);
+        }
+
         var repository = new EpisodeRepository(shows, people, episodes)
         {
             DescriptionTemplates = templates,

@@ -26,7 +26,10 @@ public sealed record EpisodeLoaderOptions
 }
 
 /// <summary>The outcome of loading an episodes tree: what could be loaded, and every finding.</summary>
-/// <param name="Repository">Every show, person and episode that loaded (files with errors may be missing).</param>
+/// <param name="Repository">
+/// Every show, person and episode that loaded without errors; an episode whose show did not load is left
+/// out, so every episode in it can be rendered. References to people may still dangle when invalid.
+/// </param>
 /// <param name="Diagnostics">All errors and warnings, sorted by path, line and column.</param>
 public sealed record LoadResult(EpisodeRepository Repository, IReadOnlyList<Diagnostic> Diagnostics)
 {
