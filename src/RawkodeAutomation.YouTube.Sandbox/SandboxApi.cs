@@ -75,7 +75,8 @@ public sealed partial class YouTubeSandbox
             // Every request that passes the quota check is charged, whether it then succeeds or not.
             _state.QuotaUsed += cost;
             Interlocked.Add(ref _unitsSpent, cost);
-            Persist();
+            // Reads change only the quota counter: write it with the next change (or on dispose), not per read.
+            _quotaDirty = true;
         }
         switch (failure?.Kind)
         {

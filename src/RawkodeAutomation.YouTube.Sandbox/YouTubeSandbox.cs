@@ -53,6 +53,7 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     private int _unitsSpent;
     private int _tokensIssued;
     private int _gzipBodies;
+    private bool _quotaDirty;
 
     private YouTubeSandbox(WebApplication app, YouTubeSandboxOptions options, SandboxStateData state)
     {
@@ -222,6 +223,10 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_quotaDirty) { Persist(); }
+        }
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -236,6 +241,7 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     // Callers hold _gate.
     private void Persist()
     {
+        _quotaDirty = false;
         if (_options.StatePath is { } path) { _state.Save(path); }
     }
 

@@ -188,3 +188,28 @@ public sealed class SandboxTests
         Assert.Contains(problems, p => p.Contains("YouTube:ApiBaseUri", StringComparison.Ordinal));
     }
 }
+
+/// <summary>Quota survives a restart even when the last calls were reads.</summary>
+public sealed class SandboxQuotaPersistenceTests
+{
+    [Fact]
+    public async Task StatePath_OnlyReadsBeforeRestart_QuotaUsedIsKept()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"youtube-sandbox-{Guid.NewGuid():N}.json");
+        try
+        {
+            await using (var h = await SandboxHarness.StartAsync(statePath: path))
+            {
+                for (var i = 0; i < 3; i++) { await h.Client.ListVideosAsync(["x"], "id"); }
+            }
+
+            await using var restarted = await SandboxHarness.StartAsync(statePath: path);
+
+            Assert.Equal(3, restarted.Sandbox.QuotaUsedToday);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
