@@ -99,6 +99,20 @@ public sealed class IngestionTests
     }
 
     [Fact]
+    public async Task GetEpisodeFiles_SameCommitTwice_SecondReadMakesNoRequests()
+    {
+        await using var h = await Harness.StartAsync();
+        var (_, sha) = h.Push(Fixtures.ValidTree());
+
+        var first = await h.Source.GetEpisodeFilesAsync(sha, CancellationToken.None);
+        var requests = h.Sandbox.Requests.Count;
+        var second = await h.Source.GetEpisodeFilesAsync(sha, CancellationToken.None);
+
+        Assert.Equal(requests, h.Sandbox.Requests.Count);
+        Assert.Equal(first.Keys, second.Keys);
+    }
+
+    [Fact]
     public async Task GetEpisodeFiles_CommitWithoutEpisodesFolder_ReturnsEmpty()
     {
         await using var h = await Harness.StartAsync();

@@ -17,7 +17,9 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
     private readonly IGitHubClient _client;
     private readonly string _owner;
     private readonly string _name;
+    private const int ListingCacheCapacity = 256;
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Dictionary<string, string>> _listings = new(StringComparer.Ordinal);
 
     public GitHubEpisodeSource(IGitHubClient client, GitHubOptions options)
     {
@@ -60,8 +62,30 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
         return TreeDiff.Diff(before, after);
     }
 
-    /// <summary>path → blob sha of every file under <c>episodes/</c> at a commit.</summary>
+    /// <summary>path → blob sha of every file under <c>episodes/</c> at a commit (cached: a commit never changes).</summary>
     private async Task<Dictionary<string, string>> ListAsync(string commitSha)
+    {
+        if (_listings.TryGetValue(commitSha, out var cached))
+        {
+            return cached;
+        }
+
+        var listing = await ReadListingAsync(commitSha).ConfigureAwait(false);
+        if (_listings.Count >= ListingCacheCapacity)
+        {
+            _listings.Clear();
+        }
+
+        // Only full 40-hex shas are cached: a branch name or short sha could mean another commit later.
+        if (commitSha.Length == 40)
+        {
+            _listings[commitSha] = listing;
+        }
+
+        return listing;
+    }
+
+    private async Task<Dictionary<string, string>> ReadListingAsync(string commitSha)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         Commit commit;
