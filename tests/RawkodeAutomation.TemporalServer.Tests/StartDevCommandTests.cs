@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using RawkodeAutomation.TemporalServer.Testing;
+
+namespace RawkodeAutomation.TemporalServer.Tests;
+
+/// <summary>The `rawkode server start-dev` executable as the SDK (and a shell) runs it.</summary>
+public class StartDevCommandTests
+{
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(TemporalTestServer.FindExecutable(typeof(StartDevCommandTests).Assembly))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("server");
+        info.ArgumentList.Add("start-dev");
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        return Process.Start(info)!;
+    }
+
+    [Theory]
+    [InlineData("--log-level", "loud")]
+    [InlineData("--log-format", "xml")]
+    [InlineData("--dynamic-config-value", "no-equals-sign")]
+    [InlineData("--ip", "not-an-ip")]
+    public async Task StartDev_BadArgument_ExitsNonZeroNamingTheFlag(string flag, string value)
+    {
+        using var process = Start("--port", "0", flag, value);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var stderr = await process.StandardError.ReadToEndAsync(timeout.Token);
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.NotEqual(0, process.ExitCode);
+        Assert.Contains(flag, stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task StartDev_SdkArgumentsThenSigterm_PrintsAddressAndExitsCleanly()
+    {
+        using var process = Start(
+            "--port", "0", "--namespace", "default", "--ip", "127.0.0.1", "--log-format", "pretty", "--log-level", "warn",
+            "--dynamic-config-value", "frontend.enableServerVersionCheck=false",
+            "--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true",
+            "--headless");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        Assert.Matches(@"running at 127\.0\.0\.1:\d+", line);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(timeout.Token);
+        }
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, process.ExitCode);
+    }
+}
