@@ -175,4 +175,17 @@ public class LoaderTests
         Assert.False(result.IsValid);
         Assert.Equal(["klustered/2026-12-03-y"], result.Repository.Episodes.Keys);
     }
+
+    [Theory]
+    [InlineData("0s", 0)]
+    [InlineData("1h2m3s", 3723)]
+    [InlineData("45m", 2700)]
+    public void Load_TimeToFixWrittenBackByTheAutomation_IsRead(string value, int seconds)
+    {
+        var repository = TestRepository.WithShow().Person("ada", "Ada").Person("ben", "Ben")
+            .Episode("klustered", "2021-05-20-x", "X", "2021-05-20T17:00:00Z", [], TestRepository.KlusteredSection + $"\n      timeToFix: {value}\n")
+            .Load();
+
+        Assert.Equal(TimeSpan.FromSeconds(seconds), repository.Episodes["klustered/2021-05-20-x"].Klustered!.Teams[0].TimeToFix);
+    }
 }

@@ -600,7 +600,7 @@ internal static partial class EntityReaders
             }
         }
 
-        TimeSpan? timeToFix = map.Get("timeToFix") is null ? null : reader.Duration("timeToFix", true, TimeSpan.FromHours(48));
+        TimeSpan? timeToFix = map.Get("timeToFix") is null ? null : reader.Duration("timeToFix", true, TimeSpan.FromHours(48), allowZero: true);
         reader.Finish();
         if (!ok || cluster is null || nameScalar is null || breakers.Count == 0 || fixers.Count == 0 || breaks.Count == 0)
         {

@@ -343,7 +343,7 @@ internal sealed partial class MappingReader(FileContext file, YMapping map, stri
         }
     }
 
-    public TimeSpan? Duration(string key, bool required, TimeSpan max)
+    public TimeSpan? Duration(string key, bool required, TimeSpan max, bool allowZero = false)
     {
         var scalar = Scalar(key, required);
         if (scalar is null)
@@ -358,9 +358,9 @@ internal sealed partial class MappingReader(FileContext file, YMapping map, stri
             return null;
         }
 
-        if (parsed.Value <= TimeSpan.Zero || parsed.Value > max)
+        if ((parsed.Value == TimeSpan.Zero && !allowZero) || parsed.Value > max)
         {
-            File.Error(scalar, $"'{key}' must be more than 0 and at most {max.TotalHours:0}h, not '{scalar.Value}'");
+            File.Error(scalar, $"'{key}' must be {(allowZero ? "at least 0s" : "more than 0")} and at most {max.TotalHours:0}h, not '{scalar.Value}'");
             return null;
         }
 
