@@ -1,5 +1,6 @@
 using System.CommandLine;
 using RawkodeAutomation.Episodes.Loading;
+using RawkodeAutomation.Episodes.Model;
 
 namespace RawkodeAutomation.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal static class ValidateCommand
     {
         Argument<string?> path = new("path")
         {
-            Description = "The episodes/ folder (or a checkout that contains one). Default: episodes/ of the current checkout.",
+            Description = "The episodes/ folder, a checkout that contains one, or one file under episodes/. Default: episodes/ of the current checkout.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         Command command = new("validate", "Check every show, person and episode file; print each error as path:line:column: message.");
@@ -27,6 +28,26 @@ internal static class ValidateCommand
     /// <summary>Runs the validation; also used by <c>rawkode episodes bench</c>.</summary>
     internal static int Run(string? path, TextWriter output, TextWriter error)
     {
+        string? onlyFile = null;
+        if (path is not null && File.Exists(path))
+        {
+            var full = Path.GetFullPath(path);
+            var directory = new DirectoryInfo(Path.GetDirectoryName(full)!);
+            while (directory is not null && directory.Name != "episodes")
+            {
+                directory = directory.Parent;
+            }
+
+            if (directory?.Parent is null)
+            {
+                error.WriteLine($"'{path}' is not inside an episodes/ folder");
+                return 2;
+            }
+
+            onlyFile = Path.GetRelativePath(directory.Parent.FullName, full).Replace('\\', '/');
+            path = directory.FullName;
+        }
+
         if (!TryResolveRoot(path, out var root, out var problem))
         {
             error.WriteLine(problem);
@@ -35,13 +56,23 @@ internal static class ValidateCommand
 
         var result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default);
         var prefix = DisplayPrefix(root);
-        foreach (var diagnostic in result.Diagnostics)
+
+        // PATH may name one file: the whole tree is still loaded (references need it), but only that
+        // file's findings are printed and counted.
+        var diagnostics = result.Diagnostics.AsEnumerable();
+        if (onlyFile is not null)
+        {
+            diagnostics = diagnostics.Where(d => d.Location.Path == onlyFile);
+        }
+
+        var shown = diagnostics.ToList();
+        foreach (var diagnostic in shown)
         {
             output.WriteLine(prefix + diagnostic);
         }
 
-        var errors = result.Errors.Count();
-        var warnings = result.Warnings.Count();
+        var errors = shown.Count(d => d.Severity == DiagnosticSeverity.Error);
+        var warnings = shown.Count(d => d.Severity == DiagnosticSeverity.Warning);
         var repository = result.Repository;
         var summary = $"{Count(repository.Shows.Count, "show")}, {Count(repository.People.Count, "person", "people")}, "
             + $"{Count(repository.Episodes.Count, "episode")} loaded; {Count(errors, "error")}, {Count(warnings, "warning")}.";
