@@ -73,6 +73,50 @@ public sealed class ProvisioningTests(SandboxFixture fixture) : IClassFixture<Sa
     }
 
     [Fact]
+    public async Task VerifyBroken_NoBreaks_RolloutSucceedsAndClusterIsNotBroken()
+    {
+        // The control for every break test: without breaks, the v1→v2 rollout completes within the verify time.
+        var cluster = await fixture.ReadyClusterAsync("control");
+        try
+        {
+            var verdict = await fixture.Operations.VerifyBrokenAsync(cluster, []);
+            Assert.True(verdict.RolloutSucceeded, verdict.Summary);
+            Assert.False(verdict.Broken);
+
+            // Verification hands the cluster back at v1.
+            var status = await fixture.Operations.IsFixedAsync(cluster);
+            Assert.False(status.Fixed);
+            Assert.Contains(":v1", status.Detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.Operations.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyBroken_BreakThatDoesNotBlockRollout_NamedAsNotHolding()
+    {
+        var cluster = await fixture.ReadyClusterAsync("not-holding");
+        try
+        {
+            await fixture.Operations.ApplyBreaksAsync(cluster, ["quota-zero-pods"]);
+
+            // Someone removes the quota before verification: the break's own check fails and it is named.
+            using var client = await fixture.WorkloadClientAsync(cluster);
+            await k8s.CoreV1OperationsExtensions.DeleteNamespacedResourceQuotaAsync(client.CoreV1, "compute", "default");
+            var verdict = await fixture.Operations.VerifyBrokenAsync(cluster, ["quota-zero-pods"]);
+            Assert.False(verdict.Broken);
+            Assert.Equal(["quota-zero-pods"], verdict.NotHolding);
+            Assert.Contains("does not exist", verdict.Summary, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.Operations.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
     public void Options_Invalid_EveryProblemNamesItsKey()
     {
         var options = new KubernetesOptions { ManagementKubeconfig = "/nope/kubeconfig", VerifyBrokenTimeout = TimeSpan.Zero };

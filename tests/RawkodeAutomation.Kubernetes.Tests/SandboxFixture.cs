@@ -32,8 +32,9 @@ public class SandboxFixture : IAsyncLifetime
         PollInterval = TimeSpan.FromMilliseconds(100),
         ProvisionTimeout = TimeSpan.FromSeconds(20),
         WorkloadReadyTimeout = TimeSpan.FromSeconds(20),
-        BreakStepTimeout = TimeSpan.FromSeconds(10),
-        VerifyBrokenTimeout = TimeSpan.FromSeconds(1.5),
+        BreakStepTimeout = TimeSpan.FromSeconds(5),
+        // Long enough that an unbroken rollout always completes in the sandbox (see VerifyBroken_NoBreaks_RolloutSucceeds).
+        VerifyBrokenTimeout = TimeSpan.FromSeconds(2.5),
         TeardownTimeout = TimeSpan.FromSeconds(10),
     };
 
