@@ -26,6 +26,21 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task Push_SameDeliveryThreeTimesConcurrently_ProcessedOnce()
+    {
+        await using var h = await Harness.StartAsync();
+        var (before, after) = h.Push(Fixtures.ValidTree());
+        var delivery = Guid.NewGuid().ToString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => h.DeliverAsync(before, after, deliveryId: delivery)));
+
+        Assert.Single(responses, r => r.StatusCode == 202);
+        Assert.Equal(2, responses.Count(r => r.StatusCode == 200));
+        Assert.Single(h.Sink.Observed);
+        Assert.Single(h.Handler.Handled);
+    }
+
+    [Fact]
     public async Task Push_ForgedSignature_Rejected401AndLoggedWithoutPayload()
     {
         await using var h = await Harness.StartAsync();
