@@ -26,6 +26,12 @@ public sealed class OfflineTemporalServerOptions
     /// <summary>Minimum level of the server's own log lines (<c>--log-level</c>).</summary>
     public LogLevel LogLevel { get; set; } = LogLevel.Warning;
 
+    /// <summary>
+    /// Longest a long poll (task polls; history, update and query waits are capped at 20 s) is held before the
+    /// server answers with an empty response. Always shortened to answer before the caller's deadline.
+    /// </summary>
+    public TimeSpan LongPollTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Clock used for every timestamp and deadline; replaceable so time can be skipped later.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -181,4 +181,62 @@ public class ProtocolTests(ServerFixture fixture)
         Assert.True(info.Capabilities.ActivityFailureIncludeHeartbeat);
         Assert.True(info.Capabilities.SignalAndQueryHeader);
     }
+
+    [Fact]
+    public async Task PollWorkflowTask_EmptyQueue_AnswersEmptyBeforeDeadline()
+    {
+        var started = DateTime.UtcNow;
+        var response = await Service.PollWorkflowTaskQueueAsync(
+            new PollWorkflowTaskQueueRequest { Namespace = "default", TaskQueue = new TaskQueue { Name = Workers.NewTaskQueue() } },
+            new RpcOptions { Timeout = TimeSpan.FromSeconds(3) });
+        Assert.True(response.TaskToken.IsEmpty);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(3));
+    }
+
+    [Fact]
+    public async Task PollWorkflowTask_CancelledPoll_DoesNotLoseTheTask()
+    {
+        var tq = Workers.NewTaskQueue();
+        using var cancel = new CancellationTokenSource();
+        var abandoned = Service.PollWorkflowTaskQueueAsync(
+            new PollWorkflowTaskQueueRequest { Namespace = "default", TaskQueue = new TaskQueue { Name = tq } },
+            new RpcOptions { CancellationToken = cancel.Token });
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<Exception>(() => abandoned);
+        var id = Workers.NewId("not-lost");
+        await Service.StartWorkflowExecutionAsync(new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = id,
+            WorkflowType = new WorkflowType { Name = "RawWorkflow" },
+            TaskQueue = new TaskQueue { Name = tq },
+        });
+        var task = await Service.PollWorkflowTaskQueueAsync(
+            new PollWorkflowTaskQueueRequest { Namespace = "default", TaskQueue = new TaskQueue { Name = tq } },
+            new RpcOptions { Timeout = TimeSpan.FromSeconds(10) });
+        Assert.Equal(id, task.WorkflowExecution.WorkflowId);
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(task.TaskToken));
+    }
+
+    [Fact]
+    public async Task PollWorkflowTask_NotAnswered_TimesOutAndIsHandedOutAgain()
+    {
+        var tq = Workers.NewTaskQueue();
+        await Service.StartWorkflowExecutionAsync(new StartWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowId = Workers.NewId("wft-timeout"),
+            WorkflowType = new WorkflowType { Name = "RawWorkflow" },
+            TaskQueue = new TaskQueue { Name = tq },
+            WorkflowTaskTimeout = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMilliseconds(500)),
+        });
+        var poll = new PollWorkflowTaskQueueRequest { Namespace = "default", TaskQueue = new TaskQueue { Name = tq } };
+        var first = await Service.PollWorkflowTaskQueueAsync(poll, new RpcOptions { Timeout = TimeSpan.FromSeconds(10) });
+        var second = await Service.PollWorkflowTaskQueueAsync(poll, new RpcOptions { Timeout = TimeSpan.FromSeconds(10) });
+        Assert.Equal(1, first.Attempt);
+        Assert.Equal(2, second.Attempt);
+        Assert.Contains(second.History.Events, e => e.EventType == EventType.WorkflowTaskTimedOut);
+        Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.RespondWorkflowTaskCompletedAsync(Complete(first.TaskToken))));
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(second.TaskToken));
+    }
 }

@@ -18,6 +18,7 @@ internal static class Workers
         .AddWorkflow<BlockingWorkflow>()
         .AddWorkflow<FlakyTaskWorkflow>()
         .AddWorkflow<MemoWorkflow>()
+        .AddWorkflow<CancellingParentWorkflow>()
         .AddActivity(GreetActivities.Greet)
         .AddActivity(ProbeActivities.ProbeAsync);
 

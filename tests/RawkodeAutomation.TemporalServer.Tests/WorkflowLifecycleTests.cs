@@ -202,4 +202,47 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
             Client.ExecuteWorkflowAsync((GreetWorkflow wf) => wf.RunAsync($"guest {i}"), new(Workers.NewId("fifty"), tq)))));
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"Hello, guest {i}!"), results);
     }
+
+    [Fact]
+    public async Task Cancel_ParentWithChild_ChildIsCanceledToo()
+    {
+        await Workers.RunAsync(Client, async tq =>
+        {
+            var parent = await Client.StartWorkflowAsync((CancellingParentWorkflow wf) => wf.RunAsync(), new(Workers.NewId("cancel-parent"), tq));
+            var child = Client.GetWorkflowHandle($"{parent.Id}-child");
+            await Workers.WaitUntilAsync(async () =>
+            {
+                try
+                {
+                    return (await child.DescribeAsync()).Status == WorkflowExecutionStatus.Running;
+                }
+                catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+                {
+                    return false;
+                }
+            }, what: "child started");
+            await parent.CancelAsync();
+            Assert.Equal("child canceled", await parent.GetResultAsync());
+            Assert.Equal(WorkflowExecutionStatus.Canceled, (await child.DescribeAsync()).Status);
+        });
+    }
+
+    [Fact]
+    public async Task RunTimeout_Exceeded_WorkflowTimesOut()
+    {
+        var handle = await Client.StartWorkflowAsync((BlockingWorkflow wf) => wf.RunAsync(), new(Workers.NewId("run-timeout"), Workers.NewTaskQueue()) { RunTimeout = TimeSpan.FromMilliseconds(500) });
+        var error = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync());
+        Assert.IsType<TimeoutFailureException>(error.InnerException);
+        Assert.Equal(WorkflowExecutionStatus.TimedOut, (await handle.DescribeAsync()).Status);
+    }
+
+    [Fact]
+    public async Task SignalQueryUpdate_UnknownWorkflow_ThrowNotFound()
+    {
+        var handle = Client.GetWorkflowHandle<InteractiveWorkflow>(Workers.NewId("ghost"));
+        Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => handle.SignalAsync(wf => wf.AddAsync("x")))).Code);
+        Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => handle.QueryAsync(wf => wf.Items()))).Code);
+        Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => handle.CancelAsync())).Code);
+        Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => handle.TerminateAsync())).Code);
+    }
 }

@@ -138,7 +138,7 @@ internal sealed partial class TemporalEngine
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
-        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(60));
+        var until = LongPollEnd(deadline, _taskPoll);
         while (true)
         {
             TaskCompletionSource<bool> poller;

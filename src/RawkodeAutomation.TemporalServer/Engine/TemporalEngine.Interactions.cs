@@ -131,7 +131,7 @@ internal sealed partial class TemporalEngine
                 DispatchLegacyQuery(run, task);
             }
         }
-        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(60));
+        var until = LongPollEnd(deadline, _taskPoll);
         await WaitAsync(task.Result.Task, until, cancellation).ConfigureAwait(false);
         lock (_gate)
         {
@@ -305,7 +305,7 @@ internal sealed partial class TemporalEngine
 
     private async Task<PollWorkflowExecutionUpdateResponse> WaitUpdateAsync(RunState run, UpdateState state, UpdateWorkflowExecutionLifecycleStage wanted, DateTime deadline, CancellationToken cancellation)
     {
-        var until = LongPollEnd(deadline, TimeSpan.FromSeconds(20));
+        var until = LongPollEnd(deadline, _waitPoll);
         while (true)
         {
             Task changed;

@@ -657,7 +657,7 @@ internal sealed partial class TemporalEngine
 
     public async Task<GetWorkflowExecutionHistoryResponse> GetHistoryAsync(GetWorkflowExecutionHistoryRequest request, DateTime deadline, CancellationToken cancellation)
     {
-        var waitUntil = LongPollEnd(deadline, TimeSpan.FromSeconds(20));
+        var waitUntil = LongPollEnd(deadline, _waitPoll);
         while (true)
         {
             Task changed;

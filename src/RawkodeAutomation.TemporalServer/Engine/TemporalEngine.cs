@@ -32,9 +32,17 @@ internal sealed partial class TemporalEngine : IDisposable
     private readonly List<Action> _afterCommit = [];
     private readonly CancellationTokenSource _stopping = new();
 
-    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces)
+    /// <summary>Longest a task poll waits before answering empty.</summary>
+    private readonly TimeSpan _taskPoll;
+
+    /// <summary>Longest a history, update or query wait holds before answering with what it has.</summary>
+    private readonly TimeSpan _waitPoll;
+
+    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces, TimeSpan? longPoll = null)
     {
         _store = store;
+        _taskPoll = longPoll ?? TimeSpan.FromSeconds(60);
+        _waitPoll = _taskPoll < TimeSpan.FromSeconds(20) ? _taskPoll : TimeSpan.FromSeconds(20);
         _time = time;
         _scheduler = new Scheduler(time, OnTimer);
         foreach (var ns in namespaces.Prepend("default").Distinct(StringComparer.Ordinal))

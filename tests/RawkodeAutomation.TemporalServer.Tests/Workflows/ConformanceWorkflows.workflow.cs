@@ -303,3 +303,24 @@ public class MemoWorkflow
         return Task.CompletedTask;
     }
 }
+
+[Workflow]
+public class CancellingParentWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        var child = await Workflow.StartChildWorkflowAsync(
+            (BlockingWorkflow wf) => wf.RunAsync(),
+            new() { Id = $"{Workflow.Info.WorkflowId}-child" });
+        try
+        {
+            await child.GetResultAsync();
+            return "child finished";
+        }
+        catch (ChildWorkflowFailureException e) when (e.InnerException is CanceledFailureException)
+        {
+            return "child canceled";
+        }
+    }
+}
