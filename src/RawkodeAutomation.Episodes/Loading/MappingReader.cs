@@ -214,6 +214,12 @@ internal sealed partial class MappingReader(FileContext file, YMapping map, stri
                 continue;
             }
 
+            if (key.Value == "<<")
+            {
+                File.Error(key, "merge keys ('<<') are not supported; write the keys out in full");
+                continue;
+            }
+
             if (specialMessages is not null && specialMessages.TryGetValue(key.Value, out var special))
             {
                 File.Error(key, special);

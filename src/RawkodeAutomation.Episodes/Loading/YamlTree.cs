@@ -104,6 +104,10 @@ internal static class StrictYamlReader
                     case DocumentStart:
                         documents++;
                         break;
+                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) && node.Tag.Value != "!":
+                        error(Line(ev.Start), Col(ev.Start),
+                            $"YAML tag '{node.Tag.Value}' is not allowed here; remove it (these files hold plain values only)");
+                        return null;
                     case Scalar s:
                     {
                         var tag = s.Tag.IsEmpty ? null : s.Tag.Value;

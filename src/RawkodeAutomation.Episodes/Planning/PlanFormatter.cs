@@ -44,7 +44,7 @@ public static class PlanFormatter
             return includeDiffs ? line + "\n" + Indent(d.Diff) : line;
         });
         Section(b, "Clusters to provision", plan.Clusters, c =>
-            $"+ {c.EpisodeId} {c.Team}: {c.ClusterClass} {c.KubernetesVersion} ({c.ControlPlaneReplicas} control plane, {c.WorkerReplicas} workers), "
+            $"+ {c.EpisodeId} {c.Team}: {c.ClusterClass} {c.KubernetesVersion} ({c.ControlPlaneReplicas} control plane, {c.WorkerReplicas} worker{(c.WorkerReplicas == 1 ? "" : "s")}), "
             + $"provision {c.ProvisionAt:yyyy-MM-dd HH:mm}Z, tear down {c.TeardownAt:yyyy-MM-dd HH:mm}Z, breaks: {string.Join(", ", c.Breaks)}");
 
         b.Append("YouTube quota: ").Append(plan.Quota.Units.ToString("N0", CultureInfo.InvariantCulture)).Append(" units");
