@@ -263,6 +263,10 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         {
             // The API is gone, as a break intends: no rollout can succeed.
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.InternalServerError or HttpStatusCode.UnprocessableEntity)
+        {
+            // Admission rejected the rollout itself (e.g. a fail-closed webhook on Deployments): it did not succeed.
+        }
 
         var failedChecks = checks.Where(c => !c.Holds).Select(c => c.BreakId).ToList();
         var notHolding = failedChecks;
@@ -313,6 +317,11 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
             {
                 // The API may be broken on purpose (apiserver-wrong-port): keep watching.
                 status = new FixStatus(false, $"the API is unreachable: {e.Message}");
+            }
+            catch (HttpOperationException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The fixers may have deleted the Deployment, or a webhook may reject reads: keep watching.
+                status = new FixStatus(false, $"the API answered {(int)e.Response.StatusCode}: {e.Message}");
             }
 
             if (status.Fixed)

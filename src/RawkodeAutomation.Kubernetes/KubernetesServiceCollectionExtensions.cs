@@ -20,9 +20,20 @@ public static class KubernetesServiceCollectionExtensions
             builder.Configure(configure);
         }
 
-        builder.Validate(o => o.Validate().Count == 0, "invalid Kubernetes configuration (see Kubernetes:* keys)").ValidateOnStart();
+        builder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KubernetesOptions>, KubernetesOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IClusterOperations>(sp => new KubernetesClusterOperations(sp.GetRequiredService<IOptions<KubernetesOptions>>(), sp.GetRequiredService<TimeProvider>()));
         return services;
+    }
+}
+
+/// <summary>Reports every problem of <see cref="KubernetesOptions"/>, each naming its configuration key.</summary>
+internal sealed class KubernetesOptionsValidator : IValidateOptions<KubernetesOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KubernetesOptions options)
+    {
+        var problems = options.Validate();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

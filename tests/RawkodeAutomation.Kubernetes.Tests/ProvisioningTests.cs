@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using RawkodeAutomation.Episodes.Model;
 using RawkodeAutomation.Kubernetes.Sandbox;
 
@@ -117,6 +120,34 @@ public sealed class ProvisioningTests(SandboxFixture fixture) : IClassFixture<Sa
     }
 
     [Fact]
+    public async Task WaitFixed_DeploymentDeletedThenRecreatedAtV2_KeepsWatchingUntilFixed()
+    {
+        var cluster = await fixture.ReadyClusterAsync("deleted");
+        try
+        {
+            using var client = await fixture.WorkloadClientAsync(cluster);
+            var original = await k8s.AppsV1OperationsExtensions.ReadNamespacedDeploymentAsync(client.AppsV1, "klustered", "default");
+            await k8s.AppsV1OperationsExtensions.DeleteNamespacedDeploymentAsync(client.AppsV1, "klustered", "default");
+            var since = DateTimeOffset.UtcNow;
+            var watching = fixture.Operations.WaitFixedAsync(cluster, since, TimeSpan.FromSeconds(20));
+            Assert.False((await fixture.Operations.IsFixedAsync(cluster)).Fixed);
+
+            // A fixer recreates it at v2.
+            original.Metadata.ResourceVersion = null;
+            original.Metadata.Uid = null;
+            original.Status = null;
+            original.Spec.Template.Spec.Containers[0].Image = KlusteredWorkload.Image(fixture.Options, fixture.Options.FixedTag);
+            await k8s.AppsV1OperationsExtensions.CreateNamespacedDeploymentAsync(client.AppsV1, original, "default");
+            var status = await watching;
+            Assert.True(status.Fixed, status.Detail);
+        }
+        finally
+        {
+            await fixture.Operations.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
     public void Options_Invalid_EveryProblemNamesItsKey()
     {
         var options = new KubernetesOptions { ManagementKubeconfig = "/nope/kubeconfig", VerifyBrokenTimeout = TimeSpan.Zero };
@@ -125,6 +156,18 @@ public sealed class ProvisioningTests(SandboxFixture fixture) : IClassFixture<Sa
         Assert.Contains("Kubernetes:ManagementKubeconfig: the file \"/nope/kubeconfig\" does not exist", error.Message, StringComparison.Ordinal);
         Assert.Contains("Kubernetes:VerifyBrokenTimeout must be positive", error.Message, StringComparison.Ordinal);
         Assert.Contains("Kubernetes:ClusterClasses:broken:ClusterClass is required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddKubernetes_BadConfiguration_ValidationNamesTheKeys()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Kubernetes:PollInterval"] = "00:00:00", ["Kubernetes:Namespace"] = "capi" })
+            .Build();
+        using var provider = new ServiceCollection().AddKubernetes(configuration).BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<KubernetesOptions>>();
+        var error = Assert.Throws<OptionsValidationException>(() => options.Value);
+        Assert.Contains("Kubernetes:PollInterval must be positive", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
