@@ -20,6 +20,7 @@ public static class RawkodeCommandLine
         root.Subcommands.Add(EpisodesBenchCommand.Create());
         root.Subcommands.Add(YouTubeCommand.Create());
         root.Subcommands.Add(KlusteredCommand.Create());
+        root.Subcommands.Add(UpCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,46 @@
+using RawkodeAutomation.Pipeline.Tests.Decisions;
+using RawkodeAutomation.Workflows.Contracts;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+public class KlusteredWorkflowTests
+{
+    [Fact]
+    public async Task EpisodeWorkflow_KlusteredEpisode_ProvisionsAtProvisionBeforeDetectsFixAndTearsDownAfter()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        // Given a show starting in 4 s: provision 2 s before, 2 s long, tear down 1 s after it ends.
+        var start = DateTimeOffset.UtcNow.AddSeconds(4);
+        var teams = new[] { "team-a", "team-b" }.Select(n =>
+            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, ["coredns-homoglyph"])).ToList();
+        var spec = EpisodeDecisionsTests.Spec("klustered/2030-05-20-demo") with
+        {
+            ScheduledFor = start,
+            Duration = TimeSpan.FromSeconds(2),
+            Klustered = new KlusteredDesired(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), teams),
+        };
+        await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
+
+        // When the time comes, both clusters are provisioned and broken, not before.
+        var provisioned = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
+            s => s.Teams.Count == 2 && s.Teams.All(t => t.Phase == TeamPhase.Provisioned), TimeSpan.FromSeconds(30), "teams provisioned");
+        Assert.All(provisioned.Teams, t => Assert.True(t.ProvisionedAt >= start.AddSeconds(-2).AddMilliseconds(-500), $"{t.Name} provisioned at {t.ProvisionedAt:O}, before {start.AddSeconds(-2):O}"));
+        Assert.All(provisioned.Teams, t => Assert.StartsWith("secret/", t.Access, StringComparison.Ordinal));
+
+        // And team-a fixes its cluster during the show; team-b never does.
+        await PipelineHarness.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > start.AddSeconds(0.5), TimeSpan.FromSeconds(30), "show started");
+        h.Klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-a")] = DateTimeOffset.UtcNow;
+
+        // Then team-a's time to fix is recorded, and both clusters are torn down after teardownAfter.
+        var done = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
+            s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), TimeSpan.FromSeconds(30), "teams torn down");
+        Assert.Empty(h.Klustered.Clusters);
+        Assert.Equal(2, h.Klustered.TornDown.Count);
+        var recorded = Assert.Single(h.Klustered.Recorded);
+        Assert.Equal("team-a", recorded.Team);
+        Assert.True(recorded.TimeToFix > TimeSpan.Zero && recorded.TimeToFix < TimeSpan.FromSeconds(10), recorded.TimeToFix.ToString());
+        Assert.True(DateTimeOffset.UtcNow >= start.AddSeconds(3), "torn down before teardownAfter");
+        Assert.Null(done.NextWakeUp);
+    }
+}
