@@ -239,4 +239,26 @@ public class ProtocolTests(ServerFixture fixture)
         Assert.Equal(RpcException.StatusCode.NotFound, await CodeOfAsync(() => Service.RespondWorkflowTaskCompletedAsync(Complete(first.TaskToken))));
         await Service.RespondWorkflowTaskCompletedAsync(Complete(second.TaskToken));
     }
+
+    [Fact]
+    public async Task RespondWorkflowTaskCompleted_CloseWhileSignalArrived_IsRejectedAndRetriedWithSignal()
+    {
+        var (id, task) = await StartAndPollAsync();
+        await Service.SignalWorkflowExecutionAsync(new SignalWorkflowExecutionRequest
+        {
+            Namespace = "default",
+            WorkflowExecution = new() { WorkflowId = id },
+            SignalName = "late",
+            Identity = "protocol-test",
+        });
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(task.TaskToken));
+        var retry = await Service.PollWorkflowTaskQueueAsync(
+            new PollWorkflowTaskQueueRequest { Namespace = "default", TaskQueue = task.WorkflowExecutionTaskQueue },
+            new RpcOptions { Timeout = TimeSpan.FromSeconds(10) });
+        var types = retry.History.Events.Select(e => e.EventType).ToList();
+        Assert.Contains(EventType.WorkflowTaskFailed, types);
+        Assert.True(types.IndexOf(EventType.WorkflowExecutionSignaled) > types.IndexOf(EventType.WorkflowTaskFailed));
+        Assert.Equal(WorkflowTaskFailedCause.UnhandledCommand, retry.History.Events.First(e => e.EventType == EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes.Cause);
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(retry.TaskToken));
+    }
 }

@@ -42,6 +42,20 @@ internal static class WorkflowServiceBinding
         }
     }
 
+    /// <summary>A body that is not the request message is INTERNAL, as grpc-go (the real frontend) reports it.</summary>
+    private static TRequest Parse<TRequest>(MessageParser<TRequest> parser, byte[] bytes)
+        where TRequest : IMessage<TRequest>
+    {
+        try
+        {
+            return parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Internal, $"grpc: error unmarshalling request: {ex.Message}"));
+        }
+    }
+
     private static void AddUnary<TRequest, TResponse>(ServiceBinderBase binder, MethodDescriptor descriptor)
         where TRequest : class, IMessage<TRequest>, new()
         where TResponse : class, IMessage<TResponse>, new()
@@ -52,7 +66,7 @@ internal static class WorkflowServiceBinding
             MethodType.Unary,
             ServiceName,
             descriptor.Name,
-            Marshallers.Create(static m => m.ToByteArray(), parser.ParseFrom),
+            Marshallers.Create(static m => m.ToByteArray(), bytes => Parse(parser, bytes)),
             Marshallers.Create(static m => m.ToByteArray(), responseParser.ParseFrom));
         // Grpc.AspNetCore resolves the handler by name on the service type; the delegate is unused.
         binder.AddMethod(method, (UnaryServerMethod<TRequest, TResponse>?)null);
