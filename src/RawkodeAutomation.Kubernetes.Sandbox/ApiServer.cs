@@ -153,41 +153,41 @@ internal sealed class ApiServer : IAsyncDisposable
                     await WatchAsync(context, type, ns).ConfigureAwait(false);
                     return;
                 case "GET":
-                {
-                    var (items, rv) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
-                    await WriteAsync(context, 200, new JsonObject
                     {
-                        ["kind"] = type.Kind + "List",
-                        ["apiVersion"] = type.ApiVersion,
-                        ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
-                        ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()),
-                    }).ConfigureAwait(false);
-                    return;
-                }
+                        var (items, rv) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
+                        await WriteAsync(context, 200, new JsonObject
+                        {
+                            ["kind"] = type.Kind + "List",
+                            ["apiVersion"] = type.ApiVersion,
+                            ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(CultureInfo.InvariantCulture) },
+                            ["items"] = new JsonArray(items.Cast<JsonNode>().ToArray()),
+                        }).ConfigureAwait(false);
+                        return;
+                    }
 
                 case "POST":
-                {
-                    if (type.Namespaced && ns is null)
                     {
-                        throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
-                    }
+                        if (type.Namespaced && ns is null)
+                        {
+                            throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
+                        }
 
-                    var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
-                    await WriteAsync(context, 201, created).ConfigureAwait(false);
-                    return;
-                }
+                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
+                        await WriteAsync(context, 201, created).ConfigureAwait(false);
+                        return;
+                    }
 
                 case "DELETE":
-                {
-                    var (items, _) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
-                    foreach (var item in items)
                     {
-                        TryDelete(type, item);
-                    }
+                        var (items, _) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
+                        foreach (var item in items)
+                        {
+                            TryDelete(type, item);
+                        }
 
-                    await WriteAsync(context, 200, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success" }).ConfigureAwait(false);
-                    return;
-                }
+                        await WriteAsync(context, 200, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success" }).ConfigureAwait(false);
+                        return;
+                    }
             }
         }
         else
@@ -201,20 +201,20 @@ internal sealed class ApiServer : IAsyncDisposable
                     await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource).ConfigureAwait(false)).ConfigureAwait(false);
                     return;
                 case "PATCH":
-                {
-                    var patch = await ReadNodeAsync(context).ConfigureAwait(false);
-                    var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource).ConfigureAwait(false);
-                    await WriteAsync(context, 200, patched).ConfigureAwait(false);
-                    return;
-                }
+                    {
+                        var patch = await ReadNodeAsync(context).ConfigureAwait(false);
+                        var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource).ConfigureAwait(false);
+                        await WriteAsync(context, 200, patched).ConfigureAwait(false);
+                        return;
+                    }
 
                 case "DELETE":
-                {
-                    // As the API server does for objects without finalizers: 200 with the deleted object.
-                    var deleted = _store.Delete(type, ns, name);
-                    await WriteAsync(context, 200, deleted).ConfigureAwait(false);
-                    return;
-                }
+                    {
+                        // As the API server does for objects without finalizers: 200 with the deleted object.
+                        var deleted = _store.Delete(type, ns, name);
+                        await WriteAsync(context, 200, deleted).ConfigureAwait(false);
+                        return;
+                    }
             }
         }
 

@@ -122,19 +122,19 @@ public static class Patching
                     document = Add(document, path, operation["value"]?.DeepClone());
                     break;
                 case "move":
-                {
-                    var from = operation["from"]?.GetValue<string>() ?? throw ApiError.BadRequest("JSON patch \"move\" without \"from\"");
-                    document = Remove(document, from, out var moved);
-                    document = Add(document, path, moved);
-                    break;
-                }
+                    {
+                        var from = operation["from"]?.GetValue<string>() ?? throw ApiError.BadRequest("JSON patch \"move\" without \"from\"");
+                        document = Remove(document, from, out var moved);
+                        document = Add(document, path, moved);
+                        break;
+                    }
 
                 case "copy":
-                {
-                    var from = operation["from"]?.GetValue<string>() ?? throw ApiError.BadRequest("JSON patch \"copy\" without \"from\"");
-                    document = Add(document, path, Get(document, from)?.DeepClone());
-                    break;
-                }
+                    {
+                        var from = operation["from"]?.GetValue<string>() ?? throw ApiError.BadRequest("JSON patch \"copy\" without \"from\"");
+                        document = Add(document, path, Get(document, from)?.DeepClone());
+                        break;
+                    }
 
                 case "test":
                     if (!JsonNode.DeepEquals(Get(document, path), operation["value"]))

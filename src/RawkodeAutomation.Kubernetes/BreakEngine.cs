@@ -88,41 +88,41 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
             case ExistsCheck exists:
                 return await client.GetAsync(exists.Target, ct).ConfigureAwait(false) is null ? $"{exists.Target} does not exist" : null;
             case FieldCheck field:
-            {
-                var obj = await client.GetAsync(field.Target, ct).ConfigureAwait(false);
-                if (obj is null)
                 {
-                    return $"{field.Target} does not exist";
-                }
+                    var obj = await client.GetAsync(field.Target, ct).ConfigureAwait(false);
+                    if (obj is null)
+                    {
+                        return $"{field.Target} does not exist";
+                    }
 
-                var value = Pointer(obj, field.Path);
-                if (field.EqualsValue is not null && !JsonNode.DeepEquals(Normalise(value), Normalise(field.EqualsValue)))
-                {
-                    return $"{field.Target} {field.Path} is {value?.ToJsonString() ?? "missing"}, expected {field.EqualsValue.ToJsonString()}";
-                }
+                    var value = Pointer(obj, field.Path);
+                    if (field.EqualsValue is not null && !JsonNode.DeepEquals(Normalise(value), Normalise(field.EqualsValue)))
+                    {
+                        return $"{field.Target} {field.Path} is {value?.ToJsonString() ?? "missing"}, expected {field.EqualsValue.ToJsonString()}";
+                    }
 
-                if (field.Contains is not null && !(value?.GetValueKind() == System.Text.Json.JsonValueKind.String && value.GetValue<string>().Contains(field.Contains, StringComparison.Ordinal)))
-                {
-                    return $"{field.Target} {field.Path} does not contain \"{field.Contains}\"";
-                }
+                    if (field.Contains is not null && !(value?.GetValueKind() == System.Text.Json.JsonValueKind.String && value.GetValue<string>().Contains(field.Contains, StringComparison.Ordinal)))
+                    {
+                        return $"{field.Target} {field.Path} does not contain \"{field.Contains}\"";
+                    }
 
-                return null;
-            }
+                    return null;
+                }
 
             case NodesTaintedCheck tainted:
-            {
-                var nodes = await client.ListAsync("v1", "Node", null, cancellationToken: ct).ConfigureAwait(false);
-                var clean = nodes.Where(n => !Taints(n).Any(t => t["key"]?.GetValue<string>() == tainted.Key)).Select(Name).ToList();
-                return clean.Count == 0 && nodes.Count > 0 ? null : $"nodes without taint {tainted.Key}: {string.Join(", ", clean)}";
-            }
+                {
+                    var nodes = await client.ListAsync("v1", "Node", null, cancellationToken: ct).ConfigureAwait(false);
+                    var clean = nodes.Where(n => !Taints(n).Any(t => t["key"]?.GetValue<string>() == tainted.Key)).Select(Name).ToList();
+                    return clean.Count == 0 && nodes.Count > 0 ? null : $"nodes without taint {tainted.Key}: {string.Join(", ", clean)}";
+                }
 
             case DeploymentReadyCheck ready:
-            {
-                var deployment = await client.GetAsync(ready.Target, ct).ConfigureAwait(false);
-                var want = deployment?["spec"]?["replicas"]?.GetValue<int>() ?? 1;
-                var have = deployment?["status"]?["readyReplicas"]?.GetValue<int>() ?? 0;
-                return have >= want ? null : $"{ready.Target} has {have}/{want} ready replicas";
-            }
+                {
+                    var deployment = await client.GetAsync(ready.Target, ct).ConfigureAwait(false);
+                    var want = deployment?["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+                    var have = deployment?["status"]?["readyReplicas"]?.GetValue<int>() ?? 0;
+                    return have >= want ? null : $"{ready.Target} has {have}/{want} ready replicas";
+                }
 
             default:
                 throw new KlusteredException($"unknown check {check.GetType().Name}");
@@ -134,106 +134,106 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
         switch (step)
         {
             case CreateStep create:
-            {
-                var manifest = (JsonObject)create.Manifest.DeepClone();
-                var metadata = manifest["metadata"] as JsonObject ?? new JsonObject();
-                manifest["metadata"] = metadata;
-                var labels = metadata["labels"] as JsonObject ?? new JsonObject();
-                metadata["labels"] = labels;
-                labels[Ownership.OwnedByLabel] = Ownership.OwnedByValue;
-                labels[Ownership.BreakLabel] = module.Id;
-                var target = DynamicClient.RefOf(manifest);
-                var existing = await client.GetAsync(target, ct).ConfigureAwait(false);
-                if (existing is not null)
                 {
-                    GuardOwned(existing, target, "overwrite");
+                    var manifest = (JsonObject)create.Manifest.DeepClone();
+                    var metadata = manifest["metadata"] as JsonObject ?? new JsonObject();
+                    manifest["metadata"] = metadata;
+                    var labels = metadata["labels"] as JsonObject ?? new JsonObject();
+                    metadata["labels"] = labels;
+                    labels[Ownership.OwnedByLabel] = Ownership.OwnedByValue;
+                    labels[Ownership.BreakLabel] = module.Id;
+                    var target = DynamicClient.RefOf(manifest);
+                    var existing = await client.GetAsync(target, ct).ConfigureAwait(false);
+                    if (existing is not null)
+                    {
+                        GuardOwned(existing, target, "overwrite");
+                        return;
+                    }
+
+                    try
+                    {
+                        await client.CreateAsync(manifest, ct).ConfigureAwait(false);
+                    }
+                    catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+                    {
+                        // Created concurrently (a retried activity): fine if it is ours.
+                        GuardOwned(await client.GetAsync(target, ct).ConfigureAwait(false), target, "overwrite");
+                    }
+
                     return;
                 }
-
-                try
-                {
-                    await client.CreateAsync(manifest, ct).ConfigureAwait(false);
-                }
-                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
-                {
-                    // Created concurrently (a retried activity): fine if it is ours.
-                    GuardOwned(await client.GetAsync(target, ct).ConfigureAwait(false), target, "overwrite");
-                }
-
-                return;
-            }
 
             case PatchStep patch:
-            {
-                var type = patch.Type switch
                 {
-                    "merge" => V1Patch.PatchType.MergePatch,
-                    "strategic" => V1Patch.PatchType.StrategicMergePatch,
-                    "json" => V1Patch.PatchType.JsonPatch,
-                    _ => throw new KlusteredException($"break {module.Id}: unknown patch type \"{patch.Type}\" (merge, strategic, json)"),
-                };
-                await Require(module, patch.Target, ct).ConfigureAwait(false);
-                await client.PatchAsync(patch.Target, type, patch.Patch, ct).ConfigureAwait(false);
-                return;
-            }
-
-            case DeleteStep delete:
-            {
-                var existing = await client.GetAsync(delete.Target, ct).ConfigureAwait(false);
-                if (existing is null)
-                {
+                    var type = patch.Type switch
+                    {
+                        "merge" => V1Patch.PatchType.MergePatch,
+                        "strategic" => V1Patch.PatchType.StrategicMergePatch,
+                        "json" => V1Patch.PatchType.JsonPatch,
+                        _ => throw new KlusteredException($"break {module.Id}: unknown patch type \"{patch.Type}\" (merge, strategic, json)"),
+                    };
+                    await Require(module, patch.Target, ct).ConfigureAwait(false);
+                    await client.PatchAsync(patch.Target, type, patch.Patch, ct).ConfigureAwait(false);
                     return;
                 }
 
-                GuardOwned(existing, delete.Target, "delete");
-                await client.DeleteAsync(delete.Target, ct).ConfigureAwait(false);
-                return;
-            }
+            case DeleteStep delete:
+                {
+                    var existing = await client.GetAsync(delete.Target, ct).ConfigureAwait(false);
+                    if (existing is null)
+                    {
+                        return;
+                    }
+
+                    GuardOwned(existing, delete.Target, "delete");
+                    await client.DeleteAsync(delete.Target, ct).ConfigureAwait(false);
+                    return;
+                }
 
             case ReplaceTextStep replace:
-            {
-                var obj = await Require(module, replace.Target, ct).ConfigureAwait(false);
-                var text = Pointer(obj, replace.Path)?.GetValue<string>() ?? throw new KlusteredException($"break {module.Id}: {replace.Target} has no text at {replace.Path}");
-                if (!text.Contains(replace.Find, StringComparison.Ordinal))
                 {
-                    if (text.Contains(replace.Replace, StringComparison.Ordinal))
+                    var obj = await Require(module, replace.Target, ct).ConfigureAwait(false);
+                    var text = Pointer(obj, replace.Path)?.GetValue<string>() ?? throw new KlusteredException($"break {module.Id}: {replace.Target} has no text at {replace.Path}");
+                    if (!text.Contains(replace.Find, StringComparison.Ordinal))
                     {
-                        return; // Already applied.
+                        if (text.Contains(replace.Replace, StringComparison.Ordinal))
+                        {
+                            return; // Already applied.
+                        }
+
+                        throw new KlusteredException($"break {module.Id}: {replace.Target} {replace.Path} does not contain \"{replace.Find}\"; it cannot be applied to this cluster");
                     }
 
-                    throw new KlusteredException($"break {module.Id}: {replace.Target} {replace.Path} does not contain \"{replace.Find}\"; it cannot be applied to this cluster");
+                    // test + replace: the write fails instead of clobbering a concurrent edit.
+                    var operations = new JsonArray(
+                        new JsonObject { ["op"] = "test", ["path"] = replace.Path, ["value"] = text },
+                        new JsonObject { ["op"] = "replace", ["path"] = replace.Path, ["value"] = text.Replace(replace.Find, replace.Replace, StringComparison.Ordinal) });
+                    await client.PatchAsync(replace.Target, V1Patch.PatchType.JsonPatch, operations, ct).ConfigureAwait(false);
+                    return;
                 }
-
-                // test + replace: the write fails instead of clobbering a concurrent edit.
-                var operations = new JsonArray(
-                    new JsonObject { ["op"] = "test", ["path"] = replace.Path, ["value"] = text },
-                    new JsonObject { ["op"] = "replace", ["path"] = replace.Path, ["value"] = text.Replace(replace.Find, replace.Replace, StringComparison.Ordinal) });
-                await client.PatchAsync(replace.Target, V1Patch.PatchType.JsonPatch, operations, ct).ConfigureAwait(false);
-                return;
-            }
 
             case TaintNodesStep taint:
-            {
-                foreach (var node in await client.ListAsync("v1", "Node", null, cancellationToken: ct).ConfigureAwait(false))
                 {
-                    var taints = Taints(node).Select(t => t.DeepClone()).ToList();
-                    var has = taints.Any(t => t!["key"]?.GetValue<string>() == taint.Key);
-                    if (has != taint.Remove)
+                    foreach (var node in await client.ListAsync("v1", "Node", null, cancellationToken: ct).ConfigureAwait(false))
                     {
-                        continue;
+                        var taints = Taints(node).Select(t => t.DeepClone()).ToList();
+                        var has = taints.Any(t => t!["key"]?.GetValue<string>() == taint.Key);
+                        if (has != taint.Remove)
+                        {
+                            continue;
+                        }
+
+                        var next = taint.Remove
+                            ? taints.Where(t => t!["key"]?.GetValue<string>() != taint.Key).ToList()
+                            : [.. taints, new JsonObject { ["key"] = taint.Key, ["value"] = taint.Value, ["effect"] = taint.Effect }];
+                        var operations = new JsonArray(
+                            new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = node["metadata"]!["resourceVersion"]!.DeepClone() },
+                            new JsonObject { ["op"] = "add", ["path"] = "/spec/taints", ["value"] = new JsonArray([.. next]) });
+                        await client.PatchAsync(new ObjectRef("v1", "Node", null, Name(node)), V1Patch.PatchType.JsonPatch, operations, ct).ConfigureAwait(false);
                     }
 
-                    var next = taint.Remove
-                        ? taints.Where(t => t!["key"]?.GetValue<string>() != taint.Key).ToList()
-                        : [.. taints, new JsonObject { ["key"] = taint.Key, ["value"] = taint.Value, ["effect"] = taint.Effect }];
-                    var operations = new JsonArray(
-                        new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = node["metadata"]!["resourceVersion"]!.DeepClone() },
-                        new JsonObject { ["op"] = "add", ["path"] = "/spec/taints", ["value"] = new JsonArray([.. next]) });
-                    await client.PatchAsync(new ObjectRef("v1", "Node", null, Name(node)), V1Patch.PatchType.JsonPatch, operations, ct).ConfigureAwait(false);
+                    return;
                 }
-
-                return;
-            }
 
             default:
                 throw new KlusteredException($"break {module.Id}: unknown step {step.GetType().Name}");
