@@ -159,4 +159,18 @@ public class PlannerTests
         Assert.Contains(plan.Broadcasts, b => b.Action == BroadcastAction.Update && b.Reasons.Contains("title changed"));
         Assert.NotEmpty(plan.Descriptions);
     }
+
+    [Fact]
+    public void Plan_AiredEpisodeDateCorrected_NoVideoWriteOnlyTheThumbnail()
+    {
+        var before = Channel().Put("episodes/templates/klustered.liquid", "{{ episode.summary }}");
+        var after = before.Clone().Episode("klustered", "2021-05-20-past", "Past", "2021-05-21T17:00:00Z", ["ada"], "youtube:\n  videoId: ozbE25Y_rcM\n");
+
+        var plan = Planner.Plan(before.Load(), after.Load(), Now);
+
+        var update = Assert.Single(plan.Broadcasts);
+        Assert.Equal(["scheduledFor changed (already aired: only the record changes)"], update.Reasons);
+        // The thumbnail shows the date, so it is rendered again; the video itself is not written.
+        Assert.Equal([new QuotaLine("thumbnails.set", 1, 50, 50)], plan.Quota.Lines);
+    }
 }

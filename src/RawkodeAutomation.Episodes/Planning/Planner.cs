@@ -179,9 +179,11 @@ public static class Planner
                 reasons.Add("description changed");
             }
 
-            if (reasons.Count > 0)
+            // Moving an aired episode's date only corrects the record: YouTube has nothing to change.
+            var needsWrite = reasons.Count > 0 && !(aired && reasons.Count == 1 && old.ScheduledFor != current.ScheduledFor);
+            if (needsWrite)
             {
-                if (aired || current.YouTube?.VideoId is not null)
+                if (aired)
                 {
                     // An aired broadcast is a video: read the whole snippet, change it, write it back.
                     videosToRead++;
@@ -201,7 +203,10 @@ public static class Planner
                         quota.Add("videos.update", Costs.VideosUpdate);
                     }
                 }
+            }
 
+            if (reasons.Count > 0)
+            {
                 broadcasts.Add(new BroadcastChange(BroadcastAction.Update, id, current.Title, current.ScheduledFor, reasons, aired, current.YouTube?.VideoId));
             }
 
