@@ -443,6 +443,12 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         }
 
         var replicas = deployment.Spec.Replicas ?? 1;
+        if (replicas < 1)
+        {
+            // Zero pods "running v2" is not a win.
+            return new FixStatus(false, $"the Deployment is scaled to {replicas} replicas");
+        }
+
         var status = deployment.Status;
         if (status is null || (status.ObservedGeneration ?? 0) < (deployment.Metadata.Generation ?? 0) || (status.UpdatedReplicas ?? 0) < replicas || (status.ReadyReplicas ?? 0) < replicas || (status.Replicas ?? 0) > replicas)
         {

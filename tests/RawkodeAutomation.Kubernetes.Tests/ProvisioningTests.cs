@@ -140,6 +140,12 @@ public sealed class ProvisioningTests(SandboxFixture fixture) : IClassFixture<Sa
             await k8s.AppsV1OperationsExtensions.CreateNamespacedDeploymentAsync(client.AppsV1, original, "default");
             var status = await watching;
             Assert.True(status.Fixed, status.Detail);
+
+            // Scaling to zero is not a way to win.
+            await k8s.AppsV1OperationsExtensions.PatchNamespacedDeploymentAsync(client.AppsV1, new k8s.Models.V1Patch("{\"spec\":{\"replicas\":0}}", k8s.Models.V1Patch.PatchType.MergePatch), "klustered", "default");
+            var scaled = await fixture.Operations.IsFixedAsync(cluster);
+            Assert.False(scaled.Fixed);
+            Assert.Contains("scaled to 0", scaled.Detail, StringComparison.Ordinal);
         }
         finally
         {
