@@ -19,6 +19,9 @@ internal static class Workers
         .AddWorkflow<FlakyTaskWorkflow>()
         .AddWorkflow<MemoWorkflow>()
         .AddWorkflow<CancellingParentWorkflow>()
+        .AddWorkflow<ApprovalWorkflow>()
+        .AddWorkflow<SignalSenderWorkflow>()
+        .AddActivity(HumanActivities.WaitForHuman)
         .AddActivity(GreetActivities.Greet)
         .AddActivity(ProbeActivities.ProbeAsync);
 

@@ -245,4 +245,34 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
         Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => handle.CancelAsync())).Code);
         Assert.Equal(RpcException.StatusCode.NotFound, (await Assert.ThrowsAsync<RpcException>(() => handle.TerminateAsync())).Code);
     }
+
+    [Fact]
+    public async Task SignalExternal_FromAnotherWorkflow_IsDelivered()
+    {
+        var result = await Workers.RunAsync(Client, async tq =>
+        {
+            var target = await Client.StartWorkflowAsync((InteractiveWorkflow wf) => wf.RunAsync("target"), new(Workers.NewId("target"), tq));
+            Assert.Equal("sent", await Client.ExecuteWorkflowAsync((SignalSenderWorkflow wf) => wf.RunAsync(target.Id), new(Workers.NewId("sender"), tq)));
+            await target.SignalAsync(wf => wf.FinishAsync());
+            return await target.GetResultAsync();
+        });
+        Assert.Equal("target: from another workflow", result);
+    }
+
+    [Fact]
+    public async Task AsyncActivity_HeartbeatAndCompleteById_WorkflowGetsResult()
+    {
+        var result = await Workers.RunAsync(Client, async tq =>
+        {
+            var key = Guid.NewGuid().ToString();
+            var handle = await Client.StartWorkflowAsync((ApprovalWorkflow wf) => wf.RunAsync(key), new(Workers.NewId("approval"), tq));
+            await Workers.WaitUntilAsync(() => Task.FromResult(HumanActivities.Waiting.ContainsKey(key)), what: "activity waiting");
+            var (workflowId, runId, activityId) = HumanActivities.Waiting[key];
+            var activity = Client.GetAsyncActivityHandle(workflowId, runId, activityId);
+            await activity.HeartbeatAsync(new() { Details = ["still thinking"] });
+            await activity.CompleteAsync("approved");
+            return await handle.GetResultAsync();
+        });
+        Assert.Equal("approved", result);
+    }
 }

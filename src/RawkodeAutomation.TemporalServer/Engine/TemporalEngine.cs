@@ -31,6 +31,7 @@ internal sealed partial class TemporalEngine : IDisposable
     private readonly HashSet<RunState> _dirty = [];
     private readonly List<Action> _afterCommit = [];
     private readonly CancellationTokenSource _stopping = new();
+    private bool _disposed;
 
     /// <summary>Longest a task poll waits before answering empty.</summary>
     private readonly TimeSpan _taskPoll;
@@ -73,14 +74,18 @@ internal sealed partial class TemporalEngine : IDisposable
         _stopping.Cancel();
         lock (_gate)
         {
+            _disposed = true;
             foreach (var queue in _queues.Values)
             {
                 queue.WakeAll();
             }
         }
         _scheduler.Dispose();
-        _store.Dispose();
-        _stopping.Dispose();
+        lock (_gate)
+        {
+            _store.Dispose();
+        }
+        // _stopping is deliberately not disposed: late long polls still link to its token.
     }
 
     // ---- infrastructure -------------------------------------------------------------------------
@@ -125,6 +130,13 @@ internal sealed partial class TemporalEngine : IDisposable
     /// <summary>Persists every run changed by the current operation, then wakes whoever waits on them.</summary>
     private void Commit()
     {
+        if (_disposed)
+        {
+            // Nothing may be acknowledged that was not stored; the client retries against the next server life.
+            _dirty.Clear();
+            _afterCommit.Clear();
+            throw new global::Grpc.Core.RpcException(new global::Grpc.Core.Status(global::Grpc.Core.StatusCode.Unavailable, "the server is shutting down"));
+        }
         if (_dirty.Count > 0)
         {
             _store.Save(_dirty);
@@ -350,7 +362,7 @@ internal sealed partial class TemporalEngine : IDisposable
     {
         lock (_gate)
         {
-            if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning)
+            if (_disposed || !_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning)
             {
                 return;
             }

@@ -324,3 +324,36 @@ public class CancellingParentWorkflow
         }
     }
 }
+
+public static class HumanActivities
+{
+    /// <summary>Where each waiting activity can be reached: workflow id, run id, activity id.</summary>
+    public static ConcurrentDictionary<string, (string WorkflowId, string RunId, string ActivityId)> Waiting { get; } = new();
+
+    [Activity]
+    public static string WaitForHuman(string key)
+    {
+        var info = ActivityExecutionContext.Current.Info;
+        Waiting[key] = (info.WorkflowId ?? "", info.WorkflowRunId ?? "", info.ActivityId);
+        throw new CompleteAsyncException();
+    }
+}
+
+[Workflow]
+public class ApprovalWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(string key) =>
+        await Workflow.ExecuteActivityAsync(() => HumanActivities.WaitForHuman(key), new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
+}
+
+[Workflow]
+public class SignalSenderWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(string targetId)
+    {
+        await Workflow.GetExternalWorkflowHandle<InteractiveWorkflow>(targetId).SignalAsync(wf => wf.AddAsync("from another workflow"));
+        return "sent";
+    }
+}
