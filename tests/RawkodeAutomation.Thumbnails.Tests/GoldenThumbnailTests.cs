@@ -29,6 +29,10 @@ public sealed class GoldenThumbnailTests(RendererFixture fixture) : IClassFixtur
         },
         { "rawkode-live-cjk-name", RendererFixture.Request("rawkode-live", "クラウドネイティブ入門: Kubernetes 101", new ThumbnailPerson("yamada", "山田太郎"), new ThumbnailPerson("li", "李小龙")) },
         { "klustered-arabic-name", RendererFixture.Request("klustered", "مرحبا Kubernetes: breaking CoreDNS", new ThumbnailPerson("omar", "عمر الفاروق"), Grace) },
+        {
+            "default-hebrew-korean-hindi-names",
+            RendererFixture.Request("default", "Names from everywhere", new ThumbnailPerson("david", "דוד כהן"), new ThumbnailPerson("minjun", "김민준"), new ThumbnailPerson("priya", "प्रिया शर्मा"))
+        },
         { "default-emoji-in-title", RendererFixture.Request("default", "Shipping on Fridays 🚀🔥 what could go wrong? 👩🏽‍💻", Ada) },
         { "default-missing-avatar", RendererFixture.Request("default", "Guests without a photo get a monogram", new ThumbnailPerson("no-photo", "Priya Sharma")) },
         { "rawkode-live-corrupt-avatar", RendererFixture.Request("rawkode-live", "A corrupt avatar falls back to a monogram", new ThumbnailPerson("broken", "Bruno Broken")) },

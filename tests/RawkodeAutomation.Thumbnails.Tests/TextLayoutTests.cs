@@ -16,6 +16,11 @@ public sealed class TextLayoutTests(RendererFixture fixture) : IClassFixture<Ren
     [InlineData("Ξένια", "NotoSans-Bold.ttf")]
     [InlineData("عمر", "NotoSansArabic-Bold.ttf")]
     [InlineData("山", "DroidSansFallbackFull.ttf")]
+    [InlineData("김", "NanumSquareB.ttf")]
+    [InlineData("ש", "NotoSansHebrew-Bold.ttf")]
+    [InlineData("न", "NotoSansDevanagari-Bold.ttf")]
+    [InlineData("ก", "NotoSansThai-Bold.ttf")]
+    [InlineData("ქ", "NotoSansGeorgian-Bold.ttf")]
     [InlineData("🚀", "NotoColorEmoji.ttf")]
     [InlineData("👩🏽‍💻", "NotoColorEmoji.ttf")]
     [InlineData("❤️", "NotoColorEmoji.ttf")]
@@ -34,6 +39,19 @@ public sealed class TextLayoutTests(RendererFixture fixture) : IClassFixture<Ren
         Assert.True(paragraph.BaseRightToLeft);
         Assert.Empty(paragraph.MissingCodePoints);
         Assert.Single(paragraph.ShapeLine(0, paragraph.Count)); // one Arabic run, shaped right to left
+    }
+
+    [Theory]
+    [InlineData("דוד כהן", true)]
+    [InlineData("प्रिया शर्मा", false)]
+    [InlineData("สมชาย ใจดี", false)]
+    [InlineData("김민준", false)]
+    public void Paragraph_NameInOtherScripts_FullyCoveredWithExpectedDirection(string name, bool rightToLeft)
+    {
+        Paragraph paragraph = new(name, Bold);
+
+        Assert.Empty(paragraph.MissingCodePoints);
+        Assert.Equal(rightToLeft, paragraph.BaseRightToLeft);
     }
 
     [Fact]
