@@ -59,6 +59,14 @@ internal sealed class ApiServer : IAsyncDisposable
     {
         try
         {
+            // Health endpoints answer anonymously, as on a kubeadm cluster.
+            if (context.Request.Path.Value is "/healthz" or "/readyz" or "/livez")
+            {
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("ok", context.RequestAborted).ConfigureAwait(false);
+                return;
+            }
+
             // Bearer-token authentication, as the kubeconfig the sandbox hands out uses.
             if (context.Request.Headers.Authorization.ToString() != $"Bearer {_token}")
             {

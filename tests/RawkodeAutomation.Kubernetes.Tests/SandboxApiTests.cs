@@ -90,6 +90,10 @@ public sealed class SandboxApiTests : IAsyncLifetime
         using var client = new k8s.Kubernetes(config);
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespaceAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, error.Response.StatusCode);
+
+        // Health checks are anonymous.
+        using var http = new HttpClient();
+        Assert.Equal("ok", await http.GetStringAsync(new Uri(_cluster.Server, "readyz")));
     }
 
     [Fact]
