@@ -261,4 +261,30 @@ public class ProtocolTests(ServerFixture fixture)
         Assert.Equal(WorkflowTaskFailedCause.UnhandledCommand, retry.History.Events.First(e => e.EventType == EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes.Cause);
         await Service.RespondWorkflowTaskCompletedAsync(Complete(retry.TaskToken));
     }
+
+    [Fact]
+    public async Task RespondWorkflowTaskCompleted_ActivityWithoutTimeouts_FailsTaskAndAppliesNothing()
+    {
+        var (_, task) = await StartAndPollAsync();
+        var request = new RespondWorkflowTaskCompletedRequest
+        {
+            Namespace = "default",
+            TaskToken = task.TaskToken,
+            Commands =
+            {
+                new Command { CommandType = CommandType.StartTimer, StartTimerCommandAttributes = new() { TimerId = "t", StartToFireTimeout = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromHours(1)) } },
+                new Command { CommandType = CommandType.ScheduleActivityTask, ScheduleActivityTaskCommandAttributes = new() { ActivityId = "1", ActivityType = new ActivityType { Name = "A" } } },
+            },
+        };
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, await CodeOfAsync(() => Service.RespondWorkflowTaskCompletedAsync(request)));
+        var retry = await Service.PollWorkflowTaskQueueAsync(
+            new PollWorkflowTaskQueueRequest { Namespace = "default", TaskQueue = task.WorkflowExecutionTaskQueue },
+            new RpcOptions { Timeout = TimeSpan.FromSeconds(10) });
+        var types = retry.History.Events.Select(e => e.EventType).ToList();
+        Assert.DoesNotContain(EventType.TimerStarted, types);
+        Assert.DoesNotContain(EventType.WorkflowTaskCompleted, types);
+        Assert.Equal(WorkflowTaskFailedCause.BadScheduleActivityAttributes, retry.History.Events.Single(e => e.EventType == EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes.Cause);
+        Assert.Equal(2, retry.Attempt);
+        await Service.RespondWorkflowTaskCompletedAsync(Complete(retry.TaskToken));
+    }
 }

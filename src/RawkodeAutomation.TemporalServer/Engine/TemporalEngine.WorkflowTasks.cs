@@ -171,6 +171,13 @@ internal sealed partial class TemporalEngine
                     throw Errors.InvalidArgument("Blob data size exceeds limit.");
                 }
             }
+            if (ValidateCommands(run, request.Commands) is { } invalid)
+            {
+                // Nothing of a task with a malformed command is applied; the task fails and is retried.
+                FailWorkflowTaskLocked(run, invalid.Cause, invalid.Message, request.Identity);
+                Commit();
+                throw Errors.InvalidArgument(invalid.Message);
+            }
             var closes = request.Commands.Any(c => c.CommandType is CommandType.CompleteWorkflowExecution or CommandType.FailWorkflowExecution
                 or CommandType.CancelWorkflowExecution or CommandType.ContinueAsNewWorkflowExecution);
             var newUpdates = run.Updates.Values.Any(u => u.Stage == UpdateStage.Admitted && u.DeliveredInWorkflowTask != run.WftStartedId);
@@ -206,7 +213,6 @@ internal sealed partial class TemporalEngine
             var context = new CommandContext(run, completed.EventId, request.Identity);
             var messages = request.Messages.ToDictionary(m => m.Id, StringComparer.Ordinal);
             var handledMessages = new HashSet<string>(StringComparer.Ordinal);
-            string? badCommand = null;
             foreach (var command in request.Commands)
             {
                 if (!run.IsRunning)
@@ -222,35 +228,14 @@ internal sealed partial class TemporalEngine
                     }
                     continue;
                 }
-                badCommand = ApplyCommand(context, command);
-                if (badCommand is not null)
-                {
-                    break;
-                }
+                ApplyCommand(context, command);
             }
             foreach (var message in request.Messages)
             {
-                if (run.IsRunning && badCommand is null && handledMessages.Add(message.Id))
+                if (run.IsRunning && handledMessages.Add(message.Id))
                 {
                     ApplyMessage(run, message);
                 }
-            }
-            if (badCommand is not null)
-            {
-                // Undo nothing that was already written, but make the workflow retry the task, as a real server does.
-                Append(run, new HistoryEvent
-                {
-                    EventType = EventType.WorkflowTaskFailed,
-                    EventTime = Timestamp.FromDateTime(Now),
-                    WorkflowTaskFailedEventAttributes = new()
-                    {
-                        ScheduledEventId = completed.WorkflowTaskCompletedEventAttributes.ScheduledEventId,
-                        StartedEventId = completed.WorkflowTaskCompletedEventAttributes.StartedEventId,
-                        Cause = WorkflowTaskFailedCause.BadScheduleActivityAttributes,
-                        Failure = new Failure { Message = badCommand, ApplicationFailureInfo = new() },
-                        Identity = request.Identity,
-                    },
-                });
             }
             if (run.IsRunning)
             {
@@ -261,7 +246,7 @@ internal sealed partial class TemporalEngine
                 }
                 var undelivered = run.Updates.Values.Any(u => u.Stage == UpdateStage.Admitted && u.DeliveredInWorkflowTask != deliveredIn);
                 if (run.IsRunning && run.WftScheduledId == 0
-                    && (hadBuffered || context.NeedsWorkflowTask || request.ForceCreateNewWorkflowTask || undelivered || badCommand is not null))
+                    && (hadBuffered || context.NeedsWorkflowTask || request.ForceCreateNewWorkflowTask || undelivered))
                 {
                     ScheduleWorkflowTask(run);
                 }
@@ -275,10 +260,6 @@ internal sealed partial class TemporalEngine
             }
             ReleaseQueries(run, inFlightOnly: true);
             Commit();
-            if (badCommand is not null)
-            {
-                throw Errors.InvalidArgument(badCommand);
-            }
             return new RespondWorkflowTaskCompletedResponse();
         }
     }
@@ -345,6 +326,87 @@ internal sealed partial class TemporalEngine
         Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes => command.SignalExternalWorkflowExecutionCommandAttributes.Input,
         _ => null,
     };
+
+    /// <summary>
+    /// Checks every command before any is applied, as a real server does; returns the failure cause and a
+    /// message naming the command, or null when the whole task is acceptable.
+    /// </summary>
+    private (WorkflowTaskFailedCause Cause, string Message)? ValidateCommands(RunState run, IList<Command> commands)
+    {
+        var activityIds = run.Activities.Values.Select(a => a.ActivityId).ToHashSet(StringComparer.Ordinal);
+        var timerIds = run.Timers.Keys.ToHashSet(StringComparer.Ordinal);
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var command = commands[i];
+            var where = $"command {i + 1} ({command.CommandType})";
+            switch (command.AttributesCase)
+            {
+                case Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes:
+                {
+                    var a = command.ScheduleActivityTaskCommandAttributes;
+                    static bool Positive(Duration? d) => d is not null && d.ToTimeSpan() > TimeSpan.Zero;
+                    if (string.IsNullOrEmpty(a.ActivityId) || string.IsNullOrEmpty(a.ActivityType?.Name))
+                    {
+                        return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: ActivityId and ActivityType are required.");
+                    }
+                    if (!Positive(a.StartToCloseTimeout) && !Positive(a.ScheduleToCloseTimeout))
+                    {
+                        return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: a valid StartToClose or ScheduleToCloseTimeout is not set.");
+                    }
+                    if (!activityIds.Add(a.ActivityId))
+                    {
+                        return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: activity {a.ActivityId} is already pending.");
+                    }
+                    break;
+                }
+                case Command.AttributesOneofCase.StartTimerCommandAttributes:
+                {
+                    var a = command.StartTimerCommandAttributes;
+                    if (string.IsNullOrEmpty(a.TimerId) || a.StartToFireTimeout is null || a.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
+                    {
+                        return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: TimerId and a positive StartToFireTimeout are required.");
+                    }
+                    if (!timerIds.Add(a.TimerId))
+                    {
+                        return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: timer {a.TimerId} is already running.");
+                    }
+                    break;
+                }
+                case Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes:
+                {
+                    var a = command.StartChildWorkflowExecutionCommandAttributes;
+                    var ns = string.IsNullOrEmpty(a.Namespace) ? run.Namespace : a.Namespace;
+                    if (string.IsNullOrEmpty(a.WorkflowId) || string.IsNullOrEmpty(a.WorkflowType?.Name))
+                    {
+                        return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: WorkflowId and WorkflowType are required.");
+                    }
+                    if (!_namespaces.ContainsKey(ns))
+                    {
+                        return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: namespace {ns} is not found.");
+                    }
+                    break;
+                }
+                case Command.AttributesOneofCase.None:
+                    return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: command has no attributes.");
+                case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
+                case Command.AttributesOneofCase.CancelTimerCommandAttributes:
+                case Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes:
+                case Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes:
+                case Command.AttributesOneofCase.CancelWorkflowExecutionCommandAttributes:
+                case Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes:
+                case Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes:
+                case Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes:
+                case Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes:
+                case Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes:
+                case Command.AttributesOneofCase.RecordMarkerCommandAttributes:
+                case Command.AttributesOneofCase.ProtocolMessageCommandAttributes:
+                    break;
+                default:
+                    return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: this server does not support {command.CommandType}.");
+            }
+        }
+        return null;
+    }
 
     private sealed class CommandContext(RunState run, long completedEventId, string identity)
     {
