@@ -21,6 +21,7 @@ internal static class Workers
         .AddWorkflow<CancellingParentWorkflow>()
         .AddWorkflow<ApprovalWorkflow>()
         .AddWorkflow<SignalSenderWorkflow>()
+        .AddWorkflow<LocalActivityWorkflow>()
         .AddActivity(HumanActivities.WaitForHuman)
         .AddActivity(GreetActivities.Greet)
         .AddActivity(ProbeActivities.ProbeAsync);

@@ -275,4 +275,19 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
         });
         Assert.Equal("approved", result);
     }
+
+    [Fact]
+    public async Task LocalActivityAndPatch_RecordedAsMarkers_WorkflowCompletes()
+    {
+        var (result, history) = await Workers.RunAsync(Client, async tq =>
+        {
+            var handle = await Client.StartWorkflowAsync((LocalActivityWorkflow wf) => wf.RunAsync("local"), new(Workers.NewId("local"), tq));
+            return (await handle.GetResultAsync(), await handle.FetchHistoryAsync());
+        });
+        Assert.Equal("Hello, local! (v2)", result);
+        Assert.Equal(2, history.Events.Count(e => e.EventType == EventType.MarkerRecorded));
+        var replay = await new Temporalio.Worker.WorkflowReplayer(new Temporalio.Worker.WorkflowReplayerOptions().AddWorkflow<LocalActivityWorkflow>())
+            .ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+        Assert.Null(replay.ReplayFailure);
+    }
 }

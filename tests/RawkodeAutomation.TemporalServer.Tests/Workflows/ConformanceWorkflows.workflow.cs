@@ -357,3 +357,15 @@ public class SignalSenderWorkflow
         return "sent";
     }
 }
+
+[Workflow]
+public class LocalActivityWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(string name)
+    {
+        var greeting = await Workflow.ExecuteLocalActivityAsync(() => GreetActivities.Greet(name), new() { StartToCloseTimeout = TimeSpan.FromSeconds(10) });
+        var version = Workflow.Patched("greeting-v2") ? "v2" : "v1";
+        return $"{greeting} ({version})";
+    }
+}
