@@ -188,4 +188,26 @@ public class LoaderTests
 
         Assert.Equal(TimeSpan.FromSeconds(seconds), repository.Episodes["klustered/2021-05-20-x"].Klustered!.Teams[0].TimeToFix);
     }
+
+    [Fact]
+    public void Load_DeeplyNestedFile_ReportsAnErrorWithoutCrashing()
+    {
+        var result = TestRepository.WithShow()
+            .Put("episodes/people/deep.yaml", "name: Deep\nbio: " + new string('[', 120_000) + new string(']', 120_000) + "\n")
+            .LoadResult();
+
+        Assert.Equal(
+            "episodes/people/deep.yaml:2:38: brackets nest deeper than 32 levels here; no episodes file needs that, flatten it",
+            Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Load_DeeplyNestedBlockItems_ReportsAnErrorWithoutCrashing()
+    {
+        var result = TestRepository.WithShow()
+            .Put("episodes/people/deep.yaml", "name: Deep\nbio:\n" + string.Concat(Enumerable.Repeat("- ", 100_000)) + "x\n")
+            .LoadResult();
+
+        Assert.Equal("episodes/people/deep.yaml:3:65", Assert.Single(result.Errors).Location.ToString());
+    }
 }

@@ -361,7 +361,7 @@ public static partial class EpisodeLoader
             return result;
         }
 
-        if (TextChecks.ReportIndentationTabs(text, file.Error))
+        if (TextChecks.ReportIndentationTabs(text, file.Error) || TextChecks.ReportExcessiveNesting(text, file.Error))
         {
             // The YAML parser's own message for a tab is cryptic; ours says what to do.
             result.Diagnostics.AddRange(file.Diagnostics);

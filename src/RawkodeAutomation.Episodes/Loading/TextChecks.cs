@@ -95,6 +95,110 @@ internal static class TextChecks
         return found;
     }
 
+    /// <summary>Deepest nesting a file may have; real files nest at most six levels.</summary>
+    public const int MaxNesting = 32;
+
+    /// <summary>
+    /// Finds nesting far deeper than any real file before the YAML parser sees it: the parser's cost grows
+    /// with the square of the depth, so a small file of brackets could otherwise take minutes.
+    /// Counts flow brackets outside quotes and comments, block indentation and compact "- - -" items.
+    /// </summary>
+    public static bool ReportExcessiveNesting(string text, Action<int, int, string> error)
+    {
+        int line = 1, column = 0, depth = 0, indent = 0, dashes = 0;
+        bool inSingle = false, inDouble = false, inComment = false, atLineStart = true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            column++;
+            if (c == '\n')
+            {
+                line++;
+                column = 0;
+                inComment = false;
+                atLineStart = true;
+                indent = 0;
+                dashes = 0;
+                continue;
+            }
+
+            if (inComment)
+            {
+                continue;
+            }
+
+            if (atLineStart)
+            {
+                if (c == ' ')
+                {
+                    indent++;
+                }
+                else if (c == '-' && i + 1 < text.Length && text[i + 1] is ' ')
+                {
+                    dashes++;
+                    indent++;
+                }
+                else
+                {
+                    atLineStart = false;
+                }
+
+                if (dashes > MaxNesting || indent > MaxNesting * 8)
+                {
+                    error(line, column, $"this line is nested deeper than {MaxNesting} levels; no episodes file needs that, flatten it");
+                    return true;
+                }
+            }
+
+            if (inDouble)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                    column++;
+                }
+                else if (c == '"')
+                {
+                    inDouble = false;
+                }
+
+                continue;
+            }
+
+            if (inSingle)
+            {
+                inSingle = c != '\'';
+                continue;
+            }
+
+            switch (c)
+            {
+                case '#' when i == 0 || text[i - 1] is ' ' or '\t' or '\n':
+                    inComment = true;
+                    break;
+                case '"':
+                    inDouble = true;
+                    break;
+                case '\'':
+                    inSingle = true;
+                    break;
+                case '[' or '{':
+                    if (++depth > MaxNesting)
+                    {
+                        error(line, column, $"brackets nest deeper than {MaxNesting} levels here; no episodes file needs that, flatten it");
+                        return true;
+                    }
+
+                    break;
+                case ']' or '}':
+                    depth = Math.Max(0, depth - 1);
+                    break;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Characters that render as nothing (or reorder text) and so hide a difference from a reviewer.</summary>
     public static bool IsInvisible(Rune r)
     {
