@@ -126,7 +126,8 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
         var current = pods.Where(p => Labels(p).GetValueOrDefault("pod-template-hash") == hash).ToList();
         var old = pods.Except(current).ToList();
 
-        if (current.Count < desired && (!_backoff.TryGetValue(key, out var until) || until <= DateTime.UtcNow))
+        // All missing pods in one pass, stopping at the first rejection (as a ReplicaSet's slow start does).
+        for (var missing = desired - current.Count; missing > 0 && (!_backoff.TryGetValue(key, out var until) || until <= DateTime.UtcNow); missing--)
         {
             var pod = new JsonObject
             {
@@ -142,7 +143,8 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             };
             try
             {
-                await Store.CreateAsync(_cluster.Type("Pod"), ns, pod).ConfigureAwait(false);
+                current.Add(await Store.CreateAsync(_cluster.Type("Pod"), ns, pod).ConfigureAwait(false));
+                pods.Add(current[^1]);
                 _createFailures.Remove(key);
             }
             catch (ApiError e)

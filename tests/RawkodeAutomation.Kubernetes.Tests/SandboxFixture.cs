@@ -19,10 +19,14 @@ public class SandboxFixture : IAsyncLifetime
 
     protected virtual string HostPodPhase => "Failed";
 
+    /// <summary>How long verification waits for the rollout; it ends early when the rollout succeeds.</summary>
+    protected virtual TimeSpan VerifyBrokenTimeout => TimeSpan.FromSeconds(2.5);
+
     public async Task InitializeAsync()
     {
         Sandbox = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromMilliseconds(150), HostPodPhase = HostPodPhase });
         Options = TestOptions(Sandbox);
+        Options.VerifyBrokenTimeout = VerifyBrokenTimeout;
         Operations = new KubernetesClusterOperations(Options);
     }
 
@@ -80,4 +84,7 @@ public class SandboxFixture : IAsyncLifetime
 public sealed class HostScriptSandboxFixture : SandboxFixture
 {
     protected override string HostPodPhase => "Succeeded";
+
+    // Here the rollout is expected to succeed (the sandbox cannot run host scripts): a long timeout costs nothing.
+    protected override TimeSpan VerifyBrokenTimeout => TimeSpan.FromSeconds(15);
 }
