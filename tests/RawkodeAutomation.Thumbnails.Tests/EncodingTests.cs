@@ -13,6 +13,66 @@ public sealed class EncodingTests(RendererFixture fixture) : IClassFixture<Rende
     }
 
     [Fact]
+    public void Render_PureNoiseBackground_StillAtMostTwoMegabytes()
+    {
+        string thumbnails = Directory.CreateTempSubdirectory("rawkode-noise-template-").FullName;
+        try
+        {
+            // Random pixels are the worst case for both encoders: PNG cannot compress them (3 MB); the JPEG still fits.
+            Directory.CreateSymbolicLink(Path.Combine(thumbnails, "fonts"), Path.Combine(fixture.RepositoryRoot, "thumbnails", "fonts"));
+            Directory.CreateDirectory(Path.Combine(thumbnails, "templates"));
+            Directory.CreateDirectory(Path.Combine(thumbnails, "assets"));
+            Random random = new(42);
+            using (SkiaSharp.SKBitmap noise = new(1280, 720))
+            {
+                byte[] pixels = new byte[1280 * 720 * 4];
+                random.NextBytes(pixels);
+                for (int i = 3; i < pixels.Length; i += 4)
+                {
+                    pixels[i] = 255;
+                }
+
+                System.Runtime.InteropServices.Marshal.Copy(pixels, 0, noise.GetPixels(), pixels.Length);
+                using SkiaSharp.SKData png = noise.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+                File.WriteAllBytes(Path.Combine(thumbnails, "assets", "noise.png"), png.ToArray());
+            }
+
+            File.WriteAllText(Path.Combine(thumbnails, "templates", "noise.yaml"), """
+                background: { color: "#000000", image: assets/noise.png }
+                texts:
+                  - { value: "{title}", box: [64, 64, 1152, 400], font: bold, size: 96, color: "#FFFFFF" }
+                """);
+            using ThumbnailRenderer renderer = new(new ThumbnailAssets(thumbnails, fixture.AvatarsDirectory));
+
+            RenderedThumbnail thumbnail = renderer.Render(RendererFixture.Request("noise", "Static"));
+
+            Assert.Equal("image/jpeg", thumbnail.ContentType);
+            Assert.InRange(thumbnail.Bytes.Length, 1, ThumbnailRenderer.MaxBytes);
+        }
+        finally
+        {
+            Directory.Delete(thumbnails, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Encode_JpegOverTheLimit_StepsQualityDownUntilItFits()
+    {
+        Random random = new(7);
+        using SkiaSharp.SKBitmap noise = new(1280, 720);
+        byte[] pixels = new byte[1280 * 720 * 4];
+        random.NextBytes(pixels);
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, noise.GetPixels(), pixels.Length);
+        using SkiaSharp.SKPixmap pixmap = noise.PeekPixels();
+        const int limit = 600 * 1024; // a quality-92 JPEG of this noise is about 800 KB
+
+        (byte[] bytes, string contentType) = ThumbnailRenderer.Encode(pixmap, pngMayWin: true, maxBytes: limit);
+
+        Assert.Equal("image/jpeg", contentType);
+        Assert.InRange(bytes.Length, 1, limit);
+    }
+
+    [Fact]
     public void Render_FlatDesign_ChoosesSmallerPng()
     {
         string thumbnails = Directory.CreateTempSubdirectory("rawkode-flat-template-").FullName;

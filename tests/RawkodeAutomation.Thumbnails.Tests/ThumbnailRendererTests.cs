@@ -117,7 +117,7 @@ public sealed class ThumbnailRendererTests(RendererFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Render_NoisyBackgroundAvatarEverywhere_StaysUnderTwoMegabytes()
+    public void Render_BusiestTemplateDesign_StaysUnderTwoMegabytes()
     {
         // Four guests and a long multi-script title: the busiest picture the templates produce.
         ThumbnailRequest request = RendererFixture.Request(
