@@ -200,7 +200,7 @@ internal static class ThumbnailsCommand
                 double coldMs = Stopwatch.GetElapsedTime(coldStart).TotalMilliseconds;
                 output.WriteLine($"Machine: {Environment.ProcessorCount} logical CPU(s), load average {LoadAverage()}, {RuntimeInfo()}; {requests.Count} distinct designs (3 templates, 0-5 guests, Latin/Cyrillic/Greek/CJK/Arabic/emoji).");
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"SkiaSharp cold start (load 16 MB of fonts, parse a template, JIT, first render): {coldMs:0} ms. Timings below are steady state: template background and scaled avatars cached, as in a long-running worker."));
+                    $"SkiaSharp cold start (load {FontMegabytes(root):0} MB of fonts, parse a template, JIT, first render): {coldMs:0} ms. Timings below are steady state: template background and scaled avatars cached, as in a long-running worker."));
 
                 string? samplesDir = parse.GetValue(samples)?.FullName;
                 if (samplesDir is not null)
@@ -290,6 +290,9 @@ internal static class ThumbnailsCommand
         });
         return command;
     }
+
+    private static double FontMegabytes(string root) =>
+        Directory.GetFiles(Path.Combine(root, "thumbnails", "fonts"), "*.ttf").Sum(f => new FileInfo(f).Length) / 1048576.0;
 
     private static string RuntimeInfo() =>
         $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
