@@ -210,4 +210,26 @@ public class LoaderTests
 
         Assert.Equal("episodes/people/deep.yaml:3:65", Assert.Single(result.Errors).Location.ToString());
     }
+
+    [Theory]
+    [InlineData("keys")]
+    [InlineData("flow-items")]
+    [InlineData("long-line")]
+    public void Load_LargestAllowedPathologicalFile_LoadsQuickly(string shape)
+    {
+        var body = shape switch
+        {
+            "keys" => string.Concat(Enumerable.Range(0, 20_000).Select(i => $"k{i}: v\n")),
+            "flow-items" => "bio: [" + string.Join(',', Enumerable.Repeat("a", 100_000)) + "]\n",
+            _ => "bio: " + new string('x', 250_000) + "\n",
+        };
+        var repo = TestRepository.WithShow().Put("episodes/people/big.yaml", "name: Big\n" + body);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = repo.LoadResult();
+
+        // Generous bound for a loaded CI machine; the point is "not quadratic" (which takes minutes).
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));
+        Assert.Equal(shape == "long-line", result.IsValid);
+    }
 }

@@ -45,6 +45,10 @@ internal sealed class YSequence(int line, int column, int index) : YNode(line, c
 internal sealed class YMapping(int line, int column, int index) : YNode(line, column, index)
 {
     public List<KeyValuePair<YScalar, YNode>> Entries { get; } = [];
+
+    /// <summary>Keys seen so far (duplicates included), so duplicate detection stays linear in big files.</summary>
+    public Dictionary<string, YScalar> SeenKeys { get; } = new(StringComparer.Ordinal);
+
     public override string KindName => "a mapping";
 
     public YNode? Get(string key)
@@ -252,17 +256,16 @@ internal static class StrictYamlReader
                     return false;
                 }
 
-                foreach (var existing in map.Entries)
+                if (map.SeenKeys.TryGetValue(scalarKey.Value, out var existing))
                 {
-                    if (existing.Key.Value == scalarKey.Value)
-                    {
-                        error(scalarKey.Line, scalarKey.Column,
-                            $"duplicate key '{scalarKey.Value}' (first defined at line {existing.Key.Line}); keep one of them");
-                        // Keep going: later errors in the file are still worth reporting.
-                        pendingKeys.Push(new YScalar(scalarKey.Value + "\0duplicate", scalarKey.Style, null, scalarKey.Line, scalarKey.Column, scalarKey.Index));
-                        return true;
-                    }
+                    error(scalarKey.Line, scalarKey.Column,
+                        $"duplicate key '{scalarKey.Value}' (first defined at line {existing.Line}); keep one of them");
+                    // Keep going: later errors in the file are still worth reporting.
+                    pendingKeys.Push(new YScalar(scalarKey.Value + "\0duplicate", scalarKey.Style, null, scalarKey.Line, scalarKey.Column, scalarKey.Index));
+                    return true;
                 }
+
+                map.SeenKeys[scalarKey.Value] = scalarKey;
 
                 pendingKeys.Push(scalarKey);
                 return true;
