@@ -80,7 +80,7 @@ internal static class EpisodesBenchCommand
 
                 foreach (var operation in new[] { "validate", "plan" })
                 {
-                    var (wall, figures) = await RunChildAsync(operation, directory, cancellationToken);
+                    var (wall, figures) = await RunChildAsync(operation, directory, error, cancellationToken);
                     if (figures is null)
                     {
                         error.WriteLine($"the {operation} run failed");
@@ -134,7 +134,7 @@ internal static class EpisodesBenchCommand
     }
 
     private static async Task<(long WallMs, (long WorkMs, long PeakBytes, long CpuMs, string Notes)? Figures)> RunChildAsync(
-        string operation, string directory, CancellationToken cancellationToken)
+        string operation, string directory, TextWriter error, CancellationToken cancellationToken)
     {
         var processPath = Environment.ProcessPath!;
         var start = new ProcessStartInfo(processPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -157,7 +157,7 @@ internal static class EpisodesBenchCommand
         var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith("MEASURE ", StringComparison.Ordinal));
         if (line is null || process.ExitCode != 0)
         {
-            await Console.Error.WriteLineAsync(await stderr);
+            await error.WriteLineAsync(await stderr);
             return (stopwatch.ElapsedMilliseconds, null);
         }
 
