@@ -73,4 +73,39 @@ public sealed class PersistenceTests : IDisposable
             await second.ShutdownAsync();
         }
     }
+
+    [Fact]
+    public async Task Kill_WhileWorkflowsInFlight_EveryStartedWorkflowCompletesAfterRestart()
+    {
+        var database = Path.Combine(_directory, "load.db");
+        var tq = Workers.NewTaskQueue();
+        var ids = Enumerable.Range(0, 30).Select(i => Workers.NewId($"load-{i}")).ToList();
+
+        var first = await TemporalTestServer.StartAsync(database, callerAssembly: typeof(PersistenceTests).Assembly);
+        var worker = new TemporalWorker(first.Client, Workers.Options(tq));
+        using var stopWorker = new CancellationTokenSource();
+        var running = worker.ExecuteAsync(stopWorker.Token);
+        foreach (var id in ids)
+        {
+            await first.Client.StartWorkflowAsync((GreetWorkflow wf) => wf.RunAsync(id), new(id, tq));
+        }
+        await Workers.WaitUntilAsync(async () => (await first.Client.CountWorkflowsAsync("ExecutionStatus = 'Completed'")).Count >= 3, what: "some workflows completed");
+        // Kill the server mid-flight, with the worker still talking to it.
+        await first.ShutdownAsync();
+        stopWorker.Cancel();
+        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(30)));
+        worker.Dispose();
+
+        var second = await TemporalTestServer.StartAsync(database, callerAssembly: typeof(PersistenceTests).Assembly);
+        try
+        {
+            using var worker2 = new TemporalWorker(second.Client, Workers.Options(tq));
+            var results = await worker2.ExecuteAsync(() => Task.WhenAll(ids.Select(id => second.Client.GetWorkflowHandle(id).GetResultAsync<string>())));
+            Assert.Equal(ids.Select(id => $"Hello, {id}!"), results);
+        }
+        finally
+        {
+            await second.ShutdownAsync();
+        }
+    }
 }
