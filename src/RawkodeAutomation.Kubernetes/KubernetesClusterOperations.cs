@@ -279,7 +279,7 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
 
         var broken = !rolloutSucceeded && failedChecks.Count == 0;
         var summary = broken
-            ? $"cluster {cluster.Name} is broken: the v1→v2 rollout did not succeed within {_options.VerifyBrokenTimeout} and every break holds ({string.Join(", ", breakIds)})"
+            ? $"cluster {cluster.Name} is broken: the v1→v2 rollout did not succeed within {_options.VerifyBrokenTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)}s and every break holds ({string.Join(", ", breakIds)})"
             : $"cluster {cluster.Name} is NOT broken: {(rolloutSucceeded ? "the v1→v2 rollout succeeded" : "the rollout did not succeed")}; not holding: {string.Join(", ", notHolding.Select(id => $"{id} ({checks.First(c => c.BreakId == id).Detail})"))}";
         return new VerifyBrokenResult(broken, rolloutSucceeded, checks, notHolding, summary);
     }
