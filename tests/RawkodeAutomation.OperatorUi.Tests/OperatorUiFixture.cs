@@ -121,19 +121,24 @@ public static class Chromium
 {
     public const string PathVariable = "CHROMIUM_PATH";
 
-    public static string Find()
+    public static string Find() => Find(
+        Environment.GetEnvironmentVariable(PathVariable),
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Append("/usr/bin"));
+
+    /// <summary>Looks at <paramref name="configured"/> first, then for the usual names in <paramref name="directories"/>.</summary>
+    public static string Find(string? configured, IEnumerable<string> directories)
     {
-        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } configured)
+        if (configured is { Length: > 0 })
         {
             return File.Exists(configured)
                 ? configured
                 : throw new InvalidOperationException($"{PathVariable} is '{configured}', but no file is there.");
         }
         var names = new[] { "chromium", "chromium-browser", "google-chrome" };
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var searched = directories.ToList();
         foreach (var name in names)
         {
-            foreach (var directory in directories.Append("/usr/bin"))
+            foreach (var directory in searched)
             {
                 var candidate = Path.Combine(directory, name);
                 if (File.Exists(candidate))

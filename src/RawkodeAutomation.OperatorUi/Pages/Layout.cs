@@ -66,7 +66,25 @@ internal static class Layout
         td.event-type { white-space:nowrap; font-weight:500; }
         details summary { cursor:pointer; color:var(--accent); }
         .pager { margin-top:12px; }
+        td.time { white-space:nowrap; }
+        .refresh { float:right; font-size:12px; color:var(--muted); font-weight:normal; }
         """;
+
+    // Vanilla JS, no build step: reloads every 5 s while the box is ticked, unless the operator is typing.
+    private const string RefreshScript = """
+        (function () {
+          var box = document.getElementById('auto-refresh');
+          if (!box) { return; }
+          box.checked = localStorage.getItem('rawkode-auto-refresh') === '1';
+          box.addEventListener('change', function () { localStorage.setItem('rawkode-auto-refresh', box.checked ? '1' : '0'); });
+          setInterval(function () {
+            if (box.checked && !document.querySelector('input:focus, textarea:focus')) { location.reload(); }
+          }, 5000);
+        })();
+        """;
+
+    /// <summary>The "auto-refresh" checkbox a page puts in its heading to follow a run live.</summary>
+    public static readonly Markup RefreshToggle = new("<label class=\"refresh\"><input type=\"checkbox\" id=\"auto-refresh\"> auto-refresh</label>");
 
     public static IResult Page(
         OperatorUiContext ui,
@@ -96,7 +114,7 @@ internal static class Layout
             html.Add($"<p class=\"error\" role=\"alert\">{error}</p>");
         }
         html.Add(body);
-        html.Add($"</main></body></html>");
+        html.Add($"</main><script>{Html.Raw(RefreshScript)}</script></body></html>");
         return Results.Content(html.ToString(), "text/html; charset=utf-8", Encoding.UTF8, status);
     }
 

@@ -30,7 +30,7 @@ internal static class WorkflowPages
         var query = http.Request.Query["query"].ToString().Trim();
         var next = http.Request.Query["next"].ToString();
         var body = new HtmlBuilder();
-        body.Add($"<h1>Workflows</h1>");
+        body.Add($"<h1>Workflows {Layout.RefreshToggle}</h1>");
         body.Add($"<form class=\"filter\" method=\"get\" action=\"{ui.WorkflowsLink(ns)}\">");
         body.Add($"<input type=\"text\" id=\"query\" name=\"query\" value=\"{query}\" placeholder=\"WorkflowType = 'EpisodeWorkflow' AND ExecutionStatus = 'Running'\" aria-label=\"Visibility query\">");
         body.Add($"<button type=\"submit\" id=\"filter\">Filter</button></form>");
@@ -79,7 +79,7 @@ internal static class WorkflowPages
                 body.Add($"<tr><td>{Layout.Badge(StatusName(workflow.Status))}</td>");
                 body.Add($"<td><a class=\"workflow-link mono\" href=\"{ui.WorkflowLink(ns, workflow.Id, workflow.RunId)}\">{workflow.Id}</a></td>");
                 body.Add($"<td class=\"mono muted\" title=\"{workflow.RunId}\">{Short(workflow.RunId)}</td><td>{workflow.WorkflowType}</td>");
-                body.Add($"<td>{Html.Time(workflow.StartTime)}</td><td>{Html.Time(workflow.CloseTime)}</td><td>{workflow.TaskQueue}</td></tr>");
+                body.Add($"<td class=\"time\">{Html.Time(workflow.StartTime)}</td><td class=\"time\">{Html.Time(workflow.CloseTime)}</td><td>{workflow.TaskQueue}</td></tr>");
             }
             body.Add($"</tbody></table>");
         }
@@ -216,7 +216,7 @@ internal static class WorkflowPages
         var workflowId = info.Execution.WorkflowId;
         var currentRunId = info.Execution.RunId;
         var body = new HtmlBuilder();
-        body.Add($"<h1><span class=\"mono\" id=\"workflow-id\">{workflowId}</span> {Layout.Badge(StatusName(info.Status))}</h1>");
+        body.Add($"<h1><span class=\"mono\" id=\"workflow-id\">{workflowId}</span> {Layout.Badge(StatusName(info.Status))}{(info.Status == WorkflowExecutionStatus.Running ? Layout.RefreshToggle : Markup.Empty)}</h1>");
         body.Add($"<div class=\"summary\" id=\"summary\">");
         Field(body, "Type", info.Type?.Name);
         Field(body, "Run ID", currentRunId);
