@@ -359,7 +359,8 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
                     ["name"] = "script",
                     ["image"] = image,
                     ["securityContext"] = new JsonObject { ["privileged"] = true },
-                    ["command"] = new JsonArray("nsenter", "--target", "1", "--mount", "--uts", "--ipc", "--net", "--pid", "--", "/bin/sh", "-ec", script),
+                    // Short options: both util-linux and busybox nsenter understand them.
+                    ["command"] = new JsonArray("nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", "/bin/sh", "-ec", script),
                 }),
             },
         };

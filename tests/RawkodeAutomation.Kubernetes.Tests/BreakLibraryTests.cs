@@ -86,7 +86,7 @@ public sealed class BreakLibraryTests
         Assert.True(spec["hostNetwork"]!.GetValue<bool>());
         Assert.True(spec["containers"]![0]!["securityContext"]!["privileged"]!.GetValue<bool>());
         var command = spec["containers"]![0]!["command"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
-        Assert.Equal(["nsenter", "--target", "1", "--mount", "--uts", "--ipc", "--net", "--pid", "--", "/bin/sh", "-ec"], command[..^1]);
+        Assert.Equal(["nsenter", "-t", "1", "-m", "-u", "-i", "-n", "-p", "--", "/bin/sh", "-ec"], command[..^1]);
         Assert.Equal(module.Node.Apply, command[^1]);
         Assert.Equal(Ownership.OwnedByValue, pod["metadata"]!["labels"]![Ownership.OwnedByLabel]!.GetValue<string>());
         Assert.True(pod["metadata"]!["name"]!.GetValue<string>().Length <= 63);
