@@ -201,11 +201,53 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     }
 
     [Fact]
-    public async Task NamespacesPage_Get_ListsDefault()
+    public async Task NamespacesPage_Get_ListsEveryNamespace()
     {
         var page = await GetOkAsync("/namespaces");
 
         Assert.Contains("href=\"/namespaces/default/workflows\"", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/namespaces/shows/workflows\"", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkflowList_OtherNamespace_ListsOnlyItsWorkflows()
+    {
+        var inDefault = await fixture.StartApprovalAsync();
+        try
+        {
+            var page = await GetOkAsync($"/namespaces/{OperatorUiFixture.OtherNamespace}/workflows");
+
+            Assert.Contains("<b id=\"namespace\">shows</b>", page, StringComparison.Ordinal);
+            Assert.DoesNotContain(Html(inDefault.Id), page, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await inDefault.TerminateAsync("test cleanup");
+        }
+    }
+
+    [Fact]
+    public async Task WorkflowList_UnknownNamespace_ReturnsErrorNamingIt()
+    {
+        using var response = await fixture.Http.GetAsync("/namespaces/no-such-namespace/workflows");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True((int)response.StatusCode is >= 400 and < 500, $"expected a 4xx, got {(int)response.StatusCode}");
+        Assert.Contains("no-such-namespace", body, StringComparison.Ordinal);
+        Assert.Contains("class=\"error\"", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkflowDetail_FailedWorkflow_ShowsFailureMessageAndType()
+    {
+        var handle = await fixture.Client.StartWorkflowAsync((FailingWorkflow wf) => wf.RunAsync(), new WorkflowOptions($"failing/{Guid.NewGuid():N}", OperatorUiFixture.TaskQueue));
+        await Assert.ThrowsAsync<Temporalio.Exceptions.WorkflowFailedException>(() => handle.GetResultAsync());
+
+        var page = await GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}");
+
+        Assert.Contains("<span class=\"badge Failed\">Failed</span>", page, StringComparison.Ordinal);
+        Assert.Contains("thumbnail template &#x27;klustered&#x27; not found", page, StringComparison.Ordinal);
+        Assert.Contains("TemplateMissing", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -244,7 +286,10 @@ public sealed class HttpTests(OperatorUiFixture fixture)
             schedule = null;
         }
 
-        var list = await GetOkAsync("/namespaces/default/schedules");
+        var list = await Eventually.WaitAsync(
+            () => GetOkAsync("/namespaces/default/schedules"),
+            page => schedule is null || page.Contains(id, StringComparison.Ordinal),
+            "the schedule in the list");
         if (schedule is null)
         {
             Assert.Contains("Schedules are not supported by this server", list, StringComparison.Ordinal);

@@ -14,6 +14,9 @@ public sealed class OperatorUiFixture : IAsyncLifetime
 {
     public const string TaskQueue = "operator-ui-tests";
 
+    /// <summary>A second namespace, to check the page switches namespaces on one connection.</summary>
+    public const string OtherNamespace = "shows";
+
     private readonly CancellationTokenSource _stopWorker = new();
     private readonly SemaphoreSlim _browserLock = new(1, 1);
     private OfflineTemporalServer? _server;
@@ -34,11 +37,12 @@ public sealed class OperatorUiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions());
+        _server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions { Namespaces = { OtherNamespace } });
         Client = await TemporalClient.ConnectAsync(new(_server.Address) { Namespace = "default" });
         _worker = new TemporalWorker(Client, new TemporalWorkerOptions(TaskQueue)
             .AddWorkflow<ApprovalWorkflow>()
             .AddWorkflow<RetryingWorkflow>()
+            .AddWorkflow<FailingWorkflow>()
             .AddActivity(OperatorTestActivities.CallSandbox));
         _workerRun = _worker.ExecuteAsync(_stopWorker.Token);
         _ui = await OperatorUiHost.StartAsync(new OperatorUiOptions { TemporalAddress = _server.Address, Namespace = "default", Port = 0 });

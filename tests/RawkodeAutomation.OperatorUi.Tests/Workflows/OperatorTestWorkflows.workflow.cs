@@ -27,6 +27,14 @@ public sealed class ApprovalWorkflow
     }
 }
 
+/// <summary>Fails at once with an application error, so the page has a failure to show.</summary>
+[Workflow]
+public sealed class FailingWorkflow
+{
+    [WorkflowRun]
+    public Task RunAsync() => throw new Temporalio.Exceptions.ApplicationFailureException("thumbnail template 'klustered' not found", errorType: "TemplateMissing", nonRetryable: true);
+}
+
 /// <summary>Runs an activity that always fails, so the page has a pending activity with attempts and a last failure.</summary>
 [Workflow]
 public sealed class RetryingWorkflow
