@@ -290,4 +290,24 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
             .ReplayWorkflowAsync(history, throwOnReplayFailure: false);
         Assert.Null(replay.ReplayFailure);
     }
+
+    [Fact]
+    public async Task UpdateWithStart_NewThenExisting_StartsOnceAndUpdatesBoth()
+    {
+        var result = await Workers.RunAsync(Client, async tq =>
+        {
+            var id = Workers.NewId("uws");
+            WithStartWorkflowOperation<WorkflowHandle<InteractiveWorkflow, string>> StartOperation() =>
+                WithStartWorkflowOperation.Create((InteractiveWorkflow wf) => wf.RunAsync("first"), new(id, tq) { IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting });
+            var firstStart = StartOperation();
+            Assert.Equal("first", await Client.ExecuteUpdateWithStartWorkflowAsync((InteractiveWorkflow wf) => wf.RenameAsync("second"), new(firstStart)));
+            var secondStart = StartOperation();
+            Assert.Equal("second", await Client.ExecuteUpdateWithStartWorkflowAsync((InteractiveWorkflow wf) => wf.RenameAsync("third"), new(secondStart)));
+            var handle = await firstStart.GetHandleAsync();
+            Assert.Equal(handle.ResultRunId, (await secondStart.GetHandleAsync()).ResultRunId);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            return await handle.GetResultAsync();
+        });
+        Assert.Equal("third: ", result);
+    }
 }

@@ -248,39 +248,146 @@ internal sealed partial class TemporalEngine
         lock (_gate)
         {
             RequireNamespace(request.Namespace);
-            var updateId = request.Request?.Meta?.UpdateId;
-            if (string.IsNullOrEmpty(updateId))
-            {
-                throw Errors.InvalidArgument("Update ID is not set on request.");
-            }
-            if (string.IsNullOrEmpty(request.Request!.Input?.Name))
-            {
-                throw Errors.InvalidArgument("Update name is not set on request.");
-            }
-            CheckPayloads(request.Request.Input.Args);
+            ValidateUpdate(request);
             run = FindRun(request.Namespace, request.WorkflowExecution);
-            if (!string.IsNullOrEmpty(request.FirstExecutionRunId) && run.FirstRunId != request.FirstExecutionRunId)
-            {
-                throw Errors.WorkflowNotFound(run.WorkflowId, request.FirstExecutionRunId);
-            }
-            if (!run.Updates.TryGetValue(updateId, out state!))
-            {
-                if (!run.IsRunning)
-                {
-                    throw Errors.AlreadyCompleted();
-                }
-                state = new UpdateState { UpdateId = updateId, Stage = UpdateStage.Admitted, Request = request.Request };
-                run.Updates[updateId] = state;
-                MarkDirty(run);
-                if (run.WftScheduledId == 0)
-                {
-                    ScheduleWorkflowTask(run);
-                }
-                Commit();
-            }
+            state = AdmitUpdate(run, request);
+            Commit();
         }
         var response = await WaitUpdateAsync(run, state, request.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified, deadline, cancellation).ConfigureAwait(false);
         return new UpdateWorkflowExecutionResponse { UpdateRef = response.UpdateRef, Outcome = response.Outcome, Stage = response.Stage };
+    }
+
+    private static void ValidateUpdate(UpdateWorkflowExecutionRequest request)
+    {
+        if (string.IsNullOrEmpty(request.Request?.Meta?.UpdateId))
+        {
+            throw Errors.InvalidArgument("Update ID is not set on request.");
+        }
+        if (string.IsNullOrEmpty(request.Request.Input?.Name))
+        {
+            throw Errors.InvalidArgument("Update name is not set on request.");
+        }
+        CheckPayloads(request.Request.Input.Args);
+    }
+
+    /// <summary>Admits an update to a run (or finds the one with the same id) and makes sure a workflow task will carry it.</summary>
+    private UpdateState AdmitUpdate(RunState run, UpdateWorkflowExecutionRequest request)
+    {
+        var updateId = request.Request.Meta.UpdateId;
+        if (!string.IsNullOrEmpty(request.FirstExecutionRunId) && run.FirstRunId != request.FirstExecutionRunId)
+        {
+            throw Errors.WorkflowNotFound(run.WorkflowId, request.FirstExecutionRunId);
+        }
+        if (run.Updates.TryGetValue(updateId, out var state))
+        {
+            return state;
+        }
+        if (!run.IsRunning)
+        {
+            throw Errors.AlreadyCompleted();
+        }
+        state = new UpdateState { UpdateId = updateId, Stage = UpdateStage.Admitted, Request = request.Request };
+        run.Updates[updateId] = state;
+        MarkDirty(run);
+        if (run.WftScheduledId == 0)
+        {
+            ScheduleWorkflowTask(run);
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// Update-with-start: the only multi-operation the API defines. A failed operation is reported through
+    /// <c>MultiOperationExecutionFailure</c>, the other one as aborted, which is what the SDK unpacks.
+    /// </summary>
+    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperationAsync(ExecuteMultiOperationRequest request, DateTime deadline, CancellationToken cancellation)
+    {
+        if (request.Operations.Count != 2
+            || request.Operations[0].OperationCase != ExecuteMultiOperationRequest.Types.Operation.OperationOneofCase.StartWorkflow
+            || request.Operations[1].OperationCase != ExecuteMultiOperationRequest.Types.Operation.OperationOneofCase.UpdateWorkflow)
+        {
+            throw Errors.InvalidArgument("Operations must be exactly one StartWorkflow followed by one UpdateWorkflow.");
+        }
+        var start = request.Operations[0].StartWorkflow;
+        var update = request.Operations[1].UpdateWorkflow;
+        if (update.WorkflowExecution?.WorkflowId != start.WorkflowId || !string.IsNullOrEmpty(update.WorkflowExecution?.RunId))
+        {
+            throw Errors.InvalidArgument("The update must name the started workflow's id and no run id.");
+        }
+        RunState run;
+        UpdateState state;
+        StartWorkflowExecutionResponse started;
+        lock (_gate)
+        {
+            RequireNamespace(request.Namespace);
+            try
+            {
+                ValidateUpdate(update);
+            }
+            catch (RpcException ex)
+            {
+                throw MultiOperationFailure(ex, 1);
+            }
+            try
+            {
+                started = StartWorkflow(start);
+            }
+            catch (RpcException ex)
+            {
+                throw MultiOperationFailure(ex, 0);
+            }
+            try
+            {
+                run = FindRun(request.Namespace, new WorkflowExecution { WorkflowId = start.WorkflowId, RunId = started.RunId });
+                state = AdmitUpdate(run, update);
+                Commit();
+            }
+            catch (RpcException ex)
+            {
+                throw MultiOperationFailure(ex, 1);
+            }
+        }
+        var updated = await WaitUpdateAsync(run, state, update.WaitPolicy?.LifecycleStage ?? UpdateWorkflowExecutionLifecycleStage.Unspecified, deadline, cancellation).ConfigureAwait(false);
+        return new ExecuteMultiOperationResponse
+        {
+            Responses =
+            {
+                new ExecuteMultiOperationResponse.Types.Response { StartWorkflow = started },
+                new ExecuteMultiOperationResponse.Types.Response
+                {
+                    UpdateWorkflow = new UpdateWorkflowExecutionResponse { UpdateRef = updated.UpdateRef, Outcome = updated.Outcome, Stage = updated.Stage },
+                },
+            },
+        };
+    }
+
+    private static RpcException MultiOperationFailure(RpcException failed, int index)
+    {
+        var failure = new MultiOperationExecutionFailure();
+        for (var i = 0; i < 2; i++)
+        {
+            var status = new MultiOperationExecutionFailure.Types.OperationStatus();
+            if (i == index)
+            {
+                status.Code = (int)failed.StatusCode;
+                status.Message = failed.Status.Detail;
+                var bytes = failed.Trailers.GetValueBytes("grpc-status-details-bin");
+                if (bytes is not null)
+                {
+                    status.Details.AddRange(GrpcStatus.Parser.ParseFrom(bytes).Details);
+                }
+            }
+            else
+            {
+                status.Code = (int)StatusCode.Aborted;
+                status.Message = "Operation was aborted.";
+            }
+            failure.Statuses.Add(status);
+        }
+        var message = $"MultiOperation could not be executed: {failed.Status.Detail}";
+        var grpcStatus = new GrpcStatus { Code = (int)failed.StatusCode, Message = message };
+        grpcStatus.Details.Add(Any.Pack(failure));
+        return new RpcException(new Status(failed.StatusCode, message), new Metadata { { "grpc-status-details-bin", Google.Protobuf.MessageExtensions.ToByteArray(grpcStatus) } });
     }
 
     public async Task<PollWorkflowExecutionUpdateResponse> PollUpdateAsync(PollWorkflowExecutionUpdateRequest request, DateTime deadline, CancellationToken cancellation)

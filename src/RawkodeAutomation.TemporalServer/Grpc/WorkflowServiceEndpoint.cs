@@ -128,6 +128,9 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine)
     public virtual Task<UpdateWorkflowExecutionResponse> UpdateWorkflowExecution(UpdateWorkflowExecutionRequest request, ServerCallContext context) =>
         engine.UpdateAsync(request, context.Deadline, context.CancellationToken);
 
+    public virtual Task<ExecuteMultiOperationResponse> ExecuteMultiOperation(ExecuteMultiOperationRequest request, ServerCallContext context) =>
+        engine.ExecuteMultiOperationAsync(request, context.Deadline, context.CancellationToken);
+
     public virtual Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
         engine.PollUpdateAsync(request, context.Deadline, context.CancellationToken);
 
