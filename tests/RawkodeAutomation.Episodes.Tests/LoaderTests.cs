@@ -232,4 +232,21 @@ public class LoaderTests
         Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(20));
         Assert.Equal(shape == "long-line", result.IsValid);
     }
+
+    [Fact]
+    public void Load_SharedCache_SameResultsAndChangedFilesReparsed()
+    {
+        var before = TestRepository.WithShow().Person("ada", "Ada", "Old bio.").Episode("klustered", "2026-12-03-x", "X", "2026-12-03T17:00:00Z", ["ada"]);
+        var after = before.Clone().Person("ada", "Ada", "New bio.");
+        var cache = new LoadCache();
+
+        var first = EpisodeLoader.Load(before.Files, EpisodeLoaderOptions.Default with { Cache = cache });
+        var second = EpisodeLoader.Load(after.Files, EpisodeLoaderOptions.Default with { Cache = cache });
+
+        Assert.Equal("Old bio.", first.Repository.People["ada"].Bio);
+        Assert.Equal("New bio.", second.Repository.People["ada"].Bio);
+        // Unchanged files are the very same parsed records.
+        Assert.Same(first.Repository.Episodes["klustered/2026-12-03-x"], second.Repository.Episodes["klustered/2026-12-03-x"]);
+        Assert.Equal(EpisodeLoader.Load(after.Files).Diagnostics, second.Diagnostics);
+    }
 }

@@ -53,7 +53,9 @@ internal static class PlanCommand
         }
 
         // The "to" side is what would be published: it must be valid. The "from" side only needs to load.
-        var target = EpisodeLoader.Load(toFiles, EpisodeLoaderOptions.Default);
+        // Both sides share parsed files: most files are the same in both trees.
+        var cache = new LoadCache();
+        var target = EpisodeLoader.Load(toFiles, EpisodeLoaderOptions.Default with { Cache = cache });
         if (!target.IsValid)
         {
             var prefix = ValidateCommand.DisplayPrefix(root);
@@ -66,7 +68,7 @@ internal static class PlanCommand
             return 1;
         }
 
-        var source = EpisodeLoader.Load(fromFiles, EpisodeLoaderOptions.Default with { ValidateDescriptions = false });
+        var source = EpisodeLoader.Load(fromFiles, EpisodeLoaderOptions.Default with { ValidateDescriptions = false, Cache = cache });
         var plan = Planner.Plan(source.Repository, target.Repository);
         if (!source.IsValid)
         {

@@ -49,7 +49,9 @@ public static partial class EpisodeLoader
         // Parse files in parallel: each file is independent until cross-references are checked.
         var parsed = new ParsedFile[entries.Length];
         Parallel.For(0, entries.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-            parsed[i] = ParseFile(entries[i].Key, entries[i].Value));
+            parsed[i] = options.Cache is { } cache
+                ? cache.GetOrAdd(entries[i].Key, entries[i].Value, ParseFile)
+                : ParseFile(entries[i].Key, entries[i].Value));
 
         var diagnostics = new List<Diagnostic>();
         var shows = new Dictionary<string, Show>(StringComparer.Ordinal);

@@ -17,6 +17,12 @@ public sealed record EpisodeLoaderOptions
     /// </summary>
     public bool ValidateDescriptions { get; init; } = true;
 
+    /// <summary>
+    /// Share parsed files between loads of two trees that mostly hold the same files (e.g. both sides of
+    /// <c>plan</c>): a file whose path and bytes are unchanged is parsed once. Null: no sharing.
+    /// </summary>
+    public LoadCache? Cache { get; init; }
+
     /// <summary>The catalogue this repository ships with: <see cref="KnownBreaks.Default"/> and <see cref="KnownClusterClasses.Default"/>.</summary>
     public static EpisodeLoaderOptions Default { get; } = new()
     {
@@ -62,4 +68,27 @@ public static class KnownClusterClasses
     {
         "kubeadm-small", "kubeadm-medium",
     };
+}
+
+/// <summary>
+/// Parsed files by path and content, shared between <see cref="EpisodeLoader.Load"/> calls through
+/// <see cref="EpisodeLoaderOptions.Cache"/>. Thread-safe. Holds every file it has seen, so keep one per
+/// operation (one plan), not per process.
+/// </summary>
+public sealed class LoadCache
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (byte[] Bytes, object Parsed)> _files = new(StringComparer.Ordinal);
+
+    internal T GetOrAdd<T>(string path, byte[] bytes, Func<string, byte[], T> parse)
+        where T : class
+    {
+        if (_files.TryGetValue(path, out var cached) && cached.Bytes.AsSpan().SequenceEqual(bytes))
+        {
+            return (T)cached.Parsed;
+        }
+
+        var parsed = parse(path, bytes);
+        _files[path] = (bytes, parsed);
+        return parsed;
+    }
 }
