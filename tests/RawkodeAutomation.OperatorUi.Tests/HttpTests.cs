@@ -107,6 +107,33 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     }
 
     [Fact]
+    public async Task WorkflowList_NextPageLink_ShowsTheFollowingWorkflows()
+    {
+        var first = await fixture.StartApprovalAsync();
+        var second = await fixture.StartApprovalAsync();
+        try
+        {
+            var query = $"WorkflowId = '{first.Id}' OR WorkflowId = '{second.Id}'";
+            var page1 = await GetOkAsync($"/namespaces/default/workflows?size=1&query={Uri.EscapeDataString(query)}");
+            var next = System.Text.RegularExpressions.Regex.Match(page1, "id=\"next-page\" href=\"([^\"]+)\"");
+            Assert.True(next.Success, "the first page of one has a next-page link");
+            var page2 = await GetOkAsync(WebUtility.HtmlDecode(next.Groups[1].Value));
+
+            // Only the table counts: the filter box repeats both ids.
+            static string Table(string page) => page[page.IndexOf("<table id=\"workflows\"", StringComparison.Ordinal)..];
+            var ids = new[] { first.Id, second.Id };
+            var onPage1 = Assert.Single(ids, id => Table(page1).Contains(Html(id), StringComparison.Ordinal));
+            var onPage2 = Assert.Single(ids, id => Table(page2).Contains(Html(id), StringComparison.Ordinal));
+            Assert.NotEqual(onPage1, onPage2);
+        }
+        finally
+        {
+            await first.TerminateAsync("test cleanup");
+            await second.TerminateAsync("test cleanup");
+        }
+    }
+
+    [Fact]
     public async Task Signal_ArgumentsNotJson_Returns400SayingWhere()
     {
         var handle = await fixture.StartApprovalAsync();

@@ -28,8 +28,9 @@ internal sealed class OperatorUiContext(ITemporalClient client, string pathBase)
 
     public string NamespacesLink() => pathBase + "/namespaces";
 
-    public string WorkflowsLink(string ns, string? query = null, string? next = null) =>
-        $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/workflows" + Rendering.Html.Query(("query", query), ("next", next));
+    public string WorkflowsLink(string ns, string? query = null, string? next = null, int? pageSize = null) =>
+        $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/workflows"
+        + Rendering.Html.Query(("query", query), ("next", next), ("size", pageSize?.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     public string WorkflowLink(string ns, string id, string? runId = null, string? notice = null) =>
         $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/workflow" + Rendering.Html.Query(("id", id), ("run", runId), ("notice", notice));

@@ -29,6 +29,7 @@ internal static class WorkflowPages
     {
         var query = http.Request.Query["query"].ToString().Trim();
         var next = http.Request.Query["next"].ToString();
+        var pageSize = int.TryParse(http.Request.Query["size"], out var size) && size is > 0 and <= 1000 ? size : PageSize;
         var body = new HtmlBuilder();
         body.Add($"<h1>Workflows {Layout.RefreshToggle}</h1>");
         body.Add($"<form class=\"filter\" method=\"get\" action=\"{ui.WorkflowsLink(ns)}\">");
@@ -58,7 +59,7 @@ internal static class WorkflowPages
         var client = ui.ClientFor(ns);
         try
         {
-            page = await client.ListWorkflowsPaginatedAsync(query, token, new WorkflowListPaginatedOptions { PageSize = PageSize }).ConfigureAwait(false);
+            page = await client.ListWorkflowsPaginatedAsync(query, token, new WorkflowListPaginatedOptions { PageSize = pageSize }).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -85,7 +86,7 @@ internal static class WorkflowPages
         }
         if (page.NextPageToken is { Length: > 0 } nextToken)
         {
-            body.Add($"<p class=\"pager\"><a id=\"next-page\" href=\"{ui.WorkflowsLink(ns, query, Convert.ToBase64String(nextToken))}\">Next page →</a></p>");
+            body.Add($"<p class=\"pager\"><a id=\"next-page\" href=\"{ui.WorkflowsLink(ns, query, Convert.ToBase64String(nextToken), pageSize == PageSize ? null : pageSize)}\">Next page →</a></p>");
         }
         return Layout.Page(ui, ns, Section.Workflows, "Workflows", body.ToMarkup());
     }
