@@ -22,6 +22,7 @@ internal static class Workers
         .AddWorkflow<ApprovalWorkflow>()
         .AddWorkflow<SignalSenderWorkflow>()
         .AddWorkflow<LocalActivityWorkflow>()
+        .AddWorkflow<RetriedWorkflow>()
         .AddActivity(HumanActivities.WaitForHuman)
         .AddActivity(GreetActivities.Greet)
         .AddActivity(ProbeActivities.ProbeAsync);

@@ -310,4 +310,22 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
         });
         Assert.Equal("third: ", result);
     }
+
+    [Fact]
+    public async Task WorkflowRetryPolicy_FailsTwice_ThirdAttemptSucceeds()
+    {
+        var result = await Workers.RunAsync(Client, tq => Client.ExecuteWorkflowAsync(
+            (RetriedWorkflow wf) => wf.RunAsync(),
+            new(Workers.NewId("retried"), tq) { RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(100), MaximumAttempts = 5 } }));
+        Assert.Equal("succeeded on attempt 3", result);
+    }
+
+    [Fact]
+    public async Task WorkflowRetryPolicy_AttemptsExhausted_FailsWithLastFailure()
+    {
+        var error = await Workers.RunAsync(Client, tq => Assert.ThrowsAsync<WorkflowFailedException>(() => Client.ExecuteWorkflowAsync(
+            (RetriedWorkflow wf) => wf.RunAsync(),
+            new(Workers.NewId("retried-out"), tq) { RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(100), MaximumAttempts = 2 } })));
+        Assert.Equal("attempt 2 failed", error.InnerException?.Message);
+    }
 }

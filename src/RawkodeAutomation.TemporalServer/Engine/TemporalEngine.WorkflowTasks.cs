@@ -483,14 +483,23 @@ internal sealed partial class TemporalEngine
             }
             case CommandType.FailWorkflowExecution:
             {
+                var failure = command.FailWorkflowExecutionCommandAttributes.Failure ?? new Failure { Message = "workflow failed" };
+                var (retry, backoff, state) = NextWorkflowRetry(run, failure);
                 var ev = NewEvent(EventType.WorkflowExecutionFailed);
                 ev.WorkflowExecutionFailedEventAttributes = new()
                 {
-                    Failure = command.FailWorkflowExecutionCommandAttributes.Failure,
+                    Failure = failure,
                     WorkflowTaskCompletedEventId = wftCompleted,
-                    RetryState = RetryState.RetryPolicyNotSet,
+                    RetryState = state,
                 };
-                CloseRun(run, WorkflowExecutionStatus.Failed, ev);
+                if (retry)
+                {
+                    RetryWorkflow(run, ev, failure, backoff, context.Identity);
+                }
+                else
+                {
+                    CloseRun(run, WorkflowExecutionStatus.Failed, ev);
+                }
                 return null;
             }
             case CommandType.CancelWorkflowExecution:
@@ -571,6 +580,72 @@ internal sealed partial class TemporalEngine
             default:
                 return $"Command {command.CommandType} is not supported by this server.";
         }
+    }
+
+    /// <summary>Whether a failed run is retried under the retry policy it was started with, and after what backoff.</summary>
+    private (bool Retry, TimeSpan Backoff, RetryState State) NextWorkflowRetry(RunState run, Failure failure)
+    {
+        var started = run.StartedEvent.WorkflowExecutionStartedEventAttributes;
+        var policy = started.RetryPolicy;
+        if (policy is null)
+        {
+            return (false, TimeSpan.Zero, RetryState.RetryPolicyNotSet);
+        }
+        var app = failure.ApplicationFailureInfo;
+        if (app is not null && (app.NonRetryable || policy.NonRetryableErrorTypes.Contains(app.Type)))
+        {
+            return (false, TimeSpan.Zero, RetryState.NonRetryableFailure);
+        }
+        if (policy.MaximumAttempts > 0 && started.Attempt >= policy.MaximumAttempts)
+        {
+            return (false, TimeSpan.Zero, RetryState.MaximumAttemptsReached);
+        }
+        var initial = policy.InitialInterval is { } i && i.ToTimeSpan() > TimeSpan.Zero ? i.ToTimeSpan() : TimeSpan.FromSeconds(1);
+        var coefficient = policy.BackoffCoefficient >= 1 ? policy.BackoffCoefficient : 2.0;
+        var maximum = policy.MaximumInterval is { } m && m.ToTimeSpan() > TimeSpan.Zero ? m.ToTimeSpan() : initial * 100;
+        var backoff = app?.NextRetryDelay is { } explicitDelay && explicitDelay.ToTimeSpan() > TimeSpan.Zero
+            ? explicitDelay.ToTimeSpan()
+            : TimeSpan.FromMilliseconds(Math.Min(initial.TotalMilliseconds * Math.Pow(coefficient, Math.Max(started.Attempt, 1) - 1), maximum.TotalMilliseconds));
+        if (started.WorkflowExecutionExpirationTime is { } expiration && Now + backoff >= expiration.ToDateTime())
+        {
+            return (false, TimeSpan.Zero, RetryState.Timeout);
+        }
+        return (true, backoff, RetryState.InProgress);
+    }
+
+    /// <summary>Closes a failed run and starts its retry as the next run of the same chain.</summary>
+    private void RetryWorkflow(RunState run, HistoryEvent failedEvent, Failure failure, TimeSpan backoff, string identity)
+    {
+        var started = run.StartedEvent.WorkflowExecutionStartedEventAttributes;
+        var newRunId = Guid.NewGuid().ToString();
+        failedEvent.WorkflowExecutionFailedEventAttributes.NewExecutionRunId = newRunId;
+        run.NewRunId = newRunId;
+        CloseRun(run, WorkflowExecutionStatus.Failed, failedEvent);
+        CreateRun(new StartSpec
+        {
+            Namespace = run.Namespace,
+            WorkflowId = run.WorkflowId,
+            Type = started.WorkflowType,
+            TaskQueue = run.TaskQueue,
+            Input = started.Input,
+            ExecutionTimeout = started.WorkflowExecutionTimeout,
+            RunTimeout = started.WorkflowRunTimeout,
+            TaskTimeout = started.WorkflowTaskTimeout,
+            Identity = identity,
+            RequestId = Guid.NewGuid().ToString(),
+            RetryPolicy = started.RetryPolicy,
+            Memo = run.Memo,
+            SearchAttributes = run.SearchAttributes,
+            Header = started.Header,
+            Parent = run.Parent,
+            ContinuedRunId = run.RunId,
+            FirstRunId = run.FirstRunId,
+            Initiator = ContinueAsNewInitiator.Retry,
+            ContinuedFailure = failure,
+            StartDelay = Duration.FromTimeSpan(backoff),
+            NewRunId = newRunId,
+            Attempt = started.Attempt + 1,
+        }, null);
     }
 
     private void ContinueAsNew(RunState run, ContinueAsNewWorkflowExecutionCommandAttributes attributes, long wftCompleted, string identity)

@@ -42,6 +42,7 @@ internal sealed partial class TemporalEngine
         public Duration? StartDelay { get; init; }
         public UserMetadata? UserMetadata { get; init; }
         public string? NewRunId { get; init; }
+        public int Attempt { get; init; } = 1;
     }
 
     // ---- start ------------------------------------------------------------------------------------
@@ -266,7 +267,7 @@ internal sealed partial class TemporalEngine
             Identity = spec.Identity,
             FirstExecutionRunId = run.FirstRunId,
             RetryPolicy = spec.RetryPolicy,
-            Attempt = 1,
+            Attempt = spec.Attempt,
             Memo = spec.Memo,
             SearchAttributes = spec.SearchAttributes,
             Header = spec.Header,
@@ -458,7 +459,8 @@ internal sealed partial class TemporalEngine
         run.Children.Clear();
         ReleaseQueries(run, inFlightOnly: false);
 
-        if (status != WorkflowExecutionStatus.ContinuedAsNew && run.Parent is { } parent)
+        // A run that continues in a new run (continue-as-new, retry) is not the end of the child for its parent.
+        if (run.NewRunId is null && run.Parent is { } parent)
         {
             NotifyParent(run, parent, closeEvent);
         }

@@ -369,3 +369,17 @@ public class LocalActivityWorkflow
         return $"{greeting} ({version})";
     }
 }
+
+[Workflow]
+public class RetriedWorkflow
+{
+    [WorkflowRun]
+    public Task<string> RunAsync()
+    {
+        if (Workflow.Info.Attempt < 3)
+        {
+            throw new ApplicationFailureException($"attempt {Workflow.Info.Attempt} failed");
+        }
+        return Task.FromResult($"succeeded on attempt {Workflow.Info.Attempt}");
+    }
+}
