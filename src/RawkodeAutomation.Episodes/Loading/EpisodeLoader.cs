@@ -101,22 +101,22 @@ public static partial class EpisodeLoader
             switch (reference.Kind)
             {
                 case ReferenceKind.Person when !personFiles.Contains(reference.Id):
-                {
-                    var suggestion = TextChecks.Suggest(reference.Id, personFiles);
-                    diagnostics.Add(new Diagnostic(reference.Location,
-                        $"{reference.What} '{reference.Id}' is not a known person; create {Root}people/{reference.Id}.yaml"
-                        + (suggestion is null ? "" : $" or did you mean '{suggestion}'?")));
-                    break;
-                }
+                    {
+                        var suggestion = TextChecks.Suggest(reference.Id, personFiles);
+                        diagnostics.Add(new Diagnostic(reference.Location,
+                            $"{reference.What} '{reference.Id}' is not a known person; create {Root}people/{reference.Id}.yaml"
+                            + (suggestion is null ? "" : $" or did you mean '{suggestion}'?")));
+                        break;
+                    }
 
                 case ReferenceKind.Break when options.KnownBreakIds is { } breaks && !breaks.Contains(reference.Id):
-                {
-                    var suggestion = TextChecks.Suggest(reference.Id, breaks);
-                    diagnostics.Add(new Diagnostic(reference.Location,
-                        $"break '{reference.Id}' is not in the break library"
-                        + (suggestion is null ? $"; known breaks: {string.Join(", ", breaks.Order(StringComparer.Ordinal))}" : $"; did you mean '{suggestion}'?")));
-                    break;
-                }
+                    {
+                        var suggestion = TextChecks.Suggest(reference.Id, breaks);
+                        diagnostics.Add(new Diagnostic(reference.Location,
+                            $"break '{reference.Id}' is not in the break library"
+                            + (suggestion is null ? $"; known breaks: {string.Join(", ", breaks.Order(StringComparer.Ordinal))}" : $"; did you mean '{suggestion}'?")));
+                        break;
+                    }
 
                 case ReferenceKind.ClusterClass when options.KnownClusterClasses is { } classes && !classes.Contains(reference.Id):
                     diagnostics.Add(new Diagnostic(reference.Location,

@@ -113,102 +113,102 @@ internal static class StrictYamlReader
                             $"YAML tag '{node.Tag.Value}' is not allowed here; remove it (these files hold plain values only)");
                         return null;
                     case Scalar s:
-                    {
-                        var tag = s.Tag.IsEmpty ? null : s.Tag.Value;
-                        var node = new YScalar(s.Value, s.Style, tag, Line(s.Start), Col(s.Start), Index(s.Start));
-                        if (!s.Anchor.IsEmpty)
                         {
-                            anchors[s.Anchor.Value] = node;
-                        }
+                            var tag = s.Tag.IsEmpty ? null : s.Tag.Value;
+                            var node = new YScalar(s.Value, s.Style, tag, Line(s.Start), Col(s.Start), Index(s.Start));
+                            if (!s.Anchor.IsEmpty)
+                            {
+                                anchors[s.Anchor.Value] = node;
+                            }
 
-                        if (!Attach(node))
-                        {
-                            return root;
-                        }
+                            if (!Attach(node))
+                            {
+                                return root;
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
                     case AnchorAlias alias:
-                    {
-                        if (!anchors.TryGetValue(alias.Value.Value, out var target))
                         {
-                            error(Line(ev.Start), Col(ev.Start), $"alias '*{alias.Value.Value}' refers to an anchor that is not defined before it");
-                            return root;
-                        }
+                            if (!anchors.TryGetValue(alias.Value.Value, out var target))
+                            {
+                                error(Line(ev.Start), Col(ev.Start), $"alias '*{alias.Value.Value}' refers to an anchor that is not defined before it");
+                                return root;
+                            }
 
-                        totalSize += target.ExpandedSize;
-                        if (totalSize > MaxExpandedNodes)
-                        {
-                            error(Line(ev.Start), Col(ev.Start),
-                                "aliases expand this file beyond 10,000 values (an alias bomb?); write the values out or remove the nested aliases");
-                            return null;
-                        }
+                            totalSize += target.ExpandedSize;
+                            if (totalSize > MaxExpandedNodes)
+                            {
+                                error(Line(ev.Start), Col(ev.Start),
+                                    "aliases expand this file beyond 10,000 values (an alias bomb?); write the values out or remove the nested aliases");
+                                return null;
+                            }
 
-                        if (!Attach(target, isAlias: true))
-                        {
-                            return root;
-                        }
+                            if (!Attach(target, isAlias: true))
+                            {
+                                return root;
+                            }
 
-                        break;
-                    }
+                            break;
+                        }
                     case MappingStart ms:
-                    {
-                        var node = new YMapping(Line(ms.Start), Col(ms.Start), Index(ms.Start));
-                        if (!ms.Anchor.IsEmpty)
                         {
-                            anchors[ms.Anchor.Value] = node;
-                        }
+                            var node = new YMapping(Line(ms.Start), Col(ms.Start), Index(ms.Start));
+                            if (!ms.Anchor.IsEmpty)
+                            {
+                                anchors[ms.Anchor.Value] = node;
+                            }
 
-                        if (!Attach(node))
-                        {
-                            return root;
-                        }
+                            if (!Attach(node))
+                            {
+                                return root;
+                            }
 
-                        stack.Push(node);
-                        pendingKeys.Push(null);
-                        break;
-                    }
+                            stack.Push(node);
+                            pendingKeys.Push(null);
+                            break;
+                        }
                     case SequenceStart ss:
-                    {
-                        var node = new YSequence(Line(ss.Start), Col(ss.Start), Index(ss.Start));
-                        if (!ss.Anchor.IsEmpty)
                         {
-                            anchors[ss.Anchor.Value] = node;
-                        }
+                            var node = new YSequence(Line(ss.Start), Col(ss.Start), Index(ss.Start));
+                            if (!ss.Anchor.IsEmpty)
+                            {
+                                anchors[ss.Anchor.Value] = node;
+                            }
 
-                        if (!Attach(node))
-                        {
-                            return root;
-                        }
+                            if (!Attach(node))
+                            {
+                                return root;
+                            }
 
-                        stack.Push(node);
-                        pendingKeys.Push(null);
-                        break;
-                    }
+                            stack.Push(node);
+                            pendingKeys.Push(null);
+                            break;
+                        }
                     case MappingEnd or SequenceEnd:
-                    {
-                        var done = stack.Pop();
-                        pendingKeys.Pop();
-                        // Propagate the expanded size so that aliases of this node count in full.
-                        long size = 1;
-                        if (done is YMapping m)
                         {
-                            foreach (var e in m.Entries)
+                            var done = stack.Pop();
+                            pendingKeys.Pop();
+                            // Propagate the expanded size so that aliases of this node count in full.
+                            long size = 1;
+                            if (done is YMapping m)
                             {
-                                size += 1 + e.Value.ExpandedSize;
+                                foreach (var e in m.Entries)
+                                {
+                                    size += 1 + e.Value.ExpandedSize;
+                                }
                             }
-                        }
-                        else if (done is YSequence q)
-                        {
-                            foreach (var item in q.Items)
+                            else if (done is YSequence q)
                             {
-                                size += item.ExpandedSize;
+                                foreach (var item in q.Items)
+                                {
+                                    size += item.ExpandedSize;
+                                }
                             }
-                        }
 
-                        done.ExpandedSize = Math.Min(size, MaxExpandedNodes + 1);
-                        break;
-                    }
+                            done.ExpandedSize = Math.Min(size, MaxExpandedNodes + 1);
+                            break;
+                        }
                 }
             }
         }

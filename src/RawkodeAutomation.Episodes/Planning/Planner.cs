@@ -22,6 +22,12 @@ public sealed record PlanOptions
 /// Diffs two repositories into the effects on YouTube and Kubernetes, and what they cost in YouTube
 /// quota (https://developers.google.com/youtube/v3/determine_quota_cost). Pure: same input, same plan.
 /// </summary>
+/// <remarks>
+/// Thumbnails are planned from the inputs a thumbnail shows (title, date, guests' names and avatars,
+/// show name and thumbnail template); the thumbnails area's content hash is the exact test at upload
+/// time, so the plan may list a thumbnail whose pixels turn out unchanged, never miss one that changed
+/// for those reasons. Drafts are never published; an aired episode's changes go to its video.
+/// </remarks>
 public static class Planner
 {
     /// <summary>YouTube Data API v3 costs in units (DESIGN §7).</summary>
