@@ -120,6 +120,22 @@ public sealed class BrowserTests(OperatorUiFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Browser_FailedWorkflow_ShowsFailureInOutcome()
+    {
+        var handle = await fixture.Client.StartWorkflowAsync((FailingWorkflow wf) => wf.RunAsync(), new WorkflowOptions($"failing/{Guid.NewGuid():N}", OperatorUiFixture.TaskQueue));
+        await Assert.ThrowsAsync<Temporalio.Exceptions.WorkflowFailedException>(() => handle.GetResultAsync());
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync(DetailUrl(handle.Id));
+
+        await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("Failed");
+        await Assertions.Expect(page.Locator("#outcome")).ToContainTextAsync("thumbnail template 'klustered' not found");
+        await Assertions.Expect(page.Locator("#outcome")).ToContainTextAsync("TemplateMissing");
+        await ShotAsync(page, "workflow-detail-failed");
+    }
+
     private string DetailUrl(string id) => new Uri(fixture.UiUri, $"namespaces/default/workflow?id={Uri.EscapeDataString(id)}").ToString();
 
     private async Task<IBrowserContext> NewContextAsync()

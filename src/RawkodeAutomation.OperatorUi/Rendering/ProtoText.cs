@@ -139,6 +139,12 @@ internal static class ProtoText
         {
             return;
         }
+        if (path.EndsWith("stackTrace", StringComparison.Ordinal))
+        {
+            // Stack traces are for whoever debugs the worker; folded so the message stays the first thing read.
+            rows.Add((path, new Markup($"<details><summary>{text.Split('\n').Length} lines</summary>{Pre(text).Value}</details>")));
+            return;
+        }
         rows.Add((path, text.Contains('\n', StringComparison.Ordinal) ? Pre(text) : Text(text)));
     }
 
