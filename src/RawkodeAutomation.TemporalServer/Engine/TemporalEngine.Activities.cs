@@ -543,18 +543,18 @@ internal sealed partial class TemporalEngine
                 TimeOutActivity(run, activity, TimeoutType.StartToClose);
                 break;
             case TimerKind.ActivityHeartbeat when activity.Attempt == entry.Attempt && activity.StartedTime is { } started && activity.Heartbeat is { } hb:
-            {
-                var last = activity.LastHeartbeatTime ?? started;
-                if (Now + TimeSpan.FromMilliseconds(5) >= last + hb)
                 {
-                    TimeOutActivity(run, activity, TimeoutType.Heartbeat);
+                    var last = activity.LastHeartbeatTime ?? started;
+                    if (Now + TimeSpan.FromMilliseconds(5) >= last + hb)
+                    {
+                        TimeOutActivity(run, activity, TimeoutType.Heartbeat);
+                    }
+                    else
+                    {
+                        _scheduler.Add(last + hb, entry);
+                    }
+                    break;
                 }
-                else
-                {
-                    _scheduler.Add(last + hb, entry);
-                }
-                break;
-            }
             case TimerKind.ActivityRetry when activity.Attempt == entry.Attempt && activity.RetryAt is not null:
                 activity.RetryAt = null;
                 MarkDirty(run);

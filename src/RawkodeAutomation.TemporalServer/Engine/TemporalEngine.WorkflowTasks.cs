@@ -342,50 +342,50 @@ internal sealed partial class TemporalEngine
             switch (command.AttributesCase)
             {
                 case Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes:
-                {
-                    var a = command.ScheduleActivityTaskCommandAttributes;
-                    static bool Positive(Duration? d) => d is not null && d.ToTimeSpan() > TimeSpan.Zero;
-                    if (string.IsNullOrEmpty(a.ActivityId) || string.IsNullOrEmpty(a.ActivityType?.Name))
                     {
-                        return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: ActivityId and ActivityType are required.");
+                        var a = command.ScheduleActivityTaskCommandAttributes;
+                        static bool Positive(Duration? d) => d is not null && d.ToTimeSpan() > TimeSpan.Zero;
+                        if (string.IsNullOrEmpty(a.ActivityId) || string.IsNullOrEmpty(a.ActivityType?.Name))
+                        {
+                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: ActivityId and ActivityType are required.");
+                        }
+                        if (!Positive(a.StartToCloseTimeout) && !Positive(a.ScheduleToCloseTimeout))
+                        {
+                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: a valid StartToClose or ScheduleToCloseTimeout is not set.");
+                        }
+                        if (!activityIds.Add(a.ActivityId))
+                        {
+                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: activity {a.ActivityId} is already pending.");
+                        }
+                        break;
                     }
-                    if (!Positive(a.StartToCloseTimeout) && !Positive(a.ScheduleToCloseTimeout))
-                    {
-                        return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: a valid StartToClose or ScheduleToCloseTimeout is not set.");
-                    }
-                    if (!activityIds.Add(a.ActivityId))
-                    {
-                        return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: activity {a.ActivityId} is already pending.");
-                    }
-                    break;
-                }
                 case Command.AttributesOneofCase.StartTimerCommandAttributes:
-                {
-                    var a = command.StartTimerCommandAttributes;
-                    if (string.IsNullOrEmpty(a.TimerId) || a.StartToFireTimeout is null || a.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
                     {
-                        return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: TimerId and a positive StartToFireTimeout are required.");
+                        var a = command.StartTimerCommandAttributes;
+                        if (string.IsNullOrEmpty(a.TimerId) || a.StartToFireTimeout is null || a.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
+                        {
+                            return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: TimerId and a positive StartToFireTimeout are required.");
+                        }
+                        if (!timerIds.Add(a.TimerId))
+                        {
+                            return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: timer {a.TimerId} is already running.");
+                        }
+                        break;
                     }
-                    if (!timerIds.Add(a.TimerId))
-                    {
-                        return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: timer {a.TimerId} is already running.");
-                    }
-                    break;
-                }
                 case Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes:
-                {
-                    var a = command.StartChildWorkflowExecutionCommandAttributes;
-                    var ns = string.IsNullOrEmpty(a.Namespace) ? run.Namespace : a.Namespace;
-                    if (string.IsNullOrEmpty(a.WorkflowId) || string.IsNullOrEmpty(a.WorkflowType?.Name))
                     {
-                        return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: WorkflowId and WorkflowType are required.");
+                        var a = command.StartChildWorkflowExecutionCommandAttributes;
+                        var ns = string.IsNullOrEmpty(a.Namespace) ? run.Namespace : a.Namespace;
+                        if (string.IsNullOrEmpty(a.WorkflowId) || string.IsNullOrEmpty(a.WorkflowType?.Name))
+                        {
+                            return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: WorkflowId and WorkflowType are required.");
+                        }
+                        if (!_namespaces.ContainsKey(ns))
+                        {
+                            return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: namespace {ns} is not found.");
+                        }
+                        break;
                     }
-                    if (!_namespaces.ContainsKey(ns))
-                    {
-                        return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: namespace {ns} is not found.");
-                    }
-                    break;
-                }
                 case Command.AttributesOneofCase.None:
                     return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: command has no attributes.");
                 case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
@@ -430,89 +430,89 @@ internal sealed partial class TemporalEngine
                 RequestCancelActivity(run, command.RequestCancelActivityTaskCommandAttributes.ScheduledEventId, wftCompleted, context);
                 return null;
             case CommandType.StartTimer:
-            {
-                var attributes = command.StartTimerCommandAttributes;
-                if (string.IsNullOrEmpty(attributes.TimerId) || attributes.StartToFireTimeout is null || attributes.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
                 {
-                    return "StartTimer: TimerId and a positive StartToFireTimeout are required.";
-                }
-                if (run.Timers.ContainsKey(attributes.TimerId))
-                {
-                    return $"StartTimer: timer {attributes.TimerId} is already running.";
-                }
-                var ev = NewEvent(EventType.TimerStarted);
-                ev.TimerStartedEventAttributes = new()
-                {
-                    TimerId = attributes.TimerId,
-                    StartToFireTimeout = attributes.StartToFireTimeout,
-                    WorkflowTaskCompletedEventId = wftCompleted,
-                };
-                Append(run, ev);
-                var fire = Now + attributes.StartToFireTimeout.ToTimeSpan();
-                run.Timers[attributes.TimerId] = new TimerState { TimerId = attributes.TimerId, StartedEventId = ev.EventId, FireTime = fire };
-                _scheduler.Add(fire, new TimerEntry(TimerKind.UserTimer, run.RunId, ev.EventId, 0, attributes.TimerId));
-                return null;
-            }
-            case CommandType.CancelTimer:
-            {
-                var id = command.CancelTimerCommandAttributes.TimerId;
-                if (run.Timers.Remove(id, out var timer))
-                {
-                    var ev = NewEvent(EventType.TimerCanceled);
-                    ev.TimerCanceledEventAttributes = new()
+                    var attributes = command.StartTimerCommandAttributes;
+                    if (string.IsNullOrEmpty(attributes.TimerId) || attributes.StartToFireTimeout is null || attributes.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
                     {
-                        TimerId = id,
-                        StartedEventId = timer.StartedEventId,
+                        return "StartTimer: TimerId and a positive StartToFireTimeout are required.";
+                    }
+                    if (run.Timers.ContainsKey(attributes.TimerId))
+                    {
+                        return $"StartTimer: timer {attributes.TimerId} is already running.";
+                    }
+                    var ev = NewEvent(EventType.TimerStarted);
+                    ev.TimerStartedEventAttributes = new()
+                    {
+                        TimerId = attributes.TimerId,
+                        StartToFireTimeout = attributes.StartToFireTimeout,
                         WorkflowTaskCompletedEventId = wftCompleted,
-                        Identity = context.Identity,
                     };
                     Append(run, ev);
+                    var fire = Now + attributes.StartToFireTimeout.ToTimeSpan();
+                    run.Timers[attributes.TimerId] = new TimerState { TimerId = attributes.TimerId, StartedEventId = ev.EventId, FireTime = fire };
+                    _scheduler.Add(fire, new TimerEntry(TimerKind.UserTimer, run.RunId, ev.EventId, 0, attributes.TimerId));
+                    return null;
                 }
-                return null;
-            }
+            case CommandType.CancelTimer:
+                {
+                    var id = command.CancelTimerCommandAttributes.TimerId;
+                    if (run.Timers.Remove(id, out var timer))
+                    {
+                        var ev = NewEvent(EventType.TimerCanceled);
+                        ev.TimerCanceledEventAttributes = new()
+                        {
+                            TimerId = id,
+                            StartedEventId = timer.StartedEventId,
+                            WorkflowTaskCompletedEventId = wftCompleted,
+                            Identity = context.Identity,
+                        };
+                        Append(run, ev);
+                    }
+                    return null;
+                }
             case CommandType.CompleteWorkflowExecution:
-            {
-                var ev = NewEvent(EventType.WorkflowExecutionCompleted);
-                ev.WorkflowExecutionCompletedEventAttributes = new()
                 {
-                    Result = command.CompleteWorkflowExecutionCommandAttributes.Result,
-                    WorkflowTaskCompletedEventId = wftCompleted,
-                };
-                CloseRun(run, WorkflowExecutionStatus.Completed, ev);
-                return null;
-            }
+                    var ev = NewEvent(EventType.WorkflowExecutionCompleted);
+                    ev.WorkflowExecutionCompletedEventAttributes = new()
+                    {
+                        Result = command.CompleteWorkflowExecutionCommandAttributes.Result,
+                        WorkflowTaskCompletedEventId = wftCompleted,
+                    };
+                    CloseRun(run, WorkflowExecutionStatus.Completed, ev);
+                    return null;
+                }
             case CommandType.FailWorkflowExecution:
-            {
-                var failure = command.FailWorkflowExecutionCommandAttributes.Failure ?? new Failure { Message = "workflow failed" };
-                var (retry, backoff, state) = NextWorkflowRetry(run, failure);
-                var ev = NewEvent(EventType.WorkflowExecutionFailed);
-                ev.WorkflowExecutionFailedEventAttributes = new()
                 {
-                    Failure = failure,
-                    WorkflowTaskCompletedEventId = wftCompleted,
-                    RetryState = state,
-                };
-                if (retry)
-                {
-                    RetryWorkflow(run, ev, failure, backoff, context.Identity);
+                    var failure = command.FailWorkflowExecutionCommandAttributes.Failure ?? new Failure { Message = "workflow failed" };
+                    var (retry, backoff, state) = NextWorkflowRetry(run, failure);
+                    var ev = NewEvent(EventType.WorkflowExecutionFailed);
+                    ev.WorkflowExecutionFailedEventAttributes = new()
+                    {
+                        Failure = failure,
+                        WorkflowTaskCompletedEventId = wftCompleted,
+                        RetryState = state,
+                    };
+                    if (retry)
+                    {
+                        RetryWorkflow(run, ev, failure, backoff, context.Identity);
+                    }
+                    else
+                    {
+                        CloseRun(run, WorkflowExecutionStatus.Failed, ev);
+                    }
+                    return null;
                 }
-                else
-                {
-                    CloseRun(run, WorkflowExecutionStatus.Failed, ev);
-                }
-                return null;
-            }
             case CommandType.CancelWorkflowExecution:
-            {
-                var ev = NewEvent(EventType.WorkflowExecutionCanceled);
-                ev.WorkflowExecutionCanceledEventAttributes = new()
                 {
-                    Details = command.CancelWorkflowExecutionCommandAttributes.Details,
-                    WorkflowTaskCompletedEventId = wftCompleted,
-                };
-                CloseRun(run, WorkflowExecutionStatus.Canceled, ev);
-                return null;
-            }
+                    var ev = NewEvent(EventType.WorkflowExecutionCanceled);
+                    ev.WorkflowExecutionCanceledEventAttributes = new()
+                    {
+                        Details = command.CancelWorkflowExecutionCommandAttributes.Details,
+                        WorkflowTaskCompletedEventId = wftCompleted,
+                    };
+                    CloseRun(run, WorkflowExecutionStatus.Canceled, ev);
+                    return null;
+                }
             case CommandType.ContinueAsNewWorkflowExecution:
                 ContinueAsNew(run, command.ContinueAsNewWorkflowExecutionCommandAttributes, wftCompleted, context.Identity);
                 return null;
@@ -525,58 +525,58 @@ internal sealed partial class TemporalEngine
                 CancelExternal(context, command.RequestCancelExternalWorkflowExecutionCommandAttributes);
                 return null;
             case CommandType.UpsertWorkflowSearchAttributes:
-            {
-                var attributes = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes ?? new SearchAttributes();
-                var ev = NewEvent(EventType.UpsertWorkflowSearchAttributes);
-                ev.UpsertWorkflowSearchAttributesEventAttributes = new() { SearchAttributes = attributes, WorkflowTaskCompletedEventId = wftCompleted };
-                Append(run, ev);
-                foreach (var (key, value) in attributes.IndexedFields)
                 {
-                    if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+                    var attributes = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes ?? new SearchAttributes();
+                    var ev = NewEvent(EventType.UpsertWorkflowSearchAttributes);
+                    ev.UpsertWorkflowSearchAttributesEventAttributes = new() { SearchAttributes = attributes, WorkflowTaskCompletedEventId = wftCompleted };
+                    Append(run, ev);
+                    foreach (var (key, value) in attributes.IndexedFields)
                     {
-                        run.SearchAttributes.IndexedFields.Remove(key);
+                        if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+                        {
+                            run.SearchAttributes.IndexedFields.Remove(key);
+                        }
+                        else
+                        {
+                            run.SearchAttributes.IndexedFields[key] = value;
+                        }
                     }
-                    else
-                    {
-                        run.SearchAttributes.IndexedFields[key] = value;
-                    }
+                    return null;
                 }
-                return null;
-            }
             case CommandType.ModifyWorkflowProperties:
-            {
-                var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo ?? new Memo();
-                var ev = NewEvent(EventType.WorkflowPropertiesModified);
-                ev.WorkflowPropertiesModifiedEventAttributes = new() { UpsertedMemo = memo, WorkflowTaskCompletedEventId = wftCompleted };
-                Append(run, ev);
-                foreach (var (key, value) in memo.Fields)
                 {
-                    if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+                    var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo ?? new Memo();
+                    var ev = NewEvent(EventType.WorkflowPropertiesModified);
+                    ev.WorkflowPropertiesModifiedEventAttributes = new() { UpsertedMemo = memo, WorkflowTaskCompletedEventId = wftCompleted };
+                    Append(run, ev);
+                    foreach (var (key, value) in memo.Fields)
                     {
-                        run.Memo.Fields.Remove(key);
+                        if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+                        {
+                            run.Memo.Fields.Remove(key);
+                        }
+                        else
+                        {
+                            run.Memo.Fields[key] = value;
+                        }
                     }
-                    else
-                    {
-                        run.Memo.Fields[key] = value;
-                    }
+                    return null;
                 }
-                return null;
-            }
             case CommandType.RecordMarker:
-            {
-                var attributes = command.RecordMarkerCommandAttributes;
-                var ev = NewEvent(EventType.MarkerRecorded);
-                ev.MarkerRecordedEventAttributes = new()
                 {
-                    MarkerName = attributes.MarkerName,
-                    WorkflowTaskCompletedEventId = wftCompleted,
-                    Header = attributes.Header,
-                    Failure = attributes.Failure,
-                };
-                ev.MarkerRecordedEventAttributes.Details.Add(attributes.Details);
-                Append(run, ev);
-                return null;
-            }
+                    var attributes = command.RecordMarkerCommandAttributes;
+                    var ev = NewEvent(EventType.MarkerRecorded);
+                    ev.MarkerRecordedEventAttributes = new()
+                    {
+                        MarkerName = attributes.MarkerName,
+                        WorkflowTaskCompletedEventId = wftCompleted,
+                        Header = attributes.Header,
+                        Failure = attributes.Failure,
+                    };
+                    ev.MarkerRecordedEventAttributes.Details.Add(attributes.Details);
+                    Append(run, ev);
+                    return null;
+                }
             default:
                 return $"Command {command.CommandType} is not supported by this server.";
         }

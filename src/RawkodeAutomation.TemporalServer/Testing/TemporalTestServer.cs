@@ -50,16 +50,16 @@ public static class TemporalTestServer
                     DevServerOptions = new() { DatabaseFilename = databaseFilename, ExtraArgs = extraArgs },
                 }).ConfigureAwait(false);
             case "inprocess":
-            {
-                var options = new OfflineTemporalServerOptions { DatabaseFilename = databaseFilename };
-                foreach (var name in (searchAttributes ?? new Dictionary<string, string>()).Keys)
                 {
-                    options.SearchAttributes.Add(name);
+                    var options = new OfflineTemporalServerOptions { DatabaseFilename = databaseFilename };
+                    foreach (var name in (searchAttributes ?? new Dictionary<string, string>()).Keys)
+                    {
+                        options.SearchAttributes.Add(name);
+                    }
+                    var server = await OfflineTemporalServer.StartNewAsync(options).ConfigureAwait(false);
+                    var client = await TemporalClient.ConnectAsync(new(server.Address) { Namespace = "default" }).ConfigureAwait(false);
+                    return new InProcessEnvironment(client, server);
                 }
-                var server = await OfflineTemporalServer.StartNewAsync(options).ConfigureAwait(false);
-                var client = await TemporalClient.ConnectAsync(new(server.Address) { Namespace = "default" }).ConfigureAwait(false);
-                return new InProcessEnvironment(client, server);
-            }
             default:
                 return await WorkflowEnvironment.StartLocalAsync(new()
                 {
