@@ -173,4 +173,20 @@ public class PlannerTests
         // The thumbnail shows the date, so it is rendered again; the video itself is not written.
         Assert.Equal([new QuotaLine("thumbnails.set", 1, 50, 50)], plan.Quota.Lines);
     }
+
+    [Fact]
+    public void ToText_ManyDescriptionChanges_PrintsTheFirstDiffsAndListsTheRest()
+    {
+        var before = Channel();
+        var after = before.Clone().Show("klustered", "rawkode", description: "A new show description.");
+        var plan = Planner.Plan(before.Load(), after.Load(), Now);
+
+        var text = PlanFormatter.ToText(plan, maxDiffs: 1);
+
+        Assert.Equal(2, plan.Descriptions.Count);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(text, @"\+ Show klustered: A new show description\."));
+        Assert.Contains("  ~ klustered/2026-12-03-future: ", text, StringComparison.Ordinal);
+        Assert.Contains("(diffs shown for the first 1 descriptions; --json has them all)", text, StringComparison.Ordinal);
+        Assert.Contains("videos.update", text, StringComparison.Ordinal);
+    }
 }

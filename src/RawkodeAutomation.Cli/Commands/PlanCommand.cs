@@ -14,20 +14,23 @@ internal static class PlanCommand
         Option<string?> to = new("--to") { Description = "Git revision to compare to (default: the working tree)." };
         Option<bool> json = new("--json") { Description = "Print the plan as JSON." };
         Option<string?> repo = new("--repo") { Description = "The checkout (default: the one around the current directory)." };
+        Option<int> diffs = new("--diffs") { Description = "Description diffs to print in full (the rest are listed); --json has all.", DefaultValueFactory = _ => 20 };
         Command command = new("plan", "Compare two revisions of episodes/ and print the broadcasts, thumbnails, descriptions and clusters that change, with the YouTube quota it costs.");
         command.Options.Add(from);
         command.Options.Add(to);
         command.Options.Add(json);
         command.Options.Add(repo);
+        command.Options.Add(diffs);
         command.SetAction((parseResult, cancellationToken) =>
             RunAsync(parseResult.GetValue(repo), parseResult.GetValue(from)!, parseResult.GetValue(to), parseResult.GetValue(json),
-                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken));
+                parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error, cancellationToken, parseResult.GetValue(diffs)));
         return command;
     }
 
     /// <summary>Runs the plan; also used by <c>rawkode episodes bench</c>.</summary>
     internal static async Task<int> RunAsync(
-        string? repositoryPath, string from, string? to, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+        string? repositoryPath, string from, string? to, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken,
+        int maxDiffs = 20)
     {
         if (!ValidateCommand.TryResolveRoot(repositoryPath, out var root, out var problem))
         {
@@ -78,7 +81,7 @@ internal static class PlanCommand
             };
         }
 
-        output.Write(json ? plan.ToJson() + "\n" : $"Plan: {from} → {to ?? "working tree"}\n\n" + PlanFormatter.ToText(plan));
+        output.Write(json ? plan.ToJson() + "\n" : $"Plan: {from} → {to ?? "working tree"}\n\n" + PlanFormatter.ToText(plan, Math.Max(0, maxDiffs)));
         return 0;
     }
 }

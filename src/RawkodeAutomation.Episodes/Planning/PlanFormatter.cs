@@ -7,8 +7,11 @@ namespace RawkodeAutomation.Episodes.Planning;
 public static class PlanFormatter
 {
     /// <summary>The plan as text, sections in the order an operator reads them (renames first: they are the dangerous part).</summary>
-    public static string ToText(Plan plan, bool includeDiffs = true)
+    /// <param name="plan">The plan.</param>
+    /// <param name="maxDiffs">How many description diffs to print in full; the rest are listed by id only.</param>
+    public static string ToText(Plan plan, int maxDiffs = int.MaxValue)
     {
+        var diffsShown = 0;
         var b = new StringBuilder();
         foreach (var rename in plan.Renames)
         {
@@ -41,11 +44,16 @@ public static class PlanFormatter
                 line += $" (shortened: {string.Join("; ", d.Shortenings)})";
             }
 
-            return includeDiffs ? line + "\n" + Indent(d.Diff) : line;
+            return diffsShown++ < maxDiffs ? line + "\n" + Indent(d.Diff) : line;
         });
         Section(b, "Clusters to provision", plan.Clusters, c =>
             $"+ {c.EpisodeId} {c.Team}: {c.ClusterClass} {c.KubernetesVersion} ({c.ControlPlaneReplicas} control plane, {c.WorkerReplicas} worker{(c.WorkerReplicas == 1 ? "" : "s")}), "
             + $"provision {c.ProvisionAt:yyyy-MM-dd HH:mm}Z, tear down {c.TeardownAt:yyyy-MM-dd HH:mm}Z, breaks: {string.Join(", ", c.Breaks)}");
+
+        if (plan.Descriptions.Count > maxDiffs)
+        {
+            b.Append("(diffs shown for the first ").Append(maxDiffs).Append(" descriptions; --json has them all)\n\n");
+        }
 
         b.Append("YouTube quota: ").Append(plan.Quota.Units.ToString("N0", CultureInfo.InvariantCulture)).Append(" units");
         if (plan.Quota.Units > 0)
