@@ -63,6 +63,10 @@ public sealed class BrowserTests(OperatorUiFixture fixture)
         var page = await context.NewPageAsync();
         await page.GotoAsync(DetailUrl(handle.Id));
 
+        await page.FillAsync("#query-name", "State");
+        await page.ClickAsync("#run-query");
+        await Assertions.Expect(page.Locator("#query-result")).ToHaveTextAsync("{\"Approved\":false,\"Note\":null}");
+
         await page.FillAsync("#signal-name", "Approve");
         await page.FillAsync("#signal-args", "[\"ship it\"]");
         await page.ClickAsync("#signal");
@@ -75,6 +79,9 @@ public sealed class BrowserTests(OperatorUiFixture fixture)
         await Assertions.Expect(page.Locator("#history")).ToContainTextAsync("WorkflowExecutionSignaled");
         // A closed workflow offers no actions.
         await Assertions.Expect(page.Locator("#signal-form")).ToHaveCountAsync(0);
+        await page.FillAsync("#query-name", "State");
+        await page.ClickAsync("#run-query");
+        await Assertions.Expect(page.Locator("#query-result")).ToHaveTextAsync("{\"Approved\":true,\"Note\":\"ship it\"}");
         await ShotAsync(page, "workflow-detail-signaled");
     }
 

@@ -182,6 +182,42 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     }
 
     [Fact]
+    public async Task Query_KnownName_ShowsDecodedResult()
+    {
+        var handle = await fixture.StartApprovalAsync();
+        try
+        {
+            var page = await GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}&qname=State");
+
+            Assert.Contains("<div id=\"query-result\"><pre class=\"payload\">{&quot;Approved&quot;:false,&quot;Note&quot;:null}</pre>", page, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await handle.TerminateAsync("test cleanup");
+        }
+    }
+
+    [Fact]
+    public async Task Query_UnknownName_Returns400WithWorkflowMessage()
+    {
+        var handle = await fixture.StartApprovalAsync();
+        try
+        {
+            using var response = await fixture.Http.GetAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}&qname=Nope");
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("Query &#x27;Nope&#x27; failed in the workflow", body, StringComparison.Ordinal);
+            // The rest of the page still renders.
+            Assert.Contains("id=\"history\"", body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await handle.TerminateAsync("test cleanup");
+        }
+    }
+
+    [Fact]
     public async Task Cancel_RunningWorkflow_CancelsIt()
     {
         var handle = await fixture.StartApprovalAsync();

@@ -35,6 +35,9 @@ internal sealed class OperatorUiContext(ITemporalClient client, string pathBase)
     public string WorkflowLink(string ns, string id, string? runId = null, string? notice = null) =>
         $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/workflow" + Rendering.Html.Query(("id", id), ("run", runId), ("notice", notice));
 
+    /// <summary>The detail page without parameters, for forms that send them as fields.</summary>
+    public string WorkflowPath(string ns) => $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/workflow";
+
     public string WorkflowActionLink(string ns, string action) => $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/workflow/{action}";
 
     public string SchedulesLink(string ns) => $"{pathBase}/namespaces/{Uri.EscapeDataString(ns)}/schedules";

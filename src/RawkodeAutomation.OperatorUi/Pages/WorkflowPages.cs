@@ -5,6 +5,7 @@ using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 using Temporalio.Api.WorkflowService.V1;
 using Temporalio.Client;
+using Temporalio.Converters;
 
 namespace RawkodeAutomation.OperatorUi.Pages;
 
@@ -91,8 +92,13 @@ internal static class WorkflowPages
         return Layout.Page(ui, ns, Section.Workflows, "Workflows", body.ToMarkup());
     }
 
-    public static async Task<IResult> DetailAsync(OperatorUiContext ui, HttpContext http, string ns) =>
-        await RenderDetailAsync(ui, ns, http.Request.Query["id"].ToString(), http.Request.Query["run"].ToString(), http.Request.Query["notice"].ToString(), null, StatusCodes.Status200OK).ConfigureAwait(false);
+    public static async Task<IResult> DetailAsync(OperatorUiContext ui, HttpContext http, string ns)
+    {
+        var request = http.Request.Query;
+        var queryName = request["qname"].ToString().Trim();
+        var query = queryName.Length == 0 ? null : new QueryRequest(queryName, request["qargs"].ToString().Trim());
+        return await RenderDetailAsync(ui, ns, request["id"].ToString(), request["run"].ToString(), request["notice"].ToString(), null, StatusCodes.Status200OK, query).ConfigureAwait(false);
+    }
 
     public static async Task<IResult> SignalAsync(OperatorUiContext ui, HttpContext http, string ns)
     {
@@ -177,7 +183,7 @@ internal static class WorkflowPages
         return Results.Redirect(ui.WorkflowLink(ns, id, run.Length == 0 ? null : run, notice));
     }
 
-    private static async Task<IResult> RenderDetailAsync(OperatorUiContext ui, string ns, string id, string run, string? notice, string? error, int status)
+    private static async Task<IResult> RenderDetailAsync(OperatorUiContext ui, string ns, string id, string run, string? notice, string? error, int status, QueryRequest? query = null)
     {
         if (id.Length == 0)
         {
@@ -250,6 +256,13 @@ internal static class WorkflowPages
             RenderActions(ui, body, ns, workflowId, currentRunId);
         }
 
+        var (queryResult, queryError) = query is null ? (null, null) : await RunQueryAsync(ui, client, workflowId, currentRunId, query).ConfigureAwait(false);
+        if (queryError is not null && error is null)
+        {
+            (error, status) = (queryError.Value.Message, queryError.Value.Status);
+        }
+        RenderQuery(ui, body, ns, workflowId, currentRunId, query, queryResult);
+
         var pending = description.PendingActivities;
         body.Add($"<h2>Pending activities ({pending.Count})</h2>");
         if (pending.Count == 0)
@@ -311,6 +324,55 @@ internal static class WorkflowPages
         body.Add($"<label>Reason <input type=\"text\" name=\"reason\" id=\"terminate-reason\" placeholder=\"why (recorded in the history)\"></label>");
         body.Add($"<button type=\"submit\" class=\"danger\" id=\"terminate\">Terminate now</button></form>");
         body.Add($"</div>");
+    }
+
+    /// <summary>A query typed on the page: its name and its arguments as a JSON array.</summary>
+    private sealed record QueryRequest(string Name, string Arguments);
+
+    // A query needs a worker; without one the server holds it, so the page gives up rather than hang.
+    private static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
+    private static async Task<(string? Result, (int Status, string Message)? Error)> RunQueryAsync(
+        OperatorUiContext ui, ITemporalClient client, string id, string runId, QueryRequest query)
+    {
+        if (!TryParseArguments(query.Arguments, out var args, out var argsError))
+        {
+            return (null, (StatusCodes.Status400BadRequest, $"Query '{query.Name}': {argsError}"));
+        }
+        try
+        {
+            // RawValue keeps the payload as the workflow encoded it, so any encoding renders (not only JSON).
+            var raw = await client.GetWorkflowHandle(id, runId).QueryAsync<RawValue>(
+                query.Name,
+                args,
+                new WorkflowQueryOptions { Rpc = new RpcOptions { Timeout = QueryTimeout } }).ConfigureAwait(false);
+            return (PayloadText.Decode(raw.Payload), null);
+        }
+        catch (Temporalio.Exceptions.WorkflowQueryFailedException e)
+        {
+            return (null, (StatusCodes.Status400BadRequest, $"Query '{query.Name}' failed in the workflow: {e.Message}"));
+        }
+        catch (Temporalio.Exceptions.WorkflowQueryRejectedException e)
+        {
+            return (null, (StatusCodes.Status409Conflict, $"Query '{query.Name}' rejected: the workflow is {StatusName(e.WorkflowStatus)}."));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, Layout.Explain(e, ui, $"Query '{query.Name}'"));
+        }
+    }
+
+    private static void RenderQuery(OperatorUiContext ui, HtmlBuilder body, string ns, string id, string runId, QueryRequest? query, string? result)
+    {
+        body.Add($"<h2>Query</h2><form id=\"query-form\" class=\"filter\" method=\"get\" action=\"{ui.WorkflowPath(ns)}\">");
+        body.Add($"<input type=\"hidden\" name=\"id\" value=\"{id}\"><input type=\"hidden\" name=\"run\" value=\"{runId}\">");
+        body.Add($"<input type=\"text\" name=\"qname\" id=\"query-name\" value=\"{query?.Name}\" placeholder=\"query name, e.g. State or __stack_trace\" aria-label=\"Query name\" style=\"flex:0 0 300px\">");
+        body.Add($"<input type=\"text\" name=\"qargs\" id=\"query-args\" value=\"{query?.Arguments}\" placeholder=\"arguments as a JSON array (optional)\" aria-label=\"Query arguments\">");
+        body.Add($"<button type=\"submit\" id=\"run-query\">Run query</button></form>");
+        if (result is not null)
+        {
+            body.Add($"<div id=\"query-result\">{Pre(result)}</div>");
+        }
     }
 
     private static void HiddenIds(HtmlBuilder body, string id, string runId) =>

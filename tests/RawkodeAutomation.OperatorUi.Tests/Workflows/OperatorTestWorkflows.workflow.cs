@@ -6,6 +6,9 @@ namespace RawkodeAutomation.OperatorUi.Tests.Workflows;
 /// <summary>What an operator approves: the input the page must decode and show.</summary>
 public sealed record ApprovalRequest(string Episode, string Note);
 
+/// <summary>The answer of <see cref="ApprovalWorkflow.State"/>.</summary>
+public sealed record ApprovalState(bool Approved, string? Note);
+
 /// <summary>Waits for an operator's <c>Approve</c> signal, then completes with the note it carried.</summary>
 [Workflow]
 public sealed class ApprovalWorkflow
@@ -18,6 +21,10 @@ public sealed class ApprovalWorkflow
         await Workflow.WaitConditionAsync(() => _note is not null);
         return $"approved {request.Episode}: {_note}";
     }
+
+    /// <summary>What an operator asks: approved yet, and with which note.</summary>
+    [WorkflowQuery]
+    public ApprovalState State() => new(_note is not null, _note);
 
     [WorkflowSignal]
     public Task ApproveAsync(string note)
