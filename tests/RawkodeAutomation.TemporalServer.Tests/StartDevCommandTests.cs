@@ -6,6 +6,14 @@ namespace RawkodeAutomation.TemporalServer.Tests;
 /// <summary>The `rawkode server start-dev` executable as the SDK (and a shell) runs it.</summary>
 public class StartDevCommandTests
 {
+    private const int SigTerm = 15;
+
+    // SIGTERM is what the SDK's test server shutdown and service managers send; .NET's Process.Kill sends SIGKILL.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code enabled for one test helper.
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
+
     private static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo(TemporalTestServer.FindExecutable(typeof(StartDevCommandTests).Assembly))
@@ -50,10 +58,7 @@ public class StartDevCommandTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
         Assert.Matches(@"running at 127\.0\.0\.1:\d+", line);
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync(timeout.Token);
-        }
+        Assert.Equal(0, Kill(process.Id, SigTerm));
         await process.WaitForExitAsync(timeout.Token);
         Assert.Equal(0, process.ExitCode);
     }
