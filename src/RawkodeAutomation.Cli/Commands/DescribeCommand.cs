@@ -35,7 +35,17 @@ internal static class DescribeCommand
                 episodeId = episodeId["episodes/".Length..];
             }
 
-            var result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default with { ValidateDescriptions = false });
+            LoadResult result;
+            try
+            {
+                result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default with { ValidateDescriptions = false });
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"could not read {root}/episodes: {ex.Message}");
+                return 2;
+            }
+
             if (!result.Repository.Episodes.ContainsKey(episodeId))
             {
                 var known = result.Repository.Episodes.Keys.Where(k => k.Contains(episodeId, StringComparison.OrdinalIgnoreCase)).Take(5).ToList();
@@ -44,7 +54,18 @@ internal static class DescribeCommand
                 return 1;
             }
 
-            var rendered = DescriptionRenderer.Render(result.Repository, episodeId);
+            RenderedDescription rendered;
+            try
+            {
+                rendered = DescriptionRenderer.Render(result.Repository, episodeId);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // The show's template does not parse; the message says where.
+                error.WriteLine(ex.Message);
+                return 1;
+            }
+
             output.WriteLine(rendered.Text);
             output.WriteLine();
             output.WriteLine($"--- {rendered.Utf8Bytes:N0} of {DescriptionRenderer.MaxDescriptionBytes:N0} UTF-8 bytes"

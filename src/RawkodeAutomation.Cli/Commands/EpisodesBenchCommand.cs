@@ -47,7 +47,16 @@ internal static class EpisodesBenchCommand
                 counts.Add(count);
             }
 
-            return await RunAsync(counts, parseResult.GetValue(people), parseResult.GetValue(keep), output, error, cancellationToken);
+            try
+            {
+                return await RunAsync(counts, parseResult.GetValue(people), parseResult.GetValue(keep), output, error, cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+            {
+                // git missing or failing, or the temporary directory not writable.
+                error.WriteLine($"the benchmark could not run: {ex.Message}");
+                return 1;
+            }
         });
 
         Command episodes = new("episodes", "Episodes-as-code tools.");

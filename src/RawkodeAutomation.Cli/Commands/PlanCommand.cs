@@ -49,7 +49,7 @@ internal static class PlanCommand
                 : await reader.ReadAsync(from, cancellationToken: cancellationToken);
             toFiles = await reader.ReadAsync(to, cancellationToken: cancellationToken);
         }
-        catch (GitException ex)
+        catch (Exception ex) when (ex is GitException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine(ex.Message);
             return 2;

@@ -54,7 +54,17 @@ internal static class ValidateCommand
             return 2;
         }
 
-        var result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default);
+        LoadResult result;
+        try
+        {
+            result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"could not read {root}/episodes: {ex.Message}");
+            return 2;
+        }
+
         var prefix = DisplayPrefix(root);
 
         // PATH may name one file: the whole tree is still loaded (references need it), but only that
