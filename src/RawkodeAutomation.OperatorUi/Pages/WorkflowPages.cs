@@ -14,8 +14,9 @@ internal static class WorkflowPages
 {
     private const int PageSize = 50;
 
-    // Beyond this the page would be too long to read anyway; the count says how many were left out.
-    private const int MaxHistoryEvents = 2000;
+    // Beyond this the page would be too long to read anyway; the heading says how many were left out,
+    // and `events=N` in the address shows more (or fewer).
+    private const int DefaultMaxHistoryEvents = 2000;
 
     private static readonly (string Label, string Query)[] QuickFilters =
     [
@@ -97,7 +98,8 @@ internal static class WorkflowPages
         var request = http.Request.Query;
         var queryName = request["qname"].ToString().Trim();
         var query = queryName.Length == 0 ? null : new QueryRequest(queryName, request["qargs"].ToString().Trim());
-        return await RenderDetailAsync(ui, ns, request["id"].ToString(), request["run"].ToString(), request["notice"].ToString(), null, StatusCodes.Status200OK, query).ConfigureAwait(false);
+        var maxEvents = int.TryParse(request["events"], out var events) && events is > 0 and <= 100_000 ? events : DefaultMaxHistoryEvents;
+        return await RenderDetailAsync(ui, ns, request["id"].ToString(), request["run"].ToString(), request["notice"].ToString(), null, StatusCodes.Status200OK, query, maxEvents).ConfigureAwait(false);
     }
 
     public static async Task<IResult> SignalAsync(OperatorUiContext ui, HttpContext http, string ns)
@@ -183,7 +185,7 @@ internal static class WorkflowPages
         return Results.Redirect(ui.WorkflowLink(ns, id, run.Length == 0 ? null : run, notice));
     }
 
-    private static async Task<IResult> RenderDetailAsync(OperatorUiContext ui, string ns, string id, string run, string? notice, string? error, int status, QueryRequest? query = null)
+    private static async Task<IResult> RenderDetailAsync(OperatorUiContext ui, string ns, string id, string run, string? notice, string? error, int status, QueryRequest? query = null, int maxEvents = DefaultMaxHistoryEvents)
     {
         if (id.Length == 0)
         {
@@ -205,7 +207,7 @@ internal static class WorkflowPages
             await foreach (var e in client.GetWorkflowHandle(id, runId).FetchHistoryEventsAsync().ConfigureAwait(false))
             {
                 events.Add(e);
-                if (events.Count >= MaxHistoryEvents)
+                if (events.Count >= maxEvents)
                 {
                     break;
                 }
@@ -248,7 +250,25 @@ internal static class WorkflowPages
 
         if (info.Status != WorkflowExecutionStatus.Running && events.Count > 0)
         {
-            body.Add($"<h2>Outcome</h2><div id=\"outcome\">{Outcome(ui, ns, workflowId, events[^1])}</div>");
+            var closeEvent = events[^1];
+            if (events.Count >= maxEvents)
+            {
+                // The shown events stop before the end: ask for the close event alone.
+                try
+                {
+                    await foreach (var e in client.GetWorkflowHandle(workflowId, currentRunId)
+                        .FetchHistoryEventsAsync(new WorkflowHistoryEventFetchOptions { EventFilterType = HistoryEventFilterType.CloseEvent })
+                        .ConfigureAwait(false))
+                    {
+                        closeEvent = e;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    error ??= Layout.Explain(e, ui, "Reading the close event").Message;
+                }
+            }
+            body.Add($"<h2>Outcome</h2><div id=\"outcome\">{Outcome(ui, ns, workflowId, closeEvent)}</div>");
         }
 
         if (info.Status == WorkflowExecutionStatus.Running)
@@ -294,7 +314,12 @@ internal static class WorkflowPages
             body.Add($"</ul>");
         }
 
-        body.Add($"<h2>Event history ({events.Count}{(events.Count >= MaxHistoryEvents ? $" shown of {info.HistoryLength}" : "")})</h2>");
+        var truncated = events.Count >= maxEvents && info.HistoryLength > events.Count;
+        body.Add($"<h2>Event history ({events.Count}{(truncated ? $" shown of {info.HistoryLength}" : "")})</h2>");
+        if (truncated)
+        {
+            body.Add($"<p class=\"hint\">The first {events.Count} events. <a id=\"all-events\" href=\"{ui.WorkflowLink(ns, workflowId, currentRunId)}&events=100000\">Show all</a> (long histories make a long page).</p>");
+        }
         body.Add($"<table id=\"history\"><thead><tr><th>#</th><th>Time</th><th>Event</th><th>Details</th></tr></thead><tbody>");
         foreach (var e in events)
         {
