@@ -125,6 +125,7 @@ public sealed class HttpTests(OperatorUiFixture fixture)
             var onPage1 = Assert.Single(ids, id => Table(page1).Contains(Html(id), StringComparison.Ordinal));
             var onPage2 = Assert.Single(ids, id => Table(page2).Contains(Html(id), StringComparison.Ordinal));
             Assert.NotEqual(onPage1, onPage2);
+            Assert.Contains("<p class=\"hint\" id=\"count\">2 workflows match.</p>", page1, StringComparison.Ordinal);
         }
         finally
         {

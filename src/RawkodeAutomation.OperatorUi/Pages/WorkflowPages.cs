@@ -58,10 +58,13 @@ internal static class WorkflowPages
         }
 
         WorkflowListPage page;
+        long? count = null;
         var client = ui.ClientFor(ns);
         try
         {
+            var counting = CountAsync(client, query);
             page = await client.ListWorkflowsPaginatedAsync(query, token, new WorkflowListPaginatedOptions { PageSize = pageSize }).ConfigureAwait(false);
+            count = await counting.ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -70,6 +73,10 @@ internal static class WorkflowPages
             return Layout.Page(ui, ns, Section.Workflows, "Workflows", body.ToMarkup(), error: message, status: status);
         }
 
+        if (count is { } total && page.Workflows.Count > 0)
+        {
+            body.Add($"<p class=\"hint\" id=\"count\">{total} {(total == 1 ? "workflow matches" : "workflows match")}{(query.Length == 0 ? " (all of this namespace)" : "")}.</p>");
+        }
         if (page.Workflows.Count == 0)
         {
             body.Add($"<p class=\"info\" id=\"empty\">{(query.Length == 0 ? "No workflows in this namespace yet." : "No workflow matches this query.")}</p>");
@@ -91,6 +98,19 @@ internal static class WorkflowPages
             body.Add($"<p class=\"pager\"><a id=\"next-page\" href=\"{ui.WorkflowsLink(ns, query, Convert.ToBase64String(nextToken), pageSize == PageSize ? null : pageSize)}\">Next page →</a></p>");
         }
         return Layout.Page(ui, ns, Section.Workflows, "Workflows", body.ToMarkup());
+    }
+
+    /// <summary>The number of matches, or null when the server cannot count (the list still works without it).</summary>
+    private static async Task<long?> CountAsync(ITemporalClient client, string query)
+    {
+        try
+        {
+            return (await client.CountWorkflowsAsync(query).ConfigureAwait(false)).Count;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     public static async Task<IResult> DetailAsync(OperatorUiContext ui, HttpContext http, string ns)
