@@ -54,7 +54,7 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         IExecutionStore store = string.IsNullOrEmpty(_options.DatabaseFilename)
             ? new InMemoryExecutionStore()
             : new SqliteExecutionStore(_options.DatabaseFilename);
-        _engine = new TemporalEngine(store, _options.TimeProvider, _options.Namespaces, _options.LongPollTimeout);
+        _engine = new TemporalEngine(store, _options.TimeProvider, _options.Namespaces, _options.LongPollTimeout, _options.SuggestContinueAsNewAfterEvents);
         _engine.RegisterSearchAttributes(_options.SearchAttributes);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(OfflineTemporalServer).Assembly.GetName().Name });

@@ -32,6 +32,12 @@ public sealed class OfflineTemporalServerOptions
     /// </summary>
     public TimeSpan LongPollTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// History length (in events) from which workflow tasks carry <c>suggest_continue_as_new</c>
+    /// (<c>--dynamic-config-value limit.historyCount.suggestContinueAsNew=N</c>); a real server's default is 4096.
+    /// </summary>
+    public int SuggestContinueAsNewAfterEvents { get; set; } = 4096;
+
     /// <summary>Clock used for every timestamp and deadline; replaceable so time can be skipped later.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

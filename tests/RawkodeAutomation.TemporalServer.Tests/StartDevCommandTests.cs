@@ -36,6 +36,7 @@ public class StartDevCommandTests
     [InlineData("--log-format", "xml")]
     [InlineData("--dynamic-config-value", "no-equals-sign")]
     [InlineData("--ip", "not-an-ip")]
+    [InlineData("--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=lots")]
     public async Task StartDev_BadArgument_ExitsNonZeroNamingTheFlag(string flag, string value)
     {
         using var process = Start("--port", "0", flag, value);

@@ -23,6 +23,7 @@ internal static class Workers
         .AddWorkflow<SignalSenderWorkflow>()
         .AddWorkflow<LocalActivityWorkflow>()
         .AddWorkflow<RetriedWorkflow>()
+        .AddWorkflow<BoundedHistoryWorkflow>()
         .AddActivity(HumanActivities.WaitForHuman)
         .AddActivity(GreetActivities.Greet)
         .AddActivity(ProbeActivities.ProbeAsync);

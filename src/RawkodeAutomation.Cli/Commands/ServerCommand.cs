@@ -84,6 +84,17 @@ internal static class ServerCommand
                     error.WriteLine($"--dynamic-config-value: '{value}' is not KEY=VALUE.");
                     return 2;
                 }
+                var (key, raw) = (value[..value.IndexOf('=', StringComparison.Ordinal)], value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+                // The one dynamic config this server honours; the others the SDK passes are defaults here.
+                if (key == "limit.historyCount.suggestContinueAsNew")
+                {
+                    if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var events) || events < 1)
+                    {
+                        error.WriteLine($"--dynamic-config-value: {key} must be a positive number of events, not '{raw}'.");
+                        return 2;
+                    }
+                    options.SuggestContinueAsNewAfterEvents = events;
+                }
             }
             foreach (var ns in parseResult.GetValue(namespaces) ?? [])
             {

@@ -94,6 +94,8 @@ internal sealed partial class TemporalEngine
                 Identity = identity,
                 RequestId = requestId,
                 HistorySizeBytes = run.HistorySizeBytes,
+                // Past the limits a real server suggests continue-as-new (4096 events or 4 MB by default).
+                SuggestContinueAsNew = run.History.Count + 1 >= _suggestContinueAsNewAfterEvents || run.HistorySizeBytes >= 4 * 1024 * 1024,
             },
         });
         run.WftStartedId = started.EventId;

@@ -33,14 +33,18 @@ internal sealed partial class TemporalEngine : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private bool _disposed;
 
+    /// <summary>History length from which workflow tasks suggest continue-as-new (a real server's default is 4096 events).</summary>
+    private readonly int _suggestContinueAsNewAfterEvents;
+
     /// <summary>Longest a task poll waits before answering empty.</summary>
     private readonly TimeSpan _taskPoll;
 
     /// <summary>Longest a history, update or query wait holds before answering with what it has.</summary>
     private readonly TimeSpan _waitPoll;
 
-    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces, TimeSpan? longPoll = null)
+    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces, TimeSpan? longPoll = null, int suggestContinueAsNewAfterEvents = 4096)
     {
+        _suggestContinueAsNewAfterEvents = suggestContinueAsNewAfterEvents;
         _store = store;
         _taskPoll = longPoll ?? TimeSpan.FromSeconds(60);
         _waitPoll = _taskPoll < TimeSpan.FromSeconds(20) ? _taskPoll : TimeSpan.FromSeconds(20);

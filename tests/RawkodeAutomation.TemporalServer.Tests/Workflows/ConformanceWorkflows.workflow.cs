@@ -383,3 +383,21 @@ public class RetriedWorkflow
         return Task.FromResult($"succeeded on attempt {Workflow.Info.Attempt}");
     }
 }
+
+[Workflow]
+public class BoundedHistoryWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(int generation)
+    {
+        while (!Workflow.ContinueAsNewSuggested)
+        {
+            await Workflow.DelayAsync(TimeSpan.FromMilliseconds(1));
+        }
+        if (generation == 0)
+        {
+            throw Workflow.CreateContinueAsNewException((BoundedHistoryWorkflow wf) => wf.RunAsync(1));
+        }
+        return $"generation {generation} continued at {Workflow.CurrentHistoryLength} events";
+    }
+}
