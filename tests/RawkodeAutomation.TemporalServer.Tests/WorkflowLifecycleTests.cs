@@ -86,7 +86,10 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
             var queryError = await Assert.ThrowsAsync<WorkflowQueryFailedException>(() => handle.QueryAsync(wf => wf.Explode()));
             Assert.Contains("query failed on purpose", queryError.Message);
             await handle.SignalAsync(wf => wf.FinishAsync());
-            return await handle.GetResultAsync();
+            var result = await handle.GetResultAsync();
+            // A closed workflow is evicted from the worker's cache: the query replays its whole history.
+            Assert.Equal(["one", "two"], await handle.QueryAsync(wf => wf.Items()));
+            return result;
         });
         Assert.Equal("renamed: one,two", result);
     }
