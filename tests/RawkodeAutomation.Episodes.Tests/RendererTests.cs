@@ -144,3 +144,32 @@ public class RendererTests
         Assert.NotEqual(DescriptionRenderer.Fingerprint(before.Load(), "klustered/2026-12-03-x"), DescriptionRenderer.Fingerprint(after.Load(), "klustered/2026-12-03-x"));
     }
 }
+
+public class KlusteredSecrecyTests
+{
+    [Fact]
+    public void Render_UpcomingKlusteredEpisode_DoesNotRevealTheBreaks()
+    {
+        var repository = EpisodeLoader.LoadDirectory(RepositoryPaths.Root).Repository;
+        var upcoming = repository.Episodes.Values.First(e => e.Klustered is { } k && k.Teams.All(t => t.TimeToFix is null) && k.Teams.Any(t => t.Breaks.Count > 0));
+
+        var text = DescriptionRenderer.Render(repository, upcoming.Id).Text;
+
+        foreach (var breakId in upcoming.Klustered!.Teams.SelectMany(t => t.Breaks))
+        {
+            Assert.DoesNotContain(breakId, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Render_KlusteredEpisodeWithTimeToFix_RevealsThatTeamsBreaks()
+    {
+        var repository = EpisodeLoader.LoadDirectory(RepositoryPaths.Root).Repository;
+        var aired = repository.Episodes.Values.First(e => e.Klustered is { } k && k.Teams.Any(t => t.TimeToFix is not null && t.Breaks.Count > 0));
+
+        var text = DescriptionRenderer.Render(repository, aired.Id).Text;
+
+        var team = aired.Klustered!.Teams.First(t => t.TimeToFix is not null && t.Breaks.Count > 0);
+        Assert.Contains(team.Breaks[0], text, StringComparison.Ordinal);
+    }
+}

@@ -423,7 +423,9 @@ public static partial class DescriptionRenderer
                 Name = team.Name,
                 Breakers = [.. team.Breakers.Select(NameOf)],
                 Fixers = [.. team.Fixers.Select(NameOf)],
-                Breaks = level.TeamBreaks ? team.Breaks : [],
+                // The breaks stay secret until the team's time to fix is recorded: the description is public
+                // before the show, and the fixers must not read what was done to their cluster.
+                Breaks = level.TeamBreaks && team.TimeToFix is not null ? team.Breaks : [],
                 TimeToFix = team.TimeToFix is { } ttf ? FormatDuration(ttf) : null,
             });
         }
