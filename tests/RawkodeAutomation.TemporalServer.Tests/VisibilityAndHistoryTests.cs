@@ -97,6 +97,23 @@ public class VisibilityAndHistoryTests(ServerFixture fixture)
             Assert.Equal(all.Select(e => e.EventId), paged);
             Assert.Equal(Enumerable.Range(1, all.Count).Select(i => (long)i), paged);
             Assert.True(pages >= all.Count / 3);
+
+            var reversed = new List<long>();
+            token = ByteString.Empty;
+            do
+            {
+                var page = await Client.WorkflowService.GetWorkflowExecutionHistoryReverseAsync(new GetWorkflowExecutionHistoryReverseRequest
+                {
+                    Namespace = "default",
+                    Execution = new() { WorkflowId = handle.Id },
+                    MaximumPageSize = 4,
+                    NextPageToken = token,
+                });
+                reversed.AddRange(page.History.Events.Select(e => e.EventId));
+                token = page.NextPageToken;
+            }
+            while (!token.IsEmpty);
+            Assert.Equal(paged.AsEnumerable().Reverse(), reversed);
             Assert.All(all, e => Assert.NotNull(e.EventTime));
             Assert.Equal(EventType.WorkflowExecutionCompleted, all[^1].EventType);
         });

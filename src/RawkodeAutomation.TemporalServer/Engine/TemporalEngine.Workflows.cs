@@ -712,6 +712,29 @@ internal sealed partial class TemporalEngine
         }
     }
 
+    /// <summary>History newest first (what UIs page through); the token is the id of the next event to return.</summary>
+    public GetWorkflowExecutionHistoryReverseResponse GetHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request)
+    {
+        lock (_gate)
+        {
+            RequireNamespace(request.Namespace);
+            var run = FindRun(request.Namespace, request.Execution);
+            var from = request.NextPageToken.IsEmpty ? run.History.Count : Math.Min(ReadPageToken(request.NextPageToken), run.History.Count);
+            var pageSize = request.MaximumPageSize > 0 ? request.MaximumPageSize : 1000;
+            var response = new GetWorkflowExecutionHistoryReverseResponse { History = new History() };
+            var take = (int)Math.Min(pageSize, from);
+            for (var id = from; id > from - take; id--)
+            {
+                response.History.Events.Add(run.History[(int)id - 1]);
+            }
+            if (from - take >= 1)
+            {
+                response.NextPageToken = PageToken(from - take);
+            }
+            return response;
+        }
+    }
+
     private static ByteString PageToken(long next) => ByteString.CopyFrom(BitConverter.GetBytes(next));
 
     private static long ReadPageToken(ByteString token)

@@ -53,6 +53,9 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine)
     public virtual Task<GetWorkflowExecutionHistoryResponse> GetWorkflowExecutionHistory(GetWorkflowExecutionHistoryRequest request, ServerCallContext context) =>
         engine.GetHistoryAsync(request, context.Deadline, context.CancellationToken);
 
+    public virtual Task<GetWorkflowExecutionHistoryReverseResponse> GetWorkflowExecutionHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.GetHistoryReverse(request));
+
     public virtual Task<ListWorkflowExecutionsResponse> ListWorkflowExecutions(ListWorkflowExecutionsRequest request, ServerCallContext context) =>
         Task.FromResult(engine.List(request));
 
