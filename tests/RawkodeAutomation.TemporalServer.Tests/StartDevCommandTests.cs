@@ -63,4 +63,23 @@ public class StartDevCommandTests
         await process.WaitForExitAsync(timeout.Token);
         Assert.Equal(0, process.ExitCode);
     }
+
+    [Fact]
+    public async Task StartDev_WithoutHeadless_ServesTheOperatorPage()
+    {
+        using var process = Start("--port", "0", "--ui-port", "0", "--ip", "127.0.0.1");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var address = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        Assert.Matches(@"running at 127\.0\.0\.1:\d+", address);
+        var pageLine = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        Assert.StartsWith("Operator page: http://127.0.0.1:", pageLine);
+
+        using var http = new HttpClient();
+        var html = await http.GetStringAsync(new Uri(pageLine!["Operator page: ".Length..]), timeout.Token);
+
+        Assert.Contains("Workflows", html, StringComparison.Ordinal);
+        Assert.Equal(0, Kill(process.Id, SigTerm));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, process.ExitCode);
+    }
 }

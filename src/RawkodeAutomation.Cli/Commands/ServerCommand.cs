@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using RawkodeAutomation.OperatorUi;
 using RawkodeAutomation.TemporalServer;
 
 namespace RawkodeAutomation.Cli.Commands;
@@ -22,11 +23,11 @@ internal static class ServerCommand
     private static Command CreateStartDev()
     {
         Option<int> port = new("--port", "-p") { Description = "Port for the frontend gRPC service.", DefaultValueFactory = _ => 7233 };
-        Option<int?> uiPort = new("--ui-port") { Description = "Accepted for compatibility; this server has no Web UI." };
+        Option<int?> uiPort = new("--ui-port") { Description = "Port for the operator page (default: the frontend port + 1000, as temporal does)." };
         Option<string[]> namespaces = new("--namespace", "-n") { Description = "Namespaces to create besides 'default' (repeatable)." };
         Option<string> ip = new("--ip") { Description = "IPv4 address to bind the frontend service to.", DefaultValueFactory = _ => "127.0.0.1" };
         Option<string?> dbFilename = new("--db-filename", "-f") { Description = "SQLite file that keeps all state across restarts (in memory when omitted)." };
-        Option<bool> headless = new("--headless") { Description = "Disable the Web UI (there is none; accepted for compatibility)." };
+        Option<bool> headless = new("--headless") { Description = "Do not serve the operator page." };
         Option<string> logFormat = new("--log-format") { Description = "Log format: json or pretty.", DefaultValueFactory = _ => "pretty" };
         Option<string> logLevel = new("--log-level") { Description = "Log level: debug, info, warn, error or never.", DefaultValueFactory = _ => "warn" };
         Option<string[]> dynamicConfig = new("--dynamic-config-value") { Description = "Dynamic config value KEY=JSON_VALUE (repeatable; accepted, defaults apply)." };
@@ -130,6 +131,23 @@ internal static class ServerCommand
             {
                 var storage = string.IsNullOrEmpty(options.DatabaseFilename) ? "in memory" : $"SQLite {options.DatabaseFilename}";
                 output.WriteLine($"Temporal server (rawkode offline) running at {instance.Address} (namespaces: {string.Join(", ", options.Namespaces.Prepend("default").Distinct())}; state {storage})");
+                OperatorUiHost? ui = null;
+                if (!parseResult.GetValue(headless))
+                {
+                    // Like `temporal server start-dev`: the UI listens on the frontend port + 1000 unless told otherwise.
+                    var frontendPort = int.Parse(instance.Address[(instance.Address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+                    var pagePort = parseResult.GetValue(uiPort) ?? (options.Port == 0 ? 0 : frontendPort + 1000);
+                    try
+                    {
+                        ui = await OperatorUiHost.StartAsync(new OperatorUiOptions { TemporalAddress = instance.Address, Host = options.Ip, Port = pagePort }, cancellationToken);
+                        output.WriteLine($"Operator page: {ui.Uri}");
+                    }
+                    catch (IOException ex)
+                    {
+                        // The frontend is what clients need; a busy UI port is reported, not fatal.
+                        error.WriteLine($"server start-dev: operator page not started, cannot listen on {options.Ip}:{pagePort}: {ex.Message}");
+                    }
+                }
                 output.Flush();
                 try
                 {
@@ -138,6 +156,10 @@ internal static class ServerCommand
                 catch (OperationCanceledException)
                 {
                     // SIGTERM or Ctrl+C: stop cleanly.
+                }
+                if (ui is not null)
+                {
+                    await ui.DisposeAsync();
                 }
             }
             return 0;
