@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RawkodeAutomation.TemporalServer.Engine;
 using RawkodeAutomation.TemporalServer.Grpc;
+using RawkodeAutomation.TemporalServer.Schedules;
 using RawkodeAutomation.TemporalServer.Storage;
 
 namespace RawkodeAutomation.TemporalServer;
@@ -23,6 +24,7 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
     private readonly OfflineTemporalServerOptions _options;
     private WebApplication? _app;
     private TemporalEngine? _engine;
+    private ScheduleService? _schedules;
 
     public OfflineTemporalServer(OfflineTemporalServerOptions options)
     {
@@ -56,6 +58,10 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
             : new SqliteExecutionStore(_options.DatabaseFilename);
         _engine = new TemporalEngine(store, _options.TimeProvider, _options.Namespaces, _options.LongPollTimeout, _options.SuggestContinueAsNewAfterEvents);
         _engine.RegisterSearchAttributes(_options.SearchAttributes);
+        IScheduleStore scheduleStore = string.IsNullOrEmpty(_options.DatabaseFilename)
+            ? new InMemoryScheduleStore()
+            : new SqliteScheduleStore(_options.DatabaseFilename);
+        _schedules = new ScheduleService(_engine, scheduleStore, _options.TimeProvider);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(OfflineTemporalServer).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
@@ -76,6 +82,7 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
             grpc.MaxSendMessageSize = null;
         });
         builder.Services.AddSingleton(_engine);
+        builder.Services.AddSingleton(_schedules);
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<WorkflowServiceEndpoint>();
@@ -90,6 +97,9 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
     {
         var app = _app;
         _app = null;
+        // Schedules stop first: they start workflows through the engine.
+        _schedules?.Dispose();
+        _schedules = null;
         // Answer long polls first so the host does not wait for them to time out.
         _engine?.Dispose();
         _engine = null;

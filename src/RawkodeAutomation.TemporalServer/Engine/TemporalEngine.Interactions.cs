@@ -32,7 +32,7 @@ internal sealed partial class TemporalEngine
             EncodedFailureAttributes = true,
             UpsertMemo = true,
             SdkMetadata = true,
-            SupportsSchedules = false,
+            SupportsSchedules = true,
             EagerWorkflowStart = false,
             BuildIdBasedVersioning = false,
             CountGroupByExecutionStatus = false,

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using RawkodeAutomation.TemporalServer.Engine;
+using RawkodeAutomation.TemporalServer.Schedules;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace RawkodeAutomation.TemporalServer.Grpc;
@@ -10,7 +11,7 @@ namespace RawkodeAutomation.TemporalServer.Grpc;
 /// Method names match the RPC names exactly: Grpc.AspNetCore binds each RPC to the virtual method of that name.
 /// </summary>
 [BindServiceMethod(typeof(WorkflowServiceEndpoint), nameof(BindService))]
-internal class WorkflowServiceEndpoint(TemporalEngine engine)
+internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService schedules)
 {
     public static void BindService(ServiceBinderBase binder, WorkflowServiceEndpoint? service) => WorkflowServiceBinding.Bind(binder);
 
@@ -149,4 +150,22 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine)
         engine.ShutdownWorker(request);
         return Task.FromResult(new ShutdownWorkerResponse());
     }
+
+    public virtual Task<CreateScheduleResponse> CreateSchedule(CreateScheduleRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.Create(request));
+
+    public virtual Task<DescribeScheduleResponse> DescribeSchedule(DescribeScheduleRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.Describe(request));
+
+    public virtual Task<UpdateScheduleResponse> UpdateSchedule(UpdateScheduleRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.Update(request));
+
+    public virtual Task<PatchScheduleResponse> PatchSchedule(PatchScheduleRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.Patch(request));
+
+    public virtual Task<DeleteScheduleResponse> DeleteSchedule(DeleteScheduleRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.Delete(request));
+
+    public virtual Task<ListSchedulesResponse> ListSchedules(ListSchedulesRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.List(request));
 }

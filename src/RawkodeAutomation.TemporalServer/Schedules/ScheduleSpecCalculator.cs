@@ -1,0 +1,101 @@
+using Grpc.Core;
+using Temporalio.Api.Schedule.V1;
+
+namespace RawkodeAutomation.TemporalServer.Schedules;
+
+/// <summary>
+/// Computes the action times of a <c>temporal.api.schedule.v1.ScheduleSpec</c>
+/// (https://github.com/temporalio/api/blob/master/temporal/api/schedule/v1/message.proto).
+/// Only interval specs are supported; anything else is refused at create/update time with a clear error,
+/// so a schedule never silently fires at the wrong times.
+/// </summary>
+internal static class ScheduleSpecCalculator
+{
+    /// <summary>Refuses the parts of a spec this server cannot compute.</summary>
+    public static void Validate(ScheduleSpec? spec)
+    {
+        if (spec is null)
+        {
+            throw Engine.Errors.InvalidArgument("Schedule.Spec is not set.");
+        }
+        // The deprecated calendar fields are still checked: an old client may send them.
+#pragma warning disable CS0612
+        if (spec.Calendar.Count > 0 || spec.StructuredCalendar.Count > 0 || spec.CronString.Count > 0
+            || spec.ExcludeCalendar.Count > 0 || spec.ExcludeStructuredCalendar.Count > 0)
+        {
+            throw new RpcException(new Status(StatusCode.Unimplemented,
+                "Schedule.Spec: calendar and cron specs are not supported by this offline server; use interval specs."));
+        }
+#pragma warning restore CS0612
+        for (var i = 0; i < spec.Interval.Count; i++)
+        {
+            var interval = spec.Interval[i].Interval?.ToTimeSpan() ?? TimeSpan.Zero;
+            if (interval < TimeSpan.FromSeconds(1))
+            {
+                throw Engine.Errors.InvalidArgument($"Schedule.Spec.Interval[{i}]: interval must be at least 1s, got {interval}.");
+            }
+            var phase = spec.Interval[i].Phase?.ToTimeSpan() ?? TimeSpan.Zero;
+            if (phase < TimeSpan.Zero || phase >= interval)
+            {
+                throw Engine.Errors.InvalidArgument($"Schedule.Spec.Interval[{i}]: phase (offset) must be in [0, interval), got {phase}.");
+            }
+        }
+        if (spec.Jitter?.ToTimeSpan() < TimeSpan.Zero)
+        {
+            throw Engine.Errors.InvalidArgument("Schedule.Spec.Jitter must not be negative.");
+        }
+    }
+
+    /// <summary>
+    /// The first nominal time strictly after <paramref name="after"/> (interval times are multiples of the
+    /// interval since the Unix epoch, shifted by the phase, like real Temporal), within start/end time; null if none.
+    /// </summary>
+    public static DateTime? NextNominal(ScheduleSpec spec, DateTime after)
+    {
+        var start = spec.StartTime?.ToDateTime();
+        if (start is { } s && after < s)
+        {
+            // The start time itself is allowed, so look just before it.
+            after = s.AddTicks(-1);
+        }
+        DateTime? best = null;
+        foreach (var interval in spec.Interval)
+        {
+            var every = interval.Interval.ToTimeSpan().Ticks;
+            var phase = interval.Phase?.ToTimeSpan().Ticks ?? 0;
+            var sinceEpoch = after.Ticks - DateTime.UnixEpoch.Ticks - phase;
+            var k = (long)Math.Floor((double)sinceEpoch / every) + 1;
+            // Guard against floating point rounding on huge values.
+            while (DateTime.UnixEpoch.Ticks + phase + (k * every) <= after.Ticks)
+            {
+                k++;
+            }
+            var candidate = new DateTime(DateTime.UnixEpoch.Ticks + phase + (k * every), DateTimeKind.Utc);
+            if (best is null || candidate < best)
+            {
+                best = candidate;
+            }
+        }
+        if (best is { } b && spec.EndTime?.ToDateTime() is { } end && b > end)
+        {
+            return null;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// The time an action really happens: the nominal time plus a jitter that is random-looking but
+    /// deterministic per schedule and nominal time (so a restart computes the same instant).
+    /// </summary>
+    public static DateTime WithJitter(ScheduleSpec spec, string scheduleId, DateTime nominal)
+    {
+        var jitter = spec.Jitter?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (jitter <= TimeSpan.Zero)
+        {
+            return nominal;
+        }
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{scheduleId}/{nominal.Ticks}"));
+        var fraction = BitConverter.ToUInt64(hash, 0) / (double)ulong.MaxValue;
+        return nominal + TimeSpan.FromTicks((long)(jitter.Ticks * fraction));
+    }
+}
