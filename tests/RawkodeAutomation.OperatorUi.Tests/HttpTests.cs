@@ -346,43 +346,31 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     }
 
     [Fact]
-    public async Task SchedulesPage_OfflineServer_ListsScheduleOrSaysNotSupported()
+    public async Task SchedulesPage_OfflineServer_ListsPausesTriggersAndUnpausesSchedule()
     {
-        // The offline server gains schedules in another change; until then it answers Unimplemented. Either
-        // way the page must say the right thing, so this test checks whichever the server does.
+        // The offline server implements schedules, so the page works against it end to end.
         var id = $"cleanup-{Guid.NewGuid():N}";
-        ScheduleHandle? schedule = null;
+        var schedule = await fixture.Client.CreateScheduleAsync(
+            id,
+            new Schedule(
+                ScheduleActionStartWorkflow.Create((ApprovalWorkflow wf) => wf.RunAsync(new ApprovalRequest("cleanup", "n")), new(id: $"{id}-run", taskQueue: OperatorUiFixture.TaskQueue)),
+                new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromHours(1))] }));
         try
         {
-            schedule = await fixture.Client.CreateScheduleAsync(
-                id,
-                new Schedule(
-                    ScheduleActionStartWorkflow.Create((ApprovalWorkflow wf) => wf.RunAsync(new ApprovalRequest("cleanup", "n")), new(id: $"{id}-run", taskQueue: OperatorUiFixture.TaskQueue)),
-                    new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromHours(1))] }));
-        }
-        catch (RpcException e) when (e.Code == RpcException.StatusCode.Unimplemented)
-        {
-            schedule = null;
-        }
-
-        var list = await Eventually.WaitAsync(
-            () => GetOkAsync("/namespaces/default/schedules"),
-            page => schedule is null || page.Contains(id, StringComparison.Ordinal),
-            "the schedule in the list");
-        if (schedule is null)
-        {
-            Assert.Contains("Schedules are not supported by this server", list, StringComparison.Ordinal);
-            return;
-        }
-        try
-        {
-            Assert.Contains(id, list, StringComparison.Ordinal);
+            var list = await Eventually.WaitAsync(
+                () => GetOkAsync("/namespaces/default/schedules"),
+                page => page.Contains(id, StringComparison.Ordinal),
+                "the schedule in the list");
+            Assert.DoesNotContain("Schedules are not supported by this server", list, StringComparison.Ordinal);
             Assert.Contains("every 1h", list, StringComparison.Ordinal);
             using var pause = await PostAsync("/namespaces/default/schedule/pause", ("id", id), ("note", "maintenance"));
             Assert.Equal(HttpStatusCode.Redirect, pause.StatusCode);
             Assert.True((await schedule.DescribeAsync()).Schedule.State.Paused);
             var detail = await GetOkAsync($"/namespaces/default/schedule?id={id}");
             Assert.Contains("maintenance", detail, StringComparison.Ordinal);
+            using var trigger = await PostAsync("/namespaces/default/schedule/trigger", ("id", id));
+            Assert.Equal(HttpStatusCode.Redirect, trigger.StatusCode);
+            Assert.Equal(1, (await schedule.DescribeAsync()).Info.NumActions);
             using var unpause = await PostAsync("/namespaces/default/schedule/unpause", ("id", id));
             Assert.False((await schedule.DescribeAsync()).Schedule.State.Paused);
         }
