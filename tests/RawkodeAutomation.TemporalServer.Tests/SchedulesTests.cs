@@ -107,12 +107,50 @@ public sealed class SchedulesTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task CreateSchedule_CronSpec_ClearUnimplementedError()
+    public async Task CreateSchedule_CronEverySecond_StartsWorkflowsOnWholeSeconds()
     {
-        var schedule = EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip) with { Spec = new ScheduleSpec { CronExpressions = ["0 12 * * *"] } };
+        var schedule = EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.AllowAll) with { Spec = new ScheduleSpec { CronExpressions = ["* * * * * *"] } };
+        var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-cron"), schedule);
+        try
+        {
+            var description = await WaitForAsync(handle, d => d.Info.NumActions >= 2, "two cron actions");
+            Assert.All(description.Info.RecentActions, a => Assert.Equal(0, a.ScheduledAt.Ticks % TimeSpan.TicksPerSecond));
+            var next = description.Info.NextActionTimes.ToList();
+            Assert.Equal(TimeSpan.FromSeconds(1), next[1] - next[0]);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task CreateSchedule_BadCron_InvalidArgumentSayingWhere()
+    {
+        var schedule = EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip) with { Spec = new ScheduleSpec { CronExpressions = ["0 99 * * *"] } };
         var error = await Assert.ThrowsAsync<RpcException>(() => Client.CreateScheduleAsync(Workers.NewId("sched-cron"), schedule));
-        Assert.Equal(RpcException.StatusCode.Unimplemented, error.Code);
-        Assert.Contains("cron", error.Message, StringComparison.Ordinal);
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, error.Code);
+        Assert.Contains("CronString[0]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateSchedule_EndTimePassed_NoFutureActions()
+    {
+        var schedule = EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.AllowAll) with
+        {
+            Spec = new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromSeconds(1))], EndAt = DateTime.UtcNow.AddSeconds(-1) },
+        };
+        var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-ended"), schedule);
+        try
+        {
+            var description = await handle.DescribeAsync();
+            Assert.Empty(description.Info.NextActionTimes);
+            Assert.Equal(0, description.Info.NumActions);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
     }
 
     [Fact]

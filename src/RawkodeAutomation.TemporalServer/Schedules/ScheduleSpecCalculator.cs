@@ -6,8 +6,9 @@ namespace RawkodeAutomation.TemporalServer.Schedules;
 /// <summary>
 /// Computes the action times of a <c>temporal.api.schedule.v1.ScheduleSpec</c>
 /// (https://github.com/temporalio/api/blob/master/temporal/api/schedule/v1/message.proto).
-/// Only interval specs are supported; anything else is refused at create/update time with a clear error,
-/// so a schedule never silently fires at the wrong times.
+/// Interval specs, structured calendars, cron strings (with time zones) and excluded structured calendars are
+/// supported; the deprecated string calendars are refused at create/update time with a clear error, so a
+/// schedule never silently fires at the wrong times.
 /// </summary>
 internal static class ScheduleSpecCalculator
 {
@@ -20,11 +21,10 @@ internal static class ScheduleSpecCalculator
         }
         // The deprecated calendar fields are still checked: an old client may send them.
 #pragma warning disable CS0612
-        if (spec.Calendar.Count > 0 || spec.StructuredCalendar.Count > 0 || spec.CronString.Count > 0
-            || spec.ExcludeCalendar.Count > 0 || spec.ExcludeStructuredCalendar.Count > 0)
+        if (spec.Calendar.Count > 0 || spec.ExcludeCalendar.Count > 0)
         {
             throw new RpcException(new Status(StatusCode.Unimplemented,
-                "Schedule.Spec: calendar and cron specs are not supported by this offline server; use interval specs."));
+                "Schedule.Spec: the deprecated string calendar fields are not supported by this offline server; use structured_calendar or cron_string."));
         }
 #pragma warning restore CS0612
         for (var i = 0; i < spec.Interval.Count; i++)
@@ -40,6 +40,8 @@ internal static class ScheduleSpecCalculator
                 throw Engine.Errors.InvalidArgument($"Schedule.Spec.Interval[{i}]: phase (offset) must be in [0, interval), got {phase}.");
             }
         }
+        // Building them validates every calendar, cron string and time zone.
+        _ = Calendars(spec);
         if (spec.Jitter?.ToTimeSpan() < TimeSpan.Zero)
         {
             throw Engine.Errors.InvalidArgument("Schedule.Spec.Jitter must not be negative.");
@@ -58,29 +60,77 @@ internal static class ScheduleSpecCalculator
             // The start time itself is allowed, so look just before it.
             after = s.AddTicks(-1);
         }
+        var (include, exclude) = Calendars(spec);
         DateTime? best = null;
-        foreach (var interval in spec.Interval)
+        // Excluded times are stepped over; the bound keeps a spec that excludes everything from spinning.
+        for (var attempt = 0; attempt < 100_000; attempt++)
         {
-            var every = interval.Interval.ToTimeSpan().Ticks;
-            var phase = interval.Phase?.ToTimeSpan().Ticks ?? 0;
-            var sinceEpoch = after.Ticks - DateTime.UnixEpoch.Ticks - phase;
-            var k = (long)Math.Floor((double)sinceEpoch / every) + 1;
-            // Guard against floating point rounding on huge values.
-            while (DateTime.UnixEpoch.Ticks + phase + (k * every) <= after.Ticks)
+            best = EarliestAfter(spec, include, after);
+            if (best is not { } candidate || !exclude.Any(e => e.Next(candidate.AddTicks(-1)) == candidate))
             {
-                k++;
+                break;
             }
-            var candidate = new DateTime(DateTime.UnixEpoch.Ticks + phase + (k * every), DateTimeKind.Utc);
-            if (best is null || candidate < best)
-            {
-                best = candidate;
-            }
+            after = candidate;
+            best = null;
         }
         if (best is { } b && spec.EndTime?.ToDateTime() is { } end && b > end)
         {
             return null;
         }
         return best;
+    }
+
+    private static DateTime? EarliestAfter(ScheduleSpec spec, List<CalendarSpec> calendars, DateTime after)
+    {
+        DateTime? best = null;
+        foreach (var interval in spec.Interval)
+        {
+            var every = interval.Interval.ToTimeSpan().Ticks;
+            var phase = interval.Phase?.ToTimeSpan().Ticks ?? 0;
+            var sinceEpoch = after.Ticks - DateTime.UnixEpoch.Ticks - phase;
+            // Integer floor division: doubles cannot tell ticks apart at today's magnitudes.
+            var k = (sinceEpoch / every) - (sinceEpoch % every < 0 ? 1 : 0) + 1;
+            var candidate = new DateTime(DateTime.UnixEpoch.Ticks + phase + (k * every), DateTimeKind.Utc);
+            if (best is null || candidate < best)
+            {
+                best = candidate;
+            }
+        }
+        foreach (var calendar in calendars)
+        {
+            if (calendar.Next(after) is { } candidate && (best is null || candidate < best))
+            {
+                best = candidate;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>The spec's calendars (structured and cron) and excluded calendars, each in its time zone.</summary>
+    private static (List<CalendarSpec> Include, List<CalendarSpec> Exclude) Calendars(ScheduleSpec spec)
+    {
+        var include = new List<CalendarSpec>();
+        var exclude = new List<CalendarSpec>();
+        if (spec.StructuredCalendar.Count == 0 && spec.CronString.Count == 0 && spec.ExcludeStructuredCalendar.Count == 0)
+        {
+            return (include, exclude);
+        }
+        var zone = CalendarSpec.Zone(spec.TimezoneName, "Schedule.Spec.TimezoneName");
+        for (var i = 0; i < spec.StructuredCalendar.Count; i++)
+        {
+            include.Add(CalendarSpec.FromStructured(spec.StructuredCalendar[i], zone, $"Schedule.Spec.StructuredCalendar[{i}]"));
+        }
+        for (var i = 0; i < spec.CronString.Count; i++)
+        {
+            var where = $"Schedule.Spec.CronString[{i}]";
+            var (calendar, cronZone) = CronParser.Parse(spec.CronString[i], where);
+            include.Add(CalendarSpec.FromStructured(calendar, cronZone is null ? zone : CalendarSpec.Zone(cronZone, where), where));
+        }
+        for (var i = 0; i < spec.ExcludeStructuredCalendar.Count; i++)
+        {
+            exclude.Add(CalendarSpec.FromStructured(spec.ExcludeStructuredCalendar[i], zone, $"Schedule.Spec.ExcludeStructuredCalendar[{i}]"));
+        }
+        return (include, exclude);
     }
 
     /// <summary>
