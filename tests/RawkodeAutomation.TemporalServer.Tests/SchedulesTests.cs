@@ -154,6 +154,36 @@ public sealed class SchedulesTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task BackfillSchedule_ThreeHoursInThePast_StartsOneRunPerScheduledTime()
+    {
+        var workflowId = Workers.NewId("wf");
+        var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-backfill"), EverySecond(workflowId, ScheduleOverlapPolicy.AllowAll, TimeSpan.FromHours(1)));
+        try
+        {
+            var start = DateTime.UtcNow.Date.AddDays(-1).AddHours(10);
+            await handle.BackfillAsync([new ScheduleBackfill(start, start.AddHours(2), ScheduleOverlapPolicy.AllowAll)]);
+            var description = await handle.DescribeAsync();
+            Assert.Equal(3, description.Info.NumActions);
+            Assert.Equal([start, start.AddHours(1), start.AddHours(2)], description.Info.RecentActions.Select(a => a.ScheduledAt.ToUniversalTime()));
+            var ids = description.Info.RecentActions.Select(a => Assert.IsType<ScheduleActionExecutionStartWorkflow>(a.Action).WorkflowId);
+            Assert.Contains($"{workflowId}-{start.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}", ids);
+
+            var matching = await Client.Connection.WorkflowService.ListScheduleMatchingTimesAsync(new()
+            {
+                Namespace = Client.Options.Namespace,
+                ScheduleId = handle.Id,
+                StartTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(start.AddMinutes(-30)),
+                EndTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(start.AddHours(1)),
+            });
+            Assert.Equal([start, start.AddHours(1)], matching.StartTime.Select(t => t.ToDateTime()));
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
+    [Fact]
     public async Task OverlapSkip_PreviousStillRunning_SkipsAndCounts()
     {
         var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-skip"), EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip));

@@ -166,6 +166,9 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<DeleteScheduleResponse> DeleteSchedule(DeleteScheduleRequest request, ServerCallContext context) =>
         Task.FromResult(schedules.Delete(request));
 
+    public virtual Task<ListScheduleMatchingTimesResponse> ListScheduleMatchingTimes(ListScheduleMatchingTimesRequest request, ServerCallContext context) =>
+        Task.FromResult(schedules.MatchingTimes(request));
+
     public virtual Task<ListSchedulesResponse> ListSchedules(ListSchedulesRequest request, ServerCallContext context) =>
         Task.FromResult(schedules.List(request));
 }

@@ -240,7 +240,48 @@ internal sealed class ScheduleService : IDisposable
         }
     }
 
+    public ListScheduleMatchingTimesResponse MatchingTimes(ListScheduleMatchingTimesRequest request)
+    {
+        lock (_gate)
+        {
+            var entry = Find(request.Namespace, request.ScheduleId);
+            var response = new ListScheduleMatchingTimesResponse();
+            response.StartTime.AddRange(MatchingTimes(entry.Schedule.Spec, request.StartTime, request.EndTime, "ListScheduleMatchingTimes").Select(Timestamp.FromDateTime));
+            return response;
+        }
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------
+
+    /// <summary>Most action times one backfill or matching-times request may cover.</summary>
+    private const int MaxMatchingTimes = 1000;
+
+    /// <summary>Nominal times of <paramref name="spec"/> in [start, end].</summary>
+    private static List<DateTime> MatchingTimes(ScheduleSpec spec, Timestamp? start, Timestamp? end, string where)
+    {
+        if (start is null || end is null)
+        {
+            throw Errors.InvalidArgument($"{where}: start_time and end_time are required.");
+        }
+        var from = start.ToDateTime();
+        var to = end.ToDateTime();
+        if (to < from)
+        {
+            throw Errors.InvalidArgument($"{where}: end_time {to:O} is before start_time {from:O}.");
+        }
+        var times = new List<DateTime>();
+        var after = from.AddTicks(-1);
+        while (ScheduleSpecCalculator.NextNominal(spec, after) is { } next && next <= to)
+        {
+            if (times.Count == MaxMatchingTimes)
+            {
+                throw Errors.InvalidArgument($"{where}: the range holds more than {MaxMatchingTimes} action times; use a shorter range.");
+            }
+            times.Add(next);
+            after = next;
+        }
+        return times;
+    }
 
     private static void RequireId(string id)
     {
@@ -311,9 +352,16 @@ internal sealed class ScheduleService : IDisposable
             var now = Now;
             TakeAction(entry, now, now, trigger.OverlapPolicy, manual: true);
         }
-        if (patch.BackfillRequest.Count > 0)
+        for (var i = 0; i < patch.BackfillRequest.Count; i++)
         {
-            throw new RpcException(new Status(StatusCode.Unimplemented, "PatchSchedule: backfill is not supported by this offline server."));
+            var backfill = patch.BackfillRequest[i];
+            var times = MatchingTimes(entry.Schedule.Spec, backfill.StartTime, backfill.EndTime, $"SchedulePatch.BackfillRequest[{i}]");
+            var now = Now;
+            foreach (var nominal in times)
+            {
+                // Backfills ignore pause and remaining actions, as in real Temporal.
+                TakeAction(entry, nominal, now, backfill.OverlapPolicy, manual: true);
+            }
         }
     }
 
