@@ -415,6 +415,7 @@ internal sealed class ScheduleService : IDisposable
             var state = entry.Schedule.State;
             var catchup = entry.Schedule.Policies.CatchupWindow?.ToTimeSpan() is { } window && window > TimeSpan.Zero ? window : DefaultCatchupWindow;
             StartBuffered(entry, now);
+            FastForward(entry, now, catchup);
             while (ScheduleSpecCalculator.NextNominal(spec, entry.Cursor) is { } nominal)
             {
                 var actual = ScheduleSpecCalculator.WithJitter(spec, entry.Id, nominal);
@@ -443,6 +444,40 @@ internal sealed class ScheduleService : IDisposable
                 Console.Error.WriteLine($"temporal-server: schedule {entry.Id} could not be stored: {ex.Message}");
             }
             Arm(entry);
+        }
+    }
+
+    /// <summary>Most missed action times counted one by one after a long downtime; older ones are skipped uncounted.</summary>
+    private const int MaxMissedCounted = 100_000;
+
+    /// <summary>
+    /// After a long downtime, steps over the times that can no longer run without walking them one by one
+    /// under the lock: a paused (or exhausted) schedule jumps straight to now, and at most
+    /// <see cref="MaxMissedCounted"/> times beyond the catch-up window are counted as missed.
+    /// </summary>
+    private static void FastForward(Entry entry, DateTime now, TimeSpan catchup)
+    {
+        var state = entry.Schedule.State;
+        if (state.Paused || (state.LimitedActions && state.RemainingActions <= 0))
+        {
+            if (entry.Cursor < now)
+            {
+                entry.Cursor = now;
+            }
+            return;
+        }
+        var horizon = now - catchup;
+        var counted = 0;
+        while (counted < MaxMissedCounted && ScheduleSpecCalculator.NextNominal(entry.Schedule.Spec, entry.Cursor) is { } nominal
+            && ScheduleSpecCalculator.WithJitter(entry.Schedule.Spec, entry.Id, nominal) < horizon)
+        {
+            entry.Cursor = nominal;
+            entry.Info.MissedCatchupWindow++;
+            counted++;
+        }
+        if (counted == MaxMissedCounted && entry.Cursor < horizon)
+        {
+            entry.Cursor = horizon;
         }
     }
 
