@@ -33,7 +33,7 @@ public sealed class CleanupWorkflow
         {
             try
             {
-                _last = await Workflow.ExecuteActivityAsync(
+                _last = await ActivityCalls.RunAsync(
                     (ICleanupActivities a) => a.CleanupAsync(new CleanupInput(Workflow.UtcNow)), PipelineOptions.Long);
                 _lastError = null;
             }

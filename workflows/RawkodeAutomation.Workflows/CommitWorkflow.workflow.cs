@@ -34,7 +34,7 @@ public sealed class CommitWorkflow
         CommitOutcome outcome;
         try
         {
-            outcome = await Workflow.ExecuteActivityAsync((ICommitActivities a) => a.ApplyCommitAsync(input), PipelineOptions.Long);
+            outcome = await ActivityCalls.RunAsync((ICommitActivities a) => a.ApplyCommitAsync(input), PipelineOptions.Long);
         }
         catch (ActivityFailureException e)
         {
@@ -54,7 +54,7 @@ public sealed class CommitWorkflow
     {
         try
         {
-            await Workflow.ExecuteActivityAsync(
+            await ActivityCalls.RunAsync(
                 (ICommitActivities a) => a.ReportCommitStatusAsync(new CommitStatusInput(input.Sha, state, description, input.RunUrl, details)),
                 PipelineOptions.Short);
         }

@@ -219,7 +219,7 @@ public sealed class EpisodeWorkflow
             if (plan.Broadcast)
             {
                 var result = await WithQuotaAsync(EpisodeDecisions.BroadcastUnits, QuotaPriority.LiveScheduling, "broadcast",
-                    () => Workflow.ExecuteActivityAsync(
+                    () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId)),
                         PipelineOptions.Short),
                     r => r.UnitsSpent);
@@ -237,7 +237,7 @@ public sealed class EpisodeWorkflow
             if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
             {
                 var result = await WithQuotaAsync(EpisodeDecisions.DescriptionUnits, EpisodeDecisions.DescriptionPriority(_reason), "description",
-                    () => Workflow.ExecuteActivityAsync(
+                    () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureDescriptionAsync(
                             new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description)),
                         PipelineOptions.Short),
@@ -250,7 +250,7 @@ public sealed class EpisodeWorkflow
                 var force = _forceThumbnail;
                 var previous = _applied.ThumbnailFingerprint;
                 var result = await WithQuotaAsync(EpisodeDecisions.ThumbnailUnits, QuotaPriority.Thumbnail, "thumbnail",
-                    () => Workflow.ExecuteActivityAsync(
+                    () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureThumbnailAsync(
                             new EnsureThumbnailInput(desired.EpisodeId, videoId, desired.Commit, desired.ThumbnailFingerprint, previous, force)),
                         PipelineOptions.Short),
@@ -312,9 +312,9 @@ public sealed class EpisodeWorkflow
         var requestId = $"{Workflow.Info.WorkflowId}#{Workflow.NewGuid():N}";
         var previousPhase = _phase;
         _phase = "WaitingForQuota";
-        await Workflow.ExecuteActivityAsync(
+        await ActivityCalls.RunAsync(
             (IQuotaActivities a) => a.RequestQuotaAsync(new QuotaRequest(requestId, Workflow.Info.WorkflowId, units, priority, $"{_episodeId}: {purpose}")),
-            PipelineOptions.Short);
+            PipelineOptions.Signal);
         await Workflow.WaitConditionAsync(() => _grants.ContainsKey(requestId));
         _phase = previousPhase;
         var grant = _grants[requestId];
@@ -374,7 +374,7 @@ public sealed class EpisodeWorkflow
                 switch (step.Action)
                 {
                     case KlusteredAction.Provision:
-                        var provisioned = await Workflow.ExecuteActivityAsync(
+                        var provisioned = await ActivityCalls.RunAsync(
                             (IKlusteredActivities a) => a.ProvisionTeamAsync(input), PipelineOptions.Long);
                         team = team with
                         {
@@ -386,7 +386,7 @@ public sealed class EpisodeWorkflow
                         };
                         break;
                     case KlusteredAction.CheckFixed:
-                        var check = await Workflow.ExecuteActivityAsync(
+                        var check = await ActivityCalls.RunAsync(
                             (IKlusteredActivities a) => a.CheckFixedAsync(input), PipelineOptions.Short);
                         if (check.Fixed)
                         {
@@ -400,7 +400,7 @@ public sealed class EpisodeWorkflow
                         }
                         break;
                     case KlusteredAction.Teardown:
-                        await Workflow.ExecuteActivityAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineOptions.Long);
+                        await ActivityCalls.RunAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineOptions.Long);
                         team = team with { Phase = TeamPhase.TornDown };
                         break;
                     case KlusteredAction.Expire:
@@ -409,7 +409,7 @@ public sealed class EpisodeWorkflow
                 }
                 if (team is { Phase: TeamPhase.Fixed, TimeToFix: { } ttf, TimeToFixRecorded: false })
                 {
-                    var written = await Workflow.ExecuteActivityAsync(
+                    var written = await ActivityCalls.RunAsync(
                         (IKlusteredActivities a) => a.RecordTimeToFixAsync(new RecordTimeToFixInput(desired.EpisodeId, team.Name, ttf)),
                         PipelineOptions.Short);
                     team = team with { TimeToFixRecorded = true };
@@ -446,7 +446,7 @@ public sealed class EpisodeWorkflow
                 }
                 try
                 {
-                    await Workflow.ExecuteActivityAsync(
+                    await ActivityCalls.RunAsync(
                         (IKlusteredActivities a) => a.TeardownTeamAsync(new KlusteredTeamInput(_episodeId, spec, Workflow.UtcNow)),
                         PipelineOptions.Long);
                     _teams[i] = team with { Phase = TeamPhase.TornDown };
@@ -492,7 +492,7 @@ public sealed class EpisodeWorkflow
         try
         {
             var deleted = await WithQuotaAsync(EpisodeDecisions.DeleteUnits, QuotaPriority.LiveScheduling, "delete",
-                () => Workflow.ExecuteActivityAsync(
+                () => ActivityCalls.RunAsync(
                     (IYouTubeActivities a) => a.DeleteBroadcastAsync(new DeleteBroadcastInput(_episodeId, videoId)),
                     PipelineOptions.Short),
                 r => r.UnitsSpent);

@@ -64,7 +64,7 @@ public sealed class PersonWorkflow
                     var (commit, commitTime) = group.Key;
                     try
                     {
-                        var signaled = await Workflow.ExecuteActivityAsync(
+                        var signaled = await ActivityCalls.RunAsync(
                             (ICommitActivities a) => a.SignalEpisodesAsync(
                                 new SignalEpisodesInput(commit, commitTime, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId)),
                             PipelineOptions.Short);

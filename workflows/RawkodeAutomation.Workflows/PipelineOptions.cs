@@ -16,10 +16,20 @@ internal static class PipelineOptions
         NonRetryableErrorTypes = [.. PipelineErrors.NonRetryable],
     };
 
-    /// <summary>Calls to YouTube, GitHub and Temporal itself.</summary>
+    /// <summary>
+    /// Calls to YouTube and GitHub. The timeout is also how long a call lost with a crashed worker waits
+    /// before it is handed out again, so it is kept short; the calls are idempotent.
+    /// </summary>
     public static readonly ActivityOptions Short = new()
     {
-        StartToCloseTimeout = TimeSpan.FromMinutes(2),
+        StartToCloseTimeout = TimeSpan.FromSeconds(30),
+        RetryPolicy = Retry,
+    };
+
+    /// <summary>Signalling another entity through Temporal: sub-second normally.</summary>
+    public static readonly ActivityOptions Signal = new()
+    {
+        StartToCloseTimeout = TimeSpan.FromSeconds(10),
         RetryPolicy = Retry,
     };
 

@@ -82,13 +82,13 @@ public sealed class FakeYouTube : IYouTubeActivities
         return Task.FromResult(new EnsureDescriptionResult(true, 51));
     }
 
-    /// <summary>Thumbnail uploads fail (retryably) while set: a way to hold an episode mid-way.</summary>
-    public volatile bool FailThumbnails;
+    /// <summary>The next this-many thumbnail uploads fail (retryably): a way to hold an episode mid-way.</summary>
+    public int ThumbnailFailuresLeft;
 
     [Activity]
     public Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input)
     {
-        if (FailThumbnails)
+        if (Interlocked.Decrement(ref ThumbnailFailuresLeft) >= 0)
         {
             throw new ApplicationFailureException("thumbnails.set: 503 backendError", "Transient");
         }

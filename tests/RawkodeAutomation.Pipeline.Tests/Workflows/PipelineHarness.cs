@@ -47,8 +47,10 @@ public sealed class PipelineHarness : IAsyncDisposable
         return new PipelineHarness(server, client, options);
     }
 
-    public Task StartWorkerAsync()
+    /// <summary>Starts a worker on its own connection, as a new process would.</summary>
+    public async Task StartWorkerAsync()
     {
+        var connection = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(Server.Address) { Namespace = "default" });
         var workerOptions = new TemporalWorkerOptions(Options.TaskQueue)
             .AddAllActivities(YouTube)
             .AddAllActivities(Klustered)
@@ -62,10 +64,9 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             workerOptions.AddAllActivities(extra.GetType(), extra);
         }
-        _worker = new TemporalWorker(Client, workerOptions);
+        _worker = new TemporalWorker(connection, workerOptions);
         _workerStop = new CancellationTokenSource();
         _workerRun = _worker.ExecuteAsync(_workerStop.Token);
-        return Task.CompletedTask;
     }
 
     public async Task StopWorkerAsync()
@@ -120,6 +121,17 @@ public sealed class PipelineHarness : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new TimeoutException($"{what} did not happen within {timeout}; last: {(lastError?.Message ?? System.Text.Json.JsonSerializer.Serialize(last))}");
+    }
+
+    /// <summary>Writes a workflow's history to a file (for diagnosing a failed test).</summary>
+    public async Task DumpHistoryAsync(string workflowId, string path)
+    {
+        var lines = new List<string>();
+        await foreach (var e in Client.GetWorkflowHandle(workflowId).FetchHistoryEventsAsync())
+        {
+            lines.Add(e.ToString());
+        }
+        await File.WriteAllLinesAsync(path, lines);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,165 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RawkodeAutomation.GitHub.Local;
+using RawkodeAutomation.Kubernetes.Sandbox;
+using RawkodeAutomation.TemporalServer;
+using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.YouTube.Sandbox;
+using Temporalio.Client;
+
+namespace RawkodeAutomation.Pipeline.Tests.EndToEnd;
+
+/// <summary>
+/// What <c>rawkode up</c> runs, in a test: the offline Temporal server on SQLite, the YouTube and
+/// Kubernetes sandboxes, a temporary git repository watched by the local git watcher, and the worker
+/// host wired by <see cref="PipelineWiring.AddRawkodePipeline"/> onto the real adapters.
+/// </summary>
+public sealed class EmbeddedStack : IAsyncDisposable
+{
+    private readonly string _directory;
+    private IHost? _host;
+    private int _temporalPort;
+
+    private EmbeddedStack(string directory, YouTubeSandbox youtube, KubernetesSandbox kubernetes, GitCli git)
+    {
+        _directory = directory;
+        YouTube = youtube;
+        Kubernetes = kubernetes;
+        Git = git;
+    }
+
+    public string Root => Path.Combine(_directory, "repo");
+    public YouTubeSandbox YouTube { get; }
+    public KubernetesSandbox Kubernetes { get; }
+    public GitCli Git { get; }
+    public OfflineTemporalServer? Temporal { get; private set; }
+    public ITemporalClient Client => _host!.Services.GetRequiredService<ITemporalClient>();
+    public PipelineOptions Options => _host!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public static async Task<EmbeddedStack> StartAsync(IReadOnlyDictionary<string, byte[]> files, int dailyQuota = 1_000_000)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "rawkode-e2e-" + Guid.NewGuid().ToString("N")[..8]);
+        var root = Path.Combine(directory, "repo");
+        Directory.CreateDirectory(root);
+        // The renderer reads templates and fonts from thumbnails/ of the checkout: link the real ones.
+        Directory.CreateSymbolicLink(Path.Combine(root, "thumbnails"), Path.Combine(RepositoryRoot(), "thumbnails"));
+        await File.WriteAllTextAsync(Path.Combine(root, ".gitignore"), "thumbnails\n");
+        var git = new GitCli(root);
+        await git.RunAsync(["init", "-q", "-b", "main"]);
+        await CommitAsync(git, root, files.ToDictionary(f => f.Key, f => (byte[]?)f.Value), "initial channel");
+
+        var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { DailyQuota = dailyQuota });
+        var kubernetes = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromMilliseconds(200) });
+        var stack = new EmbeddedStack(directory, youtube, kubernetes, git);
+        foreach (var (key, value) in youtube.ClientConfiguration)
+        {
+            stack.Settings[key] = value;
+        }
+        stack.Settings["Kubernetes:ManagementKubeconfigContent"] = kubernetes.ManagementKubeconfig;
+        stack.Settings["GitHub:LocalRepositoryPath"] = root;
+        stack.Settings["GitHub:Branch"] = "main";
+        stack.Settings["GitHub:LocalPollInterval"] = "00:00:00.200";
+        stack.Settings["Pipeline:SweepReserve"] = "0";
+        await stack.StartTemporalAsync();
+        return stack;
+    }
+
+    /// <summary>Writes the files (null deletes) and commits them; returns the new sha.</summary>
+    public static async Task<string> CommitAsync(GitCli git, string root, IReadOnlyDictionary<string, byte[]?> files, string message)
+    {
+        foreach (var (path, bytes) in files)
+        {
+            var full = Path.Combine(root, path);
+            if (bytes is null)
+            {
+                File.Delete(full);
+                continue;
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllBytesAsync(full, bytes);
+        }
+        await git.RunAsync(["add", "-A"]);
+        await git.RunAsync(["-c", "user.email=creator@example.com", "-c", "user.name=Creator", "commit", "-q", "-m", message]);
+        return (await git.RunAsync(["rev-parse", "HEAD"])).Trim();
+    }
+
+    public Task<string> CommitAsync(IReadOnlyDictionary<string, byte[]?> files, string message) => CommitAsync(Git, Root, files, message);
+
+    /// <summary>Starts (or restarts, on the same port and SQLite file) the offline Temporal server.</summary>
+    public async Task StartTemporalAsync()
+    {
+        Temporal = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions
+        {
+            Port = _temporalPort,
+            DatabaseFilename = Path.Combine(_directory, "temporal.db"),
+        });
+        _temporalPort = int.Parse(Temporal.Address.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        Settings["Temporal:Address"] = Temporal.Address;
+    }
+
+    public async Task StopTemporalAsync()
+    {
+        if (Temporal is not null)
+        {
+            await Temporal.DisposeAsync();
+            Temporal = null;
+        }
+    }
+
+    /// <summary>Starts the worker host (worker, git watcher, adapters).</summary>
+    public async Task StartWorkerAsync()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(Settings);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddRawkodePipeline(builder.Configuration, Root);
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    /// <summary>Stops the worker host as a crash would: in-flight work is left to Temporal to hand out again.</summary>
+    public async Task StopWorkerAsync()
+    {
+        if (_host is null)
+        {
+            return;
+        }
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
+        {
+            await _host.StopAsync(cts.Token);
+        }
+        _host.Dispose();
+        _host = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWorkerAsync();
+        await StopTemporalAsync();
+        await YouTube.DisposeAsync();
+        await Kubernetes.DisposeAsync();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying process; the temp directory is cleaned by the OS.
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RawkodeAutomation.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("RawkodeAutomation.sln not found above " + AppContext.BaseDirectory);
+    }
+}
