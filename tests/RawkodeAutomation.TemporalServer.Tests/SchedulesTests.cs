@@ -184,6 +184,50 @@ public sealed class SchedulesTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ScheduledRuns_Visibility_FoundByTemporalScheduledById()
+    {
+        var id = Workers.NewId("sched-sa");
+        var handle = await Client.CreateScheduleAsync(id, EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.AllowAll, TimeSpan.FromHours(1)));
+        try
+        {
+            await handle.TriggerAsync();
+            var runs = new List<WorkflowExecution>();
+            await foreach (var run in Client.ListWorkflowsAsync($"TemporalScheduledById = '{id}'"))
+            {
+                runs.Add(run);
+            }
+            var only = Assert.Single(runs);
+            var description = await handle.DescribeAsync();
+            Assert.Equal(Assert.IsType<ScheduleActionExecutionStartWorkflow>(Assert.Single(description.Info.RecentActions).Action).WorkflowId, only.Id);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task PauseOnFailure_RunTimesOut_SchedulePausesWithNote()
+    {
+        var schedule = new Schedule(
+            ScheduleActionStartWorkflow.Create((GreetWorkflow wf) => wf.RunAsync("x"), new(id: Workers.NewId("wf"), taskQueue: Workers.NewTaskQueue()) { RunTimeout = TimeSpan.FromSeconds(1) }),
+            new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromSeconds(1))] })
+        {
+            Policy = new() { Overlap = ScheduleOverlapPolicy.AllowAll, PauseOnFailure = true },
+        };
+        var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-pof"), schedule);
+        try
+        {
+            var description = await WaitForAsync(handle, d => d.Schedule.State.Paused, "paused after a timed-out run");
+            Assert.Contains("timed out", description.Schedule.State.Note, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
+    [Fact]
     public async Task OverlapSkip_PreviousStillRunning_SkipsAndCounts()
     {
         var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-skip"), EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip));

@@ -488,9 +488,15 @@ internal sealed class ScheduleService : IDisposable
         entry.Info.RunningWorkflows.Clear();
         foreach (var execution in running)
         {
-            if (StatusOf(entry.Namespace, execution) == WorkflowExecutionStatus.Running)
+            var status = StatusOf(entry.Namespace, execution);
+            if (status == WorkflowExecutionStatus.Running)
             {
                 entry.Info.RunningWorkflows.Add(execution);
+            }
+            else if (entry.Schedule.Policies.PauseOnFailure && status is WorkflowExecutionStatus.Failed or WorkflowExecutionStatus.TimedOut)
+            {
+                entry.Schedule.State.Paused = true;
+                entry.Schedule.State.Notes = $"paused: workflow {execution.WorkflowId} {(status == WorkflowExecutionStatus.Failed ? "failed" : "timed out")}";
             }
         }
         foreach (var action in entry.Info.RecentActions)
@@ -629,7 +635,7 @@ internal sealed class ScheduleService : IDisposable
                 WorkflowTaskTimeout = action.WorkflowTaskTimeout,
                 RetryPolicy = action.RetryPolicy,
                 Memo = action.Memo,
-                SearchAttributes = action.SearchAttributes,
+                SearchAttributes = ScheduledSearchAttributes(action.SearchAttributes, entry.Id, nominal),
                 Header = action.Header,
                 UserMetadata = action.UserMetadata,
                 Identity = "temporal-scheduler",
@@ -663,6 +669,25 @@ internal sealed class ScheduleService : IDisposable
             state.RemainingActions--;
         }
     }
+
+    /// <summary>The attributes real Temporal adds to every scheduled run, so visibility can find a schedule's runs.</summary>
+    private static SearchAttributes ScheduledSearchAttributes(SearchAttributes? given, string scheduleId, DateTime nominal)
+    {
+        var attributes = given?.Clone() ?? new SearchAttributes();
+        attributes.IndexedFields["TemporalScheduledById"] = JsonPayload(scheduleId, "Keyword");
+        attributes.IndexedFields["TemporalScheduledStartTime"] = JsonPayload(nominal.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture), "Datetime");
+        return attributes;
+    }
+
+    private static Payload JsonPayload(string value, string type) => new()
+    {
+        Metadata =
+        {
+            ["encoding"] = ByteString.CopyFromUtf8("json/plain"),
+            ["type"] = ByteString.CopyFromUtf8(type),
+        },
+        Data = ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(value)),
+    };
 
     private static string DeterministicRequestId(Entry entry, DateTime nominal, bool manual)
     {
