@@ -228,6 +228,46 @@ public sealed class SchedulesTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ScheduledRuns_PreviousCompleted_NextGetsLastCompletionResult()
+    {
+        var tq = Workers.NewTaskQueue();
+        using var worker = new Temporalio.Worker.TemporalWorker(Client, new Temporalio.Worker.TemporalWorkerOptions(tq).AddWorkflow<CountingWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            var schedule = new Schedule(
+                ScheduleActionStartWorkflow.Create((CountingWorkflow wf) => wf.RunAsync(), new(id: Workers.NewId("count"), taskQueue: tq)),
+                new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromSeconds(1))] });
+            var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-count"), schedule);
+            try
+            {
+                var results = new List<int>();
+                await Workers.WaitUntilAsync(
+                    async () =>
+                    {
+                        results.Clear();
+                        foreach (var action in (await handle.DescribeAsync()).Info.RecentActions)
+                        {
+                            var run = (ScheduleActionExecutionStartWorkflow)action.Action;
+                            var workflow = Client.GetWorkflowHandle(run.WorkflowId, run.FirstExecutionRunId);
+                            if ((await workflow.DescribeAsync()).Status == WorkflowExecutionStatus.Completed)
+                            {
+                                results.Add(await workflow.GetResultAsync<int>());
+                            }
+                        }
+                        return results.Count >= 3;
+                    },
+                    TimeSpan.FromSeconds(20),
+                    "three completed scheduled runs");
+                Assert.Equal(Enumerable.Range(1, results.Count), results);
+            }
+            finally
+            {
+                await handle.DeleteAsync();
+            }
+        });
+    }
+
+    [Fact]
     public async Task OverlapSkip_PreviousStillRunning_SkipsAndCounts()
     {
         var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-skip"), EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip));

@@ -620,6 +620,7 @@ internal sealed class ScheduleService : IDisposable
         // Real Temporal names each run after the schedule's workflow id and the nominal time, to the second.
         var workflowId = $"{action.WorkflowId}-{nominal:yyyy-MM-ddTHH:mm:ssZ}";
         var requestId = DeterministicRequestId(entry, nominal, manual);
+        var (lastResult, lastFailure) = LastOutcome(entry);
         StartWorkflowExecutionResponse started;
         try
         {
@@ -638,6 +639,8 @@ internal sealed class ScheduleService : IDisposable
                 SearchAttributes = ScheduledSearchAttributes(action.SearchAttributes, entry.Id, nominal),
                 Header = action.Header,
                 UserMetadata = action.UserMetadata,
+                LastCompletionResult = lastResult,
+                ContinuedFailure = lastFailure,
                 Identity = "temporal-scheduler",
                 RequestId = requestId,
                 WorkflowIdReusePolicy = WorkflowIdReusePolicy.AllowDuplicate,
@@ -668,6 +671,43 @@ internal sealed class ScheduleService : IDisposable
         {
             state.RemainingActions--;
         }
+    }
+
+    /// <summary>
+    /// What real Temporal hands each scheduled run: the result of the latest successful run among the recent
+    /// actions, and the failure of the latest run if it failed after that success.
+    /// </summary>
+    private (Payloads? Result, Temporalio.Api.Failure.V1.Failure? Failure) LastOutcome(Entry entry)
+    {
+        Temporalio.Api.Failure.V1.Failure? failure = null;
+        for (var i = entry.Info.RecentActions.Count - 1; i >= 0; i--)
+        {
+            if (entry.Info.RecentActions[i].StartWorkflowResult is not { } execution)
+            {
+                continue;
+            }
+            Temporalio.Api.History.V1.HistoryEvent? last;
+            try
+            {
+                last = _engine.GetHistoryReverse(new GetWorkflowExecutionHistoryReverseRequest { Namespace = entry.Namespace, Execution = execution, MaximumPageSize = 1 })
+                    .History.Events.FirstOrDefault();
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+            {
+                continue;
+            }
+            switch (last?.EventType)
+            {
+                case EventType.WorkflowExecutionCompleted:
+                    return (last.WorkflowExecutionCompletedEventAttributes.Result, failure);
+                case EventType.WorkflowExecutionFailed:
+                    failure ??= last.WorkflowExecutionFailedEventAttributes.Failure;
+                    break;
+                default:
+                    break;
+            }
+        }
+        return (null, failure);
     }
 
     /// <summary>The attributes real Temporal adds to every scheduled run, so visibility can find a schedule's runs.</summary>
