@@ -91,6 +91,36 @@ public sealed class SchedulesTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ListSchedules_Query_FiltersByIdAndPaused()
+    {
+        var id = Workers.NewId("sched-query");
+        var handle = await Client.CreateScheduleAsync(id, EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip, TimeSpan.FromHours(1)));
+        try
+        {
+            async Task<List<string>> ListAsync(string query)
+            {
+                var ids = new List<string>();
+                await foreach (var entry in Client.ListSchedulesAsync(new() { Query = query }))
+                {
+                    ids.Add(entry.Id);
+                }
+                return ids;
+            }
+
+            Assert.Equal([id], await ListAsync($"ScheduleId = '{id}'"));
+            Assert.DoesNotContain(id, await ListAsync("TemporalSchedulePaused = true"));
+            await handle.PauseAsync();
+            Assert.Equal([id], await ListAsync($"ScheduleId = '{id}' AND TemporalSchedulePaused = true"));
+            var bad = await Assert.ThrowsAsync<RpcException>(() => ListAsync("ScheduleId = "));
+            Assert.Equal(RpcException.StatusCode.InvalidArgument, bad.Code);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
+    [Fact]
     public async Task CreateSchedule_DuplicateId_AlreadyRunning()
     {
         var id = Workers.NewId("sched-dup");

@@ -200,9 +200,17 @@ internal sealed class ScheduleService : IDisposable
         lock (_gate)
         {
             _engine.EnsureNamespace(request.Namespace);
-            if (!string.IsNullOrWhiteSpace(request.Query))
+            var proxies = _schedules.Values.Where(e => e.Namespace == request.Namespace).ToDictionary(e => e, VisibilityProxy);
+            // The two schedule fields are known even when no schedule exists yet.
+            var known = proxies.Values.SelectMany(p => p.SearchAttributes.IndexedFields.Keys).Append("ScheduleId").Append("TemporalSchedulePaused").ToHashSet(StringComparer.Ordinal);
+            Func<RunState, bool> matches;
+            try
             {
-                throw new RpcException(new Status(StatusCode.Unimplemented, "ListSchedules: a query is not supported by this offline server; list without one."));
+                matches = VisibilityQuery.Parse(request.Query, known.Contains);
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
+            {
+                throw Errors.InvalidArgument($"ListSchedules: invalid query: {e.Status.Detail}");
             }
             var pageSize = request.MaximumPageSize <= 0 ? 1000 : request.MaximumPageSize;
             var offset = 0;
@@ -210,7 +218,7 @@ internal sealed class ScheduleService : IDisposable
             {
                 throw Errors.InvalidArgument("ListSchedules: invalid next_page_token.");
             }
-            var all = _schedules.Values.Where(e => e.Namespace == request.Namespace).OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
+            var all = proxies.Where(p => matches(p.Value)).Select(p => p.Key).OrderBy(e => e.Id, StringComparer.Ordinal).ToList();
             var response = new ListSchedulesResponse();
             foreach (var entry in all.Skip(offset).Take(pageSize))
             {
@@ -252,6 +260,29 @@ internal sealed class ScheduleService : IDisposable
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A schedule seen as a row of the visibility query language: its search attributes plus
+    /// <c>ScheduleId</c> and <c>TemporalSchedulePaused</c>, and the action's workflow type.
+    /// </summary>
+    private static RunState VisibilityProxy(Entry entry)
+    {
+        var attributes = entry.State.SearchAttributes?.Clone() ?? new SearchAttributes();
+        attributes.IndexedFields["ScheduleId"] = JsonPayload(entry.Id, "Keyword");
+        attributes.IndexedFields["TemporalSchedulePaused"] = new Payload
+        {
+            Metadata = { ["encoding"] = ByteString.CopyFromUtf8("json/plain"), ["type"] = ByteString.CopyFromUtf8("Bool") },
+            Data = ByteString.CopyFromUtf8(entry.Schedule.State.Paused ? "true" : "false"),
+        };
+        return new RunState
+        {
+            Namespace = entry.Namespace,
+            WorkflowId = entry.Id,
+            WorkflowType = entry.Schedule.Action.StartWorkflow.WorkflowType.Name,
+            StartTime = entry.Info.CreateTime?.ToDateTime() ?? default,
+            SearchAttributes = attributes,
+        };
+    }
 
     /// <summary>Most action times one backfill or matching-times request may cover.</summary>
     private const int MaxMatchingTimes = 1000;
