@@ -21,6 +21,9 @@ internal sealed class ScheduleService : IDisposable
     private const int RecentActionsKept = 10;
     private const int FutureActionTimesShown = 10;
 
+    /// <summary>Most actions buffered behind a running workflow (real Temporal's default buffer limit).</summary>
+    private const int MaxBuffered = 1000;
+
     /// <summary>Real Temporal's default catch-up window.</summary>
     private static readonly TimeSpan DefaultCatchupWindow = TimeSpan.FromDays(365);
 
@@ -91,6 +94,7 @@ internal sealed class ScheduleService : IDisposable
     {
         lock (_gate)
         {
+            ThrowIfStopped();
             _engine.EnsureNamespace(request.Namespace);
             RequireId(request.ScheduleId);
             ValidateSchedule(request.Schedule);
@@ -199,6 +203,7 @@ internal sealed class ScheduleService : IDisposable
     {
         lock (_gate)
         {
+            ThrowIfStopped();
             _engine.EnsureNamespace(request.Namespace);
             var proxies = _schedules.Values.Where(e => e.Namespace == request.Namespace).ToDictionary(e => e, VisibilityProxy);
             // The two schedule fields are known even when no schedule exists yet.
@@ -345,8 +350,18 @@ internal sealed class ScheduleService : IDisposable
         }
     }
 
+    /// <summary>After shutdown nothing may be acknowledged: the client retries against the next server life.</summary>
+    private void ThrowIfStopped()
+    {
+        if (_disposed)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the server is shutting down"));
+        }
+    }
+
     private Entry Find(string ns, string id)
     {
+        ThrowIfStopped();
         _engine.EnsureNamespace(ns);
         RequireId(id);
         return _schedules.TryGetValue((ns, id), out var entry) ? entry : throw Errors.NotFound($"schedule \"{id}\" not found");
@@ -595,7 +610,14 @@ internal sealed class ScheduleService : IDisposable
                 }
                 break;
             case ScheduleOverlapPolicy.BufferAll:
-                entry.Buffered.Add(nominal.Ticks);
+                if (entry.Buffered.Count < MaxBuffered)
+                {
+                    entry.Buffered.Add(nominal.Ticks);
+                }
+                else
+                {
+                    entry.Info.BufferDropped++;
+                }
                 break;
             case ScheduleOverlapPolicy.CancelOther:
                 foreach (var execution in running)
