@@ -12,7 +12,7 @@ internal static class PipelineOptions
         InitialInterval = TimeSpan.FromSeconds(1),
         BackoffCoefficient = 2,
         MaximumInterval = TimeSpan.FromSeconds(30),
-        MaximumAttempts = 8,
+        MaximumAttempts = 20,
         NonRetryableErrorTypes = [.. PipelineErrors.NonRetryable],
     };
 
