@@ -1,5 +1,5 @@
-using Temporalio.Client;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
 using Temporalio.Client.Schedules;
 
 namespace RawkodeAutomation.TemporalServer.Tests;
@@ -61,6 +61,40 @@ public sealed class SchedulesPersistenceTests : IDisposable
         }
         var before = description.Info.NumActions;
         await SchedulesTests.WaitForAsync(restarted, d => d.Info.NumActions > before, "a regular action after catching up");
+        await restarted.DeleteAsync();
+    }
+
+    [Fact]
+    public async Task Restart_PausedSchedule_NothingCaughtUpNothingCountedMissed()
+    {
+        var database = Path.Combine(_directory, "temporal.db");
+        var clock = new JumpingClock();
+        var id = Workers.NewId("sched-paused");
+        await using (var first = await OfflineTemporalServer.StartNewAsync(new() { DatabaseFilename = database, TimeProvider = clock }))
+        {
+            var client = await TemporalClient.ConnectAsync(new(first.Address));
+            // Created paused, so no action can slip in before the pause.
+            var handle = await client.CreateScheduleAsync(id, SchedulesTests.EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.AllowAll) with
+            {
+                State = new ScheduleState { Paused = true, Note = "held" },
+            });
+            Assert.True((await handle.DescribeAsync()).Schedule.State.Paused);
+        }
+
+        clock.Offset = TimeSpan.FromDays(2);
+
+        await using var second = await OfflineTemporalServer.StartNewAsync(new() { DatabaseFilename = database, TimeProvider = clock });
+        var restarted = (await TemporalClient.ConnectAsync(new(second.Address))).GetScheduleHandle(id);
+        var description = await restarted.DescribeAsync();
+        Assert.True(description.Schedule.State.Paused);
+        Assert.Equal("held", description.Schedule.State.Note);
+        Assert.Equal(0, description.Info.NumActionsMissedCatchupWindow);
+        Assert.Equal(0, description.Info.NumActions);
+
+        await restarted.UnpauseAsync("go");
+        var running = await SchedulesTests.WaitForAsync(restarted, d => d.Info.NumActions >= 1, "an action after unpausing");
+        // Only new times run: nothing from the two days the server was down.
+        Assert.All(running.Info.RecentActions, a => Assert.True(a.StartedAt - a.ScheduledAt < TimeSpan.FromSeconds(5)));
         await restarted.DeleteAsync();
     }
 }

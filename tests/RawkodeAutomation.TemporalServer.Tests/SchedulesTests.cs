@@ -187,7 +187,8 @@ public sealed class SchedulesTests(ServerFixture fixture)
     public async Task BackfillSchedule_ThreeHoursInThePast_StartsOneRunPerScheduledTime()
     {
         var workflowId = Workers.NewId("wf");
-        var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-backfill"), EverySecond(workflowId, ScheduleOverlapPolicy.AllowAll, TimeSpan.FromHours(1)));
+        // Paused, so an hour boundary during the test cannot add a run; backfills ignore the pause.
+        var handle = await Client.CreateScheduleAsync(Workers.NewId("sched-backfill"), EverySecond(workflowId, ScheduleOverlapPolicy.AllowAll, TimeSpan.FromHours(1)) with { State = new ScheduleState { Paused = true } });
         try
         {
             var start = DateTime.UtcNow.Date.AddDays(-1).AddHours(10);
@@ -217,7 +218,8 @@ public sealed class SchedulesTests(ServerFixture fixture)
     public async Task ScheduledRuns_Visibility_FoundByTemporalScheduledById()
     {
         var id = Workers.NewId("sched-sa");
-        var handle = await Client.CreateScheduleAsync(id, EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.AllowAll, TimeSpan.FromHours(1)));
+        // Paused, so an hour boundary during the test cannot add a run; a trigger ignores the pause.
+        var handle = await Client.CreateScheduleAsync(id, EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.AllowAll, TimeSpan.FromHours(1)) with { State = new ScheduleState { Paused = true } });
         try
         {
             await handle.TriggerAsync();
