@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using RawkodeAutomation.YouTube.Operations;
+using RawkodeAutomation.YouTube.Sandbox;
 
 namespace RawkodeAutomation.YouTube.Tests;
 
@@ -19,6 +20,39 @@ public sealed class OperationsTests
         StreamKey: "klustered",
         PlaylistId: playlist,
         KnownVideoId: knownId);
+
+    [Fact]
+    public async Task EnsureBroadcast_MarkerWriteFailsAfterInsert_RetryAdoptsTheSameBroadcast()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        // The insert succeeds, then the videos.update that writes our marker tag fails: the first attempt dies
+        // between the two calls, as an activity would on a 503.
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
+
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec()));
+        var retry = await operations.EnsureBroadcastAsync(Spec());
+
+        Assert.False(retry.Created);
+        var video = Assert.Single(h.Sandbox.Videos);
+        Assert.Equal(retry.VideoId, video.Id);
+        Assert.Contains("rawkode-episode:klustered/2026-06-01-guy-templeton", video.Tags!);
+        Assert.Equal(retry.StreamId, video.BoundStreamId);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_UnmarkedBroadcastWithOtherTitle_IsNotAdopted()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec(title: "Someone else's show")));
+
+        var result = await operations.EnsureBroadcastAsync(Spec());
+
+        Assert.True(result.Created);
+        Assert.Equal(2, h.Sandbox.Videos.Count);
+    }
 
     [Fact]
     public async Task EnsureBroadcast_New_CreatesBindsTagsAndAddsToPlaylistThenRepeatIsFree()

@@ -302,6 +302,7 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         // Our broadcasts carry the marker tag, which only videos.list returns: page through the channel's
         // broadcasts (1 unit per 50) and read their videos' tags (1 unit per 50).
         var tag = Markers.EpisodeTag(spec.EpisodeId);
+        (LiveBroadcast Broadcast, Video Video)? unmarked = null;
         string? pageToken = null;
         do
         {
@@ -316,10 +317,35 @@ public sealed class YouTubeOperations(IYouTubeClient client)
                     actions.Add($"found broadcast {match.Id} by marker");
                     return (items.First(b => b.Id == match.Id), match);
                 }
+                unmarked ??= FindUnmarkedTwin(spec, items, videos);
             }
             pageToken = page.NextPageToken;
         }
         while (pageToken is not null);
+        if (unmarked is { } twin)
+        {
+            actions.Add($"adopted unmarked broadcast {twin.Broadcast.Id} (same title and start; an earlier attempt failed before marking it)");
+            return twin;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The marker lives on the video (tags), which liveBroadcasts.insert cannot set, so a create is two calls. When
+    /// the second fails (or the insert's response is lost), the retry must find the half-made broadcast instead of
+    /// inserting another: an upcoming broadcast without any episode marker, with exactly our title and start time.
+    /// </summary>
+    private static (LiveBroadcast Broadcast, Video Video)? FindUnmarkedTwin(BroadcastSpec spec, IEnumerable<LiveBroadcast> broadcasts, IEnumerable<Video> videos)
+    {
+        foreach (var video in videos)
+        {
+            if (video.Snippet?.Tags?.Any(t => t.StartsWith(Markers.EpisodePrefix, StringComparison.Ordinal)) == true) { continue; }
+            var broadcast = broadcasts.FirstOrDefault(b => b.Id == video.Id);
+            if (broadcast?.Snippet is not { } snippet || snippet.Title != spec.Title) { continue; }
+            if (!SameInstant(snippet.ScheduledStartTimeRaw, spec.ScheduledStart)) { continue; }
+            if ((broadcast.Status?.LifeCycleStatus ?? "created") is not ("created" or "ready" or "testing")) { continue; }
+            return (broadcast, video);
+        }
         return null;
     }
 
