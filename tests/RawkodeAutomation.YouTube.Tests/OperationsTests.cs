@@ -41,6 +41,24 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task EnsureBroadcast_FirstBroadcastsOfAShowConcurrently_CreateOneStream()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 5).Select(i => operations.EnsureBroadcastAsync(Spec() with
+        {
+            EpisodeId = $"klustered/2026-06-0{i}-episode-{i}",
+            Title = $"Klustered #{i}",
+            ScheduledStart = new DateTimeOffset(2026, 6, i, 17, 0, 0, TimeSpan.Zero),
+        })));
+
+        var stream = Assert.Single(h.Sandbox.Streams);
+        Assert.All(results, r => Assert.Equal(stream.Id, r.StreamId));
+        Assert.Equal(5, h.Sandbox.Videos.Count);
+    }
+
+    [Fact]
     public async Task EnsureBroadcast_UnmarkedBroadcastWithOtherTitle_IsNotAdopted()
     {
         await using var h = await SandboxHarness.StartAsync();

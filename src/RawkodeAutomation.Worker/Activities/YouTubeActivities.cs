@@ -14,12 +14,6 @@ namespace RawkodeAutomation.Worker.Activities;
 /// </summary>
 public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSource thumbnails) : IYouTubeActivities
 {
-    // The show's persistent stream is found or created inside EnsureBroadcast. Until one call per stream
-    // key has succeeded, calls for that key go one at a time, so concurrent first broadcasts of a show
-    // do not each insert a stream (50 units apiece).
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> StreamGates = new(StringComparer.Ordinal);
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> StreamsKnown = new(StringComparer.Ordinal);
-
     [Activity]
     public async Task<EnsureBroadcastResult> EnsureBroadcastAsync(EnsureBroadcastInput input)
     {
@@ -43,25 +37,8 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
         try
         {
             var token = ActivityExecutionContext.Current.CancellationToken;
-            BroadcastResult result;
-            if (StreamsKnown.ContainsKey(d.StreamKey))
-            {
-                result = await operations.EnsureBroadcastAsync(spec, token).ConfigureAwait(false);
-            }
-            else
-            {
-                var gate = StreamGates.GetOrAdd(d.StreamKey, _ => new SemaphoreSlim(1, 1));
-                await gate.WaitAsync(token).ConfigureAwait(false);
-                try
-                {
-                    result = await operations.EnsureBroadcastAsync(spec, token).ConfigureAwait(false);
-                    StreamsKnown[d.StreamKey] = true;
-                }
-                finally
-                {
-                    gate.Release();
-                }
-            }
+            // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
+            var result = await operations.EnsureBroadcastAsync(spec, token).ConfigureAwait(false);
             var action = result.Created ? "created" : result.Actions.Count == 0 ? "unchanged" : "updated";
             // EnsureBroadcast writes the description with the broadcast (liveBroadcasts or videos snippet).
             return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, IsLiveOrComplete: false, result.UnitsSpent);

@@ -47,6 +47,10 @@ public sealed class YouTubeOperations(IYouTubeClient client)
     private const string BroadcastParts = "id,snippet,status,contentDetails";
     private readonly ConcurrentDictionary<string, string> _streams = new(StringComparer.Ordinal);
 
+    // Find-or-create of a show's stream runs one at a time per stream key: concurrent first broadcasts of a
+    // show would otherwise each list, find nothing, and insert a stream of their own (50 units apiece).
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _streamLocks = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Makes the episode's broadcast match <paramref name="spec"/>: finds it by <see cref="BroadcastSpec.KnownVideoId"/>
     /// or by our marker tag, creates it if absent, updates only the fields that differ, binds it to the show's
@@ -268,6 +272,21 @@ public sealed class YouTubeOperations(IYouTubeClient client)
     private async Task<string> EnsureStreamAsync(string streamKey, Meter meter, List<string> actions, CancellationToken cancellationToken)
     {
         if (_streams.TryGetValue(streamKey, out var known)) { return known; }
+        var gate = _streamLocks.GetOrAdd(streamKey, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_streams.TryGetValue(streamKey, out known)) { return known; }
+            return await FindOrCreateStreamAsync(streamKey, meter, actions, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<string> FindOrCreateStreamAsync(string streamKey, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    {
         var marker = Markers.StreamDescription(streamKey);
         string? pageToken = null;
         do
