@@ -31,6 +31,7 @@ internal static class GitHubCommand
         Command command = new("sandbox", "Run the loopback GitHub REST sandbox until Ctrl+C.") { port, repository, token, seed, hook, hookSecret };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            using var shutdown = new ShutdownSignal(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             await using var sandbox = await GitHubSandbox.StartAsync(new GitHubSandboxOptions { Port = parse.GetValue(port), Token = parse.GetValue(token) }, cancellationToken);
             var repo = sandbox.CreateRepository(parse.GetValue(repository)!);
@@ -66,13 +67,7 @@ internal static class GitHubCommand
             await output.WriteLineAsync($"  GitHub__Repository={repo.FullName}");
             await output.WriteLineAsync($"  GitHub__Token={sandbox.Token}");
             await output.WriteLineAsync("Press Ctrl+C to stop.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await shutdown.WaitAsync();
 
             return 0;
         });

@@ -94,6 +94,7 @@ internal static class KlusteredCommand
         Command command = new("sandbox", "Run the Kubernetes sandbox (management cluster with a Cluster API stand-in) until Ctrl+C.") { kubeconfig, delay };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            using var shutdown = new ShutdownSignal(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(delay) is < 0 or > 3600)
             {
@@ -110,14 +111,7 @@ internal static class KlusteredCommand
             await output.WriteLineAsync($"  Kubernetes__ManagementKubeconfig={file.FullName}");
             await output.WriteLineAsync($"  ClusterClasses in namespace {sandbox.Options.ClusterClassNamespace}: {string.Join(", ", sandbox.Options.ClusterClasses)}");
             await output.WriteLineAsync("Press Ctrl+C to stop.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: stop the sandbox.
-            }
+            await shutdown.WaitAsync();
 
             return 0;
         });

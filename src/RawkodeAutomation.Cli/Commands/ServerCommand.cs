@@ -112,19 +112,7 @@ internal static class ServerCommand
                 options.SearchAttributes.Add(attribute[..separator]);
             }
 
-            // Our own SIGTERM/SIGINT registration, made before the address line is printed: whoever reads that line
-            // may signal at once, and must never find a window in which the signal is swallowed.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
-            using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
+            using var shutdown = new ShutdownSignal(cancellationToken);
             OfflineTemporalServer instance;
             try
             {
@@ -162,11 +150,7 @@ internal static class ServerCommand
                     }
                 }
                 output.Flush();
-                // SIGTERM or Ctrl+C cancels the token from inside the signal handler. Force the continuation off that
-                // thread: stopping the server unregisters signal handlers, which waits for the running handler, so
-                // shutting down inline on it deadlocks (seen as a start-dev that never exits after SIGTERM).
-                await Task.Delay(Timeout.Infinite, stop.Token)
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ForceYielding);
+                await shutdown.WaitAsync();
                 if (ui is not null)
                 {
                     await ui.DisposeAsync();

@@ -31,6 +31,7 @@ internal static class YouTubeCommand
         Command command = new("sandbox", "Run the loopback YouTube sandbox until Ctrl+C and print its URLs.") { port, state, quota, demo, root };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            using var shutdown = new ShutdownSignal(cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             if (parse.GetValue(quota) < 1)
@@ -73,14 +74,7 @@ internal static class YouTubeCommand
                     if (exit != 0) { return exit; }
                 }
                 await output.WriteLineAsync("Press Ctrl+C to stop.");
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Ctrl+C: stop cleanly.
-                }
+                await shutdown.WaitAsync();
                 await output.WriteLineAsync($"Stopped. {sandbox.UnitsSpent} units spent while running.");
             }
             return 0;
