@@ -115,6 +115,8 @@ public class CommitPipelineTests
         // Then the sweep pauses at the budget: two rewritten, the rest waiting for quota.
         var person = h.Client.GetWorkflowHandle<PersonWorkflow>(WorkflowIds.Person("guest-person"));
         await PipelineHarness.WaitForAsync(() => h.QuotaAsync(), q => q.QueuedSweeps > 0 && h.YouTube.DescriptionWrites.Count == 2, Timeout, "sweep paused at the budget");
+        // The writes land before the person workflow records them: wait for its state to catch up.
+        await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => s.Done >= 2, Timeout, "sweep recorded two done");
         Assert.Equal(2, (await person.QueryAsync(wf => wf.State)).Done);
 
         // And after the (simulated) daily reset it completes, every affected description written once.
