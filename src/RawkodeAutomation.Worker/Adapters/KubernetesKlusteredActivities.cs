@@ -121,21 +121,3 @@ public static class TeamYaml
         return Encoding.UTF8.GetBytes(string.Join('\n', lines));
     }
 }
-
-/// <summary>The cleanup's Kubernetes half: delete our clusters whose expiry label passed.</summary>
-public sealed class KubernetesClusterJanitor(IClusterOperations clusters) : Activities.IClusterJanitor
-{
-    public async Task<IReadOnlyList<string>> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        List<string> deleted = [];
-        foreach (var owned in await clusters.ListOwnedClustersAsync(cancellationToken).ConfigureAwait(false))
-        {
-            if (owned.IsExpired(now))
-            {
-                await clusters.TeardownAsync(owned.Cluster, cancellationToken).ConfigureAwait(false);
-                deleted.Add(owned.Cluster.Name);
-            }
-        }
-        return deleted;
-    }
-}
