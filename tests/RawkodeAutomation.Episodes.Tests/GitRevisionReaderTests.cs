@@ -48,6 +48,34 @@ public sealed class GitRevisionReaderTests : IDisposable
         Assert.False(await reader.ExistsAsync("HEAD"));
     }
 
+    [Fact]
+    public async Task ReadAsync_MoreThanPipeBuffersHold_ReadsEveryFileIncludingSharedContents()
+    {
+        // 3,000 object ids (~120 KB) in and over 1 MB out: more than a pipe buffer each way, so input and
+        // output must stream together; two paths with the same contents share one blob.
+        for (var i = 0; i < 3000; i++)
+        {
+            Write($"episodes/many/{i:D4}.yaml", $"name: N{i}\n");
+        }
+
+        var large = new string('x', 1_100_000);
+        Write("episodes/large.txt", large);
+        Write("episodes/copy-a.yaml", "same\n");
+        Write("episodes/copy-b.yaml", "same\n");
+        Git("init", "-q");
+        Git("add", "-A");
+        Git("-c", "user.name=test", "-c", "user.email=test@localhost", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "many");
+        var reader = new GitRevisionReader(_directory.FullName);
+
+        var files = await reader.ReadAsync("HEAD");
+
+        Assert.Equal(3003, files.Count);
+        Assert.Equal("name: N2999\n", Encoding.UTF8.GetString(files["episodes/many/2999.yaml"]));
+        Assert.Equal(large, Encoding.UTF8.GetString(files["episodes/large.txt"]));
+        Assert.Equal("same\n", Encoding.UTF8.GetString(files["episodes/copy-a.yaml"]));
+        Assert.Equal("same\n", Encoding.UTF8.GetString(files["episodes/copy-b.yaml"]));
+    }
+
     private void Write(string path, string text)
     {
         var full = Path.Combine(_directory.FullName, path);

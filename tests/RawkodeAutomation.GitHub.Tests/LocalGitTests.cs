@@ -69,6 +69,27 @@ internal sealed class CollectingSink : ICommitSink
 public sealed class LocalGitTests
 {
     [Fact]
+    public async Task RunAsync_FailingCommand_ThrowsGitExceptionWithCommandAndGitsWords()
+    {
+        using var repo = new TempRepo();
+
+        var error = await Assert.ThrowsAsync<GitException>(() => repo.Git.RunAsync(["rev-parse", "--verify", "no-such-branch"]));
+
+        Assert.StartsWith($"git rev-parse --verify no-such-branch failed in {repo.Git.RepositoryPath} (exit 128): fatal:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReadBlobsAsync_MissingObject_ThrowsGitExceptionNamingIt()
+    {
+        using var repo = new TempRepo();
+        var missing = new string('0', 40);
+
+        var error = await Assert.ThrowsAsync<GitException>(() => repo.Git.ReadBlobsAsync([missing]));
+
+        Assert.Equal($"git cat-file could not read blob {missing} in {repo.Git.RepositoryPath}: '{missing} missing'.", error.Message);
+    }
+
+    [Fact]
     public async Task GetEpisodeFiles_OldCommit_ReadsThatCommitNotTheWorkTree()
     {
         using var repo = new TempRepo();

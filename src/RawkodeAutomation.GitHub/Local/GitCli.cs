@@ -9,14 +9,15 @@ public sealed class GitCli(string repositoryPath)
     /// <summary>The repository (work tree or bare) the commands run in.</summary>
     public string RepositoryPath { get; } = Path.GetFullPath(repositoryPath);
 
-    /// <summary>Runs git and returns stdout; a non-zero exit throws with git's message and the command.</summary>
+    /// <summary>Runs git and returns stdout; a non-zero exit throws <see cref="GitException"/> with git's message and the command.</summary>
     public async Task<byte[]> RunBytesAsync(IEnumerable<string> args, byte[]? stdin = null, IReadOnlyDictionary<string, string>? env = null,
         CancellationToken cancellationToken = default)
     {
         var (code, stdout, stderr) = await TryRunAsync(args, stdin, env, cancellationToken).ConfigureAwait(false);
         if (code != 0)
         {
-            throw new InvalidOperationException($"git {string.Join(' ', args)} failed in {RepositoryPath} (exit {code}): {stderr.Trim()}");
+            var error = stderr.Trim();
+            throw new GitException($"git {string.Join(' ', args)} failed in {RepositoryPath} (exit {code})" + (error.Length > 0 ? ": " + error : "."));
         }
 
         return stdout;
@@ -39,6 +40,7 @@ public sealed class GitCli(string repositoryPath)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Paths with non-ASCII names must come out verbatim, not octal-quoted.
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("core.quotepath=off");
         foreach (var arg in args)
@@ -60,15 +62,17 @@ public sealed class GitCli(string repositoryPath)
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("git could not be started.");
+            process = Process.Start(start) ?? throw new GitException("git could not be started.");
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"git is not installed or not on PATH ({e.Message}). Install git to use a local repository.", e);
+            throw new GitException($"git is not installed or not on PATH ({e.Message}). Install git to use a local repository.", e);
         }
 
         using (process)
         {
+            // Read both outputs while writing the input: cat-file --batch streams as it reads, so writing
+            // first would deadlock once the pipe buffers fill.
             var stdoutTask = ReadAllAsync(process.StandardOutput.BaseStream, cancellationToken);
             var stderrTask = process.StandardError.ReadToEndAsync(cancellationToken);
             if (stdin is not null)
@@ -127,15 +131,21 @@ public sealed class GitCli(string repositoryPath)
         var position = 0;
         foreach (var sha in distinct)
         {
-            // "<sha> <type> <size>\n<content>\n"
+            // "<sha> <type> <size>\n<content>\n", or "<sha> missing\n" for an object git does not have.
             var newline = Array.IndexOf(output, (byte)'\n', position);
-            var header = Encoding.ASCII.GetString(output, position, newline - position).Split(' ');
-            if (header.Length != 3)
+            if (newline < 0)
             {
-                throw new InvalidOperationException($"git cat-file could not read blob {sha} in {RepositoryPath}.");
+                throw new GitException($"git cat-file --batch ended early while reading blob {sha} in {RepositoryPath}.");
             }
 
-            var size = int.Parse(header[2], System.Globalization.CultureInfo.InvariantCulture);
+            var header = Encoding.ASCII.GetString(output, position, newline - position).Split(' ');
+            if (header.Length != 3
+                || !int.TryParse(header[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+                || newline + 1 + size > output.Length)
+            {
+                throw new GitException($"git cat-file could not read blob {sha} in {RepositoryPath}: '{string.Join(' ', header)}'.");
+            }
+
             result[sha] = output.AsSpan(newline + 1, size).ToArray();
             position = newline + 1 + size + 1;
         }
