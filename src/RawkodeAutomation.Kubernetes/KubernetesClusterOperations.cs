@@ -182,7 +182,23 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
             var existing = await client.GetAsync(target, cancellationToken).ConfigureAwait(false);
             if (existing is null)
             {
-                await client.CreateAsync(manifest, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await client.CreateAsync(manifest, cancellationToken).ConfigureAwait(false);
+                }
+                catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+                {
+                    // Created concurrently (a retried activity): fine if it is ours.
+                    existing = await client.GetAsync(target, cancellationToken).ConfigureAwait(false);
+                    if (existing is not null && !Ownership.IsOwned(Labels(existing)))
+                    {
+                        throw new OwnershipException($"refusing to take over {target} in cluster {cluster.Name}: it exists and lacks the label {Ownership.OwnedSelector}");
+                    }
+                }
+                catch (HttpOperationException e) when (!KubernetesFailure.IsTransient(e))
+                {
+                    throw new KlusteredException($"the Klustered workload cannot be deployed to cluster {cluster.Name}: the API refused {target} ({KubernetesFailure.Describe(e)})", e);
+                }
             }
             else if (!Ownership.IsOwned(Labels(existing)))
             {
@@ -212,7 +228,15 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         // API breaks first, node breaks next, and whatever takes the API away last of all.
         foreach (var module in modules.OrderBy(m => m.CutsApiAccess).ThenBy(m => m.Level))
         {
-            await engine.ApplyAsync(module, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await engine.ApplyAsync(module, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (!KubernetesFailure.IsTransient(e))
+            {
+                // The API understood a step and refused it: the same step will be refused again.
+                throw new KlusteredException($"break {module.Id} cannot be applied to cluster {cluster.Name}: the API refused a step ({KubernetesFailure.Describe(e)})", e);
+            }
         }
     }
 
@@ -291,13 +315,36 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         var engine = new BreakEngine(new DynamicClient(await WorkloadAsync(cluster, "undo breaks on", cancellationToken).ConfigureAwait(false)), _options, _time);
         foreach (var module in modules.OrderBy(m => m.CutsApiAccess).ThenBy(m => m.Level).Reverse())
         {
-            await engine.UndoAsync(module, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await engine.UndoAsync(module, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e) when (!KubernetesFailure.IsTransient(e))
+            {
+                throw new KlusteredException($"break {module.Id} cannot be undone on cluster {cluster.Name}: the API refused a step ({KubernetesFailure.Describe(e)})", e);
+            }
         }
     }
 
     /// <inheritdoc />
-    public async Task<FixStatus> IsFixedAsync(ClusterRef cluster, CancellationToken cancellationToken = default) =>
-        await IsFixedAsync(await WorkloadAsync(cluster, "inspect", cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    public async Task<FixStatus> IsFixedAsync(ClusterRef cluster, CancellationToken cancellationToken = default)
+    {
+        var workload = await WorkloadAsync(cluster, "inspect", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await IsFixedAsync(workload, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            // During a show the API may be down on purpose (apiserver-wrong-port) or by the fixers' hands: not fixed yet.
+            return new FixStatus(false, $"the API is unreachable: {e.Message}");
+        }
+        catch (HttpOperationException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A webhook or RBAC break can refuse our reads too: not fixed yet, look again later.
+            return new FixStatus(false, $"the API answered {KubernetesFailure.Describe(e)}");
+        }
+    }
 
     /// <inheritdoc />
     public async Task<FixStatus> WaitFixedAsync(ClusterRef cluster, DateTimeOffset brokenSince, TimeSpan timeout, CancellationToken cancellationToken = default)
