@@ -208,52 +208,6 @@ public sealed partial class YouTubeSandbox
             ? privacy
             : throw new ApiError(400, "invalidPrivacyStatus", $"'{privacy}' is not a privacy status (public, unlisted, private).", "status.privacyStatus");
 
-    private static (int Offset, int Max) Page(HttpContext context)
-    {
-        var max = 5;
-        if (context.Request.Query["maxResults"].ToString() is { Length: > 0 } rawMax
-            && (!int.TryParse(rawMax, CultureInfo.InvariantCulture, out max) || max < 0 || max > 50))
-        {
-            throw new ApiError(400, "invalidValue", $"maxResults must be 0 to 50, got '{rawMax}'.", "maxResults");
-        }
-        var offset = 0;
-        if (context.Request.Query["pageToken"].ToString() is { Length: > 0 } token)
-        {
-            try { offset = int.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(token)).TrimStart('p'), CultureInfo.InvariantCulture); }
-            catch (FormatException) { throw new ApiError(400, "invalidPageToken", "The page token is invalid.", "pageToken"); }
-        }
-        return (offset, max);
-    }
-
-    private static string PageToken(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"p{offset}"));
-
-    private JsonObject ListResponse(string kind, IEnumerable<JsonObject> all, int offset, int max)
-    {
-        var items = all.ToList();
-        var page = items.Skip(offset).Take(max).ToList();
-        var response = new JsonObject
-        {
-            ["kind"] = kind,
-            ["etag"] = SandboxIds.ETag(string.Concat(page.Select(i => Str(i, "etag")))),
-        };
-        if (offset + max < items.Count) { response["nextPageToken"] = PageToken(offset + max); }
-        if (offset > 0) { response["prevPageToken"] = PageToken(Math.Max(0, offset - max)); }
-        response["pageInfo"] = new JsonObject { ["totalResults"] = items.Count, ["resultsPerPage"] = max };
-        response["items"] = new JsonArray([.. page]);
-        return response;
-    }
-
-    private static string? Filter(HttpContext context, params string[] names)
-    {
-        var present = names.Where(n => context.Request.Query[n].ToString().Length > 0).ToList();
-        return present.Count switch
-        {
-            0 => throw new ApiError(400, "missingRequiredParameter", $"No filter selected. Expected one of: {string.Join(", ", names)}", names[0]),
-            > 1 => throw new ApiError(400, "incompatibleParameters", $"Specify exactly one of: {string.Join(", ", names)}.", present[1]),
-            _ => present[0],
-        };
-    }
-
     private JsonObject Thumbnails(SandboxVideo v)
     {
         var url = new Uri(BaseUri, $"sandbox/thumbnails/{v.Id}?v={v.ThumbnailVersion}").AbsoluteUri;
@@ -316,40 +270,32 @@ public sealed partial class YouTubeSandbox
         return o;
     }
 
-    private async Task ListBroadcastsAsync(HttpContext context)
-    {
-        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
-        var filter = Filter(context, "id", "mine", "broadcastStatus");
-        var (offset, max) = Page(context);
-        JsonObject response;
-        lock (_gate)
+    private Task ListBroadcastsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxVideo>(
+        "youtube#liveBroadcastListResponse",
+        Parts: ["id", "snippet", "status", "contentDetails"],
+        Filters: ["id", "mine", "broadcastStatus"],
+        Select: (filter, query) =>
         {
-            IEnumerable<SandboxVideo> found = _state.Videos.Where(v => v.IsBroadcast);
+            var broadcasts = _state.Videos.Where(v => v.IsBroadcast);
             switch (filter)
             {
                 case "id":
-                    var ids = context.Request.Query["id"].ToString().Split(',', StringSplitOptions.TrimEntries);
-                    found = found.Where(v => ids.Contains(v.Id));
-                    break;
+                    return WithIds(broadcasts, query, v => v.Id);
                 case "broadcastStatus":
-                    var status = context.Request.Query["broadcastStatus"].ToString();
-                    found = status switch
+                    var status = query["broadcastStatus"].ToString();
+                    return status switch
                     {
-                        "all" => found,
-                        "upcoming" => found.Where(v => v.LifeCycleStatus is "created" or "ready"),
-                        "active" => found.Where(v => v.LifeCycleStatus is "live" or "testing" or "liveStarting" or "testStarting"),
-                        "completed" => found.Where(v => v.LifeCycleStatus is "complete" or "revoked"),
+                        "all" => broadcasts,
+                        "upcoming" => broadcasts.Where(v => v.LifeCycleStatus is "created" or "ready"),
+                        "active" => broadcasts.Where(v => v.LifeCycleStatus is "live" or "testing" or "liveStarting" or "testStarting"),
+                        "completed" => broadcasts.Where(v => v.LifeCycleStatus is "complete" or "revoked"),
                         _ => throw new ApiError(400, "invalidValue", $"broadcastStatus '{status}' is not all, active, completed or upcoming.", "broadcastStatus"),
                     };
-                    break;
                 default:
-                    if (context.Request.Query["mine"] != "true") { throw new ApiError(400, "invalidValue", "mine must be true.", "mine"); }
-                    break;
+                    return query["mine"] == "true" ? broadcasts : throw new ApiError(400, "invalidValue", "mine must be true.", "mine");
             }
-            response = ListResponse("youtube#liveBroadcastListResponse", found.Select(v => RenderBroadcast(v, parts)), offset, max);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
-    }
+        },
+        Render: RenderBroadcast));
 
     private async Task InsertBroadcastAsync(HttpContext context)
     {
@@ -551,24 +497,13 @@ public sealed partial class YouTubeSandbox
         return o;
     }
 
-    private async Task ListStreamsAsync(HttpContext context)
-    {
-        var parts = Parts(context, "id", "snippet", "cdn", "status", "contentDetails");
-        var filter = Filter(context, "id", "mine");
-        var (offset, max) = Page(context);
-        JsonObject response;
-        lock (_gate)
-        {
-            IEnumerable<SandboxStream> found = _state.Streams;
-            if (filter == "id")
-            {
-                var ids = context.Request.Query["id"].ToString().Split(',', StringSplitOptions.TrimEntries);
-                found = found.Where(s => ids.Contains(s.Id));
-            }
-            response = ListResponse("youtube#liveStreamListResponse", found.Select(s => RenderStream(s, parts)), offset, max);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
-    }
+    // mine=anything lists every stream: the sandbox has one channel.
+    private Task ListStreamsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxStream>(
+        "youtube#liveStreamListResponse",
+        Parts: ["id", "snippet", "cdn", "status", "contentDetails"],
+        Filters: ["id", "mine"],
+        Select: (filter, query) => filter == "id" ? WithIds(_state.Streams, query, s => s.Id) : _state.Streams,
+        Render: RenderStream));
 
     private async Task InsertStreamAsync(HttpContext context)
     {
@@ -639,23 +574,19 @@ public sealed partial class YouTubeSandbox
         return o;
     }
 
-    private async Task ListVideosAsync(HttpContext context)
-    {
-        var parts = Parts(context, "id", "snippet", "status");
-        var raw = context.Request.Query["id"].ToString();
-        if (raw.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "No filter selected. Expected one of: id", "id"); }
-        var ids = raw.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (ids.Length > 50) { throw new ApiError(400, "invalidFilters", $"At most 50 ids per request, got {ids.Length}.", "id"); }
-        JsonObject response;
-        lock (_gate)
+    private Task ListVideosAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxVideo>(
+        "youtube#videoListResponse",
+        Parts: ["id", "snippet", "status"],
+        Filters: ["id"],
+        Select: (_, query) =>
         {
+            var ids = query["id"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (ids.Length > 50) { throw new ApiError(400, "invalidFilters", $"At most 50 ids per request, got {ids.Length}.", "id"); }
             // Missing ids are left out, in the order asked, as YouTube does.
-            var found = ids.Select(id => _state.Videos.FirstOrDefault(v => v.Id == id)).OfType<SandboxVideo>().Distinct();
-            response = ListResponse("youtube#videoListResponse", found.Select(v => RenderVideo(v, parts)), 0, 50);
-            response.Remove("nextPageToken");
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
-    }
+            return ids.Select(id => _state.Videos.FirstOrDefault(v => v.Id == id)).OfType<SandboxVideo>().Distinct();
+        },
+        Render: RenderVideo,
+        Paged: false));
 
     private async Task UpdateVideoAsync(HttpContext context)
     {
@@ -855,32 +786,29 @@ public sealed partial class YouTubeSandbox
         };
     }
 
-    private async Task ListPlaylistItemsAsync(HttpContext context)
-    {
-        Parts(context, "id", "snippet", "contentDetails", "status");
-        var filter = Filter(context, "playlistId", "id");
-        var (offset, max) = Page(context);
-        JsonObject response;
-        lock (_gate)
+    private Task ListPlaylistItemsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxPlaylistItem>(
+        "youtube#playlistItemListResponse",
+        // Every part is accepted; an item always renders its snippet.
+        Parts: ["id", "snippet", "contentDetails", "status"],
+        Filters: ["playlistId", "id"],
+        Select: (filter, query) =>
         {
             IEnumerable<SandboxPlaylistItem> found;
             if (filter == "playlistId")
             {
-                var playlistId = context.Request.Query["playlistId"].ToString();
+                var playlistId = query["playlistId"].ToString();
                 RequirePlaylist(playlistId, "playlistId");
                 found = _state.PlaylistItems.Where(p => p.PlaylistId == playlistId);
-                var videoId = context.Request.Query["videoId"].ToString();
+                var videoId = query["videoId"].ToString();
                 if (videoId.Length > 0) { found = found.Where(p => p.VideoId == videoId); }
             }
             else
             {
-                var ids = context.Request.Query["id"].ToString().Split(',', StringSplitOptions.TrimEntries);
-                found = _state.PlaylistItems.Where(p => ids.Contains(p.Id));
+                found = WithIds(_state.PlaylistItems, query, p => p.Id);
             }
-            response = ListResponse("youtube#playlistItemListResponse", found.OrderBy(p => p.Position).Select(RenderPlaylistItem), offset, max);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
-    }
+            return found.OrderBy(p => p.Position);
+        },
+        Render: (item, _) => RenderPlaylistItem(item)));
 
     private async Task InsertPlaylistItemAsync(HttpContext context)
     {
