@@ -17,6 +17,13 @@ namespace RawkodeAutomation.Workflows;
 [Workflow]
 public sealed class EpisodeWorkflow
 {
+    /// <summary>
+    /// Marks histories that run the corrected operator handling (Skip with no broadcast yet, a forced re-render
+    /// asked for during an upload, approvals only counted once asked, a sweep asking a failed episode again).
+    /// Older histories replay the old behaviour.
+    /// </summary>
+    internal const string OperatorPatch = "operator-signals-2";
+
     /// <summary>How often a running Klustered show is checked for the fix.</summary>
     public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -101,7 +108,7 @@ public sealed class EpisodeWorkflow
             }
 
             _nextWakeUp = wakeAt;
-            _phase = _failed ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
+            _phase = _failed || _teams.Any(t => t.Phase == TeamPhase.Failed) ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
             Func<bool> woken = () => _deleted || (_dirty && !_failed);
             if (wakeAt is { } at)
             {
@@ -135,14 +142,22 @@ public sealed class EpisodeWorkflow
             }
             return Task.CompletedTask;
         }
+        var accepted = false;
         if (change.Desired is { } desired && EpisodeDecisions.ShouldAccept(_desired, desired))
         {
+            accepted = true;
             _desired = desired;
             _reason = change.Reason;
             // A new spec is an implicit retry: whatever failed may work with the new input.
             _failed = false;
             _deleted = false;
             EnsureTeams();
+        }
+        if (!accepted && _failed && change.NotifyWorkflowId is not null && Workflow.Patched(OperatorPatch))
+        {
+            // A sweep asking again (its operator's Retry) is a retry here too: otherwise a failed episode would
+            // never reconcile, never answer, and the sweep would wait for it forever.
+            _failed = false;
         }
         // Always re-check, even for an identical spec: a sweep waiting on us must hear back.
         _dirty = true;
@@ -161,6 +176,7 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal]
     public Task RetryAsync()
     {
+        RetryFailedTeams();
         _failed = false;
         _dirty = true;
         return Task.CompletedTask;
@@ -171,6 +187,13 @@ public sealed class EpisodeWorkflow
     public Task SkipAsync(SkipRequest request)
     {
         _skipRequested = true;
+        SkipFailedTeams(request.Reason);
+        if (_desired is { } && !_deleted && _applied.VideoId is null && Workflow.Patched(OperatorPatch))
+        {
+            // Nothing can be marked applied before the broadcast exists: everything else is written onto it.
+            _lastResult = $"skip ignored ({request.Reason}): the broadcast does not exist yet, so there is nothing to keep; fix the episode file, or Retry";
+            return Task.CompletedTask;
+        }
         if (_desired is { } d && !_deleted)
         {
             _applied = _applied with
@@ -181,6 +204,12 @@ public sealed class EpisodeWorkflow
             };
             _failed = false;
             _lastResult = $"skipped by operator: {request.Reason}";
+            // The operator accepted the state as it is: the error no longer describes it.
+            _lastError = null;
+            if (Workflow.Patched(OperatorPatch))
+            {
+                _forceThumbnail = false;
+            }
         }
         _dirty = true;
         return Task.CompletedTask;
@@ -200,6 +229,11 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal]
     public Task ApproveAsync()
     {
+        if (_phase != "AwaitingApproval")
+        {
+            // Only an approval given once asked counts (see CancelEpisodeAsync).
+            _lastResult = "approve: nothing is waiting for approval";
+        }
         _approved = true;
         return Task.CompletedTask;
     }
@@ -256,7 +290,11 @@ public sealed class EpisodeWorkflow
                         PipelineOptions.Short),
                     r => r.UnitsSpent);
                 _applied = _applied with { ThumbnailFingerprint = result.Fingerprint };
-                _forceThumbnail = false;
+                // A ForceRerender that arrived during this upload asks for another one: keep it.
+                if (force || !_forceThumbnail || !Workflow.Patched(OperatorPatch))
+                {
+                    _forceThumbnail = false;
+                }
                 _lastResult = result.Uploaded ? $"thumbnail uploaded ({result.Bytes} bytes)" : "thumbnail already up to date";
             }
             _lastError = null;
@@ -416,6 +454,12 @@ public sealed class EpisodeWorkflow
                     _lastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
                 }
             }
+            catch (ActivityFailureException e) when (step.Action == KlusteredAction.Teardown && Workflow.Patched("klustered-teardown-once"))
+            {
+                // Not again in a loop: the cluster carries its expiry label, so the cleanup schedule deletes it.
+                team = team with { Phase = TeamPhase.TornDown, LastError = $"teardown failed, the cleanup deletes the cluster after its expiry: {Describe(e)}" };
+                _lastError = $"team {team.Name}: {team.LastError}";
+            }
             catch (ActivityFailureException e)
             {
                 team = team with { Phase = step.Action == KlusteredAction.Teardown ? team.Phase : TeamPhase.Failed, LastError = Describe(e) };
@@ -463,6 +507,12 @@ public sealed class EpisodeWorkflow
         {
             case DeletionAction.NeedsApproval:
                 _phase = "AwaitingApproval";
+                if (Workflow.Patched(OperatorPatch))
+                {
+                    // An Approve or Skip sent earlier (for something else) must not decide this.
+                    _approved = false;
+                    _skipRequested = false;
+                }
                 _lastResult = "episode file deleted but its broadcast already went live: approve to delete the video, skip to keep it";
                 await Workflow.WaitConditionAsync(() => _approved || _skipRequested || !_deleted);
                 if (!_deleted)
@@ -503,6 +553,45 @@ public sealed class EpisodeWorkflow
         {
             // The cleanup entity deletes broadcasts whose episode is gone.
             return $"cancelled; deleting broadcast {videoId} failed ({Describe(e)}), cleanup will retry";
+        }
+    }
+
+    /// <summary>
+    /// Operator Retry for Klustered: a failed team starts over from provisioning, which is idempotent (the cluster,
+    /// the workload and the breaks are adopted when they are already there). Patched: older histories saw Retry
+    /// leave teams alone.
+    /// </summary>
+    private void RetryFailedTeams()
+    {
+        if (!_teams.Any(t => t.Phase == TeamPhase.Failed) || !Workflow.Patched("klustered-retry-teams"))
+        {
+            return;
+        }
+        for (var i = 0; i < _teams.Count; i++)
+        {
+            if (_teams[i].Phase == TeamPhase.Failed)
+            {
+                _teams[i] = _teams[i] with { Phase = TeamPhase.Waiting, LastError = null };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Operator Skip for Klustered: a failed team's cluster is handed over as it is (watched for the fix, torn down
+    /// on time), with the failure kept in its state. If it never got a cluster, the first fix check says so.
+    /// </summary>
+    private void SkipFailedTeams(string reason)
+    {
+        if (!_teams.Any(t => t.Phase == TeamPhase.Failed) || !Workflow.Patched("klustered-skip-teams"))
+        {
+            return;
+        }
+        for (var i = 0; i < _teams.Count; i++)
+        {
+            if (_teams[i] is { Phase: TeamPhase.Failed } team)
+            {
+                _teams[i] = team with { Phase = TeamPhase.Provisioned, LastError = $"accepted by operator ({reason}) after: {team.LastError}" };
+            }
         }
     }
 

@@ -21,49 +21,47 @@ public sealed class KubernetesKlusteredActivities(
     IOptions<KubernetesOptions> kubernetes,
     IEpisodeFileWriter writer) : IKlusteredActivities
 {
-    public async Task<TeamProvisioned> ProvisionTeamAsync(KlusteredTeamInput input)
+    /// <summary>
+    /// The error type of a deterministic Klustered failure (a break that cannot be applied to this cluster, an unknown
+    /// break or cluster class, a node script that failed, a timeout): never retried, so the episode shows it and an
+    /// operator decides (Retry or Skip).
+    /// </summary>
+    public const string KlusteredFailed = "KlusteredFailed";
+
+    /// <summary>The error type of a transient Kubernetes failure (5xx, 429, connection refused, HTTP timeout): retried with backoff.</summary>
+    public const string KubernetesUnavailable = "KubernetesUnavailable";
+
+    public Task<TeamProvisioned> ProvisionTeamAsync(KlusteredTeamInput input) => GuardAsync(input, "provisioning", async token =>
     {
         var context = ActivityExecutionContext.Current;
-        var token = context.CancellationToken;
         var team = input.Team;
-        try
-        {
-            var cluster = await clusters.ProvisionAsync(
-                input.EpisodeId, team.Name,
-                new DomainClusterSpec(team.ClusterClass, team.KubernetesVersion, team.ControlPlaneReplicas, team.WorkerReplicas),
-                input.Expiry, token).ConfigureAwait(false);
-            // Heartbeat the provisioning phase so an operator sees it in the Temporal UI.
-            await clusters.WaitProvisionedAsync(cluster, new Progress<ClusterProgress>(p => context.Heartbeat(p.Phase)), token).ConfigureAwait(false);
-            await clusters.DeployWorkloadAsync(cluster, token).ConfigureAwait(false);
-            await clusters.ApplyBreaksAsync(cluster, team.Breaks, token).ConfigureAwait(false);
-            var verdict = await clusters.VerifyBrokenAsync(cluster, team.Breaks, token).ConfigureAwait(false);
-            List<string> notes = [verdict.Summary, .. verdict.NotHolding.Select(b => $"break {b} did not hold")];
-            return new TeamProvisioned(cluster.Name, $"secret {cluster.Namespace}/{cluster.Name}-kubeconfig (key value)", verdict.Broken, notes);
-        }
-        catch (OwnershipException e)
-        {
-            throw new ApplicationFailureException(e.Message, e, PipelineErrors.Forbidden, nonRetryable: true);
-        }
-    }
+        var cluster = await clusters.ProvisionAsync(
+            input.EpisodeId, team.Name,
+            new DomainClusterSpec(team.ClusterClass, team.KubernetesVersion, team.ControlPlaneReplicas, team.WorkerReplicas),
+            input.Expiry, token).ConfigureAwait(false);
+        // Heartbeat the provisioning phase so an operator sees it in the Temporal UI.
+        await clusters.WaitProvisionedAsync(cluster, new Progress<ClusterProgress>(p => context.Heartbeat(p.Phase)), token).ConfigureAwait(false);
+        context.Heartbeat("deploying the workload at v1");
+        await clusters.DeployWorkloadAsync(cluster, token).ConfigureAwait(false);
+        context.Heartbeat("applying breaks");
+        await clusters.ApplyBreaksAsync(cluster, team.Breaks, token).ConfigureAwait(false);
+        context.Heartbeat("verifying the cluster is broken");
+        var verdict = await clusters.VerifyBrokenAsync(cluster, team.Breaks, token).ConfigureAwait(false);
+        List<string> notes = [verdict.Summary, .. verdict.NotHolding.Select(b => $"break {b} did not hold")];
+        return new TeamProvisioned(cluster.Name, $"secret {cluster.Namespace}/{cluster.Name}-kubeconfig (key value)", verdict.Broken, notes);
+    });
 
-    public async Task<FixCheck> CheckFixedAsync(KlusteredTeamInput input)
+    public Task<FixCheck> CheckFixedAsync(KlusteredTeamInput input) => GuardAsync(input, "checking for the fix", async token =>
     {
-        var status = await clusters.IsFixedAsync(Ref(input), ActivityExecutionContext.Current.CancellationToken).ConfigureAwait(false);
+        var status = await clusters.IsFixedAsync(Ref(input), token).ConfigureAwait(false);
         return new FixCheck(status.Fixed, status.Fixed ? DateTimeOffset.UtcNow : null, status.Detail);
-    }
+    });
 
-    public async Task<TeardownResult> TeardownTeamAsync(KlusteredTeamInput input)
+    public Task<TeardownResult> TeardownTeamAsync(KlusteredTeamInput input) => GuardAsync(input, "tearing down", async token =>
     {
-        try
-        {
-            await clusters.TeardownAsync(Ref(input), ActivityExecutionContext.Current.CancellationToken).ConfigureAwait(false);
-            return new TeardownResult(true, null);
-        }
-        catch (OwnershipException e)
-        {
-            throw new ApplicationFailureException(e.Message, e, PipelineErrors.Forbidden, nonRetryable: true);
-        }
-    }
+        await clusters.TeardownAsync(Ref(input), token).ConfigureAwait(false);
+        return new TeardownResult(true, null);
+    });
 
     public async Task<WriteBackResult> RecordTimeToFixAsync(RecordTimeToFixInput input)
     {
@@ -74,6 +72,38 @@ public sealed class KubernetesKlusteredActivities(
             $"klustered: {input.EpisodeId} {input.Team} fixed in {TeamYaml.Format(input.TimeToFix)}",
             ActivityExecutionContext.Current.CancellationToken).ConfigureAwait(false);
         return new WriteBackResult(result.CommitSha, result.Changed ? $"written to {path}" : $"{path} already had it");
+    }
+
+    /// <summary>
+    /// Turns what went wrong into what Temporal should do about it: the ownership guard and deterministic failures are
+    /// non-retryable (their message names the episode, the team and, from the break engine, the break); transient API
+    /// failures are retried. Every message says where, so the episode's state tells an operator what to look at.
+    /// </summary>
+    private static async Task<T> GuardAsync<T>(KlusteredTeamInput input, string step, Func<CancellationToken, Task<T>> run)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        var where = $"episode {input.EpisodeId}, team {input.Team.Name}";
+        try
+        {
+            return await run(token).ConfigureAwait(false);
+        }
+        catch (OwnershipException e)
+        {
+            throw new ApplicationFailureException($"{where}: {e.Message}", e, PipelineErrors.Forbidden, nonRetryable: true);
+        }
+        catch (KlusteredException e)
+        {
+            throw new ApplicationFailureException($"{where}: {step} failed: {e.Message}", e, KlusteredFailed, nonRetryable: true);
+        }
+        catch (Exception e) when (!token.IsCancellationRequested && KubernetesFailure.IsTransient(e))
+        {
+            throw new ApplicationFailureException($"{where}: {step}: the Kubernetes API is unavailable ({KubernetesFailure.Describe(e)}); retrying", e, KubernetesUnavailable);
+        }
+        catch (k8s.Autorest.HttpOperationException e)
+        {
+            // A 4xx the Kubernetes area did not anticipate: the API will refuse it again.
+            throw new ApplicationFailureException($"{where}: {step}: the Kubernetes API refused a request ({KubernetesFailure.Describe(e)})", e, KlusteredFailed, nonRetryable: true);
+        }
     }
 
     private ClusterRef Ref(KlusteredTeamInput input) =>

@@ -39,7 +39,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public PipelineOptions Options => _host!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
-    public static async Task<EmbeddedStack> StartAsync(IReadOnlyDictionary<string, byte[]> files, int dailyQuota = 1_000_000)
+    /// <param name="kubernetes">Adjusts the Kubernetes sandbox before it starts (e.g. how host pods end).</param>
+    public static async Task<EmbeddedStack> StartAsync(IReadOnlyDictionary<string, byte[]> files, int dailyQuota = 1_000_000, Action<KubernetesSandboxOptions>? kubernetes = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "rawkode-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var root = Path.Combine(directory, "repo");
@@ -52,13 +53,15 @@ public sealed class EmbeddedStack : IAsyncDisposable
         await CommitAsync(git, root, files.ToDictionary(f => f.Key, f => (byte[]?)f.Value), "initial channel");
 
         var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { DailyQuota = dailyQuota });
-        var kubernetes = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromMilliseconds(200) });
-        var stack = new EmbeddedStack(directory, youtube, kubernetes, git);
+        var kubernetesOptions = new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromMilliseconds(200) };
+        kubernetes?.Invoke(kubernetesOptions);
+        var kubernetesSandbox = await KubernetesSandbox.StartAsync(kubernetesOptions);
+        var stack = new EmbeddedStack(directory, youtube, kubernetesSandbox, git);
         foreach (var (key, value) in youtube.ClientConfiguration)
         {
             stack.Settings[key] = value;
         }
-        stack.Settings["Kubernetes:ManagementKubeconfigContent"] = kubernetes.ManagementKubeconfig;
+        stack.Settings["Kubernetes:ManagementKubeconfigContent"] = kubernetesSandbox.ManagementKubeconfig;
         stack.Settings["GitHub:LocalRepositoryPath"] = root;
         stack.Settings["GitHub:Branch"] = "main";
         stack.Settings["GitHub:LocalPollInterval"] = "00:00:00.200";

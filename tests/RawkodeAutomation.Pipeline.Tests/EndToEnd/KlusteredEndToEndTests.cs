@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using k8s;
+using k8s.Models;
+using RawkodeAutomation.Kubernetes;
+using RawkodeAutomation.Pipeline.Tests.Workflows;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Api.Enums.V1;
+
+namespace RawkodeAutomation.Pipeline.Tests.EndToEnd;
+
+/// <summary>
+/// A Klustered episode on the embedded stack: committed to the test's git repository, picked up by the local git
+/// watcher, run by the real <c>KubernetesKlusteredActivities</c> against the Kubernetes sandbox (Cluster API
+/// stand-in, workload clusters with a loopback kube API), on the offline Temporal server.
+/// </summary>
+public class KlusteredEndToEndTests
+{
+    private const string Show = "klustered-demo";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task KlusteredEpisode_TwoTeams_ProvisionedBrokenFixedRecordedAndTornDown()
+    {
+        // Given a show that starts in 12 s: provision 8 s before, 10 s long, tear down 2 s after it ends.
+        var start = NowToSecond().AddSeconds(12);
+        var episodeId = EpisodeId(start);
+        await using var stack = await StartAsync(KlusteredChannel(start, """
+            provisionBefore: 8s
+              teardownAfter: 2s
+              teams:
+                - name: team-a
+                  breakers: [ada-okafor]
+                  fixers: [chen-wei]
+                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+                  breaks: [quota-zero-pods]
+                - name: team-b
+                  breakers: [chen-wei]
+                  fixers: [ada-okafor]
+                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+                  breaks: [coredns-scaled-to-zero, taint-all-nodes]
+            """));
+        var provisionAt = start.AddSeconds(-8);
+        var teardownAt = start.AddSeconds(12);
+
+        // When the time comes, both teams' clusters are provisioned, get the workload at v1, and are verified broken.
+        var provisioned = await WaitForEpisodeAsync(stack, episodeId,
+            s => s.Teams.Count == 2 && s.Teams.All(t => t.Phase == TeamPhase.Provisioned), "both teams provisioned and broken");
+        Assert.All(provisioned.Teams, t => Assert.True(t.ProvisionedAt >= provisionAt, $"{t.Name} provisioned at {t.ProvisionedAt:O}, before {provisionAt:O}"));
+        Assert.All(provisioned.Teams, t => Assert.Null(t.LastError));
+        var clusters = stack.Kubernetes.Management.List("cluster.x-k8s.io/v1beta1", "Cluster", "default");
+        Assert.Equal(2, clusters.Count);
+        foreach (var team in provisioned.Teams)
+        {
+            var cluster = Assert.Single(clusters, c => c["metadata"]!["name"]!.GetValue<string>() == team.ClusterName);
+            var labels = cluster["metadata"]!["labels"]!;
+            // The labels the cleanup schedule selects on: ours, which episode, which team, until when.
+            Assert.Equal(Ownership.OwnedByValue, labels[Ownership.OwnedByLabel]!.GetValue<string>());
+            Assert.Equal(Ownership.EpisodeHash(episodeId), labels[Ownership.EpisodeLabel]!.GetValue<string>());
+            Assert.Equal(team.Name, labels[Ownership.TeamLabel]!.GetValue<string>());
+            Assert.True(long.Parse(labels[Ownership.ExpiresLabel]!.GetValue<string>(), CultureInfo.InvariantCulture) > teardownAt.ToUnixTimeSeconds());
+            using var workload = WorkloadClient(stack, team.ClusterName!);
+            var deployment = await workload.AppsV1.ReadNamespacedDeploymentAsync("klustered", "default");
+            Assert.EndsWith(":v1", deployment.Spec.Template.Spec.Containers.Single().Image, StringComparison.Ordinal);
+        }
+
+        // And once the show runs, team-a's fixers fix their cluster through its kube API, as they would with kubectl.
+        await PipelineHarness.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > start, Timeout, "show started");
+        var teamA = provisioned.Teams.Single(t => t.Name == "team-a");
+        using (var fixer = WorkloadClient(stack, teamA.ClusterName!))
+        {
+            await fixer.CoreV1.DeleteNamespacedResourceQuotaAsync("compute", "default");
+            await fixer.AppsV1.PatchNamespacedDeploymentAsync(
+                new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"klustered","image":"ghcr.io/rawkode/klustered:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+                "klustered", "default");
+        }
+
+        // Then the workflow sees the fix and records team-a's time to fix in the episode file, as a commit by the automation.
+        var fixedState = await WaitForEpisodeAsync(stack, episodeId,
+            s => s.Teams.Any(t => t is { Name: "team-a", Phase: TeamPhase.Fixed, TimeToFixRecorded: true }), "team-a's fix recorded");
+        var timeToFix = fixedState.Teams.Single(t => t.Name == "team-a").TimeToFix!.Value;
+        Assert.InRange(timeToFix, TimeSpan.Zero, TimeSpan.FromSeconds(30));
+        var log = await stack.Git.RunAsync(["log", "-1", "--format=%an%n%s", "--", $"episodes/{episodeId}.yaml"]);
+        Assert.StartsWith("rawkode-automation\nklustered: " + episodeId + " team-a fixed in", log, StringComparison.Ordinal);
+        var file = await stack.Git.RunAsync(["show", $"HEAD:episodes/{episodeId}.yaml"]);
+        var timeToFixLines = file.Split('\n').Where(l => l.TrimStart().StartsWith("timeToFix:", StringComparison.Ordinal)).ToList();
+        Assert.Equal([$"      timeToFix: {Worker.Adapters.TeamYaml.Format(timeToFix)}"], timeToFixLines);
+        Assert.True(file.IndexOf("timeToFix:", StringComparison.Ordinal) < file.IndexOf("- name: team-b", StringComparison.Ordinal), "timeToFix written under team-b");
+
+        // And after teardownAfter both clusters are deleted; team-b was never fixed.
+        var done = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), "both teams torn down");
+        Assert.True(DateTimeOffset.UtcNow >= teardownAt, "torn down before teardownAfter");
+        Assert.Empty(stack.Kubernetes.Management.List("cluster.x-k8s.io/v1beta1", "Cluster", "default"));
+        Assert.Empty(stack.Kubernetes.WorkloadClusters);
+        Assert.Null(done.Teams.Single(t => t.Name == "team-b").FixedAt);
+        Assert.NotEqual("Failed", done.Phase);
+    }
+
+    [Fact]
+    public async Task KlusteredEpisode_BreakCannotBeApplied_NonRetryableFailureInEpisodeState()
+    {
+        // Given a sandbox whose host pods fail (it has no nodes), and a team with a node-level break due now.
+        var start = NowToSecond().AddSeconds(5);
+        var episodeId = EpisodeId(start);
+        await using var stack = await StartAsync(KlusteredChannel(start, """
+            provisionBefore: 1h
+              teardownAfter: 1h
+              teams:
+                - name: team-a
+                  breakers: [ada-okafor]
+                  fixers: [chen-wei]
+                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+                  breaks: [quota-zero-pods, kubelet-max-pods]
+            """), kubernetes: o => o.HostPodPhase = "Failed");
+
+        // When the workflow provisions the team.
+        var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
+
+        // Then the episode is Failed, and the error names the episode, the team, the break and why.
+        Assert.Equal("Failed", failed.Phase);
+        var error = failed.Teams.Single().LastError!;
+        Assert.Contains($"episode {episodeId}, team team-a", error, StringComparison.Ordinal);
+        Assert.Contains("break kubelet-max-pods: the node apply script failed", error, StringComparison.Ordinal);
+        Assert.Contains("no nodes", error, StringComparison.Ordinal);
+        Assert.Contains(error, failed.LastError, StringComparison.Ordinal);
+
+        // And the activity ran once: a deterministic failure is not retried.
+        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var scheduled = history.Events
+            .Where(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "ProvisionTeam")
+            .Select(e => e.EventId)
+            .ToHashSet();
+        var started = Assert.Single(history.Events, e => e.ActivityTaskStartedEventAttributes is { } a && scheduled.Contains(a.ScheduledEventId));
+        Assert.Equal(1, started.ActivityTaskStartedEventAttributes.Attempt);
+        var failure = Assert.Single(history.Events, e => e.ActivityTaskFailedEventAttributes is { } a && scheduled.Contains(a.ScheduledEventId)).ActivityTaskFailedEventAttributes;
+        Assert.Equal(RetryState.NonRetryableFailure, failure.RetryState);
+        Assert.True(failure.Failure.ApplicationFailureInfo.NonRetryable);
+        Assert.Equal(Worker.Adapters.KubernetesKlusteredActivities.KlusteredFailed, failure.Failure.ApplicationFailureInfo.Type);
+    }
+
+    private static async Task<EmbeddedStack> StartAsync(Dictionary<string, byte[]> files, Action<Kubernetes.Sandbox.KubernetesSandboxOptions>? kubernetes = null)
+    {
+        EpisodeWorkflow.FixPollInterval = TimeSpan.FromMilliseconds(500);
+        var stack = await EmbeddedStack.StartAsync(files, kubernetes: kubernetes);
+        // Sandbox-sized waits: the rollout attempt that proves a cluster broken gets 2.5 s (an unbroken one takes < 1 s).
+        stack.Settings["Kubernetes:PollInterval"] = "00:00:00.100";
+        stack.Settings["Kubernetes:ProvisionTimeout"] = "00:00:20";
+        stack.Settings["Kubernetes:WorkloadReadyTimeout"] = "00:00:20";
+        stack.Settings["Kubernetes:BreakStepTimeout"] = "00:00:05";
+        stack.Settings["Kubernetes:VerifyBrokenTimeout"] = "00:00:02.500";
+        stack.Settings["Kubernetes:TeardownTimeout"] = "00:00:10";
+        await stack.StartWorkerAsync();
+        return stack;
+    }
+
+    private static Task<EpisodeStatus> WaitForEpisodeAsync(EmbeddedStack stack, string episodeId, Func<EpisodeStatus, bool> done, string what) =>
+        PipelineHarness.WaitForAsync(
+            () => stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State),
+            done, Timeout, what);
+
+    /// <summary>A client for a team's workload cluster from the kubeconfig Cluster API wrote to the management cluster.</summary>
+    private static k8s.Kubernetes WorkloadClient(EmbeddedStack stack, string clusterName)
+    {
+        var secret = stack.Kubernetes.Management.Get("v1", "Secret", "default", $"{clusterName}-kubeconfig")
+            ?? throw new InvalidOperationException($"no kubeconfig secret for {clusterName}");
+        var kubeconfig = Convert.FromBase64String(secret["data"]!["value"]!.GetValue<string>());
+        using var stream = new MemoryStream(kubeconfig);
+        return new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+    }
+
+    private static DateTimeOffset NowToSecond()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, now.Second, TimeSpan.Zero);
+    }
+
+    private static string EpisodeId(DateTimeOffset start) => $"{Show}/{start:yyyy-MM-dd}-live";
+
+    private static Dictionary<string, byte[]> KlusteredChannel(DateTimeOffset start, string klustered)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [$"episodes/shows/{Show}.yaml"] = Utf8($"""
+                name: Klustered Demo
+                host: host-person
+                description: Two teams break each other's clusters; the other team fixes them live.
+                youtube:
+                  categoryId: 28
+                  streamKey: {Show}
+                """),
+            ["episodes/people/host-person.yaml"] = Channel.Person("Host Person", "Hosts the show."),
+            ["episodes/people/ada-okafor.yaml"] = Channel.Person("Ada Okafor", "Breaks things."),
+            ["episodes/people/chen-wei.yaml"] = Channel.Person("Chen Wei", "Fixes things."),
+        };
+        files[$"episodes/{EpisodeId(start)}.yaml"] = Utf8($"""
+            title: "Klustered Demo: live"
+            scheduledFor: {start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}
+            duration: 10s
+            visibility: public
+            guests: [ada-okafor, chen-wei]
+            technologies: [kubernetes]
+            summary: Two teams, two broken clusters.
+            klustered:
+              {klustered}
+            """);
+        return files;
+    }
+
+    private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s + "\n");
+}
