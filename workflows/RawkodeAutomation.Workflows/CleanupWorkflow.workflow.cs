@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Exceptions;
@@ -6,57 +7,165 @@ using Temporalio.Workflows;
 namespace RawkodeAutomation.Workflows;
 
 /// <summary>
-/// The cleanup entity (<see cref="WorkflowIds.Cleanup"/>): clusters past their TTL, broadcasts whose
-/// episode is gone, anything labelled as ours that nothing owns. A long-running workflow with a
-/// durable timer between passes, because the offline server has no Schedules; on a real Temporal
-/// Service a Schedule can start the same activity instead.
+/// One cleanup pass, started by the <see cref="ScheduleId"/> Temporal Schedule (overlap Skip, so passes never
+/// run side by side) or by an operator triggering that Schedule: clusters past their TTL and orphaned clusters
+/// first (they cost money by the hour), then broadcasts whose episode is gone. YouTube calls draw from the quota
+/// entity at sweep priority, the lowest: the cleanup can always wait for tomorrow. The result is the
+/// <see cref="CleanupReport"/> (the Schedule's recent actions link to each pass); <see cref="State"/> shows a
+/// pass in flight.
 /// </summary>
 [Workflow]
 public sealed class CleanupWorkflow
 {
-    private int _iterations;
-    private CleanupReport? _last;
-    private string? _lastError;
-    private DateTimeOffset? _next;
-    private bool _runNow;
+    /// <summary>The Schedule's id; its passes run as <c>cleanup-&lt;scheduled time&gt;</c>.</summary>
+    public const string ScheduleId = WorkflowIds.Cleanup;
 
-    /// <summary>Passes so far, the last report, the next pass.</summary>
+    /// <summary>Units reserved before the survey (two pages of 50 broadcasts each way); settled with what it really cost.</summary>
+    public const long SurveyUnits = 4;
+
+    /// <summary>Re-reading the broadcast and its video (1 + 1) and deleting it (50).</summary>
+    public const long DeleteUnits = 52;
+
+    private readonly Dictionary<string, QuotaGrant> _grants = [];
+    private readonly List<CleanupItem> _deleted = [];
+    private readonly List<CleanupItem> _kept = [];
+    private readonly List<string> _notes = [];
+    private string _phase = "Starting";
+    private DateTimeOffset _at;
+    private bool _dryRun;
+    private long _units;
+
+    /// <summary>Where the pass is and what it has deleted and kept so far.</summary>
     [WorkflowQuery]
-    public CleanupStatus State => new(_iterations, _last, _lastError, _next);
+    public CleanupStatus State => new(_phase, Report());
 
     [WorkflowRun]
-    public async Task RunAsync(CleanupWorkflowInput input)
+    public async Task<CleanupReport> RunAsync(CleanupPassInput input)
     {
-        _iterations = input.Iterations;
-        _last = input.LastReport;
-        for (var pass = 0; pass < 50; pass++)
+        _at = Workflow.UtcNow;
+        _dryRun = input.DryRun;
+
+        _phase = "Clusters";
+        try
         {
-            try
-            {
-                _last = await ActivityCalls.RunAsync(
-                    (ICleanupActivities a) => a.CleanupAsync(new CleanupInput(Workflow.UtcNow)), PipelineOptions.Long);
-                _lastError = null;
-            }
-            catch (ActivityFailureException e)
-            {
-                _lastError = e.InnerException?.Message ?? e.Message;
-            }
-            _iterations++;
-            _runNow = false;
-            _next = Workflow.UtcNow + input.Interval;
-            await Workflow.WaitConditionAsync(() => _runNow, input.Interval);
-            _next = null;
+            var clusters = await ActivityCalls.RunAsync(
+                (ICleanupActivities a) => a.CleanClustersAsync(new CleanClustersInput(_at, input.DryRun)), PipelineOptions.Long);
+            _deleted.AddRange(clusters.Deleted);
+            _kept.AddRange(clusters.Kept);
+            _notes.AddRange(clusters.Notes);
         }
-        // Fifty passes per run keeps the history small.
-        var next = input with { Iterations = _iterations, LastReport = _last };
-        throw Workflow.CreateContinueAsNewException((CleanupWorkflow wf) => wf.RunAsync(next));
+        catch (ActivityFailureException e)
+        {
+            // Broadcasts are independent of clusters: report and carry on.
+            _notes.Add("clusters: " + Describe(e));
+        }
+
+        _phase = "SurveyingBroadcasts";
+        BroadcastSurvey? survey = null;
+        try
+        {
+            survey = await WithQuotaAsync(SurveyUnits, "survey broadcasts",
+                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.SurveyBroadcastsAsync(new SurveyBroadcastsInput(_at)), PipelineOptions.Short),
+                r => r.UnitsSpent);
+            _kept.AddRange(survey.Kept);
+            _notes.AddRange(survey.Notes);
+        }
+        catch (ActivityFailureException e)
+        {
+            _notes.Add("broadcasts: " + Describe(e));
+        }
+
+        if (survey is not null)
+        {
+            _phase = "DeletingBroadcasts";
+            foreach (var leftover in survey.Leftovers)
+            {
+                if (input.DryRun)
+                {
+                    _deleted.Add(leftover);
+                    continue;
+                }
+                try
+                {
+                    var deletion = await WithQuotaAsync(DeleteUnits, $"delete broadcast {leftover.Name}",
+                        () => ActivityCalls.RunAsync(
+                            (ICleanupActivities a) => a.DeleteLeftoverBroadcastAsync(new DeleteLeftoverBroadcastInput(leftover.EpisodeId ?? "", leftover.Name)),
+                            PipelineOptions.Short),
+                        r => r.UnitsSpent);
+                    if (deletion.Deleted)
+                    {
+                        _deleted.Add(leftover);
+                    }
+                    else
+                    {
+                        _kept.Add(leftover with { Reason = deletion.Detail });
+                    }
+                }
+                catch (ActivityFailureException e)
+                {
+                    _kept.Add(leftover with { Reason = "deleting failed, the next pass tries again: " + Describe(e) });
+                }
+            }
+        }
+
+        _phase = "Done";
+        var report = Report();
+        Workflow.Logger.LogInformation(
+            "Cleanup pass: {Deleted} deleted, {Kept} kept, {Units} units", report.Deleted.Count, report.Kept.Count, report.QuotaUnitsSpent);
+        return report;
     }
 
-    /// <summary>Operator: run a pass now instead of waiting for the timer.</summary>
-    [WorkflowSignal]
-    public Task RunNowAsync()
+    /// <summary>The quota entity reserved units for one of our requests.</summary>
+    [WorkflowSignal(PipelineSignals.QuotaGranted)]
+    public Task QuotaGrantedAsync(QuotaGrant grant)
     {
-        _runNow = true;
+        _grants[grant.RequestId] = grant;
         return Task.CompletedTask;
     }
+
+    private CleanupReport Report() => new(_at, _dryRun, [.. _deleted], [.. _kept], [.. _notes], _units);
+
+    /// <summary>
+    /// Reserve units at sweep priority, run the call, settle with what it cost. YouTube's quotaExceeded marks the
+    /// day spent and the call waits for the reset, then runs again (the Schedule skips passes meanwhile).
+    /// </summary>
+    private async Task<T> WithQuotaAsync<T>(long units, string purpose, Func<Task<T>> call, Func<T, long> spent)
+    {
+        while (true)
+        {
+            var requestId = $"{Workflow.Info.WorkflowId}#{Workflow.NewGuid():N}";
+            var previous = _phase;
+            _phase = "WaitingForQuota";
+            await ActivityCalls.RunAsync(
+                (IQuotaActivities a) => a.RequestQuotaAsync(new QuotaRequest(requestId, Workflow.Info.WorkflowId, units, QuotaPriority.Sweep, "cleanup: " + purpose)),
+                PipelineOptions.Signal);
+            await Workflow.WaitConditionAsync(() => _grants.ContainsKey(requestId));
+            _grants.Remove(requestId);
+            _phase = previous;
+            try
+            {
+                var result = await call();
+                _units += spent(result);
+                await SettleAsync(new QuotaSettlement(requestId, spent(result), false));
+                return result;
+            }
+            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.QuotaExceeded })
+            {
+                _units += 1;
+                await SettleAsync(new QuotaSettlement(requestId, 1, true));
+            }
+            catch (ActivityFailureException)
+            {
+                // What a failed call cost is unknown: charge the reservation, so the day is never overspent.
+                _units += units;
+                await SettleAsync(new QuotaSettlement(requestId, units, false));
+                throw;
+            }
+        }
+    }
+
+    private static Task SettleAsync(QuotaSettlement settlement) =>
+        Workflow.GetExternalWorkflowHandle(WorkflowIds.Quota).SignalAsync(PipelineSignals.QuotaSettled, [settlement]);
+
+    private static string Describe(Exception e) => e.InnerException?.Message ?? e.Message;
 }

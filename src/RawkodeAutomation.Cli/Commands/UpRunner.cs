@@ -15,7 +15,6 @@ using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Sandbox;
-using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 
@@ -143,7 +142,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             // 5. The long-lived entities, then every episode at the checkout's head.
             var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
             await EnsureQuotaEntity.SignalWithStartAsync(client, options, wf => wf.SetBudgetAsync(new QuotaBudget(options.DailyQuota, options.SweepReserve))).ConfigureAwait(false);
-            await StartCleanupAsync(client, options).ConfigureAwait(false);
+            var cleanup = await CleanupSchedule.EnsureAsync(client, options, cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"rawkode up: cleanup Schedule '{CleanupWorkflow.ScheduleId}' every {options.CleanupInterval} ({cleanup.ToString().ToLowerInvariant()})").ConfigureAwait(false);
             var head = (await git.RunAsync(["rev-parse", "HEAD"], cancellationToken: cancellationToken).ConfigureAwait(false)).Trim();
             var started = await TemporalCommitSink.StartAsync(client, options, new CommitInput(head, null, DateTimeOffset.UtcNow, Full: true), cancellationToken).ConfigureAwait(false);
             // Already started (by the git watcher, or by an earlier `up`): its result is the same commit's.
@@ -196,7 +196,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 await output.WriteLineAsync($"  the channel (sandbox, with thumbnails and descriptions): {channelPage}").ConfigureAwait(false);
             }
             await output.WriteLineAsync($"  the operator page (every entity's state): {operatorPage}/").ConfigureAwait(false);
-            await output.WriteLineAsync($"  Temporal: {address} (workflow ids episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup)").ConfigureAwait(false);
+            await output.WriteLineAsync($"  Temporal: {address} (workflow ids episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup)").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
             var timedOut = once && !status.Settled;
             if (timedOut)
@@ -217,20 +217,6 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await _embedded[i].DisposeAsync().ConfigureAwait(false);
             }
-        }
-    }
-
-    private static async Task StartCleanupAsync(ITemporalClient client, PipelineOptions options)
-    {
-        try
-        {
-            await client.StartWorkflowAsync(
-                (CleanupWorkflow wf) => wf.RunAsync(new CleanupWorkflowInput(options.CleanupInterval, 0, null)),
-                new WorkflowOptions(WorkflowIds.Cleanup, options.TaskQueue) { IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting }).ConfigureAwait(false);
-        }
-        catch (WorkflowAlreadyStartedException)
-        {
-            // Already running from an earlier `up`.
         }
     }
 

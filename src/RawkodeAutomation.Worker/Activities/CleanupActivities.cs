@@ -1,34 +1,268 @@
+using RawkodeAutomation.GitHub;
+using RawkodeAutomation.Kubernetes;
+using RawkodeAutomation.Worker.Seams;
+using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
+using RawkodeAutomation.YouTube.Operations;
+using Temporalio.Activities;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
 
 namespace RawkodeAutomation.Worker.Activities;
 
 /// <summary>
-/// The cleanup pass. Clusters past their TTL are removed by the Kubernetes adapter's cleanup when it is
-/// registered (<see cref="IClusterJanitor"/>); with none registered the report says so.
+/// The cleanup pass on the real adapters. What is ours is decided by our ownership label (clusters, through
+/// <see cref="IClusterJanitor"/>) and our marker tag (broadcasts, through <see cref="MarkedBroadcasts"/>); what is
+/// still wanted by the desired state at the branch head (<see cref="ICurrentRevision"/>, read through the same
+/// <see cref="IEpisodeSource"/> and <see cref="IDesiredStateBuilder"/> commits use) and by the episode entities in
+/// Temporal. When the head cannot be read or does not validate, nothing is judged an orphan: only expired clusters go.
 /// </summary>
-public sealed class CleanupActivities(IEnumerable<IClusterJanitor> janitors) : ICleanupActivities
+public sealed class CleanupActivities(
+    IEnumerable<IClusterJanitor> janitors,
+    MarkedBroadcasts broadcasts,
+    ICurrentRevision revision,
+    IEpisodeSource source,
+    IDesiredStateBuilder builder,
+    ITemporalClient client) : ICleanupActivities
 {
-    public async Task<CleanupReport> CleanupAsync(CleanupInput input)
+    public async Task<ClusterCleanupResult> CleanClustersAsync(CleanClustersInput input)
     {
-        List<string> clusters = [], notes = [];
-        var any = false;
-        foreach (var janitor in janitors)
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        List<CleanupItem> deleted = [], kept = [];
+        List<string> notes = [];
+        var list = janitors.ToList();
+        if (list.Count == 0)
         {
-            any = true;
-            clusters.AddRange(await janitor.DeleteExpiredAsync(input.Now, CancellationToken.None).ConfigureAwait(false));
+            return new ClusterCleanupResult([], [], ["no Kubernetes cleanup registered: clusters were not looked at"]);
         }
-        if (!any)
+        var (desired, problem) = await ReadDesiredAsync(input.Now, token).ConfigureAwait(false);
+        if (problem is not null)
         {
-            notes.Add("no Kubernetes cleanup registered: expired clusters were not looked for");
+            notes.Add($"orphaned clusters not judged: {problem}; only expired clusters are deleted");
         }
-        return new CleanupReport(input.Now, clusters, [], notes);
+        var expected = desired is null ? null : CleanupDecisions.ExpectedClusterNames(desired.Episodes.Values);
+        var owned = 0;
+        foreach (var janitor in list)
+        {
+            foreach (var cluster in await janitor.ListOwnedAsync(token).ConfigureAwait(false))
+            {
+                owned++;
+                var verdict = CleanupDecisions.JudgeCluster(cluster, input.Now, expected, desired?.Episodes.Keys.ToHashSet(StringComparer.Ordinal));
+                if (verdict is null)
+                {
+                    continue;
+                }
+                if (!input.DryRun)
+                {
+                    ActivityExecutionContext.Current.Heartbeat(cluster.Name);
+                    await janitor.DeleteAsync(cluster, token).ConfigureAwait(false);
+                }
+                deleted.Add(verdict);
+            }
+        }
+        notes.Add($"{owned} cluster(s) with our ownership label, {deleted.Count} {(input.DryRun ? "would be " : "")}deleted");
+        return new ClusterCleanupResult(deleted, kept, notes);
+    }
+
+    public async Task<BroadcastSurvey> SurveyBroadcastsAsync(SurveyBroadcastsInput input)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        MarkedBroadcastScan scan;
+        try
+        {
+            scan = await broadcasts.ScanAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
+        {
+            throw ActivityErrors.FromYouTube(e);
+        }
+        List<string> notes = [$"{scan.Marked.Count} upcoming or active broadcast(s) carry our marker; {scan.Unmarked} without it were left alone"];
+        var (desired, problem) = await ReadDesiredAsync(input.Now, token).ConfigureAwait(false);
+        if (desired is null)
+        {
+            notes.Add($"broadcasts not judged: {problem}");
+            return new BroadcastSurvey([], [], notes, scan.UnitsSpent);
+        }
+        List<CleanupItem> leftovers = [], kept = [];
+        var wanted = 0;
+        foreach (var broadcast in scan.Marked)
+        {
+            if (desired.Episodes.ContainsKey(broadcast.EpisodeId))
+            {
+                wanted++;
+                continue;
+            }
+            var entity = await EpisodeEntityAsync(broadcast.EpisodeId, token).ConfigureAwait(false);
+            var verdict = CleanupDecisions.JudgeBroadcast(broadcast, entity, desired.Commit);
+            (verdict.Delete ? leftovers : kept).Add(verdict.Item);
+        }
+        notes.Add($"{wanted} marked broadcast(s) belong to episodes at {GitShas.Short(desired.Commit)}");
+        return new BroadcastSurvey(leftovers, kept, notes, scan.UnitsSpent);
+    }
+
+    public async Task<BroadcastDeletion> DeleteLeftoverBroadcastAsync(DeleteLeftoverBroadcastInput input)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        // An episode entity may have (re)appeared since the survey: it owns the broadcast again.
+        var entity = await EpisodeEntityAsync(input.EpisodeId, token).ConfigureAwait(false);
+        if (entity.Running)
+        {
+            return new BroadcastDeletion(false, $"episode {input.EpisodeId}'s entity is running again: it owns the broadcast", 0);
+        }
+        try
+        {
+            var result = await broadcasts.DeleteIfNotLiveAsync(input.EpisodeId, input.VideoId, token).ConfigureAwait(false);
+            return new BroadcastDeletion(result.Deleted, result.Detail, result.UnitsSpent);
+        }
+        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
+        {
+            throw ActivityErrors.FromYouTube(e);
+        }
+    }
+
+    /// <summary>The desired state at the branch head, or why it is not known.</summary>
+    private async Task<(CleanupDesired? Desired, string? Problem)> ReadDesiredAsync(DateTimeOffset now, CancellationToken token)
+    {
+        string sha;
+        try
+        {
+            sha = await revision.ResolveAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return (null, $"the branch head could not be read ({e.Message})");
+        }
+        var files = await source.GetEpisodeFilesAsync(sha, token).ConfigureAwait(false);
+        var state = builder.Build(files, sha, now);
+        if (state.Errors.Count > 0)
+        {
+            return (null, $"the head {GitShas.Short(sha)} does not validate ({state.Errors.Count} error(s); first: {state.Errors[0]})");
+        }
+        return (new CleanupDesired(sha, state.Episodes), null);
+    }
+
+    /// <summary>Whether <c>episode/&lt;id&gt;</c> runs, and how its last run ended.</summary>
+    private async Task<EpisodeEntity> EpisodeEntityAsync(string episodeId, CancellationToken token)
+    {
+        var id = WorkflowIds.Episode(episodeId);
+        WorkflowExecutionDescription description;
+        try
+        {
+            description = await client.GetWorkflowHandle(id).DescribeAsync(new() { Rpc = new() { CancellationToken = token } }).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.Code == RpcException.StatusCode.NotFound)
+        {
+            return new EpisodeEntity(false, false, null);
+        }
+        if (description.Status == WorkflowExecutionStatus.Running)
+        {
+            return new EpisodeEntity(true, true, null);
+        }
+        if (description.Status != WorkflowExecutionStatus.Completed)
+        {
+            return new EpisodeEntity(true, false, $"its last run ended {description.Status}");
+        }
+        var outcome = await client.GetWorkflowHandle(id, description.RunId).GetResultAsync<EpisodeOutcome>().ConfigureAwait(false);
+        return new EpisodeEntity(true, false, outcome.Result);
     }
 }
 
-/// <summary>Deletes our clusters whose expiry label is in the past (the Kubernetes area behind it).</summary>
+/// <summary>The part of the desired state the cleanup needs.</summary>
+public sealed record CleanupDesired(string Commit, IReadOnlyDictionary<string, DesiredEpisode> Episodes);
+
+/// <summary>An episode's entity in Temporal, as the cleanup sees it.</summary>
+/// <param name="Exists">Temporal knows <c>episode/&lt;id&gt;</c>.</param>
+/// <param name="Running">Its current run is open: it owns the broadcast.</param>
+/// <param name="LastResult">How its last run ended (<see cref="EpisodeOutcome.Result"/>), when it is closed.</param>
+public sealed record EpisodeEntity(bool Exists, bool Running, string? LastResult);
+
+/// <summary>What the cleanup decided about one thing.</summary>
+public sealed record CleanupVerdict(bool Delete, CleanupItem Item);
+
+/// <summary>The cleanup's decisions as pure functions (tested without any server).</summary>
+public static class CleanupDecisions
+{
+    /// <summary>The Cluster names the desired state asks for: one per Klustered team (see <c>Ownership.ClusterName</c>).</summary>
+    public static IReadOnlySet<string> ExpectedClusterNames(IEnumerable<DesiredEpisode> episodes) =>
+        episodes
+            .Where(e => e.Klustered is not null)
+            .SelectMany(e => e.Klustered!.Teams.Select(t => Ownership.ClusterName(e.EpisodeId, t.Name)))
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Null to keep (still wanted, or orphans cannot be judged because <paramref name="expected"/> is null);
+    /// otherwise the item to delete with its reason: past its expiry, or not asked for by the desired state.
+    /// </summary>
+    public static CleanupItem? JudgeCluster(OwnedClusterInfo cluster, DateTimeOffset now, IReadOnlySet<string>? expected, IReadOnlySet<string>? episodes)
+    {
+        if (cluster.ExpiresAt is { } at && at <= now)
+        {
+            return new CleanupItem("cluster", cluster.Name, cluster.EpisodeId, $"expired at {at:u}");
+        }
+        if (expected is null || expected.Contains(cluster.Name))
+        {
+            return null;
+        }
+        var reason = cluster.EpisodeId is { Length: > 0 } episode && episodes?.Contains(episode) == true
+            ? $"orphan: team {cluster.Team} is no longer in episode {episode}"
+            : $"orphan: episode {(string.IsNullOrEmpty(cluster.EpisodeId) ? "(unknown)" : cluster.EpisodeId)} no longer exists";
+        return new CleanupItem("cluster", cluster.Name, cluster.EpisodeId, reason);
+    }
+
+    /// <summary>
+    /// A marked broadcast whose episode is not in the desired state at <paramref name="commit"/>: deleted only when
+    /// no entity owns it, its entity did not keep it on purpose, and it is not yet live.
+    /// </summary>
+    public static CleanupVerdict JudgeBroadcast(MarkedBroadcast broadcast, EpisodeEntity entity, string commit)
+    {
+        CleanupVerdict Keep(string reason) => new(false, new CleanupItem("broadcast", broadcast.VideoId, broadcast.EpisodeId, reason));
+        if (!broadcast.NotYetLive)
+        {
+            return Keep($"episode gone but the broadcast is {broadcast.LifeCycleStatus}: the automation never deletes a broadcast that went live");
+        }
+        if (entity.Running)
+        {
+            return Keep("episode gone but its entity is still running (cancelling, or waiting for an operator's approval): it owns the broadcast");
+        }
+        if (EntityKeptVideo(entity.LastResult))
+        {
+            return Keep($"its episode entity kept the video on purpose: {entity.LastResult}");
+        }
+        return new CleanupVerdict(true, new CleanupItem(
+            "broadcast", broadcast.VideoId, broadcast.EpisodeId,
+            $"episode not in the desired state at {GitShas.Short(commit)}, no entity owns it, and it is {broadcast.LifeCycleStatus} (not yet live)"));
+    }
+
+    /// <summary>
+    /// The episode entity ended by keeping its video: an operator's Skip on delete ("published video kept by operator")
+    /// or an adopted video released to its human owner ("adopted video ... released"). The outcome is free text
+    /// (<see cref="EpisodeOutcome.Result"/>), so these phrases are the contract.
+    /// </summary>
+    public static bool EntityKeptVideo(string? lastResult) =>
+        lastResult is not null
+        && (lastResult.Contains("kept by operator", StringComparison.Ordinal) || lastResult.Contains("released", StringComparison.Ordinal));
+}
+
+/// <summary>A Cluster API <c>Cluster</c> carrying our ownership label.</summary>
+/// <param name="EpisodeId">From its annotation; null when absent.</param>
+/// <param name="ExpiresAt">From its expiry label; null when absent.</param>
+public sealed record OwnedClusterInfo(string Namespace, string Name, string? EpisodeId, string? Team, DateTimeOffset? ExpiresAt);
+
+/// <summary>The cleanup's view of our clusters (the Kubernetes area behind it): list what carries our label, delete one.</summary>
 public interface IClusterJanitor
 {
-    /// <summary>Deletes expired clusters we own; returns their names.</summary>
-    Task<IReadOnlyList<string>> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>Every cluster with our ownership label.</summary>
+    Task<IReadOnlyList<OwnedClusterInfo>> ListOwnedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Deletes the cluster (refusing, as every Kubernetes operation does, one without our label) and waits until it is gone.</summary>
+    Task DeleteAsync(OwnedClusterInfo cluster, CancellationToken cancellationToken);
+}
+
+/// <summary>The commit the watched branch points at now (what "the episode still exists" is judged against).</summary>
+public interface ICurrentRevision
+{
+    /// <summary>The full sha of the branch head.</summary>
+    Task<string> ResolveAsync(CancellationToken cancellationToken);
 }

@@ -1,5 +1,4 @@
 using RawkodeAutomation.Workflows.Activities;
-using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Activities;
 
 namespace RawkodeAutomation.Worker.Activities;
@@ -23,9 +22,15 @@ public sealed class KlusteredActivitiesProxy(IKlusteredActivities inner) : IKlus
     public Task<WriteBackResult> RecordTimeToFixAsync(RecordTimeToFixInput input) => inner.RecordTimeToFixAsync(input);
 }
 
-/// <summary>Registers the cleanup activity while its implementation is chosen by DI.</summary>
+/// <summary>Registers the cleanup activities while their implementation is chosen by DI.</summary>
 public sealed class CleanupActivitiesProxy(ICleanupActivities inner) : ICleanupActivities
 {
     [Activity]
-    public Task<CleanupReport> CleanupAsync(CleanupInput input) => inner.CleanupAsync(input);
+    public Task<ClusterCleanupResult> CleanClustersAsync(CleanClustersInput input) => inner.CleanClustersAsync(input);
+
+    [Activity]
+    public Task<BroadcastSurvey> SurveyBroadcastsAsync(SurveyBroadcastsInput input) => inner.SurveyBroadcastsAsync(input);
+
+    [Activity]
+    public Task<BroadcastDeletion> DeleteLeftoverBroadcastAsync(DeleteLeftoverBroadcastInput input) => inner.DeleteLeftoverBroadcastAsync(input);
 }

@@ -62,6 +62,9 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<IThumbnailSource, NotWiredThumbnailSource>();
         services.TryAddScoped<IKlusteredActivities, NotWiredKlusteredActivities>();
         services.TryAddScoped<ICleanupActivities, CleanupActivities>();
+        // The cleanup's YouTube and git halves; resolved only when a cleanup pass runs.
+        services.TryAddSingleton<RawkodeAutomation.YouTube.Operations.MarkedBroadcasts>();
+        services.TryAddSingleton<ICurrentRevision, Adapters.GitBranchHead>();
 
         services.AddHostedTemporalWorker(options.TaskQueue)
             .AddScopedActivities<CommitActivities>()

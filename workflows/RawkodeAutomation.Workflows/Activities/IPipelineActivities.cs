@@ -53,13 +53,55 @@ public interface IQuotaActivities
 /// <summary>Result of <see cref="IQuotaActivities.RequestQuotaAsync"/>.</summary>
 public sealed record QuotaRequestResult(bool Accepted);
 
-/// <summary>Removes what nothing owns any more.</summary>
+/// <summary>
+/// The cleanup pass: removes what nothing owns any more. Every step is guarded: nothing without our ownership
+/// label (clusters) or our <c>rawkode-episode:</c> marker tag (broadcasts) is ever touched.
+/// </summary>
 public interface ICleanupActivities
 {
-    /// <summary>Clusters past their TTL, broadcasts whose episode is gone, anything labelled as ours that nothing owns.</summary>
+    /// <summary>
+    /// Deletes our clusters past their expiry label, and our clusters whose episode or team is not in the
+    /// desired state at the branch head (orphans). With an unreadable or invalid head only expired ones go.
+    /// </summary>
+    /// <remarks>Upstream: https://cluster-api.sigs.k8s.io/reference/api/crd-reference</remarks>
     [Activity]
-    Task<CleanupReport> CleanupAsync(CleanupInput input);
+    Task<ClusterCleanupResult> CleanClustersAsync(CleanClustersInput input);
+
+    /// <summary>
+    /// Lists our upcoming and active broadcasts (liveBroadcasts.list + videos.list for the marker, 1 unit per 50
+    /// each) and decides which are leftovers: episode not in the desired state at the branch head, its entity
+    /// not running and not having kept the video on purpose, and not yet live.
+    /// </summary>
+    /// <remarks>Upstream: https://developers.google.com/youtube/v3/live/docs/liveBroadcasts/list</remarks>
+    [Activity]
+    Task<BroadcastSurvey> SurveyBroadcastsAsync(SurveyBroadcastsInput input);
+
+    /// <summary>
+    /// Deletes one leftover broadcast after checking again (marker, lifecycle, entity not running); a broadcast
+    /// that went live or gained an owner meanwhile is kept.
+    /// </summary>
+    /// <remarks>Upstream: https://developers.google.com/youtube/v3/live/docs/liveBroadcasts/delete</remarks>
+    [Activity]
+    Task<BroadcastDeletion> DeleteLeftoverBroadcastAsync(DeleteLeftoverBroadcastInput input);
 }
 
-/// <summary>Input of <see cref="ICleanupActivities.CleanupAsync"/>.</summary>
-public sealed record CleanupInput(DateTimeOffset Now);
+/// <summary>Input of <see cref="ICleanupActivities.CleanClustersAsync"/>.</summary>
+public sealed record CleanClustersInput(DateTimeOffset Now, bool DryRun);
+
+/// <summary>Result of <see cref="ICleanupActivities.CleanClustersAsync"/>.</summary>
+public sealed record ClusterCleanupResult(IReadOnlyList<CleanupItem> Deleted, IReadOnlyList<CleanupItem> Kept, IReadOnlyList<string> Notes);
+
+/// <summary>Input of <see cref="ICleanupActivities.SurveyBroadcastsAsync"/>.</summary>
+public sealed record SurveyBroadcastsInput(DateTimeOffset Now);
+
+/// <summary>Result of <see cref="ICleanupActivities.SurveyBroadcastsAsync"/>.</summary>
+/// <param name="Leftovers">Broadcasts to delete (<see cref="CleanupItem.Name"/> is the video id).</param>
+/// <param name="Kept">Broadcasts whose episode is gone that stay, with the reason.</param>
+public sealed record BroadcastSurvey(IReadOnlyList<CleanupItem> Leftovers, IReadOnlyList<CleanupItem> Kept, IReadOnlyList<string> Notes, long UnitsSpent);
+
+/// <summary>Input of <see cref="ICleanupActivities.DeleteLeftoverBroadcastAsync"/>.</summary>
+public sealed record DeleteLeftoverBroadcastInput(string EpisodeId, string VideoId);
+
+/// <summary>Result of <see cref="ICleanupActivities.DeleteLeftoverBroadcastAsync"/>.</summary>
+/// <param name="Detail">What was done, or why the broadcast was kept after all.</param>
+public sealed record BroadcastDeletion(bool Deleted, string Detail, long UnitsSpent);

@@ -49,15 +49,34 @@ public sealed record PersonStatus(
     int Sweeps,
     bool Busy);
 
-/// <summary>Input of the cleanup entity.</summary>
-public sealed record CleanupWorkflowInput(TimeSpan Interval, int Iterations = 0, CleanupReport? LastReport = null);
+/// <summary>
+/// Input of one cleanup pass (<c>CleanupWorkflow</c>), started by the <c>cleanup</c> Temporal Schedule (or by an
+/// operator triggering it).
+/// </summary>
+/// <param name="DryRun">Look and report what would be deleted, delete nothing.</param>
+public sealed record CleanupPassInput(bool DryRun = false);
 
-/// <summary>What one cleanup pass removed.</summary>
+/// <summary>One thing a cleanup pass deleted or kept, and why.</summary>
+/// <param name="Kind"><c>cluster</c> or <c>broadcast</c>.</param>
+/// <param name="Name">The Cluster API <c>Cluster</c> name, or the broadcast's video id.</param>
+/// <param name="EpisodeId">The episode it belongs to, when its label or marker says so.</param>
+/// <param name="Reason">Why it was deleted or kept, for people.</param>
+public sealed record CleanupItem(string Kind, string Name, string? EpisodeId, string Reason);
+
+/// <summary>What one cleanup pass deleted and what it kept (and why).</summary>
+/// <param name="DryRun">Nothing was deleted: <paramref name="Deleted"/> lists what would have been.</param>
+/// <param name="Kept">Things that looked like leftovers but stayed (a live broadcast, a running episode's, ...).</param>
+/// <param name="Notes">Counts and anything that stopped part of the pass (e.g. the head did not validate).</param>
+/// <param name="QuotaUnitsSpent">YouTube units the pass's calls cost.</param>
 public sealed record CleanupReport(
     DateTimeOffset At,
-    IReadOnlyList<string> ClustersDeleted,
-    IReadOnlyList<string> BroadcastsDeleted,
-    IReadOnlyList<string> Notes);
+    bool DryRun,
+    IReadOnlyList<CleanupItem> Deleted,
+    IReadOnlyList<CleanupItem> Kept,
+    IReadOnlyList<string> Notes,
+    long QuotaUnitsSpent);
 
-/// <summary>What an operator sees when querying the cleanup entity.</summary>
-public sealed record CleanupStatus(int Iterations, CleanupReport? LastReport, string? LastError, DateTimeOffset? NextWakeUp);
+/// <summary>What an operator sees when querying a cleanup pass.</summary>
+/// <param name="Phase">Clusters, SurveyingBroadcasts, WaitingForQuota, DeletingBroadcasts or Done.</param>
+/// <param name="Report">The report so far (the final one once <paramref name="Phase"/> is Done).</param>
+public sealed record CleanupStatus(string Phase, CleanupReport Report);
