@@ -39,6 +39,9 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public PipelineOptions Options => _host!.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
     public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The worker host's services (the real adapters), while the worker runs.</summary>
+    public IServiceProvider Services => _host!.Services;
+
     /// <param name="kubernetes">Adjusts the Kubernetes sandbox before it starts (e.g. how host pods end).</param>
     public static async Task<EmbeddedStack> StartAsync(IReadOnlyDictionary<string, byte[]> files, int dailyQuota = 1_000_000, Action<KubernetesSandboxOptions>? kubernetes = null)
     {
