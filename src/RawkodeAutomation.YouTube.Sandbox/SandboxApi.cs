@@ -215,6 +215,28 @@ public sealed partial class YouTubeSandbox
         return new JsonObject { ["default"] = Size(120, 90), ["medium"] = Size(320, 180), ["high"] = Size(480, 360), ["maxres"] = Size(1280, 720) };
     }
 
+    // What a broadcast's and a video's snippet share, in YouTube's property order; callers hold _gate.
+    private JsonObject SnippetOf(SandboxVideo v) => new()
+    {
+        ["publishedAt"] = Time(v.PublishedAt),
+        ["channelId"] = _state.ChannelId,
+        ["title"] = v.Title,
+        ["description"] = v.Description,
+        ["thumbnails"] = Thumbnails(v),
+    };
+
+    /// <summary>Applies a write under the state lock, saves the state, and answers 200 with what the write renders.</summary>
+    private async Task ChangeAsync(HttpContext context, Func<JsonObject> change)
+    {
+        JsonObject response;
+        lock (_gate)
+        {
+            response = change();
+            Persist();
+        }
+        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+    }
+
     // Callers hold _gate.
     private SandboxVideo Broadcast(string? id, string location = "id") =>
         _state.Videos.FirstOrDefault(v => v.Id == id && v.IsBroadcast)
@@ -227,14 +249,7 @@ public sealed partial class YouTubeSandbox
         var o = new JsonObject { ["kind"] = "youtube#liveBroadcast", ["etag"] = v.ETag, ["id"] = v.Id };
         if (parts.Contains("snippet"))
         {
-            var s = new JsonObject
-            {
-                ["publishedAt"] = Time(v.PublishedAt),
-                ["channelId"] = _state.ChannelId,
-                ["title"] = v.Title,
-                ["description"] = v.Description,
-                ["thumbnails"] = Thumbnails(v),
-            };
+            var s = SnippetOf(v);
             if (v.ScheduledStart is { } start) { s["scheduledStartTime"] = Time(start); }
             if (v.ScheduledEnd is { } end) { s["scheduledEndTime"] = Time(end); }
             if (v.ActualStart is { } a) { s["actualStartTime"] = Time(a); }
@@ -308,8 +323,7 @@ public sealed partial class YouTubeSandbox
         var end = ParseTime(Str(snippet, "scheduledEndTime"), "snippet.scheduledEndTime", false, "invalidScheduledEndTime");
         if (end <= start) { throw new ApiError(400, "invalidScheduledEndTime", "The scheduled end is not after the start.", "snippet.scheduledEndTime"); }
         var privacy = CheckPrivacy(Str(body["status"], "privacyStatus"));
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var video = new SandboxVideo
             {
@@ -327,10 +341,8 @@ public sealed partial class YouTubeSandbox
                 CategoryId = "24",
             };
             _state.Videos.Add(video);
-            Persist();
-            response = RenderBroadcast(video, parts);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderBroadcast(video, parts);
+        }).ConfigureAwait(false);
     }
 
     private async Task UpdateBroadcastAsync(HttpContext context)
@@ -351,8 +363,7 @@ public sealed partial class YouTubeSandbox
             end = ParseTime(Str(snippet, "scheduledEndTime"), "snippet.scheduledEndTime", false, "invalidScheduledEndTime");
         }
         if (parts.Contains("status")) { privacy = CheckPrivacy(Str(body["status"], "privacyStatus")); }
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var video = Broadcast(id);
             if (parts.Contains("snippet"))
@@ -377,10 +388,8 @@ public sealed partial class YouTubeSandbox
                 video.EnableAutoStop = Bool(body["contentDetails"], "enableAutoStop") ?? video.EnableAutoStop;
             }
             video.Revision++;
-            Persist();
-            response = RenderBroadcast(video, parts);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderBroadcast(video, parts);
+        }).ConfigureAwait(false);
     }
 
     private async Task BindAsync(HttpContext context)
@@ -389,8 +398,7 @@ public sealed partial class YouTubeSandbox
         var id = context.Request.Query["id"].ToString();
         if (id.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "id is required.", "id"); }
         var streamId = context.Request.Query["streamId"].ToString();
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var video = Broadcast(id);
             if (streamId.Length > 0)
@@ -406,10 +414,8 @@ public sealed partial class YouTubeSandbox
                 if (video.LifeCycleStatus == "ready") { video.LifeCycleStatus = "created"; }
             }
             video.Revision++;
-            Persist();
-            response = RenderBroadcast(video, parts);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderBroadcast(video, parts);
+        }).ConfigureAwait(false);
     }
 
     private async Task TransitionAsync(HttpContext context)
@@ -420,8 +426,7 @@ public sealed partial class YouTubeSandbox
         {
             throw new ApiError(400, "invalidValue", $"broadcastStatus '{target}' is not testing, live or complete.", "broadcastStatus");
         }
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var video = Broadcast(context.Request.Query["id"].ToString());
             if (video.LifeCycleStatus == target) { throw new ApiError(403, "redundantTransition", $"The broadcast is already {target}.", "status.lifeCycleStatus"); }
@@ -436,10 +441,8 @@ public sealed partial class YouTubeSandbox
             if (target == "live") { video.ActualStart = Now; }
             if (target == "complete") { video.ActualEnd = Now; }
             video.Revision++;
-            Persist();
-            response = RenderBroadcast(video, parts);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderBroadcast(video, parts);
+        }).ConfigureAwait(false);
     }
 
     private void DeleteBroadcast(HttpContext context)
@@ -514,8 +517,7 @@ public sealed partial class YouTubeSandbox
         var cdn = body["cdn"] ?? throw new ApiError(400, "invalidFormat", "cdn is required.", "cdn");
         var ingestion = Str(cdn, "ingestionType") ?? "rtmp";
         if (ingestion is not ("rtmp" or "dash" or "webrtc" or "hls")) { throw new ApiError(400, "invalidIngestionType", $"'{ingestion}'", "cdn.ingestionType"); }
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var stream = new SandboxStream
             {
@@ -530,10 +532,8 @@ public sealed partial class YouTubeSandbox
                 IsReusable = Bool(body["contentDetails"], "isReusable") ?? true,
             };
             _state.Streams.Add(stream);
-            Persist();
-            response = RenderStream(stream, parts);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderStream(stream, parts);
+        }).ConfigureAwait(false);
     }
 
     // ---- videos -----------------------------------------------------------------------------------
@@ -543,15 +543,8 @@ public sealed partial class YouTubeSandbox
         var o = new JsonObject { ["kind"] = "youtube#video", ["etag"] = v.ETag, ["id"] = v.Id };
         if (parts.Contains("snippet"))
         {
-            var s = new JsonObject
-            {
-                ["publishedAt"] = Time(v.PublishedAt),
-                ["channelId"] = _state.ChannelId,
-                ["title"] = v.Title,
-                ["description"] = v.Description,
-                ["thumbnails"] = Thumbnails(v),
-                ["channelTitle"] = _state.ChannelTitle,
-            };
+            var s = SnippetOf(v);
+            s["channelTitle"] = _state.ChannelTitle;
             // As at YouTube, an untagged video has no tags property at all.
             if (v.Tags is { Count: > 0 } tags) { s["tags"] = new JsonArray([.. tags.Select(t => (JsonNode)t)]); }
             s["categoryId"] = v.CategoryId;
@@ -608,8 +601,7 @@ public sealed partial class YouTubeSandbox
             tags = CheckTags(((JsonObject)snippet)["tags"], "snippet.tags");
         }
         if (parts.Contains("status")) { privacy = CheckPrivacy(Str(body["status"], "privacyStatus")); }
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var video = _state.Videos.FirstOrDefault(v => v.Id == id) ?? throw new ApiError(404, "videoNotFound", $"Video not found: '{id}'.", "id");
             var ifMatch = context.Request.Headers.IfMatch.ToString().Trim('"');
@@ -626,10 +618,8 @@ public sealed partial class YouTubeSandbox
             }
             if (privacy is not null) { video.PrivacyStatus = privacy; }
             video.Revision++;
-            Persist();
-            response = RenderVideo(video, parts);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderVideo(video, parts);
+        }).ConfigureAwait(false);
     }
 
     // ---- thumbnails.set ---------------------------------------------------------------------------
@@ -721,23 +711,20 @@ public sealed partial class YouTubeSandbox
         {
             throw new ApiError(400, "invalidImage", $"The image is not a PNG or JPEG (declared '{declared}').", "media");
         }
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             var video = _state.Videos.FirstOrDefault(v => v.Id == videoId) ?? throw new ApiError(404, "videoNotFound", $"Video not found: '{videoId}'.", "videoId");
             video.Thumbnail = media;
             video.ThumbnailContentType = sniffed;
             video.ThumbnailVersion++;
             video.Revision++;
-            Persist();
-            response = new JsonObject
+            return new JsonObject
             {
                 ["kind"] = "youtube#thumbnailSetResponse",
                 ["etag"] = SandboxIds.ETag($"thumb:{video.Id}:{video.ThumbnailVersion}"),
                 ["items"] = new JsonArray(Thumbnails(video)),
             };
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     }
 
     private async Task WriteThumbnailAsync(HttpContext context, string videoId)
@@ -816,8 +803,7 @@ public sealed partial class YouTubeSandbox
         var body = await BodyAsync(context).ConfigureAwait(false);
         var playlistId = Str(body["snippet"], "playlistId") ?? throw new ApiError(400, "playlistIdRequired", "snippet.playlistId is required.", "snippet.playlistId");
         var videoId = Str(body["snippet"]?["resourceId"], "videoId") ?? throw new ApiError(400, "invalidResourceType", "snippet.resourceId.videoId is required.", "snippet.resourceId");
-        JsonObject response;
-        lock (_gate)
+        await ChangeAsync(context, () =>
         {
             RequirePlaylist(playlistId, "snippet.playlistId");
             if (_state.Videos.All(v => v.Id != videoId)) { throw new ApiError(404, "videoNotFound", $"Video not found: '{videoId}'.", "snippet.resourceId.videoId"); }
@@ -830,9 +816,7 @@ public sealed partial class YouTubeSandbox
                 PublishedAt = Now,
             };
             _state.PlaylistItems.Add(item);
-            Persist();
-            response = RenderPlaylistItem(item);
-        }
-        await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
+            return RenderPlaylistItem(item);
+        }).ConfigureAwait(false);
     }
 }
