@@ -21,38 +21,31 @@ public sealed class BrowserTests(OperatorUiFixture fixture)
         var other = await fixture.StartApprovalAsync();
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
-        try
-        {
-            // Given the list of all workflows
-            await page.GotoAsync(fixture.UiUri.ToString());
-            await Assertions.Expect(page.Locator("#workflows")).ToContainTextAsync(mine.Id);
-            await Assertions.Expect(page.Locator("#workflows")).ToContainTextAsync(other.Id);
-            await ShotAsync(page, "workflows-list");
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(mine, other);
+        // Given the list of all workflows
+        await page.GotoAsync(fixture.UiUri.ToString());
+        await Assertions.Expect(page.Locator("#workflows")).ToContainTextAsync(mine.Id);
+        await Assertions.Expect(page.Locator("#workflows")).ToContainTextAsync(other.Id);
+        await ShotAsync(page, "workflows-list");
 
-            // When the operator filters by workflow id
-            await page.FillAsync("#query", $"WorkflowId = '{mine.Id}'");
-            await page.ClickAsync("#filter");
+        // When the operator filters by workflow id
+        await page.FillAsync("#query", $"WorkflowId = '{mine.Id}'");
+        await page.ClickAsync("#filter");
 
-            // Then only that workflow is listed
-            await Assertions.Expect(page.Locator("#workflows tbody tr")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.Locator("#workflows")).ToContainTextAsync(mine.Id);
-            await Assertions.Expect(page.Locator("#workflows")).Not.ToContainTextAsync(other.Id);
-            await ShotAsync(page, "workflows-filtered");
+        // Then only that workflow is listed
+        await Assertions.Expect(page.Locator("#workflows tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#workflows")).ToContainTextAsync(mine.Id);
+        await Assertions.Expect(page.Locator("#workflows")).Not.ToContainTextAsync(other.Id);
+        await ShotAsync(page, "workflows-filtered");
 
-            // And opening it shows the status, the decoded input and the event history
-            await page.ClickAsync(".workflow-link");
-            await Assertions.Expect(page.Locator("#workflow-id")).ToHaveTextAsync(mine.Id);
-            await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("Running");
-            await Assertions.Expect(page.Locator("#input")).ToContainTextAsync("thumbnail needs a second look");
-            await Assertions.Expect(page.Locator("#history")).ToContainTextAsync("WorkflowExecutionStarted");
-            await Assertions.Expect(page.Locator("#history")).ToContainTextAsync("WorkflowTaskCompleted");
-            await ShotAsync(page, "workflow-detail-running");
-        }
-        finally
-        {
-            await mine.TerminateAsync("test cleanup");
-            await other.TerminateAsync("test cleanup");
-        }
+        // And opening it shows the status, the decoded input and the event history
+        await page.ClickAsync(".workflow-link");
+        await Assertions.Expect(page.Locator("#workflow-id")).ToHaveTextAsync(mine.Id);
+        await Assertions.Expect(page.Locator("h1 .badge")).ToHaveTextAsync("Running");
+        await Assertions.Expect(page.Locator("#input")).ToContainTextAsync("thumbnail needs a second look");
+        await Assertions.Expect(page.Locator("#history")).ToContainTextAsync("WorkflowExecutionStarted");
+        await Assertions.Expect(page.Locator("#history")).ToContainTextAsync("WorkflowTaskCompleted");
+        await ShotAsync(page, "workflow-detail-running");
     }
 
     [Fact]
@@ -107,24 +100,18 @@ public sealed class BrowserTests(OperatorUiFixture fixture)
     public async Task Browser_RetryingActivity_ShowsPendingActivity()
     {
         var handle = await fixture.Client.StartWorkflowAsync((RetryingWorkflow wf) => wf.RunAsync(), new WorkflowOptions($"retrying/{Guid.NewGuid():N}", OperatorUiFixture.TaskQueue));
-        try
-        {
-            await using var context = await NewContextAsync();
-            var page = await context.NewPageAsync();
-            await Eventually.WaitAsync(
-                async () =>
-                {
-                    await page.GotoAsync(DetailUrl(handle.Id));
-                    return await page.Locator("#pending-activities .last-failure").AllTextContentsAsync();
-                },
-                texts => texts.Any(t => t.Contains(OperatorTestActivities.FailureMessage, StringComparison.Ordinal)),
-                "the activity's last failure on the page");
-            await ShotAsync(page, "workflow-detail-pending-activity");
-        }
-        finally
-        {
-            await handle.TerminateAsync("test cleanup");
-        }
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await page.GotoAsync(DetailUrl(handle.Id));
+                return await page.Locator("#pending-activities .last-failure").AllTextContentsAsync();
+            },
+            texts => texts.Any(t => t.Contains(OperatorTestActivities.FailureMessage, StringComparison.Ordinal)),
+            "the activity's last failure on the page");
+        await ShotAsync(page, "workflow-detail-pending-activity");
     }
 
     [Fact]

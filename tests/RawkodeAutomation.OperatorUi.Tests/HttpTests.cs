@@ -33,25 +33,19 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     {
         var id = $"{Hostile}-{Guid.NewGuid():N}";
         var handle = await fixture.StartApprovalAsync(id, note: "<img src=x onerror=alert('note')>");
-        try
-        {
-            var list = await GetOkAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString($"WorkflowId = '{id.Replace("'", "\\'", StringComparison.Ordinal)}'")}");
-            var detail = await GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(id)}");
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        var list = await GetOkAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString($"WorkflowId = '{id.Replace("'", "\\'", StringComparison.Ordinal)}'")}");
+        var detail = await GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(id)}");
 
-            foreach (var page in new[] { list, detail })
-            {
-                Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
-                Assert.DoesNotContain("<img src=x", page, StringComparison.Ordinal);
-                Assert.Contains("&lt;script&gt;alert(", page, StringComparison.Ordinal);
-            }
-            Assert.Contains("workflow-link", list, StringComparison.Ordinal);
-            // The input is decoded from its JSON payload, then encoded as text.
-            Assert.Contains("&lt;img src=x onerror=alert(", detail, StringComparison.Ordinal);
-        }
-        finally
+        foreach (var page in new[] { list, detail })
         {
-            await handle.TerminateAsync("test cleanup");
+            Assert.DoesNotContain("<script>alert", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img src=x", page, StringComparison.Ordinal);
+            Assert.Contains("&lt;script&gt;alert(", page, StringComparison.Ordinal);
         }
+        Assert.Contains("workflow-link", list, StringComparison.Ordinal);
+        // The input is decoded from its JSON payload, then encoded as text.
+        Assert.Contains("&lt;img src=x onerror=alert(", detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -93,17 +87,11 @@ public sealed class HttpTests(OperatorUiFixture fixture)
         var done = await fixture.StartApprovalAsync();
         await done.SignalAsync(wf => wf.ApproveAsync("ok"));
         await done.GetResultAsync();
-        try
-        {
-            var page = await GetOkAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString("WorkflowType = 'ApprovalWorkflow' AND ExecutionStatus = 'Running'")}");
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(running);
+        var page = await GetOkAsync($"/namespaces/default/workflows?query={Uri.EscapeDataString("WorkflowType = 'ApprovalWorkflow' AND ExecutionStatus = 'Running'")}");
 
-            Assert.Contains(Html(running.Id), page, StringComparison.Ordinal);
-            Assert.DoesNotContain(Html(done.Id), page, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await running.TerminateAsync("test cleanup");
-        }
+        Assert.Contains(Html(running.Id), page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Html(done.Id), page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -111,63 +99,44 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     {
         var first = await fixture.StartApprovalAsync();
         var second = await fixture.StartApprovalAsync();
-        try
-        {
-            var query = $"WorkflowId = '{first.Id}' OR WorkflowId = '{second.Id}'";
-            var page1 = await GetOkAsync($"/namespaces/default/workflows?size=1&query={Uri.EscapeDataString(query)}");
-            var next = System.Text.RegularExpressions.Regex.Match(page1, "id=\"next-page\" href=\"([^\"]+)\"");
-            Assert.True(next.Success, "the first page of one has a next-page link");
-            var page2 = await GetOkAsync(WebUtility.HtmlDecode(next.Groups[1].Value));
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(first, second);
+        var query = $"WorkflowId = '{first.Id}' OR WorkflowId = '{second.Id}'";
+        var page1 = await GetOkAsync($"/namespaces/default/workflows?size=1&query={Uri.EscapeDataString(query)}");
+        var next = System.Text.RegularExpressions.Regex.Match(page1, "id=\"next-page\" href=\"([^\"]+)\"");
+        Assert.True(next.Success, "the first page of one has a next-page link");
+        var page2 = await GetOkAsync(WebUtility.HtmlDecode(next.Groups[1].Value));
 
-            // Only the table counts: the filter box repeats both ids.
-            static string Table(string page) => page[page.IndexOf("<table id=\"workflows\"", StringComparison.Ordinal)..];
-            var ids = new[] { first.Id, second.Id };
-            var onPage1 = Assert.Single(ids, id => Table(page1).Contains(Html(id), StringComparison.Ordinal));
-            var onPage2 = Assert.Single(ids, id => Table(page2).Contains(Html(id), StringComparison.Ordinal));
-            Assert.NotEqual(onPage1, onPage2);
-            Assert.Contains("<p class=\"hint\" id=\"count\">2 workflows match.</p>", page1, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await first.TerminateAsync("test cleanup");
-            await second.TerminateAsync("test cleanup");
-        }
+        // Only the table counts: the filter box repeats both ids.
+        static string Table(string page) => page[page.IndexOf("<table id=\"workflows\"", StringComparison.Ordinal)..];
+        var ids = new[] { first.Id, second.Id };
+        var onPage1 = Assert.Single(ids, id => Table(page1).Contains(Html(id), StringComparison.Ordinal));
+        var onPage2 = Assert.Single(ids, id => Table(page2).Contains(Html(id), StringComparison.Ordinal));
+        Assert.NotEqual(onPage1, onPage2);
+        Assert.Contains("<p class=\"hint\" id=\"count\">2 workflows match.</p>", page1, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Signal_ArgumentsNotJson_Returns400SayingWhere()
     {
         var handle = await fixture.StartApprovalAsync();
-        try
-        {
-            using var response = await PostAsync("/namespaces/default/workflow/signal", ("id", handle.Id), ("name", "Approve"), ("args", "[\"ok\", "));
-            var body = await response.Content.ReadAsStringAsync();
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        using var response = await PostAsync("/namespaces/default/workflow/signal", ("id", handle.Id), ("name", "Approve"), ("args", "[\"ok\", "));
+        var body = await response.Content.ReadAsStringAsync();
 
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Contains("Signal &#x27;Approve&#x27;: arguments are not valid JSON (line 1", body, StringComparison.Ordinal);
-            Assert.Equal(WorkflowExecutionStatus.Running, (await handle.DescribeAsync()).Status);
-        }
-        finally
-        {
-            await handle.TerminateAsync("test cleanup");
-        }
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Signal &#x27;Approve&#x27;: arguments are not valid JSON (line 1", body, StringComparison.Ordinal);
+        Assert.Equal(WorkflowExecutionStatus.Running, (await handle.DescribeAsync()).Status);
     }
 
     [Fact]
     public async Task Signal_ArgumentsNotAnArray_Returns400()
     {
         var handle = await fixture.StartApprovalAsync();
-        try
-        {
-            using var response = await PostAsync("/namespaces/default/workflow/signal", ("id", handle.Id), ("name", "Approve"), ("args", "\"ok\""));
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        using var response = await PostAsync("/namespaces/default/workflow/signal", ("id", handle.Id), ("name", "Approve"), ("args", "\"ok\""));
 
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Contains("arguments must be a JSON array", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            await handle.TerminateAsync("test cleanup");
-        }
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("arguments must be a JSON array", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -186,36 +155,24 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     public async Task Query_KnownName_ShowsDecodedResult()
     {
         var handle = await fixture.StartApprovalAsync();
-        try
-        {
-            var page = await GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}&qname=State");
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        var page = await GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}&qname=State");
 
-            Assert.Contains("<div id=\"query-result\"><pre class=\"payload\">{&quot;Approved&quot;:false,&quot;Note&quot;:null}</pre>", page, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await handle.TerminateAsync("test cleanup");
-        }
+        Assert.Contains("<div id=\"query-result\"><pre class=\"payload\">{&quot;Approved&quot;:false,&quot;Note&quot;:null}</pre>", page, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Query_UnknownName_Returns400WithWorkflowMessage()
     {
         var handle = await fixture.StartApprovalAsync();
-        try
-        {
-            using var response = await fixture.Http.GetAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}&qname=Nope");
-            var body = await response.Content.ReadAsStringAsync();
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        using var response = await fixture.Http.GetAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}&qname=Nope");
+        var body = await response.Content.ReadAsStringAsync();
 
-            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Contains("Query &#x27;Nope&#x27; failed in the workflow", body, StringComparison.Ordinal);
-            // The rest of the page still renders.
-            Assert.Contains("id=\"history\"", body, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await handle.TerminateAsync("test cleanup");
-        }
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Query &#x27;Nope&#x27; failed in the workflow", body, StringComparison.Ordinal);
+        // The rest of the page still renders.
+        Assert.Contains("id=\"history\"", body, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -262,21 +219,15 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     public async Task WorkflowDetail_RetryingActivity_ShowsAttemptAndLastFailure()
     {
         var handle = await fixture.Client.StartWorkflowAsync((RetryingWorkflow wf) => wf.RunAsync(), new WorkflowOptions($"retrying/{Guid.NewGuid():N}", OperatorUiFixture.TaskQueue));
-        try
-        {
-            var page = await Eventually.WaitAsync(
-                () => GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}"),
-                p => p.Contains("the YouTube sandbox is down", StringComparison.Ordinal) && !p.Contains("class=\"attempt\">1 ", StringComparison.Ordinal),
-                "a second attempt with the last failure on the page");
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        var page = await Eventually.WaitAsync(
+            () => GetOkAsync($"/namespaces/default/workflow?id={Uri.EscapeDataString(handle.Id)}"),
+            p => p.Contains("the YouTube sandbox is down", StringComparison.Ordinal) && !p.Contains("class=\"attempt\">1 ", StringComparison.Ordinal),
+            "a second attempt with the last failure on the page");
 
-            Assert.Contains("Pending activities (1)", page, StringComparison.Ordinal);
-            Assert.Contains("CallSandbox", page, StringComparison.Ordinal);
-            Assert.Matches("class=\"attempt\">([2-9]|\\d\\d+) \\(no limit\\)", page);
-        }
-        finally
-        {
-            await handle.TerminateAsync("test cleanup");
-        }
+        Assert.Contains("Pending activities (1)", page, StringComparison.Ordinal);
+        Assert.Contains("CallSandbox", page, StringComparison.Ordinal);
+        Assert.Matches("class=\"attempt\">([2-9]|\\d\\d+) \\(no limit\\)", page);
     }
 
     [Fact]
@@ -292,17 +243,11 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     public async Task WorkflowList_OtherNamespace_ListsOnlyItsWorkflows()
     {
         var inDefault = await fixture.StartApprovalAsync();
-        try
-        {
-            var page = await GetOkAsync($"/namespaces/{OperatorUiFixture.OtherNamespace}/workflows");
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(inDefault);
+        var page = await GetOkAsync($"/namespaces/{OperatorUiFixture.OtherNamespace}/workflows");
 
-            Assert.Contains("<b id=\"namespace\">shows</b>", page, StringComparison.Ordinal);
-            Assert.DoesNotContain(Html(inDefault.Id), page, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await inDefault.TerminateAsync("test cleanup");
-        }
+        Assert.Contains("<b id=\"namespace\">shows</b>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain(Html(inDefault.Id), page, StringComparison.Ordinal);
     }
 
     [Fact]

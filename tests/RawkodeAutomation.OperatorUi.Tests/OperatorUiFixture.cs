@@ -55,6 +55,12 @@ public sealed class OperatorUiFixture : IAsyncLifetime
             (ApprovalWorkflow wf) => wf.RunAsync(new ApprovalRequest("klustered/2021-05-20-guy-templeton", note)),
             new WorkflowOptions(id ?? $"episode/klustered/{Guid.NewGuid():N}", TaskQueue));
 
+    /// <summary>
+    /// Terminates the workflows when disposed (<c>await using var cleanup = ...</c>), so a test leaves none running
+    /// for the next test on the shared server, whether it passes or fails.
+    /// </summary>
+    public static IAsyncDisposable TerminateAtEnd(params WorkflowHandle[] handles) => new Terminator(handles);
+
     /// <summary>Headless Chromium, launched once; fails with what to install when it is missing.</summary>
     public async Task<IBrowser> BrowserAsync()
     {
@@ -111,6 +117,17 @@ public sealed class OperatorUiFixture : IAsyncLifetime
         Http.Dispose();
         _stopWorker.Dispose();
         _browserLock.Dispose();
+    }
+
+    private sealed class Terminator(WorkflowHandle[] handles) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var handle in handles)
+            {
+                await handle.TerminateAsync("test cleanup");
+            }
+        }
     }
 }
 
