@@ -6,11 +6,17 @@ public sealed class KubernetesSandboxOptions
     /// <summary>How long the Cluster API stand-in takes to provision a <c>Cluster</c>.</summary>
     public TimeSpan ProvisionDelay { get; set; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>The <see cref="HostPodPhase"/> that runs host pods against the sandbox's node model.</summary>
+    public const string SimulatedHostPods = "Simulated";
+
     /// <summary>
-    /// The phase privileged host pods (node-level break scripts) end in: <c>Failed</c> by default, because the sandbox
-    /// has no nodes; tests that only check what was submitted may set <c>Succeeded</c>.
+    /// What privileged host pods (node-level break scripts) do, since the sandbox has no hosts to run them on.
+    /// <see cref="SimulatedHostPods"/> (the default, for <c>rawkode up</c>): the sandbox models the node-level breaks
+    /// whose effect it can reproduce (their checks answer from that model; the others fail, saying so).
+    /// <c>Failed</c>: every host pod fails ("no nodes"). <c>Succeeded</c>: every host pod pretends to succeed, for
+    /// tests that only check what was submitted.
     /// </summary>
-    public string HostPodPhase { get; set; } = "Failed";
+    public string HostPodPhase { get; set; } = SimulatedHostPods;
 
     /// <summary>The ClusterClass objects seeded in <see cref="ClusterClassNamespace"/> of the management cluster.</summary>
     public IList<string> ClusterClasses { get; } = ["kubeadm-small", "kubeadm-medium"];

@@ -15,8 +15,9 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 /// <item>each <c>klustered.rawkode.dev/depends-on</c> address (<c>host:port</c>) resolves through cluster DNS (CoreDNS
 /// Ready and serving the cluster domain), hits a Service port with Ready endpoints, and is allowed by NetworkPolicies.</item>
 /// </list>
-/// Privileged host pods (hostPID + privileged, how node-level breaks run scripts) cannot run here: they end in the
-/// phase <see cref="KubernetesSandboxOptions.HostPodPhase"/>.
+/// Privileged host pods (hostPID + privileged, how node-level breaks run scripts) cannot run here: with
+/// <see cref="KubernetesSandboxOptions.HostPodPhase"/> = <see cref="KubernetesSandboxOptions.SimulatedHostPods"/> they
+/// run against <see cref="NodeModel"/>, whose effects this stand-in reproduces; otherwise they end in that phase.
 /// </summary>
 internal sealed class WorkloadStandIn : IAsyncDisposable
 {
@@ -31,6 +32,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     private readonly Dictionary<string, DateTime> _backoff = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _createFailures = new(StringComparer.Ordinal);
     private readonly Task _loop;
+    private readonly NodeModel _nodes = new();
 
     public WorkloadStandIn(SandboxCluster cluster)
     {
@@ -102,7 +104,8 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
     private async Task ReconcileAsync()
     {
-        foreach (var deployment in Store.List(_cluster.Type("Deployment"), null).Items)
+        // Without the deployment controller (a node-level break), Deployments keep their pods and stale status.
+        foreach (var deployment in _nodes.DeploymentControllerStopped ? [] : Store.List(_cluster.Type("Deployment"), null).Items)
         {
             await ReconcileDeploymentAsync(deployment).ConfigureAwait(false);
         }
@@ -213,10 +216,24 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             }
 
             var nodes = Store.List(_cluster.Type("Node"), null).Items;
-            var node = nodes.FirstOrDefault(n => Tolerates(spec, n) && n["spec"]?["unschedulable"]?.GetValue<bool>() != true);
+            var tolerated = nodes.Where(n => Tolerates(spec, n) && n["spec"]?["unschedulable"]?.GetValue<bool>() != true).ToList();
+            var node = tolerated.FirstOrDefault(n => _nodes.Full(Name(n), PodsOn(Name(n))) is null);
             if (node is null)
             {
-                var message = $"0/{nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes are available: {nodes.Count.ToString(CultureInfo.InvariantCulture)} node(s) had untolerated taint(s).";
+                var full = tolerated.Count;
+                var tainted = nodes.Count - full;
+                var reasons = new List<string>();
+                if (full > 0)
+                {
+                    reasons.Add($"{full.ToString(CultureInfo.InvariantCulture)} Too many pods");
+                }
+
+                if (tainted > 0 || nodes.Count == 0)
+                {
+                    reasons.Add($"{tainted.ToString(CultureInfo.InvariantCulture)} node(s) had untolerated taint(s)");
+                }
+
+                var message = $"0/{nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes are available: {string.Join(", ", reasons)}.";
                 await WriteStatusAsync(pod, new JsonObject
                 {
                     ["phase"] = "Pending",
@@ -232,11 +249,37 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
         if (IsHostPod(pod))
         {
-            var phase = _cluster.Options.HostPodPhase;
+            if (pod["status"]?["phase"]?.GetValue<string>() is "Succeeded" or "Failed")
+            {
+                // A script runs once; its pod keeps the outcome until it is deleted.
+                return;
+            }
+
+            var (phase, message) = _cluster.Options.HostPodPhase == KubernetesSandboxOptions.SimulatedHostPods
+                ? _nodes.Run(pod, Store.List(_cluster.Type("Pod"), null).Items.Where(p => NodeOf(p) == NodeOf(pod) && !IsHostPod(p)))
+                : (_cluster.Options.HostPodPhase, _cluster.Options.HostPodPhase == "Failed" ? "the Kubernetes sandbox has no nodes to run host scripts on" : "the Kubernetes sandbox pretended the host script succeeded");
+            await WriteStatusAsync(pod, new JsonObject { ["phase"] = phase, ["message"] = message }).ConfigureAwait(false);
+            await ReportPodCapacityAsync(NodeOf(pod)).ConfigureAwait(false);
+            return;
+        }
+
+        if (_nodes.Unpullable(NodeOf(pod)!, pod) is { } image)
+        {
+            var pullError = $"failed to pull image \"{image}\": dial tcp 0.0.0.0:443: connect: connection refused";
             await WriteStatusAsync(pod, new JsonObject
             {
-                ["phase"] = phase,
-                ["message"] = phase == "Failed" ? "the Kubernetes sandbox has no nodes to run host scripts on" : "the Kubernetes sandbox pretended the host script succeeded",
+                ["phase"] = "Pending",
+                ["conditions"] = new JsonArray(
+                    new JsonObject { ["type"] = "PodScheduled", ["status"] = "True" },
+                    new JsonObject { ["type"] = "Ready", ["status"] = "False", ["reason"] = "ContainersNotReady", ["message"] = pullError }),
+                ["containerStatuses"] = new JsonArray(((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c => (JsonNode)new JsonObject
+                {
+                    ["name"] = c["name"]?.DeepClone(),
+                    ["image"] = c["image"]?.DeepClone(),
+                    ["ready"] = false,
+                    ["started"] = false,
+                    ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "ErrImagePull", ["message"] = pullError } },
+                }).ToArray()),
             }).ConfigureAwait(false);
             return;
         }
@@ -257,6 +300,32 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
                 ["started"] = true,
             }).ToArray()),
         }).ConfigureAwait(false);
+    }
+
+    private int PodsOn(string node) =>
+        Store.List(_cluster.Type("Pod"), null).Items.Count(p => NodeOf(p) == node && !IsHostPod(p) && p["status"]?["phase"]?.GetValue<string>() is not ("Succeeded" or "Failed"));
+
+    private static string? NodeOf(JsonObject pod) => pod["spec"]?["nodeName"]?.GetValue<string>();
+
+    /// <summary>kubelet reports its pod capacity in the Node's status: keep it in line with the model (kubectl describe node).</summary>
+    private async Task ReportPodCapacityAsync(string? nodeName)
+    {
+        if (nodeName is null || Store.Get(_cluster.Type("Node"), null, nodeName) is not { } node)
+        {
+            return;
+        }
+
+        var status = (node["status"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
+        var pods = _nodes.PodCapacity(nodeName);
+        foreach (var field in new[] { "capacity", "allocatable" })
+        {
+            if (status[field] is JsonObject resources)
+            {
+                resources["pods"] = pods;
+            }
+        }
+
+        await WriteStatusAsync(node, status).ConfigureAwait(false);
     }
 
     private async Task WriteStatusAsync(JsonObject obj, JsonObject status)

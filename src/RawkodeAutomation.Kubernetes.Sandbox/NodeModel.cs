@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace RawkodeAutomation.Kubernetes.Sandbox;
+
+/// <summary>
+/// The sandbox's model of what node-level break scripts do to a node's host, for
+/// <see cref="KubernetesSandboxOptions.SimulatedHostPods"/>. The sandbox has no hosts to run a script on, so it does not
+/// read the script: it reads which break and step a host pod is for (the <c>rawkode.dev/break</c> and
+/// <c>rawkode.dev/purpose</c> labels the break engine puts on it), records the break on the node for <c>apply</c>,
+/// removes it for <c>undo</c>, and answers <c>check</c> from that record. Only breaks whose effect the workload stand-in
+/// reproduces are modelled, so a check that passes here means the effect is really there:
+/// <list type="bullet">
+/// <item><c>controller-manager-no-deployments</c>: the deployment controller stops (a changed Deployment gets no new pods, its status goes stale);</item>
+/// <item><c>kubelet-max-pods</c>: the node takes at most 3 pods, counting the 2 every kubeadm node runs that the sandbox does not list (kube-proxy, the CNI agent);</item>
+/// <item><c>hosts-blackhole-registry</c>: images from ghcr.io that the node had not pulled before the break fail with ErrImagePull;</item>
+/// <item><c>chmod-kubectl</c>: only the fixers' shell notices; nothing to reproduce through the API.</item>
+/// </list>
+/// Any other host pod fails with a message saying the sandbox does not model it (e.g. <c>apiserver-wrong-port</c>).
+/// </summary>
+internal sealed class NodeModel
+{
+    public const string BreakLabel = "rawkode.dev/break";
+    public const string PurposeLabel = "rawkode.dev/purpose";
+    public const string NoDeploymentController = "controller-manager-no-deployments";
+    public const string MaxPods = "kubelet-max-pods";
+    public const string BlackholeRegistry = "hosts-blackhole-registry";
+    public const string ChmodKubectl = "chmod-kubectl";
+
+    /// <summary>kubelet-max-pods' limit, and the pods of a kubeadm node the sandbox does not list.</summary>
+    public const int MaxPodsLimit = 3;
+    public const int UnlistedSystemPods = 2;
+
+    private static readonly HashSet<string> Modelled = new(StringComparer.Ordinal) { NoDeploymentController, MaxPods, BlackholeRegistry, ChmodKubectl };
+    private static readonly string[] BlackholedRegistries = ["ghcr.io", "pkg-containers.githubusercontent.com"];
+
+    private readonly Dictionary<string, HashSet<string>> _breaks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _pulledBeforeBlackhole = new(StringComparer.Ordinal);
+
+    /// <summary>True when some node's controller manager runs without the deployment controller.</summary>
+    public bool DeploymentControllerStopped => _breaks.Values.Any(b => b.Contains(NoDeploymentController));
+
+    public bool Has(string node, string breakId) => _breaks.TryGetValue(node, out var b) && b.Contains(breakId);
+
+    /// <summary>
+    /// "Runs" a host pod's script against the model: the phase it ends in and its message.
+    /// <paramref name="podsOnNode"/> are the pods bound to its node (for what the node had pulled).
+    /// </summary>
+    public (string Phase, string Message) Run(JsonObject pod, IEnumerable<JsonObject> podsOnNode)
+    {
+        var labels = LabelSelector.Labels(pod);
+        var id = labels.GetValueOrDefault(BreakLabel);
+        var purpose = labels.GetValueOrDefault(PurposeLabel);
+        var node = pod["spec"]?["nodeName"]?.GetValue<string>() ?? "";
+        if (id is null || purpose is null || !Modelled.Contains(id))
+        {
+            return ("Failed", $"the Kubernetes sandbox has no real nodes and does not model {(id is null ? "this host script" : $"the node script of break {id}")}; run it on a real cluster");
+        }
+
+        if (!_breaks.TryGetValue(node, out var breaks))
+        {
+            _breaks[node] = breaks = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        switch (purpose)
+        {
+            case "apply":
+                if (breaks.Add(id) && id == BlackholeRegistry)
+                {
+                    _pulledBeforeBlackhole[node] = podsOnNode.SelectMany(Images).ToHashSet(StringComparer.Ordinal);
+                }
+
+                return ("Succeeded", $"the Kubernetes sandbox applied its model of break {id} to node {node} (no real host)");
+            case "undo":
+                breaks.Remove(id);
+                return ("Succeeded", $"the Kubernetes sandbox undid its model of break {id} on node {node} (no real host)");
+            case "check":
+                return breaks.Contains(id)
+                    ? ("Succeeded", $"break {id} is in effect on node {node} (sandbox model)")
+                    : ("Failed", $"break {id} is not in effect on node {node} (sandbox model)");
+            default:
+                return ("Failed", $"the Kubernetes sandbox does not know the host script purpose \"{purpose}\"");
+        }
+    }
+
+    /// <summary>Why <paramref name="node"/> cannot take another pod, or null.</summary>
+    public string? Full(string node, int podsOnNode) =>
+        Has(node, MaxPods) && podsOnNode + UnlistedSystemPods >= MaxPodsLimit ? "Too many pods" : null;
+
+    /// <summary>The image a pod on <paramref name="node"/> cannot pull, or null.</summary>
+    public string? Unpullable(string node, JsonObject pod)
+    {
+        if (!Has(node, BlackholeRegistry))
+        {
+            return null;
+        }
+
+        var pulled = _pulledBeforeBlackhole.GetValueOrDefault(node) ?? [];
+        return Images(pod).FirstOrDefault(image => !pulled.Contains(image) && BlackholedRegistries.Contains(Registry(image), StringComparer.Ordinal));
+    }
+
+    /// <summary>The node's pod capacity as kubelet reports it.</summary>
+    public string PodCapacity(string node) => Has(node, MaxPods) ? MaxPodsLimit.ToString(CultureInfo.InvariantCulture) : "110";
+
+    private static IEnumerable<string> Images(JsonObject pod) =>
+        ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(c => c["image"]?.GetValue<string>()).OfType<string>();
+
+    // "ghcr.io/rawkode/klustered:v2" -> ghcr.io; "postgres:16-alpine" -> docker.io (no registry host in the name).
+    private static string Registry(string image)
+    {
+        var first = image.Split('/')[0];
+        return image.Contains('/', StringComparison.Ordinal) && (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost")
+            ? first
+            : "docker.io";
+    }
+}

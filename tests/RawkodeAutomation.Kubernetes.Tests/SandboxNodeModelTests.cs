@@ -1,0 +1,136 @@
+using RawkodeAutomation.Episodes.Model;
+using RawkodeAutomation.Kubernetes.Sandbox;
+
+namespace RawkodeAutomation.Kubernetes.Tests;
+
+/// <summary>A sandbox that runs host pods against its node model (what <c>rawkode up</c> uses).</summary>
+public sealed class SimulatedNodesSandboxFixture : SandboxFixture
+{
+    protected override string HostPodPhase => KubernetesSandboxOptions.SimulatedHostPods;
+}
+
+/// <summary>
+/// Node-level breaks on the sandbox's node model: the modelled ones really block the rollout through the workload
+/// stand-in (so "broken" is earned, not asserted), undo restores the node, and the unmodelled ones fail saying so.
+/// </summary>
+public sealed class SandboxNodeModelTests(SimulatedNodesSandboxFixture fixture) : IClassFixture<SimulatedNodesSandboxFixture>
+{
+    [Theory]
+    [InlineData("controller-manager-no-deployments")]
+    [InlineData("kubelet-max-pods")]
+    [InlineData("hosts-blackhole-registry")]
+    public async Task ApplyVerifyUndo_ModelledNodeBreak_BlocksRolloutUntilUndone(string breakId)
+    {
+        var ops = fixture.Operations;
+        // One worker, as an episode's cluster has by default.
+        var cluster = await ops.ProvisionAsync(SandboxFixture.EpisodeId, "n-" + breakId, new ClusterSpec("kubeadm-small", "v1.31.0", 1, 1), DateTimeOffset.UtcNow.AddHours(4));
+        try
+        {
+            await ops.WaitProvisionedAsync(cluster);
+            await ops.DeployWorkloadAsync(cluster);
+
+            // Given the workload at v1, when the node-level break is applied,
+            await ops.ApplyBreaksAsync(cluster, [breakId]);
+
+            // then its check holds and the v2 rollout does not succeed in time.
+            var verdict = await ops.VerifyBrokenAsync(cluster, [breakId]);
+            Assert.True(verdict.Broken, verdict.Summary);
+            Assert.False(verdict.RolloutSucceeded);
+            Assert.All(verdict.Checks, c => Assert.True(c.Holds, c.Detail));
+
+            // When it is undone, a v2 rollout succeeds and the check no longer holds.
+            await ops.UndoBreaksAsync(cluster, [breakId]);
+            var since = DateTimeOffset.UtcNow;
+            await fixture.RolloutV2Async(cluster);
+            var status = await ops.WaitFixedAsync(cluster, since, TimeSpan.FromSeconds(20));
+            Assert.True(status.Fixed, status.Detail);
+            var engine = new BreakEngine(new DynamicClient(await fixture.WorkloadClientAsync(cluster)), fixture.Options);
+            Assert.False((await engine.CheckAsync(BreakLibrary.Get(breakId))).Holds);
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public async Task ApplyBreaks_KubeletMaxPods_NodeReportsCapacityAndNewPodsAreUnschedulable()
+    {
+        var ops = fixture.Operations;
+        var cluster = await ops.ProvisionAsync(SandboxFixture.EpisodeId, "n-capacity", new ClusterSpec("kubeadm-small", "v1.31.0", 1, 1), DateTimeOffset.UtcNow.AddHours(4));
+        try
+        {
+            await ops.WaitProvisionedAsync(cluster);
+            await ops.DeployWorkloadAsync(cluster);
+            await ops.ApplyBreaksAsync(cluster, ["kubelet-max-pods"]);
+
+            // What a fixer sees with kubectl describe node / get pods.
+            var workload = fixture.WorkloadCluster(cluster);
+            var worker = workload.List("v1", "Node").Single(n => !n["metadata"]!["name"]!.GetValue<string>().Contains("control-plane", StringComparison.Ordinal));
+            Assert.Equal("3", worker["status"]!["capacity"]!["pods"]!.GetValue<string>());
+            await fixture.RolloutV2Async(cluster);
+            var pending = await PollAsync(() => workload.List("v1", "Pod", "default")
+                .FirstOrDefault(p => p["status"]?["conditions"]?[0]?["reason"]?.GetValue<string>() == "Unschedulable"));
+            Assert.Contains("Too many pods", pending["status"]!["conditions"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public async Task ApplyBreaks_UnmodelledNodeBreak_FailsSayingTheSandboxDoesNotModelIt()
+    {
+        var ops = fixture.Operations;
+        var cluster = await fixture.ReadyClusterAsync("n-unmodelled");
+        try
+        {
+            var error = await Assert.ThrowsAsync<KlusteredException>(() => ops.ApplyBreaksAsync(cluster, ["apiserver-wrong-port"]));
+            Assert.Contains("break apiserver-wrong-port", error.Message, StringComparison.Ordinal);
+            Assert.Contains("does not model the node script of break apiserver-wrong-port", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyBroken_ChmodKubectlAlone_HoldsButDoesNotBlockTheRollout()
+    {
+        var ops = fixture.Operations;
+        var cluster = await fixture.ReadyClusterAsync("n-chmod");
+        try
+        {
+            await ops.ApplyBreaksAsync(cluster, ["chmod-kubectl"]);
+            var verdict = await ops.VerifyBrokenAsync(cluster, ["chmod-kubectl"]);
+
+            // It stops the fixers' kubectl, not the rollout: the check holds and the verdict says the cluster is not broken.
+            Assert.All(verdict.Checks, c => Assert.True(c.Holds, c.Detail));
+            Assert.True(verdict.RolloutSucceeded);
+            Assert.False(verdict.Broken);
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    private static async Task<T> PollAsync<T>(Func<T?> observe)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (observe() is { } value)
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException("the condition did not hold within 10 s");
+    }
+}
