@@ -1,0 +1,123 @@
+using RawkodeAutomation.Kubernetes;
+using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Workflows.Contracts;
+using RawkodeAutomation.YouTube.Operations;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>What the cleanup deletes and keeps, as pure decisions.</summary>
+public sealed class CleanupDecisionsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private const string Commit = "0123456789abcdef0123456789abcdef01234567";
+
+    private static readonly EpisodeEntity NoEntity = new(false, false, null);
+
+    private static MarkedBroadcast Broadcast(string state = "ready") => new("vid1", "show/gone", "Gone", state, Now.AddDays(3));
+
+    private static OwnedClusterInfo Cluster(string episode, string team, DateTimeOffset? expires) =>
+        new("default", Ownership.ClusterName(episode, team), episode, team, expires);
+
+    [Theory]
+    [InlineData("created")]
+    [InlineData("ready")]
+    public void JudgeBroadcast_NotYetLiveAndNobodyOwnsIt_Deletes(string state)
+    {
+        var verdict = CleanupDecisions.JudgeBroadcast(Broadcast(state), NoEntity, Commit);
+
+        Assert.True(verdict.Delete);
+        Assert.Equal(("broadcast", "vid1", "show/gone"), (verdict.Item.Kind, verdict.Item.Name, verdict.Item.EpisodeId));
+        Assert.Contains("0123456", verdict.Item.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("testStarting")]
+    [InlineData("testing")]
+    [InlineData("liveStarting")]
+    [InlineData("live")]
+    [InlineData("complete")]
+    public void JudgeBroadcast_StreamingStartedOrDone_Keeps(string state)
+    {
+        var verdict = CleanupDecisions.JudgeBroadcast(Broadcast(state), NoEntity, Commit);
+
+        Assert.False(verdict.Delete);
+        Assert.Contains(state, verdict.Item.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JudgeBroadcast_EntityStillRunning_Keeps()
+    {
+        var verdict = CleanupDecisions.JudgeBroadcast(Broadcast(), new EpisodeEntity(true, true, null), Commit);
+
+        Assert.False(verdict.Delete);
+        Assert.Contains("still running", verdict.Item.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cancelled; published video kept by operator", false)]
+    [InlineData("cancelled; adopted video abc released, not deleted", false)]
+    [InlineData("cancelled; deleting broadcast abc failed (boom), cleanup will retry", true)]
+    [InlineData("cancelled", true)]
+    [InlineData("its last run ended Terminated", true)]
+    public void JudgeBroadcast_EntityClosed_KeepsOnlyWhatItKeptOnPurpose(string lastResult, bool delete)
+    {
+        var verdict = CleanupDecisions.JudgeBroadcast(Broadcast(), new EpisodeEntity(true, false, lastResult), Commit);
+
+        Assert.Equal(delete, verdict.Delete);
+    }
+
+    [Fact]
+    public void JudgeCluster_Expired_DeletesEvenWhenWanted()
+    {
+        var cluster = Cluster("show/ep", "team-a", Now.AddMinutes(-1));
+        var expected = new HashSet<string> { cluster.Name };
+
+        var item = CleanupDecisions.JudgeCluster(cluster, Now, expected, new HashSet<string> { "show/ep" });
+
+        Assert.NotNull(item);
+        Assert.StartsWith("expired", item.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JudgeCluster_WantedAndNotExpired_Keeps()
+    {
+        var cluster = Cluster("show/ep", "team-a", Now.AddHours(1));
+
+        Assert.Null(CleanupDecisions.JudgeCluster(cluster, Now, new HashSet<string> { cluster.Name }, new HashSet<string> { "show/ep" }));
+    }
+
+    [Fact]
+    public void JudgeCluster_TeamOrEpisodeGone_DeletesAsOrphanSayingWhich()
+    {
+        var teamGone = Cluster("show/ep", "team-b", Now.AddHours(1));
+        var episodeGone = Cluster("show/other", "team-a", null);
+        var expected = new HashSet<string> { Ownership.ClusterName("show/ep", "team-a") };
+        var episodes = new HashSet<string> { "show/ep" };
+
+        Assert.Equal("orphan: team team-b is no longer in episode show/ep", CleanupDecisions.JudgeCluster(teamGone, Now, expected, episodes)?.Reason);
+        Assert.Equal("orphan: episode show/other no longer exists", CleanupDecisions.JudgeCluster(episodeGone, Now, expected, episodes)?.Reason);
+    }
+
+    [Fact]
+    public void JudgeCluster_DesiredStateUnknown_KeepsAllButExpired()
+    {
+        var orphan = Cluster("show/other", "team-a", Now.AddHours(1));
+
+        Assert.Null(CleanupDecisions.JudgeCluster(orphan, Now, expected: null, episodes: null));
+    }
+
+    [Fact]
+    public void ExpectedClusterNames_KlusteredEpisodes_OneNamePerTeam()
+    {
+        var team = new KlusteredTeamDesired("team-a", [], [], "kubeadm-small", "v1.31.0", 1, 1, []);
+        var klustered = new DesiredEpisode("show/k", "show", "K", Now, TimeSpan.FromHours(1), "public", false, "", [], 28, null, "s", null, "",
+            new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4), [team, team with { Name = "team-b" }]), Commit, Now);
+        var plain = klustered with { EpisodeId = "show/plain", Klustered = null };
+
+        var names = CleanupDecisions.ExpectedClusterNames([klustered, plain]);
+
+        Assert.Equal(
+            new[] { Ownership.ClusterName("show/k", "team-a"), Ownership.ClusterName("show/k", "team-b") }.Order(StringComparer.Ordinal),
+            names.Order(StringComparer.Ordinal));
+    }
+}
