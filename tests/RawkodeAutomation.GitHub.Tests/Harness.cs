@@ -172,7 +172,12 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     public Task<WebhookDelivery> DeliverAsync(string before, string after, bool forced = false, string? deliveryId = null) =>
-        Sender.SendPushAsync(new SandboxPush(RepositoryName, "main", before, after, forced), Repo, deliveryId);
+        Sender.SendPushAsync(MainPush(before, after, forced), Repo, deliveryId);
+
+    /// <summary>The payload GitHub would send for a push to main, for tests that sign or tamper with it themselves.</summary>
+    public byte[] PushBody(string before, string after) => GitHubWebhookSender.PushPayload(MainPush(before, after), Repo);
+
+    private static SandboxPush MainPush(string before, string after, bool forced = false) => new(RepositoryName, "main", before, after, forced);
 
     public async ValueTask DisposeAsync()
     {

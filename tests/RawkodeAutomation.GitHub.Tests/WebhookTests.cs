@@ -45,7 +45,7 @@ public sealed class WebhookTests
     {
         await using var h = await Harness.StartAsync();
         var (before, after) = h.Push(Fixtures.ValidTree());
-        var body = GitHubWebhookSender.PushPayload(new SandboxPush(Harness.RepositoryName, "main", before, after), h.Repo);
+        var body = h.PushBody(before, after);
         var forged = GitHubWebhookSender.Sign("not the secret", body);
 
         var response = await h.Sender.SendAsync("push", body, signature: forged);
@@ -63,7 +63,7 @@ public sealed class WebhookTests
     {
         await using var h = await Harness.StartAsync();
         var (before, after) = h.Push(Fixtures.ValidTree());
-        var body = GitHubWebhookSender.PushPayload(new SandboxPush(Harness.RepositoryName, "main", before, after), h.Repo);
+        var body = h.PushBody(before, after);
 
         var response = await h.Sender.SendAsync("push", body, signature: "");
 
@@ -77,7 +77,7 @@ public sealed class WebhookTests
     {
         await using var h = await Harness.StartAsync();
         var (before, after) = h.Push(Fixtures.ValidTree());
-        var body = GitHubWebhookSender.PushPayload(new SandboxPush(Harness.RepositoryName, "main", before, after), h.Repo);
+        var body = h.PushBody(before, after);
         var signature = GitHubWebhookSender.Sign(Harness.Secret, body);
         // One byte changed after signing: the body is no longer what was signed.
         var tampered = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("\"forced\":false", "\"forced\":true ", StringComparison.Ordinal));
@@ -93,7 +93,7 @@ public sealed class WebhookTests
     {
         await using var h = await Harness.StartAsync();
         var (before, after) = h.Push(Fixtures.ValidTree());
-        var body = GitHubWebhookSender.PushPayload(new SandboxPush(Harness.RepositoryName, "main", before, after), h.Repo);
+        var body = h.PushBody(before, after);
 
         var original = await h.Sender.SendAsync("push", body);
         var replay = await h.Sender.SendAsync("push", body, deliveryId: Guid.NewGuid().ToString());
