@@ -15,18 +15,51 @@ internal sealed class QueryTask
     public TaskCompletionSource<RespondQueryTaskCompletedRequest> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
+/// <summary>Why a waiting poller was woken.</summary>
+internal enum PollerWake
+{
+    /// <summary>A task was added: the poller goes round again and takes it itself.</summary>
+    Task,
+
+    /// <summary>Its worker called <c>ShutdownWorker</c>: the poll answers empty at once.</summary>
+    WorkerShutdown,
+
+    /// <summary>The poller gave up (cancelled, timed out) and was taken off the queue.</summary>
+    Removed,
+}
+
+/// <summary>One long poll parked on a task queue, tagged with the polling worker's instance key.</summary>
+internal sealed class Poller(string workerInstanceKey)
+{
+    private readonly TaskCompletionSource<PollerWake> _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The SDK's per-worker <c>worker_instance_key</c>; empty when the client sends none.</summary>
+    public string WorkerInstanceKey { get; } = workerInstanceKey;
+
+    public Task<PollerWake> Woken => _wake.Task;
+
+    internal LinkedListNode<Poller>? Node { get; set; }
+
+    public bool TryWake(PollerWake reason) => _wake.TrySetResult(reason);
+}
+
 /// <summary>
-/// One task queue: a FIFO of tasks and a FIFO of waiting pollers. Only ever touched under the engine lock;
-/// a waiting poller is woken and then takes the task itself, so a poll cancelled before it woke up never
-/// takes (and loses) a task.
+/// One task queue: a FIFO of tasks and a FIFO of waiting pollers. Only ever touched under the engine lock.
+/// A waiting poller is woken and then takes the task itself, so a poll cancelled before it woke up never
+/// takes (and loses) a task. A poller that gives up must be removed (<see cref="RemovePoller"/>) and a poll
+/// that answers without a task must <see cref="PassOn"/>, otherwise a wake-up goes to a poll nobody waits on
+/// any more and the task sits until some other poll happens to look at the queue.
 /// </summary>
 internal sealed class TaskQueueState
 {
-    private readonly LinkedList<TaskCompletionSource<bool>> _pollers = new();
+    private readonly LinkedList<Poller> _pollers = new();
 
     public Queue<TaskEntry> Tasks { get; } = new();
 
     public DateTime LastPollTime { get; set; }
+
+    /// <summary>Pollers currently parked (for tests and diagnostics).</summary>
+    public int PollerCount => _pollers.Count;
 
     public void Add(TaskEntry entry)
     {
@@ -34,30 +67,65 @@ internal sealed class TaskQueueState
         WakeOne();
     }
 
-    public TaskCompletionSource<bool> AddPoller()
+    public Poller AddPoller(string workerInstanceKey)
     {
-        var poller = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pollers.AddLast(poller);
+        var poller = new Poller(workerInstanceKey);
+        poller.Node = _pollers.AddLast(poller);
         return poller;
     }
 
-    /// <summary>Removes a poller that gave up; if it had been woken, passes the wake-up on.</summary>
-    public void RemovePoller(TaskCompletionSource<bool> poller)
+    /// <summary>Takes a poller off the queue once its wait is over (woken, timed out or cancelled).</summary>
+    public void RemovePoller(Poller poller)
     {
-        _pollers.Remove(poller);
-        if (!poller.TrySetResult(false) && Tasks.Count > 0)
+        if (poller.Node is { } node)
+        {
+            _pollers.Remove(node);
+            poller.Node = null;
+        }
+        poller.TryWake(PollerWake.Removed);
+    }
+
+    /// <summary>
+    /// Called by a poll that answers without taking a task: if tasks are waiting, the wake-up it may have
+    /// received goes to the next poller, so no task waits for a poll that has already left.
+    /// </summary>
+    public void PassOn()
+    {
+        if (Tasks.Count > 0)
         {
             WakeOne();
         }
     }
 
-    public void WakeAll()
+    /// <summary>Wakes every poller (server shutdown); each goes round and answers.</summary>
+    public void WakeAll() => Release(_ => true, PollerWake.Task);
+
+    /// <summary>Answers the polls of one worker (<c>ShutdownWorker</c>) with an empty response at once.</summary>
+    public int ReleaseWorker(string workerInstanceKey) =>
+        Release(p => p.WorkerInstanceKey == workerInstanceKey, PollerWake.WorkerShutdown);
+
+    /// <summary>Answers every poll on this queue with an empty response (a sticky queue whose worker shut down).</summary>
+    public int ReleaseAll() => Release(_ => true, PollerWake.WorkerShutdown);
+
+    private int Release(Func<Poller, bool> which, PollerWake reason)
     {
-        while (_pollers.First is { } node)
+        var released = 0;
+        var node = _pollers.First;
+        while (node is not null)
         {
-            _pollers.RemoveFirst();
-            node.Value.TrySetResult(true);
+            var next = node.Next;
+            if (which(node.Value))
+            {
+                _pollers.Remove(node);
+                node.Value.Node = null;
+                if (node.Value.TryWake(reason))
+                {
+                    released++;
+                }
+            }
+            node = next;
         }
+        return released;
     }
 
     private void WakeOne()
@@ -65,7 +133,8 @@ internal sealed class TaskQueueState
         while (_pollers.First is { } node)
         {
             _pollers.RemoveFirst();
-            if (node.Value.TrySetResult(true))
+            node.Value.Node = null;
+            if (node.Value.TryWake(PollerWake.Task))
             {
                 return;
             }

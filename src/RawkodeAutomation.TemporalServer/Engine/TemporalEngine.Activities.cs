@@ -141,15 +141,16 @@ internal sealed partial class TemporalEngine
         var until = LongPollEnd(deadline, _taskPoll);
         while (true)
         {
-            TaskCompletionSource<bool> poller;
+            Poller poller;
             TaskQueueState queue;
             lock (_gate)
             {
                 RequireNamespace(request.Namespace);
                 queue = Queue(request.Namespace, name, TaskKind.Activity);
                 queue.LastPollTime = Now;
-                if (cancellation.IsCancellationRequested || _stopping.IsCancellationRequested)
+                if (PollMustEnd(request.Namespace, request.WorkerInstanceKey, cancellation))
                 {
+                    queue.PassOn();
                     return new PollActivityTaskQueueResponse();
                 }
                 while (queue.Tasks.TryDequeue(out var entry))
@@ -165,9 +166,12 @@ internal sealed partial class TemporalEngine
                 {
                     return new PollActivityTaskQueueResponse();
                 }
-                poller = queue.AddPoller();
+                poller = queue.AddPoller(request.WorkerInstanceKey);
             }
-            await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false);
+            if (await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false) == PollerWake.WorkerShutdown)
+            {
+                return new PollActivityTaskQueueResponse();
+            }
         }
     }
 

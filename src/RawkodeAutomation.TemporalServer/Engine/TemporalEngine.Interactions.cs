@@ -75,7 +75,9 @@ internal sealed partial class TemporalEngine
             Id = entry.Id,
             State = NamespaceState.Registered,
             Description = "RawkodeAutomation offline namespace",
-            Capabilities = new() { SyncUpdate = true, AsyncUpdate = true },
+            // WorkerPollCompleteOnShutdown: ShutdownWorker answers the worker's outstanding polls (below), so the SDK
+            // lets its polls finish instead of cancelling them, and no task is handed to a poll that is going away.
+            Capabilities = new() { SyncUpdate = true, AsyncUpdate = true, WorkerPollCompleteOnShutdown = true },
         },
         Config = new NamespaceConfig { WorkflowExecutionRetentionTtl = Duration.FromTimeSpan(TimeSpan.FromDays(1)) },
         ReplicationConfig = new Temporalio.Api.Replication.V1.NamespaceReplicationConfig
@@ -86,16 +88,60 @@ internal sealed partial class TemporalEngine
         IsGlobalNamespace = false,
     };
 
+    /// <summary>
+    /// How long polls from a worker that shut down are still answered empty (a real server's matching keeps 30 s).
+    /// Measured on the wall clock, not the engine's (possibly skipping) clock: it covers polls still on the wire.
+    /// </summary>
+    private static readonly TimeSpan ShutDownWorkerMemory = TimeSpan.FromSeconds(30);
+
+    /// <summary>Worker instance keys that called <c>ShutdownWorker</c>, with when they may be forgotten.</summary>
+    private readonly Dictionary<(string Ns, string WorkerInstanceKey), DateTime> _shutDownWorkers = new();
+
+    /// <summary>
+    /// <c>ShutdownWorker</c> (https://github.com/temporalio/api/blob/master/temporal/api/workflowservice/v1/service.proto):
+    /// answers every outstanding poll of the worker at once with an empty response, answers its later polls
+    /// (already on the wire) empty too, and releases its sticky queue. A worker that advertises graceful poll
+    /// shutdown then stops without cancelling a poll the server might just have handed a task to.
+    /// </summary>
     public void ShutdownWorker(ShutdownWorkerRequest request)
     {
         lock (_gate)
         {
             RequireNamespace(request.Namespace);
-            if (!string.IsNullOrEmpty(request.StickyTaskQueue) && _queues.TryGetValue((request.Namespace, request.StickyTaskQueue, (TaskKind)0), out var sticky))
+            var now = DateTime.UtcNow;
+            foreach (var expired in _shutDownWorkers.Where(e => e.Value <= now).Select(e => e.Key).ToList())
             {
-                sticky.WakeAll();
-                _queues.Remove((request.Namespace, request.StickyTaskQueue, (TaskKind)0));
+                _shutDownWorkers.Remove(expired);
             }
+            if (!string.IsNullOrEmpty(request.WorkerInstanceKey))
+            {
+                _shutDownWorkers[(request.Namespace, request.WorkerInstanceKey)] = now + ShutDownWorkerMemory;
+                foreach (var ((ns, _, _), queue) in _queues)
+                {
+                    if (ns == request.Namespace)
+                    {
+                        queue.ReleaseWorker(request.WorkerInstanceKey);
+                    }
+                }
+            }
+            if (!string.IsNullOrEmpty(request.StickyTaskQueue) && _queues.Remove((request.Namespace, request.StickyTaskQueue, (TaskKind)0), out var sticky))
+            {
+                sticky.ReleaseAll();
+            }
+        }
+    }
+
+    private bool IsShutDownWorker(string ns, string workerInstanceKey) =>
+        !string.IsNullOrEmpty(workerInstanceKey)
+        && _shutDownWorkers.TryGetValue((ns, workerInstanceKey), out var forgetAt)
+        && forgetAt > DateTime.UtcNow;
+
+    /// <summary>Polls parked on a task queue right now; tests wait on this instead of sleeping.</summary>
+    internal int ParkedPolls(string ns, string taskQueue, TaskKind kind)
+    {
+        lock (_gate)
+        {
+            return _queues.TryGetValue((ns, taskQueue, kind), out var queue) ? queue.PollerCount : 0;
         }
     }
 

@@ -33,7 +33,7 @@ internal sealed partial class TemporalEngine
         var until = LongPollEnd(deadline, _taskPoll);
         while (true)
         {
-            TaskCompletionSource<bool> poller;
+            Poller poller;
             TaskQueueState queue;
             lock (_gate)
             {
@@ -41,8 +41,9 @@ internal sealed partial class TemporalEngine
                 // Sticky queues are never used: every task goes to the normal queue with full history.
                 queue = Queue(request.Namespace, name, sticky ? (TaskKind)0 : TaskKind.Workflow);
                 queue.LastPollTime = Now;
-                if (cancellation.IsCancellationRequested || _stopping.IsCancellationRequested)
+                if (PollMustEnd(request.Namespace, request.WorkerInstanceKey, cancellation))
                 {
+                    queue.PassOn();
                     return new PollWorkflowTaskQueueResponse();
                 }
                 while (!sticky && queue.Tasks.TryDequeue(out var entry))
@@ -60,20 +61,42 @@ internal sealed partial class TemporalEngine
                 {
                     return new PollWorkflowTaskQueueResponse();
                 }
-                poller = queue.AddPoller();
+                poller = queue.AddPoller(request.WorkerInstanceKey);
             }
-            await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false);
+            if (await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false) == PollerWake.WorkerShutdown)
+            {
+                return new PollWorkflowTaskQueueResponse();
+            }
         }
     }
 
-    private async Task WaitPollerAsync(TaskQueueState queue, TaskCompletionSource<bool> poller, DateTime until, CancellationToken cancellation)
+    /// <summary>
+    /// Whether a task poll must answer empty instead of taking a task: its call was cancelled, the server is
+    /// stopping, or its worker already called <c>ShutdownWorker</c> (a poll that was on the wire when the worker
+    /// shut down must not take a task the worker will never run).
+    /// </summary>
+    private bool PollMustEnd(string ns, string workerInstanceKey, CancellationToken cancellation) =>
+        cancellation.IsCancellationRequested || _stopping.IsCancellationRequested || IsShutDownWorker(ns, workerInstanceKey);
+
+    /// <summary>Parks a poller until it is woken, its long poll ends or its call is cancelled; it always leaves the queue.</summary>
+    private async Task<PollerWake> WaitPollerAsync(TaskQueueState queue, Poller poller, DateTime until, CancellationToken cancellation)
     {
-        await WaitAsync(poller.Task, until, cancellation).ConfigureAwait(false);
-        lock (_gate)
+        try
         {
-            queue.RemovePoller(poller);
+            await WaitAsync(poller.Woken, until, cancellation).ConfigureAwait(false);
         }
-        cancellation.ThrowIfCancellationRequested();
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The caller went away; the poll loop answers (and passes on any wake-up it got).
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                queue.RemovePoller(poller);
+            }
+        }
+        return poller.Woken.Result;
     }
 
     private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity)
