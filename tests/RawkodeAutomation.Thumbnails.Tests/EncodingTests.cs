@@ -15,54 +15,32 @@ public sealed class EncodingTests(RendererFixture fixture) : IClassFixture<Rende
     [Fact]
     public void Render_PureNoiseBackground_StillAtMostTwoMegabytes()
     {
-        string thumbnails = Directory.CreateTempSubdirectory("rawkode-noise-template-").FullName;
-        try
+        using ScratchThumbnails thumbnails = new(fixture);
+        // Random pixels are the worst case for both encoders: PNG cannot compress them (3 MB); the JPEG still fits.
+        Directory.CreateDirectory(Path.Combine(thumbnails.Root, "assets"));
+        using (SkiaSharp.SKBitmap noise = Noise(seed: 42, opaque: true))
         {
-            // Random pixels are the worst case for both encoders: PNG cannot compress them (3 MB); the JPEG still fits.
-            Directory.CreateSymbolicLink(Path.Combine(thumbnails, "fonts"), Path.Combine(fixture.RepositoryRoot, "thumbnails", "fonts"));
-            Directory.CreateDirectory(Path.Combine(thumbnails, "templates"));
-            Directory.CreateDirectory(Path.Combine(thumbnails, "assets"));
-            Random random = new(42);
-            using (SkiaSharp.SKBitmap noise = new(1280, 720))
-            {
-                byte[] pixels = new byte[1280 * 720 * 4];
-                random.NextBytes(pixels);
-                for (int i = 3; i < pixels.Length; i += 4)
-                {
-                    pixels[i] = 255;
-                }
-
-                System.Runtime.InteropServices.Marshal.Copy(pixels, 0, noise.GetPixels(), pixels.Length);
-                using SkiaSharp.SKData png = noise.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
-                File.WriteAllBytes(Path.Combine(thumbnails, "assets", "noise.png"), png.ToArray());
-            }
-
-            File.WriteAllText(Path.Combine(thumbnails, "templates", "noise.yaml"), """
-                background: { color: "#000000", image: assets/noise.png }
-                texts:
-                  - { value: "{title}", box: [64, 64, 1152, 400], font: bold, size: 96, color: "#FFFFFF" }
-                """);
-            using ThumbnailRenderer renderer = new(new ThumbnailAssets(thumbnails, fixture.AvatarsDirectory));
-
-            RenderedThumbnail thumbnail = renderer.Render(RendererFixture.Request("noise", "Static"));
-
-            Assert.Equal("image/jpeg", thumbnail.ContentType);
-            Assert.InRange(thumbnail.Bytes.Length, 1, ThumbnailRenderer.MaxBytes);
+            using SkiaSharp.SKData png = noise.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+            File.WriteAllBytes(Path.Combine(thumbnails.Root, "assets", "noise.png"), png.ToArray());
         }
-        finally
-        {
-            Directory.Delete(thumbnails, recursive: true);
-        }
+
+        thumbnails.AddTemplate("noise", """
+            background: { color: "#000000", image: assets/noise.png }
+            texts:
+              - { value: "{title}", box: [64, 64, 1152, 400], font: bold, size: 96, color: "#FFFFFF" }
+            """);
+        using ThumbnailRenderer renderer = thumbnails.Renderer();
+
+        RenderedThumbnail thumbnail = renderer.Render(RendererFixture.Request("noise", "Static"));
+
+        Assert.Equal("image/jpeg", thumbnail.ContentType);
+        Assert.InRange(thumbnail.Bytes.Length, 1, ThumbnailRenderer.MaxBytes);
     }
 
     [Fact]
     public void Encode_JpegOverTheLimit_StepsQualityDownUntilItFits()
     {
-        Random random = new(7);
-        using SkiaSharp.SKBitmap noise = new(1280, 720);
-        byte[] pixels = new byte[1280 * 720 * 4];
-        random.NextBytes(pixels);
-        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, noise.GetPixels(), pixels.Length);
+        using SkiaSharp.SKBitmap noise = Noise(seed: 7, opaque: false);
         using SkiaSharp.SKPixmap pixmap = noise.PeekPixels();
         const int limit = 600 * 1024; // a quality-92 JPEG of this noise is about 800 KB
 
@@ -75,31 +53,63 @@ public sealed class EncodingTests(RendererFixture fixture) : IClassFixture<Rende
     [Fact]
     public void Render_FlatDesign_ChoosesSmallerPng()
     {
-        string thumbnails = Directory.CreateTempSubdirectory("rawkode-flat-template-").FullName;
-        try
-        {
-            // Flat colour blocks and a small label: PNG beats even a good JPEG on pictures like this.
-            Directory.CreateSymbolicLink(Path.Combine(thumbnails, "fonts"), Path.Combine(fixture.RepositoryRoot, "thumbnails", "fonts"));
-            Directory.CreateDirectory(Path.Combine(thumbnails, "templates"));
-            File.WriteAllText(Path.Combine(thumbnails, "templates", "flat.yaml"), """
-                background: { color: "#FFFFFF" }
-                shapes:
-                  - { kind: rect, box: [0, 0, 1280, 120], color: "#1D4ED8" }
-                  - { kind: rect, box: [0, 600, 1280, 120], color: "#F59E0B" }
-                texts:
-                  - { value: "{show}", box: [64, 300, 600, 60], font: bold, size: 40, color: "#111111" }
-                """);
-            using ThumbnailRenderer renderer = new(new ThumbnailAssets(thumbnails, fixture.AvatarsDirectory));
+        using ScratchThumbnails thumbnails = new(fixture);
+        // Flat colour blocks and a small label: PNG beats even a good JPEG on pictures like this.
+        thumbnails.AddTemplate("flat", """
+            background: { color: "#FFFFFF" }
+            shapes:
+              - { kind: rect, box: [0, 0, 1280, 120], color: "#1D4ED8" }
+              - { kind: rect, box: [0, 600, 1280, 120], color: "#F59E0B" }
+            texts:
+              - { value: "{show}", box: [64, 300, 600, 60], font: bold, size: 40, color: "#111111" }
+            """);
+        using ThumbnailRenderer renderer = thumbnails.Renderer();
 
-            RenderedThumbnail thumbnail = renderer.Render(RendererFixture.Request("flat", "Plain text on white"));
+        RenderedThumbnail thumbnail = renderer.Render(RendererFixture.Request("flat", "Plain text on white"));
 
-            Assert.Equal("image/png", thumbnail.ContentType);
-            Assert.Equal([0x89, 0x50, 0x4E, 0x47], thumbnail.Bytes[..4]);
-            Assert.InRange(thumbnail.Bytes.Length, 1, 200 * 1024);
-        }
-        finally
+        Assert.Equal("image/png", thumbnail.ContentType);
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], thumbnail.Bytes[..4]);
+        Assert.InRange(thumbnail.Bytes.Length, 1, 200 * 1024);
+    }
+
+    /// <summary>A 1280x720 bitmap of random pixels (the same for a seed); opaque sets every alpha to 255.</summary>
+    private static SkiaSharp.SKBitmap Noise(int seed, bool opaque)
+    {
+        Random random = new(seed);
+        SkiaSharp.SKBitmap noise = new(1280, 720);
+        byte[] pixels = new byte[1280 * 720 * 4];
+        random.NextBytes(pixels);
+        if (opaque)
         {
-            Directory.Delete(thumbnails, recursive: true);
+            for (int i = 3; i < pixels.Length; i += 4)
+            {
+                pixels[i] = 255;
+            }
         }
+
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, noise.GetPixels(), pixels.Length);
+        return noise;
+    }
+
+    /// <summary>A throwaway thumbnails folder with this repository's fonts, for templates a test writes itself; deleted on dispose.</summary>
+    private sealed class ScratchThumbnails : IDisposable
+    {
+        private readonly RendererFixture _fixture;
+
+        public ScratchThumbnails(RendererFixture fixture)
+        {
+            _fixture = fixture;
+            Root = Directory.CreateTempSubdirectory("rawkode-scratch-thumbnails-").FullName;
+            Directory.CreateSymbolicLink(Path.Combine(Root, "fonts"), Path.Combine(fixture.RepositoryRoot, "thumbnails", "fonts"));
+            Directory.CreateDirectory(Path.Combine(Root, "templates"));
+        }
+
+        public string Root { get; }
+
+        public void AddTemplate(string name, string yaml) => File.WriteAllText(Path.Combine(Root, "templates", name + ".yaml"), yaml);
+
+        public ThumbnailRenderer Renderer() => new(new ThumbnailAssets(Root, _fixture.AvatarsDirectory));
+
+        public void Dispose() => Directory.Delete(Root, recursive: true);
     }
 }
