@@ -1,3 +1,5 @@
 using RawkodeAutomation.Cli;
+using RawkodeAutomation.Cli.Commands;
 
-return await RawkodeCommandLine.Build().Parse(args).InvokeAsync();
+// `rawkode <port> [args]` is how the SDK starts a time-skipping test server (TestServerOptions.ExistingPath).
+return await RawkodeCommandLine.Build().Parse(TestServerCommand.FromTestServerShape(args)).InvokeAsync();

@@ -12,6 +12,7 @@ public static class RawkodeCommandLine
         // One line per area; keep each area's commands in its own file under Commands/.
         root.Subcommands.Add(VersionCommand.Create());
         root.Subcommands.Add(ServerCommand.Create());
+        root.Subcommands.Add(TestServerCommand.Create());
         root.Subcommands.Add(GitHubCommand.Create());
         root.Subcommands.Add(ThumbnailsCommand.Create());
         root.Subcommands.Add(ValidateCommand.Create());

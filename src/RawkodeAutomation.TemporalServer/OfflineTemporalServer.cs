@@ -10,13 +10,16 @@ using RawkodeAutomation.TemporalServer.Engine;
 using RawkodeAutomation.TemporalServer.Grpc;
 using RawkodeAutomation.TemporalServer.Schedules;
 using RawkodeAutomation.TemporalServer.Storage;
+using RawkodeAutomation.TemporalServer.TimeSkipping;
 
 namespace RawkodeAutomation.TemporalServer;
 
 /// <summary>
 /// A Temporal-compatible frontend (<c>temporal.api.workflowservice.v1.WorkflowService</c> over HTTP/2 cleartext)
 /// that the unmodified Temporalio SDK client and worker run workflows on. Host it in-process with
-/// <see cref="StartAsync(CancellationToken)"/>, or run it as <c>rawkode server start-dev</c>.
+/// <see cref="StartAsync(CancellationToken)"/>, or run it as <c>rawkode server start-dev</c>. On a
+/// <see cref="SkippingClock"/> (<see cref="OfflineTemporalServerOptions.TimeProvider"/>) it is the time-skipping test
+/// server (<c>rawkode test-server</c>) and also serves <c>temporal.api.testservice.v1.TestService</c>.
 /// It is for development and tests only: production uses a real Temporal Service.
 /// </summary>
 public sealed class OfflineTemporalServer : IAsyncDisposable
@@ -83,9 +86,18 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         });
         builder.Services.AddSingleton(_engine);
         builder.Services.AddSingleton(_schedules);
+        var skipping = _options.TimeProvider as SkippingClock;
+        if (skipping is not null)
+        {
+            builder.Services.AddSingleton(skipping);
+        }
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<WorkflowServiceEndpoint>();
+        if (skipping is not null)
+        {
+            app.MapGrpcService<TestServiceEndpoint>();
+        }
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -38,6 +38,10 @@ public sealed class OfflineTemporalServerOptions
     /// </summary>
     public int SuggestContinueAsNewAfterEvents { get; set; } = 4096;
 
-    /// <summary>Clock used for every timestamp and deadline; replaceable so time can be skipped later.</summary>
+    /// <summary>
+    /// Clock used for every timestamp and deadline. A <see cref="TimeSkipping.SkippingClock"/> turns on time skipping
+    /// and the <c>temporal.api.testservice.v1.TestService</c> (what <c>WorkflowEnvironment.StartTimeSkippingAsync</c>
+    /// needs); the caller owns and disposes it after the server.
+    /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -1,3 +1,5 @@
+using RawkodeAutomation.TemporalServer.TimeSkipping;
+
 namespace RawkodeAutomation.TemporalServer.Engine;
 
 internal enum TimerKind
@@ -18,9 +20,10 @@ internal readonly record struct TimerEntry(TimerKind Kind, string RunId, long Ke
 
 /// <summary>
 /// A single scheduler loop for every deadline in the server (user timers, task timeouts, retry backoffs),
-/// so firing order is deterministic: earliest due first, then insertion order.
+/// so firing order is deterministic: earliest due first, then insertion order. On a <see cref="SkippingClock"/>
+/// it is a deadline source the clock may jump to.
 /// </summary>
-internal sealed class Scheduler : IDisposable
+internal sealed class Scheduler : IDisposable, IDeadlineSource
 {
     private readonly PriorityQueue<TimerEntry, (DateTime Due, long Seq)> _queue = new();
     private readonly Lock _lock = new();
@@ -28,13 +31,43 @@ internal sealed class Scheduler : IDisposable
     private readonly Action<TimerEntry> _fire;
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SkippingClock? _skipping;
+    private readonly IDisposable? _registration;
     private long _seq;
+    private bool _firing;
     private Task? _loop;
 
     public Scheduler(TimeProvider time, Action<TimerEntry> fire)
     {
         _time = time;
         _fire = fire;
+        if (time is SkippingClock skipping)
+        {
+            _skipping = skipping;
+            _registration = skipping.AddDeadlineSource(this);
+        }
+    }
+
+    /// <inheritdoc />
+    public DateTime? NextDue
+    {
+        get
+        {
+            lock (_lock)
+            {
+                // An entry taken off the queue but not fired yet still counts: the clock must not jump past it.
+                return _firing ? DateTime.MinValue : _queue.TryPeek(out _, out var priority) ? priority.Due : null;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Wake()
+    {
+        lock (_lock)
+        {
+            _changed.TrySetResult();
+        }
     }
 
     public void Start() => _loop = Task.Run(RunAsync);
@@ -46,6 +79,7 @@ internal sealed class Scheduler : IDisposable
             _queue.Enqueue(entry, (due, _seq++));
             _changed.TrySetResult();
         }
+        _skipping?.Poke();
     }
 
     private async Task RunAsync()
@@ -65,6 +99,7 @@ internal sealed class Scheduler : IDisposable
                     {
                         _queue.Dequeue();
                         due = entry;
+                        _firing = true;
                     }
                     else
                     {
@@ -93,6 +128,15 @@ internal sealed class Scheduler : IDisposable
                     // A failing timer must not stop every other deadline in the server.
                     Console.Error.WriteLine($"temporal-server: timer {fire.Kind} for run {fire.RunId} failed: {ex.Message}");
                 }
+                finally
+                {
+                    lock (_lock)
+                    {
+                        _firing = false;
+                    }
+                    // A stale entry changes nothing else, so nothing else would tell the clock to look again.
+                    _skipping?.Poke();
+                }
                 continue;
             }
             try
@@ -108,6 +152,7 @@ internal sealed class Scheduler : IDisposable
 
     public void Dispose()
     {
+        _registration?.Dispose();
         _stop.Cancel();
         try
         {

@@ -754,7 +754,8 @@ internal sealed partial class TemporalEngine
         var end = now + cap;
         if (deadline != DateTime.MaxValue)
         {
-            var beforeDeadline = deadline.ToUniversalTime() - TimeSpan.FromSeconds(2);
+            // The caller's deadline is wall-clock time; this server's clock may run ahead of it (time skipping).
+            var beforeDeadline = now + (deadline.ToUniversalTime() - DateTime.UtcNow) - TimeSpan.FromSeconds(2);
             if (beforeDeadline < end)
             {
                 end = beforeDeadline;

@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using RawkodeAutomation.TemporalServer.Storage;
+using RawkodeAutomation.TemporalServer.TimeSkipping;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
@@ -31,6 +32,7 @@ internal sealed partial class TemporalEngine : IDisposable
     private readonly HashSet<RunState> _dirty = [];
     private readonly List<Action> _afterCommit = [];
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SkippingClock? _skipping;
     private bool _disposed;
 
     /// <summary>History length from which workflow tasks suggest continue-as-new (a real server's default is 4096 events).</summary>
@@ -56,6 +58,11 @@ internal sealed partial class TemporalEngine : IDisposable
         }
         Load();
         _scheduler.Start();
+        if (time is SkippingClock skipping)
+        {
+            _skipping = skipping;
+            skipping.AttachIdleCheck(RunIfIdle);
+        }
     }
 
     public CancellationToken Stopping => _stopping.Token;
@@ -75,6 +82,7 @@ internal sealed partial class TemporalEngine : IDisposable
 
     public void Dispose()
     {
+        _skipping?.AttachIdleCheck(null);
         _stopping.Cancel();
         lock (_gate)
         {
@@ -159,6 +167,45 @@ internal sealed partial class TemporalEngine : IDisposable
             action();
         }
         _afterCommit.Clear();
+        // Work may have finished (or a deadline appeared): a skipping clock looks again whether it may jump.
+        _skipping?.Poke();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> under the state lock if no work is outstanding, the way the official test
+    /// server holds its time lock: while a workflow task is scheduled or running, an activity attempt is scheduled
+    /// or running (not while it waits out a retry backoff), or a query waits for a worker. A skipping clock jumps
+    /// only from inside this, so no state change can slip in between the check and the jump.
+    /// </summary>
+    private bool RunIfIdle(Action action)
+    {
+        lock (_gate)
+        {
+            if (_disposed || _queries.Count > 0)
+            {
+                return false;
+            }
+            foreach (var run in _runs.Values)
+            {
+                if (!run.IsRunning)
+                {
+                    continue;
+                }
+                if (run.WftScheduledId != 0)
+                {
+                    return false;
+                }
+                foreach (var activity in run.Activities.Values)
+                {
+                    if (activity.RetryAt is null)
+                    {
+                        return false;
+                    }
+                }
+            }
+            action();
+            return true;
+        }
     }
 
     /// <summary>A task that completes the next time the run changes; used by every long poll.</summary>

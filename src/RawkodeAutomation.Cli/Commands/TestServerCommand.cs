@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using RawkodeAutomation.TemporalServer;
+using RawkodeAutomation.TemporalServer.TimeSkipping;
+
+namespace RawkodeAutomation.Cli.Commands;
+
+/// <summary>
+/// <c>rawkode test-server</c>: the offline Temporal server as a time-skipping test server. The SDK's
+/// <c>WorkflowEnvironment.StartTimeSkippingAsync</c> with <c>TestServer.ExistingPath</c> runs the executable as
+/// <c>&lt;exe&gt; &lt;port&gt; [extra args]</c>, the argument shape of the official <c>temporal-test-server</c>
+/// (https://github.com/temporalio/sdk-java/tree/master/temporal-test-server); <see cref="FromTestServerShape"/>
+/// turns that shape into this command. State is in memory; time starts locked unless
+/// <c>--enable-time-skipping</c>, as in the official one.
+/// </summary>
+internal static class TestServerCommand
+{
+    /// <summary>
+    /// Rewrites <c>&lt;port&gt; [args]</c> (a first argument that is a bare port number) into
+    /// <c>test-server --port &lt;port&gt; [args]</c>; any other argument list is returned unchanged.
+    /// </summary>
+    public static string[] FromTestServerShape(string[] args) =>
+        args is [var first, ..] && first.Length is > 0 and <= 5 && first.All(char.IsAsciiDigit)
+            ? ["test-server", "--port", first, .. args[1..]]
+            : args;
+
+    public static Command Create()
+    {
+        Option<int> port = new("--port", "-p") { Description = "Port for the frontend gRPC service (0 picks a free one).", DefaultValueFactory = _ => 7233 };
+        Option<string> ip = new("--ip") { Description = "IPv4 address to bind the frontend service to.", DefaultValueFactory = _ => "127.0.0.1" };
+        Option<bool> enableTimeSkipping = new("--enable-time-skipping") { Description = "Start with time skipping unlocked (by default it waits for a client to unlock it)." };
+        Command command = new("test-server", "Start the offline Temporal server as a time-skipping test server (what `temporal-test-server <port>` is to the SDK).")
+        {
+            port, ip, enableTimeSkipping,
+        };
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
+            var portValue = parseResult.GetValue(port);
+            if (portValue is < 0 or > 65535)
+            {
+                error.WriteLine($"test-server: port {portValue} is not a valid port (0-65535).");
+                return 2;
+            }
+            var ipValue = parseResult.GetValue(ip)!;
+            if (!System.Net.IPAddress.TryParse(ipValue, out _))
+            {
+                error.WriteLine($"test-server: --ip '{ipValue}' is not an IP address.");
+                return 2;
+            }
+            using var clock = new SkippingClock(startLocked: !parseResult.GetValue(enableTimeSkipping));
+            using var shutdown = new ShutdownSignal(cancellationToken);
+            using var parent = new ParentWatch();
+            OfflineTemporalServer instance;
+            try
+            {
+                instance = await OfflineTemporalServer.StartNewAsync(new() { Ip = ipValue, Port = portValue, TimeProvider = clock }, cancellationToken);
+            }
+            catch (IOException ex)
+            {
+                error.WriteLine($"test-server: cannot listen on {ipValue}:{portValue}: {ex.Message}");
+                return 1;
+            }
+            await using (instance)
+            {
+                output.WriteLine($"Temporal test server (rawkode offline, time skipping {(clock.LockCount == 0 ? "unlocked" : "locked")}) running at {instance.Address}");
+                output.Flush();
+                await Task.WhenAny(shutdown.WaitAsync(), parent.Gone);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// Stops the server when the process that started it is gone. The SDK ends a test server by killing it, so a
+    /// test host that crashes (or gives up on a slow start) would otherwise leave it running for ever.
+    /// </summary>
+    private sealed class ParentWatch : IDisposable
+    {
+        private readonly TaskCompletionSource _gone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Timer? _timer;
+
+        public ParentWatch()
+        {
+            if (ParentId() is { } parent and > 1)
+            {
+                _timer = new Timer(_ =>
+                {
+                    if (ParentId() != parent)
+                    {
+                        _gone.TrySetResult();
+                    }
+                }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+            }
+        }
+
+        /// <summary>Completes once the parent process has exited (never where that cannot be told).</summary>
+        public Task Gone => _gone.Task;
+
+        public void Dispose() => _timer?.Dispose();
+
+        /// <summary>The parent process id from <c>/proc/self/stat</c> (Linux; null elsewhere).</summary>
+        private static int? ParentId()
+        {
+            try
+            {
+                var stat = File.ReadAllText("/proc/self/stat");
+                // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so parse after the last ')'.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return int.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+            {
+                return null;
+            }
+        }
+    }
+}

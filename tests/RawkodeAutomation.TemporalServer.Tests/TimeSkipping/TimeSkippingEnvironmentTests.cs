@@ -1,0 +1,158 @@
+using RawkodeAutomation.TemporalServer.Testing;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+using Temporalio.Testing;
+using Temporalio.Worker;
+
+namespace RawkodeAutomation.TemporalServer.Tests.TimeSkipping;
+
+/// <summary>
+/// The built <c>rawkode</c> executable as the SDK's time-skipping test server:
+/// <c>WorkflowEnvironment.StartTimeSkippingAsync</c> with <c>TestServer.ExistingPath</c>, one server per test so the
+/// global time lock of one test cannot move another's clock.
+/// </summary>
+public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
+{
+    /// <summary>Longest any result may take in wall-clock time; without skipping these tests would wait for days.</summary>
+    private static readonly TimeSpan WallClockLimit = TimeSpan.FromSeconds(60);
+
+    private WorkflowEnvironment? _env;
+
+    private WorkflowEnvironment Env => _env ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync() =>
+        _env = await TemporalTestServer.StartTimeSkippingAsync(typeof(TimeSkippingEnvironmentTests).Assembly);
+
+    public async Task DisposeAsync()
+    {
+        if (_env is not null)
+        {
+            await _env.ShutdownAsync();
+        }
+    }
+
+    private static TemporalWorkerOptions WorkerOptions(string taskQueue) => new TemporalWorkerOptions(taskQueue)
+        .AddWorkflow<SleepyWorkflow>()
+        .AddWorkflow<DayBackoffWorkflow>()
+        .AddWorkflow<SignalOrTimerWorkflow>()
+        .AddActivity(FlakyOnceActivities.FailOnce);
+
+    private async Task<T> WithWorkerAsync<T>(Func<string, Task<T>> body)
+    {
+        var taskQueue = Workers.NewTaskQueue();
+        using var worker = new TemporalWorker(Env.Client, WorkerOptions(taskQueue));
+        return await worker.ExecuteAsync(() => body(taskQueue));
+    }
+
+    private static RpcOptions Bounded(CancellationTokenSource wall) => new() { CancellationToken = wall.Token };
+
+    [Fact]
+    public async Task StartTimeSkipping_ExistingPathIsRawkode_SupportsTimeSkipping()
+    {
+        Assert.True(Env.SupportsTimeSkipping);
+        var now = await Env.GetCurrentTimeAsync();
+        // Nothing has run yet, so the server's clock is the real one.
+        Assert.InRange(now, DateTime.UtcNow - TimeSpan.FromMinutes(1), DateTime.UtcNow + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task WorkflowDelay_SevenDays_ResultArrivesAfterAWeekOfWorkflowTime()
+    {
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        var observed = await WithWorkerAsync(async taskQueue =>
+        {
+            var handle = await Env.Client.StartWorkflowAsync((SleepyWorkflow wf) => wf.RunAsync(7), new(Workers.NewId("sleepy"), taskQueue));
+            return await handle.GetResultAsync(rpcOptions: Bounded(wall));
+        });
+        Assert.True(observed.Elapsed >= TimeSpan.FromDays(7), $"the workflow saw only {observed.Elapsed} pass");
+        Assert.True(observed.Elapsed < TimeSpan.FromDays(7) + TimeSpan.FromMinutes(5), $"the workflow saw {observed.Elapsed} pass");
+        // The server's clock moved on with the workflow's.
+        Assert.True(await Env.GetCurrentTimeAsync() >= observed.Finished);
+    }
+
+    [Fact]
+    public async Task ActivityRetry_OneDayBackoff_SecondAttemptSucceedsADayLater()
+    {
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        var key = Workers.NewId("backoff");
+        var observed = await WithWorkerAsync(async taskQueue =>
+        {
+            var handle = await Env.Client.StartWorkflowAsync((DayBackoffWorkflow wf) => wf.RunAsync(key), new(Workers.NewId("backoff"), taskQueue));
+            return await handle.GetResultAsync(rpcOptions: Bounded(wall));
+        });
+        Assert.Equal(2, observed.Attempts);
+        Assert.Equal(2, FlakyOnceActivities.Attempts[key]);
+        Assert.True(observed.Elapsed >= TimeSpan.FromDays(1), $"the retry came after only {observed.Elapsed}");
+        Assert.True(observed.Elapsed < TimeSpan.FromDays(2), $"the retry came after {observed.Elapsed}");
+    }
+
+    [Fact]
+    public async Task EnvironmentDelay_OneDay_CurrentTimeAdvancesByADay()
+    {
+        var before = await Env.GetCurrentTimeAsync();
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        await Env.DelayAsync(TimeSpan.FromDays(1), wall.Token);
+        var after = await Env.GetCurrentTimeAsync();
+        Assert.InRange(after - before, TimeSpan.FromDays(1), TimeSpan.FromDays(1) + TimeSpan.FromMinutes(1));
+        // DelayAsync took the lock back: time runs at wall-clock speed again.
+        var again = await Env.GetCurrentTimeAsync();
+        Assert.InRange(again - after, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
+    public async Task Locked_WorkerRunningNobodyAwaitingResult_TimerDoesNotFireUntilResultAwaited()
+    {
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        var observed = await WithWorkerAsync(async taskQueue =>
+        {
+            var handle = await Env.Client.StartWorkflowAsync((SleepyWorkflow wf) => wf.RunAsync(1.0 / 24), new(Workers.NewId("locked"), taskQueue));
+            await Workers.WaitUntilAsync(
+                async () => (await handle.FetchHistoryAsync()).Events.Any(e => e.EventType == EventType.TimerStarted),
+                what: "the workflow started its one-hour timer");
+            var serverBefore = await Env.GetCurrentTimeAsync();
+            var wallBefore = DateTime.UtcNow;
+            // Watch for a second: with the lock held (nobody awaits a result) the clock runs at wall-clock speed.
+            while (DateTime.UtcNow - wallBefore < TimeSpan.FromSeconds(1))
+            {
+                var moved = await Env.GetCurrentTimeAsync() - serverBefore;
+                Assert.True(moved < DateTime.UtcNow - wallBefore + TimeSpan.FromSeconds(5), $"time ran away by {moved} while locked");
+                Assert.Equal(WorkflowExecutionStatus.Running, (await handle.DescribeAsync()).Status);
+                await Task.Delay(50);
+            }
+            // Awaiting the result unlocks time, and the hour passes at once.
+            return await handle.GetResultAsync(rpcOptions: Bounded(wall));
+        });
+        Assert.True(observed.Elapsed >= TimeSpan.FromHours(1), $"the workflow saw only {observed.Elapsed} pass");
+    }
+
+    [Fact]
+    public async Task TimerRacingSignal_SignalSentBeforeResultAwaited_SignalWins()
+    {
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        var result = await WithWorkerAsync(async taskQueue =>
+        {
+            var handle = await Env.Client.StartWorkflowAsync((SignalOrTimerWorkflow wf) => wf.RunAsync(), new(Workers.NewId("race-signal"), taskQueue));
+            // Time is locked until the result is awaited, so the hour cannot pass before the signal arrives.
+            await handle.SignalAsync(wf => wf.PokeAsync());
+            return await handle.GetResultAsync(rpcOptions: Bounded(wall));
+        });
+        Assert.Equal("signal after 0 min", result);
+    }
+
+    [Fact]
+    public async Task TimerRacingSignal_NoSignal_TimerFiresAfterAnHourOfWorkflowTime()
+    {
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        var result = await WithWorkerAsync(async taskQueue =>
+        {
+            var handle = await Env.Client.StartWorkflowAsync((SignalOrTimerWorkflow wf) => wf.RunAsync(), new(Workers.NewId("race-timer"), taskQueue));
+            var outcome = await handle.GetResultAsync(rpcOptions: Bounded(wall));
+            // Once the timer has won, a late signal is refused like on a real server: the run is closed.
+            var late = await Assert.ThrowsAsync<RpcException>(() => handle.SignalAsync(wf => wf.PokeAsync()));
+            Assert.Equal(RpcException.StatusCode.NotFound, late.Code);
+            return outcome;
+        });
+        Assert.Equal("timer after 60 min", result);
+    }
+}
