@@ -98,7 +98,7 @@ public class KlusteredEndToEndTests
     }
 
     [Fact]
-    public async Task KlusteredEpisode_BreakCannotBeApplied_NonRetryableFailureInEpisodeState()
+    public async Task KlusteredEpisode_BreakCannotBeApplied_NonRetryableFailureInEpisodeStateThenOperatorRetryProvisions()
     {
         // Given a sandbox whose host pods fail (it has no nodes), and a team with a node-level break due now.
         var start = NowToSecond().AddSeconds(5);
@@ -137,6 +137,54 @@ public class KlusteredEndToEndTests
         Assert.Equal(RetryState.NonRetryableFailure, failure.RetryState);
         Assert.True(failure.Failure.ApplicationFailureInfo.NonRetryable);
         Assert.Equal(Worker.Adapters.KubernetesKlusteredActivities.KlusteredFailed, failure.Failure.ApplicationFailureInfo.Type);
+
+        // When the cause is gone (host scripts run against the sandbox's node model) and an operator signals Retry,
+        var handle = stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId));
+        stack.Kubernetes.Options.HostPodPhase = Kubernetes.Sandbox.KubernetesSandboxOptions.SimulatedHostPods;
+        await handle.SignalAsync(wf => wf.RetryAsync());
+
+        // then the team is provisioned again on the same cluster, both breaks verified, and the episode is no longer Failed.
+        var retried = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned after Retry");
+        Assert.Null(retried.Teams.Single().LastError);
+        Assert.NotEqual("Failed", retried.Phase);
+        Assert.Single(stack.Kubernetes.WorkloadClusters);
+    }
+
+    [Fact]
+    public async Task KlusteredEpisode_FailedTeamSkippedByOperator_HandedOverAndWatchedForTheFix()
+    {
+        // Given a team whose node-level break cannot be applied in this sandbox.
+        var start = NowToSecond().AddSeconds(5);
+        var episodeId = EpisodeId(start);
+        await using var stack = await StartAsync(KlusteredChannel(start, """
+            provisionBefore: 1h
+              teardownAfter: 1h
+              teams:
+                - name: team-a
+                  breakers: [ada-okafor]
+                  fixers: [chen-wei]
+                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+                  breaks: [quota-zero-pods, apiserver-wrong-port]
+            """));
+        var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
+        Assert.Contains("does not model the node script of break apiserver-wrong-port", failed.Teams.Single().LastError, StringComparison.Ordinal);
+
+        // When an operator skips it,
+        await stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).SignalAsync(wf => wf.SkipAsync(new SkipRequest("run the show without that break")));
+
+        // then the cluster is handed over as it is, the failure stays visible, and the fix is watched for.
+        var skipped = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a handed over");
+        Assert.StartsWith("accepted by operator (run the show without that break)", skipped.Teams.Single().LastError, StringComparison.Ordinal);
+        Assert.NotEqual("Failed", skipped.Phase);
+        var clusterName = Ownership.ClusterName(episodeId, "team-a");
+        using (var fixer = WorkloadClient(stack, clusterName))
+        {
+            await fixer.CoreV1.DeleteNamespacedResourceQuotaAsync("compute", "default");
+            await fixer.AppsV1.PatchNamespacedDeploymentAsync(
+                new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"klustered","image":"ghcr.io/rawkode/klustered:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+                "klustered", "default");
+        }
+        await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single() is { Phase: TeamPhase.Fixed, TimeToFixRecorded: true }, "team-a's fix recorded");
     }
 
     private static async Task<EmbeddedStack> StartAsync(Dictionary<string, byte[]> files, Action<Kubernetes.Sandbox.KubernetesSandboxOptions>? kubernetes = null)
