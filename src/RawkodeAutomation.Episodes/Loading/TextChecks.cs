@@ -290,30 +290,17 @@ internal static class TextChecks
     }
 
     /// <summary>First character index (UTF-16) in <paramref name="value"/> that is not printable ASCII, or -1.</summary>
-    public static int FirstNonAscii(string value, out Rune rune)
-    {
-        for (var i = 0; i < value.Length;)
-        {
-            Rune.DecodeFromUtf16(value.AsSpan(i), out rune, out var used);
-            if (rune.Value is < 0x21 or > 0x7E)
-            {
-                return i;
-            }
-
-            i += used;
-        }
-
-        rune = default;
-        return -1;
-    }
+    public static int FirstNonAscii(string value, out Rune rune) => FirstRune(value, static r => r.Value is < 0x21 or > 0x7E, out rune);
 
     /// <summary>First invisible character index in <paramref name="value"/>, or -1.</summary>
-    public static int FirstInvisible(string value, out Rune rune)
+    public static int FirstInvisible(string value, out Rune rune) => FirstRune(value, IsInvisible, out rune);
+
+    private static int FirstRune(string value, Func<Rune, bool> match, out Rune rune)
     {
         for (var i = 0; i < value.Length;)
         {
             Rune.DecodeFromUtf16(value.AsSpan(i), out rune, out var used);
-            if (IsInvisible(rune))
+            if (match(rune))
             {
                 return i;
             }

@@ -115,13 +115,7 @@ internal static class StrictYamlReader
                     case Scalar s:
                         {
                             var tag = s.Tag.IsEmpty ? null : s.Tag.Value;
-                            var node = new YScalar(s.Value, s.Style, tag, Line(s.Start), Col(s.Start), Index(s.Start));
-                            if (!s.Anchor.IsEmpty)
-                            {
-                                anchors[s.Anchor.Value] = node;
-                            }
-
-                            if (!Attach(node))
+                            if (!Place(s, new YScalar(s.Value, s.Style, tag, Line(s.Start), Col(s.Start), Index(s.Start))))
                             {
                                 return root;
                             }
@@ -151,32 +145,12 @@ internal static class StrictYamlReader
 
                             break;
                         }
-                    case MappingStart ms:
+                    case MappingStart or SequenceStart:
                         {
-                            var node = new YMapping(Line(ms.Start), Col(ms.Start), Index(ms.Start));
-                            if (!ms.Anchor.IsEmpty)
-                            {
-                                anchors[ms.Anchor.Value] = node;
-                            }
-
-                            if (!Attach(node))
-                            {
-                                return root;
-                            }
-
-                            stack.Push(node);
-                            pendingKeys.Push(null);
-                            break;
-                        }
-                    case SequenceStart ss:
-                        {
-                            var node = new YSequence(Line(ss.Start), Col(ss.Start), Index(ss.Start));
-                            if (!ss.Anchor.IsEmpty)
-                            {
-                                anchors[ss.Anchor.Value] = node;
-                            }
-
-                            if (!Attach(node))
+                            YNode node = ev is MappingStart
+                                ? new YMapping(Line(ev.Start), Col(ev.Start), Index(ev.Start))
+                                : new YSequence(Line(ev.Start), Col(ev.Start), Index(ev.Start));
+                            if (!Place((NodeEvent)ev, node))
                             {
                                 return root;
                             }
@@ -219,6 +193,17 @@ internal static class StrictYamlReader
         }
 
         return root;
+
+        // A new (not aliased) node: remember it under its anchor, then attach it; false once the tree is abandoned.
+        bool Place(NodeEvent source, YNode node)
+        {
+            if (!source.Anchor.IsEmpty)
+            {
+                anchors[source.Anchor.Value] = node;
+            }
+
+            return Attach(node);
+        }
 
         bool Attach(YNode node, bool isAlias = false)
         {
