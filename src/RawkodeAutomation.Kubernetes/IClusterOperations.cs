@@ -48,7 +48,11 @@ public interface IClusterOperations
     /// <summary>The workload cluster's kubeconfig: secret <c>&lt;cluster&gt;-kubeconfig</c>, key <c>value</c>.</summary>
     Task<string> GetWorkloadKubeconfigAsync(ClusterRef cluster, CancellationToken cancellationToken = default);
 
-    /// <summary>Deploys the Klustered workload at v1 (Deployment and Service <c>klustered</c> in <c>default</c>, and its database) and waits until it is Ready.</summary>
+    /// <summary>
+    /// Deploys the Klustered workload at v1 (Deployment and Service <c>klustered</c> in <c>default</c>, and its database)
+    /// and waits until it is Ready. When it is already there (ours), it is adopted without waiting: breaks applied since
+    /// may keep it from being Ready on purpose.
+    /// </summary>
     Task DeployWorkloadAsync(ClusterRef cluster, CancellationToken cancellationToken = default);
 
     /// <summary>Applies break modules by id (see <see cref="BreakLibrary"/>); node-level breaks that cut API access go last.</summary>
