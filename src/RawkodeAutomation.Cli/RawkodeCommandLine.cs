@@ -22,6 +22,7 @@ public static class RawkodeCommandLine
         root.Subcommands.Add(YouTubeCommand.Create());
         root.Subcommands.Add(KlusteredCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(CleanupCommand.Create());
         return root;
     }
 }
