@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using RawkodeAutomation.Episodes.Benchmarking;
+using RawkodeAutomation.GitHub.Local;
 
 namespace RawkodeAutomation.Cli.Commands;
 
@@ -199,21 +200,6 @@ internal static class EpisodesBenchCommand
         }
     }
 
-    private static async Task GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardOutput.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"git {string.Join(' ', arguments)} failed: {await stderr}");
-        }
-    }
+    private static Task GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments) =>
+        new GitCli(directory).RunAsync(arguments, cancellationToken: cancellationToken);
 }
