@@ -86,7 +86,16 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 var kubernetes = await KubernetesSandbox.StartAsync().ConfigureAwait(false);
                 _embedded.Add(kubernetes);
                 overrides["Kubernetes:ManagementKubeconfigContent"] = kubernetes.ManagementKubeconfig;
-                wired.Add("Kubernetes: sandbox management cluster with a Cluster API stand-in");
+                // The sandbox answers in milliseconds (an unbroken rollout completes in under a second): prove a
+                // cluster broken in seconds, not in the minutes a real cluster needs.
+                foreach (var (key, value) in new[] { ("Kubernetes:VerifyBrokenTimeout", "00:00:10"), ("Kubernetes:PollInterval", "00:00:00.500") })
+                {
+                    if (string.IsNullOrWhiteSpace(fileConfig[key]))
+                    {
+                        overrides[key] = value;
+                    }
+                }
+                wired.Add("Kubernetes: sandbox management cluster with a Cluster API stand-in (node-level breaks run against its node model)");
             }
             else
             {
