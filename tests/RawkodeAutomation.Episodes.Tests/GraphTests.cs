@@ -69,12 +69,7 @@ public class GraphTests
     [Fact]
     public void ChangedDescriptions_NewEpisodeInALongShow_OnlyNeighboursChange()
     {
-        var repo = TestRepository.WithShow();
-        for (var i = 0; i < 60; i++)
-        {
-            var day = new DateOnly(2025, 1, 1).AddDays(7 * i);
-            repo.Episode("klustered", $"{day:yyyy-MM-dd}-ep-{i}", $"Episode {i}", $"{day:yyyy-MM-dd}T17:00:00Z");
-        }
+        var repo = TestRepository.WithShow().WeeklyEpisodes("klustered", 60, new DateOnly(2025, 1, 1));
 
         var after = repo.Clone().Episode("klustered", "2026-02-22-extra", "Extra", "2026-02-22T17:00:00Z");
 

@@ -110,12 +110,8 @@ public class PlannerTests
     [Fact]
     public void Plan_SweepBeyondOneDay_SaysHowManyDaysOfQuota()
     {
-        var repo = TestRepository.WithShow().Person("ada", "Ada", "Old bio.");
-        for (var i = 0; i < 250; i++)
-        {
-            var day = new DateOnly(2020, 1, 1).AddDays(7 * i);
-            repo.Episode("klustered", $"{day:yyyy-MM-dd}-ep-{i}", $"Episode {i}", $"{day:yyyy-MM-dd}T17:00:00Z", ["ada"], $"youtube:\n  videoId: v{i:D10}\n");
-        }
+        var repo = TestRepository.WithShow().Person("ada", "Ada", "Old bio.")
+            .WeeklyEpisodes("klustered", 250, new DateOnly(2020, 1, 1), guests: _ => ["ada"], extra: i => $"youtube:\n  videoId: v{i:D10}\n");
 
         var after = repo.Clone().Person("ada", "Ada", "New bio.");
 

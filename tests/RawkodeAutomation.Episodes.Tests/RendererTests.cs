@@ -63,14 +63,7 @@ public class RendererTests
     [Fact]
     public void Render_LongSeries_IndexIsAWindowAroundTheEpisode()
     {
-        var repo = TestRepository.WithShow();
-        for (var i = 0; i < 60; i++)
-        {
-            var day = new DateOnly(2025, 1, 1).AddDays(7 * i);
-            repo.Episode("klustered", $"{day:yyyy-MM-dd}-ep-{i}", $"Episode {i}", $"{day:yyyy-MM-dd}T17:00:00Z");
-        }
-
-        var repository = repo.Load();
+        var repository = TestRepository.WithShow().WeeklyEpisodes("klustered", 60, new DateOnly(2025, 1, 1)).Load();
         var rendered = DescriptionRenderer.Render(repository, "klustered/2025-06-25-ep-25");
 
         Assert.Equal(["series index limited to the 21 episodes around this one (of 60)"], rendered.Shortenings);
@@ -85,13 +78,11 @@ public class RendererTests
     public void Render_OversizeDescription_ShortensLeastImportantFirstAndFits()
     {
         var longBio = "First sentence of a long bio. " + string.Concat(Enumerable.Repeat("Then a lot more about them 🚀. ", 60));
-        var repo = TestRepository.WithShow();
+        var repo = TestRepository.WithShow()
+            .WeeklyEpisodes("klustered", 8, new DateOnly(2025, 1, 1), guests: i => i == 0 ? ["guest-0", "guest-1", "guest-2", "guest-3"] : []);
         for (var i = 0; i < 8; i++)
         {
             repo.Person($"guest-{i}", $"Guest {i}", longBio);
-            var day = new DateOnly(2025, 1, 1).AddDays(7 * i);
-            repo.Episode("klustered", $"{day:yyyy-MM-dd}-ep-{i}", $"Episode {i}", $"{day:yyyy-MM-dd}T17:00:00Z",
-                i == 0 ? ["guest-0", "guest-1", "guest-2", "guest-3"] : []);
         }
 
         var rendered = DescriptionRenderer.Render(repo.Load(), "klustered/2025-01-01-ep-0");

@@ -40,6 +40,21 @@ internal sealed class TestRepository
         return this;
     }
 
+    /// <summary>
+    /// Adds <paramref name="count"/> weekly episodes of <paramref name="show"/> at 17:00 UTC from <paramref name="first"/>:
+    /// episode i is "&lt;date&gt;-ep-i", titled "Episode i".
+    /// </summary>
+    public TestRepository WeeklyEpisodes(string show, int count, DateOnly first, Func<int, string[]>? guests = null, Func<int, string>? extra = null)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var day = first.AddDays(7 * i);
+            Episode(show, $"{day:yyyy-MM-dd}-ep-{i}", $"Episode {i}", $"{day:yyyy-MM-dd}T17:00:00Z", guests?.Invoke(i), extra?.Invoke(i) ?? "");
+        }
+
+        return this;
+    }
+
     public TestRepository Put(string path, string text)
     {
         Files[path] = Encoding.UTF8.GetBytes(text);
