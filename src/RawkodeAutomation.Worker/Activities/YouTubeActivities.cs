@@ -37,11 +37,12 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
         try
         {
             var token = ActivityExecutionContext.Current.CancellationToken;
+            var repeats = YouTubeCallRetries.Track();
             // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
             var result = await operations.EnsureBroadcastAsync(spec, token).ConfigureAwait(false);
             var action = result.Created ? "created" : result.Actions.Count == 0 ? "unchanged" : "updated";
             // EnsureBroadcast writes the description with the broadcast (liveBroadcasts or videos snippet).
-            return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, IsLiveOrComplete: false, result.UnitsSpent);
+            return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, IsLiveOrComplete: false, result.UnitsSpent + repeats.ExtraUnits);
         }
         catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
         {
@@ -54,6 +55,7 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
     {
         try
         {
+            var repeats = YouTubeCallRetries.Track();
             var result = await operations.EnsureDescriptionsAsync(
                 [new DescriptionSpec(input.EpisodeId, input.VideoId, input.Description)],
                 ActivityExecutionContext.Current.CancellationToken).ConfigureAwait(false);
@@ -62,7 +64,7 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
                 throw new ApplicationFailureException(
                     $"episode {input.EpisodeId}: video {input.VideoId} is not on the channel any more", PipelineErrors.NotFound, nonRetryable: true);
             }
-            return new EnsureDescriptionResult(result.Updated.Count > 0, result.UnitsSpent);
+            return new EnsureDescriptionResult(result.Updated.Count > 0, result.UnitsSpent + repeats.ExtraUnits);
         }
         catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
         {
@@ -79,9 +81,10 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
         var hash = input.Force ? rendered.Hash + "-" + ActivityExecutionContext.Current.Info.ActivityId : rendered.Hash;
         try
         {
+            var repeats = YouTubeCallRetries.Track();
             var result = await operations.EnsureThumbnailAsync(
                 new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash), token).ConfigureAwait(false);
-            return new EnsureThumbnailResult(!result.Unchanged, input.Fingerprint, rendered.Image.LongLength, result.UnitsSpent);
+            return new EnsureThumbnailResult(!result.Unchanged, input.Fingerprint, rendered.Image.LongLength, result.UnitsSpent + repeats.ExtraUnits);
         }
         catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
         {
@@ -94,10 +97,11 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
     {
         try
         {
+            var repeats = YouTubeCallRetries.Track();
             var result = await operations.EnsureBroadcastDeletedAsync(input.EpisodeId, input.VideoId, ActivityExecutionContext.Current.CancellationToken)
                 .ConfigureAwait(false);
             var deleted = result.Actions.Any(a => a.StartsWith("deleted", StringComparison.Ordinal));
-            return new DeleteBroadcastResult(deleted, result.UnitsSpent);
+            return new DeleteBroadcastResult(deleted, result.UnitsSpent + repeats.ExtraUnits);
         }
         catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
         {

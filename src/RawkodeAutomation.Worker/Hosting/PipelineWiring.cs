@@ -25,6 +25,7 @@ public static class PipelineWiring
     {
         var options = PipelineServiceCollectionExtensions.ReadPipelineOptions(configuration);
         services.AddYouTube(configuration);
+        DecorateYouTubeClient(services, configuration);
         services.AddGitHub(configuration);
         services.AddKubernetes(configuration);
         services.TryAddSingleton(_ => new ThumbnailRenderer(ThumbnailAssets.FromRepositoryRoot(repositoryRoot)));
@@ -34,5 +35,30 @@ public static class PipelineWiring
         services.AddSingleton<IClusterJanitor, KubernetesClusterJanitor>();
         services.AddRawkodePipelineWorker(options);
         return services;
+    }
+
+    /// <summary>
+    /// Wraps whichever <see cref="IYouTubeClient"/> is registered in a <see cref="RetryingYouTubeClient"/>
+    /// (options from <c>YouTube:Retry</c>), so one transient fault does not restart a whole chain of calls.
+    /// </summary>
+    private static void DecorateYouTubeClient(IServiceCollection services, IConfiguration configuration)
+    {
+        var retry = new YouTubeRetryOptions();
+        configuration.GetSection("YouTube:Retry").Bind(retry);
+        var registered = services.LastOrDefault(d => d.ServiceType == typeof(IYouTubeClient));
+        if (registered is null || retry.Attempts <= 1)
+        {
+            return;
+        }
+        services.Remove(registered);
+        services.Add(ServiceDescriptor.Describe(typeof(IYouTubeClient), sp =>
+        {
+            // A registered instance belongs to whoever registered it; one we create here is ours to dispose.
+            var owned = registered.ImplementationInstance is null;
+            var inner = registered.ImplementationInstance
+                ?? registered.ImplementationFactory?.Invoke(sp)
+                ?? ActivatorUtilities.CreateInstance(sp, registered.ImplementationType!);
+            return new RetryingYouTubeClient((IYouTubeClient)inner, retry, owned);
+        }, registered.Lifetime));
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using RawkodeAutomation.GitHub;
@@ -86,12 +87,15 @@ public static class Channel
         github: {name.ToLowerInvariant().Replace(" ", "", StringComparison.Ordinal)}
         """);
 
-    public static string EpisodeId(int i) => $"demo-show/2030-01-{i:00}-episode-{i}";
+    /// <summary>Episode <paramref name="i"/> airs on day <paramref name="i"/> counted from 2030-01-01, so any number of them are valid dates.</summary>
+    public static DateTimeOffset AirDate(int i) => new DateTimeOffset(2030, 1, 1, 17, 0, 0, TimeSpan.Zero).AddDays(i - 1);
+
+    public static string EpisodeId(int i) => $"demo-show/{AirDate(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}-episode-{i}";
 
     public static void AddEpisode(Dictionary<string, byte[]> files, int i, string guest) =>
         files[$"episodes/{EpisodeId(i)}.yaml"] = Utf8($"""
             title: "Episode {i}"
-            scheduledFor: 2030-01-{i:00}T17:00:00Z
+            scheduledFor: {AirDate(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}T17:00:00Z
             duration: 90m
             visibility: public
             guests: [{guest}]

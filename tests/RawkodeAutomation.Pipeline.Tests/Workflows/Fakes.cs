@@ -44,10 +44,24 @@ public sealed class FakeYouTube : IYouTubeActivities
         }
     }
 
+    /// <summary>While set, YouTube rejects every broadcast write as invalid (non-retryable) with this reason.</summary>
+    public volatile string? RejectBroadcastWith;
+
+    /// <summary>Broadcast ensures YouTube received (rejected ones included).</summary>
+    public int BroadcastCalls;
+
+    /// <summary>thumbnails.set calls that uploaded a picture.</summary>
+    public int ThumbnailUploads;
+
     [Activity]
     public Task<EnsureBroadcastResult> EnsureBroadcastAsync(EnsureBroadcastInput input)
     {
+        Interlocked.Increment(ref BroadcastCalls);
         Charge(1);
+        if (RejectBroadcastWith is { } reason)
+        {
+            throw new ApplicationFailureException($"YouTube liveBroadcasts.insert: invalid request: {reason}", PipelineErrors.InvalidInput, nonRetryable: true);
+        }
         var d = input.Desired;
         var created = false;
         var id = VideoByEpisode.GetOrAdd(d.EpisodeId, _ =>
@@ -68,10 +82,17 @@ public sealed class FakeYouTube : IYouTubeActivities
         return Task.FromResult(new EnsureBroadcastResult(id, created ? "created" : "updated", true, false, created ? 101 : 51));
     }
 
+    /// <summary>While set, YouTube rejects every description write as invalid (non-retryable) with this reason.</summary>
+    public volatile string? RejectDescriptionWith;
+
     [Activity]
     public Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input)
     {
         Charge(1);
+        if (RejectDescriptionWith is { } reason)
+        {
+            throw new ApplicationFailureException($"YouTube videos.update: invalid request: {reason}", PipelineErrors.InvalidInput, nonRetryable: true);
+        }
         if (Descriptions.TryGetValue(input.VideoId, out var current) && current == input.Description)
         {
             return Task.FromResult(new EnsureDescriptionResult(false, 1));
@@ -92,7 +113,14 @@ public sealed class FakeYouTube : IYouTubeActivities
         {
             throw new ApplicationFailureException("thumbnails.set: 503 backendError", "Transient");
         }
+        // Like the real operation: upload only when the video does not carry this picture yet, or when forced.
+        if (!input.Force && Thumbnails.TryGetValue(input.VideoId, out var current) && current == input.Fingerprint)
+        {
+            Charge(1);
+            return Task.FromResult(new EnsureThumbnailResult(false, input.Fingerprint, 1234, 1));
+        }
         Charge(50);
+        Interlocked.Increment(ref ThumbnailUploads);
         Thumbnails[input.VideoId] = input.Fingerprint;
         return Task.FromResult(new EnsureThumbnailResult(true, input.Fingerprint, 1234, 50));
     }

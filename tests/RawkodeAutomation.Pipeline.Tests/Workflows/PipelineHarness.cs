@@ -97,6 +97,19 @@ public sealed class PipelineHarness : IAsyncDisposable
     public Task<QuotaStatus> QuotaAsync() =>
         Client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota).QueryAsync(wf => wf.State);
 
+    /// <summary>The quota entity's state, or null while it does not exist (or cannot answer yet).</summary>
+    public static async Task<QuotaStatus?> QuotaAsync(ITemporalClient client)
+    {
+        try
+        {
+            return await client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota).QueryAsync(wf => wf.State);
+        }
+        catch (Exception e) when (e is Temporalio.Exceptions.RpcException or Temporalio.Exceptions.WorkflowQueryFailedException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Polls until the condition holds; fails with the last observation when the deadline passes.</summary>
     public static async Task<T> WaitForAsync<T>(Func<Task<T>> observe, Func<T, bool> done, TimeSpan timeout, string what)
     {
