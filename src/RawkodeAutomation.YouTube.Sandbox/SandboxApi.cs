@@ -237,12 +237,25 @@ public sealed partial class YouTubeSandbox
         await WriteJsonAsync(context, 200, response).ConfigureAwait(false);
     }
 
+    /// <summary>A write to one broadcast: finds it (404 when missing), applies the change, bumps its etag and answers with it.</summary>
+    private Task ChangeBroadcastAsync(HttpContext context, string id, HashSet<string> parts, Action<SandboxVideo> change) =>
+        ChangeAsync(context, () =>
+        {
+            var video = Broadcast(id);
+            change(video);
+            video.Revision++;
+            return RenderBroadcast(video, parts);
+        });
+
     // Callers hold _gate.
     private SandboxVideo Broadcast(string? id, string location = "id") =>
         _state.Videos.FirstOrDefault(v => v.Id == id && v.IsBroadcast)
         ?? throw new ApiError(404, "liveBroadcastNotFound", $"Broadcast not found: '{id}'.", location);
 
     // ---- liveBroadcasts ---------------------------------------------------------------------------
+
+    // The parts a liveBroadcast has (every liveBroadcasts method accepts the same).
+    private static readonly string[] BroadcastParts = ["id", "snippet", "status", "contentDetails"];
 
     private JsonObject RenderBroadcast(SandboxVideo v, HashSet<string> parts)
     {
@@ -287,7 +300,7 @@ public sealed partial class YouTubeSandbox
 
     private Task ListBroadcastsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxVideo>(
         "youtube#liveBroadcastListResponse",
-        Parts: ["id", "snippet", "status", "contentDetails"],
+        Parts: BroadcastParts,
         Filters: ["id", "mine", "broadcastStatus"],
         Select: (filter, query) =>
         {
@@ -314,7 +327,7 @@ public sealed partial class YouTubeSandbox
 
     private async Task InsertBroadcastAsync(HttpContext context)
     {
-        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var parts = Parts(context, BroadcastParts);
         var body = await BodyAsync(context).ConfigureAwait(false);
         var snippet = body["snippet"] ?? throw new ApiError(400, "invalidTitle", "snippet is required.", "snippet.title");
         CheckTitle(Str(snippet, "title"), "snippet.title");
@@ -347,7 +360,7 @@ public sealed partial class YouTubeSandbox
 
     private async Task UpdateBroadcastAsync(HttpContext context)
     {
-        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var parts = Parts(context, BroadcastParts);
         var body = await BodyAsync(context).ConfigureAwait(false);
         var id = Str(body, "id") ?? throw new ApiError(400, "missingRequiredParameter", "id is required.", "id");
         string? title = null, description = null, privacy = null;
@@ -363,9 +376,8 @@ public sealed partial class YouTubeSandbox
             end = ParseTime(Str(snippet, "scheduledEndTime"), "snippet.scheduledEndTime", false, "invalidScheduledEndTime");
         }
         if (parts.Contains("status")) { privacy = CheckPrivacy(Str(body["status"], "privacyStatus")); }
-        await ChangeAsync(context, () =>
+        await ChangeBroadcastAsync(context, id, parts, video =>
         {
-            var video = Broadcast(id);
             if (parts.Contains("snippet"))
             {
                 if (video.LifeCycleStatus == "complete" && start != video.ScheduledStart)
@@ -387,20 +399,17 @@ public sealed partial class YouTubeSandbox
                 video.EnableAutoStart = Bool(body["contentDetails"], "enableAutoStart") ?? video.EnableAutoStart;
                 video.EnableAutoStop = Bool(body["contentDetails"], "enableAutoStop") ?? video.EnableAutoStop;
             }
-            video.Revision++;
-            return RenderBroadcast(video, parts);
         }).ConfigureAwait(false);
     }
 
     private async Task BindAsync(HttpContext context)
     {
-        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var parts = Parts(context, BroadcastParts);
         var id = context.Request.Query["id"].ToString();
         if (id.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "id is required.", "id"); }
         var streamId = context.Request.Query["streamId"].ToString();
-        await ChangeAsync(context, () =>
+        await ChangeBroadcastAsync(context, id, parts, video =>
         {
-            var video = Broadcast(id);
             if (streamId.Length > 0)
             {
                 if (_state.Streams.All(s => s.Id != streamId)) { throw new ApiError(404, "liveStreamNotFound", $"Stream not found: '{streamId}'.", "streamId"); }
@@ -413,22 +422,19 @@ public sealed partial class YouTubeSandbox
                 video.BoundStreamId = null;
                 if (video.LifeCycleStatus == "ready") { video.LifeCycleStatus = "created"; }
             }
-            video.Revision++;
-            return RenderBroadcast(video, parts);
         }).ConfigureAwait(false);
     }
 
     private async Task TransitionAsync(HttpContext context)
     {
-        var parts = Parts(context, "id", "snippet", "status", "contentDetails");
+        var parts = Parts(context, BroadcastParts);
         var target = context.Request.Query["broadcastStatus"].ToString();
         if (target is not ("testing" or "live" or "complete"))
         {
             throw new ApiError(400, "invalidValue", $"broadcastStatus '{target}' is not testing, live or complete.", "broadcastStatus");
         }
-        await ChangeAsync(context, () =>
+        await ChangeBroadcastAsync(context, context.Request.Query["id"].ToString(), parts, video =>
         {
-            var video = Broadcast(context.Request.Query["id"].ToString());
             if (video.LifeCycleStatus == target) { throw new ApiError(403, "redundantTransition", $"The broadcast is already {target}.", "status.lifeCycleStatus"); }
             var allowed = (video.LifeCycleStatus, target) switch
             {
@@ -440,8 +446,6 @@ public sealed partial class YouTubeSandbox
             video.LifeCycleStatus = target;
             if (target == "live") { video.ActualStart = Now; }
             if (target == "complete") { video.ActualEnd = Now; }
-            video.Revision++;
-            return RenderBroadcast(video, parts);
         }).ConfigureAwait(false);
     }
 
@@ -458,6 +462,9 @@ public sealed partial class YouTubeSandbox
     }
 
     // ---- liveStreams ------------------------------------------------------------------------------
+
+    // The parts a liveStream has.
+    private static readonly string[] StreamParts = ["id", "snippet", "cdn", "status", "contentDetails"];
 
     private JsonObject RenderStream(SandboxStream s, HashSet<string> parts)
     {
@@ -503,14 +510,14 @@ public sealed partial class YouTubeSandbox
     // mine=anything lists every stream: the sandbox has one channel.
     private Task ListStreamsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxStream>(
         "youtube#liveStreamListResponse",
-        Parts: ["id", "snippet", "cdn", "status", "contentDetails"],
+        Parts: StreamParts,
         Filters: ["id", "mine"],
         Select: (filter, query) => filter == "id" ? WithIds(_state.Streams, query, s => s.Id) : _state.Streams,
         Render: RenderStream));
 
     private async Task InsertStreamAsync(HttpContext context)
     {
-        var parts = Parts(context, "id", "snippet", "cdn", "status", "contentDetails");
+        var parts = Parts(context, StreamParts);
         var body = await BodyAsync(context).ConfigureAwait(false);
         var title = Str(body["snippet"], "title");
         if (string.IsNullOrWhiteSpace(title)) { throw new ApiError(400, "titleRequired", "snippet.title is required.", "snippet.title"); }
@@ -537,6 +544,9 @@ public sealed partial class YouTubeSandbox
     }
 
     // ---- videos -----------------------------------------------------------------------------------
+
+    // The parts of a video the sandbox keeps (others, e.g. fileDetails, are unknownPart).
+    private static readonly string[] VideoParts = ["id", "snippet", "status"];
 
     private JsonObject RenderVideo(SandboxVideo v, HashSet<string> parts)
     {
@@ -569,7 +579,7 @@ public sealed partial class YouTubeSandbox
 
     private Task ListVideosAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxVideo>(
         "youtube#videoListResponse",
-        Parts: ["id", "snippet", "status"],
+        Parts: VideoParts,
         Filters: ["id"],
         Select: (_, query) =>
         {
@@ -583,7 +593,7 @@ public sealed partial class YouTubeSandbox
 
     private async Task UpdateVideoAsync(HttpContext context)
     {
-        var parts = Parts(context, "id", "snippet", "status");
+        var parts = Parts(context, VideoParts);
         var body = await BodyAsync(context).ConfigureAwait(false);
         var id = Str(body, "id") ?? throw new ApiError(400, "missingRequiredParameter", "id is required.", "id");
         string? title = null, description = null, category = null, privacy = null;
@@ -745,6 +755,9 @@ public sealed partial class YouTubeSandbox
 
     // ---- playlistItems ----------------------------------------------------------------------------
 
+    // The parts a playlistItem accepts; an item always renders its snippet.
+    private static readonly string[] PlaylistItemParts = ["id", "snippet", "contentDetails", "status"];
+
     /// <summary>The sandbox channel owns every playlist whose id starts with PL (no playlists resource to create them).</summary>
     private static void RequirePlaylist(string playlistId, string location)
     {
@@ -775,8 +788,7 @@ public sealed partial class YouTubeSandbox
 
     private Task ListPlaylistItemsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxPlaylistItem>(
         "youtube#playlistItemListResponse",
-        // Every part is accepted; an item always renders its snippet.
-        Parts: ["id", "snippet", "contentDetails", "status"],
+        Parts: PlaylistItemParts,
         Filters: ["playlistId", "id"],
         Select: (filter, query) =>
         {
@@ -799,7 +811,7 @@ public sealed partial class YouTubeSandbox
 
     private async Task InsertPlaylistItemAsync(HttpContext context)
     {
-        Parts(context, "id", "snippet", "contentDetails", "status");
+        Parts(context, PlaylistItemParts);
         var body = await BodyAsync(context).ConfigureAwait(false);
         var playlistId = Str(body["snippet"], "playlistId") ?? throw new ApiError(400, "playlistIdRequired", "snippet.playlistId is required.", "snippet.playlistId");
         var videoId = Str(body["snippet"]?["resourceId"], "videoId") ?? throw new ApiError(400, "invalidResourceType", "snippet.resourceId.videoId is required.", "snippet.resourceId");
