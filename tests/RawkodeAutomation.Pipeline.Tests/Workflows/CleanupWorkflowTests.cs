@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Activities;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Activities;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>One cleanup pass with fake cleanup activities and the real quota entity.</summary>
+public sealed class CleanupWorkflowTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Pass_SweepReserveLeavesLessThanTheSurvey_DeletesClustersThenWaitsForQuotaAndFinishesWhenGranted()
+    {
+        // Given a day whose units, but for the reserve kept for live scheduling, are fewer than the survey reserves.
+        await using var h = await PipelineHarness.StartAsync(o =>
+        {
+            o.DailyQuota = 100;
+            o.SweepReserve = 100 - CleanupWorkflow.SurveyUnits + 1;
+        });
+        var fake = new FakeCleanup();
+        h.ExtraActivities.Add(fake);
+        await h.StartWorkerAsync();
+
+        // When a pass runs.
+        var handle = await h.Client.StartWorkflowAsync(
+            (CleanupWorkflow wf) => wf.RunAsync(new CleanupPassInput()), new WorkflowOptions("cleanup-test", h.Options.TaskQueue));
+
+        // Then the clusters are cleaned at once, and the YouTube half waits for the quota entity.
+        var waiting = await PipelineHarness.WaitForAsync(
+            () => handle.QueryAsync(wf => wf.State), s => s.Phase == "WaitingForQuota", Timeout, "pass waiting for quota");
+        Assert.Equal(["expired-cluster"], waiting.Report.Deleted.Select(d => d.Name));
+        Assert.Equal(0, fake.Surveys);
+
+        // When YouTube grants more quota, the pass surveys, deletes the leftover and reports what it kept.
+        await h.Client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota).SignalAsync(wf => wf.SetBudgetAsync(new QuotaBudget(10_000, 0)));
+        var report = await handle.GetResultAsync<CleanupReport>();
+        Assert.Equal(["expired-cluster", "leftover-video"], report.Deleted.Select(d => d.Name));
+        Assert.Equal(["live-video"], report.Kept.Select(k => k.Name));
+        Assert.Equal(["leftover-video"], fake.DeleteCalls);
+        Assert.Equal(2 + 52, report.QuotaUnitsSpent);
+        var quota = await h.QuotaAsync();
+        Assert.Equal(2 + 52, quota.Used);
+    }
+
+    [Fact]
+    public async Task Pass_DryRun_ReportsWhatWouldGoAndDeletesNothing()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var fake = new FakeCleanup();
+        h.ExtraActivities.Add(fake);
+        await h.StartWorkerAsync();
+
+        var report = await h.Client.ExecuteWorkflowAsync(
+            (CleanupWorkflow wf) => wf.RunAsync(new CleanupPassInput(DryRun: true)), new WorkflowOptions("cleanup-dry", h.Options.TaskQueue));
+
+        Assert.True(report.DryRun);
+        Assert.Equal(["expired-cluster", "leftover-video"], report.Deleted.Select(d => d.Name));
+        Assert.Empty(fake.DeleteCalls);
+        Assert.Equal([true], fake.ClusterDryRuns);
+    }
+
+    [Fact]
+    public async Task Pass_ClusterCleanupFailsAndABroadcastDeleteFails_ReportsBothAndFinishes()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var fake = new FakeCleanup { FailClusters = true, FailDelete = true };
+        h.ExtraActivities.Add(fake);
+        await h.StartWorkerAsync();
+
+        var report = await h.Client.ExecuteWorkflowAsync(
+            (CleanupWorkflow wf) => wf.RunAsync(new CleanupPassInput()), new WorkflowOptions("cleanup-failing", h.Options.TaskQueue));
+
+        Assert.Empty(report.Deleted);
+        Assert.Contains(report.Notes, n => n.StartsWith("clusters: management cluster says no", StringComparison.Ordinal));
+        var kept = Assert.Single(report.Kept, k => k.Name == "leftover-video");
+        Assert.StartsWith("deleting failed, the next pass tries again", kept.Reason, StringComparison.Ordinal);
+    }
+
+    /// <summary>Fake cleanup activities: one expired cluster, one leftover broadcast, one live broadcast kept.</summary>
+    private sealed class FakeCleanup : ICleanupActivities
+    {
+        public ConcurrentQueue<string> DeleteCalls { get; } = new();
+
+        public ConcurrentQueue<bool> ClusterDryRuns { get; } = new();
+
+        private int _surveys;
+
+        public int Surveys => Volatile.Read(ref _surveys);
+
+        public bool FailClusters { get; init; }
+
+        public bool FailDelete { get; init; }
+
+        [Activity]
+        public Task<ClusterCleanupResult> CleanClustersAsync(CleanClustersInput input)
+        {
+            if (FailClusters)
+            {
+                throw new ApplicationFailureException("management cluster says no", PipelineErrors.Forbidden, nonRetryable: true);
+            }
+            ClusterDryRuns.Enqueue(input.DryRun);
+            return Task.FromResult(new ClusterCleanupResult([new CleanupItem("cluster", "expired-cluster", "show/ep", "expired")], [], ["1 cluster"]));
+        }
+
+        [Activity]
+        public Task<BroadcastSurvey> SurveyBroadcastsAsync(SurveyBroadcastsInput input)
+        {
+            Interlocked.Increment(ref _surveys);
+            return Task.FromResult(new BroadcastSurvey(
+                [new CleanupItem("broadcast", "leftover-video", "show/gone", "episode gone")],
+                [new CleanupItem("broadcast", "live-video", "show/aired", "is live")],
+                [],
+                2));
+        }
+
+        [Activity]
+        public Task<BroadcastDeletion> DeleteLeftoverBroadcastAsync(DeleteLeftoverBroadcastInput input)
+        {
+            if (FailDelete)
+            {
+                throw new ApplicationFailureException("YouTube says no", PipelineErrors.Forbidden, nonRetryable: true);
+            }
+            DeleteCalls.Enqueue(input.VideoId);
+            return Task.FromResult(new BroadcastDeletion(true, "deleted", 52));
+        }
+    }
+}
