@@ -67,6 +67,19 @@ internal sealed class TaskQueueState
         WakeOne();
     }
 
+    /// <summary>Puts a task that never reached its worker back at the head of the queue, where it was.</summary>
+    public void AddFirst(TaskEntry entry)
+    {
+        var rest = Tasks.ToArray();
+        Tasks.Clear();
+        Tasks.Enqueue(entry);
+        foreach (var waiting in rest)
+        {
+            Tasks.Enqueue(waiting);
+        }
+        WakeOne();
+    }
+
     public Poller AddPoller(string workerInstanceKey)
     {
         var poller = new Poller(workerInstanceKey);

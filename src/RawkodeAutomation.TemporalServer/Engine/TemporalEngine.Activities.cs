@@ -175,6 +175,23 @@ internal sealed partial class TemporalEngine
         }
     }
 
+    /// <summary>Un-starts an attempt whose task never reached a worker and puts it back at the head of its queue.</summary>
+    private void ReturnActivityTask(RunState run, TaskToken token)
+    {
+        if (!run.Activities.TryGetValue(token.ScheduledEventId, out var activity) || activity.Attempt != token.Attempt
+            || activity.StartedTime is null || activity.LastHeartbeatTime is not null || activity.CancelRequested)
+        {
+            return;
+        }
+        activity.StartedTime = null;
+        activity.StartedIdentity = null;
+        activity.StartedRequestId = null;
+        MarkDirty(run);
+        var entry = new TaskEntry(run.RunId, activity.ScheduledEventId, activity.Attempt);
+        var queue = Queue(run.Namespace, activity.TaskQueue, TaskKind.Activity);
+        _afterCommit.Add(() => queue.AddFirst(entry));
+    }
+
     private PollActivityTaskQueueResponse? StartActivityTask(TaskEntry entry, string identity)
     {
         if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning
@@ -543,7 +560,9 @@ internal sealed partial class TemporalEngine
             case TimerKind.ActivityScheduleToStart when activity.Attempt == entry.Attempt && activity.StartedTime is null && activity.RetryAt is null:
                 TimeOutActivity(run, activity, TimeoutType.ScheduleToStart);
                 break;
-            case TimerKind.ActivityStartToClose when activity.Attempt == entry.Attempt && activity.StartedTime is not null:
+            // The due-time check skips the timer of an earlier start of the same attempt (a task that was taken back).
+            case TimerKind.ActivityStartToClose when activity.Attempt == entry.Attempt && activity.StartedTime is { } startedAt
+                && activity.StartToClose is { } startToClose && Now + TimeSpan.FromMilliseconds(5) >= startedAt + startToClose:
                 TimeOutActivity(run, activity, TimeoutType.StartToClose);
                 break;
             case TimerKind.ActivityHeartbeat when activity.Attempt == entry.Attempt && activity.StartedTime is { } started && activity.Heartbeat is { } hb:

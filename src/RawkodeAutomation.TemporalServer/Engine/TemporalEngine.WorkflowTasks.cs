@@ -99,6 +99,60 @@ internal sealed partial class TemporalEngine
         return poller.Woken.Result;
     }
 
+    /// <summary>
+    /// Takes back a task whose poll answer never reached its worker: the call was cancelled or its connection
+    /// dropped after the poll had taken the task. An activity goes back, unstarted and on the same attempt, to the
+    /// head of its queue; a workflow task times out now (as its start-to-close timeout would later) so its next
+    /// attempt is scheduled at once; a query goes back on the queue. A task that has moved on since (completed,
+    /// heartbeated, a newer attempt) is left alone. Without this the task would wait for its start-to-close timeout.
+    /// </summary>
+    public void ReturnUndeliveredTask(ByteString taskToken)
+    {
+        TaskToken token;
+        try
+        {
+            token = TaskToken.Decode(taskToken);
+        }
+        catch (global::Grpc.Core.RpcException)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            if (_disposed || !_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning)
+            {
+                return;
+            }
+            switch (token.Kind)
+            {
+                case TaskKind.Activity:
+                    ReturnActivityTask(run, token);
+                    break;
+                case TaskKind.Workflow when run.WftScheduledId == token.ScheduledEventId && run.WftStartedId == token.StartedEventId
+                    && run.WftStartedId != 0 && run.WftAttempt == token.Attempt:
+                    RetryWorkflowTask(run, new HistoryEvent
+                    {
+                        EventType = EventType.WorkflowTaskTimedOut,
+                        EventTime = Timestamp.FromDateTime(Now),
+                        WorkflowTaskTimedOutEventAttributes = new()
+                        {
+                            ScheduledEventId = run.WftScheduledId,
+                            StartedEventId = run.WftStartedId,
+                            TimeoutType = TimeoutType.StartToClose,
+                        },
+                    });
+                    break;
+                case TaskKind.Query when _queries.TryGetValue(token.QueryId, out var query) && !query.Result.Task.IsCompleted:
+                    var queue = Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
+                    _afterCommit.Add(() => queue.AddFirst(new TaskEntry(run.RunId, 0, 1, query)));
+                    break;
+                default:
+                    break;
+            }
+            Commit();
+        }
+    }
+
     private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity)
     {
         if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning

@@ -1,4 +1,6 @@
+using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using RawkodeAutomation.TemporalServer.Engine;
 using RawkodeAutomation.TemporalServer.Schedules;
 using Temporalio.Api.WorkflowService.V1;
@@ -63,8 +65,11 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<CountWorkflowExecutionsResponse> CountWorkflowExecutions(CountWorkflowExecutionsRequest request, ServerCallContext context) =>
         Task.FromResult(engine.Count(request));
 
-    public virtual Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context) =>
-        engine.PollWorkflowTaskAsync(request, context.Deadline, context.CancellationToken);
+    public virtual async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskQueue(PollWorkflowTaskQueueRequest request, ServerCallContext context)
+    {
+        var response = await engine.PollWorkflowTaskAsync(request, context.Deadline, context.CancellationToken).ConfigureAwait(false);
+        return Deliver(response, response.TaskToken, context);
+    }
 
     public virtual Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context) =>
         Task.FromResult(engine.CompleteWorkflowTask(request));
@@ -81,8 +86,56 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
         return Task.FromResult(new RespondQueryTaskCompletedResponse());
     }
 
-    public virtual Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context) =>
-        engine.PollActivityTaskAsync(request, context.Deadline, context.CancellationToken);
+    public virtual async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
+    {
+        var response = await engine.PollActivityTaskAsync(request, context.Deadline, context.CancellationToken).ConfigureAwait(false);
+        return Deliver(response, response.TaskToken, context);
+    }
+
+    /// <summary>
+    /// Hands a polled task to the caller, or back to the engine when the caller is gone: the call was cancelled
+    /// while the poll took the task, or it is aborted before the answer is complete (a worker killed mid-poll).
+    /// A cancelled call's answer is thrown away by the client, so without this the task would wait for its
+    /// start-to-close timeout. (A real server loses it the same way; this server can do better cheaply.)
+    /// </summary>
+    private TResponse Deliver<TResponse>(TResponse response, ByteString taskToken, ServerCallContext context)
+        where TResponse : IMessage<TResponse>, new()
+    {
+        if (taskToken.IsEmpty)
+        {
+            return response;
+        }
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            engine.ReturnUndeliveredTask(taskToken);
+            return new TResponse();
+        }
+        if (HttpContextOf(context) is { } http)
+        {
+            http.Response.OnCompleted(() =>
+            {
+                if (http.RequestAborted.IsCancellationRequested)
+                {
+                    engine.ReturnUndeliveredTask(taskToken);
+                }
+                return Task.CompletedTask;
+            });
+        }
+        return response;
+    }
+
+    private static HttpContext? HttpContextOf(ServerCallContext context)
+    {
+        try
+        {
+            return context.GetHttpContext();
+        }
+        catch (InvalidOperationException)
+        {
+            // Not served by ASP.NET Core (a test calling the endpoint directly): nothing to watch.
+            return null;
+        }
+    }
 
     public virtual Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request, ServerCallContext context) =>
         Task.FromResult(engine.Heartbeat(request));
