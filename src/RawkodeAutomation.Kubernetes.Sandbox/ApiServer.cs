@@ -22,6 +22,7 @@ internal sealed class ApiServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     private readonly string _token;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<int> _faults = new();
 
     private ApiServer(ObjectStore store, WebApplication app, string token)
     {
@@ -31,6 +32,15 @@ internal sealed class ApiServer : IAsyncDisposable
     }
 
     public Uri BaseUri { get; private set; } = null!;
+
+    /// <summary>The next authenticated requests fail with these status codes, one each, in order.</summary>
+    public void InjectFaults(IEnumerable<int> statusCodes)
+    {
+        foreach (var code in statusCodes)
+        {
+            _faults.Enqueue(code);
+        }
+    }
 
     public static async Task<ApiServer> StartAsync(ObjectStore store, string token, string host = "127.0.0.1", int port = 0)
     {
@@ -71,6 +81,11 @@ internal sealed class ApiServer : IAsyncDisposable
             if (context.Request.Headers.Authorization.ToString() != $"Bearer {_token}")
             {
                 throw new ApiError(401, "Unauthorized", "Unauthorized");
+            }
+
+            if (_faults.TryDequeue(out var fault))
+            {
+                throw new ApiError(fault, fault == 429 ? "TooManyRequests" : "ServiceUnavailable", $"the Kubernetes sandbox injected a {fault} fault");
             }
 
             await RouteAsync(context).ConfigureAwait(false);

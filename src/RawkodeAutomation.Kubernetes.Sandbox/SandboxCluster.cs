@@ -122,6 +122,12 @@ public sealed class SandboxCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// Fault injection: the next authenticated API requests answer with these status codes (e.g. 503, 429), one each,
+    /// as an overloaded or restarting API server does; later requests are served normally.
+    /// </summary>
+    public void InjectFaults(params int[] statusCodes) => _server.InjectFaults(statusCodes);
+
     /// <summary>Creates an object directly (bypassing HTTP and admission): for seeding and tests.</summary>
     public async Task<JsonObject> CreateAsync(JsonObject obj)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using k8s;
 using k8s.Autorest;
 
 namespace RawkodeAutomation.Kubernetes.Tests;
@@ -35,6 +36,22 @@ public sealed class FailureTests(SandboxFixture fixture) : IClassFixture<Sandbox
         var error = ApiError(HttpStatusCode.Forbidden, """{"kind":"Status","apiVersion":"v1","status":"Failure","message":"pods \"x\" is forbidden: exceeded quota: compute","reason":"Forbidden","code":403}""");
         Assert.Equal("403 Forbidden: pods \"x\" is forbidden: exceeded quota: compute", KubernetesFailure.Describe(error));
         Assert.StartsWith("502 BadGateway: ", KubernetesFailure.Describe(ApiError(HttpStatusCode.BadGateway, "<html>bad gateway</html>")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InjectFaults_NextRequests_AnswerWithThoseCodesThenServeNormally()
+    {
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(fixture.Sandbox.ManagementKubeconfig))));
+        fixture.Sandbox.Management.InjectFaults(503, 429);
+
+        var first = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespaceAsync());
+        var second = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespaceAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, first.Response.StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, second.Response.StatusCode);
+        Assert.True(KubernetesFailure.IsTransient(first) && KubernetesFailure.IsTransient(second));
+        Assert.Contains("injected a 503 fault", KubernetesFailure.Describe(first), StringComparison.Ordinal);
+        Assert.NotEmpty((await client.CoreV1.ListNamespaceAsync()).Items);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class KubernetesKlusteredActivities(
         }
         catch (Exception e) when (!token.IsCancellationRequested && KubernetesFailure.IsTransient(e))
         {
-            throw new ApplicationFailureException($"{where}: {step}: the Kubernetes API is unavailable ({KubernetesFailure.Describe(e)}); retrying", e, KubernetesUnavailable);
+            throw new ApplicationFailureException($"{where}: {step}: the Kubernetes API is unavailable ({KubernetesFailure.Describe(e)}), a transient error: retried with backoff", e, KubernetesUnavailable);
         }
         catch (k8s.Autorest.HttpOperationException e)
         {
