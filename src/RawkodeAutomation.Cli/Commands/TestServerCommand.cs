@@ -17,11 +17,12 @@ internal static class TestServerCommand
 {
     /// <summary>
     /// Rewrites <c>&lt;port&gt; [args]</c> (a first argument that is a bare port number) into
-    /// <c>test-server --port &lt;port&gt; [args]</c>; any other argument list is returned unchanged.
+    /// <c>test-server --quiet --port &lt;port&gt; [args]</c> (quiet: the SDK passes the test server's output through to
+    /// the test run); any other argument list is returned unchanged.
     /// </summary>
     public static string[] FromTestServerShape(string[] args) =>
         args is [var first, ..] && first.Length is > 0 and <= 5 && first.All(char.IsAsciiDigit)
-            ? ["test-server", "--port", first, .. args[1..]]
+            ? ["test-server", "--quiet", "--port", first, .. args[1..]]
             : args;
 
     public static Command Create()
@@ -29,9 +30,10 @@ internal static class TestServerCommand
         Option<int> port = new("--port", "-p") { Description = "Port for the frontend gRPC service (0 picks a free one).", DefaultValueFactory = _ => 7233 };
         Option<string> ip = new("--ip") { Description = "IPv4 address to bind the frontend service to.", DefaultValueFactory = _ => "127.0.0.1" };
         Option<bool> enableTimeSkipping = new("--enable-time-skipping") { Description = "Start with time skipping unlocked (by default it waits for a client to unlock it)." };
+        Option<bool> quiet = new("--quiet") { Description = "Print nothing once started.", Hidden = true };
         Command command = new("test-server", "Start the offline Temporal server as a time-skipping test server (what `temporal-test-server <port>` is to the SDK).")
         {
-            port, ip, enableTimeSkipping,
+            port, ip, enableTimeSkipping, quiet,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -64,8 +66,11 @@ internal static class TestServerCommand
             }
             await using (instance)
             {
-                output.WriteLine($"Temporal test server (rawkode offline, time skipping {(clock.LockCount == 0 ? "unlocked" : "locked")}) running at {instance.Address}");
-                output.Flush();
+                if (!parseResult.GetValue(quiet))
+                {
+                    output.WriteLine($"Temporal test server (rawkode offline, time skipping {(clock.LockCount == 0 ? "unlocked" : "locked")}) running at {instance.Address}");
+                    output.Flush();
+                }
                 await Task.WhenAny(shutdown.WaitAsync(), parent.Gone);
             }
             return 0;

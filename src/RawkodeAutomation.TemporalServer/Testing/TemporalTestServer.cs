@@ -79,8 +79,10 @@ public static class TemporalTestServer
     /// Starts a time-skipping environment: the built <c>rawkode</c> executable run by the SDK's own
     /// <c>WorkflowEnvironment.StartTimeSkippingAsync</c> as <c>TestServer.ExistingPath</c> (it answers to the official
     /// test server's <c>&lt;exe&gt; &lt;port&gt;</c> argument shape). <c>TEMPORAL_TEST_SERVER=official</c> uses the
-    /// official Java test server instead (downloaded by the SDK; needs internet), <c>inprocess</c> hosts the server on a
-    /// <see cref="TimeSkipping.SkippingClock"/> inside the test process.
+    /// official Java test server instead (downloaded by the SDK; needs internet). <c>inprocess</c> has no effect here:
+    /// the SDK's time-skipping environment (it unlocks time while a result is awaited) only starts a server process.
+    /// To host one in-process, pass a <see cref="TimeSkipping.SkippingClock"/> as
+    /// <see cref="OfflineTemporalServerOptions.TimeProvider"/> and drive it yourself.
     /// </summary>
     /// <param name="callerAssembly">Assembly that carries the <see cref="ExecutableMetadataKey"/> metadata; defaults to the caller.</param>
     public static async Task<WorkflowEnvironment> StartTimeSkippingAsync(Assembly? callerAssembly = null)
@@ -90,15 +92,6 @@ public static class TemporalTestServer
         {
             case "official":
                 return await WorkflowEnvironment.StartTimeSkippingAsync().ConfigureAwait(false);
-            case "inprocess":
-                {
-                    var clock = new TimeSkipping.SkippingClock();
-                    var server = await OfflineTemporalServer.StartNewAsync(new() { TimeProvider = clock }).ConfigureAwait(false);
-                    // The in-process server gets the SDK's time-skipping client behaviour too (unlock while awaiting a
-                    // result) only through StartTimeSkippingAsync; here the caller drives the clock through TestService.
-                    var client = await TemporalClient.ConnectAsync(new(server.Address) { Namespace = "default" }).ConfigureAwait(false);
-                    return new InProcessEnvironment(client, server, clock);
-                }
             default:
                 // The SDK waits only 5 s for a test server to accept connections (no startup timeout option), and a
                 // first start of a .NET executable on a busy machine can take longer: try once more, warm.
@@ -112,7 +105,9 @@ public static class TemporalTestServer
                             TestServer = new() { ExistingPath = path },
                         }).ConfigureAwait(false);
                     }
-                    catch (InvalidOperationException ex) when (attempt < 3 && ex.Message.Contains("Failed connecting to test server", StringComparison.Ordinal))
+                    catch (InvalidOperationException ex) when (attempt < 4 && (
+                        ex.Message.Contains("did not start within", StringComparison.Ordinal)
+                        || ex.Message.Contains("Failed connecting to test server", StringComparison.Ordinal)))
                     {
                         // The abandoned process notices its parent's exit or is killed with it; try again.
                     }
@@ -155,12 +150,11 @@ public static class TemporalTestServer
                 $"Build src/RawkodeAutomation.Cli first, or set {ExecutableVariable}.");
     }
 
-    private sealed class InProcessEnvironment(ITemporalClient client, OfflineTemporalServer server, IDisposable? clock = null) : WorkflowEnvironment(client)
+    private sealed class InProcessEnvironment(ITemporalClient client, OfflineTemporalServer server) : WorkflowEnvironment(client)
     {
         public override async Task ShutdownAsync()
         {
             await server.StopAsync().ConfigureAwait(false);
-            clock?.Dispose();
             await base.ShutdownAsync().ConfigureAwait(false);
         }
     }

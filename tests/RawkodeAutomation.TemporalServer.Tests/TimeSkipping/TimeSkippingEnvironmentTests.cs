@@ -1,6 +1,8 @@
 using RawkodeAutomation.TemporalServer.Testing;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Api.TestService.V1;
 using Temporalio.Client;
+using Temporalio.Client.Schedules;
 using Temporalio.Exceptions;
 using Temporalio.Testing;
 using Temporalio.Worker;
@@ -36,6 +38,7 @@ public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
         .AddWorkflow<SleepyWorkflow>()
         .AddWorkflow<DayBackoffWorkflow>()
         .AddWorkflow<SignalOrTimerWorkflow>()
+        .AddWorkflow<StampWorkflow>()
         .AddActivity(FlakyOnceActivities.FailOnce);
 
     private async Task<T> WithWorkerAsync<T>(Func<string, Task<T>> body)
@@ -154,5 +157,49 @@ public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
             return outcome;
         });
         Assert.Equal("timer after 60 min", result);
+    }
+
+    [Fact]
+    public async Task TestServiceSleep_Unlocked_AdvancesWithoutTakingTheLock()
+    {
+        var testService = Env.Client.Connection.TestService;
+        var before = await Env.GetCurrentTimeAsync();
+        await testService.UnlockTimeSkippingAsync(new());
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        await testService.SleepAsync(new SleepRequest { Duration = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromDays(2)) }, new() { CancellationToken = wall.Token });
+        var target = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(before.ToUniversalTime() + TimeSpan.FromDays(3));
+        await testService.SleepUntilAsync(new SleepUntilRequest { Timestamp = target }, new() { CancellationToken = wall.Token });
+        Assert.True(await Env.GetCurrentTimeAsync() >= target.ToDateTime());
+        // Still unlocked: the next lock balances the unlock above, a second unlock has nothing to release.
+        await testService.LockTimeSkippingAsync(new());
+        await testService.UnlockTimeSkippingAsync(new());
+        var unbalanced = await Assert.ThrowsAsync<Temporalio.Exceptions.RpcException>(() => testService.UnlockTimeSkippingAsync(new()));
+        Assert.Equal(Temporalio.Exceptions.RpcException.StatusCode.FailedPrecondition, unbalanced.Code);
+        Assert.Contains("not locked", unbalanced.Message);
+    }
+
+    [Fact]
+    public async Task Schedule_DailyIntervalThreeDaysSkipped_RunsOncePerDay()
+    {
+        await WithWorkerAsync(async taskQueue =>
+        {
+            var workflowId = Workers.NewId("daily");
+            var handle = await Env.Client.CreateScheduleAsync(
+                Workers.NewId("daily-schedule"),
+                new Schedule(
+                    ScheduleActionStartWorkflow.Create((StampWorkflow wf) => wf.RunAsync(), new(id: workflowId, taskQueue: taskQueue)),
+                    new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromDays(1))] })
+                {
+                    Policy = new() { Overlap = ScheduleOverlapPolicy.AllowAll },
+                });
+            using var wall = new CancellationTokenSource(WallClockLimit);
+            // 73 hours hold three or four midnights (UTC), where a daily interval aligned to the epoch fires.
+            await Env.DelayAsync(TimeSpan.FromHours(73), wall.Token);
+            var description = await handle.DescribeAsync();
+            Assert.InRange(description.Info.NumActions, 3, 4);
+            Assert.All(description.Info.RecentActions, a => Assert.Equal(TimeSpan.Zero, a.ScheduledAt.ToUniversalTime().TimeOfDay));
+            await handle.DeleteAsync();
+            return true;
+        });
     }
 }

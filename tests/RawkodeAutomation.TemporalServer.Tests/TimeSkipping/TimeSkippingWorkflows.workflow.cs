@@ -79,3 +79,11 @@ public class SignalOrTimerWorkflow
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Returns its own start time at once; what a schedule starts.</summary>
+[Workflow]
+public class StampWorkflow
+{
+    [WorkflowRun]
+    public Task<DateTime> RunAsync() => Task.FromResult(Workflow.UtcNow);
+}
