@@ -151,6 +151,33 @@ public class KlusteredEndToEndTests
     }
 
     [Fact]
+    public async Task KlusteredEpisode_ManagementApiOverloaded_ProvisioningRetriedAndSucceeds()
+    {
+        // Given a management cluster whose next two API requests fail as an overloaded one does (503, then 429).
+        var start = NowToSecond().AddSeconds(5);
+        var episodeId = EpisodeId(start);
+        await using var stack = await StartAsync(KlusteredChannel(start, """
+            provisionBefore: 1h
+              teardownAfter: 1h
+              teams:
+                - name: team-a
+                  breakers: [ada-okafor]
+                  fixers: [chen-wei]
+                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+                  breaks: [quota-zero-pods]
+            """), beforeWorker: s => s.Kubernetes.Management.InjectFaults(503, 429));
+
+        // When the workflow provisions the team, the transient failures are retried and it is provisioned and broken.
+        var provisioned = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned");
+        Assert.Null(provisioned.Teams.Single().LastError);
+        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var scheduled = history.Events.Single(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "ProvisionTeam").EventId;
+        var started = history.Events.Single(e => e.ActivityTaskStartedEventAttributes?.ScheduledEventId == scheduled).ActivityTaskStartedEventAttributes;
+        Assert.Equal(3, started.Attempt);
+        Assert.Contains("the Kubernetes API is unavailable (429 TooManyRequests", started.LastFailure?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KlusteredEpisode_FailedTeamSkippedByOperator_HandedOverAndWatchedForTheFix()
     {
         // Given a team whose node-level break cannot be applied in this sandbox.
@@ -187,7 +214,7 @@ public class KlusteredEndToEndTests
         await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single() is { Phase: TeamPhase.Fixed, TimeToFixRecorded: true }, "team-a's fix recorded");
     }
 
-    private static async Task<EmbeddedStack> StartAsync(Dictionary<string, byte[]> files, Action<Kubernetes.Sandbox.KubernetesSandboxOptions>? kubernetes = null)
+    private static async Task<EmbeddedStack> StartAsync(Dictionary<string, byte[]> files, Action<Kubernetes.Sandbox.KubernetesSandboxOptions>? kubernetes = null, Action<EmbeddedStack>? beforeWorker = null)
     {
         EpisodeWorkflow.FixPollInterval = TimeSpan.FromMilliseconds(500);
         var stack = await EmbeddedStack.StartAsync(files, kubernetes: kubernetes);
@@ -198,6 +225,7 @@ public class KlusteredEndToEndTests
         stack.Settings["Kubernetes:BreakStepTimeout"] = "00:00:05";
         stack.Settings["Kubernetes:VerifyBrokenTimeout"] = "00:00:02.500";
         stack.Settings["Kubernetes:TeardownTimeout"] = "00:00:10";
+        beforeWorker?.Invoke(stack);
         await stack.StartWorkerAsync();
         return stack;
     }
