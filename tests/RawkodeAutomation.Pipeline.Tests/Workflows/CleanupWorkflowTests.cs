@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using RawkodeAutomation.Pipeline.Tests.Decisions;
+using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
@@ -79,6 +81,32 @@ public sealed class CleanupWorkflowTests
         Assert.Contains(report.Notes, n => n.StartsWith("clusters: management cluster says no", StringComparison.Ordinal));
         var kept = Assert.Single(report.Kept, k => k.Name == "leftover-video");
         Assert.StartsWith("deleting failed, the next pass tries again", kept.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EntityKeptVideo_OutcomesOfRealEpisodeEntities_RecognisesSkipOnDeleteAndAdoptedReleaseButNotACancellation()
+    {
+        // The cleanup reads an ended episode entity's outcome to respect a video kept on purpose: pin that contract.
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        var aired = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/aired", ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        var adopted = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/adopted", AdoptVideoId = "adopted-video" };
+        var upcoming = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/upcoming" };
+        foreach (var spec in new[] { aired, adopted, upcoming })
+        {
+            await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, spec.Commit, spec.CommitTime));
+            await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any && s.Phase == "Idle", Timeout, $"{spec.EpisodeId} converged");
+            await h.SignalAsync(new SpecChanged(spec.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", spec.CommitTime.AddMinutes(1)));
+        }
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(aired.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
+        await h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(aired.EpisodeId)).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
+
+        async Task<string> OutcomeAsync(DesiredEpisode spec) =>
+            (await h.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).GetResultAsync<EpisodeOutcome>()).Result;
+
+        Assert.True(CleanupDecisions.EntityKeptVideo(await OutcomeAsync(aired)));
+        Assert.True(CleanupDecisions.EntityKeptVideo(await OutcomeAsync(adopted)));
+        Assert.False(CleanupDecisions.EntityKeptVideo(await OutcomeAsync(upcoming)));
     }
 
     /// <summary>Fake cleanup activities: one expired cluster, one leftover broadcast, one live broadcast kept.</summary>
