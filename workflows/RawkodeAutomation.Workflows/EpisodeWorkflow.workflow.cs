@@ -45,6 +45,7 @@ public sealed class EpisodeWorkflow
     private bool _skipRequested;
     private string _phase = "Idle";
     private DateTimeOffset? _nextWakeUp;
+    private long _reconcilePasses;
 
     /// <summary>Desired vs. applied, what is pending, the last result and the next wake-up.</summary>
     [WorkflowQuery]
@@ -88,6 +89,7 @@ public sealed class EpisodeWorkflow
             {
                 _dirty = false;
                 await ReconcileYouTubeAsync();
+                _reconcilePasses++;
                 await NotifySweepsAsync();
             }
             if (_deleted || (_dirty && !_failed))
@@ -236,6 +238,104 @@ public sealed class EpisodeWorkflow
         }
         _approved = true;
         return Task.CompletedTask;
+    }
+
+    // Operator updates: the same steps as the signals, but validated first (an operator learns at once that
+    // there is nothing to retry, skip or approve, and nothing is written to the history), and answered with
+    // the entity's state once the step ran. Signals stay for tools that can only signal.
+
+    /// <summary>Operator (update <c>RetryFailed</c>): run the failed step again; answers with the state after that attempt.</summary>
+    [WorkflowUpdate("RetryFailed")]
+    public async Task<EpisodeStatus> RetryFailedAsync()
+    {
+        var before = _reconcilePasses;
+        await RetryAsync();
+        await Workflow.WaitConditionAsync(() => _reconcilePasses > before || _deleted);
+        return State;
+    }
+
+    /// <summary>Rejects <see cref="RetryFailedAsync"/> when nothing failed.</summary>
+    [WorkflowUpdateValidator(nameof(RetryFailedAsync))]
+    public void ValidateRetryFailed()
+    {
+        if (_deleted)
+        {
+            throw new ApplicationFailureException($"episode {_episodeId}: its file was deleted; there is nothing to retry", "NothingToRetry");
+        }
+        if (!_failed && !_teams.Any(t => t.Phase == TeamPhase.Failed))
+        {
+            throw new ApplicationFailureException($"episode {_episodeId}: nothing failed (phase {_phase}); there is nothing to retry", "NothingToRetry");
+        }
+    }
+
+    /// <summary>Operator (update <c>SkipFailed</c>): accept the current state as applied, or keep the published video of a deleted episode.</summary>
+    [WorkflowUpdate("SkipFailed")]
+    public async Task<EpisodeStatus> SkipFailedAsync(SkipRequest request)
+    {
+        await SkipAsync(request);
+        return State;
+    }
+
+    /// <summary>Rejects <see cref="SkipFailedAsync"/> when there is nothing to skip, or nothing to mark applied yet.</summary>
+    [WorkflowUpdateValidator(nameof(SkipFailedAsync))]
+    public void ValidateSkipFailed(SkipRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw new ApplicationFailureException("skip: say why (the reason is kept in the episode's state)", "ReasonRequired");
+        }
+        if (_phase == "AwaitingApproval")
+        {
+            return;
+        }
+        if (_deleted || _desired is null || _applied.VideoId is null)
+        {
+            throw new ApplicationFailureException(
+                $"episode {_episodeId}: the broadcast does not exist yet, so there is nothing to keep; fix the episode file, or retry", "NothingToSkip");
+        }
+        if (!_failed && !_teams.Any(t => t.Phase == TeamPhase.Failed) && !EpisodeDecisions.Plan(_desired, _applied, _forceThumbnail).Any)
+        {
+            throw new ApplicationFailureException($"episode {_episodeId}: nothing is pending or failed; there is nothing to skip", "NothingToSkip");
+        }
+    }
+
+    /// <summary>Operator (update <c>ForceRerenderNow</c>): upload the thumbnail again; answers with the state after the upload ran.</summary>
+    [WorkflowUpdate("ForceRerenderNow")]
+    public async Task<EpisodeStatus> ForceRerenderNowAsync()
+    {
+        var before = _reconcilePasses;
+        await ForceRerenderAsync();
+        await Workflow.WaitConditionAsync(() => _reconcilePasses > before || _deleted);
+        return State;
+    }
+
+    /// <summary>Rejects <see cref="ForceRerenderNowAsync"/> for a deleted or draft episode.</summary>
+    [WorkflowUpdateValidator(nameof(ForceRerenderNowAsync))]
+    public void ValidateForceRerenderNow()
+    {
+        if (_deleted || _desired is null || _desired.Draft)
+        {
+            throw new ApplicationFailureException($"episode {_episodeId}: deleted or a draft; there is no thumbnail to upload", "NothingToRender");
+        }
+    }
+
+    /// <summary>Operator (update <c>ApproveDeletion</c>): delete the broadcast of a deleted episode that already went live.</summary>
+    [WorkflowUpdate("ApproveDeletion")]
+    public async Task<string> ApproveDeletionAsync()
+    {
+        await ApproveAsync();
+        // The entity completes once the video is deleted, so the answer cannot wait for it: the workflow's result says how it went.
+        return $"approved: deleting broadcast {_applied.VideoId}; the workflow's result says how it went";
+    }
+
+    /// <summary>Rejects <see cref="ApproveDeletionAsync"/> unless the entity is waiting for an approval.</summary>
+    [WorkflowUpdateValidator(nameof(ApproveDeletionAsync))]
+    public void ValidateApproveDeletion()
+    {
+        if (_phase != "AwaitingApproval")
+        {
+            throw new ApplicationFailureException($"episode {_episodeId}: nothing is waiting for approval (phase {_phase})", "NothingToApprove");
+        }
     }
 
     private async Task ReconcileYouTubeAsync()
@@ -457,7 +557,7 @@ public sealed class EpisodeWorkflow
             catch (ActivityFailureException e) when (step.Action == KlusteredAction.Teardown && Workflow.Patched("klustered-teardown-once"))
             {
                 // Not again in a loop: the cluster carries its expiry label, so the cleanup schedule deletes it.
-                team = team with { Phase = TeamPhase.TornDown, LastError = $"teardown failed, the cleanup deletes the cluster after its expiry: {Describe(e)}" };
+                team = team with { Phase = TeamPhase.TornDown, LastError = $"teardown failed and is not tried again here (the cleanup schedule deletes clusters carrying our label once expired): {Describe(e)}" };
                 _lastError = $"team {team.Name}: {team.LastError}";
             }
             catch (ActivityFailureException e)

@@ -137,6 +137,24 @@ public sealed class PersonWorkflow
         return Task.CompletedTask;
     }
 
+    /// <summary>Operator (update <c>RetryFailed</c>): like the Retry signal, validated; answers with the sweep's state.</summary>
+    [WorkflowUpdate("RetryFailed")]
+    public async Task<PersonStatus> RetryFailedAsync()
+    {
+        await RetryAsync();
+        return State;
+    }
+
+    /// <summary>Rejects <see cref="RetryFailedAsync"/> when no episode of the sweep failed.</summary>
+    [WorkflowUpdateValidator(nameof(RetryFailedAsync))]
+    public void ValidateRetryFailed()
+    {
+        if (_failed.Count == 0)
+        {
+            throw new ApplicationFailureException($"person {_personId}: no episode of the sweep failed; there is nothing to retry", "NothingToRetry");
+        }
+    }
+
     private void Complete(string episodeId, bool succeeded)
     {
         if (_inFlight.RemoveAll(i => i.EpisodeId == episodeId) == 0)

@@ -3,6 +3,7 @@ using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Client;
+using Temporalio.Exceptions;
 
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
@@ -190,6 +191,94 @@ public class OperatorSignalsTests
     }
 }
 
+/// <summary>The validated operator updates: rejected with a reason when there is nothing to do, answered with the state when done.</summary>
+public class OperatorUpdatesTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static SpecChanged Change(DesiredEpisode d) => new(d.EpisodeId, d, false, ChangeReason.EpisodeEdited, d.Commit, d.CommitTime);
+
+    private static WorkflowHandle<EpisodeWorkflow> Episode(PipelineHarness h, string episodeId) =>
+        h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId));
+
+    [Fact]
+    public async Task RetryFailed_NothingFailed_RejectedWithReason()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        var spec = EpisodeDecisionsTests.Spec();
+        await h.SignalAsync(Change(spec));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
+
+        var rejected = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.RetryFailedAsync()));
+        Assert.Contains("nothing failed", rejected.InnerException?.Message, StringComparison.Ordinal);
+        var approve = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.ApproveDeletionAsync()));
+        Assert.Contains("nothing is waiting for approval", approve.InnerException?.Message, StringComparison.Ordinal);
+        var skip = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.SkipFailedAsync(new SkipRequest("because"))));
+        Assert.Contains("nothing is pending or failed", skip.InnerException?.Message, StringComparison.Ordinal);
+        Assert.Equal(1, h.YouTube.BroadcastCalls);
+    }
+
+    [Fact]
+    public async Task RetryFailed_AfterYouTubeRejected_AnswersWithTheStateOfEachAttempt()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        var spec = EpisodeDecisionsTests.Spec();
+        h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
+        await h.SignalAsync(Change(spec));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "Failed", Timeout, "failed");
+
+        // Still broken: the answer carries the error of the new attempt.
+        var again = await Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.RetryFailedAsync());
+        Assert.Contains("invalidScheduledStartTime", again.LastError, StringComparison.Ordinal);
+        Assert.Equal(2, h.YouTube.BroadcastCalls);
+
+        // Fixed: the answer shows the broadcast.
+        h.YouTube.RejectBroadcastWith = null;
+        var state = await Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.RetryFailedAsync());
+        Assert.Null(state.LastError);
+        Assert.NotNull(state.Applied.VideoId);
+        Assert.False(state.Pending.Any);
+        Assert.Equal(1, h.YouTube.Inserts);
+    }
+
+    [Fact]
+    public async Task ForceRerenderNow_Converged_AnswersAfterExactlyOneMoreUpload()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        var spec = EpisodeDecisionsTests.Spec();
+        await h.SignalAsync(Change(spec));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
+
+        var state = await Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.ForceRerenderNowAsync());
+
+        Assert.Equal(2, h.YouTube.ThumbnailUploads);
+        Assert.False(state.Pending.Any);
+        Assert.Contains("thumbnail uploaded", state.LastResult, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApproveDeletion_DeletedLiveEpisode_AcceptedAndDeletes()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        await h.SignalAsync(Change(spec));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
+        await h.SignalAsync(new SpecChanged(spec.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", spec.CommitTime.AddMinutes(1)));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
+
+        var answer = await Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.ApproveDeletionAsync());
+
+        Assert.StartsWith("approved", answer, StringComparison.Ordinal);
+        var outcome = await Episode(h, spec.EpisodeId).GetResultAsync<EpisodeOutcome>();
+        Assert.Contains("deleted", outcome.Result, StringComparison.Ordinal);
+        Assert.Equal(1, h.YouTube.Deletes);
+    }
+}
+
 public class PersonOperatorSignalsTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
@@ -225,9 +314,11 @@ public class PersonOperatorSignalsTests
         Assert.Equal("Failed", episode.Phase);
         Assert.Contains("invalidDescription", episode.LastError, StringComparison.Ordinal);
 
-        // When the cause is gone and the operator retries the sweep.
+        // When the cause is gone and the operator retries the sweep (the update answers with the requeued sweep).
         h.YouTube.RejectDescriptionWith = null;
-        await person.SignalAsync(wf => wf.RetryAsync());
+        var requeued = await person.ExecuteUpdateAsync(wf => wf.RetryFailedAsync());
+        Assert.Empty(requeued.Failed);
+        Assert.True(requeued.Busy);
 
         // Then the failed episode is swept again (it does not leave the sweep waiting) and the sweep completes.
         var done = await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy && s.Failed.Count == 0, Timeout, "sweep retried");
@@ -236,5 +327,7 @@ public class PersonOperatorSignalsTests
         Assert.Null(state.LastError);
         Assert.Contains("Now leads SIG Autoscaling.", h.YouTube.Descriptions[state.Applied.VideoId!], StringComparison.Ordinal);
         Assert.Equal(1, h.YouTube.DescriptionWrites[guestEpisode]);
+        // Nothing failed any more: another retry is refused.
+        await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => person.ExecuteUpdateAsync(wf => wf.RetryFailedAsync()));
     }
 }
