@@ -131,48 +131,15 @@ internal sealed partial class TemporalEngine
         activity.CancelRequestedEventId = requested.EventId;
     }
 
-    public async Task<PollActivityTaskQueueResponse> PollActivityTaskAsync(PollActivityTaskQueueRequest request, DateTime deadline, CancellationToken cancellation)
+    public Task<PollActivityTaskQueueResponse> PollActivityTaskAsync(PollActivityTaskQueueRequest request, DateTime deadline, CancellationToken cancellation)
     {
         var name = request.TaskQueue?.Name;
         if (string.IsNullOrEmpty(name))
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
-        var until = LongPollEnd(deadline, _taskPoll);
-        while (true)
-        {
-            Poller poller;
-            TaskQueueState queue;
-            lock (_gate)
-            {
-                RequireNamespace(request.Namespace);
-                queue = Queue(request.Namespace, name, TaskKind.Activity);
-                queue.LastPollTime = Now;
-                if (PollMustEnd(request.Namespace, request.WorkerInstanceKey, cancellation))
-                {
-                    queue.PassOn();
-                    return new PollActivityTaskQueueResponse();
-                }
-                while (queue.Tasks.TryDequeue(out var entry))
-                {
-                    var response = StartActivityTask(entry, request.Identity);
-                    if (response is not null)
-                    {
-                        Commit();
-                        return response;
-                    }
-                }
-                if (Now >= until)
-                {
-                    return new PollActivityTaskQueueResponse();
-                }
-                poller = queue.AddPoller(request.WorkerInstanceKey);
-            }
-            if (await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false) == PollerWake.WorkerShutdown)
-            {
-                return new PollActivityTaskQueueResponse();
-            }
-        }
+        return PollTaskQueueAsync<PollActivityTaskQueueResponse>(request.Namespace, name, TaskKind.Activity, request.WorkerInstanceKey, deadline, cancellation,
+            entry => StartActivityTask(entry, request.Identity));
     }
 
     /// <summary>Un-starts an attempt whose task never reached a worker and puts it back at the head of its queue.</summary>
@@ -279,24 +246,46 @@ internal sealed partial class TemporalEngine
         return (run, activity);
     }
 
-    public RecordActivityTaskHeartbeatResponse Heartbeat(RecordActivityTaskHeartbeatRequest request)
+    /// <summary>Runs <paramref name="action"/> under the lock on the attempt a worker's task token names.</summary>
+    private T WithActivity<T>(ByteString taskToken, string ns, Func<RunState, ActivityState, T> action)
     {
         lock (_gate)
         {
-            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
-            return HeartbeatLocked(run, activity, request.Details);
+            var (run, activity) = RequireActivity(taskToken, ns);
+            return action(run, activity);
         }
     }
 
-    public RecordActivityTaskHeartbeatByIdResponse HeartbeatById(RecordActivityTaskHeartbeatByIdRequest request)
+    /// <summary>Runs <paramref name="action"/> under the lock on the pending activity named by workflow and activity id.</summary>
+    private T WithActivityById<T>(string ns, string workflowId, string runId, string activityId, Func<RunState, ActivityState, T> action)
     {
         lock (_gate)
         {
-            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
-            var response = HeartbeatLocked(run, activity, request.Details);
-            return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = response.CancelRequested };
+            var (run, activity) = RequireActivityById(ns, workflowId, runId, activityId);
+            return action(run, activity);
         }
     }
+
+    private void WithActivity(ByteString taskToken, string ns, Action<RunState, ActivityState> action) =>
+        WithActivity(taskToken, ns, (run, activity) =>
+        {
+            action(run, activity);
+            return true;
+        });
+
+    private void WithActivityById(string ns, string workflowId, string runId, string activityId, Action<RunState, ActivityState> action) =>
+        WithActivityById(ns, workflowId, runId, activityId, (run, activity) =>
+        {
+            action(run, activity);
+            return true;
+        });
+
+    public RecordActivityTaskHeartbeatResponse Heartbeat(RecordActivityTaskHeartbeatRequest request) =>
+        WithActivity(request.TaskToken, request.Namespace, (run, activity) => HeartbeatLocked(run, activity, request.Details));
+
+    public RecordActivityTaskHeartbeatByIdResponse HeartbeatById(RecordActivityTaskHeartbeatByIdRequest request) =>
+        WithActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, (run, activity) =>
+            new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = HeartbeatLocked(run, activity, request.Details).CancelRequested });
 
     private RecordActivityTaskHeartbeatResponse HeartbeatLocked(RunState run, ActivityState activity, Payloads? details)
     {
@@ -311,23 +300,11 @@ internal sealed partial class TemporalEngine
         return new RecordActivityTaskHeartbeatResponse { CancelRequested = activity.CancelRequested };
     }
 
-    public void CompleteActivity(RespondActivityTaskCompletedRequest request)
-    {
-        lock (_gate)
-        {
-            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
-            CompleteActivityLocked(run, activity, request.Result, request.Identity);
-        }
-    }
+    public void CompleteActivity(RespondActivityTaskCompletedRequest request) =>
+        WithActivity(request.TaskToken, request.Namespace, (run, activity) => CompleteActivityLocked(run, activity, request.Result, request.Identity));
 
-    public void CompleteActivityById(RespondActivityTaskCompletedByIdRequest request)
-    {
-        lock (_gate)
-        {
-            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
-            CompleteActivityLocked(run, activity, request.Result, request.Identity);
-        }
-    }
+    public void CompleteActivityById(RespondActivityTaskCompletedByIdRequest request) =>
+        WithActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, (run, activity) => CompleteActivityLocked(run, activity, request.Result, request.Identity));
 
     private void CompleteActivityLocked(RunState run, ActivityState activity, Payloads? result, string identity)
     {
@@ -344,23 +321,11 @@ internal sealed partial class TemporalEngine
         Commit();
     }
 
-    public void FailActivity(RespondActivityTaskFailedRequest request)
-    {
-        lock (_gate)
-        {
-            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
-            FailActivityLocked(run, activity, request.Failure, request.LastHeartbeatDetails, request.Identity);
-        }
-    }
+    public void FailActivity(RespondActivityTaskFailedRequest request) =>
+        WithActivity(request.TaskToken, request.Namespace, (run, activity) => FailActivityLocked(run, activity, request.Failure, request.LastHeartbeatDetails, request.Identity));
 
-    public void FailActivityById(RespondActivityTaskFailedByIdRequest request)
-    {
-        lock (_gate)
-        {
-            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
-            FailActivityLocked(run, activity, request.Failure, request.LastHeartbeatDetails, request.Identity);
-        }
-    }
+    public void FailActivityById(RespondActivityTaskFailedByIdRequest request) =>
+        WithActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, (run, activity) => FailActivityLocked(run, activity, request.Failure, request.LastHeartbeatDetails, request.Identity));
 
     private void FailActivityLocked(RunState run, ActivityState activity, Failure? failure, Payloads? lastHeartbeat, string identity)
     {
@@ -369,12 +334,7 @@ internal sealed partial class TemporalEngine
         {
             activity.HeartbeatDetails = lastHeartbeat;
         }
-        var (retry, backoff, state) = NextRetry(activity, failure, null);
-        if (retry)
-        {
-            ScheduleRetry(run, activity, failure, backoff);
-        }
-        else
+        RetryOrClose(run, activity, failure, null, state =>
         {
             var ev = NewEvent(EventType.ActivityTaskFailed);
             ev.ActivityTaskFailedEventAttributes = new()
@@ -385,28 +345,33 @@ internal sealed partial class TemporalEngine
                 Identity = identity,
                 RetryState = state,
             };
-            CloseActivity(run, activity, ev);
-        }
+            return ev;
+        });
         Commit();
     }
 
-    public void CancelActivity(RespondActivityTaskCanceledRequest request)
+    /// <summary>
+    /// Ends an attempt that failed or timed out: the next attempt is scheduled when the retry policy allows it,
+    /// otherwise the activity closes with the event <paramref name="closeEvent"/> builds for the final retry state.
+    /// </summary>
+    private void RetryOrClose(RunState run, ActivityState activity, Failure failure, TimeoutType? timeout, Func<RetryState, HistoryEvent> closeEvent)
     {
-        lock (_gate)
+        var (retry, backoff, state) = NextRetry(activity, failure, timeout);
+        if (retry)
         {
-            var (run, activity) = RequireActivity(request.TaskToken, request.Namespace);
-            CancelActivityLocked(run, activity, request.Details, request.Identity);
+            ScheduleRetry(run, activity, failure, backoff);
+        }
+        else
+        {
+            CloseActivity(run, activity, closeEvent(state));
         }
     }
 
-    public void CancelActivityById(RespondActivityTaskCanceledByIdRequest request)
-    {
-        lock (_gate)
-        {
-            var (run, activity) = RequireActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId);
-            CancelActivityLocked(run, activity, request.Details, request.Identity);
-        }
-    }
+    public void CancelActivity(RespondActivityTaskCanceledRequest request) =>
+        WithActivity(request.TaskToken, request.Namespace, (run, activity) => CancelActivityLocked(run, activity, request.Details, request.Identity));
+
+    public void CancelActivityById(RespondActivityTaskCanceledByIdRequest request) =>
+        WithActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, (run, activity) => CancelActivityLocked(run, activity, request.Details, request.Identity));
 
     private void CancelActivityLocked(RunState run, ActivityState activity, Payloads? details, string identity)
     {
@@ -525,25 +490,22 @@ internal sealed partial class TemporalEngine
     private void TimeOutActivity(RunState run, ActivityState activity, TimeoutType type)
     {
         var failure = TimeoutFailure(type, activity);
-        var (retry, backoff, state) = NextRetry(activity, failure, type);
-        if (retry)
+        RetryOrClose(run, activity, failure, type, state =>
         {
-            ScheduleRetry(run, activity, failure, backoff);
-            return;
-        }
-        if (activity.LastFailure is { } last && type != TimeoutType.StartToClose && type != TimeoutType.Heartbeat)
-        {
-            failure.Cause = last;
-        }
-        var ev = NewEvent(EventType.ActivityTaskTimedOut);
-        ev.ActivityTaskTimedOutEventAttributes = new()
-        {
-            Failure = failure,
-            ScheduledEventId = activity.ScheduledEventId,
-            StartedEventId = -1,
-            RetryState = state,
-        };
-        CloseActivity(run, activity, ev);
+            if (activity.LastFailure is { } last && type is not TimeoutType.StartToClose and not TimeoutType.Heartbeat)
+            {
+                failure.Cause = last;
+            }
+            var ev = NewEvent(EventType.ActivityTaskTimedOut);
+            ev.ActivityTaskTimedOutEventAttributes = new()
+            {
+                Failure = failure,
+                ScheduledEventId = activity.ScheduledEventId,
+                StartedEventId = -1,
+                RetryState = state,
+            };
+            return ev;
+        });
     }
 
     private void OnActivityTimer(RunState run, TimerEntry entry)

@@ -22,14 +22,34 @@ internal sealed partial class TemporalEngine
 {
     // ---- polling ------------------------------------------------------------------------------------
 
-    public async Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskAsync(PollWorkflowTaskQueueRequest request, DateTime deadline, CancellationToken cancellation)
+    public Task<PollWorkflowTaskQueueResponse> PollWorkflowTaskAsync(PollWorkflowTaskQueueRequest request, DateTime deadline, CancellationToken cancellation)
     {
         var name = request.TaskQueue?.Name;
         if (string.IsNullOrEmpty(name))
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
-        var sticky = request.TaskQueue!.Kind == TaskQueueKind.Sticky;
+        // Sticky queues are never used: every task goes to the normal queue with full history, and a sticky poll
+        // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
+        var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
+        return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline, cancellation,
+            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity));
+    }
+
+    /// <summary>
+    /// One task poll: takes the first task <paramref name="start"/> can start, else parks until a task arrives,
+    /// the long poll ends, the call is cancelled or the worker shuts down (then it answers empty).
+    /// </summary>
+    private async Task<TResponse> PollTaskQueueAsync<TResponse>(
+        string ns,
+        string name,
+        TaskKind kind,
+        string workerInstanceKey,
+        DateTime deadline,
+        CancellationToken cancellation,
+        Func<TaskEntry, TResponse?> start)
+        where TResponse : class, new()
+    {
         var until = LongPollEnd(deadline, _taskPoll);
         while (true)
         {
@@ -37,21 +57,17 @@ internal sealed partial class TemporalEngine
             TaskQueueState queue;
             lock (_gate)
             {
-                RequireNamespace(request.Namespace);
-                // Sticky queues are never used: every task goes to the normal queue with full history.
-                queue = Queue(request.Namespace, name, sticky ? (TaskKind)0 : TaskKind.Workflow);
+                RequireNamespace(ns);
+                queue = Queue(ns, name, kind);
                 queue.LastPollTime = Now;
-                if (PollMustEnd(request.Namespace, request.WorkerInstanceKey, cancellation))
+                if (PollMustEnd(ns, workerInstanceKey, cancellation))
                 {
                     queue.PassOn();
-                    return new PollWorkflowTaskQueueResponse();
+                    return new TResponse();
                 }
-                while (!sticky && queue.Tasks.TryDequeue(out var entry))
+                while (queue.Tasks.TryDequeue(out var entry))
                 {
-                    var response = entry.Query is { } query
-                        ? StartQueryTask(query)
-                        : StartWorkflowTask(entry, request.Identity);
-                    if (response is not null)
+                    if (start(entry) is { } response)
                     {
                         Commit();
                         return response;
@@ -59,13 +75,13 @@ internal sealed partial class TemporalEngine
                 }
                 if (Now >= until)
                 {
-                    return new PollWorkflowTaskQueueResponse();
+                    return new TResponse();
                 }
-                poller = queue.AddPoller(request.WorkerInstanceKey);
+                poller = queue.AddPoller(workerInstanceKey);
             }
             if (await WaitPollerAsync(queue, poller, until, cancellation).ConfigureAwait(false) == PollerWake.WorkerShutdown)
             {
-                return new PollWorkflowTaskQueueResponse();
+                return new TResponse();
             }
         }
     }
@@ -130,17 +146,7 @@ internal sealed partial class TemporalEngine
                     break;
                 case TaskKind.Workflow when run.WftScheduledId == token.ScheduledEventId && run.WftStartedId == token.StartedEventId
                     && run.WftStartedId != 0 && run.WftAttempt == token.Attempt:
-                    RetryWorkflowTask(run, new HistoryEvent
-                    {
-                        EventType = EventType.WorkflowTaskTimedOut,
-                        EventTime = Timestamp.FromDateTime(Now),
-                        WorkflowTaskTimedOutEventAttributes = new()
-                        {
-                            ScheduledEventId = run.WftScheduledId,
-                            StartedEventId = run.WftStartedId,
-                            TimeoutType = TimeoutType.StartToClose,
-                        },
-                    });
+                    RetryWorkflowTask(run, WorkflowTaskTimedOutEvent(run));
                     break;
                 case TaskKind.Query when _queries.TryGetValue(token.QueryId, out var query) && !query.Result.Task.IsCompleted:
                     var queue = Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
@@ -152,6 +158,19 @@ internal sealed partial class TemporalEngine
             Commit();
         }
     }
+
+    /// <summary>The event that ends the started workflow task as timed out (start-to-close), for <see cref="RetryWorkflowTask"/>.</summary>
+    private HistoryEvent WorkflowTaskTimedOutEvent(RunState run) => new()
+    {
+        EventType = EventType.WorkflowTaskTimedOut,
+        EventTime = Timestamp.FromDateTime(Now),
+        WorkflowTaskTimedOutEventAttributes = new()
+        {
+            ScheduledEventId = run.WftScheduledId,
+            StartedEventId = run.WftStartedId,
+            TimeoutType = TimeoutType.StartToClose,
+        },
+    };
 
     private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity)
     {

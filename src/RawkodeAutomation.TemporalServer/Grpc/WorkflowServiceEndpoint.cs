@@ -32,23 +32,14 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<SignalWithStartWorkflowExecutionResponse> SignalWithStartWorkflowExecution(SignalWithStartWorkflowExecutionRequest request, ServerCallContext context) =>
         Task.FromResult(engine.SignalWithStart(request));
 
-    public virtual Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context)
-    {
-        engine.Signal(request);
-        return Task.FromResult(new SignalWorkflowExecutionResponse());
-    }
+    public virtual Task<SignalWorkflowExecutionResponse> SignalWorkflowExecution(SignalWorkflowExecutionRequest request, ServerCallContext context) =>
+        Empty<SignalWorkflowExecutionResponse>(() => engine.Signal(request));
 
-    public virtual Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest request, ServerCallContext context)
-    {
-        engine.RequestCancel(request);
-        return Task.FromResult(new RequestCancelWorkflowExecutionResponse());
-    }
+    public virtual Task<RequestCancelWorkflowExecutionResponse> RequestCancelWorkflowExecution(RequestCancelWorkflowExecutionRequest request, ServerCallContext context) =>
+        Empty<RequestCancelWorkflowExecutionResponse>(() => engine.RequestCancel(request));
 
-    public virtual Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(TerminateWorkflowExecutionRequest request, ServerCallContext context)
-    {
-        engine.Terminate(request);
-        return Task.FromResult(new TerminateWorkflowExecutionResponse());
-    }
+    public virtual Task<TerminateWorkflowExecutionResponse> TerminateWorkflowExecution(TerminateWorkflowExecutionRequest request, ServerCallContext context) =>
+        Empty<TerminateWorkflowExecutionResponse>(() => engine.Terminate(request));
 
     public virtual Task<DescribeWorkflowExecutionResponse> DescribeWorkflowExecution(DescribeWorkflowExecutionRequest request, ServerCallContext context) =>
         Task.FromResult(engine.Describe(request));
@@ -74,22 +65,24 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<RespondWorkflowTaskCompletedResponse> RespondWorkflowTaskCompleted(RespondWorkflowTaskCompletedRequest request, ServerCallContext context) =>
         Task.FromResult(engine.CompleteWorkflowTask(request));
 
-    public virtual Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context)
-    {
-        engine.FailWorkflowTask(request);
-        return Task.FromResult(new RespondWorkflowTaskFailedResponse());
-    }
+    public virtual Task<RespondWorkflowTaskFailedResponse> RespondWorkflowTaskFailed(RespondWorkflowTaskFailedRequest request, ServerCallContext context) =>
+        Empty<RespondWorkflowTaskFailedResponse>(() => engine.FailWorkflowTask(request));
 
-    public virtual Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context)
-    {
-        engine.CompleteQueryTask(request);
-        return Task.FromResult(new RespondQueryTaskCompletedResponse());
-    }
+    public virtual Task<RespondQueryTaskCompletedResponse> RespondQueryTaskCompleted(RespondQueryTaskCompletedRequest request, ServerCallContext context) =>
+        Empty<RespondQueryTaskCompletedResponse>(() => engine.CompleteQueryTask(request));
 
     public virtual async Task<PollActivityTaskQueueResponse> PollActivityTaskQueue(PollActivityTaskQueueRequest request, ServerCallContext context)
     {
         var response = await engine.PollActivityTaskAsync(request, context.Deadline, context.CancellationToken).ConfigureAwait(false);
         return Deliver(response, response.TaskToken, context);
+    }
+
+    /// <summary>Runs an RPC whose response message carries nothing and answers with that empty message.</summary>
+    private static Task<TResponse> Empty<TResponse>(Action handle)
+        where TResponse : new()
+    {
+        handle();
+        return Task.FromResult(new TResponse());
     }
 
     /// <summary>
@@ -143,41 +136,23 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<RecordActivityTaskHeartbeatByIdResponse> RecordActivityTaskHeartbeatById(RecordActivityTaskHeartbeatByIdRequest request, ServerCallContext context) =>
         Task.FromResult(engine.HeartbeatById(request));
 
-    public virtual Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context)
-    {
-        engine.CompleteActivity(request);
-        return Task.FromResult(new RespondActivityTaskCompletedResponse());
-    }
+    public virtual Task<RespondActivityTaskCompletedResponse> RespondActivityTaskCompleted(RespondActivityTaskCompletedRequest request, ServerCallContext context) =>
+        Empty<RespondActivityTaskCompletedResponse>(() => engine.CompleteActivity(request));
 
-    public virtual Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(RespondActivityTaskCompletedByIdRequest request, ServerCallContext context)
-    {
-        engine.CompleteActivityById(request);
-        return Task.FromResult(new RespondActivityTaskCompletedByIdResponse());
-    }
+    public virtual Task<RespondActivityTaskCompletedByIdResponse> RespondActivityTaskCompletedById(RespondActivityTaskCompletedByIdRequest request, ServerCallContext context) =>
+        Empty<RespondActivityTaskCompletedByIdResponse>(() => engine.CompleteActivityById(request));
 
-    public virtual Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context)
-    {
-        engine.FailActivity(request);
-        return Task.FromResult(new RespondActivityTaskFailedResponse());
-    }
+    public virtual Task<RespondActivityTaskFailedResponse> RespondActivityTaskFailed(RespondActivityTaskFailedRequest request, ServerCallContext context) =>
+        Empty<RespondActivityTaskFailedResponse>(() => engine.FailActivity(request));
 
-    public virtual Task<RespondActivityTaskFailedByIdResponse> RespondActivityTaskFailedById(RespondActivityTaskFailedByIdRequest request, ServerCallContext context)
-    {
-        engine.FailActivityById(request);
-        return Task.FromResult(new RespondActivityTaskFailedByIdResponse());
-    }
+    public virtual Task<RespondActivityTaskFailedByIdResponse> RespondActivityTaskFailedById(RespondActivityTaskFailedByIdRequest request, ServerCallContext context) =>
+        Empty<RespondActivityTaskFailedByIdResponse>(() => engine.FailActivityById(request));
 
-    public virtual Task<RespondActivityTaskCanceledResponse> RespondActivityTaskCanceled(RespondActivityTaskCanceledRequest request, ServerCallContext context)
-    {
-        engine.CancelActivity(request);
-        return Task.FromResult(new RespondActivityTaskCanceledResponse());
-    }
+    public virtual Task<RespondActivityTaskCanceledResponse> RespondActivityTaskCanceled(RespondActivityTaskCanceledRequest request, ServerCallContext context) =>
+        Empty<RespondActivityTaskCanceledResponse>(() => engine.CancelActivity(request));
 
-    public virtual Task<RespondActivityTaskCanceledByIdResponse> RespondActivityTaskCanceledById(RespondActivityTaskCanceledByIdRequest request, ServerCallContext context)
-    {
-        engine.CancelActivityById(request);
-        return Task.FromResult(new RespondActivityTaskCanceledByIdResponse());
-    }
+    public virtual Task<RespondActivityTaskCanceledByIdResponse> RespondActivityTaskCanceledById(RespondActivityTaskCanceledByIdRequest request, ServerCallContext context) =>
+        Empty<RespondActivityTaskCanceledByIdResponse>(() => engine.CancelActivityById(request));
 
     public virtual Task<QueryWorkflowResponse> QueryWorkflow(QueryWorkflowRequest request, ServerCallContext context) =>
         engine.QueryAsync(request, context.Deadline, context.CancellationToken);
@@ -191,18 +166,12 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
         engine.PollUpdateAsync(request, context.Deadline, context.CancellationToken);
 
-    public virtual Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context)
-    {
-        // Sticky queues are never used, so there is nothing to reset.
-        engine.EnsureNamespace(request.Namespace);
-        return Task.FromResult(new ResetStickyTaskQueueResponse());
-    }
+    // Sticky queues are never used, so there is nothing to reset.
+    public virtual Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context) =>
+        Empty<ResetStickyTaskQueueResponse>(() => engine.EnsureNamespace(request.Namespace));
 
-    public virtual Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context)
-    {
-        engine.ShutdownWorker(request);
-        return Task.FromResult(new ShutdownWorkerResponse());
-    }
+    public virtual Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context) =>
+        Empty<ShutdownWorkerResponse>(() => engine.ShutdownWorker(request));
 
     public virtual Task<CreateScheduleResponse> CreateSchedule(CreateScheduleRequest request, ServerCallContext context) =>
         Task.FromResult(schedules.Create(request));
