@@ -77,6 +77,9 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(_options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", _options.LogLevel < LogLevel.Warning ? _options.LogLevel : LogLevel.Error);
         builder.Logging.AddFilter("Grpc", _options.LogLevel < LogLevel.Warning ? _options.LogLevel : LogLevel.Error);
+        // A failed start (a port in use) is thrown to the caller, which says what went wrong; the host's own log line
+        // would add a stack trace for what is bad input.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", _options.LogLevel < LogLevel.Warning ? _options.LogLevel : LogLevel.None);
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
         builder.Services.AddRouting();
         builder.Services.AddGrpc(grpc =>
