@@ -178,6 +178,43 @@ public class KlusteredEndToEndTests
     }
 
     [Fact]
+    public async Task KlusteredEpisode_ClusterLosesOwnershipLabel_NeverTouchedAndTeardownTriedOnce()
+    {
+        // Given a show starting in 8 s: provision 6 s before, 3 s long, tear down 1 s after it ends.
+        var start = NowToSecond().AddSeconds(8);
+        var episodeId = EpisodeId(start);
+        await using var stack = await StartAsync(KlusteredChannel(start, """
+            provisionBefore: 6s
+              teardownAfter: 1s
+              teams:
+                - name: team-a
+                  breakers: [ada-okafor]
+                  fixers: [chen-wei]
+                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+                  breaks: [quota-zero-pods]
+            """, duration: "3s"));
+        var provisioned = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned");
+
+        // When a human takes the cluster over (removes our ownership label) before the show ends,
+        var clusterName = provisioned.Teams.Single().ClusterName!;
+        using (var management = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new MemoryStream(Encoding.UTF8.GetBytes(stack.Kubernetes.ManagementKubeconfig)))))
+        {
+            await management.CustomObjects.PatchNamespacedCustomObjectAsync(
+                new V1Patch("{\"metadata\":{\"labels\":{\"" + Ownership.OwnedByLabel + "\":null}}}", V1Patch.PatchType.MergePatch),
+                "cluster.x-k8s.io", "v1beta1", "default", "clusters", clusterName);
+        }
+
+        // then the pipeline refuses to touch it: the teardown is refused once, not retried in a loop, and says why.
+        var done = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.TornDown, "team-a given up");
+        Assert.Contains("refusing to delete Cluster", done.Teams.Single().LastError, StringComparison.Ordinal);
+        Assert.NotNull(stack.Kubernetes.Management.Get("cluster.x-k8s.io/v1beta1", "Cluster", "default", clusterName));
+        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var teardown = Assert.Single(history.Events, e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "TeardownTeam");
+        var started = history.Events.Single(e => e.ActivityTaskStartedEventAttributes?.ScheduledEventId == teardown.EventId).ActivityTaskStartedEventAttributes;
+        Assert.Equal(1, started.Attempt);
+    }
+
+    [Fact]
     public async Task KlusteredEpisode_FailedTeamSkippedByOperator_HandedOverAndWatchedForTheFix()
     {
         // Given a team whose node-level break cannot be applied in this sandbox.
@@ -253,7 +290,7 @@ public class KlusteredEndToEndTests
 
     private static string EpisodeId(DateTimeOffset start) => $"{Show}/{start:yyyy-MM-dd}-live";
 
-    private static Dictionary<string, byte[]> KlusteredChannel(DateTimeOffset start, string klustered)
+    private static Dictionary<string, byte[]> KlusteredChannel(DateTimeOffset start, string klustered, string duration = "10s")
     {
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -272,7 +309,7 @@ public class KlusteredEndToEndTests
         files[$"episodes/{EpisodeId(start)}.yaml"] = Utf8($"""
             title: "Klustered Demo: live"
             scheduledFor: {start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}
-            duration: 10s
+            duration: {duration}
             visibility: public
             guests: [ada-okafor, chen-wei]
             technologies: [kubernetes]
