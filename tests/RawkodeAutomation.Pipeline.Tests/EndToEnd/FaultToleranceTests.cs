@@ -97,7 +97,17 @@ public class FaultToleranceTests(ITestOutputHelper output)
         Assert.Equal(episodes, perEpisode.Count);
         Assert.All(perEpisode, g => Assert.Single(g));
         Assert.All(stack.YouTube.Videos, v => Assert.NotNull(v.Thumbnail));
-        Assert.Single(stack.YouTube.Streams);
+        // Nothing lost: each entity holds the video that carries its marker, with the description it wanted.
+        var byEpisode = perEpisode.ToDictionary(g => g.Key!, g => g.Single());
+        Assert.All(status.Episodes, e =>
+        {
+            var video = byEpisode[e.EpisodeId];
+            Assert.Equal(e.Applied.VideoId, video.Id);
+            Assert.Equal(e.Desired!.Description, video.Description);
+        });
+        var stream = Assert.Single(stack.YouTube.Streams);
+        Assert.All(stack.YouTube.Videos, v => Assert.Equal(stream.Id, v.BoundStreamId));
+        Log($"units: {stack.YouTube.UnitsSpent} charged by the sandbox, {status.Quota?.Used} settled with the quota entity");
     }
 
     // Long runs are diagnosed while they run: RAWKODE_FAULT_LOG names a file that gets each line at once.
