@@ -139,7 +139,16 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 var status = await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false);
                 return Results.Content(PipelineStatusReader.Html(status, address), "text/html; charset=utf-8");
             });
-            app.MapGet("/api/status", async (HttpContext context) => Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false)));
+            // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
+            app.MapGet("/api/status", async (HttpContext context) =>
+            {
+                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false));
+            });
+            // The cleanup Schedule: next passes and what recent passes deleted and kept (as `rawkode cleanup status`).
+            app.MapGet("/api/cleanup", async (HttpContext context) =>
+            {
+                return Results.Json(await CleanupSchedule.DescribeAsync(client, context.RequestAborted).ConfigureAwait(false));
+            });
 
             foreach (var line in wired)
             {
@@ -205,6 +214,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 await output.WriteLineAsync($"  the channel (sandbox, with thumbnails and descriptions): {channelPage}").ConfigureAwait(false);
             }
             await output.WriteLineAsync($"  the operator page (every entity's state): {operatorPage}/").ConfigureAwait(false);
+            await output.WriteLineAsync($"  the cleanup Schedule's recent passes: {operatorPage}/api/cleanup (or rawkode cleanup status --address {address})").ConfigureAwait(false);
             await output.WriteLineAsync($"  Temporal: {address} (workflow ids episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup)").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
             var timedOut = once && !status.Settled;
