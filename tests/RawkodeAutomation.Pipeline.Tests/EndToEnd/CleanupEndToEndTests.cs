@@ -1,4 +1,5 @@
 using System.Text;
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using RawkodeAutomation.Kubernetes;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
@@ -65,6 +66,22 @@ public sealed class CleanupEndToEndTests
         var expired = await clusters.ProvisionAsync(Channel.EpisodeId(1), "team-old", spec, DateTimeOffset.UtcNow.AddHours(-1));
         var orphan = await clusters.ProvisionAsync("demo-show/2029-01-01-never-merged", "team-a", spec, DateTimeOffset.UtcNow.AddHours(10));
         var wanted = await clusters.ProvisionAsync(KlusteredEpisode, "team-a", spec, DateTimeOffset.UtcNow.AddHours(10));
+        // And someone else's Cluster that looks expired but lacks our ownership label.
+        using var management = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(
+            new MemoryStream(Encoding.UTF8.GetBytes(stack.Kubernetes.ManagementKubeconfig))));
+        await management.CustomObjects.CreateNamespacedCustomObjectAsync(
+            new Dictionary<string, object>
+            {
+                ["apiVersion"] = "cluster.x-k8s.io/v1beta1",
+                ["kind"] = "Cluster",
+                ["metadata"] = new Dictionary<string, object>
+                {
+                    ["name"] = "someone-elses",
+                    ["labels"] = new Dictionary<string, string> { [Ownership.ExpiresLabel] = "1" },
+                },
+                ["spec"] = new Dictionary<string, object>(),
+            },
+            "cluster.x-k8s.io", "v1beta1", "default", "clusters");
         var videosBefore = stack.YouTube.Videos.Select(v => v.Id).Order().ToList();
 
         // When `up`'s setup runs (twice: idempotent) and an operator triggers the Schedule.
@@ -79,6 +96,7 @@ public sealed class CleanupEndToEndTests
             first.Deleted.Select(d => (d.Kind, d.Name)).Order());
         Assert.Null(stack.YouTube.FindVideo(goneVideo));
         Assert.Equal([wanted.Name], (await clusters.ListOwnedClustersAsync()).Select(c => c.Cluster.Name));
+        await management.CustomObjects.GetNamespacedCustomObjectAsync("cluster.x-k8s.io", "v1beta1", "default", "clusters", "someone-elses");
         // And everything else stays: the episodes' broadcasts, the live one (reported, with why), the unmarked one.
         Assert.Equal(videosBefore.Where(id => id != goneVideo), stack.YouTube.Videos.Select(v => v.Id).Order());
         Assert.NotNull(stack.YouTube.FindVideo(unmarked.Id!));
