@@ -12,7 +12,7 @@ public static class WorkflowIds
     /// <summary>The single YouTube quota entity.</summary>
     public const string Quota = "youtube-quota";
 
-    /// <summary>The long-running cleanup entity.</summary>
+    /// <summary>The cleanup Schedule's id; its passes run as <c>cleanup-&lt;scheduled time&gt;</c>.</summary>
     public const string Cleanup = "cleanup";
 
     /// <summary><c>episode/&lt;show&gt;/&lt;slug&gt;</c> for an episode id <c>&lt;show&gt;/&lt;slug&gt;</c>.</summary>

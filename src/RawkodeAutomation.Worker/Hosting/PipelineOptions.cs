@@ -27,7 +27,7 @@ public sealed class PipelineOptions
     /// <summary>Episodes a person's sweep signals at once.</summary>
     public int SweepBatchSize { get; set; } = 20;
 
-    /// <summary>How often the cleanup entity runs.</summary>
+    /// <summary>How often the cleanup Schedule starts a pass (<c>rawkode up</c> updates the Schedule when this changes).</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>Signals sent in parallel when a commit touches many episodes.</summary>
