@@ -95,13 +95,14 @@ public sealed class RetryingYouTubeClient(IYouTubeClient inner, YouTubeRetryOpti
     {
         for (var attempt = 1; ; attempt++)
         {
+            // Every request costs its units, failed or not (the client's ledger charges the same way).
+            YouTubeCallRetries.Charge(QuotaCosts.For(method), repeat: attempt > 1);
             try
             {
                 return await call().ConfigureAwait(false);
             }
             catch (YouTubeApiException e) when (attempt < _options.Attempts && Repeatable(method, e))
             {
-                YouTubeCallRetries.Charge(QuotaCosts.For(method));
                 var delay = e.Kind == YouTubeErrorKind.RateLimited ? _options.RateLimitDelay : _options.ServerErrorDelay;
                 await Task.Delay(delay * attempt, cancellationToken).ConfigureAwait(false);
             }
@@ -130,8 +131,9 @@ public sealed class YouTubeRetryOptions
 }
 
 /// <summary>
-/// Units spent by calls <see cref="RetryingYouTubeClient"/> repeated inside one activity. The operations
-/// count each call once; the activity adds these so the quota entity is settled with what YouTube charged.
+/// Units spent by the calls made through <see cref="RetryingYouTubeClient"/> inside one activity attempt, repeats
+/// included. The operations count each call once and report nothing when they fail; the activity uses these
+/// counts so the quota entity is settled with what YouTube charged, failed attempts included.
 /// </summary>
 public static class YouTubeCallRetries
 {
@@ -140,15 +142,32 @@ public static class YouTubeCallRetries
     /// <summary>Starts counting for the calls made from the current async flow (one activity).</summary>
     public static Counter Track() => Current.Value = new Counter();
 
-    internal static void Charge(int units) => Current.Value?.Add(units);
+    internal static void Charge(int units, bool repeat) => Current.Value?.Add(units, repeat);
 
-    /// <summary>Units spent by repeats since <see cref="Track"/>.</summary>
+    /// <summary>Units spent since <see cref="Track"/>.</summary>
     public sealed class Counter
     {
         private long _units;
+        private long _extraUnits;
+        private long _calls;
 
-        public long ExtraUnits => Interlocked.Read(ref _units);
+        /// <summary>Units of every request sent, repeats included.</summary>
+        public long Units => Interlocked.Read(ref _units);
 
-        internal void Add(int units) => Interlocked.Add(ref _units, units);
+        /// <summary>Units of the repeats alone.</summary>
+        public long ExtraUnits => Interlocked.Read(ref _extraUnits);
+
+        /// <summary>Requests sent; zero when no <see cref="RetryingYouTubeClient"/> is in the path.</summary>
+        public long Calls => Interlocked.Read(ref _calls);
+
+        internal void Add(int units, bool repeat)
+        {
+            Interlocked.Add(ref _units, units);
+            Interlocked.Increment(ref _calls);
+            if (repeat)
+            {
+                Interlocked.Add(ref _extraUnits, units);
+            }
+        }
     }
 }

@@ -34,77 +34,68 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             d.StreamKey,
             d.PlaylistId,
             input.KnownVideoId ?? d.AdoptVideoId);
-        try
-        {
-            var token = ActivityExecutionContext.Current.CancellationToken;
-            var repeats = YouTubeCallRetries.Track();
-            // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
-            var result = await operations.EnsureBroadcastAsync(spec, token).ConfigureAwait(false);
-            var action = result.Created ? "created" : result.Actions.Count == 0 ? "unchanged" : "updated";
-            // EnsureBroadcast writes the description with the broadcast (liveBroadcasts or videos snippet).
-            return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, IsLiveOrComplete: false, result.UnitsSpent + repeats.ExtraUnits);
-        }
-        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
-        {
-            throw ActivityErrors.FromYouTube(e);
-        }
+        // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
+        return await MeteredAsync(
+            token => operations.EnsureBroadcastAsync(spec, token),
+            (result, units) =>
+            {
+                var action = result.Created ? "created" : result.Actions.Count == 0 ? "unchanged" : "updated";
+                // EnsureBroadcast writes the description with the broadcast (liveBroadcasts or videos snippet).
+                return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, IsLiveOrComplete: false, units ?? result.UnitsSpent);
+            }).ConfigureAwait(false);
     }
 
     [Activity]
-    public async Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input)
-    {
-        try
-        {
-            var repeats = YouTubeCallRetries.Track();
-            var result = await operations.EnsureDescriptionsAsync(
-                [new DescriptionSpec(input.EpisodeId, input.VideoId, input.Description)],
-                ActivityExecutionContext.Current.CancellationToken).ConfigureAwait(false);
-            if (result.Missing.Count > 0)
-            {
-                throw new ApplicationFailureException(
-                    $"episode {input.EpisodeId}: video {input.VideoId} is not on the channel any more", PipelineErrors.NotFound, nonRetryable: true);
-            }
-            return new EnsureDescriptionResult(result.Updated.Count > 0, result.UnitsSpent + repeats.ExtraUnits);
-        }
-        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
-        {
-            throw ActivityErrors.FromYouTube(e);
-        }
-    }
+    public Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input) =>
+        MeteredAsync(
+            token => operations.EnsureDescriptionsAsync([new DescriptionSpec(input.EpisodeId, input.VideoId, input.Description)], token),
+            (result, units) => result.Missing.Count > 0
+                ? throw new ApplicationFailureException(
+                    $"episode {input.EpisodeId}: video {input.VideoId} is not on the channel any more", PipelineErrors.NotFound, nonRetryable: true)
+                : new EnsureDescriptionResult(result.Updated.Count > 0, units ?? result.UnitsSpent));
 
     [Activity]
     public async Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input)
     {
-        var token = ActivityExecutionContext.Current.CancellationToken;
-        var rendered = await thumbnails.RenderAsync(input.EpisodeId, input.Commit, token).ConfigureAwait(false);
+        var context = ActivityExecutionContext.Current;
+        var rendered = await thumbnails.RenderAsync(input.EpisodeId, input.Commit, context.CancellationToken).ConfigureAwait(false);
         // Force re-render: a hash the video cannot already carry makes the operation upload.
-        var hash = input.Force ? rendered.Hash + "-" + ActivityExecutionContext.Current.Info.ActivityId : rendered.Hash;
-        try
-        {
-            var repeats = YouTubeCallRetries.Track();
-            var result = await operations.EnsureThumbnailAsync(
-                new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash), token).ConfigureAwait(false);
-            return new EnsureThumbnailResult(!result.Unchanged, input.Fingerprint, rendered.Image.LongLength, result.UnitsSpent + repeats.ExtraUnits);
-        }
-        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
-        {
-            throw ActivityErrors.FromYouTube(e);
-        }
+        var hash = input.Force ? rendered.Hash + "-" + context.Info.ActivityId : rendered.Hash;
+        return await MeteredAsync(
+            token => operations.EnsureThumbnailAsync(new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash), token),
+            (result, units) => new EnsureThumbnailResult(!result.Unchanged, input.Fingerprint, rendered.Image.LongLength, units ?? result.UnitsSpent)).ConfigureAwait(false);
     }
 
     [Activity]
-    public async Task<DeleteBroadcastResult> DeleteBroadcastAsync(DeleteBroadcastInput input)
+    public Task<DeleteBroadcastResult> DeleteBroadcastAsync(DeleteBroadcastInput input) =>
+        MeteredAsync(
+            token => operations.EnsureBroadcastDeletedAsync(input.EpisodeId, input.VideoId, token),
+            (result, units) => new DeleteBroadcastResult(result.Actions.Any(a => a.StartsWith("deleted", StringComparison.Ordinal)), units ?? result.UnitsSpent));
+
+    /// <summary>
+    /// Runs one YouTube operation and reports what it really cost: every request of this attempt, repeats and
+    /// failures included, plus what earlier failed attempts of the same activity cost (each failed attempt
+    /// leaves its total in its last heartbeat, which Temporal hands to the next attempt). Without that, a
+    /// call retried by the activity's retry policy would be paid on YouTube but never settled with the quota
+    /// entity. <paramref name="finish"/> gets null units when no <see cref="RetryingYouTubeClient"/> metered the calls.
+    /// </summary>
+    private static async Task<TResult> MeteredAsync<TOperation, TResult>(Func<CancellationToken, Task<TOperation>> operation, Func<TOperation, long?, TResult> finish)
     {
+        var context = ActivityExecutionContext.Current;
+        var earlier = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<long>(0).ConfigureAwait(false) : 0;
+        var meter = YouTubeCallRetries.Track();
         try
         {
-            var repeats = YouTubeCallRetries.Track();
-            var result = await operations.EnsureBroadcastDeletedAsync(input.EpisodeId, input.VideoId, ActivityExecutionContext.Current.CancellationToken)
-                .ConfigureAwait(false);
-            var deleted = result.Actions.Any(a => a.StartsWith("deleted", StringComparison.Ordinal));
-            return new DeleteBroadcastResult(deleted, result.UnitsSpent + repeats.ExtraUnits);
+            var result = await operation(context.CancellationToken).ConfigureAwait(false);
+            return finish(result, meter.Calls > 0 ? earlier + meter.Units : null);
         }
-        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            context.Heartbeat(earlier + meter.Units);
+            if (e is ApplicationFailureException)
+            {
+                throw;
+            }
             throw ActivityErrors.FromYouTube(e);
         }
     }

@@ -46,7 +46,7 @@ public static class PipelineWiring
         var retry = new YouTubeRetryOptions();
         configuration.GetSection("YouTube:Retry").Bind(retry);
         var registered = services.LastOrDefault(d => d.ServiceType == typeof(IYouTubeClient));
-        if (registered is null || retry.Attempts <= 1)
+        if (registered is null)
         {
             return;
         }

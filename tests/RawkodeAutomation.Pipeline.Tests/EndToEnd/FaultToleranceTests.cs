@@ -107,7 +107,12 @@ public class FaultToleranceTests(ITestOutputHelper output)
         });
         var stream = Assert.Single(stack.YouTube.Streams);
         Assert.All(stack.YouTube.Videos, v => Assert.Equal(stream.Id, v.BoundStreamId));
-        Log($"units: {stack.YouTube.UnitsSpent} charged by the sandbox, {status.Quota?.Used} settled with the quota entity");
+        // The quota entity knows what YouTube charged, failed requests and retried attempts included. A little may
+        // be missing: an attempt whose result was lost with the Temporal restart ran again, and only that run reported.
+        var charged = stack.YouTube.UnitsSpent;
+        var settled = status.Quota!.Used;
+        Log($"units: {charged} charged by the sandbox, {settled} settled with the quota entity");
+        Assert.InRange(settled, charged * 0.98, charged);
     }
 
     // Long runs are diagnosed while they run: RAWKODE_FAULT_LOG names a file that gets each line at once.
