@@ -202,4 +202,23 @@ public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
             return true;
         });
     }
+
+    [Fact]
+    public async Task AutoTimeSkippingDisabled_ResultAwaited_TimeStaysLockedUntilEnabledAgain()
+    {
+        using var wall = new CancellationTokenSource(WallClockLimit);
+        var observed = await WithWorkerAsync(async taskQueue =>
+        {
+            var handle = await Env.Client.StartWorkflowAsync((SleepyWorkflow wf) => wf.RunAsync(1.0 / 24), new(Workers.NewId("disabled"), taskQueue));
+            await Env.WithAutoTimeSkippingDisabledAsync(async () =>
+            {
+                // Without auto time skipping the client does not unlock, so the hour is an hour.
+                using var shortWait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await Assert.ThrowsAnyAsync<Exception>(() => handle.GetResultAsync(rpcOptions: new() { CancellationToken = shortWait.Token }));
+                Assert.Equal(WorkflowExecutionStatus.Running, (await handle.DescribeAsync()).Status);
+            });
+            return await handle.GetResultAsync(rpcOptions: Bounded(wall));
+        });
+        Assert.True(observed.Elapsed >= TimeSpan.FromHours(1), $"the workflow saw only {observed.Elapsed} pass");
+    }
 }
