@@ -12,6 +12,8 @@ internal sealed class ShutdownSignal : IDisposable
     private readonly CancellationTokenSource _stop;
     private readonly PosixSignalRegistration _sigterm;
     private readonly PosixSignalRegistration _sigint;
+    private readonly Lock _lock = new();
+    private bool _disposed;
 
     public ShutdownSignal(CancellationToken invocation)
     {
@@ -34,12 +36,25 @@ internal sealed class ShutdownSignal : IDisposable
     {
         _sigterm.Dispose();
         _sigint.Dispose();
-        _stop.Dispose();
+        // Unregistering does not wait for a handler already running on the runtime's signal thread: when
+        // System.CommandLine's handler cancelled the invocation first, ours can still arrive after the command
+        // returned. The flag keeps it from touching the disposed source (that crashed the process with SIGABRT).
+        lock (_lock)
+        {
+            _disposed = true;
+            _stop.Dispose();
+        }
     }
 
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
-        _stop.Cancel();
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _stop.Cancel();
+            }
+        }
     }
 }
