@@ -84,6 +84,21 @@ public sealed class PollMatchingTests : IDisposable
     }
 
     [Fact]
+    public async Task ShutdownWorker_WorkerHoldsWorkflowTask_TaskRetriedWithinGraceNotItsTimeout()
+    {
+        var workflowId = _driver.StartWorkflow();
+        var held = await _driver.PollWorkflowAsync("stopping-worker").WaitAsync(Promptly);
+        Assert.Equal(workflowId, held.WorkflowExecution.WorkflowId);
+
+        // The worker shuts down and never answers the task (its SDK dropped it): the next attempt comes after the
+        // server's 2 s grace, well before the task's 10 s start-to-close timeout.
+        Engine.ShutdownWorker(new() { Namespace = EngineDriver.Namespace, WorkerInstanceKey = "stopping-worker", TaskQueue = TaskQueue });
+
+        var retried = await _driver.PollWorkflowAsync("next-worker").WaitAsync(TimeSpan.FromSeconds(7));
+        Assert.Equal((workflowId, 2), (retried.WorkflowExecution.WorkflowId, retried.Attempt));
+    }
+
+    [Fact]
     public async Task ShutdownWorker_StickyQueuePolled_StickyPollAnswersEmpty()
     {
         var stickyQueue = Workers.NewTaskQueue();

@@ -1,4 +1,6 @@
 using RawkodeAutomation.TemporalServer.Tests.Workflows;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
 using Temporalio.Client;
 using Temporalio.Worker;
 
@@ -121,4 +123,51 @@ public sealed class WorkerShutdownTests : IAsyncLifetime
         }).WaitAsync(Promptly * 2);
         Assert.True(stopwatch.Elapsed < Promptly, $"stopping took {stopwatch.Elapsed}");
     }
+
+    [Fact]
+    public async Task StopWorker_RightAfterEachStep_NoTaskStrandedOnTheStoppedWorkers()
+    {
+        var client = await ConnectAsync();
+        var taskQueue = Workers.NewTaskQueue();
+        var workflowId = Workers.NewId("chain");
+        const int Steps = 8;
+        var handle = await client.StartWorkflowAsync((ChainWorkflow wf) => wf.RunAsync(Steps), new(workflowId, taskQueue));
+        int StepsRun() => ChainActivities.Steps.GetValueOrDefault(workflowId);
+
+        // Each worker runs one step and stops the moment the step's activity ran: the activity's completion and
+        // the workflow task that follows it are in flight while the worker shuts down.
+        for (var worker = 1; worker < Steps; worker++)
+        {
+            using var stopping = new TemporalWorker(client, ChainOptions(taskQueue));
+            var step = worker;
+            await stopping.ExecuteAsync(async () =>
+            {
+                await handle.SignalAsync(wf => wf.ReleaseAsync(1));
+                await Workers.WaitUntilAsync(() => Task.FromResult(StepsRun() >= step), Promptly, $"worker {worker} runs step {step}");
+            });
+        }
+        using var last = new TemporalWorker(client, ChainOptions(taskQueue));
+        var sum = await last.ExecuteAsync(async () =>
+        {
+            await handle.SignalAsync(wf => wf.ReleaseAsync(1));
+            return await handle.GetResultAsync().WaitAsync(Promptly);
+        });
+
+        Assert.Equal(Steps * (Steps + 1) / 2, sum);
+        var history = new List<HistoryEvent>();
+        await foreach (var ev in handle.FetchHistoryEventsAsync())
+        {
+            history.Add(ev);
+        }
+        // A workflow task the stopping worker's SDK dropped comes back within the server's grace (2 s), not after
+        // its 10 s start-to-close timeout; no activity task is lost (each ran on its first attempt).
+        var started = history.Where(e => e.EventType == EventType.WorkflowTaskStarted).ToDictionary(e => e.EventId, e => e.EventTime.ToDateTime());
+        Assert.All(
+            history.Where(e => e.EventType == EventType.WorkflowTaskTimedOut),
+            e => Assert.InRange(e.EventTime.ToDateTime() - started[e.WorkflowTaskTimedOutEventAttributes.StartedEventId], TimeSpan.Zero, TimeSpan.FromSeconds(5)));
+        Assert.All(history.Where(e => e.EventType == EventType.ActivityTaskStarted), e => Assert.Equal(1, e.ActivityTaskStartedEventAttributes.Attempt));
+    }
+
+    private static TemporalWorkerOptions ChainOptions(string taskQueue) =>
+        new TemporalWorkerOptions(taskQueue).AddWorkflow<ChainWorkflow>().AddActivity(ChainActivities.Step);
 }

@@ -94,14 +94,23 @@ internal sealed partial class TemporalEngine
     /// </summary>
     private static readonly TimeSpan ShutDownWorkerMemory = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a workflow task that a shutting-down worker holds may still take before it times out. The SDK's
+    /// core may drop a task that reached it just as it shut down (its poll stream ends at the first empty answer,
+    /// and it reads the sticky and normal queues in random order), which would otherwise cost the whole
+    /// start-to-close timeout; a task the worker really works on completes well within this.
+    /// </summary>
+    private static readonly TimeSpan ShutDownWorkerTaskGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Worker instance keys that called <c>ShutdownWorker</c>, with when they may be forgotten.</summary>
     private readonly Dictionary<(string Ns, string WorkerInstanceKey), DateTime> _shutDownWorkers = new();
 
     /// <summary>
     /// <c>ShutdownWorker</c> (https://github.com/temporalio/api/blob/master/temporal/api/workflowservice/v1/service.proto):
     /// answers every outstanding poll of the worker at once with an empty response, answers its later polls
-    /// (already on the wire) empty too, and releases its sticky queue. A worker that advertises graceful poll
-    /// shutdown then stops without cancelling a poll the server might just have handed a task to.
+    /// (already on the wire) empty too, releases its sticky queue, and gives the workflow tasks it holds
+    /// <see cref="ShutDownWorkerTaskGrace"/> to complete. A worker that advertises graceful poll shutdown then
+    /// stops without cancelling a poll the server might just have handed a task to.
     /// </summary>
     public void ShutdownWorker(ShutdownWorkerRequest request)
     {
@@ -116,6 +125,7 @@ internal sealed partial class TemporalEngine
             if (!string.IsNullOrEmpty(request.WorkerInstanceKey))
             {
                 _shutDownWorkers[(request.Namespace, request.WorkerInstanceKey)] = now + ShutDownWorkerMemory;
+                ShortenHeldWorkflowTasks(request.WorkerInstanceKey);
                 foreach (var ((ns, _, _), queue) in _queues)
                 {
                     if (ns == request.Namespace)
@@ -127,6 +137,21 @@ internal sealed partial class TemporalEngine
             if (!string.IsNullOrEmpty(request.StickyTaskQueue) && _queues.Remove((request.Namespace, request.StickyTaskQueue, (TaskKind)0), out var sticky))
             {
                 sticky.ReleaseAll();
+            }
+        }
+    }
+
+    /// <summary>Moves the timeout of every workflow task the worker still holds to at most the grace period from now.</summary>
+    private void ShortenHeldWorkflowTasks(string workerInstanceKey)
+    {
+        foreach (var (runId, held) in _workflowTaskHolders.Where(h => h.Value.WorkerInstanceKey == workerInstanceKey).ToList())
+        {
+            _workflowTaskHolders.Remove(runId);
+            if (_runs.TryGetValue(runId, out var run) && run.IsRunning && run.WftScheduledId == held.ScheduledId
+                && run.WftAttempt == held.Attempt && run.WftStartedId != 0)
+            {
+                // A second start-to-close deadline for the same attempt: whichever fires first times the task out.
+                _scheduler.Add(Now + ShutDownWorkerTaskGrace, new TimerEntry(TimerKind.WorkflowTaskStartToClose, runId, held.ScheduledId, held.Attempt));
             }
         }
     }

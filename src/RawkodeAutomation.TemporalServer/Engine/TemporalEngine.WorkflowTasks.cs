@@ -33,7 +33,7 @@ internal sealed partial class TemporalEngine
         // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
         var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
         return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline, cancellation,
-            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity));
+            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey));
     }
 
     /// <summary>
@@ -172,7 +172,10 @@ internal sealed partial class TemporalEngine
         },
     };
 
-    private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity)
+    /// <summary>Which worker instance holds each run's started workflow task (see <see cref="ShutdownWorker"/>).</summary>
+    private readonly Dictionary<string, (long ScheduledId, int Attempt, string WorkerInstanceKey)> _workflowTaskHolders = new(StringComparer.Ordinal);
+
+    private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity, string workerInstanceKey)
     {
         if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning
             || run.WftScheduledId != entry.Id || run.WftStartedId != 0 || run.WftAttempt != entry.Attempt)
@@ -196,6 +199,10 @@ internal sealed partial class TemporalEngine
         });
         run.WftStartedId = started.EventId;
         run.WftStartedTime = Now;
+        if (!string.IsNullOrEmpty(workerInstanceKey))
+        {
+            _workflowTaskHolders[run.RunId] = (run.WftScheduledId, run.WftAttempt, workerInstanceKey);
+        }
         _scheduler.Add(Now + run.WorkflowTaskTimeout, new TimerEntry(TimerKind.WorkflowTaskStartToClose, run.RunId, run.WftScheduledId, run.WftAttempt));
         var token = new TaskToken(TaskKind.Workflow, run.Namespace, run.WorkflowId, run.RunId, run.WftScheduledId, run.WftAttempt, run.WftStartedId, "");
         var response = new PollWorkflowTaskQueueResponse
