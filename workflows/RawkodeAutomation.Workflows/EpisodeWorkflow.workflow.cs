@@ -24,6 +24,13 @@ public sealed class EpisodeWorkflow
     /// </summary>
     internal const string OperatorPatch = "operator-signals-2";
 
+    /// <summary>
+    /// Marks histories whose Klustered timeline runs beside the YouTube reconcile instead of after it, so a wait for
+    /// YouTube quota (until the Pacific reset) never delays provisioning, fix detection or teardown. Older histories
+    /// replay the single loop.
+    /// </summary>
+    internal const string KlusteredLoopPatch = "klustered-concurrent";
+
     /// <summary>How often a running Klustered show is checked for the fix.</summary>
     public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -46,24 +53,41 @@ public sealed class EpisodeWorkflow
     private string _phase = "Idle";
     private DateTimeOffset? _nextWakeUp;
     private long _reconcilePasses;
+    private bool _klusteredConcurrent;
+    private Task? _klusteredLoop;
+    private bool _klusteredRunning;
+    private DateTimeOffset? _klusteredWakeUp;
+    private int _klusteredKick;
 
     /// <summary>Desired vs. applied, what is pending, the last result and the next wake-up.</summary>
     [WorkflowQuery]
     public EpisodeStatus State => new(
         _episodeId,
-        _phase,
+        PhaseNow,
         Busy,
         _desired,
         _applied,
         EpisodeDecisions.Plan(_deleted ? null : _desired, _applied, _forceThumbnail),
         [.. _teams],
         _lastResult,
-        _lastError,
-        _nextWakeUp,
+        // A YouTube pass that succeeds clears its error; a failed team's stays visible until Retry, Skip or teardown.
+        _lastError ?? _teams.Where(t => t.Phase == TeamPhase.Failed).Select(t => $"team {t.Name}: {t.LastError}").FirstOrDefault(),
+        KlusteredSchedule.Earliest([_nextWakeUp, _klusteredWakeUp]),
         _unitsSpent);
 
-    private bool Busy => _phase is "Reconciling" or "WaitingForQuota" or "Klustered"
+    private bool Busy => _phase is "Reconciling" or "WaitingForQuota" or "Klustered" || _klusteredRunning
         || (_dirty && !_failed) || (_deleted && _phase != "AwaitingApproval");
+
+    /// <summary>The YouTube side's phase, unless it is at rest and the Klustered timeline has something to say.</summary>
+    private string PhaseNow => !_klusteredConcurrent || _phase is not ("Idle" or "Sleeping")
+        ? _phase
+        : _teams.Any(t => t.Phase == TeamPhase.Failed) ? "Failed"
+        : _klusteredRunning ? "Klustered"
+        : _klusteredWakeUp is not null ? "Sleeping"
+        : _phase;
+
+    private bool ShouldContinueAsNew =>
+        Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished && !_klusteredRunning;
 
     /// <summary>Restores carried state before any signal of the new run is delivered.</summary>
     [WorkflowInit]
@@ -79,11 +103,26 @@ public sealed class EpisodeWorkflow
     [WorkflowRun]
     public async Task<EpisodeOutcome> RunAsync(EpisodeWorkflowInput input)
     {
+        _klusteredConcurrent = Workflow.Patched(KlusteredLoopPatch);
         while (true)
         {
+            if (_klusteredLoop is { IsFaulted: true } faulted)
+            {
+                // A bug in the Klustered timeline fails the workflow task (and is retried), as it did in the single loop.
+                await faulted;
+            }
             if (_deleted)
             {
+                if (_klusteredLoop is { } loop)
+                {
+                    // It stops at its next wait; its clusters are torn down below, once, not while it still provisions.
+                    await Workflow.WaitConditionAsync(() => loop.IsCompleted);
+                }
                 return await CancelEpisodeAsync();
+            }
+            if (_klusteredConcurrent && _klusteredLoop is not { IsCompleted: false })
+            {
+                _klusteredLoop = KlusteredLoopAsync();
             }
             if (_dirty && !_failed)
             {
@@ -97,21 +136,23 @@ public sealed class EpisodeWorkflow
                 continue;
             }
 
-            var wakeAt = await RunKlusteredAsync();
+            var wakeAt = _klusteredConcurrent ? null : await RunKlusteredAsync();
             if (_deleted || (_dirty && !_failed))
             {
                 continue;
             }
 
-            if (Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
             {
                 var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
                 throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
             }
 
             _nextWakeUp = wakeAt;
-            _phase = _failed || _teams.Any(t => t.Phase == TeamPhase.Failed) ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
-            Func<bool> woken = () => _deleted || (_dirty && !_failed);
+            // With the concurrent Klustered timeline, PhaseNow reads the teams' state when it is asked.
+            _phase = _failed || (!_klusteredConcurrent && _teams.Any(t => t.Phase == TeamPhase.Failed)) ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
+            Func<bool> woken = () => _deleted || (_dirty && !_failed)
+                || (_klusteredConcurrent && (ShouldContinueAsNew || _klusteredLoop is { IsFaulted: true }));
             if (wakeAt is { } at)
             {
                 var delay = at - Workflow.UtcNow;
@@ -154,6 +195,7 @@ public sealed class EpisodeWorkflow
             _failed = false;
             _deleted = false;
             EnsureTeams();
+            _klusteredKick++;
         }
         if (!accepted && _failed && change.NotifyWorkflowId is not null && Workflow.Patched(OperatorPatch))
         {
@@ -498,6 +540,11 @@ public sealed class EpisodeWorkflow
         var wakeUps = new List<DateTimeOffset?>();
         for (var i = 0; i < _teams.Count; i++)
         {
+            if (_klusteredConcurrent && _deleted)
+            {
+                // The episode was deleted meanwhile: provision nothing more; the cancellation tears down what exists.
+                break;
+            }
             var team = _teams[i];
             var spec = desired.Klustered.Teams.FirstOrDefault(t => t.Name == team.Name);
             if (spec is null)
@@ -506,7 +553,10 @@ public sealed class EpisodeWorkflow
             }
             var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
             var input = new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
-            _phase = "Klustered";
+            if (!_klusteredConcurrent)
+            {
+                _phase = "Klustered";
+            }
             try
             {
                 switch (step.Action)
@@ -570,8 +620,48 @@ public sealed class EpisodeWorkflow
             // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
             wakeUps.Add(after.Action is KlusteredAction.None ? after.WakeAt : after.WakeAt ?? Workflow.UtcNow);
         }
-        _phase = "Idle";
+        if (!_klusteredConcurrent)
+        {
+            _phase = "Idle";
+        }
         return KlusteredSchedule.Earliest(wakeUps);
+    }
+
+    /// <summary>
+    /// The Klustered timeline beside the YouTube reconcile (see <see cref="KlusteredLoopPatch"/>): runs the due steps,
+    /// sleeps until the next one, wakes early for a new spec or an operator's Retry/Skip, and ends when the episode is deleted.
+    /// </summary>
+    private async Task KlusteredLoopAsync()
+    {
+        while (!_deleted)
+        {
+            var kick = _klusteredKick;
+            _klusteredRunning = true;
+            DateTimeOffset? wakeAt;
+            try
+            {
+                wakeAt = await RunKlusteredAsync();
+            }
+            finally
+            {
+                _klusteredRunning = false;
+            }
+            _klusteredWakeUp = wakeAt;
+            Func<bool> woken = () => _deleted || _klusteredKick != kick;
+            if (wakeAt is { } at)
+            {
+                var delay = at - Workflow.UtcNow;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Workflow.WaitConditionAsync(woken, delay);
+                }
+            }
+            else
+            {
+                await Workflow.WaitConditionAsync(woken);
+            }
+            _klusteredWakeUp = null;
+        }
     }
 
     private async Task<EpisodeOutcome> CancelEpisodeAsync()
@@ -674,6 +764,7 @@ public sealed class EpisodeWorkflow
                 _teams[i] = _teams[i] with { Phase = TeamPhase.Waiting, LastError = null };
             }
         }
+        _klusteredKick++;
     }
 
     /// <summary>
@@ -693,6 +784,7 @@ public sealed class EpisodeWorkflow
                 _teams[i] = team with { Phase = TeamPhase.Provisioned, LastError = $"accepted by operator ({reason}) after: {team.LastError}" };
             }
         }
+        _klusteredKick++;
     }
 
     private void EnsureTeams()

@@ -180,7 +180,7 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_ClusterLosesOwnershipLabel_NeverTouchedAndTeardownTriedOnce()
     {
-        // Given a show starting in 8 s: provision 6 s before, 3 s long, tear down 1 s after it ends.
+        // Given a show starting in 8 s: provision 6 s before, 10 s long, tear down 1 s after it ends.
         var start = NowToSecond().AddSeconds(8);
         var episodeId = EpisodeId(start);
         await using var stack = await StartAsync(KlusteredChannel(start, """
@@ -192,7 +192,7 @@ public class KlusteredEndToEndTests
                   fixers: [chen-wei]
                   cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
                   breaks: [quota-zero-pods]
-            """, duration: "3s"));
+            """, duration: "10s"));
         var provisioned = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned");
 
         // When a human takes the cluster over (removes our ownership label) before the show ends,

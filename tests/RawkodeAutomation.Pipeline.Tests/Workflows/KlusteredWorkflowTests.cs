@@ -1,4 +1,5 @@
 using RawkodeAutomation.Pipeline.Tests.Decisions;
+using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
@@ -42,5 +43,72 @@ public class KlusteredWorkflowTests
         Assert.True(recorded.TimeToFix > TimeSpan.Zero && recorded.TimeToFix < TimeSpan.FromSeconds(10), recorded.TimeToFix.ToString());
         Assert.True(DateTimeOffset.UtcNow >= start.AddSeconds(3), "torn down before teardownAfter");
         Assert.Null(done.NextWakeUp);
+    }
+    [Fact]
+    public async Task EpisodeWorkflow_YouTubeQuotaSpentDuringTheShow_ClustersStillProvisionedFixedAndTornDownOnTime()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        // Given a show starting in 5 s: provision 3 s before, 2 s long, tear down 1 s after it ends.
+        var start = DateTimeOffset.UtcNow.AddSeconds(5);
+        var teams = new[] { "team-a", "team-b" }.Select(n =>
+            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, ["quota-zero-pods"])).ToList();
+        var spec = EpisodeDecisionsTests.Spec("klustered/2030-05-21-quota") with
+        {
+            ScheduledFor = start,
+            Duration = TimeSpan.FromSeconds(2),
+            Klustered = new KlusteredDesired(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), teams),
+        };
+        await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Applied.VideoId is not null && !s.Pending.Any,
+            TimeSpan.FromSeconds(30), "broadcast reconciled");
+
+        // When YouTube's quota for the day is spent and an edit needs a description rewrite before the show,
+        h.YouTube.DailyQuota = h.YouTube.UsedToday;
+        var edited = spec with { Description = "About the show, edited.", Commit = "c2", CommitTime = spec.CommitTime.AddMinutes(1) };
+        await h.SignalAsync(new SpecChanged(spec.EpisodeId, edited, false, ChangeReason.EpisodeEdited, "c2", edited.CommitTime));
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "WaitingForQuota" && s.LastError is not null,
+            TimeSpan.FromSeconds(30), "description waiting for the quota reset");
+
+        // Then the clusters do not wait for the reset: provisioned on time, team-a's fix seen, both torn down after the show.
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Teams.All(t => t.Phase == TeamPhase.Provisioned),
+            TimeSpan.FromSeconds(30), "teams provisioned while YouTube waits");
+        await PipelineHarness.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > start.AddSeconds(0.5), TimeSpan.FromSeconds(30), "show started");
+        h.Klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-a")] = DateTimeOffset.UtcNow;
+        var done = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
+            s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), TimeSpan.FromSeconds(30), "teams torn down");
+        Assert.Equal("team-a", Assert.Single(h.Klustered.Recorded).Team);
+        Assert.Empty(h.Klustered.Clusters);
+        Assert.Equal("WaitingForQuota", done.Phase);
+        Assert.True(done.Busy);
+    }
+    [Fact]
+    public async Task EpisodeWorkflow_KlusteredEpisodeDeletedWhileProvisioned_ClustersTornDownOnceAndEntityCompletes()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        // Given a show tomorrow whose clusters are already provisioned (provisionBefore is a day and a half).
+        var start = DateTimeOffset.UtcNow.AddDays(1);
+        var teams = new[] { "team-a", "team-b" }.Select(n =>
+            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, ["quota-zero-pods"])).ToList();
+        var spec = EpisodeDecisionsTests.Spec("klustered/2030-05-22-deleted") with
+        {
+            ScheduledFor = start,
+            Klustered = new KlusteredDesired(TimeSpan.FromHours(36), TimeSpan.FromHours(4), teams),
+        };
+        await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
+        var provisioned = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
+            s => s.Teams.Count == 2 && s.Teams.All(t => t.Phase == TeamPhase.Provisioned) && !s.Busy, TimeSpan.FromSeconds(30), "teams provisioned");
+        Assert.Equal("Sleeping", provisioned.Phase);
+        Assert.Equal(start, provisioned.NextWakeUp);
+
+        // When the episode file is deleted,
+        await h.SignalAsync(new SpecChanged(spec.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c2", spec.CommitTime.AddMinutes(1)));
+
+        // then both clusters are torn down, once each, and the entity completes.
+        var outcome = await h.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).GetResultAsync<EpisodeOutcome>();
+        Assert.StartsWith("cancelled", outcome.Result, StringComparison.Ordinal);
+        Assert.Empty(h.Klustered.Clusters);
+        Assert.Equal(2, h.Klustered.TornDown.Count);
     }
 }
