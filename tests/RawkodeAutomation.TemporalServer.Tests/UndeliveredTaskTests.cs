@@ -65,6 +65,33 @@ public sealed class UndeliveredTaskTests : IDisposable
     }
 
     [Fact]
+    public async Task ReturnUndeliveredTask_QueryTaskTaken_NextPollAnswersTheQuery()
+    {
+        var workflowId = _driver.StartWorkflow();
+        var first = await _driver.PollWorkflowAsync("worker").WaitAsync(Promptly);
+        Engine.CompleteWorkflowTask(new() { Namespace = EngineDriver.Namespace, TaskToken = first.TaskToken, Identity = "worker" });
+        var query = Engine.QueryAsync(
+            new() { Namespace = EngineDriver.Namespace, Execution = new() { WorkflowId = workflowId }, Query = new() { QueryType = "state" } },
+            DateTime.MaxValue,
+            CancellationToken.None);
+        var lost = await _driver.PollWorkflowAsync("lost-worker").WaitAsync(Promptly);
+        Assert.Equal("state", lost.Query.QueryType);
+
+        Engine.ReturnUndeliveredTask(lost.TaskToken);
+
+        var task = await _driver.PollWorkflowAsync("next-worker").WaitAsync(Promptly);
+        Assert.Equal("state", task.Query.QueryType);
+        Engine.CompleteQueryTask(new()
+        {
+            Namespace = EngineDriver.Namespace,
+            TaskToken = task.TaskToken,
+            CompletedType = QueryResultType.Answered,
+            QueryResult = new() { Payloads_ = { new Temporalio.Api.Common.V1.Payload { Data = Google.Protobuf.ByteString.CopyFromUtf8("ok") } } },
+        });
+        Assert.Equal("ok", (await query.WaitAsync(Promptly)).QueryResult.Payloads_[0].Data.ToStringUtf8());
+    }
+
+    [Fact]
     public async Task ReturnUndeliveredTask_ActivityStartedAgain_FirstStartsDeadlineDoesNotCutItShort()
     {
         // Activity 1 (4 s) is taken back at t0; activity 2 (2 s) times out at t0+2, after which activity 1 starts

@@ -150,7 +150,7 @@ internal sealed partial class TemporalEngine
                     break;
                 case TaskKind.Query when _queries.TryGetValue(token.QueryId, out var query) && !query.Result.Task.IsCompleted:
                     var queue = Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
-                    _afterCommit.Add(() => queue.AddFirst(new TaskEntry(run.RunId, 0, 1, query)));
+                    _afterCommit.Add(() => queue.AddFirst(new TaskEntry(run.RunId, 0, 0, query)));
                     break;
                 default:
                     break;
