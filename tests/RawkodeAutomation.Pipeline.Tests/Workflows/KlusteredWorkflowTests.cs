@@ -81,6 +81,8 @@ public class KlusteredWorkflowTests
         Assert.Empty(h.Klustered.Clusters);
         Assert.Equal("WaitingForQuota", done.Phase);
         Assert.True(done.Busy);
+        // The two concurrent timelines replay deterministically.
+        await AssertReplaysAsync(h, spec.EpisodeId);
     }
     [Fact]
     public async Task EpisodeWorkflow_KlusteredEpisodeDeletedWhileProvisioned_ClustersTornDownOnceAndEntityCompletes()
@@ -110,5 +112,14 @@ public class KlusteredWorkflowTests
         Assert.StartsWith("cancelled", outcome.Result, StringComparison.Ordinal);
         Assert.Empty(h.Klustered.Clusters);
         Assert.Equal(2, h.Klustered.TornDown.Count);
+        await AssertReplaysAsync(h, spec.EpisodeId);
+    }
+
+    private static async Task AssertReplaysAsync(PipelineHarness h, string episodeId)
+    {
+        var history = await h.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var replayer = new Temporalio.Worker.WorkflowReplayer(new Temporalio.Worker.WorkflowReplayerOptions().AddWorkflow<EpisodeWorkflow>());
+        var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+        Assert.True(replay.ReplayFailure is null, $"{episodeId}: {replay.ReplayFailure}");
     }
 }
