@@ -1,0 +1,125 @@
+using RawkodeAutomation.Pipeline.Tests.Decisions;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Common;
+using Temporalio.Worker;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>
+/// The entities live for months, so a new build must replay the histories an older build wrote. Recorded
+/// histories (operator scenarios: retry, skip, force re-render, the validated updates, approve and keep on
+/// delete) live in <c>Workflows/Histories</c> and are replayed against the current workflow code; the same
+/// scenarios run live are replayed too, which also checks the patches taken inside signal handlers.
+/// Set <c>RAWKODE_RECORD_HISTORIES=1</c> to write the live histories there (only when the recorded ones are
+/// meant to be replaced: keep the old files when a change must stay compatible with them).
+/// </summary>
+public class ReplayTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static WorkflowReplayer Replayer() => new(new WorkflowReplayerOptions()
+        .AddWorkflow<EpisodeWorkflow>()
+        .AddWorkflow<PersonWorkflow>()
+        .AddWorkflow<YouTubeQuotaWorkflow>());
+
+    [Fact]
+    public async Task Replay_RecordedOperatorHistories_NoNondeterminism()
+    {
+        var files = Directory.GetFiles(HistoriesDirectory(), "*.json").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(files);
+        var replayer = Replayer();
+        foreach (var file in files)
+        {
+            // The workflow id matters: quota grants are matched on request ids made from it.
+            var history = WorkflowHistory.FromJson(WorkflowIdOf(file), await File.ReadAllTextAsync(file));
+            var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+            Assert.True(replay.ReplayFailure is null, $"{Path.GetFileName(file)}: {replay.ReplayFailure}");
+        }
+    }
+
+    [Fact]
+    public async Task Replay_OperatorScenariosRunNow_NoNondeterminism()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        await h.StartWorkerAsync();
+        var retried = EpisodeDecisionsTests.Spec("replay-show/2030-01-01-retried");
+        var approved = EpisodeDecisionsTests.Spec("replay-show/2020-01-01-approved") with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        var kept = EpisodeDecisionsTests.Spec("replay-show/2020-01-02-kept") with { ScheduledFor = new DateTimeOffset(2020, 1, 2, 17, 0, 0, TimeSpan.Zero) };
+
+        // Retry after a rejection, a skip of a rejected edit, a forced re-render, the validated updates.
+        h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
+        await h.SignalAsync(Change(retried));
+        await WaitAsync(h, retried, s => s.Phase == "Failed");
+        await Episode(h, retried).SignalAsync(wf => wf.SkipAsync(new SkipRequest("ignored: no broadcast yet")));
+        await WaitAsync(h, retried, s => s.LastResult?.StartsWith("skip ignored", StringComparison.Ordinal) == true);
+        h.YouTube.RejectBroadcastWith = null;
+        await Episode(h, retried).ExecuteUpdateAsync(wf => wf.RetryFailedAsync());
+        h.YouTube.RejectBroadcastWith = "invalidTitle";
+        var edited = retried with { Title = "Refused", Commit = "c2", CommitTime = retried.CommitTime.AddHours(1) };
+        await h.SignalAsync(Change(edited));
+        await WaitAsync(h, retried, s => s.Phase == "Failed");
+        await Episode(h, retried).SignalAsync(wf => wf.SkipAsync(new SkipRequest("fixed by hand")));
+        await WaitAsync(h, retried, s => s.Phase == "Idle" && !s.Busy);
+        h.YouTube.RejectBroadcastWith = null;
+        await Episode(h, retried).SignalAsync(wf => wf.ForceRerenderAsync());
+        await WaitAsync(h, retried, s => !s.Busy && s.LastResult?.Contains("thumbnail uploaded", StringComparison.Ordinal) == true);
+        await Episode(h, retried).ExecuteUpdateAsync(wf => wf.ForceRerenderNowAsync());
+
+        // An early approve, then deleting an aired episode, approved once asked.
+        await h.SignalAsync(Change(approved));
+        await WaitAsync(h, approved, s => !s.Busy && !s.Pending.Any);
+        await Episode(h, approved).SignalAsync(wf => wf.ApproveAsync());
+        await WaitAsync(h, approved, s => s.LastResult == "approve: nothing is waiting for approval");
+        await h.SignalAsync(Deleted(approved));
+        await WaitAsync(h, approved, s => s.Phase == "AwaitingApproval");
+        await Episode(h, approved).ExecuteUpdateAsync(wf => wf.ApproveDeletionAsync());
+        await Episode(h, approved).GetResultAsync<EpisodeOutcome>();
+
+        // Deleting an aired episode, kept by the operator.
+        await h.SignalAsync(Change(kept));
+        await WaitAsync(h, kept, s => !s.Busy && !s.Pending.Any);
+        await h.SignalAsync(Deleted(kept));
+        await WaitAsync(h, kept, s => s.Phase == "AwaitingApproval");
+        await Episode(h, kept).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
+        await Episode(h, kept).GetResultAsync<EpisodeOutcome>();
+
+        var replayer = Replayer();
+        var record = Environment.GetEnvironmentVariable("RAWKODE_RECORD_HISTORIES") == "1";
+        foreach (var id in new[] { retried.EpisodeId, approved.EpisodeId, kept.EpisodeId })
+        {
+            var workflowId = WorkflowIds.Episode(id);
+            var history = await h.Client.GetWorkflowHandle(workflowId).FetchHistoryAsync();
+            var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+            Assert.True(replay.ReplayFailure is null, $"{workflowId}: {replay.ReplayFailure}");
+            if (record)
+            {
+                await File.WriteAllTextAsync(Path.Combine(HistoriesDirectory(), workflowId.Replace('/', '~') + ".json"), history.ToJson());
+            }
+        }
+    }
+
+    private static SpecChanged Change(DesiredEpisode d) => new(d.EpisodeId, d, false, ChangeReason.EpisodeEdited, d.Commit, d.CommitTime);
+
+    private static SpecChanged Deleted(DesiredEpisode d) => new(d.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", d.CommitTime.AddDays(1));
+
+    private static Temporalio.Client.WorkflowHandle<EpisodeWorkflow> Episode(PipelineHarness h, DesiredEpisode d) =>
+        h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(d.EpisodeId));
+
+    private static Task<EpisodeStatus> WaitAsync(PipelineHarness h, DesiredEpisode d, Func<EpisodeStatus, bool> done) =>
+        PipelineHarness.WaitForAsync(() => h.EpisodeAsync(d.EpisodeId), done, Timeout, d.EpisodeId);
+
+    private static string WorkflowIdOf(string file) => Path.GetFileNameWithoutExtension(file).Replace('~', '/');
+
+    private static string HistoriesDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RawkodeAutomation.sln")))
+            {
+                return Path.Combine(dir.FullName, "tests", "RawkodeAutomation.Pipeline.Tests", "Workflows", "Histories");
+            }
+        }
+        throw new InvalidOperationException("RawkodeAutomation.sln not found above " + AppContext.BaseDirectory);
+    }
+}
