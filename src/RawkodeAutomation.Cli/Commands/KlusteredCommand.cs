@@ -136,9 +136,9 @@ internal static class KlusteredCommand
             [
                 ["coredns-homoglyph", "quota-zero-pods"],
                 ["webhook-rewrite-v2", "taint-all-nodes"],
-                ["networkpolicy-deny-all", "readiness-probe-wrong-port", "service-selector-typo"],
-                ["limitrange-1mi", "scheduler-name-typo"],
-                ["webhook-fail-closed", "coredns-scaled-to-zero"],
+                ["networkpolicy-deny-all", "readiness-probe-wrong-port", "hosts-blackhole-registry"],
+                ["limitrange-1mi", "controller-manager-no-deployments"],
+                ["webhook-fail-closed", "coredns-scaled-to-zero", "chmod-kubectl"],
                 ["service-selector-typo", "taint-all-nodes"],
             ];
             var total = Stopwatch.StartNew();
