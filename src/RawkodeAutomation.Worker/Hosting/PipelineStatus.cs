@@ -78,7 +78,8 @@ public static class PipelineStatusReader
             .Append("<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.Failed{background:#fdd}.WaitingForQuota{background:#ffd}</style></head><body>")
             .Append("<h1>rawkode: the channel as Temporal sees it</h1><p>").Append(E(status.Summary())).Append("</p>")
             .Append("<p>Temporal frontend: <code>").Append(E(temporalAddress)).Append("</code>. Steer an episode with signals on <code>episode/&lt;show&gt;/&lt;slug&gt;</code>: ")
-            .Append("<code>Retry</code>, <code>Skip</code>, <code>ForceRerender</code>, <code>Approve</code>.</p>")
+            .Append("<code>Retry</code>, <code>Skip</code>, <code>ForceRerender</code>, <code>Approve</code>; or with the updates that refuse when there is nothing to do and answer with the new state: ")
+            .Append("<code>RetryFailed</code>, <code>SkipFailed</code>, <code>ForceRerenderNow</code>, <code>ApproveDeletion</code>.</p>")
             .Append("<table><tr><th>episode</th><th>phase</th><th>video</th><th>pending</th><th>last result</th><th>last error</th><th>next wake-up</th><th>units</th></tr>");
         foreach (var e in status.Episodes)
         {

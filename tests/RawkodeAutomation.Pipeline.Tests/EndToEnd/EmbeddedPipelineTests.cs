@@ -54,4 +54,27 @@ public class EmbeddedPipelineTests
         // One persistent stream for the show, bound to every broadcast.
         Assert.Single(stack.YouTube.Streams);
     }
+
+    [Fact]
+    public async Task ForceRerender_OnTheRealAdapter_ExactlyOneMoreThumbnailsSetEachTime()
+    {
+        await using var stack = await EmbeddedStack.StartAsync(Channel.Base(1));
+        await stack.StartWorkerAsync();
+        var status = await SettledAsync(stack, 1);
+        var episode = status.Episodes.Single();
+        var video = stack.YouTube.FindVideo(episode.Applied.VideoId!)!;
+        var calls = stack.YouTube.Calls("thumbnails.set");
+        Assert.Equal(1, calls);
+        var handle = stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episode.EpisodeId));
+
+        // The fingerprint did not change, so only the operator's force makes YouTube get the picture again.
+        for (var round = 1; round <= 2; round++)
+        {
+            var after = await handle.ExecuteUpdateAsync(wf => wf.ForceRerenderNowAsync());
+            Assert.Contains("thumbnail uploaded", after.LastResult, StringComparison.Ordinal);
+            Assert.Equal(calls + round, stack.YouTube.Calls("thumbnails.set"));
+            Assert.Equal(video.ThumbnailVersion + round, stack.YouTube.FindVideo(video.Id)!.ThumbnailVersion);
+        }
+        Assert.Single(stack.YouTube.Videos);
+    }
 }
