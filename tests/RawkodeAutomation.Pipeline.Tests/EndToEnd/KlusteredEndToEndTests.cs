@@ -23,7 +23,7 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_TwoTeams_ProvisionedBrokenFixedRecordedAndTornDown()
     {
-        // Given a show that starts in 12 s: provision 8 s before, 10 s long, tear down 2 s after it ends.
+        // Given a show that starts in 12 s: provision 8 s before, 20 s long, tear down 2 s after it ends.
         var start = NowToSecond().AddSeconds(12);
         var episodeId = EpisodeId(start);
         await using var stack = await StartAsync(KlusteredChannel(start, """
@@ -40,9 +40,9 @@ public class KlusteredEndToEndTests
                   fixers: [ada-okafor]
                   cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
                   breaks: [coredns-scaled-to-zero, taint-all-nodes]
-            """));
+            """, duration: "20s"));
         var provisionAt = start.AddSeconds(-8);
-        var teardownAt = start.AddSeconds(12);
+        var teardownAt = start.AddSeconds(22);
 
         // When the time comes, both teams' clusters are provisioned, get the workload at v1, and are verified broken.
         var provisioned = await WaitForEpisodeAsync(stack, episodeId,
