@@ -538,93 +538,109 @@ public sealed class EpisodeWorkflow
         EnsureTeams();
         var expiry = KlusteredSchedule.Timeline(desired).TeardownAt + TimeSpan.FromHours(1);
         var wakeUps = new List<DateTimeOffset?>();
-        for (var i = 0; i < _teams.Count; i++)
+        if (_klusteredConcurrent)
         {
-            if (_klusteredConcurrent && _deleted)
+            // Every team's step at once: clusters provisioned one after another would take as many times as long.
+            var teams = _teams.Count;
+            wakeUps.AddRange(await Workflow.WhenAllAsync(Enumerable.Range(0, teams).Select(i => RunTeamStepAsync(i, desired, expiry))));
+        }
+        else
+        {
+            for (var i = 0; i < _teams.Count; i++)
             {
-                // The episode was deleted meanwhile: provision nothing more; the cancellation tears down what exists.
-                break;
+                wakeUps.Add(await RunTeamStepAsync(i, desired, expiry));
             }
-            var team = _teams[i];
-            var spec = desired.Klustered.Teams.FirstOrDefault(t => t.Name == team.Name);
-            if (spec is null)
-            {
-                continue;
-            }
-            var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
-            var input = new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
-            if (!_klusteredConcurrent)
-            {
-                _phase = "Klustered";
-            }
-            try
-            {
-                switch (step.Action)
-                {
-                    case KlusteredAction.Provision:
-                        var provisioned = await ActivityCalls.RunAsync(
-                            (IKlusteredActivities a) => a.ProvisionTeamAsync(input), PipelineOptions.Long);
-                        team = team with
-                        {
-                            Phase = provisioned.BreaksVerified ? TeamPhase.Provisioned : TeamPhase.Failed,
-                            ClusterName = provisioned.ClusterName,
-                            Access = provisioned.Access,
-                            ProvisionedAt = Workflow.UtcNow,
-                            LastError = provisioned.BreaksVerified ? null : "breaks did not hold: " + string.Join("; ", provisioned.Notes),
-                        };
-                        break;
-                    case KlusteredAction.CheckFixed:
-                        var check = await ActivityCalls.RunAsync(
-                            (IKlusteredActivities a) => a.CheckFixedAsync(input), PipelineOptions.Short);
-                        if (check.Fixed)
-                        {
-                            var fixedAt = check.FixedAt ?? Workflow.UtcNow;
-                            team = team with
-                            {
-                                Phase = TeamPhase.Fixed,
-                                FixedAt = fixedAt,
-                                TimeToFix = KlusteredSchedule.TimeToFix(desired.ScheduledFor.Value, team.ProvisionedAt, fixedAt),
-                            };
-                        }
-                        break;
-                    case KlusteredAction.Teardown:
-                        await ActivityCalls.RunAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineOptions.Long);
-                        team = team with { Phase = TeamPhase.TornDown };
-                        break;
-                    case KlusteredAction.Expire:
-                        team = team with { Phase = TeamPhase.TornDown, LastError = "the show's window passed before provisioning" };
-                        break;
-                }
-                if (team is { Phase: TeamPhase.Fixed, TimeToFix: { } ttf, TimeToFixRecorded: false })
-                {
-                    var written = await ActivityCalls.RunAsync(
-                        (IKlusteredActivities a) => a.RecordTimeToFixAsync(new RecordTimeToFixInput(desired.EpisodeId, team.Name, ttf)),
-                        PipelineOptions.Short);
-                    team = team with { TimeToFixRecorded = true };
-                    _lastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
-                }
-            }
-            catch (ActivityFailureException e) when (step.Action == KlusteredAction.Teardown && Workflow.Patched("klustered-teardown-once"))
-            {
-                // Not again in a loop: the cluster carries its expiry label, so the cleanup schedule deletes it.
-                team = team with { Phase = TeamPhase.TornDown, LastError = $"teardown failed and is not tried again here (the cleanup schedule deletes clusters carrying our label once expired): {Describe(e)}" };
-                _lastError = $"team {team.Name}: {team.LastError}";
-            }
-            catch (ActivityFailureException e)
-            {
-                team = team with { Phase = step.Action == KlusteredAction.Teardown ? team.Phase : TeamPhase.Failed, LastError = Describe(e) };
-                _lastError = $"team {team.Name}: {Describe(e)}";
-            }
-            _teams[i] = team;
-            var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
-            // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
-            wakeUps.Add(after.Action is KlusteredAction.None ? after.WakeAt : after.WakeAt ?? Workflow.UtcNow);
         }
         if (!_klusteredConcurrent)
         {
             _phase = "Idle";
         }
         return KlusteredSchedule.Earliest(wakeUps);
+    }
+
+    /// <summary>The due step of one team (provision, check for the fix, tear down); returns when that team needs us next.</summary>
+    private async Task<DateTimeOffset?> RunTeamStepAsync(int i, DesiredEpisode desired, DateTimeOffset expiry)
+    {
+        if (_klusteredConcurrent && _deleted)
+        {
+            // The episode was deleted meanwhile: provision nothing more; the cancellation tears down what exists.
+            return null;
+        }
+        var team = _teams[i];
+        var spec = desired.Klustered!.Teams.FirstOrDefault(t => t.Name == team.Name);
+        if (spec is null)
+        {
+            return null;
+        }
+        var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
+        var input = new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
+        if (!_klusteredConcurrent)
+        {
+            _phase = "Klustered";
+        }
+        try
+        {
+            switch (step.Action)
+            {
+                case KlusteredAction.Provision:
+                    var provisioned = await ActivityCalls.RunAsync(
+                        (IKlusteredActivities a) => a.ProvisionTeamAsync(input), PipelineOptions.Long);
+                    team = team with
+                    {
+                        Phase = provisioned.BreaksVerified ? TeamPhase.Provisioned : TeamPhase.Failed,
+                        ClusterName = provisioned.ClusterName,
+                        Access = provisioned.Access,
+                        ProvisionedAt = Workflow.UtcNow,
+                        LastError = provisioned.BreaksVerified ? null : "breaks did not hold: " + string.Join("; ", provisioned.Notes),
+                    };
+                    break;
+                case KlusteredAction.CheckFixed:
+                    var check = await ActivityCalls.RunAsync(
+                        (IKlusteredActivities a) => a.CheckFixedAsync(input), PipelineOptions.Short);
+                    if (check.Fixed)
+                    {
+                        var fixedAt = check.FixedAt ?? Workflow.UtcNow;
+                        team = team with
+                        {
+                            Phase = TeamPhase.Fixed,
+                            FixedAt = fixedAt,
+                            TimeToFix = KlusteredSchedule.TimeToFix(desired.ScheduledFor!.Value, team.ProvisionedAt, fixedAt),
+                        };
+                    }
+                    break;
+                case KlusteredAction.Teardown:
+                    await ActivityCalls.RunAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineOptions.Long);
+                    team = team with { Phase = TeamPhase.TornDown };
+                    break;
+                case KlusteredAction.Expire:
+                    team = team with { Phase = TeamPhase.TornDown, LastError = "the show's window passed before provisioning" };
+                    break;
+            }
+            if (team is { Phase: TeamPhase.Fixed, TimeToFix: { } ttf, TimeToFixRecorded: false })
+            {
+                var written = await ActivityCalls.RunAsync(
+                    (IKlusteredActivities a) => a.RecordTimeToFixAsync(new RecordTimeToFixInput(desired.EpisodeId, team.Name, ttf)),
+                    PipelineOptions.Short);
+                team = team with { TimeToFixRecorded = true };
+                _lastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
+            }
+        }
+        catch (ActivityFailureException e) when (step.Action == KlusteredAction.Teardown && Workflow.Patched("klustered-teardown-once"))
+        {
+            // Not again in a loop: the cluster carries its expiry label, so the cleanup schedule deletes it.
+            team = team with { Phase = TeamPhase.TornDown, LastError = $"teardown failed and is not tried again here (the cleanup schedule deletes clusters carrying our label once expired): {Describe(e)}" };
+            _lastError = $"team {team.Name}: {team.LastError}";
+        }
+        catch (ActivityFailureException e)
+        {
+            team = team with { Phase = step.Action == KlusteredAction.Teardown ? team.Phase : TeamPhase.Failed, LastError = Describe(e) };
+            _lastError = $"team {team.Name}: {Describe(e)}";
+        }
+        _teams[i] = team;
+        var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
+        // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
+        // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
+        return after.Action is KlusteredAction.None ? after.WakeAt : after.WakeAt ?? Workflow.UtcNow;
     }
 
     /// <summary>

@@ -95,6 +95,13 @@ public class KlusteredEndToEndTests
         Assert.Empty(stack.Kubernetes.WorkloadClusters);
         Assert.Null(done.Teams.Single(t => t.Name == "team-b").FixedAt);
         Assert.NotEqual("Failed", done.Phase);
+
+        // The two clusters were provisioned side by side, not one after the other.
+        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var provisions = history.Events.Where(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "ProvisionTeam").Select(e => e.EventId).ToList();
+        Assert.Equal(2, provisions.Count);
+        var firstDone = history.Events.First(e => e.ActivityTaskCompletedEventAttributes is { } c && provisions.Contains(c.ScheduledEventId)).EventId;
+        Assert.All(provisions, id => Assert.True(id < firstDone, "team-b's provisioning waited for team-a's"));
     }
 
     [Fact]
