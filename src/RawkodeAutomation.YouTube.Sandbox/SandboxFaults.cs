@@ -24,13 +24,16 @@ public enum SandboxFaultKind
 /// <param name="Fraction">Share of matching calls hit (0..1, deterministic sequence); null for all.</param>
 /// <param name="Latency">For <see cref="SandboxFaultKind.Latency"/>.</param>
 /// <param name="StatusCode">For <see cref="SandboxFaultKind.ServerError"/>: 500, 502, 503...; for <see cref="SandboxFaultKind.RateLimit"/>: 429 (default) or 403.</param>
+/// <param name="PerSecond">For <see cref="SandboxFaultKind.RateLimit"/>: a real limit instead of a share: matching calls beyond this
+/// many in the last second are refused (the refused ones do not count towards it).</param>
 public sealed record SandboxFault(
     SandboxFaultKind Kind,
     string? Method = null,
     int? Times = 1,
     double? Fraction = null,
     TimeSpan? Latency = null,
-    int StatusCode = 503);
+    int StatusCode = 503,
+    int? PerSecond = null);
 
 internal sealed class FaultInjector
 {
@@ -38,6 +41,11 @@ internal sealed class FaultInjector
     private readonly List<(SandboxFault Fault, int[] Left)> _faults = [];
     // Deterministic so a test with a fraction is repeatable.
     private readonly Random _random = new(1234);
+    // Admission times of the calls a per-second limit let through, newest last.
+    private readonly Queue<long> _admitted = new();
+
+    /// <summary>Calls refused by a per-second limit since start.</summary>
+    public int Throttled { get; private set; }
 
     public void Add(SandboxFault fault)
     {
@@ -59,6 +67,11 @@ internal sealed class FaultInjector
             foreach (var (fault, left) in _faults)
             {
                 if (left[0] <= 0 || (fault.Method is not null && fault.Method != method)) { continue; }
+                if (fault is { Kind: SandboxFaultKind.RateLimit, PerSecond: { } limit })
+                {
+                    if (failure is null && !Admit(limit)) { failure = fault; left[0]--; Throttled++; }
+                    continue;
+                }
                 if (fault.Fraction is { } p && _random.NextDouble() >= p) { continue; }
                 if (fault.Kind == SandboxFaultKind.Latency) { delay += fault.Latency ?? TimeSpan.FromMilliseconds(200); left[0]--; continue; }
                 if (failure is null) { failure = fault; left[0]--; }
@@ -66,6 +79,16 @@ internal sealed class FaultInjector
             _faults.RemoveAll(f => f.Left[0] <= 0);
             return (delay, failure);
         }
+    }
+
+    // A sliding one-second window (callers hold _gate).
+    private bool Admit(int limit)
+    {
+        var now = Environment.TickCount64;
+        while (_admitted.Count > 0 && now - _admitted.Peek() >= 1000) { _admitted.Dequeue(); }
+        if (_admitted.Count >= limit) { return false; }
+        _admitted.Enqueue(now);
+        return true;
     }
 }
 

@@ -158,6 +158,9 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     /// <summary>Adds a fault for the following calls.</summary>
     public void InjectFault(SandboxFault fault) => _faults.Add(fault);
 
+    /// <summary>Calls refused by a per-second rate limit (<see cref="SandboxFault.PerSecond"/>) since start.</summary>
+    public int ThrottledCalls => _faults.Throttled;
+
     /// <summary>Removes every pending fault.</summary>
     public void ClearFaults() => _faults.Clear();
 

@@ -21,9 +21,12 @@ public class FaultToleranceTests(ITestOutputHelper output)
         {
             stack.Settings["YouTube:Retry:Attempts"] = attempts;
         }
-        // Given YouTube failing a fifth of all calls with 5xx, and rate-limiting on top.
+        // Given YouTube failing a fifth of all calls with 5xx, and rate-limiting on top: a share of calls at random,
+        // and a real limit of requests per second (RAWKODE_FAULT_PER_SECOND, 100 by default).
+        var perSecond = int.TryParse(Environment.GetEnvironmentVariable("RAWKODE_FAULT_PER_SECOND"), out var r) && r > 0 ? r : 100;
         stack.YouTube.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, Times: null, Fraction: 0.2));
         stack.YouTube.InjectFault(new SandboxFault(SandboxFaultKind.RateLimit, Times: null, Fraction: 0.05));
+        stack.YouTube.InjectFault(new SandboxFault(SandboxFaultKind.RateLimit, Times: null, PerSecond: perSecond));
         await stack.StartWorkerAsync();
 
         // When the Temporal server is restarted (same SQLite file, same port) once work is under way.
@@ -111,7 +114,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
         // be missing: an attempt whose result was lost with the Temporal restart ran again, and only that run reported.
         var charged = stack.YouTube.UnitsSpent;
         var settled = status.Quota!.Used;
-        Log($"units: {charged} charged by the sandbox, {settled} settled with the quota entity");
+        Log($"units: {charged} charged by the sandbox, {settled} settled with the quota entity; {stack.YouTube.ThrottledCalls} calls over {perSecond}/s refused");
         Assert.InRange(settled, charged * 0.98, charged);
     }
 
