@@ -709,6 +709,7 @@ public sealed class EpisodeWorkflow
             }
         }
         var result = "cancelled";
+        var videoKept = false;
         switch (EpisodeDecisions.OnDeleted(_applied, _desired, Workflow.UtcNow))
         {
             case DeletionAction.NeedsApproval:
@@ -728,18 +729,20 @@ public sealed class EpisodeWorkflow
                     throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
                 }
                 result = _approved ? await DeleteBroadcastAsync() : "cancelled; published video kept by operator";
+                videoKept = !_approved;
                 break;
             case DeletionAction.DeleteBroadcast:
                 result = await DeleteBroadcastAsync();
                 break;
             case DeletionAction.Release:
                 result = $"cancelled; adopted video {_applied.VideoId} released, not deleted";
+                videoKept = true;
                 break;
         }
         _phase = "Cancelled";
         _lastResult = result;
         await NotifySweepsAsync();
-        return new EpisodeOutcome(_episodeId, result, _unitsSpent);
+        return new EpisodeOutcome(_episodeId, result, _unitsSpent, videoKept);
     }
 
     private async Task<string> DeleteBroadcastAsync()

@@ -144,7 +144,12 @@ public sealed record ReconcilePlan(bool Broadcast, bool Description, bool Thumbn
 }
 
 /// <summary>How an episode entity finished (deleted, or cancelled by an operator).</summary>
-public sealed record EpisodeOutcome(string EpisodeId, string Result, long QuotaUnitsSpent);
+/// <param name="VideoKept">
+/// True when the entity left its video in place on purpose (an operator's Skip on deleting a published video, or an
+/// adopted video released to its human owner), so the cleanup must not delete it either; false when it did not.
+/// Null in outcomes recorded before this field existed (the cleanup then falls back to reading <paramref name="Result"/>).
+/// </param>
+public sealed record EpisodeOutcome(string EpisodeId, string Result, long QuotaUnitsSpent, bool? VideoKept = null);
 
 /// <summary>An operator's "skip": mark the pending change as applied without calling anything.</summary>
 public sealed record SkipRequest(string Reason);
