@@ -165,7 +165,7 @@ public sealed class CleanupActivities(
             return new EpisodeEntity(true, false, $"its last run ended {description.Status}");
         }
         var outcome = await client.GetWorkflowHandle(id, description.RunId).GetResultAsync<EpisodeOutcome>().ConfigureAwait(false);
-        return new EpisodeEntity(true, false, outcome.Result);
+        return new EpisodeEntity(true, false, outcome.Result, outcome.VideoKept);
     }
 }
 
@@ -176,7 +176,11 @@ public sealed record CleanupDesired(string Commit, IReadOnlyDictionary<string, D
 /// <param name="Exists">Temporal knows <c>episode/&lt;id&gt;</c>.</param>
 /// <param name="Running">Its current run is open: it owns the broadcast.</param>
 /// <param name="LastResult">How its last run ended (<see cref="EpisodeOutcome.Result"/>), when it is closed.</param>
-public sealed record EpisodeEntity(bool Exists, bool Running, string? LastResult);
+/// <param name="VideoKept">
+/// <see cref="EpisodeOutcome.VideoKept"/> of its last run: whether it kept its video on purpose; null when it is open,
+/// did not complete, or its outcome was recorded before the field existed.
+/// </param>
+public sealed record EpisodeEntity(bool Exists, bool Running, string? LastResult, bool? VideoKept = null);
 
 /// <summary>What the cleanup decided about one thing.</summary>
 public sealed record CleanupVerdict(bool Delete, CleanupItem Item);
@@ -226,7 +230,7 @@ public static class CleanupDecisions
         {
             return Keep("episode gone but its entity is still running (cancelling, or waiting for an operator's approval): it owns the broadcast");
         }
-        if (EntityKeptVideo(entity.LastResult))
+        if (EntityKeptVideo(entity))
         {
             return Keep($"its episode entity kept the video on purpose: {entity.LastResult}");
         }
@@ -236,9 +240,16 @@ public static class CleanupDecisions
     }
 
     /// <summary>
-    /// The episode entity ended by keeping its video: an operator's Skip on delete ("published video kept by operator")
-    /// or an adopted video released to its human owner ("adopted video ... released"). The outcome is free text
-    /// (<see cref="EpisodeOutcome.Result"/>), so these phrases are the contract.
+    /// The episode entity ended by keeping its video: an operator's Skip on delete, or an adopted video released to its
+    /// human owner. Read from the structured <see cref="EpisodeOutcome.VideoKept"/>; only an outcome recorded before that
+    /// field existed (null) falls back to the phrases in its text (<see cref="EntityKeptVideo(string?)"/>).
+    /// </summary>
+    public static bool EntityKeptVideo(EpisodeEntity entity) => entity.VideoKept ?? EntityKeptVideo(entity.LastResult);
+
+    /// <summary>
+    /// The fallback for outcomes recorded before <see cref="EpisodeOutcome.VideoKept"/> existed: their free text
+    /// (<see cref="EpisodeOutcome.Result"/>) says "published video kept by operator" or "adopted video ... released".
+    /// Kept so a pass over an older history still respects a video kept on purpose; new outcomes never need it.
     /// </summary>
     public static bool EntityKeptVideo(string? lastResult) =>
         lastResult is not null

@@ -66,6 +66,33 @@ public sealed class CleanupDecisionsTests
         Assert.Equal(delete, verdict.Delete);
     }
 
+    [Theory]
+    [InlineData(true, "cancelled", false)]
+    [InlineData(false, "cancelled; adopted video abc released, not deleted", true)]
+    [InlineData(false, "cancelled; published video kept by operator", true)]
+    public void JudgeBroadcast_OutcomeSaysVideoKept_StructuredFieldWinsOverTheText(bool videoKept, string lastResult, bool delete)
+    {
+        var verdict = CleanupDecisions.JudgeBroadcast(Broadcast(), new EpisodeEntity(true, false, lastResult, videoKept), Commit);
+
+        Assert.Equal(delete, verdict.Delete);
+    }
+
+    [Fact]
+    public void EpisodeOutcome_RecordedBeforeVideoKeptExisted_DeserializesWithNullAndTheTextDecides()
+    {
+        // An outcome as an older worker serialized it into history: no VideoKept property.
+        var payload = new Temporalio.Api.Common.V1.Payload
+        {
+            Metadata = { ["encoding"] = Google.Protobuf.ByteString.CopyFromUtf8("json/plain") },
+            Data = Google.Protobuf.ByteString.CopyFromUtf8("""{"EpisodeId":"show/old","Result":"cancelled; published video kept by operator","QuotaUnitsSpent":3}"""),
+        };
+
+        var outcome = (EpisodeOutcome)Temporalio.Converters.DataConverter.Default.PayloadConverter.ToValue(payload, typeof(EpisodeOutcome))!;
+
+        Assert.Null(outcome.VideoKept);
+        Assert.True(CleanupDecisions.EntityKeptVideo(new EpisodeEntity(true, false, outcome.Result, outcome.VideoKept)));
+    }
+
     [Fact]
     public void JudgeCluster_Expired_DeletesEvenWhenWanted()
     {

@@ -101,12 +101,20 @@ public sealed class CleanupWorkflowTests
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(aired.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
         await h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(aired.EpisodeId)).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
 
-        async Task<string> OutcomeAsync(DesiredEpisode spec) =>
-            (await h.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).GetResultAsync<EpisodeOutcome>()).Result;
+        async Task<EpisodeOutcome> OutcomeAsync(DesiredEpisode spec) =>
+            await h.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).GetResultAsync<EpisodeOutcome>();
 
-        Assert.True(CleanupDecisions.EntityKeptVideo(await OutcomeAsync(aired)));
-        Assert.True(CleanupDecisions.EntityKeptVideo(await OutcomeAsync(adopted)));
-        Assert.False(CleanupDecisions.EntityKeptVideo(await OutcomeAsync(upcoming)));
+        var (airedOutcome, adoptedOutcome, upcomingOutcome) = (await OutcomeAsync(aired), await OutcomeAsync(adopted), await OutcomeAsync(upcoming));
+        // The structured field is what the cleanup reads now...
+        Assert.True(airedOutcome.VideoKept);
+        Assert.True(adoptedOutcome.VideoKept);
+        Assert.False(upcomingOutcome.VideoKept);
+        Assert.True(CleanupDecisions.EntityKeptVideo(new EpisodeEntity(true, false, airedOutcome.Result, airedOutcome.VideoKept)));
+        Assert.False(CleanupDecisions.EntityKeptVideo(new EpisodeEntity(true, false, upcomingOutcome.Result, upcomingOutcome.VideoKept)));
+        // ...and the text still carries the phrases the fallback reads for outcomes recorded before the field.
+        Assert.True(CleanupDecisions.EntityKeptVideo(airedOutcome.Result));
+        Assert.True(CleanupDecisions.EntityKeptVideo(adoptedOutcome.Result));
+        Assert.False(CleanupDecisions.EntityKeptVideo(upcomingOutcome.Result));
     }
 
     /// <summary>Fake cleanup activities: one expired cluster, one leftover broadcast, one live broadcast kept.</summary>
