@@ -24,6 +24,7 @@ public sealed partial class YouTubeSandbox
         ["liveBroadcasts.delete"] = 50,
         ["liveStreams.list"] = 1,
         ["liveStreams.insert"] = 50,
+        ["liveStreams.delete"] = 50,
         ["videos.list"] = 1,
         ["videos.update"] = 50,
         ["thumbnails.set"] = 50,
@@ -98,6 +99,7 @@ public sealed partial class YouTubeSandbox
             case "liveBroadcasts.delete": DeleteBroadcast(context); break;
             case "liveStreams.list": await ListStreamsAsync(context).ConfigureAwait(false); break;
             case "liveStreams.insert": await InsertStreamAsync(context).ConfigureAwait(false); break;
+            case "liveStreams.delete": DeleteStream(context); break;
             case "videos.list": await ListVideosAsync(context).ConfigureAwait(false); break;
             case "videos.update": await UpdateVideoAsync(context).ConfigureAwait(false); break;
             case "thumbnails.set": await StartThumbnailAsync(context).ConfigureAwait(false); break;
@@ -116,6 +118,7 @@ public sealed partial class YouTubeSandbox
         ("POST", "/youtube/v3/liveBroadcasts/transition") => "liveBroadcasts.transition",
         ("GET", "/youtube/v3/liveStreams") => "liveStreams.list",
         ("POST", "/youtube/v3/liveStreams") => "liveStreams.insert",
+        ("DELETE", "/youtube/v3/liveStreams") => "liveStreams.delete",
         ("GET", "/youtube/v3/videos") => "videos.list",
         ("PUT", "/youtube/v3/videos") => "videos.update",
         ("POST", "/upload/youtube/v3/thumbnails/set") => "thumbnails.set",
@@ -541,6 +544,29 @@ public sealed partial class YouTubeSandbox
             _state.Streams.Add(stream);
             return RenderStream(stream, parts);
         }).ConfigureAwait(false);
+    }
+
+    // As https://developers.google.com/youtube/v3/live/docs/liveStreams/delete documents it: 204 with no body; 404
+    // liveStreamNotFound for an id that is not the channel's; 403 liveStreamDeletionNotAllowed while any broadcast bound
+    // to the stream has not completed (so an upcoming one blocks it too, not only a live or testing one).
+    private void DeleteStream(HttpContext context)
+    {
+        var id = context.Request.Query["id"].ToString();
+        if (id.Length == 0) { throw new ApiError(400, "missingRequiredParameter", "No filter selected. Expected one of: id", "id"); }
+        lock (_gate)
+        {
+            var stream = _state.Streams.FirstOrDefault(s => s.Id == id)
+                ?? throw new ApiError(404, "liveStreamNotFound", $"Stream not found: '{id}'.", "id");
+            var bound = _state.Videos.FirstOrDefault(v => v.IsBroadcast && v.BoundStreamId == id && v.LifeCycleStatus != "complete");
+            if (bound is not null)
+            {
+                throw new ApiError(403, "liveStreamDeletionNotAllowed",
+                    $"The stream is bound to broadcast '{bound.Id}', which has not completed ({bound.LifeCycleStatus}).", "id");
+            }
+            _state.Streams.Remove(stream);
+            Persist();
+        }
+        context.Response.StatusCode = 204;
     }
 
     // ---- videos -----------------------------------------------------------------------------------

@@ -48,6 +48,18 @@ public interface IYouTubeClient
     /// <summary>liveStreams.insert (50). https://developers.google.com/youtube/v3/live/docs/liveStreams/insert</summary>
     Task<LiveStream> InsertStreamAsync(LiveStream stream, string part, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// liveStreams.delete (50). YouTube refuses (403 liveStreamDeletionNotAllowed) while the stream is bound to a
+    /// broadcast that has not completed; an unknown id is 404 liveStreamNotFound.
+    /// https://developers.google.com/youtube/v3/live/docs/liveStreams/delete
+    /// </summary>
+    /// <remarks>
+    /// The default body exists only so test doubles written before this method still compile; every real client
+    /// (<see cref="YouTubeClient"/>, and wrappers, which must forward it) implements it.
+    /// </remarks>
+    Task DeleteStreamAsync(string streamId, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not implement liveStreams.delete.");
+
     /// <summary>videos.list of up to 50 ids (1 unit); ids that do not exist are simply absent. https://developers.google.com/youtube/v3/docs/videos/list</summary>
     Task<IReadOnlyList<Video>> ListVideosAsync(IReadOnlyCollection<string> ids, string part, CancellationToken cancellationToken = default);
 
@@ -154,6 +166,9 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
 
     public Task<LiveStream> InsertStreamAsync(LiveStream stream, string part, CancellationToken cancellationToken = default) =>
         CallAsync("liveStreams.insert", null, () => _service.LiveStreams.Insert(stream, part).ExecuteAsync(cancellationToken));
+
+    public Task DeleteStreamAsync(string streamId, CancellationToken cancellationToken = default) =>
+        CallAsync("liveStreams.delete", streamId, () => _service.LiveStreams.Delete(streamId).ExecuteAsync(cancellationToken));
 
     public async Task<IReadOnlyList<Video>> ListVideosAsync(IReadOnlyCollection<string> ids, string part, CancellationToken cancellationToken = default)
     {

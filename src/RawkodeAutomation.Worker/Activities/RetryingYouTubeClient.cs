@@ -76,6 +76,13 @@ public sealed class RetryingYouTubeClient(IYouTubeClient inner, YouTubeRetryOpti
     public Task<LiveStream> InsertStreamAsync(LiveStream stream, string part, CancellationToken cancellationToken = default) =>
         CallAsync("liveStreams.insert", () => inner.InsertStreamAsync(stream, part, cancellationToken), cancellationToken);
 
+    public Task DeleteStreamAsync(string streamId, CancellationToken cancellationToken = default) =>
+        CallAsync("liveStreams.delete", async () =>
+        {
+            await inner.DeleteStreamAsync(streamId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
     public Task<IReadOnlyList<Video>> ListVideosAsync(IReadOnlyCollection<string> ids, string part, CancellationToken cancellationToken = default) =>
         CallAsync("videos.list", () => inner.ListVideosAsync(ids, part, cancellationToken), cancellationToken);
 

@@ -202,6 +202,7 @@ public sealed class LiveStreamsResource(IClientService service)
 {
     public InsertRequest Insert(LiveStream body, string part) => new(service, body, part);
     public ListRequest List(string part) => new(service, part);
+    public DeleteRequest Delete(string id) => new(service, id);
 
     /// <summary>POST youtube/v3/liveStreams (50 units).</summary>
     public sealed class InsertRequest : YouTubeBaseServiceRequest<LiveStream>
@@ -234,6 +235,17 @@ public sealed class LiveStreamsResource(IClientService service)
             AddQueryParameter("part", true);
             foreach (var name in new[] { "id", "mine", "maxResults", "pageToken" }) { AddQueryParameter(name, false); }
         }
+    }
+
+    /// <summary>DELETE youtube/v3/liveStreams (50 units; 204 No Content). https://developers.google.com/youtube/v3/live/docs/liveStreams/delete</summary>
+    public sealed class DeleteRequest : YouTubeBaseServiceRequest<string>
+    {
+        public DeleteRequest(IClientService service, string id) : base(service) { Id = id; InitParameters(); }
+        [RequestParameter("id", RequestParameterType.Query)] public string Id { get; }
+        public override string MethodName => "delete";
+        public override string HttpMethod => "DELETE";
+        public override string RestPath => "youtube/v3/liveStreams";
+        protected override void InitParameters() { base.InitParameters(); AddQueryParameter("id", true); }
     }
 }
 

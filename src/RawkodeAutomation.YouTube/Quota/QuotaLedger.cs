@@ -18,6 +18,7 @@ public static class QuotaCosts
         ["liveBroadcasts.delete"] = 50,
         ["liveBroadcasts.list"] = 1,
         ["liveStreams.insert"] = 50,
+        ["liveStreams.delete"] = 50,
         ["liveStreams.list"] = 1,
         ["videos.list"] = 1,
         ["videos.update"] = 50,
