@@ -7,29 +7,25 @@ using Temporalio.Workflows;
 namespace RawkodeAutomation.Workflows;
 
 /// <summary>
-/// Runs an activity, and schedules it again when it was never picked up within the schedule-to-start
-/// timeout. A task that never started has had no effect, so scheduling it again is safe; this covers a
-/// task handed to a worker that died before it started it (seen with the offline server when a worker
-/// is killed mid-poll), and a task queue nobody polled for a while.
+/// Runs an activity. Earlier versions set a 20 s schedule-to-start timeout and scheduled the activity again when it
+/// expired, to cover tasks the offline server lost when a worker stopped; the server no longer loses them
+/// (<c>ShutdownWorker</c>, undelivered tasks taken back), and on a real Temporal Service the timeout only churned
+/// history while workers were down. No timeout is set any more; the catch stays so histories recorded with it
+/// (a schedule-to-start timeout followed by the same activity scheduled again) still replay.
 /// </summary>
 internal static class ActivityCalls
 {
-    /// <summary>How long a task may wait for a worker before it is scheduled again.</summary>
-    public static readonly TimeSpan ScheduleToStart = TimeSpan.FromSeconds(20);
-
     public static async Task<TResult> RunAsync<TActivity, TResult>(Expression<Func<TActivity, Task<TResult>>> call, ActivityOptions options)
     {
-        var withTimeout = (ActivityOptions)options.Clone();
-        withTimeout.ScheduleToStartTimeout = ScheduleToStart;
         while (true)
         {
             try
             {
-                return await Workflow.ExecuteActivityAsync(call, withTimeout);
+                return await Workflow.ExecuteActivityAsync(call, options);
             }
             catch (ActivityFailureException e) when (e.InnerException is TimeoutFailureException { TimeoutType: TimeoutType.ScheduleToStart })
             {
-                Workflow.Logger.LogWarning("Activity {Activity} was not picked up within {Timeout}; scheduling it again", e.ActivityType, ScheduleToStart);
+                Workflow.Logger.LogWarning("Activity {Activity} was not picked up before its schedule-to-start timeout; scheduling it again", e.ActivityType);
             }
         }
     }
