@@ -12,8 +12,9 @@ namespace RawkodeAutomation.YouTube;
 /// <summary>
 /// The YouTube Data API v3 calls we make, one method per API method. Every call is charged to the
 /// <see cref="Ledger"/> (DESIGN.md §7; failures too) and every failure surfaces as a
-/// <see cref="YouTubeApiException"/>. Nothing here retries: the caller (Temporal) decides, using
-/// <see cref="YouTubeApiException.IsRetryable"/>.
+/// <see cref="YouTubeApiException"/>. Nothing here retries: the caller decides, using
+/// <see cref="YouTubeApiException.IsRetryable"/> (the worker wraps this client in its <c>RetryingYouTubeClient</c>,
+/// which repeats one call that cannot have taken effect twice, and Temporal's activity retries cover the rest).
 /// </summary>
 public interface IYouTubeClient
 {
