@@ -9,7 +9,8 @@ namespace RawkodeAutomation.Workflows;
 /// <summary>
 /// One cleanup pass, started by the <see cref="ScheduleId"/> Temporal Schedule (overlap Skip, so passes never
 /// run side by side) or by an operator triggering that Schedule: clusters past their TTL and orphaned clusters
-/// first (they cost money by the hour), then broadcasts whose episode is gone. YouTube calls draw from the quota
+/// first (they cost money by the hour), then broadcasts whose episode is gone, then the streams of shows that have no
+/// episode left (after the broadcasts, whose deletion may free a stream). YouTube calls draw from the quota
 /// entity at sweep priority, the lowest: the cleanup can always wait for tomorrow. The result is the
 /// <see cref="CleanupReport"/> (the Schedule's recent actions link to each pass); <see cref="State"/> shows a
 /// pass in flight.
@@ -25,6 +26,12 @@ public sealed class CleanupWorkflow
 
     /// <summary>Re-reading the broadcast and its video (1 + 1) and deleting it (50).</summary>
     public const long DeleteUnits = 52;
+
+    /// <summary>Re-reading the channel's streams (1) and deleting one (50).</summary>
+    public const long StreamDeleteUnits = 51;
+
+    /// <summary>Passes recorded before streams were cleaned end after the broadcasts; newer ones go on to the streams.</summary>
+    public const string StreamsPatch = "cleanup-live-streams";
 
     private readonly Dictionary<string, QuotaGrant> _grants = [];
     private readonly List<CleanupItem> _deleted = [];
@@ -108,11 +115,66 @@ public sealed class CleanupWorkflow
             }
         }
 
+        if (Workflow.Patched(StreamsPatch))
+        {
+            await CleanStreamsAsync(input.DryRun);
+        }
+
         _phase = "Done";
         var report = Report();
         Workflow.Logger.LogInformation(
             "Cleanup pass: {Deleted} deleted, {Kept} kept, {Units} units", report.Deleted.Count, report.Kept.Count, report.QuotaUnitsSpent);
         return report;
+    }
+
+    /// <summary>Our streams whose show has no episode at the branch head and no unfinished broadcast bound to them.</summary>
+    private async Task CleanStreamsAsync(bool dryRun)
+    {
+        _phase = "SurveyingStreams";
+        StreamSurvey survey;
+        try
+        {
+            survey = await WithQuotaAsync(SurveyUnits, "survey streams",
+                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.SurveyStreamsAsync(new SurveyStreamsInput(_at)), PipelineOptions.Short),
+                r => r.UnitsSpent);
+        }
+        catch (ActivityFailureException e)
+        {
+            _notes.Add("streams: " + Describe(e));
+            return;
+        }
+        _kept.AddRange(survey.Kept);
+        _notes.AddRange(survey.Notes);
+
+        _phase = "DeletingStreams";
+        foreach (var orphan in survey.Orphans)
+        {
+            if (dryRun)
+            {
+                _deleted.Add(orphan.Item);
+                continue;
+            }
+            try
+            {
+                var deletion = await WithQuotaAsync(StreamDeleteUnits, $"delete stream {orphan.Item.Name}",
+                    () => ActivityCalls.RunAsync(
+                        (ICleanupActivities a) => a.DeleteOrphanStreamAsync(new DeleteOrphanStreamInput(orphan.StreamKey, orphan.Item.Name, _at)),
+                        PipelineOptions.Short),
+                    r => r.UnitsSpent);
+                if (deletion.Deleted)
+                {
+                    _deleted.Add(orphan.Item);
+                }
+                else
+                {
+                    _kept.Add(orphan.Item with { Reason = deletion.Detail });
+                }
+            }
+            catch (ActivityFailureException e)
+            {
+                _kept.Add(orphan.Item with { Reason = "deleting failed, the next pass tries again: " + Describe(e) });
+            }
+        }
     }
 
     /// <summary>The quota entity reserved units for one of our requests.</summary>

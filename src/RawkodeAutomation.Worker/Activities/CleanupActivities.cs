@@ -4,6 +4,7 @@ using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
+using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Operations;
 using Temporalio.Activities;
 using Temporalio.Api.Enums.V1;
@@ -14,7 +15,8 @@ namespace RawkodeAutomation.Worker.Activities;
 
 /// <summary>
 /// The cleanup pass on the real adapters. What is ours is decided by our ownership label (clusters, through
-/// <see cref="IClusterJanitor"/>) and our marker tag (broadcasts, through <see cref="MarkedBroadcasts"/>); what is
+/// <see cref="IClusterJanitor"/>), our marker tag (broadcasts, through <see cref="MarkedBroadcasts"/>) and our
+/// description marker (the shows' streams, through <see cref="MarkedStreams"/>); what is
 /// still wanted by the desired state at the branch head (<see cref="ICurrentRevision"/>, read through the same
 /// <see cref="IEpisodeSource"/> and <see cref="IDesiredStateBuilder"/> commits use) and by the episode entities in
 /// Temporal. When the head cannot be read or does not validate, nothing is judged an orphan: only expired clusters go.
@@ -25,8 +27,11 @@ public sealed class CleanupActivities(
     ICurrentRevision revision,
     IEpisodeSource source,
     IDesiredStateBuilder builder,
-    ITemporalClient client) : ICleanupActivities
+    ITemporalClient client,
+    IYouTubeClient youtube) : ICleanupActivities
 {
+    private readonly MarkedStreams _streams = new(youtube);
+
     public async Task<ClusterCleanupResult> CleanClustersAsync(CleanClustersInput input)
     {
         var token = ActivityExecutionContext.Current.CancellationToken;
@@ -115,6 +120,76 @@ public sealed class CleanupActivities(
         {
             var result = await broadcasts.DeleteIfNotLiveAsync(input.EpisodeId, input.VideoId, token).ConfigureAwait(false);
             return new BroadcastDeletion(result.Deleted, result.Detail, result.UnitsSpent);
+        }
+        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
+        {
+            throw ActivityErrors.FromYouTube(e);
+        }
+    }
+
+    public async Task<StreamSurvey> SurveyStreamsAsync(SurveyStreamsInput input)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        try
+        {
+            var scan = await _streams.ScanAsync(token).ConfigureAwait(false);
+            long units = scan.UnitsSpent;
+            List<string> notes = [$"{scan.Marked.Count} stream(s) carry our marker; {scan.Unmarked} without it were left alone"];
+            var (desired, problem) = await ReadDesiredAsync(input.Now, token).ConfigureAwait(false);
+            if (desired is null)
+            {
+                notes.Add($"streams not judged: {problem}");
+                return new StreamSurvey([], [], notes, units);
+            }
+            var wanted = CleanupDecisions.WantedStreamKeys(desired.Episodes.Values);
+            var candidates = scan.Marked.Where(s => !wanted.Contains(s.StreamKey)).ToList();
+            notes.Add($"{scan.Marked.Count - candidates.Count} marked stream(s) belong to shows with episodes at {GitShas.Short(desired.Commit)}");
+            if (candidates.Count == 0)
+            {
+                return new StreamSurvey([], [], notes, units);
+            }
+            // Only now is it worth reading which streams the unfinished broadcasts hold.
+            var bindings = await _streams.BindingsAsync(token).ConfigureAwait(false);
+            units += bindings.UnitsSpent;
+            List<OrphanStream> orphans = [];
+            List<CleanupItem> kept = [];
+            foreach (var stream in candidates)
+            {
+                var verdict = CleanupDecisions.JudgeStream(stream, bindings.Bindings, desired.Commit);
+                if (verdict.Delete)
+                {
+                    orphans.Add(new OrphanStream(stream.StreamKey, verdict.Item));
+                }
+                else
+                {
+                    kept.Add(verdict.Item);
+                }
+            }
+            return new StreamSurvey(orphans, kept, notes, units);
+        }
+        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
+        {
+            throw ActivityErrors.FromYouTube(e);
+        }
+    }
+
+    public async Task<StreamDeletion> DeleteOrphanStreamAsync(DeleteOrphanStreamInput input)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        // A commit may have brought the show (or an episode of it) back since the survey: it wants the stream again.
+        var (desired, problem) = await ReadDesiredAsync(input.Now, token).ConfigureAwait(false);
+        if (desired is null)
+        {
+            return new StreamDeletion(false, $"not deleted: {problem}", 0);
+        }
+        if (CleanupDecisions.WantedStreamKeys(desired.Episodes.Values).Contains(input.StreamKey))
+        {
+            return new StreamDeletion(false, $"stream key {input.StreamKey} is used by an episode at {GitShas.Short(desired.Commit)} again", 0);
+        }
+        try
+        {
+            var result = await _streams.DeleteIfUnboundAsync(input.StreamKey, input.StreamId, token).ConfigureAwait(false);
+            return new StreamDeletion(result.Deleted, result.Detail, result.UnitsSpent);
         }
         catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
         {
@@ -237,6 +312,27 @@ public static class CleanupDecisions
         return new CleanupVerdict(true, new CleanupItem(
             "broadcast", broadcast.VideoId, broadcast.EpisodeId,
             $"episode not in the desired state at {GitShas.Short(commit)}, no entity owns it, and it is {broadcast.LifeCycleStatus} (not yet live)"));
+    }
+
+    /// <summary>The stream keys the desired state's episodes use: one persistent stream per show that has an episode.</summary>
+    public static IReadOnlySet<string> WantedStreamKeys(IEnumerable<DesiredEpisode> episodes) =>
+        episodes.Select(e => e.StreamKey).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A marked stream whose key no episode at <paramref name="commit"/> uses: deleted unless a broadcast that has not
+    /// completed is bound to it (YouTube would refuse, and that broadcast, ours or a person's, still needs it).
+    /// </summary>
+    public static CleanupVerdict JudgeStream(MarkedStream stream, IReadOnlyList<StreamBinding> bindings, string commit)
+    {
+        var holders = bindings.Where(b => b.StreamId == stream.StreamId).ToList();
+        if (holders.Count > 0)
+        {
+            var which = string.Join(", ", holders.Select(b => $"{b.BroadcastId} ({b.LifeCycleStatus})"));
+            return new CleanupVerdict(false, new CleanupItem("stream", stream.StreamId, null,
+                $"no episode at {GitShas.Short(commit)} uses stream key {stream.StreamKey}, but broadcast(s) not yet complete are bound to it: {which}"));
+        }
+        return new CleanupVerdict(true, new CleanupItem("stream", stream.StreamId, null,
+            $"no episode at {GitShas.Short(commit)} uses stream key {stream.StreamKey} (its show is gone or has no episode left) and no upcoming or active broadcast is bound to it"));
     }
 
     /// <summary>

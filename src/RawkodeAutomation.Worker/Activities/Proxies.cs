@@ -33,4 +33,10 @@ public sealed class CleanupActivitiesProxy(ICleanupActivities inner) : ICleanupA
 
     [Activity]
     public Task<BroadcastDeletion> DeleteLeftoverBroadcastAsync(DeleteLeftoverBroadcastInput input) => inner.DeleteLeftoverBroadcastAsync(input);
+
+    [Activity]
+    public Task<StreamSurvey> SurveyStreamsAsync(SurveyStreamsInput input) => inner.SurveyStreamsAsync(input);
+
+    [Activity]
+    public Task<StreamDeletion> DeleteOrphanStreamAsync(DeleteOrphanStreamInput input) => inner.DeleteOrphanStreamAsync(input);
 }

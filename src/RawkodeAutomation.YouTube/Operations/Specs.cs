@@ -135,8 +135,17 @@ public static class Markers
     public static string? ThumbnailOf(IEnumerable<string>? tags) =>
         tags?.FirstOrDefault(t => t.StartsWith(ThumbnailPrefix, StringComparison.Ordinal))?[ThumbnailPrefix.Length..];
 
+    /// <summary>What a stream's description starts with when the stream is ours.</summary>
+    public const string StreamPrefix = "rawkode-stream:";
+
     /// <summary>The stream's description marker, so the show's persistent stream is found by its key.</summary>
-    public static string StreamDescription(string streamKey) => $"rawkode-stream:{streamKey}";
+    public static string StreamDescription(string streamKey) => StreamPrefix + streamKey;
+
+    /// <summary>The stream key a description marks (<see cref="StreamDescription"/>), or null when the stream is not ours.</summary>
+    public static string? StreamKeyOf(string? description) =>
+        description is not null && description.StartsWith(StreamPrefix, StringComparison.Ordinal) && description.Length > StreamPrefix.Length
+            ? description[StreamPrefix.Length..]
+            : null;
 }
 
 /// <summary>Validates specs before any API call.</summary>

@@ -149,7 +149,19 @@ public sealed class YouTubeOperations(IYouTubeClient client)
 
         if (boundStreamId != streamId && !finished)
         {
-            await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (YouTubeApiException e) when (e.Reason == "liveStreamNotFound")
+            {
+                // The remembered stream is gone (the cleanup deletes a show's stream once the show has no episode left,
+                // and the show may come back): forget it, find or create the stream again, bind to that.
+                _streams.TryRemove(new KeyValuePair<string, string>(spec.StreamKey, streamId));
+                actions.Add($"stream {streamId} no longer exists");
+                streamId = await EnsureStreamAsync(spec.StreamKey, meter, actions, cancellationToken).ConfigureAwait(false);
+                await meter.Spend("liveBroadcasts.bind", client.BindBroadcastAsync(id, streamId, BroadcastParts, cancellationToken)).ConfigureAwait(false);
+            }
             actions.Add($"bound to stream {streamId} ({spec.StreamKey})");
             if (lifeCycle == "created") { lifeCycle = "ready"; }
         }

@@ -1,4 +1,5 @@
 using RawkodeAutomation.Kubernetes;
+using RawkodeAutomation.Pipeline.Tests.Decisions;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Operations;
@@ -91,6 +92,40 @@ public sealed class CleanupDecisionsTests
 
         Assert.Null(outcome.VideoKept);
         Assert.True(CleanupDecisions.EntityKeptVideo(new EpisodeEntity(true, false, outcome.Result, outcome.VideoKept)));
+    }
+
+    [Fact]
+    public void JudgeStream_NothingBoundToIt_DeletesWithTheKeyInTheReason()
+    {
+        var verdict = CleanupDecisions.JudgeStream(new MarkedStream("s1", "old-show", "old-show"), [new StreamBinding("other", "b9", "ready")], Commit);
+
+        Assert.True(verdict.Delete);
+        Assert.Equal(("stream", "s1", (string?)null), (verdict.Item.Kind, verdict.Item.Name, verdict.Item.EpisodeId));
+        Assert.Contains("old-show", verdict.Item.Reason, StringComparison.Ordinal);
+        Assert.Contains("0123456", verdict.Item.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("created")]
+    [InlineData("ready")]
+    [InlineData("testing")]
+    [InlineData("live")]
+    public void JudgeStream_BoundToAnUnfinishedBroadcast_KeepsAndNamesIt(string state)
+    {
+        var verdict = CleanupDecisions.JudgeStream(new MarkedStream("s1", "old-show", "old-show"), [new StreamBinding("s1", "b1", state)], Commit);
+
+        Assert.False(verdict.Delete);
+        Assert.Contains($"b1 ({state})", verdict.Item.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WantedStreamKeys_Episodes_AreTheirShowsKeys()
+    {
+        var episode = EpisodeDecisionsTests.Spec();
+
+        var keys = CleanupDecisions.WantedStreamKeys([episode, episode with { EpisodeId = "other/ep", StreamKey = "other-key" }]);
+
+        Assert.Equal(new[] { episode.StreamKey, "other-key" }.Order(), keys.Order());
     }
 
     [Fact]

@@ -41,12 +41,13 @@ public sealed class CleanupWorkflowTests
         // When YouTube grants more quota, the pass surveys, deletes the leftover and reports what it kept.
         await h.Client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota).SignalAsync(wf => wf.SetBudgetAsync(new QuotaBudget(10_000, 0)));
         var report = await handle.GetResultAsync<CleanupReport>();
-        Assert.Equal(["expired-cluster", "leftover-video"], report.Deleted.Select(d => d.Name));
-        Assert.Equal(["live-video"], report.Kept.Select(k => k.Name));
+        Assert.Equal(["expired-cluster", "leftover-video", "orphan-stream"], report.Deleted.Select(d => d.Name));
+        Assert.Equal(["live-video", "held-stream"], report.Kept.Select(k => k.Name));
         Assert.Equal(["leftover-video"], fake.DeleteCalls);
-        Assert.Equal(2 + 52, report.QuotaUnitsSpent);
+        Assert.Equal(["old-show:orphan-stream"], fake.StreamDeleteCalls);
+        Assert.Equal(2 + 52 + 1 + 51, report.QuotaUnitsSpent);
         var quota = await h.QuotaAsync();
-        Assert.Equal(2 + 52, quota.Used);
+        Assert.Equal(2 + 52 + 1 + 51, quota.Used);
     }
 
     [Fact]
@@ -61,16 +62,17 @@ public sealed class CleanupWorkflowTests
             (CleanupWorkflow wf) => wf.RunAsync(new CleanupPassInput(DryRun: true)), new WorkflowOptions("cleanup-dry", h.Options.TaskQueue));
 
         Assert.True(report.DryRun);
-        Assert.Equal(["expired-cluster", "leftover-video"], report.Deleted.Select(d => d.Name));
+        Assert.Equal(["expired-cluster", "leftover-video", "orphan-stream"], report.Deleted.Select(d => d.Name));
         Assert.Empty(fake.DeleteCalls);
+        Assert.Empty(fake.StreamDeleteCalls);
         Assert.Equal([true], fake.ClusterDryRuns);
     }
 
     [Fact]
-    public async Task Pass_ClusterCleanupFailsAndABroadcastDeleteFails_ReportsBothAndFinishes()
+    public async Task Pass_ClusterCleanupFailsAndBroadcastAndStreamDeletesFail_ReportsAllAndFinishes()
     {
         await using var h = await PipelineHarness.StartAsync();
-        var fake = new FakeCleanup { FailClusters = true, FailDelete = true };
+        var fake = new FakeCleanup { FailClusters = true, FailDelete = true, FailStreamDelete = true };
         h.ExtraActivities.Add(fake);
         await h.StartWorkerAsync();
 
@@ -81,6 +83,8 @@ public sealed class CleanupWorkflowTests
         Assert.Contains(report.Notes, n => n.StartsWith("clusters: management cluster says no", StringComparison.Ordinal));
         var kept = Assert.Single(report.Kept, k => k.Name == "leftover-video");
         Assert.StartsWith("deleting failed, the next pass tries again", kept.Reason, StringComparison.Ordinal);
+        var stream = Assert.Single(report.Kept, k => k.Name == "orphan-stream");
+        Assert.StartsWith("deleting failed, the next pass tries again: YouTube says no to the stream", stream.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,6 +125,10 @@ public sealed class CleanupWorkflowTests
     private sealed class FakeCleanup : ICleanupActivities
     {
         public ConcurrentQueue<string> DeleteCalls { get; } = new();
+
+        public ConcurrentQueue<string> StreamDeleteCalls { get; } = new();
+
+        public bool FailStreamDelete { get; init; }
 
         public ConcurrentQueue<bool> ClusterDryRuns { get; } = new();
 
@@ -163,6 +171,25 @@ public sealed class CleanupWorkflowTests
             }
             DeleteCalls.Enqueue(input.VideoId);
             return Task.FromResult(new BroadcastDeletion(true, "deleted", 52));
+        }
+
+        [Activity]
+        public Task<StreamSurvey> SurveyStreamsAsync(SurveyStreamsInput input) =>
+            Task.FromResult(new StreamSurvey(
+                [new OrphanStream("old-show", new CleanupItem("stream", "orphan-stream", null, "show gone"))],
+                [new CleanupItem("stream", "held-stream", null, "bound to an upcoming broadcast")],
+                [],
+                1));
+
+        [Activity]
+        public Task<StreamDeletion> DeleteOrphanStreamAsync(DeleteOrphanStreamInput input)
+        {
+            if (FailStreamDelete)
+            {
+                throw new ApplicationFailureException("YouTube says no to the stream", PipelineErrors.Forbidden, nonRetryable: true);
+            }
+            StreamDeleteCalls.Enqueue($"{input.StreamKey}:{input.StreamId}");
+            return Task.FromResult(new StreamDeletion(true, "deleted", 51));
         }
     }
 }

@@ -55,7 +55,8 @@ public sealed record QuotaRequestResult(bool Accepted);
 
 /// <summary>
 /// The cleanup pass: removes what nothing owns any more. Every step is guarded: nothing without our ownership
-/// label (clusters) or our <c>rawkode-episode:</c> marker tag (broadcasts) is ever touched.
+/// label (clusters), our <c>rawkode-episode:</c> marker tag (broadcasts) or our <c>rawkode-stream:</c> description
+/// marker (streams) is ever touched.
 /// </summary>
 public interface ICleanupActivities
 {
@@ -83,6 +84,24 @@ public interface ICleanupActivities
     /// <remarks>Upstream: https://developers.google.com/youtube/v3/live/docs/liveBroadcasts/delete</remarks>
     [Activity]
     Task<BroadcastDeletion> DeleteLeftoverBroadcastAsync(DeleteLeftoverBroadcastInput input);
+
+    /// <summary>
+    /// Lists our shows' streams (liveStreams.list, 1 unit per 50; ours carry the <c>rawkode-stream:</c> description
+    /// marker) and decides which are orphans: no episode at the branch head uses their stream key (the show was
+    /// removed or has no episode left) and no upcoming or active broadcast is bound to them (then liveBroadcasts.list
+    /// upcoming and active, 1 unit per 50 each, is read too). With an unreadable or invalid head none are judged.
+    /// </summary>
+    /// <remarks>Upstream: https://developers.google.com/youtube/v3/live/docs/liveStreams/list</remarks>
+    [Activity]
+    Task<StreamSurvey> SurveyStreamsAsync(SurveyStreamsInput input);
+
+    /// <summary>
+    /// Deletes one orphaned stream after checking again (still marked with its key, its key still unused at the branch
+    /// head); YouTube refusing because a broadcast that has not completed is bound to it keeps it, with that reason.
+    /// </summary>
+    /// <remarks>Upstream: https://developers.google.com/youtube/v3/live/docs/liveStreams/delete</remarks>
+    [Activity]
+    Task<StreamDeletion> DeleteOrphanStreamAsync(DeleteOrphanStreamInput input);
 }
 
 /// <summary>Input of <see cref="ICleanupActivities.CleanClustersAsync"/>.</summary>
@@ -105,3 +124,21 @@ public sealed record DeleteLeftoverBroadcastInput(string EpisodeId, string Video
 /// <summary>Result of <see cref="ICleanupActivities.DeleteLeftoverBroadcastAsync"/>.</summary>
 /// <param name="Detail">What was done, or why the broadcast was kept after all.</param>
 public sealed record BroadcastDeletion(bool Deleted, string Detail, long UnitsSpent);
+
+/// <summary>Input of <see cref="ICleanupActivities.SurveyStreamsAsync"/>.</summary>
+public sealed record SurveyStreamsInput(DateTimeOffset Now);
+
+/// <summary>An orphaned stream of ours: <see cref="Item"/> for the report (its name is the stream id), and its key.</summary>
+public sealed record OrphanStream(string StreamKey, CleanupItem Item);
+
+/// <summary>Result of <see cref="ICleanupActivities.SurveyStreamsAsync"/>.</summary>
+/// <param name="Orphans">Streams to delete.</param>
+/// <param name="Kept">Streams whose show is gone that stay (bound to an upcoming or active broadcast), with the reason.</param>
+public sealed record StreamSurvey(IReadOnlyList<OrphanStream> Orphans, IReadOnlyList<CleanupItem> Kept, IReadOnlyList<string> Notes, long UnitsSpent);
+
+/// <summary>Input of <see cref="ICleanupActivities.DeleteOrphanStreamAsync"/>.</summary>
+public sealed record DeleteOrphanStreamInput(string StreamKey, string StreamId, DateTimeOffset Now);
+
+/// <summary>Result of <see cref="ICleanupActivities.DeleteOrphanStreamAsync"/>.</summary>
+/// <param name="Detail">What was done, or why the stream was kept after all.</param>
+public sealed record StreamDeletion(bool Deleted, string Detail, long UnitsSpent);

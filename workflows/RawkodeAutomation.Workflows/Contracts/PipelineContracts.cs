@@ -57,8 +57,8 @@ public sealed record PersonStatus(
 public sealed record CleanupPassInput(bool DryRun = false);
 
 /// <summary>One thing a cleanup pass deleted or kept, and why.</summary>
-/// <param name="Kind"><c>cluster</c> or <c>broadcast</c>.</param>
-/// <param name="Name">The Cluster API <c>Cluster</c> name, or the broadcast's video id.</param>
+/// <param name="Kind"><c>cluster</c>, <c>broadcast</c> or <c>stream</c>.</param>
+/// <param name="Name">The Cluster API <c>Cluster</c> name, the broadcast's video id, or the liveStream id.</param>
 /// <param name="EpisodeId">The episode it belongs to, when its label or marker says so.</param>
 /// <param name="Reason">Why it was deleted or kept, for people.</param>
 public sealed record CleanupItem(string Kind, string Name, string? EpisodeId, string Reason);
@@ -77,6 +77,6 @@ public sealed record CleanupReport(
     long QuotaUnitsSpent);
 
 /// <summary>What an operator sees when querying a cleanup pass.</summary>
-/// <param name="Phase">Clusters, SurveyingBroadcasts, WaitingForQuota, DeletingBroadcasts or Done.</param>
+/// <param name="Phase">Clusters, SurveyingBroadcasts, WaitingForQuota, DeletingBroadcasts, SurveyingStreams, DeletingStreams or Done.</param>
 /// <param name="Report">The report so far (the final one once <paramref name="Phase"/> is Done).</param>
 public sealed record CleanupStatus(string Phase, CleanupReport Report);
