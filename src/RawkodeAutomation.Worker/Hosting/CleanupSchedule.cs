@@ -40,7 +40,7 @@ public static class CleanupSchedule
             new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(options.CleanupInterval)] })
         {
             Policy = new SchedulePolicy { Overlap = ScheduleOverlapPolicy.Skip },
-            State = new ScheduleState { Note = "rawkode: clusters past their TTL, orphaned clusters, broadcasts whose episode is gone" },
+            State = new ScheduleState { Note = "rawkode: clusters past their TTL, orphaned clusters, broadcasts whose episode is gone, streams whose show is gone" },
         };
 
     /// <summary>
