@@ -119,13 +119,14 @@ public sealed class CleanupEndToEndTests
     /// <summary>Triggers the Schedule and returns the report of the pass it started.</summary>
     private static async Task<CleanupReport> TriggerAndWaitAsync(EmbeddedStack stack)
     {
-        var before = (await CleanupSchedule.DescribeAsync(stack.Client))!.RecentPasses.Select(p => p.WorkflowId).ToHashSet();
+        // Passes are named by the second they start in, and two quick passes can share a name: tell them by their start.
+        var before = (await CleanupSchedule.DescribeAsync(stack.Client))!.RecentPasses.Select(p => p.ScheduledAt).ToHashSet();
         await CleanupSchedule.TriggerAsync(stack.Client);
         var status = await PipelineHarness.WaitForAsync(
             () => CleanupSchedule.DescribeAsync(stack.Client),
-            s => s!.RecentPasses.Any(p => !before.Contains(p.WorkflowId) && p.Report is not null),
+            s => s!.RecentPasses.Any(p => !before.Contains(p.ScheduledAt) && p.Report is not null),
             Timeout, "the triggered pass finished");
-        return status!.RecentPasses.First(p => !before.Contains(p.WorkflowId) && p.Report is not null).Report!;
+        return status!.RecentPasses.First(p => !before.Contains(p.ScheduledAt) && p.Report is not null).Report!;
     }
 
     private static Task<EpisodeStatus> EpisodeAsync(EmbeddedStack stack, string episodeId) =>
