@@ -17,7 +17,7 @@ internal static class CleanupCommand
 {
     public static Command Create()
     {
-        Command command = new("cleanup", "The cleanup Schedule: expired and orphaned clusters, broadcasts whose episode is gone.");
+        Command command = new("cleanup", "The cleanup Schedule: expired and orphaned clusters, broadcasts whose episode is gone, streams whose show is gone.");
         command.Subcommands.Add(Status());
         command.Subcommands.Add(Run());
         return command;
