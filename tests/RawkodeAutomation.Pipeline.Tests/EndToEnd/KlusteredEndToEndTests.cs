@@ -68,13 +68,7 @@ public class KlusteredEndToEndTests
         // And once the show runs, team-a's fixers fix their cluster through its kube API, as they would with kubectl.
         await PipelineHarness.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > start, Timeout, "show started");
         var teamA = provisioned.Teams.Single(t => t.Name == "team-a");
-        using (var fixer = WorkloadClient(stack, teamA.ClusterName!))
-        {
-            await fixer.CoreV1.DeleteNamespacedResourceQuotaAsync("compute", "default");
-            await fixer.AppsV1.PatchNamespacedDeploymentAsync(
-                new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"klustered","image":"ghcr.io/rawkode/klustered:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
-                "klustered", "default");
-        }
+        await FixAsync(stack, teamA.ClusterName!);
 
         // Then the workflow sees the fix and records team-a's time to fix in the episode file, as a commit by the automation.
         var fixedState = await WaitForEpisodeAsync(stack, episodeId,
@@ -97,7 +91,7 @@ public class KlusteredEndToEndTests
         Assert.NotEqual("Failed", done.Phase);
 
         // The two clusters were provisioned side by side, not one after the other.
-        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var history = await EpisodeHistoryAsync(stack, episodeId);
         var provisions = history.Events.Where(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "ProvisionTeam").Select(e => e.EventId).ToList();
         Assert.Equal(2, provisions.Count);
         var firstDone = history.Events.First(e => e.ActivityTaskCompletedEventAttributes is { } c && provisions.Contains(c.ScheduledEventId)).EventId;
@@ -110,16 +104,7 @@ public class KlusteredEndToEndTests
         // Given a sandbox whose host pods fail (it has no nodes), and a team with a node-level break due now.
         var start = NowToSecond().AddSeconds(5);
         var episodeId = EpisodeId(start);
-        await using var stack = await StartAsync(KlusteredChannel(start, """
-            provisionBefore: 1h
-              teardownAfter: 1h
-              teams:
-                - name: team-a
-                  breakers: [ada-okafor]
-                  fixers: [chen-wei]
-                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
-                  breaks: [quota-zero-pods, kubelet-max-pods]
-            """), kubernetes: o => o.HostPodPhase = "Failed");
+        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, kubelet-max-pods")), kubernetes: o => o.HostPodPhase = "Failed");
 
         // When the workflow provisions the team.
         var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
@@ -133,7 +118,7 @@ public class KlusteredEndToEndTests
         Assert.Contains(error, failed.LastError, StringComparison.Ordinal);
 
         // And the activity ran once: a deterministic failure is not retried.
-        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var history = await EpisodeHistoryAsync(stack, episodeId);
         var scheduled = history.Events
             .Where(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "ProvisionTeam")
             .Select(e => e.EventId)
@@ -163,21 +148,12 @@ public class KlusteredEndToEndTests
         // Given a management cluster whose next two API requests fail as an overloaded one does (503, then 429).
         var start = NowToSecond().AddSeconds(5);
         var episodeId = EpisodeId(start);
-        await using var stack = await StartAsync(KlusteredChannel(start, """
-            provisionBefore: 1h
-              teardownAfter: 1h
-              teams:
-                - name: team-a
-                  breakers: [ada-okafor]
-                  fixers: [chen-wei]
-                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
-                  breaks: [quota-zero-pods]
-            """), beforeWorker: s => s.Kubernetes.Management.InjectFaults(503, 429));
+        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods")), beforeWorker: s => s.Kubernetes.Management.InjectFaults(503, 429));
 
         // When the workflow provisions the team, the transient failures are retried and it is provisioned and broken.
         var provisioned = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned");
         Assert.Null(provisioned.Teams.Single().LastError);
-        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var history = await EpisodeHistoryAsync(stack, episodeId);
         var scheduled = history.Events.Single(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "ProvisionTeam").EventId;
         var started = history.Events.Single(e => e.ActivityTaskStartedEventAttributes?.ScheduledEventId == scheduled).ActivityTaskStartedEventAttributes;
         Assert.Equal(3, started.Attempt);
@@ -190,16 +166,7 @@ public class KlusteredEndToEndTests
         // Given a show starting in 8 s: provision 6 s before, 10 s long, tear down 1 s after it ends.
         var start = NowToSecond().AddSeconds(8);
         var episodeId = EpisodeId(start);
-        await using var stack = await StartAsync(KlusteredChannel(start, """
-            provisionBefore: 6s
-              teardownAfter: 1s
-              teams:
-                - name: team-a
-                  breakers: [ada-okafor]
-                  fixers: [chen-wei]
-                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
-                  breaks: [quota-zero-pods]
-            """, duration: "10s"));
+        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods", provisionBefore: "6s", teardownAfter: "1s"), duration: "10s"));
         var provisioned = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned");
 
         // When a human takes the cluster over (removes our ownership label) before the show ends,
@@ -215,7 +182,7 @@ public class KlusteredEndToEndTests
         var done = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.TornDown, "team-a given up");
         Assert.Contains("refusing to delete Cluster", done.Teams.Single().LastError, StringComparison.Ordinal);
         Assert.NotNull(stack.Kubernetes.Management.Get("cluster.x-k8s.io/v1beta1", "Cluster", "default", clusterName));
-        var history = await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
+        var history = await EpisodeHistoryAsync(stack, episodeId);
         var teardown = Assert.Single(history.Events, e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == "TeardownTeam");
         var started = history.Events.Single(e => e.ActivityTaskStartedEventAttributes?.ScheduledEventId == teardown.EventId).ActivityTaskStartedEventAttributes;
         Assert.Equal(1, started.Attempt);
@@ -227,16 +194,7 @@ public class KlusteredEndToEndTests
         // Given a team whose node-level break cannot be applied in this sandbox.
         var start = NowToSecond().AddSeconds(5);
         var episodeId = EpisodeId(start);
-        await using var stack = await StartAsync(KlusteredChannel(start, """
-            provisionBefore: 1h
-              teardownAfter: 1h
-              teams:
-                - name: team-a
-                  breakers: [ada-okafor]
-                  fixers: [chen-wei]
-                  cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
-                  breaks: [quota-zero-pods, apiserver-wrong-port]
-            """));
+        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, apiserver-wrong-port")));
         var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
         Assert.Contains("does not model the node script of break apiserver-wrong-port", failed.Teams.Single().LastError, StringComparison.Ordinal);
 
@@ -248,13 +206,7 @@ public class KlusteredEndToEndTests
         Assert.StartsWith("accepted by operator (run the show without that break)", skipped.Teams.Single().LastError, StringComparison.Ordinal);
         Assert.NotEqual("Failed", skipped.Phase);
         var clusterName = Ownership.ClusterName(episodeId, "team-a");
-        using (var fixer = WorkloadClient(stack, clusterName))
-        {
-            await fixer.CoreV1.DeleteNamespacedResourceQuotaAsync("compute", "default");
-            await fixer.AppsV1.PatchNamespacedDeploymentAsync(
-                new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"klustered","image":"ghcr.io/rawkode/klustered:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
-                "klustered", "default");
-        }
+        await FixAsync(stack, clusterName);
         await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single() is { Phase: TeamPhase.Fixed, TimeToFixRecorded: true }, "team-a's fix recorded");
     }
 
@@ -273,6 +225,31 @@ public class KlusteredEndToEndTests
         await stack.StartWorkerAsync();
         return stack;
     }
+
+    /// <summary>The <c>klustered:</c> block of an episode with one team, team-a, broken by ada-okafor and fixed by chen-wei.</summary>
+    private static string OneTeam(string breaks, string provisionBefore = "1h", string teardownAfter = "1h") => $$"""
+        provisionBefore: {{provisionBefore}}
+          teardownAfter: {{teardownAfter}}
+          teams:
+            - name: team-a
+              breakers: [ada-okafor]
+              fixers: [chen-wei]
+              cluster: { class: kubeadm-small, kubernetesVersion: v1.31.0 }
+              breaks: [{{breaks}}]
+        """;
+
+    /// <summary>Fixes a team's cluster through its kube API, as its fixers would with kubectl: quota gone, workload at v2.</summary>
+    private static async Task FixAsync(EmbeddedStack stack, string clusterName)
+    {
+        using var fixer = WorkloadClient(stack, clusterName);
+        await fixer.CoreV1.DeleteNamespacedResourceQuotaAsync("compute", "default");
+        await fixer.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"klustered","image":"ghcr.io/rawkode/klustered:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+            "klustered", "default");
+    }
+
+    private static Task<Temporalio.Common.WorkflowHistory> EpisodeHistoryAsync(EmbeddedStack stack, string episodeId) =>
+        stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
 
     private static Task<EpisodeStatus> WaitForEpisodeAsync(EmbeddedStack stack, string episodeId, Func<EpisodeStatus, bool> done, string what) =>
         PipelineHarness.WaitForAsync(
