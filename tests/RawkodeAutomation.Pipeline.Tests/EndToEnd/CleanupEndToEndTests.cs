@@ -36,12 +36,12 @@ public sealed class CleanupEndToEndTests
         // A day-long interval: the Schedule's own ticks (at UTC midnight) stay out of the test's way.
         stack.Settings["Pipeline:CleanupInterval"] = "1.00:00:00";
         await stack.StartWorkerAsync();
-        await ConvergedAsync(stack, 4);
+        await stack.ConvergedAsync(4, Timeout);
         var youtube = stack.Services.GetRequiredService<IYouTubeClient>();
         var clusters = stack.Services.GetRequiredService<IClusterOperations>();
 
         // And episode 3's file deleted after its entity was lost (terminated), so nothing deletes its broadcast.
-        var goneVideo = (await EpisodeAsync(stack, Channel.EpisodeId(3))).Applied.VideoId!;
+        var goneVideo = (await stack.EpisodeAsync(Channel.EpisodeId(3))).Applied.VideoId!;
         await stack.Client.GetWorkflowHandle(WorkflowIds.Episode(Channel.EpisodeId(3))).TerminateAsync("test: the entity is lost");
         await stack.CommitAsync(new Dictionary<string, byte[]?> { [$"episodes/{Channel.EpisodeId(3)}.yaml"] = null }, "delete episode 3");
         await PipelineHarness.WaitForAsync(
@@ -87,7 +87,7 @@ public sealed class CleanupEndToEndTests
         // When `up`'s setup runs (twice: idempotent) and an operator triggers the Schedule.
         Assert.Equal(CleanupScheduleChange.Created, await CleanupSchedule.EnsureAsync(stack.Client, stack.Options));
         Assert.Equal(CleanupScheduleChange.Unchanged, await CleanupSchedule.EnsureAsync(stack.Client, stack.Options));
-        var first = await TriggerAndWaitAsync(stack);
+        var first = await stack.TriggerCleanupAndWaitAsync(Timeout);
 
         // Then the leftovers are gone: the expired and orphaned clusters and episode 3's broadcast.
         Assert.False(first.DryRun);
@@ -108,36 +108,13 @@ public sealed class CleanupEndToEndTests
 
         // When a second pass runs, then nothing changes.
         var deletes = stack.YouTube.Calls("liveBroadcasts.delete");
-        var second = await TriggerAndWaitAsync(stack);
+        var second = await stack.TriggerCleanupAndWaitAsync(Timeout);
         Assert.Empty(second.Deleted);
         Assert.Equal([live.VideoId], second.Kept.Select(k => k.Name));
         Assert.Equal(videosBefore.Where(id => id != goneVideo), stack.YouTube.Videos.Select(v => v.Id).Order());
         Assert.Equal([wanted.Name], (await clusters.ListOwnedClustersAsync()).Select(c => c.Cluster.Name));
         Assert.Equal(deletes, stack.YouTube.Calls("liveBroadcasts.delete"));
     }
-
-    /// <summary>Triggers the Schedule and returns the report of the pass it started.</summary>
-    private static async Task<CleanupReport> TriggerAndWaitAsync(EmbeddedStack stack)
-    {
-        // Passes are named by the second they start in, and two quick passes can share a name: tell them by their start.
-        var before = (await CleanupSchedule.DescribeAsync(stack.Client))!.RecentPasses.Select(p => p.ScheduledAt).ToHashSet();
-        await CleanupSchedule.TriggerAsync(stack.Client);
-        var status = await PipelineHarness.WaitForAsync(
-            () => CleanupSchedule.DescribeAsync(stack.Client),
-            s => s!.RecentPasses.Any(p => !before.Contains(p.ScheduledAt) && p.Report is not null),
-            Timeout, "the triggered pass finished");
-        return status!.RecentPasses.First(p => !before.Contains(p.ScheduledAt) && p.Report is not null).Report!;
-    }
-
-    private static Task<EpisodeStatus> EpisodeAsync(EmbeddedStack stack, string episodeId) =>
-        stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State);
-
-    private static Task<ChannelStatus> ConvergedAsync(EmbeddedStack stack, int episodes) =>
-        PipelineHarness.WaitForAsync(
-            () => PipelineStatusReader.ReadAsync(stack.Client),
-            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
-            Timeout,
-            $"{episodes} episodes converged");
 
     private static byte[] Klustered() => Encoding.UTF8.GetBytes("""
         title: "Klustered in the demo show"

@@ -34,11 +34,11 @@ public sealed class CleanupStreamsEndToEndTests
         // A day-long interval: the Schedule's own ticks (at UTC midnight) stay out of the test's way.
         stack.Settings["Pipeline:CleanupInterval"] = "1.00:00:00";
         await stack.StartWorkerAsync();
-        await ConvergedAsync(stack, 2);
+        await stack.ConvergedAsync(2, Timeout);
         var youtube = stack.Services.GetRequiredService<IYouTubeClient>();
         var sideStream = StreamOf(stack, "side-show");
         var demoStream = StreamOf(stack, "demo-show");
-        var sideVideo = (await EpisodeAsync(stack, SideEpisode)).Applied.VideoId!;
+        var sideVideo = (await stack.EpisodeAsync(SideEpisode)).Applied.VideoId!;
         Assert.Equal(sideStream, stack.YouTube.FindVideo(sideVideo)!.BoundStreamId);
 
         // And a stream of ours whose show is long gone but which someone else's upcoming broadcast still uses,
@@ -67,7 +67,7 @@ public sealed class CleanupStreamsEndToEndTests
 
         // And an operator triggers the cleanup Schedule.
         await CleanupSchedule.EnsureAsync(stack.Client, stack.Options);
-        var first = await TriggerAndWaitAsync(stack);
+        var first = await stack.TriggerCleanupAndWaitAsync(Timeout);
 
         // Then the side show's stream is deleted; the held, the demo show's and the foreign streams stay.
         Assert.Equal([("stream", sideStream)], first.Deleted.Select(d => (d.Kind, d.Name)));
@@ -80,7 +80,7 @@ public sealed class CleanupStreamsEndToEndTests
         Assert.Equal(1, stack.YouTube.Calls("liveStreams.delete"));
 
         // When a second pass runs, then nothing more is deleted and no delete is even attempted.
-        var second = await TriggerAndWaitAsync(stack);
+        var second = await stack.TriggerCleanupAndWaitAsync(Timeout);
         Assert.Empty(second.Deleted);
         Assert.Equal([held], second.Kept.Where(k => k.Kind == "stream").Select(k => k.Name));
         Assert.Equal(1, stack.YouTube.Calls("liveStreams.delete"));
@@ -93,7 +93,7 @@ public sealed class CleanupStreamsEndToEndTests
             [$"episodes/{SideEpisode}.yaml"] = SideEpisodeFile(),
         }, "the side show returns");
         var back = await PipelineHarness.WaitForAsync(
-            () => EpisodeAsync(stack, SideEpisode),
+            () => stack.EpisodeAsync(SideEpisode),
             s => !s.Busy && !s.Pending.Any && s.Phase == "Idle" && s.Applied.VideoId is not null,
             Timeout, "the side episode reconciled again");
         var newStream = StreamOf(stack, "side-show");
@@ -110,29 +110,6 @@ public sealed class CleanupStreamsEndToEndTests
             Snippet = new LiveStreamSnippet { Title = title, Description = description },
             Cdn = new CdnSettings { IngestionType = "rtmp", Resolution = "variable", FrameRate = "variable" },
         }, "id")).Id!;
-
-    /// <summary>Triggers the Schedule and returns the report of the pass it started.</summary>
-    private static async Task<CleanupReport> TriggerAndWaitAsync(EmbeddedStack stack)
-    {
-        // Passes are named by the second they start in, and two quick passes can share a name: tell them by their start.
-        var before = (await CleanupSchedule.DescribeAsync(stack.Client))!.RecentPasses.Select(p => p.ScheduledAt).ToHashSet();
-        await CleanupSchedule.TriggerAsync(stack.Client);
-        var status = await PipelineHarness.WaitForAsync(
-            () => CleanupSchedule.DescribeAsync(stack.Client),
-            s => s!.RecentPasses.Any(p => !before.Contains(p.ScheduledAt) && p.Report is not null),
-            Timeout, "the triggered pass finished");
-        return status!.RecentPasses.First(p => !before.Contains(p.ScheduledAt) && p.Report is not null).Report!;
-    }
-
-    private static Task<EpisodeStatus> EpisodeAsync(EmbeddedStack stack, string episodeId) =>
-        stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State);
-
-    private static Task<ChannelStatus> ConvergedAsync(EmbeddedStack stack, int episodes) =>
-        PipelineHarness.WaitForAsync(
-            () => PipelineStatusReader.ReadAsync(stack.Client),
-            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
-            Timeout,
-            $"{episodes} episodes converged");
 
     private static byte[] SideShow() => Encoding.UTF8.GetBytes("""
         name: Side Show

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.Kubernetes.Sandbox;
+using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Sandbox;
 using Temporalio.Client;
 
@@ -155,6 +158,31 @@ public sealed class EmbeddedStack : IAsyncDisposable
         {
             // A file still held open by a dying process; the temp directory is cleaned by the OS.
         }
+    }
+
+    /// <summary>An episode workflow's state, as <c>rawkode status</c> queries it.</summary>
+    public Task<EpisodeStatus> EpisodeAsync(string episodeId) =>
+        Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State);
+
+    /// <summary>Waits until the channel has <paramref name="episodes"/> episodes, none busy, pending or Failed.</summary>
+    public Task<ChannelStatus> ConvergedAsync(int episodes, TimeSpan timeout) =>
+        PipelineHarness.WaitForAsync(
+            () => PipelineStatusReader.ReadAsync(Client),
+            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+            timeout,
+            $"{episodes} episodes converged");
+
+    /// <summary>Triggers the cleanup Schedule and returns the report of the pass it started.</summary>
+    public async Task<CleanupReport> TriggerCleanupAndWaitAsync(TimeSpan timeout)
+    {
+        // Passes are named by the second they start in, and two quick passes can share a name: tell them by their start.
+        var before = (await CleanupSchedule.DescribeAsync(Client))!.RecentPasses.Select(p => p.ScheduledAt).ToHashSet();
+        await CleanupSchedule.TriggerAsync(Client);
+        var status = await PipelineHarness.WaitForAsync(
+            () => CleanupSchedule.DescribeAsync(Client),
+            s => s!.RecentPasses.Any(p => !before.Contains(p.ScheduledAt) && p.Report is not null),
+            timeout, "the triggered pass finished");
+        return status!.RecentPasses.First(p => !before.Contains(p.ScheduledAt) && p.Report is not null).Report!;
     }
 
     private static string RepositoryRoot()
