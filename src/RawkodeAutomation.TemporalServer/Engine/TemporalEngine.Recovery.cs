@@ -37,20 +37,9 @@ internal sealed partial class TemporalEngine
 
     private void Recover(RunState run)
     {
-        var now = Now;
         if (run.WftScheduledId != 0 && run.WftStartedId != 0)
         {
-            RetryWorkflowTask(run, new HistoryEvent
-            {
-                EventType = EventType.WorkflowTaskTimedOut,
-                EventTime = Timestamp.FromDateTime(now),
-                WorkflowTaskTimedOutEventAttributes = new()
-                {
-                    ScheduledEventId = run.WftScheduledId,
-                    StartedEventId = run.WftStartedId,
-                    TimeoutType = TimeoutType.StartToClose,
-                },
-            });
+            RetryWorkflowTask(run, WorkflowTaskTimedOutEvent(run));
         }
         else if (run.WftScheduledId != 0)
         {

@@ -425,17 +425,7 @@ internal sealed partial class TemporalEngine : IDisposable
                 case TimerKind.WorkflowTaskStartToClose:
                     if (run.WftScheduledId == entry.Key && run.WftStartedId != 0 && run.WftAttempt == entry.Attempt)
                     {
-                        RetryWorkflowTask(run, new HistoryEvent
-                        {
-                            EventType = EventType.WorkflowTaskTimedOut,
-                            EventTime = Timestamp.FromDateTime(Now),
-                            WorkflowTaskTimedOutEventAttributes = new()
-                            {
-                                ScheduledEventId = run.WftScheduledId,
-                                StartedEventId = run.WftStartedId,
-                                TimeoutType = TimeoutType.StartToClose,
-                            },
-                        });
+                        RetryWorkflowTask(run, WorkflowTaskTimedOutEvent(run));
                     }
                     break;
                 case TimerKind.WorkflowTaskDispatch:
