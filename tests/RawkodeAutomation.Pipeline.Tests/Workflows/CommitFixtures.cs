@@ -5,6 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Adapters;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
@@ -117,5 +119,30 @@ public static class CommitWiring
             source, statuses, new DomainDesiredStateBuilder(null), h.Client,
             Microsoft.Extensions.Options.Options.Create(h.Options), NullLogger<CommitActivities>.Instance));
         return (source, statuses);
+    }
+
+    /// <summary><see cref="Add"/>, then starts the harness's worker.</summary>
+    public static async Task<(InMemoryEpisodeSource Source, RecordingStatusReporter Statuses)> StartWorkerAsync(PipelineHarness h)
+    {
+        var wiring = Add(h);
+        await h.StartWorkerAsync();
+        return wiring;
+    }
+
+    /// <summary>Delivers commit <paramref name="sha"/> (its parent <paramref name="before"/>) as the git watcher would, and waits for its outcome.</summary>
+    public static async Task<CommitOutcome> ApplyAsync(PipelineHarness h, string sha, string? before, bool full = false)
+    {
+        var handle = await TemporalCommitSink.StartAsync(h.Client, h.Options, new CommitInput(sha, before, DateTimeOffset.UtcNow, full), CancellationToken.None);
+        Assert.NotNull(handle);
+        return await handle.GetResultAsync();
+    }
+
+    /// <summary>Commits <c>c0</c>, the demo channel with <paramref name="episodes"/> episodes, and applies it as a full sync.</summary>
+    public static async Task<Dictionary<string, byte[]>> ApplyBaseAsync(PipelineHarness h, InMemoryEpisodeSource source, int episodes)
+    {
+        var c0 = Channel.Base(episodes);
+        source.Commits["c0"] = c0;
+        await ApplyAsync(h, "c0", null, full: true);
+        return c0;
     }
 }

@@ -9,13 +9,6 @@ public class CommitPipelineTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private static async Task<CommitOutcome> ApplyAsync(PipelineHarness h, string sha, string? before, bool full = false)
-    {
-        var handle = await TemporalCommitSink.StartAsync(h.Client, h.Options, new CommitInput(sha, before, DateTimeOffset.UtcNow, full), CancellationToken.None);
-        Assert.NotNull(handle);
-        return await handle.GetResultAsync();
-    }
-
     private static Task WaitConvergedAsync(PipelineHarness h, IEnumerable<string> episodeIds, Func<EpisodeStatus, bool>? extra = null) =>
         Task.WhenAll(episodeIds.Select(id => PipelineHarness.WaitForAsync(
             () => h.EpisodeAsync(id),
@@ -27,11 +20,8 @@ public class CommitPipelineTests
     public async Task CommitWorkflow_AddEpisodeDeliveredTwiceAndWorkerRestarted_ExactlyOneBroadcast()
     {
         await using var h = await PipelineHarness.StartAsync();
-        var (source, statuses) = CommitWiring.Add(h);
-        await h.StartWorkerAsync();
-        var c0 = Channel.Base(2);
-        source.Commits["c0"] = c0;
-        await ApplyAsync(h, "c0", null, full: true);
+        var (source, statuses) = await CommitWiring.StartWorkerAsync(h);
+        var c0 = await CommitWiring.ApplyBaseAsync(h, source, 2);
         await WaitConvergedAsync(h, [Channel.EpisodeId(1), Channel.EpisodeId(2)]);
         Assert.Equal(2, h.YouTube.Inserts);
 
@@ -39,7 +29,7 @@ public class CommitPipelineTests
         var c1 = new Dictionary<string, byte[]>(c0);
         Channel.AddEpisode(c1, 3, "guest-person");
         source.Commits["c1"] = c1;
-        var outcome = await ApplyAsync(h, "c1", "c0");
+        var outcome = await CommitWiring.ApplyAsync(h, "c1", "c0");
         Assert.True(outcome.Valid);
         // The new episode, plus its siblings whose series index now lists it (their descriptions are swept).
         Assert.Contains(Channel.EpisodeId(3), outcome.EpisodesSignaled);
@@ -72,13 +62,12 @@ public class CommitPipelineTests
     public async Task CommitWorkflow_InvalidFile_FailsStatusAndSignalsNothing()
     {
         await using var h = await PipelineHarness.StartAsync();
-        var (source, statuses) = CommitWiring.Add(h);
-        await h.StartWorkerAsync();
+        var (source, statuses) = await CommitWiring.StartWorkerAsync(h);
         var bad = Channel.Base(1);
         bad["episodes/people/broken.yaml"] = "name: Broken\nemail: someone@example.com\n"u8.ToArray();
         source.Commits["bad"] = bad;
 
-        var outcome = await ApplyAsync(h, "bad", null, full: true);
+        var outcome = await CommitWiring.ApplyAsync(h, "bad", null, full: true);
 
         Assert.False(outcome.Valid);
         Assert.Contains(outcome.Errors, e => e.Contains("episodes/people/broken.yaml", StringComparison.Ordinal));
@@ -91,11 +80,8 @@ public class CommitPipelineTests
     public async Task PersonWorkflow_BioEditWithLowQuota_PausesAtBudgetAndCompletesAfterResetOncePerEpisode()
     {
         await using var h = await PipelineHarness.StartAsync();
-        var (source, _) = CommitWiring.Add(h);
-        await h.StartWorkerAsync();
-        var c0 = Channel.Base(10);
-        source.Commits["c0"] = c0;
-        await ApplyAsync(h, "c0", null, full: true);
+        var (source, _) = await CommitWiring.StartWorkerAsync(h);
+        var c0 = await CommitWiring.ApplyBaseAsync(h, source, 10);
         var all = Enumerable.Range(1, 10).Select(Channel.EpisodeId).ToList();
         var affected = Enumerable.Range(1, 10).Where(i => i % 2 == 1).Select(Channel.EpisodeId).ToList();
         await WaitConvergedAsync(h, all);
@@ -108,7 +94,7 @@ public class CommitPipelineTests
         // When the guest's bio changes (the guest appears in 5 of the 10 episodes).
         var c1 = new Dictionary<string, byte[]>(c0) { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now leads SIG Autoscaling.") };
         source.Commits["c1"] = c1;
-        var outcome = await ApplyAsync(h, "c1", "c0");
+        var outcome = await CommitWiring.ApplyAsync(h, "c1", "c0");
         Assert.Equal(["guest-person"], outcome.PeopleSwept);
         Assert.Empty(outcome.EpisodesSignaled);
 
@@ -137,17 +123,14 @@ public class CommitPipelineTests
     public async Task CommitWorkflow_EpisodeFileDeleted_BroadcastDeletedAndEntityCompletes()
     {
         await using var h = await PipelineHarness.StartAsync();
-        var (source, _) = CommitWiring.Add(h);
-        await h.StartWorkerAsync();
-        var c0 = Channel.Base(2);
-        source.Commits["c0"] = c0;
-        await ApplyAsync(h, "c0", null, full: true);
+        var (source, _) = await CommitWiring.StartWorkerAsync(h);
+        var c0 = await CommitWiring.ApplyBaseAsync(h, source, 2);
         await WaitConvergedAsync(h, [Channel.EpisodeId(1), Channel.EpisodeId(2)]);
 
         var c1 = new Dictionary<string, byte[]>(c0);
         c1.Remove($"episodes/{Channel.EpisodeId(2)}.yaml");
         source.Commits["c1"] = c1;
-        var outcome = await ApplyAsync(h, "c1", "c0");
+        var outcome = await CommitWiring.ApplyAsync(h, "c1", "c0");
 
         Assert.Equal([Channel.EpisodeId(2)], outcome.EpisodesDeleted);
         var result = await h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(Channel.EpisodeId(2))).GetResultAsync<EpisodeOutcome>();

@@ -283,22 +283,12 @@ public class PersonOperatorSignalsTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 
-    private static async Task ApplyAsync(PipelineHarness h, string sha, string? before, bool full = false)
-    {
-        var handle = await TemporalCommitSink.StartAsync(h.Client, h.Options, new CommitInput(sha, before, DateTimeOffset.UtcNow, full), CancellationToken.None);
-        Assert.NotNull(handle);
-        await handle.GetResultAsync();
-    }
-
     [Fact]
     public async Task PersonRetry_SweepWhoseEpisodeFailed_SweepsItAgainAndCompletes()
     {
         await using var h = await PipelineHarness.StartAsync();
-        var (source, _) = CommitWiring.Add(h);
-        await h.StartWorkerAsync();
-        var c0 = Channel.Base(2);
-        source.Commits["c0"] = c0;
-        await ApplyAsync(h, "c0", null, full: true);
+        var (source, _) = await CommitWiring.StartWorkerAsync(h);
+        var c0 = await CommitWiring.ApplyBaseAsync(h, source, 2);
         var guestEpisode = Channel.EpisodeId(1);
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(guestEpisode), s => !s.Busy && !s.Pending.Any, Timeout, "episode 1 converged");
 
@@ -306,7 +296,7 @@ public class PersonOperatorSignalsTests
         h.YouTube.RejectDescriptionWith = "invalidDescription";
         var c1 = new Dictionary<string, byte[]>(c0) { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now leads SIG Autoscaling.") };
         source.Commits["c1"] = c1;
-        await ApplyAsync(h, "c1", "c0");
+        await CommitWiring.ApplyAsync(h, "c1", "c0");
         var person = h.Client.GetWorkflowHandle<PersonWorkflow>(WorkflowIds.Person("guest-person"));
         var failed = await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy && s.Failed.Count == 1, Timeout, "sweep finished with a failure");
         Assert.Equal([guestEpisode], failed.Failed);
