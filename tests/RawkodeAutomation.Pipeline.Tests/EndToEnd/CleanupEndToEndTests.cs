@@ -5,12 +5,10 @@ using RawkodeAutomation.Kubernetes;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.Workflows;
-using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Operations;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 using DomainClusterSpec = RawkodeAutomation.Episodes.Model.ClusterSpec;
 
 namespace RawkodeAutomation.Pipeline.Tests.EndToEnd;

@@ -3,12 +3,10 @@ using Microsoft.Extensions.DependencyInjection;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.Workflows;
-using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Operations;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Client;
 
 namespace RawkodeAutomation.Pipeline.Tests.EndToEnd;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Adapters;
-using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;

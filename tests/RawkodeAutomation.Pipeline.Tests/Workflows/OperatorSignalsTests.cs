@@ -1,5 +1,4 @@
 using RawkodeAutomation.Pipeline.Tests.Decisions;
-using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Client;
