@@ -206,16 +206,7 @@ internal sealed partial class TemporalEngine
 
     private (RunState Run, ActivityState Activity) RequireActivity(ByteString tokenBytes, string ns)
     {
-        var token = TaskToken.Decode(tokenBytes);
-        if (token.Kind != TaskKind.Activity)
-        {
-            throw Errors.InvalidArgument("Task token is not an activity task token.");
-        }
-        if (!string.IsNullOrEmpty(ns) && ns != token.Namespace)
-        {
-            throw Errors.InvalidArgument("Namespace does not match the task token.");
-        }
-        RequireNamespace(token.Namespace);
+        var token = DecodeTaskToken(tokenBytes, ns, TaskKind.Activity, "an activity");
         if (!_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning
             || !run.Activities.TryGetValue(token.ScheduledEventId, out var activity)
             || activity.Attempt != token.Attempt || activity.StartedTime is null)

@@ -239,18 +239,28 @@ internal sealed partial class TemporalEngine
         return response;
     }
 
-    private RunState RequireWorkflowTask(ByteString tokenBytes, string ns)
+    /// <summary>
+    /// Decodes a worker's task token and checks it is of <paramref name="kind"/> and for <paramref name="ns"/>
+    /// (an empty namespace on the request means "the token's"); <paramref name="kindName"/> names the kind in the error.
+    /// </summary>
+    private TaskToken DecodeTaskToken(ByteString tokenBytes, string ns, TaskKind kind, string kindName)
     {
         var token = TaskToken.Decode(tokenBytes);
-        if (token.Kind != TaskKind.Workflow)
+        if (token.Kind != kind)
         {
-            throw Errors.InvalidArgument("Task token is not a workflow task token.");
+            throw Errors.InvalidArgument($"Task token is not {kindName} task token.");
         }
         if (!string.IsNullOrEmpty(ns) && ns != token.Namespace)
         {
             throw Errors.InvalidArgument("Namespace does not match the task token.");
         }
         RequireNamespace(token.Namespace);
+        return token;
+    }
+
+    private RunState RequireWorkflowTask(ByteString tokenBytes, string ns)
+    {
+        var token = DecodeTaskToken(tokenBytes, ns, TaskKind.Workflow, "a workflow");
         if (!_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning
             || run.WftScheduledId != token.ScheduledEventId || run.WftStartedId != token.StartedEventId || run.WftAttempt != token.Attempt)
         {
