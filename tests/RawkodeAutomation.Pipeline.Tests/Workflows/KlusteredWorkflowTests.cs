@@ -13,14 +13,7 @@ public class KlusteredWorkflowTests
         await h.StartWorkerAsync();
         // Given a show starting in 4 s: provision 2 s before, 2 s long, tear down 1 s after it ends.
         var start = DateTimeOffset.UtcNow.AddSeconds(4);
-        var teams = new[] { "team-a", "team-b" }.Select(n =>
-            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, ["coredns-homoglyph"])).ToList();
-        var spec = EpisodeDecisionsTests.Spec("klustered/2030-05-20-demo") with
-        {
-            ScheduledFor = start,
-            Duration = TimeSpan.FromSeconds(2),
-            Klustered = new KlusteredDesired(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), teams),
-        };
+        var spec = TwoTeams("klustered/2030-05-20-demo", start, "coredns-homoglyph", provisionBefore: TimeSpan.FromSeconds(2), teardownAfter: TimeSpan.FromSeconds(1), duration: TimeSpan.FromSeconds(2));
         await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
 
         // When the time comes, both clusters are provisioned and broken, not before.
@@ -51,14 +44,7 @@ public class KlusteredWorkflowTests
         await h.StartWorkerAsync();
         // Given a show starting in 5 s: provision 3 s before, 2 s long, tear down 1 s after it ends.
         var start = DateTimeOffset.UtcNow.AddSeconds(5);
-        var teams = new[] { "team-a", "team-b" }.Select(n =>
-            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, ["quota-zero-pods"])).ToList();
-        var spec = EpisodeDecisionsTests.Spec("klustered/2030-05-21-quota") with
-        {
-            ScheduledFor = start,
-            Duration = TimeSpan.FromSeconds(2),
-            Klustered = new KlusteredDesired(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1), teams),
-        };
+        var spec = TwoTeams("klustered/2030-05-21-quota", start, "quota-zero-pods", provisionBefore: TimeSpan.FromSeconds(3), teardownAfter: TimeSpan.FromSeconds(1), duration: TimeSpan.FromSeconds(2));
         await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Applied.VideoId is not null && !s.Pending.Any,
             TimeSpan.FromSeconds(30), "broadcast reconciled");
@@ -91,13 +77,7 @@ public class KlusteredWorkflowTests
         await h.StartWorkerAsync();
         // Given a show tomorrow whose clusters are already provisioned (provisionBefore is a day and a half).
         var start = DateTimeOffset.UtcNow.AddDays(1);
-        var teams = new[] { "team-a", "team-b" }.Select(n =>
-            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, ["quota-zero-pods"])).ToList();
-        var spec = EpisodeDecisionsTests.Spec("klustered/2030-05-22-deleted") with
-        {
-            ScheduledFor = start,
-            Klustered = new KlusteredDesired(TimeSpan.FromHours(36), TimeSpan.FromHours(4), teams),
-        };
+        var spec = TwoTeams("klustered/2030-05-22-deleted", start, "quota-zero-pods", provisionBefore: TimeSpan.FromHours(36), teardownAfter: TimeSpan.FromHours(4));
         await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
         var provisioned = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
             s => s.Teams.Count == 2 && s.Teams.All(t => t.Phase == TeamPhase.Provisioned) && !s.Busy, TimeSpan.FromSeconds(30), "teams provisioned");
@@ -113,6 +93,20 @@ public class KlusteredWorkflowTests
         Assert.Empty(h.Klustered.Clusters);
         Assert.Equal(2, h.Klustered.TornDown.Count);
         await AssertReplaysAsync(h, spec.EpisodeId);
+    }
+
+    /// <summary>A Klustered episode starting at <paramref name="start"/>: teams team-a and team-b, each with one break.</summary>
+    private static DesiredEpisode TwoTeams(string episodeId, DateTimeOffset start, string breakName, TimeSpan provisionBefore, TimeSpan teardownAfter, TimeSpan? duration = null)
+    {
+        var teams = new[] { "team-a", "team-b" }.Select(n =>
+            new KlusteredTeamDesired(n, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, [breakName])).ToList();
+        var spec = EpisodeDecisionsTests.Spec(episodeId);
+        return spec with
+        {
+            ScheduledFor = start,
+            Duration = duration ?? spec.Duration,
+            Klustered = new KlusteredDesired(provisionBefore, teardownAfter, teams),
+        };
     }
 
     private static async Task AssertReplaysAsync(PipelineHarness h, string episodeId)
