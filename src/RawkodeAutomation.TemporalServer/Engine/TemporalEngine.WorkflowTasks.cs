@@ -532,6 +532,25 @@ internal sealed partial class TemporalEngine
         public bool NeedsWorkflowTask { get; set; }
     }
 
+    /// <summary>
+    /// Merges upserted search attributes or memo fields into the run's; an empty or JSON <c>null</c> payload
+    /// removes the key, which is how a workflow unsets one.
+    /// </summary>
+    private static void MergeUpserted(Google.Protobuf.Collections.MapField<string, Payload> target, Google.Protobuf.Collections.MapField<string, Payload> upserted)
+    {
+        foreach (var (key, value) in upserted)
+        {
+            if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
+            {
+                target.Remove(key);
+            }
+            else
+            {
+                target[key] = value;
+            }
+        }
+    }
+
     /// <summary>Applies one command; returns an error message when the command is malformed.</summary>
     private string? ApplyCommand(CommandContext context, Command command)
     {
@@ -645,17 +664,7 @@ internal sealed partial class TemporalEngine
                     var ev = NewEvent(EventType.UpsertWorkflowSearchAttributes);
                     ev.UpsertWorkflowSearchAttributesEventAttributes = new() { SearchAttributes = attributes, WorkflowTaskCompletedEventId = wftCompleted };
                     Append(run, ev);
-                    foreach (var (key, value) in attributes.IndexedFields)
-                    {
-                        if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
-                        {
-                            run.SearchAttributes.IndexedFields.Remove(key);
-                        }
-                        else
-                        {
-                            run.SearchAttributes.IndexedFields[key] = value;
-                        }
-                    }
+                    MergeUpserted(run.SearchAttributes.IndexedFields, attributes.IndexedFields);
                     return null;
                 }
             case CommandType.ModifyWorkflowProperties:
@@ -664,17 +673,7 @@ internal sealed partial class TemporalEngine
                     var ev = NewEvent(EventType.WorkflowPropertiesModified);
                     ev.WorkflowPropertiesModifiedEventAttributes = new() { UpsertedMemo = memo, WorkflowTaskCompletedEventId = wftCompleted };
                     Append(run, ev);
-                    foreach (var (key, value) in memo.Fields)
-                    {
-                        if (value.Data.IsEmpty || value.Data.ToStringUtf8() == "null")
-                        {
-                            run.Memo.Fields.Remove(key);
-                        }
-                        else
-                        {
-                            run.Memo.Fields[key] = value;
-                        }
-                    }
+                    MergeUpserted(run.Memo.Fields, memo.Fields);
                     return null;
                 }
             case CommandType.RecordMarker:
