@@ -91,8 +91,7 @@ public sealed class CleanupWorkflowTests
     public async Task EntityKeptVideo_OutcomesOfRealEpisodeEntities_RecognisesSkipOnDeleteAndAdoptedReleaseButNotACancellation()
     {
         // The cleanup reads an ended episode entity's outcome to respect a video kept on purpose: pin that contract.
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var aired = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/aired", ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
         var adopted = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/adopted", AdoptVideoId = "adopted-video" };
         var upcoming = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/upcoming" };

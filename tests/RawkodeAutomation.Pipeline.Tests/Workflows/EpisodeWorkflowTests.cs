@@ -13,8 +13,7 @@ public class EpisodeWorkflowTests
     [Fact]
     public async Task SpecChanged_NewEpisodeDeliveredTwice_OneBroadcastWithThumbnailAndDescription()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
 
         await h.SignalAsync(Change(spec));

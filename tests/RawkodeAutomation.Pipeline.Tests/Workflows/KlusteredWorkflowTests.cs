@@ -9,8 +9,7 @@ public class KlusteredWorkflowTests
     [Fact]
     public async Task EpisodeWorkflow_KlusteredEpisode_ProvisionsAtProvisionBeforeDetectsFixAndTearsDownAfter()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         // Given a show starting in 4 s: provision 2 s before, 2 s long, tear down 1 s after it ends.
         var start = DateTimeOffset.UtcNow.AddSeconds(4);
         var spec = TwoTeams("klustered/2030-05-20-demo", start, "coredns-homoglyph", provisionBefore: TimeSpan.FromSeconds(2), teardownAfter: TimeSpan.FromSeconds(1), duration: TimeSpan.FromSeconds(2));
@@ -40,8 +39,7 @@ public class KlusteredWorkflowTests
     [Fact]
     public async Task EpisodeWorkflow_YouTubeQuotaSpentDuringTheShow_ClustersStillProvisionedFixedAndTornDownOnTime()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         // Given a show starting in 5 s: provision 3 s before, 2 s long, tear down 1 s after it ends.
         var start = DateTimeOffset.UtcNow.AddSeconds(5);
         var spec = TwoTeams("klustered/2030-05-21-quota", start, "quota-zero-pods", provisionBefore: TimeSpan.FromSeconds(3), teardownAfter: TimeSpan.FromSeconds(1), duration: TimeSpan.FromSeconds(2));
@@ -73,8 +71,7 @@ public class KlusteredWorkflowTests
     [Fact]
     public async Task EpisodeWorkflow_KlusteredEpisodeDeletedWhileProvisioned_ClustersTornDownOnceAndEntityCompletes()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         // Given a show tomorrow whose clusters are already provisioned (provisionBefore is a day and a half).
         var start = DateTimeOffset.UtcNow.AddDays(1);
         var spec = TwoTeams("klustered/2030-05-22-deleted", start, "quota-zero-pods", provisionBefore: TimeSpan.FromHours(36), teardownAfter: TimeSpan.FromHours(4));

@@ -31,8 +31,7 @@ public class OperatorSignalsTests
     [Fact]
     public async Task Retry_AfterYouTubeRejectedTheBroadcast_FailedWithErrorThenRunsAgainAndConverges()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
 
         // Given YouTube rejects the broadcast as invalid (not retryable).
@@ -63,8 +62,7 @@ public class OperatorSignalsTests
     [Fact]
     public async Task Skip_AfterYouTubeRejectedAnEdit_MarksSpecAppliedWithoutCallingYouTubeAndSaysSo()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
         await h.SignalAsync(Change(spec));
         var before = await ConvergedAsync(h, spec.EpisodeId);
@@ -94,8 +92,7 @@ public class OperatorSignalsTests
     [Fact]
     public async Task Skip_BeforeTheBroadcastExists_IsIgnoredAndSaysWhy()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
         h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
         await h.SignalAsync(Change(spec));
@@ -115,8 +112,7 @@ public class OperatorSignalsTests
     [Fact]
     public async Task ForceRerender_UnchangedThumbnail_UploadsExactlyOnceMore()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
         await h.SignalAsync(Change(spec));
         var before = await ConvergedAsync(h, spec.EpisodeId);
@@ -145,8 +141,7 @@ public class OperatorSignalsTests
     [Fact]
     public async Task Approve_DeletingAnEpisodeThatWentLive_WaitsForApprovalThenDeletes()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         // A show that already aired: its broadcast went live.
         var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
         await h.SignalAsync(Change(spec));
@@ -173,8 +168,7 @@ public class OperatorSignalsTests
     [Fact]
     public async Task Skip_DeletingAnEpisodeThatWentLive_KeepsThePublishedVideo()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
         await h.SignalAsync(Change(spec));
         var live = await ConvergedAsync(h, spec.EpisodeId);
@@ -203,8 +197,7 @@ public class OperatorUpdatesTests
     [Fact]
     public async Task RetryFailed_NothingFailed_RejectedWithReason()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
         await h.SignalAsync(Change(spec));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
@@ -221,8 +214,7 @@ public class OperatorUpdatesTests
     [Fact]
     public async Task RetryFailed_AfterYouTubeRejected_AnswersWithTheStateOfEachAttempt()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
         h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
         await h.SignalAsync(Change(spec));
@@ -245,8 +237,7 @@ public class OperatorUpdatesTests
     [Fact]
     public async Task ForceRerenderNow_Converged_AnswersAfterExactlyOneMoreUpload()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec();
         await h.SignalAsync(Change(spec));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
@@ -261,8 +252,7 @@ public class OperatorUpdatesTests
     [Fact]
     public async Task ApproveDeletion_DeletedLiveEpisode_AcceptedAndDeletes()
     {
-        await using var h = await PipelineHarness.StartAsync();
-        await h.StartWorkerAsync();
+        await using var h = await PipelineHarness.StartWithWorkerAsync();
         var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
         await h.SignalAsync(Change(spec));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");

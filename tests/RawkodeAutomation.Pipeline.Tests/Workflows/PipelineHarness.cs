@@ -47,6 +47,22 @@ public sealed class PipelineHarness : IAsyncDisposable
         return new PipelineHarness(server, client, options);
     }
 
+    /// <summary><see cref="StartAsync"/>, then <see cref="StartWorkerAsync"/>: for tests that register no extra activities.</summary>
+    public static async Task<PipelineHarness> StartWithWorkerAsync(Action<PipelineOptions>? configure = null)
+    {
+        var harness = await StartAsync(configure);
+        try
+        {
+            await harness.StartWorkerAsync();
+        }
+        catch
+        {
+            await harness.DisposeAsync();
+            throw;
+        }
+        return harness;
+    }
+
     /// <summary>Starts a worker on its own connection, as a new process would.</summary>
     public async Task StartWorkerAsync()
     {
