@@ -161,7 +161,7 @@ internal sealed partial class TemporalEngine
 
     private PollActivityTaskQueueResponse? StartActivityTask(TaskEntry entry, string identity)
     {
-        if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning
+        if (RunningRun(entry.RunId) is not { } run
             || !run.Activities.TryGetValue(entry.Id, out var activity)
             || activity.Attempt != entry.Attempt || activity.StartedTime is not null || activity.RetryAt is not null)
         {
@@ -207,7 +207,7 @@ internal sealed partial class TemporalEngine
     private (RunState Run, ActivityState Activity) RequireActivity(ByteString tokenBytes, string ns)
     {
         var token = DecodeTaskToken(tokenBytes, ns, TaskKind.Activity, "an activity");
-        if (!_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning
+        if (RunningRun(token.RunId) is not { } run
             || !run.Activities.TryGetValue(token.ScheduledEventId, out var activity)
             || activity.Attempt != token.Attempt || activity.StartedTime is null)
         {

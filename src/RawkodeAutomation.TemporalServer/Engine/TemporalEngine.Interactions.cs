@@ -147,7 +147,7 @@ internal sealed partial class TemporalEngine
         foreach (var (runId, held) in _workflowTaskHolders.Where(h => h.Value.WorkerInstanceKey == workerInstanceKey).ToList())
         {
             _workflowTaskHolders.Remove(runId);
-            if (_runs.TryGetValue(runId, out var run) && run.IsRunning && run.WftScheduledId == held.ScheduledId
+            if (RunningRun(runId) is { } run && run.WftScheduledId == held.ScheduledId
                 && run.WftAttempt == held.Attempt && run.WftStartedId != 0)
             {
                 // A second start-to-close deadline for the same attempt: whichever fires first times the task out.

@@ -135,7 +135,7 @@ internal sealed partial class TemporalEngine
         }
         lock (_gate)
         {
-            if (_disposed || !_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning)
+            if (_disposed || RunningRun(token.RunId) is not { } run)
             {
                 return;
             }
@@ -177,7 +177,7 @@ internal sealed partial class TemporalEngine
 
     private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity, string workerInstanceKey)
     {
-        if (!_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning
+        if (RunningRun(entry.RunId) is not { } run
             || run.WftScheduledId != entry.Id || run.WftStartedId != 0 || run.WftAttempt != entry.Attempt)
         {
             return null;
@@ -261,7 +261,7 @@ internal sealed partial class TemporalEngine
     private RunState RequireWorkflowTask(ByteString tokenBytes, string ns)
     {
         var token = DecodeTaskToken(tokenBytes, ns, TaskKind.Workflow, "a workflow");
-        if (!_runs.TryGetValue(token.RunId, out var run) || !run.IsRunning
+        if (RunningRun(token.RunId) is not { } run
             || run.WftScheduledId != token.ScheduledEventId || run.WftStartedId != token.StartedEventId || run.WftAttempt != token.Attempt)
         {
             throw Errors.NotFound("Workflow task not found.");

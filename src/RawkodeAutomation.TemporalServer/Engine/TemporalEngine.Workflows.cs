@@ -468,7 +468,7 @@ internal sealed partial class TemporalEngine
 
     private void NotifyParent(RunState child, ParentRef parent, HistoryEvent closeEvent)
     {
-        if (!_runs.TryGetValue(parent.RunId, out var parentRun) || !parentRun.IsRunning
+        if (RunningRun(parent.RunId) is not { } parentRun
             || !parentRun.Children.TryGetValue(parent.InitiatedEventId, out var childState))
         {
             return;

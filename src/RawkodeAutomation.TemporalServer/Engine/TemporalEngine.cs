@@ -409,11 +409,14 @@ internal sealed partial class TemporalEngine : IDisposable
         ScheduleWorkflowTask(run, attempt, delay);
     }
 
+    /// <summary>The run with <paramref name="runId"/> while it is still running; null once it closed or when unknown.</summary>
+    private RunState? RunningRun(string runId) => _runs.TryGetValue(runId, out var run) && run.IsRunning ? run : null;
+
     private void OnTimer(TimerEntry entry)
     {
         lock (_gate)
         {
-            if (_disposed || !_runs.TryGetValue(entry.RunId, out var run) || !run.IsRunning)
+            if (_disposed || RunningRun(entry.RunId) is not { } run)
             {
                 return;
             }
