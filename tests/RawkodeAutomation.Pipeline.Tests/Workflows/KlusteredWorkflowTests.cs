@@ -13,7 +13,7 @@ public class KlusteredWorkflowTests
         // Given a show starting in 4 s: provision 2 s before, 2 s long, tear down 1 s after it ends.
         var start = DateTimeOffset.UtcNow.AddSeconds(4);
         var spec = TwoTeams("klustered/2030-05-20-demo", start, "coredns-homoglyph", provisionBefore: TimeSpan.FromSeconds(2), teardownAfter: TimeSpan.FromSeconds(1), duration: TimeSpan.FromSeconds(2));
-        await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
+        await h.SignalAsync(Created(spec));
 
         // When the time comes, both clusters are provisioned and broken, not before.
         var provisioned = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
@@ -43,7 +43,7 @@ public class KlusteredWorkflowTests
         // Given a show starting in 5 s: provision 3 s before, 2 s long, tear down 1 s after it ends.
         var start = DateTimeOffset.UtcNow.AddSeconds(5);
         var spec = TwoTeams("klustered/2030-05-21-quota", start, "quota-zero-pods", provisionBefore: TimeSpan.FromSeconds(3), teardownAfter: TimeSpan.FromSeconds(1), duration: TimeSpan.FromSeconds(2));
-        await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
+        await h.SignalAsync(Created(spec));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Applied.VideoId is not null && !s.Pending.Any,
             TimeSpan.FromSeconds(30), "broadcast reconciled");
 
@@ -75,7 +75,7 @@ public class KlusteredWorkflowTests
         // Given a show tomorrow whose clusters are already provisioned (provisionBefore is a day and a half).
         var start = DateTimeOffset.UtcNow.AddDays(1);
         var spec = TwoTeams("klustered/2030-05-22-deleted", start, "quota-zero-pods", provisionBefore: TimeSpan.FromHours(36), teardownAfter: TimeSpan.FromHours(4));
-        await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime));
+        await h.SignalAsync(Created(spec));
         var provisioned = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
             s => s.Teams.Count == 2 && s.Teams.All(t => t.Phase == TeamPhase.Provisioned) && !s.Busy, TimeSpan.FromSeconds(30), "teams provisioned");
         Assert.Equal("Sleeping", provisioned.Phase);
@@ -91,6 +91,10 @@ public class KlusteredWorkflowTests
         Assert.Equal(2, h.Klustered.TornDown.Count);
         await AssertReplaysAsync(h, spec.EpisodeId);
     }
+
+    /// <summary>The episode file's first commit, <c>c1</c>, as the commit workflow signals it.</summary>
+    private static SpecChanged Created(DesiredEpisode spec) =>
+        new(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime);
 
     /// <summary>A Klustered episode starting at <paramref name="start"/>: teams team-a and team-b, each with one break.</summary>
     private static DesiredEpisode TwoTeams(string episodeId, DateTimeOffset start, string breakName, TimeSpan provisionBefore, TimeSpan teardownAfter, TimeSpan? duration = null)
