@@ -308,44 +308,49 @@ internal sealed partial class TemporalEngine : IDisposable
         return true;
     }
 
-    private static void FixReferences(RunState run, HistoryEvent ev)
+    /// <summary>Activity close events whose <c>started_event_id</c> is found from their <c>scheduled_event_id</c>.</summary>
+    internal static readonly HashSet<HistoryEvent.AttributesOneofCase> ActivityCloseCases =
+    [
+        HistoryEvent.AttributesOneofCase.ActivityTaskCompletedEventAttributes,
+        HistoryEvent.AttributesOneofCase.ActivityTaskFailedEventAttributes,
+        HistoryEvent.AttributesOneofCase.ActivityTaskTimedOutEventAttributes,
+        HistoryEvent.AttributesOneofCase.ActivityTaskCanceledEventAttributes,
+    ];
+
+    /// <summary>Child workflow close events whose <c>started_event_id</c> is found from their <c>initiated_event_id</c>.</summary>
+    internal static readonly HashSet<HistoryEvent.AttributesOneofCase> ChildCloseCases =
+    [
+        HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionCompletedEventAttributes,
+        HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionFailedEventAttributes,
+        HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionCanceledEventAttributes,
+        HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTerminatedEventAttributes,
+        HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTimedOutEventAttributes,
+    ];
+
+    /// <summary>
+    /// A close event built before its started event was numbered carries <c>started_event_id</c> -1; once it is
+    /// appended, point it at the started event of its activity (by scheduled id) or child (by initiated id).
+    /// The nine attribute messages share those field names, so they are read through the protobuf descriptors
+    /// rather than one copy of the same three lines per message type (a test pins the names).
+    /// </summary>
+    internal static void FixReferences(RunState run, HistoryEvent ev)
     {
-        long ActivityStarted(long scheduledId) =>
-            run.History.LastOrDefault(e => e.EventType == EventType.ActivityTaskStarted && e.ActivityTaskStartedEventAttributes.ScheduledEventId == scheduledId)?.EventId ?? 0;
-        long ChildStarted(long initiatedId) =>
-            run.History.LastOrDefault(e => e.EventType == EventType.ChildWorkflowExecutionStarted && e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId == initiatedId)?.EventId ?? 0;
-        switch (ev.AttributesCase)
+        var activity = ActivityCloseCases.Contains(ev.AttributesCase);
+        if (!activity && !ChildCloseCases.Contains(ev.AttributesCase))
         {
-            case HistoryEvent.AttributesOneofCase.ActivityTaskCompletedEventAttributes when ev.ActivityTaskCompletedEventAttributes.StartedEventId < 0:
-                ev.ActivityTaskCompletedEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskCompletedEventAttributes.ScheduledEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ActivityTaskFailedEventAttributes when ev.ActivityTaskFailedEventAttributes.StartedEventId < 0:
-                ev.ActivityTaskFailedEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskFailedEventAttributes.ScheduledEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ActivityTaskTimedOutEventAttributes when ev.ActivityTaskTimedOutEventAttributes.StartedEventId < 0:
-                ev.ActivityTaskTimedOutEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskTimedOutEventAttributes.ScheduledEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ActivityTaskCanceledEventAttributes when ev.ActivityTaskCanceledEventAttributes.StartedEventId < 0:
-                ev.ActivityTaskCanceledEventAttributes.StartedEventId = ActivityStarted(ev.ActivityTaskCanceledEventAttributes.ScheduledEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionCompletedEventAttributes when ev.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId < 0:
-                ev.ChildWorkflowExecutionCompletedEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionCompletedEventAttributes.InitiatedEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionFailedEventAttributes when ev.ChildWorkflowExecutionFailedEventAttributes.StartedEventId < 0:
-                ev.ChildWorkflowExecutionFailedEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionFailedEventAttributes.InitiatedEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionCanceledEventAttributes when ev.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId < 0:
-                ev.ChildWorkflowExecutionCanceledEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionCanceledEventAttributes.InitiatedEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTerminatedEventAttributes when ev.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId < 0:
-                ev.ChildWorkflowExecutionTerminatedEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionTerminatedEventAttributes.InitiatedEventId);
-                break;
-            case HistoryEvent.AttributesOneofCase.ChildWorkflowExecutionTimedOutEventAttributes when ev.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId < 0:
-                ev.ChildWorkflowExecutionTimedOutEventAttributes.StartedEventId = ChildStarted(ev.ChildWorkflowExecutionTimedOutEventAttributes.InitiatedEventId);
-                break;
-            default:
-                break;
+            return;
         }
+        // A oneof case's value is the field number of the member that is set.
+        var attributes = (IMessage)HistoryEvent.Descriptor.FindFieldByNumber((int)ev.AttributesCase).Accessor.GetValue(ev);
+        var started = attributes.Descriptor.FindFieldByName("started_event_id");
+        if ((long)started.Accessor.GetValue(attributes) >= 0)
+        {
+            return;
+        }
+        var key = (long)attributes.Descriptor.FindFieldByName(activity ? "scheduled_event_id" : "initiated_event_id").Accessor.GetValue(attributes);
+        started.Accessor.SetValue(attributes, activity
+            ? run.History.LastOrDefault(e => e.EventType == EventType.ActivityTaskStarted && e.ActivityTaskStartedEventAttributes.ScheduledEventId == key)?.EventId ?? 0
+            : run.History.LastOrDefault(e => e.EventType == EventType.ChildWorkflowExecutionStarted && e.ChildWorkflowExecutionStartedEventAttributes.InitiatedEventId == key)?.EventId ?? 0);
     }
 
     /// <summary>Keeps mutable state that refers to event ids in step with numbering.</summary>
