@@ -153,18 +153,7 @@ public sealed class EpisodeWorkflow
             _phase = _failed || (!_klusteredConcurrent && _teams.Any(t => t.Phase == TeamPhase.Failed)) ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
             Func<bool> woken = () => _deleted || (_dirty && !_failed)
                 || (_klusteredConcurrent && (ShouldContinueAsNew || _klusteredLoop is { IsFaulted: true }));
-            if (wakeAt is { } at)
-            {
-                var delay = at - Workflow.UtcNow;
-                if (delay > TimeSpan.Zero)
-                {
-                    await Workflow.WaitConditionAsync(woken, delay);
-                }
-            }
-            else
-            {
-                await Workflow.WaitConditionAsync(woken);
-            }
+            await SleepAsync(wakeAt, woken);
             _nextWakeUp = null;
         }
     }
@@ -377,6 +366,25 @@ public sealed class EpisodeWorkflow
         if (_phase != "AwaitingApproval")
         {
             throw new ApplicationFailureException($"episode {_episodeId}: nothing is waiting for approval (phase {_phase})", "NothingToApprove");
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="woken"/> holds or <paramref name="wakeAt"/> passes (no wake-up: only
+    /// <paramref name="woken"/>); a wake-up already in the past returns at once. The main loop and the Klustered
+    /// timeline both sleep this way.
+    /// </summary>
+    private static async Task SleepAsync(DateTimeOffset? wakeAt, Func<bool> woken)
+    {
+        if (wakeAt is not { } at)
+        {
+            await Workflow.WaitConditionAsync(woken);
+            return;
+        }
+        var delay = at - Workflow.UtcNow;
+        if (delay > TimeSpan.Zero)
+        {
+            await Workflow.WaitConditionAsync(woken, delay);
         }
     }
 
@@ -664,18 +672,7 @@ public sealed class EpisodeWorkflow
             }
             _klusteredWakeUp = wakeAt;
             Func<bool> woken = () => _deleted || _klusteredKick != kick;
-            if (wakeAt is { } at)
-            {
-                var delay = at - Workflow.UtcNow;
-                if (delay > TimeSpan.Zero)
-                {
-                    await Workflow.WaitConditionAsync(woken, delay);
-                }
-            }
-            else
-            {
-                await Workflow.WaitConditionAsync(woken);
-            }
+            await SleepAsync(wakeAt, woken);
             _klusteredWakeUp = null;
         }
     }
