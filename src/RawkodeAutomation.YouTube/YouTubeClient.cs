@@ -54,12 +54,7 @@ public interface IYouTubeClient
     /// broadcast that has not completed; an unknown id is 404 liveStreamNotFound.
     /// https://developers.google.com/youtube/v3/live/docs/liveStreams/delete
     /// </summary>
-    /// <remarks>
-    /// The default body exists only so test doubles written before this method still compile; every real client
-    /// (<see cref="YouTubeClient"/>, and wrappers, which must forward it) implements it.
-    /// </remarks>
-    Task DeleteStreamAsync(string streamId, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException($"{GetType().Name} does not implement liveStreams.delete.");
+    Task DeleteStreamAsync(string streamId, CancellationToken cancellationToken = default);
 
     /// <summary>videos.list of up to 50 ids (1 unit); ids that do not exist are simply absent. https://developers.google.com/youtube/v3/docs/videos/list</summary>
     Task<IReadOnlyList<Video>> ListVideosAsync(IReadOnlyCollection<string> ids, string part, CancellationToken cancellationToken = default);

@@ -131,6 +131,9 @@ public class RetryingYouTubeClientTests
         public Task DeleteBroadcastAsync(string broadcastId, CancellationToken cancellationToken = default) =>
             Answer("liveBroadcasts.delete", true);
 
+        public Task DeleteStreamAsync(string streamId, CancellationToken cancellationToken = default) =>
+            Answer("liveStreams.delete", true);
+
         public Task<LiveStreamListResponse> ListMyStreamsAsync(string part, string? pageToken, CancellationToken cancellationToken = default) =>
             Answer("liveStreams.list", new LiveStreamListResponse());
 
