@@ -2,7 +2,7 @@ namespace RawkodeAutomation.Kubernetes;
 
 /// <summary>
 /// Where the Cluster API management cluster is and how Klustered clusters are built, bound from the configuration
-/// section <c>Kubernetes</c> (DESIGN.md §8). Unset <see cref="ManagementKubeconfig"/> means the Kubernetes sandbox.
+/// section <c>Kubernetes</c> (docs/configuration.md). Unset <see cref="ManagementKubeconfig"/> means the Kubernetes sandbox.
 /// </summary>
 public sealed class KubernetesOptions
 {

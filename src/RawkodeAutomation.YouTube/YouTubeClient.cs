@@ -11,7 +11,7 @@ namespace RawkodeAutomation.YouTube;
 
 /// <summary>
 /// The YouTube Data API v3 calls we make, one method per API method. Every call is charged to the
-/// <see cref="Ledger"/> (DESIGN.md §7; failures too) and every failure surfaces as a
+/// <see cref="Ledger"/> (failures too; docs/architecture.md) and every failure surfaces as a
 /// <see cref="YouTubeApiException"/>. Nothing here retries: the caller decides, using
 /// <see cref="YouTubeApiException.IsRetryable"/> (the worker wraps this client in its <c>RetryingYouTubeClient</c>,
 /// which repeats one call that cannot have taken effect twice, and Temporal's activity retries cover the rest).
@@ -231,7 +231,7 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
         }
         catch (Exception error) when (YouTubeErrorMapper.Map(error, method, target, _clock.GetUtcNow()) is { } mapped)
         {
-            // Failures are charged too (DESIGN.md §7); a credential refused before any API request is not.
+            // Failures are charged too (docs/architecture.md, "Facts about the outside world"); a credential refused before any API request is not.
             if (error is not TokenResponseException) { Ledger.Record(method, units, succeeded: false, target); }
             throw mapped;
         }
@@ -239,7 +239,7 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
 
     /// <summary>
     /// GoogleAuthorizationCodeFlow.Initializer's constructor that takes the endpoints is protected; this
-    /// exposes the token endpoint so the same flow can talk to a sandbox or a proxy (DESIGN.md §9).
+    /// exposes the token endpoint so the same flow can talk to a sandbox or a proxy.
     /// </summary>
     private sealed class TokenEndpointFlowInitializer(Uri tokenUri)
         : GoogleAuthorizationCodeFlow.Initializer(GoogleAuthConsts.OidcAuthorizationUrl, tokenUri.AbsoluteUri, GoogleAuthConsts.RevokeTokenUrl);
