@@ -175,24 +175,11 @@ public static partial class EpisodeLoader
     public static LoadResult LoadDirectory(string repositoryRoot, EpisodeLoaderOptions? options = null) =>
         Load(ReadDirectory(repositoryRoot), options);
 
-    /// <summary>Reads every file under <c>&lt;repositoryRoot&gt;/episodes/</c>, keyed by repository-relative path.</summary>
-    public static Dictionary<string, byte[]> ReadDirectory(string repositoryRoot)
-    {
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var episodesDirectory = Path.Combine(repositoryRoot, Root.TrimEnd('/'));
-        if (!Directory.Exists(episodesDirectory))
-        {
-            return files;
-        }
-
-        foreach (var path in Directory.EnumerateFiles(episodesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(repositoryRoot, path).Replace('\\', '/');
-            files[relative] = File.ReadAllBytes(path);
-        }
-
-        return files;
-    }
+    /// <summary>
+    /// Reads every entry under <c>&lt;repositoryRoot&gt;/episodes/</c>, keyed by repository-relative path; only regular
+    /// files are opened (see <see cref="EpisodeFiles.ReadWorkingTree"/>).
+    /// </summary>
+    public static Dictionary<string, byte[]> ReadDirectory(string repositoryRoot) => EpisodeFiles.ReadWorkingTree(repositoryRoot);
 
     private static IEnumerable<Diagnostic> ValidateDescriptions(
         EpisodeRepository repository, Dictionary<string, SourceLocation> summaryLocations, HashSet<string> brokenTemplates)
@@ -239,6 +226,13 @@ public static partial class EpisodeLoader
 
     private static ParsedFile ParseFile(string path, byte[] bytes)
     {
+        if (EpisodeFiles.IsUnreadable(bytes, out var reason))
+        {
+            var unread = new ParsedFile { Path = path, Kind = FileKind.Ignored };
+            unread.Diagnostics.Add(new Diagnostic(new SourceLocation(path, 1, 1), $"this entry was not read: it {reason}"));
+            return unread;
+        }
+
         var relative = path[Root.Length..];
         var segments = relative.Split('/');
         var fileName = segments[^1];
