@@ -117,6 +117,11 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
             }
+            // Delivery ids outlive a restart, so an exact replay of a captured delivery is refused after it too.
+            if (string.IsNullOrWhiteSpace(fileConfig["GitHub:DeliveryStorePath"]))
+            {
+                overrides["GitHub:DeliveryStorePath"] = Path.Combine(state, "github-deliveries.tsv");
+            }
             overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? "http://127.0.0.1:8787";
 
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
