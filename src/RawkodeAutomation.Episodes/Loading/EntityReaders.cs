@@ -208,7 +208,7 @@ internal static partial class EntityReaders
     // ---- Episode --------------------------------------------------------------------------------
 
     public static Episode? ReadEpisode(
-        FileContext file, YMapping map, string showId, string slug, DateOnly fileDate,
+        FileContext file, YMapping map, string showId, string slug, DateOnly fileDate, DateTimeOffset latest,
         List<PendingReference> references, out SourceLocation summaryLocation)
     {
         var reader = new MappingReader(file, map, "an episode", EpisodeKeys);
@@ -240,6 +240,14 @@ internal static partial class EntityReaders
         if (scheduledScalar is not null)
         {
             scheduledFor = ParseTime(file, scheduledScalar);
+            if (scheduledFor is { } at && (at < ScheduleRange.Earliest || at > latest))
+            {
+                file.Error(scheduledScalar, string.Create(CultureInfo.InvariantCulture,
+                    $"scheduledFor {at:yyyy-MM-dd'T'HH:mm:ssK} is outside the range a show can be scheduled in: from {ScheduleRange.Earliest:yyyy-MM-dd} "
+                    + $"(before YouTube) to {latest:yyyy-MM-dd} ({ScheduleRange.YearsAhead} years from now); is the year a typo?"));
+                scheduledFor = null;
+            }
+
             ok &= scheduledFor is not null;
             if (scheduledFor is { } when && fileDate != default && DateOnly.FromDateTime(when.DateTime) != fileDate && DateOnly.FromDateTime(when.UtcDateTime) != fileDate)
             {
