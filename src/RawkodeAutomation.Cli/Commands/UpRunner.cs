@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,6 +10,7 @@ using RawkodeAutomation.GitHub;
 using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.GitHub.Webhooks;
 using RawkodeAutomation.Kubernetes.Sandbox;
+using RawkodeAutomation.OperatorUi;
 using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
@@ -23,10 +25,17 @@ namespace RawkodeAutomation.Cli.Commands;
 /// <summary>What <c>rawkode up</c> does, step by step (see <see cref="UpCommand"/>).</summary>
 internal sealed class UpRunner(TextWriter output, TextWriter error, string? repository, bool once, TimeSpan timeout)
 {
+    /// <summary>Default addresses: stable, so a bookmark or a Temporal CLI profile keeps working across restarts.</summary>
+    public const string DefaultHttpUrls = "http://127.0.0.1:8787";
+    public const int DefaultChannelPort = 8788;
+    public const int DefaultTemporalPort = 7233;
+
     private readonly List<IAsyncDisposable> _embedded = [];
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // Say something at once: everything below can take a while on a busy machine.
+        await Say("starting: Temporal, the YouTube and Kubernetes sandboxes (unless configured), the worker and the git watcher…").ConfigureAwait(false);
         var root = FindRepositoryRoot(repository ?? Directory.GetCurrentDirectory());
         if (root is null)
         {
@@ -45,19 +54,22 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
         var wired = new List<string>();
         try
         {
+            var temporalPort = Port(fileConfig, "Up:TemporalPort", DefaultTemporalPort);
+            var channelPort = Port(fileConfig, "Up:ChannelPort", DefaultChannelPort);
+
             // 1. Temporal: the real service when configured, else the offline server on SQLite.
             var pipeline = PipelineServiceCollectionExtensions.ReadPipelineOptions(fileConfig);
             if (string.IsNullOrWhiteSpace(pipeline.Address))
             {
                 var server = await OfflineTemporalServer.StartNewAsync(
-                    new OfflineTemporalServerOptions { Port = 0, DatabaseFilename = Path.Combine(state, "temporal.db") }, cancellationToken).ConfigureAwait(false);
+                    new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = Path.Combine(state, "temporal.db") }, cancellationToken).ConfigureAwait(false);
                 _embedded.Add(server);
                 overrides["Temporal:Address"] = server.Address;
-                wired.Add($"Temporal: offline server at {server.Address} (state in .rawkode/temporal.db)");
+                await Say($"Temporal: offline server listening at {server.Address} (state in .rawkode/temporal.db)").ConfigureAwait(false);
             }
             else
             {
-                wired.Add($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}");
+                await Say($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}").ConfigureAwait(false);
             }
 
             // 2. YouTube: the channel when credentials are set, else the sandbox (state in .rawkode/youtube.json).
@@ -65,7 +77,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             if (string.IsNullOrWhiteSpace(fileConfig["YouTube:RefreshToken"]))
             {
                 var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
-                var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { StatePath = Path.Combine(state, "youtube.json"), DailyQuota = quota }, cancellationToken)
+                var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { Port = channelPort, StatePath = Path.Combine(state, "youtube.json"), DailyQuota = quota }, cancellationToken)
                     .ConfigureAwait(false);
                 _embedded.Add(youtube);
                 foreach (var (key, value) in youtube.ClientConfiguration)
@@ -73,11 +85,11 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                     overrides[key] = value;
                 }
                 channelPage = youtube.BaseUri;
-                wired.Add($"YouTube: sandbox at {youtube.BaseUri} ({quota} units/day)");
+                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day), its channel page is that address").ConfigureAwait(false);
             }
             else
             {
-                wired.Add("YouTube: the configured channel (OAuth refresh token)");
+                await Say("YouTube: the configured channel (OAuth refresh token)").ConfigureAwait(false);
             }
 
             // 3. Kubernetes: the management cluster when configured, else the sandbox.
@@ -95,11 +107,11 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                         overrides[key] = value;
                     }
                 }
-                wired.Add("Kubernetes: sandbox management cluster with a Cluster API stand-in (node-level breaks run against its node model)");
+                await Say("Kubernetes: sandbox management cluster with a Cluster API stand-in (node-level breaks run against its node model)").ConfigureAwait(false);
             }
             else
             {
-                wired.Add("Kubernetes: the configured management cluster");
+                await Say("Kubernetes: the configured management cluster").ConfigureAwait(false);
             }
 
             // 4. GitHub: webhooks when a repository is configured, else a watcher on this checkout's branch.
@@ -122,7 +134,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 overrides["GitHub:DeliveryStorePath"] = Path.Combine(state, "github-deliveries.tsv");
             }
-            overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? "http://127.0.0.1:8787";
+            overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls;
 
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
             builder.Configuration.AddConfiguration(fileConfig);
@@ -139,11 +151,37 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             app.MapGitHubWebhooks();
             var client = app.Services.GetRequiredService<ITemporalClient>();
             var address = builder.Configuration["Temporal:Address"]!;
+            // Known once Kestrel listens (a port of 0 is only resolved then); pages asked for earlier say so.
+            UpAddresses? addresses = null;
             app.MapGet("/", async (HttpContext context) =>
             {
-                var status = await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false);
-                return Results.Content(PipelineStatusReader.Html(status, address), "text/html; charset=utf-8");
+                if (addresses is null)
+                {
+                    return Results.Text("rawkode up is starting; reload in a moment", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+                string? summary = null;
+                try
+                {
+                    summary = (await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false)).Summary();
+                }
+                catch (RpcException)
+                {
+                    // Temporal not answering yet: the links are still worth showing.
+                }
+                return Results.Content(UpFrontPage.Html(addresses, summary), "text/html; charset=utf-8");
             });
+            app.MapGet(UpAddresses.OperatorPath, async (HttpContext context) =>
+            {
+                var status = await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false);
+                var page = PipelineStatusReader.Html(status, address);
+                if (addresses is not null)
+                {
+                    // The way back to the front page and across to the others.
+                    page = page.Replace("<body>", "<body>" + UpFrontPage.Nav(addresses, "operator"), StringComparison.Ordinal);
+                }
+                return Results.Content(page, "text/html; charset=utf-8");
+            });
+            app.MapOperatorUi(client, UpAddresses.TemporalUiPath);
             // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
             app.MapGet("/api/status", async (HttpContext context) =>
             {
@@ -157,10 +195,21 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
 
             foreach (var line in wired)
             {
-                await output.WriteLineAsync("rawkode up: " + line).ConfigureAwait(false);
+                await Say(line).ConfigureAwait(false);
             }
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var operatorPage = app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"];
+            var front = new Uri(app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"]!.Split(';')[0]);
+            addresses = new UpAddresses(
+                front,
+                new Uri(front, UpAddresses.OperatorPath),
+                channelPage,
+                UpFrontPage.FindScoreboard(((IEndpointRouteBuilder)app).DataSources, front),
+                address,
+                new Uri(front, UpAddresses.TemporalUiPath + "/"));
+            foreach (var line in UpFrontPage.ConsoleLines(addresses))
+            {
+                await Say(line).ConfigureAwait(false);
+            }
 
             // 5. The long-lived entities, then every episode at the checkout's head.
             var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
@@ -171,8 +220,20 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             var started = await TemporalCommitSink.StartAsync(client, options, new CommitInput(head, null, DateTimeOffset.UtcNow, Full: true), cancellationToken).ConfigureAwait(false);
             // Already started (by the git watcher, or by an earlier `up`): its result is the same commit's.
             var handle = started ?? client.GetWorkflowHandle<CommitWorkflow, CommitOutcome>(WorkflowIds.Commit(head));
-            await output.WriteLineAsync($"rawkode up: reconciling every episode at {GitShas.Short(head)}").ConfigureAwait(false);
-            var outcome = await handle.GetResultAsync().ConfigureAwait(false);
+            await Say($"reconciling every episode at {GitShas.Short(head)}…").ConfigureAwait(false);
+            var result = handle.GetResultAsync();
+            var waitStarted = DateTime.UtcNow;
+            while (await Task.WhenAny(result, Task.Delay(TimeSpan.FromSeconds(15), cancellationToken)).ConfigureAwait(false) != result)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await Say($"stopped; commit {GitShas.Short(head)} continues in Temporal and the next rawkode up picks it up").ConfigureAwait(false);
+                    await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                    return 130;
+                }
+                await Say($"still validating commit {GitShas.Short(head)} ({(DateTime.UtcNow - waitStarted).TotalSeconds:0} s)…").ConfigureAwait(false);
+            }
+            var outcome = await result.ConfigureAwait(false);
             await output.WriteLineAsync($"rawkode up: commit {GitShas.Short(head)}: {outcome.Summary}").ConfigureAwait(false);
             foreach (var e in outcome.Errors)
             {
@@ -213,14 +274,13 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync($"  FAILED {failed.EpisodeId}: {failed.LastError}").ConfigureAwait(false);
             }
-            await output.WriteLineAsync("Where to look:").ConfigureAwait(false);
-            if (channelPage is not null)
+            await output.WriteLineAsync(once ? "Next time, the same pages while it runs (rawkode up without --once):" : "These pages close now; they were:").ConfigureAwait(false);
+            foreach (var line in UpFrontPage.ConsoleLines(addresses))
             {
-                await output.WriteLineAsync($"  the channel (sandbox, with thumbnails and descriptions): {channelPage}").ConfigureAwait(false);
+                await output.WriteLineAsync("  " + line).ConfigureAwait(false);
             }
-            await output.WriteLineAsync($"  the operator page (every entity's state): {operatorPage}/").ConfigureAwait(false);
-            await output.WriteLineAsync($"  the cleanup Schedule's recent passes: {operatorPage}/api/cleanup (or rawkode cleanup status --address {address})").ConfigureAwait(false);
-            await output.WriteLineAsync($"  Temporal: {address} (workflow ids episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup)").ConfigureAwait(false);
+            await output.WriteLineAsync($"  the cleanup Schedule's recent passes: rawkode cleanup status --address {address}").ConfigureAwait(false);
+            await output.WriteLineAsync("  Temporal workflow ids: episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
             var timedOut = once && !status.Settled;
             if (timedOut)
@@ -242,6 +302,23 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 await _embedded[i].DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    private Task Say(string line) => output.WriteLineAsync("rawkode up: " + line);
+
+    /// <summary>A port from configuration (0 picks a free one), or the default when unset.</summary>
+    private static int Port(IConfiguration configuration, string key, int fallback)
+    {
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
+        {
+            return port;
+        }
+        throw new InvalidOperationException($"{key} is '{value}'; it must be a port number from 0 to 65535 (0 picks a free port; environment variable {key.Replace(":", "__", StringComparison.Ordinal)})");
     }
 
     /// <summary>The git top level that has an episodes/ directory, searching upwards.</summary>
