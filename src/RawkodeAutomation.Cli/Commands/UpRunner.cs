@@ -9,6 +9,8 @@ using RawkodeAutomation.GitHub;
 using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.GitHub.Webhooks;
 using RawkodeAutomation.Kubernetes.Sandbox;
+using RawkodeAutomation.OperatorUi;
+using RawkodeAutomation.OperatorUi.Channel;
 using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
@@ -134,15 +136,30 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             app.MapGitHubWebhooks();
             var client = app.Services.GetRequiredService<ITemporalClient>();
             var address = builder.Configuration["Temporal:Address"]!;
-            app.MapGet("/", async (HttpContext context) =>
+            // The operator page (state and buttons) at /operator, the Temporal pages (every history) at /temporal.
+            app.MapGet("/", () => Results.Redirect("/operator/"));
+            var repositoryName = fileConfig["GitHub:Repository"];
+            var operatorOptions = new ChannelPageOptions
             {
-                var status = await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false);
-                return Results.Content(PipelineStatusReader.Html(status, address), "text/html; charset=utf-8");
-            });
+                TemporalAddress = address,
+                FileLink = string.IsNullOrWhiteSpace(repositoryName) ? null : (sha, path, line) => $"https://github.com/{repositoryName}/blob/{sha}/{path}#L{line}",
+                ReadFileAsync = async (sha, path, ct) =>
+                {
+                    var (exit, stdout, _) = await git.TryRunAsync(["show", $"{sha}:{path}"], cancellationToken: ct).ConfigureAwait(false);
+                    return exit == 0 ? System.Text.Encoding.UTF8.GetString(stdout) : null;
+                },
+                Links = { ("Temporal pages", "/temporal/") },
+            };
+            if (channelPage is not null)
+            {
+                operatorOptions.Links.Insert(0, ("The channel (sandbox)", channelPage.ToString()));
+            }
+            app.MapChannelPage(client, "/operator", operatorOptions, temporalUiPrefix: "/temporal");
+            app.MapOperatorUi(client, "/temporal");
             // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
             app.MapGet("/api/status", async (HttpContext context) =>
             {
-                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false));
+                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
             });
             // The cleanup Schedule: next passes and what recent passes deleted and kept (as `rawkode cleanup status`).
             app.MapGet("/api/cleanup", async (HttpContext context) =>
@@ -213,7 +230,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync($"  the channel (sandbox, with thumbnails and descriptions): {channelPage}").ConfigureAwait(false);
             }
-            await output.WriteLineAsync($"  the operator page (every entity's state): {operatorPage}/").ConfigureAwait(false);
+            await output.WriteLineAsync($"  the operator page (every entity's state, and buttons to steer them): {operatorPage}/operator/").ConfigureAwait(false);
             await output.WriteLineAsync($"  the cleanup Schedule's recent passes: {operatorPage}/api/cleanup (or rawkode cleanup status --address {address})").ConfigureAwait(false);
             await output.WriteLineAsync($"  Temporal: {address} (workflow ids episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup)").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
