@@ -11,6 +11,7 @@ using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.GitHub.Webhooks;
 using RawkodeAutomation.Kubernetes.Sandbox;
 using RawkodeAutomation.OperatorUi;
+using RawkodeAutomation.OperatorUi.Channel;
 using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
@@ -170,22 +171,28 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 }
                 return Results.Content(UpFrontPage.Html(addresses, summary), "text/html; charset=utf-8");
             });
-            app.MapGet(UpAddresses.OperatorPath, async (HttpContext context) =>
+            var repositoryName = fileConfig["GitHub:Repository"];
+            var operatorOptions = new ChannelPageOptions
             {
-                var status = await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false);
-                var page = PipelineStatusReader.Html(status, address);
-                if (addresses is not null)
+                TemporalAddress = address,
+                FileLink = string.IsNullOrWhiteSpace(repositoryName) ? null : (sha, path, line) => $"https://github.com/{repositoryName}/blob/{sha}/{path}#L{line}",
+                ReadFileAsync = async (sha, path, ct) =>
                 {
-                    // The way back to the front page and across to the others.
-                    page = page.Replace("<body>", "<body>" + UpFrontPage.Nav(addresses, "operator"), StringComparison.Ordinal);
-                }
-                return Results.Content(page, "text/html; charset=utf-8");
-            });
+                    var (exit, stdout, _) = await git.TryRunAsync(["show", $"{sha}:{path}"], cancellationToken: ct).ConfigureAwait(false);
+                    return exit == 0 ? System.Text.Encoding.UTF8.GetString(stdout) : null;
+                },
+                Links = { ("Front page", "/"), ("Temporal pages", UpAddresses.TemporalUiPath + "/") },
+            };
+            if (channelPage is not null)
+            {
+                operatorOptions.Links.Insert(0, ("The channel (sandbox)", channelPage.ToString()));
+            }
+            app.MapChannelPage(client, UpAddresses.OperatorPath, operatorOptions, temporalUiPrefix: UpAddresses.TemporalUiPath);
             app.MapOperatorUi(client, UpAddresses.TemporalUiPath);
             // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
             app.MapGet("/api/status", async (HttpContext context) =>
             {
-                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false));
+                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
             });
             // The cleanup Schedule: next passes and what recent passes deleted and kept (as `rawkode cleanup status`).
             app.MapGet("/api/cleanup", async (HttpContext context) =>
