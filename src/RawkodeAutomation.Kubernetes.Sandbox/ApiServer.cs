@@ -119,6 +119,11 @@ internal sealed class ApiServer : IAsyncDisposable
         {
             // The client went away (a watch being cancelled) or the sandbox is stopping.
         }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A sandbox bug: answer as the API server does on a panic, with what went wrong, rather than an empty 500.
+            await WriteAsync(context, 500, new ApiError(500, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}").ToStatus()).ConfigureAwait(false);
+        }
     }
 
     private async Task RouteAsync(HttpContext context, UserInfo user)
@@ -192,6 +197,14 @@ internal sealed class ApiServer : IAsyncDisposable
         }
 
         var query = context.Request.Query;
+
+        // dryRun=All runs a write through defaulting, admission and validation and stores nothing (kubectl --dry-run=server, diff).
+        var dryRun = query["dryRun"].ToString() switch
+        {
+            "" => false,
+            "All" => true,
+            var other => throw ApiError.BadRequest($"Invalid dry run value: \"{other}\": supported values: \"All\""),
+        };
         _security.Authorize(user, new RequestAttributes(Verb(method, name, IsTrue(query["watch"])), group, type.Plural, subresource, ns, name, path));
         if (type.Virtual)
         {
@@ -237,17 +250,18 @@ internal sealed class ApiServer : IAsyncDisposable
                             throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
                         }
 
-                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
+                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false), dryRun: dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 201, created).ConfigureAwait(false);
                         return;
                     }
 
                 case "DELETE":
                     {
+                        dryRun |= await DeleteOptionsDryRunAsync(context).ConfigureAwait(false);
                         var (items, _) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
                         foreach (var item in items)
                         {
-                            TryDelete(type, item);
+                            TryDelete(type, item, dryRun);
                         }
 
                         await WriteAsync(context, 200, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success" }).ConfigureAwait(false);
@@ -263,20 +277,23 @@ internal sealed class ApiServer : IAsyncDisposable
                     await WriteAsync(context, 200, _store.GetRequired(type, ns, name)).ConfigureAwait(false);
                     return;
                 case "PUT":
-                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource).ConfigureAwait(false)).ConfigureAwait(false);
+                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
                     return;
                 case "PATCH":
                     {
                         var patch = await ReadNodeAsync(context).ConfigureAwait(false);
-                        var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource).ConfigureAwait(false);
+                        var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource, dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 200, patched).ConfigureAwait(false);
                         return;
                     }
 
                 case "DELETE":
                     {
+                        // kubectl sends DeleteOptions in the body: its dryRun counts like the query parameter.
+                        dryRun |= await DeleteOptionsDryRunAsync(context).ConfigureAwait(false);
+
                         // As the API server does for objects without finalizers: 200 with the deleted object.
-                        var deleted = _store.Delete(type, ns, name);
+                        var deleted = _store.Delete(type, ns, name, dryRun);
                         await WriteAsync(context, 200, deleted).ConfigureAwait(false);
                         return;
                     }
@@ -380,11 +397,11 @@ internal sealed class ApiServer : IAsyncDisposable
         return review;
     }
 
-    private void TryDelete(ResourceType type, JsonObject item)
+    private void TryDelete(ResourceType type, JsonObject item, bool dryRun)
     {
         try
         {
-            _store.Delete(type, item["metadata"]!["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>());
+            _store.Delete(type, item["metadata"]!["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>(), dryRun);
         }
         catch (ApiError e) when (e.Code == 404)
         {
@@ -494,6 +511,13 @@ internal sealed class ApiServer : IAsyncDisposable
             ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
             ["resources"] = resources,
         };
+    }
+
+    private static async Task<bool> DeleteOptionsDryRunAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        return !string.IsNullOrWhiteSpace(text) && JsonNode.Parse(text)?["dryRun"] is JsonArray values && values.Any(v => v?.GetValue<string>() == "All");
     }
 
     private static bool IsTrue(string? value) => value is "true" or "1" or "True";
