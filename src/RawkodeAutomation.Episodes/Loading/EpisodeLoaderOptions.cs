@@ -23,6 +23,12 @@ public sealed record EpisodeLoaderOptions
     /// </summary>
     public LoadCache? Cache { get; init; }
 
+    /// <summary>
+    /// "Now", for the checks that depend on it (a show that is over without <c>youtube.videoId</c> is a warning).
+    /// Null skips them, so loading stays a function of the files alone; <c>rawkode validate</c> passes the clock.
+    /// </summary>
+    public DateTimeOffset? Now { get; init; }
+
     /// <summary>The catalogue this repository ships with: <see cref="KnownBreaks.Default"/> and <see cref="KnownClusterClasses.Default"/>.</summary>
     public static EpisodeLoaderOptions Default { get; } = new()
     {
