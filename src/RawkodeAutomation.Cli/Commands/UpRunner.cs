@@ -78,15 +78,15 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             if (string.IsNullOrWhiteSpace(fileConfig["YouTube:RefreshToken"]))
             {
                 var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
-                var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { Port = channelPort, StatePath = Path.Combine(state, "youtube.json"), DailyQuota = quota }, cancellationToken)
-                    .ConfigureAwait(false);
+                // A fresh sandbox starts from the sample channel's history (episodes/.sandbox/channel.json), as a real channel would.
+                var youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken).ConfigureAwait(false);
                 _embedded.Add(youtube);
                 foreach (var (key, value) in youtube.ClientConfiguration)
                 {
                     overrides[key] = value;
                 }
                 channelPage = youtube.BaseUri;
-                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day), its channel page is that address").ConfigureAwait(false);
+                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day;, {youtube.Videos.Count} videos on the channel; its channel page is that address").ConfigureAwait(false);
             }
             else
             {

@@ -164,6 +164,8 @@ public static partial class EpisodeLoader
             diagnostics.AddRange(ValidateDescriptions(repository, summaryLocations, brokenTemplates));
         }
 
+        diagnostics.AddRange(VideoIdChecks.Check(files, episodes.Values, options.Now));
+
         diagnostics = [.. diagnostics
             .Distinct()
             .OrderBy(d => d.Location.Path, StringComparer.Ordinal)
