@@ -33,8 +33,16 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await error.WriteLineAsync($"rawkode up: {repository ?? Directory.GetCurrentDirectory()} is not inside a git checkout with an episodes/ directory; pass --repo PATH.").ConfigureAwait(false);
             return 2;
         }
-        var state = Path.Combine(root, ".rawkode");
-        Directory.CreateDirectory(state);
+        string state;
+        try
+        {
+            state = StartupChecks.EnsureStateFolder(root);
+        }
+        catch (StartupChecks.StartupException e)
+        {
+            await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         var fileConfig = new ConfigurationBuilder()
             .SetBasePath(root)
@@ -49,14 +57,24 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             var pipeline = PipelineServiceCollectionExtensions.ReadPipelineOptions(fileConfig);
             if (string.IsNullOrWhiteSpace(pipeline.Address))
             {
-                var server = await OfflineTemporalServer.StartNewAsync(
-                    new OfflineTemporalServerOptions { Port = 0, DatabaseFilename = Path.Combine(state, "temporal.db") }, cancellationToken).ConfigureAwait(false);
+                var database = Path.Combine(state, "temporal.db");
+                OfflineTemporalServer server;
+                try
+                {
+                    server = await OfflineTemporalServer.StartNewAsync(
+                        new OfflineTemporalServerOptions { Port = 0, DatabaseFilename = database }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.TemporalDatabase(database, e);
+                }
                 _embedded.Add(server);
                 overrides["Temporal:Address"] = server.Address;
                 wired.Add($"Temporal: offline server at {server.Address} (state in .rawkode/temporal.db)");
             }
             else
             {
+                await StartupChecks.CheckTemporalAsync(pipeline.Address, pipeline.Namespace, pipeline.ApiKey, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 wired.Add($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}");
             }
 
@@ -65,8 +83,17 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             if (string.IsNullOrWhiteSpace(fileConfig["YouTube:RefreshToken"]))
             {
                 var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
-                var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { StatePath = Path.Combine(state, "youtube.json"), DailyQuota = quota }, cancellationToken)
-                    .ConfigureAwait(false);
+                var youtubeState = Path.Combine(state, "youtube.json");
+                YouTubeSandbox youtube;
+                try
+                {
+                    youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { StatePath = youtubeState, DailyQuota = quota }, cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.YouTubeSandboxState(youtubeState, e);
+                }
                 _embedded.Add(youtube);
                 foreach (var (key, value) in youtube.ClientConfiguration)
                 {
@@ -115,6 +142,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             }
             else
             {
+                var github = fileConfig.GetSection(GitHubOptions.SectionName).Get<GitHubOptions>() ?? new GitHubOptions();
+                await StartupChecks.CheckGitHubAsync(github, cancellationToken).ConfigureAwait(false);
                 wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
             }
             // Delivery ids outlive a restart, so an exact replay of a captured delivery is refused after it too.
@@ -134,6 +163,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             builder.Logging.AddFilter("RawkodeAutomation", LogLevel.Information);
             // Activity failures are retried or shown in the entity's state; their stack traces are noise here.
             builder.Logging.AddFilter("Temporalio", LogLevel.Error);
+            // A host that fails to start (e.g. the port is in use) is reported below in one line; the host's own log is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Services.AddRawkodePipeline(builder.Configuration, root);
             await using var app = builder.Build();
             app.MapGitHubWebhooks();
@@ -159,7 +190,14 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync("rawkode up: " + line).ConfigureAwait(false);
             }
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (StartupChecks.Listen(builder.Configuration["Http:Urls"]!, e) is { } listen)
+            {
+                throw listen;
+            }
             var operatorPage = app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"];
 
             // 5. The long-lived entities, then every episode at the checkout's head.
@@ -230,7 +268,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return commitFailed || status.Failed > 0 || timedOut ? 1 : 0;
         }
-        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
+        catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {
             await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
             return 2;
