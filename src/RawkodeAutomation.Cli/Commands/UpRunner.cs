@@ -43,8 +43,16 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await error.WriteLineAsync($"rawkode up: {repository ?? Directory.GetCurrentDirectory()} is not inside a git checkout with an episodes/ directory; pass --repo PATH.").ConfigureAwait(false);
             return 2;
         }
-        var state = Path.Combine(root, ".rawkode");
-        Directory.CreateDirectory(state);
+        string state;
+        try
+        {
+            state = StartupChecks.EnsureStateFolder(root);
+        }
+        catch (StartupChecks.StartupException e)
+        {
+            await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         var fileConfig = new ConfigurationBuilder()
             .SetBasePath(root)
@@ -62,14 +70,24 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             var pipeline = PipelineServiceCollectionExtensions.ReadPipelineOptions(fileConfig);
             if (string.IsNullOrWhiteSpace(pipeline.Address))
             {
-                var server = await OfflineTemporalServer.StartNewAsync(
-                    new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = Path.Combine(state, "temporal.db") }, cancellationToken).ConfigureAwait(false);
+                var database = Path.Combine(state, "temporal.db");
+                OfflineTemporalServer server;
+                try
+                {
+                    server = await OfflineTemporalServer.StartNewAsync(
+                        new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = database }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.TemporalDatabase(database, e);
+                }
                 _embedded.Add(server);
                 overrides["Temporal:Address"] = server.Address;
                 await Say($"Temporal: offline server listening at {server.Address} (state in .rawkode/temporal.db)").ConfigureAwait(false);
             }
             else
             {
+                await StartupChecks.CheckTemporalAsync(pipeline.Address, pipeline.Namespace, pipeline.ApiKey, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 await Say($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}").ConfigureAwait(false);
             }
 
@@ -79,14 +97,24 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
                 // A fresh sandbox starts from the sample channel's history (episodes/.sandbox/channel.json), as a real channel would.
-                var youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken).ConfigureAwait(false);
+                var youtubeState = Path.Combine(state, "youtube.json");
+                YouTubeSandbox youtube;
+                try
+                {
+                    youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.YouTubeSandboxState(youtubeState, e);
+                }
                 _embedded.Add(youtube);
                 foreach (var (key, value) in youtube.ClientConfiguration)
                 {
                     overrides[key] = value;
                 }
                 channelPage = youtube.BaseUri;
-                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day;, {youtube.Videos.Count} videos on the channel; its channel page is that address").ConfigureAwait(false);
+                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day, {youtube.Videos.Count} videos on the channel); its channel page is that address").ConfigureAwait(false);
             }
             else
             {
@@ -128,6 +156,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             }
             else
             {
+                var github = fileConfig.GetSection(GitHubOptions.SectionName).Get<GitHubOptions>() ?? new GitHubOptions();
+                await StartupChecks.CheckGitHubAsync(github, cancellationToken).ConfigureAwait(false);
                 wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
             }
             // Delivery ids outlive a restart, so an exact replay of a captured delivery is refused after it too.
@@ -147,6 +177,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             builder.Logging.AddFilter("RawkodeAutomation", LogLevel.Information);
             // Activity failures are retried or shown in the entity's state; their stack traces are noise here.
             builder.Logging.AddFilter("Temporalio", LogLevel.Error);
+            // A host that fails to start (e.g. the port is in use) is reported below in one line; the host's own log is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Services.AddRawkodePipeline(builder.Configuration, root);
             await using var app = builder.Build();
             app.MapGitHubWebhooks();
@@ -204,7 +236,14 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await Say(line).ConfigureAwait(false);
             }
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (StartupChecks.Listen(builder.Configuration["Http:Urls"]!, e) is { } listen)
+            {
+                throw listen;
+            }
             var front = new Uri(app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"]!.Split(';')[0]);
             addresses = new UpAddresses(
                 front,
@@ -297,7 +336,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return commitFailed || status.Failed > 0 || timedOut ? 1 : 0;
         }
-        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
+        catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {
             await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
             return 2;

@@ -243,7 +243,7 @@ internal static partial class EntityReaders
             if (scheduledFor is { } at && (at < ScheduleRange.Earliest || at > latest))
             {
                 file.Error(scheduledScalar, string.Create(CultureInfo.InvariantCulture,
-                    $"scheduledFor {at:yyyy-MM-dd'T'HH:mm:ssK} is outside the range a show can be scheduled in: from {ScheduleRange.Earliest:yyyy-MM-dd} "
+                    $"scheduledFor {scheduledScalar.Value.Trim()} is outside the range a show can be scheduled in: from {ScheduleRange.Earliest:yyyy-MM-dd} "
                     + $"(before YouTube) to {latest:yyyy-MM-dd} ({ScheduleRange.YearsAhead} years from now); is the year a typo?"));
                 scheduledFor = null;
             }
