@@ -130,6 +130,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
             }
             overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls;
+            // Faces on thumbnails: GitHub avatars, cached in .rawkode/avatars/ (an empty value turns fetching off).
+            overrides["Thumbnails:AvatarBaseUri"] = fileConfig["Thumbnails:AvatarBaseUri"] ?? Thumbnails.GitHubAvatarCache.DefaultBaseUri.ToString();
 
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
             builder.Configuration.AddConfiguration(fileConfig);
