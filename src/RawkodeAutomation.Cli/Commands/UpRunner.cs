@@ -166,6 +166,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 overrides["GitHub:DeliveryStorePath"] = Path.Combine(state, "github-deliveries.tsv");
             }
             overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls;
+            // Faces on thumbnails: GitHub avatars, cached in .rawkode/avatars/ (an empty value turns fetching off).
+            overrides["Thumbnails:AvatarBaseUri"] = fileConfig["Thumbnails:AvatarBaseUri"] ?? Thumbnails.GitHubAvatarCache.DefaultBaseUri.ToString();
 
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
             builder.Configuration.AddConfiguration(fileConfig);
