@@ -55,6 +55,28 @@ public sealed class ChannelPageRenderingTests
             html);
     }
 
+    [Fact]
+    public void Render_KlusteredTeams_PhaseByNameClusterAccessAndTimeToFix()
+    {
+        var teams = new[]
+        {
+            new TeamState("team-a", TeamPhase.Fixed, "klustered-7-team-a", "secret default/klustered-7-team-a-kubeconfig (key value)", TimeToFix: TimeSpan.FromMinutes(42) + TimeSpan.FromSeconds(5), TimeToFixRecorded: true),
+            new TeamState("team-b", TeamPhase.Failed, "klustered-7-team-b", null, LastError: "breaks not verified: coredns still resolves"),
+        };
+        var episode = Episode("klustered/2026-12-10-seven", "Klustered") with { Teams = teams };
+
+        var html = ChannelPage.Render(new ChannelStatus([episode], [], null), Context(), null);
+
+        var table = html[html.IndexOf("id=\"teams\"", StringComparison.Ordinal)..];
+        // A failed team first; phases by name, never the enum's number.
+        Assert.True(table.IndexOf("team-b", StringComparison.Ordinal) < table.IndexOf("team-a", StringComparison.Ordinal));
+        Assert.Contains("<span class=\"badge Failed\">Failed</span>", table, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"badge Fixed\">Fixed</span>", table, StringComparison.Ordinal);
+        Assert.Contains("secret default/klustered-7-team-a-kubeconfig (key value)", table, StringComparison.Ordinal);
+        Assert.Contains("42m 5s (recorded)", table, StringComparison.Ordinal);
+        Assert.Contains("breaks not verified: coredns still resolves", table, StringComparison.Ordinal);
+    }
+
     private static ChannelPageContext Context(ChannelPageOptions? options = null) => new(options ?? new ChannelPageOptions(), "/operator", "127.0.0.1:7233", null);
 
     private static EpisodeStatus Episode(string id, string phase) =>
