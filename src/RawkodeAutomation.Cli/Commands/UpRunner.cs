@@ -142,6 +142,11 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await Say("Kubernetes: the configured management cluster").ConfigureAwait(false);
             }
+            // The breakers' and fixers' kubeconfig files (rawkode klustered access prints one).
+            if (string.IsNullOrWhiteSpace(fileConfig["Kubernetes:AccessDirectory"]))
+            {
+                overrides["Kubernetes:AccessDirectory"] = Path.Combine(state, "klustered");
+            }
 
             // 4. GitHub: webhooks when a repository is configured, else a watcher on this checkout's branch.
             var git = new GitCli(root);
@@ -228,6 +233,10 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
             });
+            // The Klustered scoreboard for the stream (an OBS browser source at 1920x1080).
+            app.MapScoreboard(
+                async token => (await PipelineStatusReader.ReadAsync(client, token).ConfigureAwait(false)).Episodes,
+                Path.Combine(root, "thumbnails", "fonts"));
             // The cleanup Schedule: next passes and what recent passes deleted and kept (as `rawkode cleanup status`).
             app.MapGet("/api/cleanup", async (HttpContext context) =>
             {
@@ -327,6 +336,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync("  " + line).ConfigureAwait(false);
             }
+            await output.WriteLineAsync("  Klustered credentials: .rawkode/klustered/<show>/<slug>/<team>/breakers.kubeconfig and fixers.kubeconfig (or rawkode klustered access EPISODE-ID TEAM --role breakers|fixers)").ConfigureAwait(false);
             await output.WriteLineAsync($"  the cleanup Schedule's recent passes: rawkode cleanup status --address {address}").ConfigureAwait(false);
             await output.WriteLineAsync("  Temporal workflow ids: episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
