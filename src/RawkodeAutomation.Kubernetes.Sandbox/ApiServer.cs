@@ -137,6 +137,27 @@ internal sealed class ApiServer : IAsyncDisposable
             _security.Authorize(user, RequestAttributes.NonResource(method.ToLowerInvariant(), path));
         }
 
+        switch (segments)
+        {
+            case ["openapi", "v2"]:
+                if (!context.Request.Headers.Accept.ToString().Contains("json", StringComparison.Ordinal) && context.Request.Headers.Accept.Count > 0 && !context.Request.Headers.Accept.ToString().Contains("*/*", StringComparison.Ordinal))
+                {
+                    throw new ApiError(406, "NotAcceptable", "only application/json is served for /openapi/v2 by the sandbox");
+                }
+
+                await WriteAsync(context, 200, OpenApi.V2(_store.Catalog, _store)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3"]:
+                await WriteAsync(context, 200, OpenApi.V3Root(_store.Catalog)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3", "api", var coreVersion]:
+                await WriteAsync(context, 200, OpenApi.V3(_store.Catalog, _store, "", coreVersion)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3", "apis", var openApiGroup, var openApiVersion]:
+                await WriteAsync(context, 200, OpenApi.V3(_store.Catalog, _store, openApiGroup, openApiVersion)).ConfigureAwait(false);
+                return;
+        }
+
         if (segments.Length == 0 || (segments is ["version"]))
         {
             await WriteAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "31", ["gitVersion"] = "v1.31.0-rawkode-sandbox", ["platform"] = "linux/amd64" }).ConfigureAwait(false);
@@ -292,7 +313,7 @@ internal sealed class ApiServer : IAsyncDisposable
                             throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
                         }
 
-                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false), dryRun: dryRun).ConfigureAwait(false);
+                        var created = await _store.CreateAsync(type, ns, ValidateFields(context, type, await ReadObjectAsync(context).ConfigureAwait(false)), dryRun: dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 201, created).ConfigureAwait(false);
                         return;
                     }
@@ -324,11 +345,16 @@ internal sealed class ApiServer : IAsyncDisposable
                         return;
                     }
                 case "PUT":
-                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
+                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, ValidateFields(context, type, await ReadObjectAsync(context).ConfigureAwait(false)), subresource, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
                     return;
                 case "PATCH":
                     {
                         var patch = await ReadNodeAsync(context).ConfigureAwait(false);
+                        if (patch is JsonObject patchObject)
+                        {
+                            ValidateFields(context, type, patchObject);
+                        }
+
                         var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource, dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 200, patched).ConfigureAwait(false);
                         return;
@@ -348,6 +374,38 @@ internal sealed class ApiServer : IAsyncDisposable
         }
 
         throw new ApiError(405, "MethodNotAllowed", $"{method} is not supported on this path");
+    }
+
+    /// <summary>
+    /// Server-side field validation (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
+    /// unknown fields are a 400 under <c>fieldValidation=Strict</c> (what kubectl sends), a warning otherwise.
+    /// </summary>
+    private static JsonObject ValidateFields(HttpContext context, ResourceType type, JsonObject body)
+    {
+        var mode = context.Request.Query["fieldValidation"].ToString();
+        if (mode == "Ignore")
+        {
+            return body;
+        }
+
+        var withoutDirectives = Patching.MergePatch(null, body, strategic: true) as JsonObject ?? body;
+        var unknown = OpenApi.UnknownFields(type, withoutDirectives);
+        if (unknown.Count == 0)
+        {
+            return body;
+        }
+
+        if (mode == "Strict")
+        {
+            throw ApiError.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\"")));
+        }
+
+        foreach (var field in unknown)
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"unknown field \\\"{field}\\\"\"");
+        }
+
+        return body;
     }
 
     private static string Verb(string method, string? name, bool watch) => (method, name) switch
