@@ -137,6 +137,27 @@ internal sealed class ApiServer : IAsyncDisposable
             _security.Authorize(user, RequestAttributes.NonResource(method.ToLowerInvariant(), path));
         }
 
+        switch (segments)
+        {
+            case ["openapi", "v2"]:
+                if (!context.Request.Headers.Accept.ToString().Contains("json", StringComparison.Ordinal) && context.Request.Headers.Accept.Count > 0 && !context.Request.Headers.Accept.ToString().Contains("*/*", StringComparison.Ordinal))
+                {
+                    throw new ApiError(406, "NotAcceptable", "only application/json is served for /openapi/v2 by the sandbox");
+                }
+
+                await WriteAsync(context, 200, OpenApi.V2(_store.Catalog, _store)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3"]:
+                await WriteAsync(context, 200, OpenApi.V3Root(_store.Catalog)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3", "api", var coreVersion]:
+                await WriteAsync(context, 200, OpenApi.V3(_store.Catalog, _store, "", coreVersion)).ConfigureAwait(false);
+                return;
+            case ["openapi", "v3", "apis", var openApiGroup, var openApiVersion]:
+                await WriteAsync(context, 200, OpenApi.V3(_store.Catalog, _store, openApiGroup, openApiVersion)).ConfigureAwait(false);
+                return;
+        }
+
         if (segments.Length == 0 || (segments is ["version"]))
         {
             await WriteAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "31", ["gitVersion"] = "v1.31.0-rawkode-sandbox", ["platform"] = "linux/amd64" }).ConfigureAwait(false);
@@ -217,6 +238,42 @@ internal sealed class ApiServer : IAsyncDisposable
             return;
         }
 
+        switch (subresource, method)
+        {
+            case ("log", "GET"):
+                {
+                    var pod = _store.GetRequired(type, ns, name!);
+                    context.Response.StatusCode = 200;
+                    context.Response.ContentType = "text/plain";
+                    await context.Response.WriteAsync(Logs.For(pod, query["container"], IsTrue(query["previous"]), query["tailLines"]), context.RequestAborted).ConfigureAwait(false);
+                    return;
+                }
+
+            case ("eviction", "POST"):
+                // No PodDisruptionBudgets in the sandbox: an eviction is a graceful delete.
+                _store.GetRequired(type, ns, name!);
+                if (!dryRun)
+                {
+                    _store.Delete(type, ns, name!);
+                }
+
+                await WriteAsync(context, 201, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success", ["code"] = 201 }).ConfigureAwait(false);
+                return;
+            case ("scale", "GET"):
+                await WriteAsync(context, 200, Scale(_store.GetRequired(type, ns, name!))).ConfigureAwait(false);
+                return;
+            case ("scale", "PUT" or "PATCH"):
+                {
+                    var current = _store.GetRequired(type, ns, name!);
+                    var body = await ReadNodeAsync(context).ConfigureAwait(false);
+                    var scale = method == "PUT" ? body : Patching.Apply(Scale(current), context.Request.ContentType ?? "", body);
+                    var replicas = scale["spec"]?["replicas"] ?? throw ApiError.BadRequest("a Scale needs spec.replicas");
+                    var updated = await _store.PatchAsync(type, ns, name!, "application/merge-patch+json", new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas.DeepClone() } }, null, dryRun).ConfigureAwait(false);
+                    await WriteAsync(context, 200, Scale(updated)).ConfigureAwait(false);
+                    return;
+                }
+        }
+
         if (type.Kind == "ServiceAccount" && subresource == "token" && name is not null && method == "POST")
         {
             await WriteAsync(context, 201, RequestToken(ns!, name, await ReadObjectAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
@@ -233,6 +290,12 @@ internal sealed class ApiServer : IAsyncDisposable
                 case "GET":
                     {
                         var (items, rv) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
+                        if (Printing.WantsTable(context.Request.Headers.Accept))
+                        {
+                            await WriteAsync(context, 200, Printing.Table(type, items, rv.ToString(CultureInfo.InvariantCulture), query["includeObject"], _store, DateTimeOffset.UtcNow)).ConfigureAwait(false);
+                            return;
+                        }
+
                         await WriteAsync(context, 200, new JsonObject
                         {
                             ["kind"] = type.Kind + "List",
@@ -250,7 +313,7 @@ internal sealed class ApiServer : IAsyncDisposable
                             throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
                         }
 
-                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false), dryRun: dryRun).ConfigureAwait(false);
+                        var created = await _store.CreateAsync(type, ns, ValidateFields(context, type, await ReadObjectAsync(context).ConfigureAwait(false)), dryRun: dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 201, created).ConfigureAwait(false);
                         return;
                     }
@@ -274,14 +337,24 @@ internal sealed class ApiServer : IAsyncDisposable
             switch (method)
             {
                 case "GET":
-                    await WriteAsync(context, 200, _store.GetRequired(type, ns, name)).ConfigureAwait(false);
-                    return;
+                    {
+                        var obj = _store.GetRequired(type, ns, name);
+                        await WriteAsync(context, 200, Printing.WantsTable(context.Request.Headers.Accept)
+                            ? Printing.Table(type, [obj], obj["metadata"]?["resourceVersion"]?.ToString(), query["includeObject"], _store, DateTimeOffset.UtcNow)
+                            : obj).ConfigureAwait(false);
+                        return;
+                    }
                 case "PUT":
-                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
+                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, ValidateFields(context, type, await ReadObjectAsync(context).ConfigureAwait(false)), subresource, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
                     return;
                 case "PATCH":
                     {
                         var patch = await ReadNodeAsync(context).ConfigureAwait(false);
+                        if (patch is JsonObject patchObject)
+                        {
+                            ValidateFields(context, type, patchObject);
+                        }
+
                         var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource, dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 200, patched).ConfigureAwait(false);
                         return;
@@ -301,6 +374,38 @@ internal sealed class ApiServer : IAsyncDisposable
         }
 
         throw new ApiError(405, "MethodNotAllowed", $"{method} is not supported on this path");
+    }
+
+    /// <summary>
+    /// Server-side field validation (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
+    /// unknown fields are a 400 under <c>fieldValidation=Strict</c> (what kubectl sends), a warning otherwise.
+    /// </summary>
+    private static JsonObject ValidateFields(HttpContext context, ResourceType type, JsonObject body)
+    {
+        var mode = context.Request.Query["fieldValidation"].ToString();
+        if (mode == "Ignore")
+        {
+            return body;
+        }
+
+        var withoutDirectives = Patching.MergePatch(null, body, strategic: true) as JsonObject ?? body;
+        var unknown = OpenApi.UnknownFields(type, withoutDirectives);
+        if (unknown.Count == 0)
+        {
+            return body;
+        }
+
+        if (mode == "Strict")
+        {
+            throw ApiError.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\"")));
+        }
+
+        foreach (var field in unknown)
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"unknown field \\\"{field}\\\"\"");
+        }
+
+        return body;
     }
 
     private static string Verb(string method, string? name, bool watch) => (method, name) switch
@@ -364,6 +469,27 @@ internal sealed class ApiServer : IAsyncDisposable
         };
     }
 
+    // The scale subresource (autoscaling/v1 Scale) of Deployments and ReplicaSets: kubectl scale.
+    private static JsonObject Scale(JsonObject obj) => new()
+    {
+        ["kind"] = "Scale",
+        ["apiVersion"] = "autoscaling/v1",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = obj["metadata"]!["name"]!.DeepClone(),
+            ["namespace"] = obj["metadata"]!["namespace"]?.DeepClone(),
+            ["uid"] = obj["metadata"]!["uid"]!.DeepClone(),
+            ["resourceVersion"] = obj["metadata"]!["resourceVersion"]!.DeepClone(),
+            ["creationTimestamp"] = obj["metadata"]!["creationTimestamp"]?.DeepClone(),
+        },
+        ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.DeepClone() ?? 1 },
+        ["status"] = new JsonObject
+        {
+            ["replicas"] = obj["status"]?["replicas"]?.DeepClone() ?? 0,
+            ["selector"] = string.Join(",", (obj["spec"]?["selector"]?["matchLabels"] as JsonObject ?? []).Select(kv => $"{kv.Key}={kv.Value}")),
+        },
+    };
+
     // SelfSubjectAccessReview (kubectl auth can-i) and SelfSubjectReview (kubectl auth whoami).
     private JsonObject Review(ResourceType type, UserInfo user, JsonObject review)
     {
@@ -425,14 +551,16 @@ internal sealed class ApiServer : IAsyncDisposable
         await context.Response.Body.FlushAsync(linked.Token).ConfigureAwait(false);
         try
         {
+            // kubectl get -w asks for Tables: each event then carries a one-row Table.
+            var asTable = Printing.WantsTable(context.Request.Headers.Accept);
             foreach (var change in initial)
             {
-                await WriteEventAsync(context, change, linked.Token).ConfigureAwait(false);
+                await WriteEventAsync(context, AsTable(change, asTable, query["includeObject"]), linked.Token).ConfigureAwait(false);
             }
 
             await foreach (var change in live.ReadAllAsync(linked.Token).ConfigureAwait(false))
             {
-                await WriteEventAsync(context, change, linked.Token).ConfigureAwait(false);
+                await WriteEventAsync(context, AsTable(change, asTable, query["includeObject"]), linked.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (linked.IsCancellationRequested)
@@ -440,6 +568,9 @@ internal sealed class ApiServer : IAsyncDisposable
             // timeoutSeconds elapsed, the client left or the sandbox stops: ending the stream is the protocol.
         }
     }
+
+    private WatchEvent AsTable(WatchEvent change, bool asTable, string? includeObject) =>
+        asTable ? change with { Object = Printing.Table(change.Resource, [change.Object], change.ResourceVersion.ToString(CultureInfo.InvariantCulture), includeObject, _store, DateTimeOffset.UtcNow) } : change;
 
     private static async Task WriteEventAsync(HttpContext context, WatchEvent change, CancellationToken cancellationToken)
     {
@@ -491,6 +622,9 @@ internal sealed class ApiServer : IAsyncDisposable
                 var (kind, subGroup, subVersion, verbs) = subresource switch
                 {
                     "token" => ("TokenRequest", "authentication.k8s.io", "v1", new JsonArray("create")),
+                    "scale" => ("Scale", "autoscaling", "v1", new JsonArray("get", "patch", "update")),
+                    "eviction" => ("Eviction", "policy", "v1", new JsonArray("create")),
+                    "log" => ("Pod", null, null, new JsonArray("get")),
                     _ => (type.Kind, (string?)null, (string?)null, new JsonArray("get", "patch", "update")),
                 };
                 var entry = new JsonObject { ["name"] = $"{type.Plural}/{subresource}", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = kind, ["verbs"] = verbs };

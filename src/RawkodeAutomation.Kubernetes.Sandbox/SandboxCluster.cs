@@ -18,6 +18,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         Catalog = new ResourceCatalog();
         Store = new ObjectStore(Catalog);
         Store.Admission = new AdmissionChain(this).AdmitAsync;
+        Events = new EventRecorder(Store);
         Store.Changed += RegisterCustomResources;
         Store.Changed += change => ObjectChanged?.Invoke(change.Type, change.Object);
         Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
@@ -46,6 +47,8 @@ public sealed class SandboxCluster : IAsyncDisposable
     public string CertificateAuthorityPem => Pki.CaPem;
 
     internal ClusterSecurity Security { get; }
+
+    internal EventRecorder Events { get; }
 
     internal KubernetesSandboxOptions Options { get; }
 
@@ -239,7 +242,10 @@ public sealed class SandboxCluster : IAsyncDisposable
                 ["capacity"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
                 ["allocatable"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
                 ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
-                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22" },
+                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22", ["osImage"] = "Ubuntu 24.04.1 LTS", ["kernelVersion"] = "6.8.0-45-generic", ["operatingSystem"] = "linux", ["architecture"] = "amd64" },
+                ["addresses"] = new JsonArray(
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = $"192.168.0.{System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name))[0] % 250 + 2}" },
+                    new JsonObject { ["type"] = "Hostname", ["address"] = name }),
             },
         };
     }

@@ -106,17 +106,142 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     {
         await ReconcileServiceAccountsAsync().ConfigureAwait(false);
 
-        // Without the deployment controller (a node-level break), Deployments keep their pods and stale status.
+        // Without the deployment controller (a node-level break), Deployments keep their ReplicaSets and stale status.
         foreach (var deployment in _nodes.DeploymentControllerStopped ? [] : Store.List(_cluster.Type("Deployment"), null).Items)
         {
             await ReconcileDeploymentAsync(deployment).ConfigureAwait(false);
+        }
+
+        foreach (var replicaSet in Store.List(_cluster.Type("ReplicaSet"), null).Items)
+        {
+            await ReconcileReplicaSetAsync(replicaSet).ConfigureAwait(false);
         }
 
         foreach (var pod in Store.List(_cluster.Type("Pod"), null).Items)
         {
             await ReconcilePodAsync(pod).ConfigureAwait(false);
         }
+
+        await ReconcileEndpointsAsync().ConfigureAwait(false);
+        await ReconcileQuotasAsync().ConfigureAwait(false);
     }
+
+    private const string ManagedEndpoints = "endpoints.kubernetes.io/last-change-trigger-time";
+
+    /// <summary>The endpoints controller: each Service with a selector gets an Endpoints object listing its pods' addresses.</summary>
+    private async Task ReconcileEndpointsAsync()
+    {
+        var endpointsType = _cluster.Type("Endpoints");
+        var services = Store.List(_cluster.Type("Service"), null).Items;
+        foreach (var service in services.Where(s => s["spec"]?["selector"] is JsonObject { Count: > 0 }))
+        {
+            var selector = LabelSelector.FromSpec(service["spec"]?["selector"], nullSelectsNothing: true);
+            var pods = Store.List(_cluster.Type("Pod"), Namespace(service)).Items
+                .Where(p => selector.Matches(p) && p["status"]?["podIP"] is not null && p["metadata"]?["deletionTimestamp"] is null).ToList();
+            JsonNode Address(JsonObject p) => new JsonObject
+            {
+                ["ip"] = p["status"]!["podIP"]!.DeepClone(),
+                ["nodeName"] = p["spec"]?["nodeName"]?.DeepClone(),
+                ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = Namespace(p), ["name"] = Name(p), ["uid"] = p["metadata"]!["uid"]!.DeepClone() },
+            };
+            var ports = ((service["spec"]?["ports"] as JsonArray)?.OfType<JsonObject>() ?? []).Select(port =>
+            {
+                var target = port["targetPort"] ?? port["port"];
+                var number = target?.GetValueKind() == System.Text.Json.JsonValueKind.Number
+                    ? target.GetValue<int>()
+                    : pods.Select(p => ResolvePort(((p["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).SelectMany(c => (c["ports"] as JsonArray)?.OfType<JsonObject>() ?? []).ToList(), target!)).FirstOrDefault(n => n is not null) ?? 0;
+                var entry = new JsonObject { ["port"] = number, ["protocol"] = port["protocol"]?.DeepClone() ?? "TCP" };
+                if (port["name"] is { } name)
+                {
+                    entry["name"] = name.DeepClone();
+                }
+
+                return (JsonNode)entry;
+            }).ToArray();
+            var subset = new JsonObject();
+            var ready = pods.Where(IsReady).OrderBy(Name, StringComparer.Ordinal).Select(Address).ToArray();
+            var notReady = pods.Where(p => !IsReady(p)).OrderBy(Name, StringComparer.Ordinal).Select(Address).ToArray();
+            if (ready.Length > 0)
+            {
+                subset["addresses"] = new JsonArray(ready);
+            }
+
+            if (notReady.Length > 0)
+            {
+                subset["notReadyAddresses"] = new JsonArray(notReady);
+            }
+
+            subset["ports"] = new JsonArray(ports);
+            var existing = Store.Get(endpointsType, Namespace(service), Name(service));
+            var subsets = ready.Length + notReady.Length > 0 ? new JsonArray(subset) : null;
+            if (existing is not null && JsonNode.DeepEquals(existing["subsets"], subsets is null ? null : ObjectStore.Normalise(new JsonObject { ["s"] = subsets })["s"]))
+            {
+                continue;
+            }
+
+            var endpoints = existing ?? new JsonObject { ["metadata"] = new JsonObject { ["name"] = Name(service), ["namespace"] = Namespace(service), ["labels"] = service["metadata"]?["labels"]?.DeepClone() } };
+            endpoints["metadata"]!["annotations"] = new JsonObject { [ManagedEndpoints] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) };
+            endpoints["subsets"] = subsets;
+            if (subsets is null)
+            {
+                endpoints.Remove("subsets");
+            }
+
+            if (existing is null)
+            {
+                await CreateIgnoringConflictAsync(endpointsType, Namespace(service)!, endpoints).ConfigureAwait(false);
+            }
+            else
+            {
+                await Store.UpdateAsync(endpointsType, Namespace(service), Name(service), endpoints, null, admit: false).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var orphan in Store.List(endpointsType, null).Items.Where(e => e["metadata"]?["annotations"]?[ManagedEndpoints] is not null &&
+            !services.Any(s => Name(s) == Name(e) && Namespace(s) == Namespace(e) && s["spec"]?["selector"] is JsonObject { Count: > 0 })))
+        {
+            TryDelete(orphan);
+        }
+    }
+
+    /// <summary>The resource quota controller: <c>status.hard</c> and <c>status.used</c> of every ResourceQuota (kubectl describe quota).</summary>
+    private async Task ReconcileQuotasAsync()
+    {
+        foreach (var quota in Store.List(_cluster.Type("ResourceQuota"), null).Items)
+        {
+            var ns = Namespace(quota);
+            var hard = quota["spec"]?["hard"] as JsonObject ?? new JsonObject();
+            var pods = Store.List(_cluster.Type("Pod"), ns).Items.Where(p => p["status"]?["phase"]?.GetValue<string>() is not ("Succeeded" or "Failed")).ToList();
+            decimal Sum(string field, string resource) => pods.SelectMany(p => (p["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [])
+                .Sum(c => Quantity.Read(c["resources"]?[field]?[resource]) ?? 0);
+            string Count(string kind) => Store.List(_cluster.Type(kind), ns).Items.Count.ToString(CultureInfo.InvariantCulture);
+            var used = new JsonObject();
+            foreach (var (resource, _) in hard)
+            {
+                used[resource] = resource switch
+                {
+                    "pods" or "count/pods" => pods.Count.ToString(CultureInfo.InvariantCulture),
+                    "requests.cpu" or "cpu" => Cpu(Sum("requests", "cpu")),
+                    "limits.cpu" => Cpu(Sum("limits", "cpu")),
+                    "requests.memory" or "memory" => Memory(Sum("requests", "memory")),
+                    "limits.memory" => Memory(Sum("limits", "memory")),
+                    "services" or "count/services" => Count("Service"),
+                    "configmaps" or "count/configmaps" => Count("ConfigMap"),
+                    "secrets" or "count/secrets" => Count("Secret"),
+                    "count/deployments.apps" => Count("Deployment"),
+                    "count/replicasets.apps" => Count("ReplicaSet"),
+                    "resourcequotas" => Count("ResourceQuota"),
+                    _ => "0",
+                };
+            }
+
+            await WriteStatusAsync(quota, new JsonObject { ["hard"] = hard.DeepClone(), ["used"] = used }).ConfigureAwait(false);
+        }
+    }
+
+    private static string Cpu(decimal cores) => cores == 0 ? "0" : cores == decimal.Truncate(cores) ? cores.ToString("0", CultureInfo.InvariantCulture) : $"{(cores * 1000).ToString("0", CultureInfo.InvariantCulture)}m";
+
+    private static string Memory(decimal bytes) => bytes == 0 ? "0" : bytes % (1024 * 1024) == 0 ? $"{(bytes / (1024 * 1024)).ToString("0", CultureInfo.InvariantCulture)}Mi" : bytes.ToString("0", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The ServiceAccount, root-CA publisher and token controllers: every namespace gets the <c>default</c>
@@ -176,90 +301,245 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
         }
     }
 
+    private const string RevisionAnnotation = "deployment.kubernetes.io/revision";
+
+    /// <summary>
+    /// The deployment controller: one ReplicaSet per pod template (named <c>&lt;deployment&gt;-&lt;template hash&gt;</c>,
+    /// revision in <c>deployment.kubernetes.io/revision</c>, so <c>rollout history/undo</c> work); the current one is
+    /// scaled to the wanted replicas, older ones to zero once it is Ready. A paused Deployment rolls nothing out.
+    /// </summary>
     private async Task ReconcileDeploymentAsync(JsonObject deployment)
     {
         var ns = Namespace(deployment)!;
         var name = Name(deployment);
         var uid = deployment["metadata"]!["uid"]!.GetValue<string>();
-        var key = $"{ns}/{name}";
         var template = deployment["spec"]?["template"] as JsonObject ?? new JsonObject();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(template.ToJsonString())))[..10];
+        var hash = TemplateHash(template);
         var desired = deployment["spec"]?["replicas"]?.GetValue<int>() ?? 1;
-        var pods = Store.List(_cluster.Type("Pod"), ns).Items.Where(p => OwnerUid(p) == uid).ToList();
-        var current = pods.Where(p => Labels(p).GetValueOrDefault("pod-template-hash") == hash).ToList();
-        var old = pods.Except(current).ToList();
-
-        // All missing pods in one pass, stopping at the first rejection (as a ReplicaSet's slow start does).
-        for (var missing = desired - current.Count; missing > 0 && (!_backoff.TryGetValue(key, out var until) || until <= DateTime.UtcNow); missing--)
+        var paused = deployment["spec"]?["paused"]?.GetValue<bool>() == true;
+        var rsType = _cluster.Type("ReplicaSet");
+        var replicaSets = Store.List(rsType, ns).Items.Where(rs => OwnerUid(rs) == uid).ToList();
+        var current = replicaSets.FirstOrDefault(rs => Labels(rs).GetValueOrDefault("pod-template-hash") == hash);
+        var maxRevision = replicaSets.Select(Revision).DefaultIfEmpty(0).Max();
+        if (current is null && !paused)
         {
-            var pod = new JsonObject
+            var labels = MergeLabels(template["metadata"]?["labels"], hash);
+            var rsTemplate = (JsonObject)template.DeepClone();
+            rsTemplate["metadata"] ??= new JsonObject();
+            rsTemplate["metadata"]!["labels"] = labels.DeepClone();
+            var selector = deployment["spec"]?["selector"]?.DeepClone() as JsonObject ?? new JsonObject();
+            var matchLabels = selector["matchLabels"] as JsonObject ?? new JsonObject();
+            matchLabels["pod-template-hash"] = hash;
+            selector["matchLabels"] = matchLabels;
+            var annotations = new JsonObject
+            {
+                [RevisionAnnotation] = (maxRevision + 1).ToString(CultureInfo.InvariantCulture),
+                ["deployment.kubernetes.io/desired-replicas"] = desired.ToString(CultureInfo.InvariantCulture),
+            };
+            if (deployment["metadata"]?["annotations"]?["kubernetes.io/change-cause"] is { } cause)
+            {
+                annotations["kubernetes.io/change-cause"] = cause.DeepClone();
+            }
+
+            current = await Store.CreateAsync(rsType, ns, new JsonObject
             {
                 ["metadata"] = new JsonObject
                 {
-                    ["name"] = $"{name}-{hash[..8]}-{Guid.NewGuid().ToString("N")[..5]}",
+                    ["name"] = $"{name}-{hash}",
                     ["namespace"] = ns,
-                    ["labels"] = MergeLabels(template["metadata"]?["labels"], hash),
-                    ["annotations"] = template["metadata"]?["annotations"]?.DeepClone(),
-                    ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = name, ["uid"] = uid, ["controller"] = true }),
+                    ["labels"] = labels,
+                    ["annotations"] = annotations,
+                    ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "Deployment", ["name"] = name, ["uid"] = uid, ["controller"] = true, ["blockOwnerDeletion"] = true }),
                 },
-                ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
-            };
-            try
-            {
-                current.Add(await Store.CreateAsync(_cluster.Type("Pod"), ns, pod).ConfigureAwait(false));
-                pods.Add(current[^1]);
-                _createFailures.Remove(key);
-            }
-            catch (ApiError e)
-            {
-                // As the ReplicaSet controller does: record FailedCreate and retry later.
-                _createFailures[key] = e.Message;
-                _backoff[key] = DateTime.UtcNow.AddMilliseconds(250);
-            }
+                ["spec"] = new JsonObject { ["replicas"] = 0, ["selector"] = selector, ["template"] = rsTemplate },
+            }, admit: false).ConfigureAwait(false);
+            replicaSets.Add(current);
+            maxRevision++;
         }
-
-        foreach (var extra in current.Skip(desired))
+        else if (current is not null && !paused && Revision(current) < maxRevision)
         {
-            TryDelete(extra);
+            // Rolling back to an older template reuses its ReplicaSet under a new revision, as upstream does.
+            var bumped = (JsonObject)current.DeepClone();
+            bumped["metadata"]!["annotations"] ??= new JsonObject();
+            bumped["metadata"]!["annotations"]![RevisionAnnotation] = (++maxRevision).ToString(CultureInfo.InvariantCulture);
+            current = await Store.UpdateAsync(rsType, ns, Name(current), bumped, null, admit: false).ConfigureAwait(false);
         }
 
-        var currentReady = current.Count(IsReady);
-        if (currentReady >= desired)
+        if (current is not null)
         {
-            foreach (var stale in old)
+            await ScaleReplicaSetAsync(deployment, current, desired).ConfigureAwait(false);
+            var currentReady = current["status"]?["readyReplicas"]?.GetValue<int>() ?? 0;
+            if (currentReady >= desired && !paused)
             {
-                TryDelete(stale);
+                foreach (var old in replicaSets.Where(rs => rs != current))
+                {
+                    await ScaleReplicaSetAsync(deployment, old, 0).ConfigureAwait(false);
+                }
             }
         }
 
+        var pods = Store.List(_cluster.Type("Pod"), ns).Items.Where(p => replicaSets.Any(rs => OwnerUid(p) == rs["metadata"]!["uid"]!.GetValue<string>())).ToList();
+        var currentPods = current is null ? [] : pods.Where(p => OwnerUid(p) == current["metadata"]!["uid"]!.GetValue<string>()).ToList();
         var ready = pods.Count(IsReady);
+        var currentReadyPods = currentPods.Count(IsReady);
         var conditions = new JsonArray(
-            new JsonObject { ["type"] = "Available", ["status"] = ready >= desired ? "True" : "False", ["reason"] = ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable" },
-            new JsonObject { ["type"] = "Progressing", ["status"] = "True", ["reason"] = currentReady >= desired ? "NewReplicaSetAvailable" : "ReplicaSetUpdated" });
-        if (_createFailures.TryGetValue(key, out var failure))
+            new JsonObject { ["type"] = "Available", ["status"] = ready >= desired ? "True" : "False", ["reason"] = ready >= desired ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", ["message"] = ready >= desired ? "Deployment has minimum availability." : "Deployment does not have minimum availability." },
+            paused
+                ? new JsonObject { ["type"] = "Progressing", ["status"] = "Unknown", ["reason"] = "DeploymentPaused", ["message"] = "Deployment is paused" }
+                : new JsonObject { ["type"] = "Progressing", ["status"] = "True", ["reason"] = currentReadyPods >= desired ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", ["message"] = currentReadyPods >= desired ? $"ReplicaSet \"{(current is null ? "" : Name(current))}\" has successfully progressed." : $"ReplicaSet \"{(current is null ? "" : Name(current))}\" is progressing." });
+        if (current is not null && _createFailures.TryGetValue(Key(current), out var failure))
         {
             conditions.Add(new JsonObject { ["type"] = "ReplicaFailure", ["status"] = "True", ["reason"] = "FailedCreate", ["message"] = failure });
+        }
+
+        if (current is not null && deployment["metadata"]?["annotations"]?[RevisionAnnotation]?.GetValue<string>() != Revision(current).ToString(CultureInfo.InvariantCulture))
+        {
+            var annotated = (JsonObject)deployment.DeepClone();
+            annotated["metadata"]!["annotations"] ??= new JsonObject();
+            annotated["metadata"]!["annotations"]![RevisionAnnotation] = Revision(current).ToString(CultureInfo.InvariantCulture);
+            deployment = await Store.UpdateAsync(_cluster.Type("Deployment"), ns, name, annotated, null, admit: false).ConfigureAwait(false);
         }
 
         var status = new JsonObject
         {
             ["observedGeneration"] = deployment["metadata"]!["generation"]?.GetValue<long>() ?? 1,
             ["replicas"] = pods.Count,
-            ["updatedReplicas"] = current.Count,
+            ["updatedReplicas"] = currentPods.Count,
             ["readyReplicas"] = ready,
             ["availableReplicas"] = ready,
             ["unavailableReplicas"] = Math.Max(0, desired - ready),
             ["conditions"] = conditions,
         };
+        if (ready == 0)
+        {
+            status.Remove("readyReplicas");
+            status.Remove("availableReplicas");
+        }
+
         await WriteStatusAsync(deployment, status).ConfigureAwait(false);
+    }
+
+    private async Task ScaleReplicaSetAsync(JsonObject deployment, JsonObject replicaSet, int replicas)
+    {
+        var was = replicaSet["spec"]?["replicas"]?.GetValue<int>() ?? 0;
+        if (was == replicas)
+        {
+            return;
+        }
+
+        var scaled = (JsonObject)replicaSet.DeepClone();
+        scaled["spec"]!["replicas"] = replicas;
+        await Store.UpdateAsync(_cluster.Type("ReplicaSet"), Namespace(replicaSet), Name(replicaSet), scaled, null, admit: false).ConfigureAwait(false);
+        await _cluster.Events.RecordAsync(deployment, "Normal", "ScalingReplicaSet",
+            $"Scaled {(replicas > was ? "up" : "down")} replica set {Name(replicaSet)} from {was} to {replicas}", "deployment-controller").ConfigureAwait(false);
+    }
+
+    /// <summary>The ReplicaSet controller: pods (through admission, so quotas, limit ranges and webhooks apply) to match <c>spec.replicas</c>.</summary>
+    private async Task ReconcileReplicaSetAsync(JsonObject replicaSet)
+    {
+        var ns = Namespace(replicaSet)!;
+        var name = Name(replicaSet);
+        var uid = replicaSet["metadata"]!["uid"]!.GetValue<string>();
+        var key = Key(replicaSet);
+        if (replicaSet["metadata"]?["ownerReferences"]?[0]?["kind"]?.GetValue<string>() == "Deployment" &&
+            !Store.List(_cluster.Type("Deployment"), ns).Items.Any(d => d["metadata"]!["uid"]!.GetValue<string>() == OwnerUid(replicaSet)))
+        {
+            // Garbage collection: the owning Deployment is gone.
+            TryDelete(replicaSet);
+            return;
+        }
+
+        var template = replicaSet["spec"]?["template"] as JsonObject ?? new JsonObject();
+        var desired = replicaSet["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+        var pods = Store.List(_cluster.Type("Pod"), ns).Items.Where(p => OwnerUid(p) == uid && p["metadata"]?["deletionTimestamp"] is null).ToList();
+
+        // All missing pods in one pass, stopping at the first rejection (as a ReplicaSet's slow start does).
+        for (var missing = desired - pods.Count; missing > 0 && (!_backoff.TryGetValue(key, out var until) || until <= DateTime.UtcNow); missing--)
+        {
+            var podName = $"{name}-{RandomSuffix()}";
+            var pod = new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = podName,
+                    ["namespace"] = ns,
+                    ["labels"] = template["metadata"]?["labels"]?.DeepClone(),
+                    ["annotations"] = template["metadata"]?["annotations"]?.DeepClone(),
+                    ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "apps/v1", ["kind"] = "ReplicaSet", ["name"] = name, ["uid"] = uid, ["controller"] = true, ["blockOwnerDeletion"] = true }),
+                },
+                ["spec"] = template["spec"]?.DeepClone() ?? new JsonObject(),
+            };
+            try
+            {
+                pods.Add(await Store.CreateAsync(_cluster.Type("Pod"), ns, pod).ConfigureAwait(false));
+                _createFailures.Remove(key);
+                await _cluster.Events.RecordAsync(replicaSet, "Normal", "SuccessfulCreate", $"Created pod: {podName}", "replicaset-controller").ConfigureAwait(false);
+            }
+            catch (ApiError e)
+            {
+                // As the ReplicaSet controller does: record FailedCreate and retry later.
+                _createFailures[key] = e.Message;
+                _backoff[key] = DateTime.UtcNow.AddMilliseconds(250);
+                await _cluster.Events.RecordAsync(replicaSet, "Warning", "FailedCreate", $"Error creating: {e.Message}", "replicaset-controller").ConfigureAwait(false);
+            }
+        }
+
+        foreach (var extra in pods.Skip(Math.Max(0, desired)).ToList())
+        {
+            TryDelete(extra);
+            pods.Remove(extra);
+            await _cluster.Events.RecordAsync(replicaSet, "Normal", "SuccessfulDelete", $"Deleted pod: {Name(extra)}", "replicaset-controller").ConfigureAwait(false);
+        }
+
+        var ready = pods.Count(IsReady);
+        var status = new JsonObject
+        {
+            ["replicas"] = pods.Count,
+            ["fullyLabeledReplicas"] = pods.Count,
+            ["readyReplicas"] = ready,
+            ["availableReplicas"] = ready,
+            ["observedGeneration"] = replicaSet["metadata"]!["generation"]?.GetValue<long>() ?? 1,
+        };
+        if (_createFailures.TryGetValue(key, out var failure))
+        {
+            status["conditions"] = new JsonArray(new JsonObject { ["type"] = "ReplicaFailure", ["status"] = "True", ["reason"] = "FailedCreate", ["message"] = failure });
+        }
+
+        await WriteStatusAsync(replicaSet, status).ConfigureAwait(false);
+    }
+
+    private static int Revision(JsonObject replicaSet) =>
+        int.TryParse(replicaSet["metadata"]?["annotations"]?[RevisionAnnotation]?.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var revision) ? revision : 0;
+
+    private static string Key(JsonObject obj) => $"{Namespace(obj)}/{Name(obj)}";
+
+    // Pod template hashes are stable across key order (a rollback's template hashes like the original).
+    private static string TemplateHash(JsonObject template)
+    {
+        static JsonNode? Canonical(JsonNode? node) => node switch
+        {
+            JsonObject o => new JsonObject(o.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => KeyValuePair.Create(kv.Key, Canonical(kv.Value)))),
+            JsonArray a => new JsonArray([.. a.Select(Canonical)]),
+            _ => node?.DeepClone(),
+        };
+        var text = Canonical(template)!.ToJsonString();
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        return string.Concat(bytes.Take(10).Select(b => alphabet[b % alphabet.Length]));
+    }
+
+    private static string RandomSuffix()
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        return string.Concat(RandomNumberGenerator.GetBytes(5).Select(b => alphabet[b % alphabet.Length]));
     }
 
     private async Task ReconcilePodAsync(JsonObject pod)
     {
-        if (OwnerUid(pod) is { } owner && pod["metadata"]!["ownerReferences"]![0]!["kind"]?.GetValue<string>() == "Deployment" &&
-            !Store.List(_cluster.Type("Deployment"), Namespace(pod)).Items.Any(d => d["metadata"]!["uid"]!.GetValue<string>() == owner))
+        if (OwnerUid(pod) is { } owner && pod["metadata"]!["ownerReferences"]![0]!["kind"]?.GetValue<string>() is { } ownerKind && ownerKind is "Deployment" or "ReplicaSet" &&
+            !Store.List(_cluster.Type(ownerKind), Namespace(pod)).Items.Any(d => d["metadata"]!["uid"]!.GetValue<string>() == owner))
         {
-            // Garbage collection: the owning Deployment is gone.
+            // Garbage collection: the owner is gone.
             TryDelete(pod);
             return;
         }
@@ -276,35 +556,50 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             }
 
             var nodes = Store.List(_cluster.Type("Node"), null).Items;
-            var tolerated = nodes.Where(n => Tolerates(spec, n) && n["spec"]?["unschedulable"]?.GetValue<bool>() != true).ToList();
-            var node = tolerated.FirstOrDefault(n => _nodes.Full(Name(n), PodsOn(Name(n))) is null);
+            // The scheduler's filters in upstream order; each node fails on the first one it does not pass.
+            string? Filter(JsonObject n)
+            {
+                if (n["spec"]?["unschedulable"]?.GetValue<bool>() == true)
+                {
+                    return "node(s) were unschedulable";
+                }
+
+                if (!Tolerates(spec, n))
+                {
+                    return $"node(s) had untolerated taint {{{UntoleratedTaint(spec, n)}}}";
+                }
+
+                if (spec["nodeSelector"] is JsonObject nodeSelector && !LabelSelector.FromSpec(new JsonObject { ["matchLabels"] = nodeSelector.DeepClone() }).Matches(n))
+                {
+                    return "node(s) didn't match Pod's node affinity/selector";
+                }
+
+                return _nodes.Full(Name(n), PodsOn(Name(n))) is { } full ? full : null;
+            }
+
+            var verdicts = nodes.Select(n => (Node: n, Why: Filter(n))).ToList();
+            var node = verdicts.FirstOrDefault(v => v.Why is null).Node;
             if (node is null)
             {
-                var full = tolerated.Count;
-                var tainted = nodes.Count - full;
-                var reasons = new List<string>();
-                if (full > 0)
-                {
-                    reasons.Add($"{full.ToString(CultureInfo.InvariantCulture)} Too many pods");
-                }
-
-                if (tainted > 0 || nodes.Count == 0)
-                {
-                    reasons.Add($"{tainted.ToString(CultureInfo.InvariantCulture)} node(s) had untolerated taint(s)");
-                }
-
-                var message = $"0/{nodes.Count.ToString(CultureInfo.InvariantCulture)} nodes are available: {string.Join(", ", reasons)}.";
+                var reasons = verdicts.GroupBy(v => v.Why!).Select(g => g.Key == "Too many pods" ? $"{g.Count().ToString(CultureInfo.InvariantCulture)} Too many pods" : $"{g.Count().ToString(CultureInfo.InvariantCulture)} {g.Key}").ToList();
+                reasons.Sort(StringComparer.Ordinal);
+                var total = nodes.Count.ToString(CultureInfo.InvariantCulture);
+                var message = nodes.Count == 0
+                    ? "no nodes available to schedule pods"
+                    : $"0/{total} nodes are available: {string.Join(", ", reasons)}. preemption: 0/{total} nodes are available: {total} Preemption is not helpful for scheduling.";
                 await WriteStatusAsync(pod, new JsonObject
                 {
                     ["phase"] = "Pending",
                     ["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "False", ["reason"] = "Unschedulable", ["message"] = message }),
                 }).ConfigureAwait(false);
+                await _cluster.Events.RecordAsync(pod, "Warning", "FailedScheduling", message, "default-scheduler").ConfigureAwait(false);
                 return;
             }
 
             var bound = (JsonObject)pod.DeepClone();
             bound["spec"]!["nodeName"] = Name(node);
             pod = await Store.UpdateAsync(_cluster.Type("Pod"), Namespace(pod), Name(pod), bound, null, admit: false).ConfigureAwait(false);
+            await _cluster.Events.RecordAsync(pod, "Normal", "Scheduled", $"Successfully assigned {Namespace(pod)}/{Name(pod)} to {Name(node)}", "default-scheduler").ConfigureAwait(false);
         }
 
         if (IsHostPod(pod))
@@ -345,19 +640,63 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
         }
 
         var (isReady, reason) = Readiness(pod);
-        var containers = (pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? [];
+        var containers = ((pod["spec"]?["containers"] as JsonArray)?.OfType<JsonObject>() ?? []).ToList();
+        var nodeName = NodeOf(pod)!;
+        var previous = (pod["status"]?["containerStatuses"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        var startedAt = pod["status"]?["startTime"]?.GetValue<string>() ?? DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        if (previous.Count == 0)
+        {
+            // First start on the node: what the kubelet reports for each container.
+            foreach (var c in containers)
+            {
+                var fieldPath = $"spec.containers{{{c["name"]}}}";
+                await _cluster.Events.RecordAsync(pod, "Normal", "Pulled", $"Container image \"{c["image"]}\" already present on machine", "kubelet", nodeName, fieldPath).ConfigureAwait(false);
+                await _cluster.Events.RecordAsync(pod, "Normal", "Created", $"Created container {c["name"]}", "kubelet", nodeName, fieldPath).ConfigureAwait(false);
+                await _cluster.Events.RecordAsync(pod, "Normal", "Started", $"Started container {c["name"]}", "kubelet", nodeName, fieldPath).ConfigureAwait(false);
+            }
+        }
+
+        var oomKilled = reason?.Contains("OOMKilled", StringComparison.Ordinal) == true;
+        if (!isReady && reason is not null && !oomKilled)
+        {
+            await _cluster.Events.RecordAsync(pod, "Warning", "Unhealthy", reason, "kubelet", nodeName, $"spec.containers{{{containers.FirstOrDefault()?["name"]}}}").ConfigureAwait(false);
+        }
+
+        var restarts = oomKilled ? Math.Min(5, 1 + (int)((DateTime.UtcNow - DateTime.Parse(startedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal)).TotalSeconds / 20)) : 0;
+        if (oomKilled)
+        {
+            await _cluster.Events.RecordAsync(pod, "Warning", "BackOff", $"Back-off restarting failed container {containers.FirstOrDefault()?["name"]} in pod {Name(pod)}_{Namespace(pod)}({pod["metadata"]!["uid"]})", "kubelet", nodeName).ConfigureAwait(false);
+        }
+
         await WriteStatusAsync(pod, new JsonObject
         {
             ["phase"] = "Running",
             ["conditions"] = new JsonArray(
-                new JsonObject { ["type"] = "PodScheduled", ["status"] = "True" },
-                new JsonObject { ["type"] = "Ready", ["status"] = isReady ? "True" : "False", ["reason"] = isReady ? null : "ContainersNotReady", ["message"] = reason }),
+                new JsonObject { ["type"] = "PodReadyToStartContainers", ["status"] = "True" },
+                new JsonObject { ["type"] = "Initialized", ["status"] = "True" },
+                new JsonObject { ["type"] = "Ready", ["status"] = isReady ? "True" : "False", ["reason"] = isReady ? null : "ContainersNotReady", ["message"] = reason },
+                new JsonObject { ["type"] = "ContainersReady", ["status"] = isReady ? "True" : "False", ["reason"] = isReady ? null : "ContainersNotReady" },
+                new JsonObject { ["type"] = "PodScheduled", ["status"] = "True" }),
+            ["hostIP"] = NodeAddress(nodeName),
+            ["podIP"] = PodAddress(pod),
+            ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = PodAddress(pod) }),
+            ["startTime"] = startedAt,
+            ["qosClass"] = "BestEffort",
             ["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)new JsonObject
             {
                 ["name"] = c["name"]?.DeepClone(),
                 ["image"] = c["image"]?.DeepClone(),
+                ["imageID"] = $"{c["image"]}@sha256:{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(c["image"]?.ToString() ?? "")))}",
+                ["containerID"] = $"containerd://{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{pod["metadata"]!["uid"]}/{c["name"]}")))}",
                 ["ready"] = isReady,
-                ["started"] = true,
+                ["started"] = !oomKilled,
+                ["restartCount"] = restarts,
+                ["state"] = oomKilled
+                    ? new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff", ["message"] = $"back-off 10s restarting failed container={c["name"]} pod={Name(pod)}_{Namespace(pod)}({pod["metadata"]!["uid"]})" } }
+                    : new JsonObject { ["running"] = new JsonObject { ["startedAt"] = startedAt } },
+                ["lastState"] = oomKilled
+                    ? new JsonObject { ["terminated"] = new JsonObject { ["exitCode"] = 137, ["reason"] = "OOMKilled", ["startedAt"] = startedAt, ["finishedAt"] = startedAt } }
+                    : new JsonObject(),
             }).ToArray()),
         }).ConfigureAwait(false);
     }
@@ -567,6 +906,25 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
         var name = port.GetValue<string>();
         return ports.FirstOrDefault(p => p["name"]?.GetValue<string>() == name)?["containerPort"]?.GetValue<int>();
+    }
+
+    private static string PodAddress(JsonObject pod) =>
+        $"10.244.{SHA256.HashData(Encoding.UTF8.GetBytes(NodeOf(pod) ?? ""))[0] % 250 + 1}.{SHA256.HashData(Encoding.UTF8.GetBytes(pod["metadata"]!["uid"]!.ToString()))[0] % 250 + 2}";
+
+    private static string NodeAddress(string node) => $"192.168.0.{SHA256.HashData(Encoding.UTF8.GetBytes(node))[0] % 250 + 2}";
+
+    // The first NoSchedule/NoExecute taint the pod does not tolerate, as "key: value" (null: the node is cordoned).
+    private static string? UntoleratedTaint(JsonObject podSpec, JsonObject node)
+    {
+        foreach (var taint in (node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if (!Tolerates(podSpec, new JsonObject { ["spec"] = new JsonObject { ["taints"] = new JsonArray(taint.DeepClone()) } }))
+            {
+                return $"{taint["key"]}: {taint["value"]}";
+            }
+        }
+
+        return null;
     }
 
     private static bool Tolerates(JsonObject podSpec, JsonObject node)

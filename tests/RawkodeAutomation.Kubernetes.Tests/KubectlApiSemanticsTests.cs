@@ -89,7 +89,7 @@ public sealed class KubectlApiSemanticsTests(KubectlClusterFixture fixture) : IC
                   - name: x
                     image: nginx:1.27
             """);
-        var result = await Kubectl.RunAsync("create", "-f", manifest, "--validate=false");
+        var result = await Kubectl.RunAsync("create", "-f", manifest);
         result.FailedWith("spec.selector: Required value");
         (await Kubectl.RunAsync("get", "deployment", "no-selector")).FailedWith("not found");
     }
@@ -101,5 +101,63 @@ public sealed class KubectlApiSemanticsTests(KubectlClusterFixture fixture) : IC
         var fields = await Kubectl.OkAsync("get", "deployment", "defaults", "-o",
             "jsonpath={.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} {.spec.template.spec.containers[0].imagePullPolicy} {.spec.template.spec.dnsPolicy}");
         Assert.Equal("RollingUpdate 25% 10 IfNotPresent ClusterFirst", fields);
+    }
+}
+
+/// <summary>kubectl's OpenAPI-driven verbs: explain, and edit/create with default (server-side strict) validation.</summary>
+public sealed class KubectlOpenApiTests(KubectlClusterFixture fixture) : IClassFixture<KubectlClusterFixture>
+{
+    private Kubectl Kubectl => fixture.Admin;
+
+    [Fact]
+    public async Task Explain_DeploymentField_DescribesItFromTheModelDocs()
+    {
+        var explained = await Kubectl.OkAsync("explain", "deployment.spec.replicas");
+        Assert.Contains("KIND:       Deployment", explained, StringComparison.Ordinal);
+        Assert.Contains("FIELD: replicas <integer>", explained, StringComparison.Ordinal);
+        Assert.Contains("Number of desired pods.", explained, StringComparison.Ordinal);
+        var taints = await Kubectl.OkAsync("explain", "nodes.spec.taints");
+        Assert.Contains("effect", taints, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Edit_WithDefaultValidation_AppliesTheEditAndRejectsUnknownFields()
+    {
+        await Kubectl.OkAsync("create", "deployment", "edited", "--image=nginx:1.27");
+
+        // KUBE_EDITOR is a script that rewrites the file kubectl opens (run through sh, as kubectl does for an editor with arguments).
+        var scaleTo4 = Kubectl.WriteFile("scale-to-4.sh", "#!/bin/sh\nsed -i 's/replicas: 1$/replicas: 4/' \"$1\"\n");
+        var edit = await Kubectl.RunAsync(["edit", "deployment/edited"], environment: new Dictionary<string, string> { ["KUBE_EDITOR"] = "sh " + scaleTo4 });
+        Assert.True(edit.ExitCode == 0, edit.ToString());
+        Assert.Contains("deployment.apps/edited edited", edit.Stdout, StringComparison.Ordinal);
+        Assert.Equal("4", await Kubectl.OkAsync("get", "deployment", "edited", "-o", "jsonpath={.spec.replicas}"));
+
+        var typo = Kubectl.WriteFile("typo.sh", "#!/bin/sh\nsed -i 's/replicas: 4$/replicaz: 2/' \"$1\"\n");
+        var rejected = await Kubectl.RunAsync(["edit", "deployment/edited"], environment: new Dictionary<string, string> { ["KUBE_EDITOR"] = "sh " + typo });
+        rejected.FailedWith("unknown field \"spec.replicaz\"");
+        Assert.Equal("4", await Kubectl.OkAsync("get", "deployment", "edited", "-o", "jsonpath={.spec.replicas}"));
+    }
+
+    [Fact]
+    public async Task CreateFile_DefaultValidation_ServerValidatesWithoutOpenApiErrors()
+    {
+        var manifest = Kubectl.WriteFile("cm.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: from-file
+            data:
+              a: "1"
+            """);
+        Assert.Contains("configmap/from-file created", await Kubectl.OkAsync("create", "-f", manifest), StringComparison.Ordinal);
+        var bad = Kubectl.WriteFile("bad.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: bad-file
+            dataa:
+              a: "1"
+            """);
+        (await Kubectl.RunAsync("apply", "-f", bad)).FailedWith("unknown field \"dataa\"");
     }
 }

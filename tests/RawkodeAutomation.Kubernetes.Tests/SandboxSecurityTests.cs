@@ -166,7 +166,7 @@ public sealed class SandboxSecurityTests : IAsyncLifetime
                 kubernetes.io/service-account.name: legacy
             type: kubernetes.io/service-account-token
             """);
-        await _admin.OkAsync("create", "-f", secret, "--validate=false");
+        await _admin.OkAsync("apply", "-f", secret);
         var token = "";
         await Eventually.ThatAsync(async () =>
         {
