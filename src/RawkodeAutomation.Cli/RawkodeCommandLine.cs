@@ -23,6 +23,7 @@ public static class RawkodeCommandLine
         root.Subcommands.Add(KlusteredCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(CleanupCommand.Create());
+        root.Subcommands.Add(AdoptCommand.Create());
         return root;
     }
 

@@ -3,7 +3,7 @@ namespace RawkodeAutomation.GitHub;
 /// <summary>
 /// The repository that holds <c>episodes/</c>, bound from the <c>GitHub</c> configuration section
 /// (environment: <c>GitHub__Repository</c>, ...). Unset <see cref="Repository"/> means "use the local git
-/// watcher on this checkout" (DESIGN §8).
+/// watcher on this checkout" (docs/configuration.md).
 /// </summary>
 public sealed class GitHubOptions
 {

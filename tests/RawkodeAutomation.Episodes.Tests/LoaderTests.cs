@@ -144,6 +144,22 @@ public class LoaderTests
     }
 
     [Theory]
+    [InlineData("\n      breaks: [coredns-homoglyph]\n", "\n")]
+    [InlineData("\n      breaks: [coredns-homoglyph]\n", "\n      breaks: []\n")]
+    public void Load_TeamWithoutLibraryBreaks_IsValidAndBrokenByHand(string section, string replacement)
+    {
+        var klustered = TestRepository.KlusteredSection + "\n";
+        Assert.Contains(section, klustered, StringComparison.Ordinal);
+        var repository = TestRepository.WithShow().Person("ada", "Ada").Person("ben", "Ben")
+            .Episode("klustered", "2026-12-03-by-hand", "By hand", "2026-12-03T17:00:00Z", [], klustered.Replace(section, replacement, StringComparison.Ordinal))
+            .Load();
+
+        var team = Assert.Single(repository.Episodes["klustered/2026-12-03-by-hand"].Klustered!.Teams);
+        Assert.Empty(team.Breaks);
+        Assert.Equal(["ada"], team.Breakers);
+    }
+
+    [Theory]
     [InlineData("9999-12-31T23:59:59Z")]
     [InlineData("2031-12-08T00:00:00Z")]
     [InlineData("2004-12-31T23:59:59Z")]

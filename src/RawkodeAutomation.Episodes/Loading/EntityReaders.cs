@@ -490,7 +490,7 @@ internal static partial class EntityReaders
         {
             if (item is not YMapping teamMap)
             {
-                file.Error(item, $"each team must be a mapping with name, breakers, fixers, cluster and breaks, not {item.KindName}");
+                file.Error(item, $"each team must be a mapping with name, breakers, fixers, cluster and (optionally) breaks, not {item.KindName}");
                 ok = false;
                 continue;
             }
@@ -593,7 +593,8 @@ internal static partial class EntityReaders
         }
 
         var breaks = new List<string>();
-        foreach (var b in reader.ScalarList("breaks", required: true))
+        // Optional: a team without library breaks is broken by hand by its breakers before the show.
+        foreach (var b in reader.ScalarList("breaks", required: false))
         {
             if (MappingReader.CheckId(file, b, "break"))
             {
@@ -610,7 +611,7 @@ internal static partial class EntityReaders
 
         TimeSpan? timeToFix = map.Get("timeToFix") is null ? null : reader.Duration("timeToFix", true, TimeSpan.FromHours(48), allowZero: true);
         reader.Finish();
-        if (!ok || cluster is null || nameScalar is null || breakers.Count == 0 || fixers.Count == 0 || breaks.Count == 0)
+        if (!ok || cluster is null || nameScalar is null || breakers.Count == 0 || fixers.Count == 0)
         {
             return null;
         }

@@ -6,7 +6,7 @@ using RawkodeAutomation.Episodes.Rendering;
 namespace RawkodeAutomation.Episodes.Loading;
 
 /// <summary>
-/// Loads and validates the <c>episodes/</c> tree (DESIGN §3). Pure: it takes file contents, so the same
+/// Loads and validates the <c>episodes/</c> tree (docs/schema.md). Pure: it takes file contents, so the same
 /// code validates the working tree, a git revision, or a commit fetched from GitHub.
 /// </summary>
 public static partial class EpisodeLoader
@@ -163,6 +163,8 @@ public static partial class EpisodeLoader
         {
             diagnostics.AddRange(ValidateDescriptions(repository, summaryLocations, brokenTemplates));
         }
+
+        diagnostics.AddRange(VideoIdChecks.Check(files, episodes.Values, options.Now));
 
         diagnostics = [.. diagnostics
             .Distinct()

@@ -24,8 +24,9 @@ public sealed record EpisodeLoaderOptions
     public LoadCache? Cache { get; init; }
 
     /// <summary>
-    /// The current time, for the latest date an episode may be scheduled for (<see cref="ScheduleRange"/>). Null:
-    /// the clock. Tests pin it.
+    /// "Now", for the checks that depend on it: the latest date an episode may be scheduled for
+    /// (<see cref="ScheduleRange"/>; null: the clock), and a show that is over without <c>youtube.videoId</c> (a
+    /// warning; null skips it, so that check stays a function of the files alone; <c>rawkode validate</c> passes the clock).
     /// </summary>
     public DateTimeOffset? Now { get; init; }
 
