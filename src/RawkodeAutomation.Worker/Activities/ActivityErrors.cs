@@ -24,6 +24,10 @@ internal static class ActivityErrors
             // Rate limits, 5xx, conflicts: the activity retry policy backs off, honouring the server's hint.
             _ => new ApplicationFailureException(api.Message, api, api.Kind.ToString(), nonRetryable: false, nextRetryDelay: api.RetryAfter),
         },
+        // A value the code cannot handle (a date past DateTimeOffset.MaxValue, a malformed field) fails the same way on
+        // every attempt: retrying only hides the report for as long as the retry policy lasts.
+        ArgumentException or FormatException or OverflowException =>
+            new ApplicationFailureException($"{e.GetType().Name}: {e.Message}", e, PipelineErrors.InvalidInput, nonRetryable: true),
         _ => e,
     };
 }
