@@ -29,6 +29,8 @@ public static class OperatorUiEndpointRouteBuilderExtensions
         }
         var ui = new OperatorUiContext(client, pathPrefix.TrimEnd('/'));
         var group = endpoints.MapGroup(pathPrefix);
+        // Its POSTs (signal, cancel, terminate, schedule actions) only from the page itself.
+        group.AddEndpointFilter((context, next) => SameOriginFilter.InvokeAsync(context, next));
 
         group.MapGet("/", () => Results.Redirect(ui.WorkflowsLink(ui.DefaultNamespace)));
         group.MapGet("/namespaces", () => NamespacePages.ListAsync(ui));

@@ -65,7 +65,10 @@ public interface IYouTubeClient
     /// <summary>thumbnails.set (50): PNG or JPEG, at most 2 MB, uploaded with the resumable protocol. https://developers.google.com/youtube/v3/docs/thumbnails/set</summary>
     Task<ThumbnailSetResponse> SetThumbnailAsync(string videoId, ReadOnlyMemory<byte> image, string contentType, CancellationToken cancellationToken = default);
 
-    /// <summary>playlistItems.list, one page (1 unit). https://developers.google.com/youtube/v3/docs/playlistItems/list</summary>
+    /// <summary>channels.list mine=true (1 unit): the authorised channel, with its uploads playlist. https://developers.google.com/youtube/v3/docs/channels/list</summary>
+    Task<YouTubeChannel?> GetMyChannelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>playlistItems.list with snippet and contentDetails, one page of up to 50 (1 unit). https://developers.google.com/youtube/v3/docs/playlistItems/list</summary>
     Task<PlaylistItemListResponse> ListPlaylistItemsAsync(string playlistId, string? videoId, string? pageToken, CancellationToken cancellationToken = default);
 
     /// <summary>playlistItems.insert (50). https://developers.google.com/youtube/v3/docs/playlistItems/insert</summary>
@@ -193,12 +196,20 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
 
     public Task<PlaylistItemListResponse> ListPlaylistItemsAsync(string playlistId, string? videoId, string? pageToken, CancellationToken cancellationToken = default)
     {
-        var request = _service.PlaylistItems.List("snippet");
+        var request = _service.PlaylistItems.List("snippet,contentDetails");
         request.PlaylistId = playlistId;
         request.VideoId = videoId;
         request.MaxResults = MaxIdsPerList;
         request.PageToken = pageToken;
         return CallAsync("playlistItems.list", playlistId, () => request.ExecuteAsync(cancellationToken));
+    }
+
+    public async Task<YouTubeChannel?> GetMyChannelAsync(CancellationToken cancellationToken = default)
+    {
+        var request = _service.Channels.List("id,snippet,contentDetails");
+        request.Mine = true;
+        var response = await CallAsync("channels.list", null, () => request.ExecuteAsync(cancellationToken)).ConfigureAwait(false);
+        return response.Items?.FirstOrDefault();
     }
 
     public Task<PlaylistItem> InsertPlaylistItemAsync(string playlistId, string videoId, CancellationToken cancellationToken = default)

@@ -152,6 +152,24 @@ public sealed class HttpTests(OperatorUiFixture fixture)
     }
 
     [Fact]
+    public async Task Terminate_FormFromAnotherSite_Refused403AndWorkflowRuns()
+    {
+        var handle = await fixture.StartApprovalAsync();
+        await using var cleanup = OperatorUiFixture.TerminateAtEnd(handle);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/namespaces/default/workflow/terminate")
+        {
+            Content = new FormUrlEncodedContent([new("id", handle.Id), new("reason", "csrf")]),
+        };
+        request.Headers.Add("Origin", "https://evil.example");
+        request.Headers.Add("Sec-Fetch-Site", "cross-site");
+
+        using var response = await fixture.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running, (await handle.DescribeAsync()).Status);
+    }
+
+    [Fact]
     public async Task Query_KnownName_ShowsDecodedResult()
     {
         var handle = await fixture.StartApprovalAsync();

@@ -32,6 +32,11 @@ public sealed class YouTubeQuotaWorkflow
     [WorkflowQuery]
     public QuotaStatus State => _ledger.ToStatus(Workflow.UtcNow);
 
+    /// <summary>The requests waiting for units, highest priority first, then in arrival order (the order they are granted in).</summary>
+    [WorkflowQuery]
+    public IReadOnlyList<QueuedQuotaRequest> Queue =>
+        [.. _ledger.Queue.OrderBy(q => q.Request.Priority).ThenBy(q => q.Sequence)];
+
     [WorkflowRun]
     public async Task RunAsync(QuotaWorkflowInput input)
     {

@@ -11,6 +11,7 @@ using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.GitHub.Webhooks;
 using RawkodeAutomation.Kubernetes.Sandbox;
 using RawkodeAutomation.OperatorUi;
+using RawkodeAutomation.OperatorUi.Channel;
 using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
@@ -42,8 +43,16 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await error.WriteLineAsync($"rawkode up: {repository ?? Directory.GetCurrentDirectory()} is not inside a git checkout with an episodes/ directory; pass --repo PATH.").ConfigureAwait(false);
             return 2;
         }
-        var state = Path.Combine(root, ".rawkode");
-        Directory.CreateDirectory(state);
+        string state;
+        try
+        {
+            state = StartupChecks.EnsureStateFolder(root);
+        }
+        catch (StartupChecks.StartupException e)
+        {
+            await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         var fileConfig = new ConfigurationBuilder()
             .SetBasePath(root)
@@ -61,14 +70,24 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             var pipeline = PipelineServiceCollectionExtensions.ReadPipelineOptions(fileConfig);
             if (string.IsNullOrWhiteSpace(pipeline.Address))
             {
-                var server = await OfflineTemporalServer.StartNewAsync(
-                    new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = Path.Combine(state, "temporal.db") }, cancellationToken).ConfigureAwait(false);
+                var database = Path.Combine(state, "temporal.db");
+                OfflineTemporalServer server;
+                try
+                {
+                    server = await OfflineTemporalServer.StartNewAsync(
+                        new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = database }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.TemporalDatabase(database, e);
+                }
                 _embedded.Add(server);
                 overrides["Temporal:Address"] = server.Address;
                 await Say($"Temporal: offline server listening at {server.Address} (state in .rawkode/temporal.db)").ConfigureAwait(false);
             }
             else
             {
+                await StartupChecks.CheckTemporalAsync(pipeline.Address, pipeline.Namespace, pipeline.ApiKey, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
                 await Say($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}").ConfigureAwait(false);
             }
 
@@ -77,15 +96,25 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             if (string.IsNullOrWhiteSpace(fileConfig["YouTube:RefreshToken"]))
             {
                 var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
-                var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { Port = channelPort, StatePath = Path.Combine(state, "youtube.json"), DailyQuota = quota }, cancellationToken)
-                    .ConfigureAwait(false);
+                // A fresh sandbox starts from the sample channel's history (episodes/.sandbox/channel.json), as a real channel would.
+                var youtubeState = Path.Combine(state, "youtube.json");
+                YouTubeSandbox youtube;
+                try
+                {
+                    youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.YouTubeSandboxState(youtubeState, e);
+                }
                 _embedded.Add(youtube);
                 foreach (var (key, value) in youtube.ClientConfiguration)
                 {
                     overrides[key] = value;
                 }
                 channelPage = youtube.BaseUri;
-                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day), its channel page is that address").ConfigureAwait(false);
+                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day, {youtube.Videos.Count} videos on the channel); its channel page is that address").ConfigureAwait(false);
             }
             else
             {
@@ -113,6 +142,11 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await Say("Kubernetes: the configured management cluster").ConfigureAwait(false);
             }
+            // The breakers' and fixers' kubeconfig files (rawkode klustered access prints one).
+            if (string.IsNullOrWhiteSpace(fileConfig["Kubernetes:AccessDirectory"]))
+            {
+                overrides["Kubernetes:AccessDirectory"] = Path.Combine(state, "klustered");
+            }
 
             // 4. GitHub: webhooks when a repository is configured, else a watcher on this checkout's branch.
             var git = new GitCli(root);
@@ -127,7 +161,14 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             }
             else
             {
+                var github = fileConfig.GetSection(GitHubOptions.SectionName).Get<GitHubOptions>() ?? new GitHubOptions();
+                await StartupChecks.CheckGitHubAsync(github, cancellationToken).ConfigureAwait(false);
                 wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
+            }
+            // Delivery ids outlive a restart, so an exact replay of a captured delivery is refused after it too.
+            if (string.IsNullOrWhiteSpace(fileConfig["GitHub:DeliveryStorePath"]))
+            {
+                overrides["GitHub:DeliveryStorePath"] = Path.Combine(state, "github-deliveries.tsv");
             }
             overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls;
             // Faces on thumbnails: GitHub avatars, cached in .rawkode/avatars/ (an empty value turns fetching off).
@@ -143,6 +184,8 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             builder.Logging.AddFilter("RawkodeAutomation", LogLevel.Information);
             // Activity failures are retried or shown in the entity's state; their stack traces are noise here.
             builder.Logging.AddFilter("Temporalio", LogLevel.Error);
+            // A host that fails to start (e.g. the port is in use) is reported below in one line; the host's own log is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Services.AddRawkodePipeline(builder.Configuration, root);
             await using var app = builder.Build();
             app.MapGitHubWebhooks();
@@ -167,23 +210,33 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 }
                 return Results.Content(UpFrontPage.Html(addresses, summary), "text/html; charset=utf-8");
             });
-            app.MapGet(UpAddresses.OperatorPath, async (HttpContext context) =>
+            var repositoryName = fileConfig["GitHub:Repository"];
+            var operatorOptions = new ChannelPageOptions
             {
-                var status = await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false);
-                var page = PipelineStatusReader.Html(status, address);
-                if (addresses is not null)
+                TemporalAddress = address,
+                FileLink = string.IsNullOrWhiteSpace(repositoryName) ? null : (sha, path, line) => $"https://github.com/{repositoryName}/blob/{sha}/{path}#L{line}",
+                ReadFileAsync = async (sha, path, ct) =>
                 {
-                    // The way back to the front page and across to the others.
-                    page = page.Replace("<body>", "<body>" + UpFrontPage.Nav(addresses, "operator"), StringComparison.Ordinal);
-                }
-                return Results.Content(page, "text/html; charset=utf-8");
-            });
+                    var (exit, stdout, _) = await git.TryRunAsync(["show", $"{sha}:{path}"], cancellationToken: ct).ConfigureAwait(false);
+                    return exit == 0 ? System.Text.Encoding.UTF8.GetString(stdout) : null;
+                },
+                Links = { ("Front page", "/"), ("Scoreboard", UpAddresses.ScoreboardPath), ("Temporal pages", UpAddresses.TemporalUiPath + "/") },
+            };
+            if (channelPage is not null)
+            {
+                operatorOptions.Links.Insert(0, ("The channel (sandbox)", channelPage.ToString()));
+            }
+            app.MapChannelPage(client, UpAddresses.OperatorPath, operatorOptions, temporalUiPrefix: UpAddresses.TemporalUiPath);
             app.MapOperatorUi(client, UpAddresses.TemporalUiPath);
             // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
             app.MapGet("/api/status", async (HttpContext context) =>
             {
-                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false));
+                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
             });
+            // The Klustered scoreboard for the stream (an OBS browser source at 1920x1080).
+            app.MapScoreboard(
+                async token => (await PipelineStatusReader.ReadAsync(client, token).ConfigureAwait(false)).Episodes,
+                Path.Combine(root, "thumbnails", "fonts"));
             // The cleanup Schedule: next passes and what recent passes deleted and kept (as `rawkode cleanup status`).
             app.MapGet("/api/cleanup", async (HttpContext context) =>
             {
@@ -194,7 +247,14 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await Say(line).ConfigureAwait(false);
             }
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (StartupChecks.Listen(builder.Configuration["Http:Urls"]!, e) is { } listen)
+            {
+                throw listen;
+            }
             var front = new Uri(app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"]!.Split(';')[0]);
             addresses = new UpAddresses(
                 front,
@@ -276,6 +336,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync("  " + line).ConfigureAwait(false);
             }
+            await output.WriteLineAsync("  Klustered credentials: .rawkode/klustered/<show>/<slug>/<team>/breakers.kubeconfig and fixers.kubeconfig (or rawkode klustered access EPISODE-ID TEAM --role breakers|fixers)").ConfigureAwait(false);
             await output.WriteLineAsync($"  the cleanup Schedule's recent passes: rawkode cleanup status --address {address}").ConfigureAwait(false);
             await output.WriteLineAsync("  Temporal workflow ids: episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
@@ -287,7 +348,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return commitFailed || status.Failed > 0 || timedOut ? 1 : 0;
         }
-        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
+        catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {
             await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
             return 2;

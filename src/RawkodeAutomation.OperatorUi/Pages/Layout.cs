@@ -16,7 +16,7 @@ internal enum Section
 /// <summary>The shell every page shares: header, navigation, notices and the stylesheet.</summary>
 internal static class Layout
 {
-    private const string Style = """
+    internal const string Style = """
         :root { --fg:#1f2328; --muted:#636c76; --line:#d0d7de; --bg:#f6f8fa; --accent:#0969da; }
         * { box-sizing: border-box; }
         body { margin:0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--fg); background:#fff; }

@@ -1,14 +1,22 @@
-using System.Net;
-using System.Text;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 
 namespace RawkodeAutomation.Worker.Hosting;
 
 /// <summary>Everything the operator view shows, read through queries (the same ones the Temporal UI runs).</summary>
-public sealed record ChannelStatus(IReadOnlyList<EpisodeStatus> Episodes, IReadOnlyList<PersonStatus> People, QuotaStatus? Quota)
+/// <param name="Commits">The most recent commits, newest first: applied, rejected (with their errors) or still applying.</param>
+/// <param name="QuotaQueue">Requests waiting for YouTube units, in the order they will be granted (priority, then arrival).</param>
+/// <param name="Cleanup">The most recent cleanup passes, newest first.</param>
+public sealed record ChannelStatus(
+    IReadOnlyList<EpisodeStatus> Episodes,
+    IReadOnlyList<PersonStatus> People,
+    QuotaStatus? Quota,
+    IReadOnlyList<CommitRecord>? Commits = null,
+    IReadOnlyList<QueuedQuotaRequest>? QuotaQueue = null,
+    IReadOnlyList<CleanupPassRecord>? Cleanup = null)
 {
     public int Failed => Episodes.Count(e => e.Phase == "Failed");
 
@@ -20,6 +28,13 @@ public sealed record ChannelStatus(IReadOnlyList<EpisodeStatus> Episodes, IReadO
 
     private bool ParkedOnQuota(string phase) => phase == "WaitingForQuota" && QuotaParked;
 
+    /// <summary>
+    /// When an episode acts next: its own timer, or — while it waits for units the day no longer has — the quota's
+    /// reset (a waiting episode has no timer of its own; the reset is what wakes it).
+    /// </summary>
+    public DateTimeOffset? WakeUp(EpisodeStatus episode) =>
+        episode.NextWakeUp ?? (episode.Phase == "WaitingForQuota" && QuotaParked ? Quota!.NextReset : null);
+
     /// <summary>One line: counts per phase and the quota.</summary>
     public string Summary()
     {
@@ -30,6 +45,18 @@ public sealed record ChannelStatus(IReadOnlyList<EpisodeStatus> Episodes, IReadO
         return $"{Episodes.Count} episodes: {string.Join(", ", phases)}{quota}{sweeps}";
     }
 }
+
+/// <summary>One commit as the pipeline saw it.</summary>
+/// <param name="Status">The workflow's status: Running, Completed, Failed, Terminated, ...</param>
+/// <param name="Outcome">What the commit did (its errors when rejected); null while it is still being applied.</param>
+public sealed record CommitRecord(string Sha, DateTimeOffset StartedAt, string Status, CommitOutcome? Outcome)
+{
+    /// <summary>Applying, Applied, Rejected (the files did not validate or could not be read), or the workflow's status.</summary>
+    public string Verdict => Outcome is { } o ? (o.Valid ? "Applied" : "Rejected") : Status == "Running" ? "Applying" : Status;
+}
+
+/// <summary>One cleanup pass: where it is (or Done) and what it deleted and kept so far.</summary>
+public sealed record CleanupPassRecord(string WorkflowId, DateTimeOffset StartedAt, string Status, CleanupStatus? State);
 
 /// <summary>Reads the state of every entity from Temporal.</summary>
 public static class PipelineStatusReader
@@ -65,32 +92,91 @@ public static class PipelineStatusReader
         {
             // No YouTube call has been made yet.
         }
+        IReadOnlyList<QueuedQuotaRequest> queue = [];
+        if (quota is not null)
+        {
+            try
+            {
+                queue = await client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota).QueryAsync(w => w.Queue).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or WorkflowQueryFailedException)
+            {
+                // A worker from before the Queue query: the counts per priority still show.
+            }
+        }
         episodes.Sort((a, b) => string.CompareOrdinal(a.EpisodeId, b.EpisodeId));
-        return new ChannelStatus(episodes, people, quota);
+        var commits = await ReadCommitsAsync(client, RecentCommits, cancellationToken).ConfigureAwait(false);
+        var cleanup = await ReadCleanupPassesAsync(client, RecentCleanupPasses, cancellationToken).ConfigureAwait(false);
+        return new ChannelStatus(episodes, people, quota, commits, queue, cleanup);
     }
 
-    /// <summary>The operator page: every episode's desired vs. applied state, last result and next wake-up.</summary>
-    public static string Html(ChannelStatus status, string temporalAddress)
+    /// <summary>How many commits the status reads (newest first).</summary>
+    public const int RecentCommits = 20;
+
+    /// <summary>How many cleanup passes the status reads (newest first).</summary>
+    public const int RecentCleanupPasses = 5;
+
+    /// <summary>
+    /// JSON for people and scripts (<c>/api/status</c>): enums as their names (<c>"Provisioned"</c>, not <c>1</c>).
+    /// Workflow payloads keep the SDK's own converter; this is only for what the status endpoint writes.
+    /// </summary>
+    public static System.Text.Json.JsonSerializerOptions JsonOptions { get; } = new(System.Text.Json.JsonSerializerDefaults.Web)
     {
-        static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
-        var html = new StringBuilder();
-        html.Append("<!doctype html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"5\"><title>rawkode operator</title>")
-            .Append("<style>body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}.Failed{background:#fdd}.WaitingForQuota{background:#ffd}</style></head><body>")
-            .Append("<h1>rawkode: the channel as Temporal sees it</h1><p>").Append(E(status.Summary())).Append("</p>")
-            .Append("<p>Temporal frontend: <code>").Append(E(temporalAddress)).Append("</code>. Steer an episode with signals on <code>episode/&lt;show&gt;/&lt;slug&gt;</code>: ")
-            .Append("<code>Retry</code>, <code>Skip</code>, <code>ForceRerender</code>, <code>Approve</code>; or with the updates that refuse when there is nothing to do and answer with the new state: ")
-            .Append("<code>RetryFailed</code>, <code>SkipFailed</code>, <code>ForceRerenderNow</code>, <code>ApproveDeletion</code>.</p>")
-            .Append("<table><tr><th>episode</th><th>phase</th><th>video</th><th>pending</th><th>last result</th><th>last error</th><th>next wake-up</th><th>units</th></tr>");
-        foreach (var e in status.Episodes)
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
+
+    /// <summary>The most recent commits, newest first, with their outcomes (a running one's through its query).</summary>
+    public static async Task<IReadOnlyList<CommitRecord>> ReadCommitsAsync(ITemporalClient client, int limit, CancellationToken cancellationToken = default)
+    {
+        var rpc = new RpcOptions { CancellationToken = cancellationToken };
+        var commits = new List<CommitRecord>();
+        await foreach (var wf in client.ListWorkflowsAsync($"WorkflowType = '{nameof(CommitWorkflow)}'", new() { Limit = limit, Rpc = rpc }))
         {
-            var pending = string.Join(", ", new[] { e.Pending.Broadcast ? "broadcast" : null, e.Pending.Description ? "description" : null, e.Pending.Thumbnail ? "thumbnail" : null }.Where(p => p is not null));
-            html.Append("<tr class=\"").Append(E(e.Phase)).Append("\"><td>").Append(E(e.EpisodeId)).Append("</td><td>").Append(E(e.Phase))
-                .Append("</td><td>").Append(E(e.Applied.VideoId)).Append("</td><td>").Append(E(pending))
-                .Append("</td><td>").Append(E(e.LastResult)).Append("</td><td>").Append(E(e.LastError))
-                .Append("</td><td>").Append(E(e.NextWakeUp?.ToString("u", System.Globalization.CultureInfo.InvariantCulture)))
-                .Append("</td><td>").Append(e.QuotaUnitsSpent).Append("</td></tr>");
+            var sha = wf.Id.StartsWith("commit/", StringComparison.Ordinal) ? wf.Id["commit/".Length..] : wf.Id;
+            CommitOutcome? outcome = null;
+            try
+            {
+                var handle = client.GetWorkflowHandle<CommitWorkflow>(wf.Id, wf.RunId);
+                outcome = wf.Status switch
+                {
+                    WorkflowExecutionStatus.Completed => await handle.GetResultAsync<CommitOutcome>(rpcOptions: rpc).ConfigureAwait(false),
+                    WorkflowExecutionStatus.Running => await handle.QueryAsync(w => w.Outcome, new() { Rpc = rpc }).ConfigureAwait(false),
+                    _ => null,
+                };
+            }
+            catch (Exception e) when (e is RpcException or WorkflowQueryFailedException or WorkflowFailedException)
+            {
+                // Closed between the list and the read, or its history is gone: the status alone still says something.
+            }
+            commits.Add(new CommitRecord(sha, new DateTimeOffset(DateTime.SpecifyKind(wf.StartTime, DateTimeKind.Utc)), wf.Status.ToString(), outcome));
         }
-        html.Append("</table></body></html>");
-        return html.ToString();
+        return commits;
+    }
+
+    /// <summary>The most recent cleanup passes, newest first: a running one's progress, a finished one's report.</summary>
+    public static async Task<IReadOnlyList<CleanupPassRecord>> ReadCleanupPassesAsync(ITemporalClient client, int limit, CancellationToken cancellationToken = default)
+    {
+        var rpc = new RpcOptions { CancellationToken = cancellationToken };
+        var passes = new List<CleanupPassRecord>();
+        await foreach (var wf in client.ListWorkflowsAsync($"WorkflowType = '{nameof(CleanupWorkflow)}'", new() { Limit = limit, Rpc = rpc }))
+        {
+            CleanupStatus? state = null;
+            try
+            {
+                var handle = client.GetWorkflowHandle<CleanupWorkflow>(wf.Id, wf.RunId);
+                state = wf.Status switch
+                {
+                    WorkflowExecutionStatus.Completed => new CleanupStatus("Done", await handle.GetResultAsync<CleanupReport>(rpcOptions: rpc).ConfigureAwait(false)),
+                    WorkflowExecutionStatus.Running => await handle.QueryAsync(w => w.State, new() { Rpc = rpc }).ConfigureAwait(false),
+                    _ => null,
+                };
+            }
+            catch (Exception e) when (e is RpcException or WorkflowQueryFailedException or WorkflowFailedException)
+            {
+                // Closed between the list and the read: the status alone still says something.
+            }
+            passes.Add(new CleanupPassRecord(wf.Id, new DateTimeOffset(DateTime.SpecifyKind(wf.StartTime, DateTimeKind.Utc)), wf.Status.ToString(), state));
+        }
+        return passes;
     }
 }

@@ -25,6 +25,7 @@ public static class QuotaCosts
         ["thumbnails.set"] = 50,
         ["playlistItems.list"] = 1,
         ["playlistItems.insert"] = 50,
+        ["channels.list"] = 1,
     };
 
     /// <summary>The methods we know, with their cost.</summary>

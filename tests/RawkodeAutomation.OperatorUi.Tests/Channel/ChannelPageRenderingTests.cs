@@ -1,0 +1,87 @@
+using RawkodeAutomation.OperatorUi.Channel;
+using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows.Contracts;
+
+namespace RawkodeAutomation.OperatorUi.Tests.Channel;
+
+/// <summary>The channel page's HTML as a pure function of the state.</summary>
+public sealed class ChannelPageRenderingTests
+{
+    private static readonly DateTimeOffset Reset = new(2026, 12, 8, 8, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Render_FailedEpisodeAmongOthers_FailedRowFirst()
+    {
+        var status = new ChannelStatus([Episode("a/idle", "Idle"), Episode("b/waiting", "WaitingForQuota"), Episode("z/failed", "Failed")], [], Quota(exhausted: false));
+
+        var html = ChannelPage.Render(status, Context(), null);
+
+        var failed = html.IndexOf("data-target=\"episode/z/failed\"", StringComparison.Ordinal);
+        var waiting = html.IndexOf("data-target=\"episode/b/waiting\"", StringComparison.Ordinal);
+        var idle = html.IndexOf("data-target=\"episode/a/idle\"", StringComparison.Ordinal);
+        Assert.True(failed > 0 && failed < waiting && waiting < idle, $"rows out of order: failed {failed}, waiting {waiting}, idle {idle}");
+    }
+
+    [Fact]
+    public void WakeUp_WaitingForQuotaWhenTheDayIsSpent_IsTheQuotaReset()
+    {
+        var waiting = Episode("b/waiting", "WaitingForQuota");
+
+        Assert.Equal(Reset, new ChannelStatus([waiting], [], Quota(exhausted: true)).WakeUp(waiting));
+        // Units left: it is about to be granted, not asleep until the reset.
+        Assert.Null(new ChannelStatus([waiting], [], Quota(exhausted: false)).WakeUp(waiting));
+    }
+
+    [Fact]
+    public void Render_ErrorMessagesWithMarkup_Encoded()
+    {
+        var failed = Episode("z/failed", "Failed") with { LastError = "<script>alert(1)</script>" };
+
+        var html = ChannelPage.Render(new ChannelStatus([failed], [], null), Context(), null);
+
+        Assert.DoesNotContain("<script>alert", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ErrorWithLink_LocatedError_LinksTheFileAtTheLine()
+    {
+        var context = Context(new ChannelPageOptions { FileLink = (sha, path, line) => $"https://github.com/rawkode/channel/blob/{sha}/{path}#L{line}" });
+
+        var html = ChannelPage.ErrorWithLink("episodes/klustered/2021-05-20-guy.yaml:7:3: unknown key 'gusts'", "abc1234", context).Value;
+
+        Assert.Equal(
+            "<a class=\"mono file-link\" href=\"https://github.com/rawkode/channel/blob/abc1234/episodes/klustered/2021-05-20-guy.yaml#L7\">episodes/klustered/2021-05-20-guy.yaml:7:3</a>: unknown key &#x27;gusts&#x27;",
+            html);
+    }
+
+    [Fact]
+    public void Render_KlusteredTeams_PhaseByNameClusterAccessAndTimeToFix()
+    {
+        var teams = new[]
+        {
+            new TeamState("team-a", TeamPhase.Fixed, "klustered-7-team-a", "secret default/klustered-7-team-a-kubeconfig (key value)", TimeToFix: TimeSpan.FromMinutes(42) + TimeSpan.FromSeconds(5), TimeToFixRecorded: true),
+            new TeamState("team-b", TeamPhase.Failed, "klustered-7-team-b", null, LastError: "breaks not verified: coredns still resolves"),
+        };
+        var episode = Episode("klustered/2026-12-10-seven", "Klustered") with { Teams = teams };
+
+        var html = ChannelPage.Render(new ChannelStatus([episode], [], null), Context(), null);
+
+        var table = html[html.IndexOf("id=\"teams\"", StringComparison.Ordinal)..];
+        // A failed team first; phases by name, never the enum's number.
+        Assert.True(table.IndexOf("team-b", StringComparison.Ordinal) < table.IndexOf("team-a", StringComparison.Ordinal));
+        Assert.Contains("<span class=\"badge Failed\">Failed</span>", table, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"badge Fixed\">Fixed</span>", table, StringComparison.Ordinal);
+        Assert.Contains("secret default/klustered-7-team-a-kubeconfig (key value)", table, StringComparison.Ordinal);
+        Assert.Contains("42m 5s (recorded)", table, StringComparison.Ordinal);
+        Assert.Contains("breaks not verified: coredns still resolves", table, StringComparison.Ordinal);
+    }
+
+    private static ChannelPageContext Context(ChannelPageOptions? options = null) => new(options ?? new ChannelPageOptions(), "/operator", "127.0.0.1:7233", null);
+
+    private static EpisodeStatus Episode(string id, string phase) =>
+        new(id, phase, phase != "Idle", null, new AppliedEpisode(), ReconcilePlan.Nothing, [], null, null, null, 0);
+
+    private static QuotaStatus Quota(bool exhausted) =>
+        new("2026-12-07", 10_000, exhausted ? 10_000 : 100, exhausted ? 0 : 9_900, exhausted, 0, 0, 1, 0, Reset, 0, 0);
+}
