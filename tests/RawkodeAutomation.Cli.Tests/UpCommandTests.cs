@@ -66,9 +66,11 @@ public sealed partial class UpCommandTests : IDisposable
         Assert.Contains($"href=\"{channel}\"", page, StringComparison.Ordinal);
         Assert.Contains($"href=\"{new Uri(front, "/operator")}\"", page, StringComparison.Ordinal);
         Assert.Contains($"href=\"{new Uri(front, "/temporal/")}\"", page, StringComparison.Ordinal);
-        Assert.DoesNotContain("scoreboard", page, StringComparison.OrdinalIgnoreCase);
+        // The Klustered scoreboard is mapped by up, so the front page links it.
+        Assert.Contains($"href=\"{new Uri(front, "/scoreboard")}\"", page, StringComparison.Ordinal);
         string operatorPage = await http.GetStringAsync(new Uri(front, "/operator"));
-        Assert.Contains($"href=\"{front}\"", operatorPage, StringComparison.Ordinal);
+        Assert.Contains("href=\"/\"", operatorPage, StringComparison.Ordinal);
+        Assert.Contains("href=\"/scoreboard\"", operatorPage, StringComparison.Ordinal);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(channel)).StatusCode);
 
         Assert.Equal(0, Kill(up.Id, SigInt));

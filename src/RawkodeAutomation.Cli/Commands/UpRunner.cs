@@ -220,7 +220,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                     var (exit, stdout, _) = await git.TryRunAsync(["show", $"{sha}:{path}"], cancellationToken: ct).ConfigureAwait(false);
                     return exit == 0 ? System.Text.Encoding.UTF8.GetString(stdout) : null;
                 },
-                Links = { ("Front page", "/"), ("Temporal pages", UpAddresses.TemporalUiPath + "/") },
+                Links = { ("Front page", "/"), ("Scoreboard", UpAddresses.ScoreboardPath), ("Temporal pages", UpAddresses.TemporalUiPath + "/") },
             };
             if (channelPage is not null)
             {
