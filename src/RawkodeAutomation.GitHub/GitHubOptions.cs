@@ -3,7 +3,7 @@ namespace RawkodeAutomation.GitHub;
 /// <summary>
 /// The repository that holds <c>episodes/</c>, bound from the <c>GitHub</c> configuration section
 /// (environment: <c>GitHub__Repository</c>, ...). Unset <see cref="Repository"/> means "use the local git
-/// watcher on this checkout" (DESIGN §8).
+/// watcher on this checkout" (docs/configuration.md).
 /// </summary>
 public sealed class GitHubOptions
 {
@@ -36,6 +36,18 @@ public sealed class GitHubOptions
     /// matches how long GitHub keeps deliveries for redelivery, and how long delivery ids are remembered.
     /// </summary>
     public TimeSpan MaxDeliveryAge { get; set; } = TimeSpan.FromDays(3);
+
+    /// <summary>
+    /// Largest webhook body accepted (GitHub caps payloads at 25 MB). A body is streamed through the signature check
+    /// and spooled to a temporary file, so an unsigned body costs a few kilobytes of memory whatever its size.
+    /// </summary>
+    public long MaxWebhookBodyBytes { get; set; } = 25L * 1024 * 1024;
+
+    /// <summary>
+    /// How many webhook bodies may be read (not yet authenticated) at once; a request beyond that is answered 503
+    /// with Retry-After before its body is read. GitHub sends deliveries one by one, so a few slots are plenty.
+    /// </summary>
+    public int MaxConcurrentWebhookReads { get; set; } = 8;
 
     /// <summary>How many delivery ids are remembered at most (oldest forgotten first).</summary>
     public int DeliveryStoreCapacity { get; set; } = 200_000;

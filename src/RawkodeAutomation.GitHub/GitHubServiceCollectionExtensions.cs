@@ -69,6 +69,7 @@ public static class GitHubServiceCollectionExtensions
             var o = sp.GetRequiredService<GitHubOptions>();
             return new WebhookDeliveryStore(o.DeliveryStoreCapacity, o.MaxDeliveryAge, o.DeliveryStorePath, sp.GetRequiredService<TimeProvider>());
         });
+        services.TryAddSingleton(sp => new WebhookReadGate(sp.GetRequiredService<GitHubOptions>()));
         services.TryAddScoped<PushWebhookProcessor>();
     }
 }

@@ -44,7 +44,17 @@ public sealed class ApiError : Exception
         new(403, "Forbidden", $"{type.Plural}{GroupSuffix(type)} \"{name}\" is forbidden: {why}", type.Plural, name, type.Group);
 
     public static ApiError Invalid(ResourceType type, string name, string why) =>
-        new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {why}", type.Kind, name, type.Group);
+        new(422, "Invalid", $"{type.Kind}{GroupSuffix(type)} \"{name}\" is invalid: {why}", type.Kind, name, type.Group);
+
+    /// <summary>A 422 listing every field error, worded as the API server words it (one error bare, several in brackets).</summary>
+    public static ApiError Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)
+    {
+        var list = errors.Count == 1 ? errors[0].Text : "[" + string.Join(", ", errors.Select(e => e.Text)) + "]";
+        return new ApiError(422, "Invalid", $"{type.Kind}{GroupSuffix(type)} \"{name}\" is invalid: {list}", type.Kind, name, type.Group) { Causes = errors };
+    }
+
+    /// <summary>The field errors of a 422 (its <c>details.causes</c>).</summary>
+    public IReadOnlyList<FieldError>? Causes { get; private init; }
 
     public static ApiError BadRequest(string why) => new(400, "BadRequest", why);
 
@@ -66,6 +76,11 @@ public sealed class ApiError : Exception
         if (Kind is not null)
         {
             details["kind"] = Kind;
+        }
+
+        if (Causes is not null)
+        {
+            details["causes"] = new JsonArray([.. Causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field })]);
         }
 
         return new JsonObject

@@ -21,14 +21,14 @@ internal sealed class ApiServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CancellationTokenSource _stopping = new();
 
-    private readonly string _token;
+    private readonly ClusterSecurity _security;
     private readonly System.Collections.Concurrent.ConcurrentQueue<int> _faults = new();
 
-    private ApiServer(ObjectStore store, WebApplication app, string token)
+    private ApiServer(ObjectStore store, WebApplication app, ClusterSecurity security)
     {
         _store = store;
         _app = app;
-        _token = token;
+        _security = security;
     }
 
     public Uri BaseUri { get; private set; } = null!;
@@ -42,13 +42,24 @@ internal sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    public static async Task<ApiServer> StartAsync(ObjectStore store, string token, string host = "127.0.0.1", int port = 0)
+    /// <summary>
+    /// Serves HTTPS with the cluster's serving certificate; a client certificate is requested (not required) so both
+    /// client-certificate and bearer-token users get in, as on kube-apiserver.
+    /// </summary>
+    public static async Task<ApiServer> StartAsync(ObjectStore store, ClusterSecurity security, string host = "127.0.0.1", int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Parse(host), port));
+        builder.WebHost.UseKestrel(o => o.Listen(System.Net.IPAddress.Parse(host), port, listen => listen.UseHttps(https =>
+        {
+            https.ServerCertificate = security.Pki.ServingCertificate;
+            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+
+            // An untrusted client certificate is a 401 from the authenticator, not a failed handshake.
+            https.AllowAnyClientCertificate();
+        })));
         var app = builder.Build();
-        var server = new ApiServer(store, app, token);
+        var server = new ApiServer(store, app, security);
         app.Run(server.HandleAsync);
         await app.StartAsync().ConfigureAwait(false);
         var address = app.Urls.First();
@@ -69,26 +80,32 @@ internal sealed class ApiServer : IAsyncDisposable
     {
         try
         {
-            // Health endpoints answer anonymously, as on a kubeadm cluster.
-            if (context.Request.Path.Value is "/healthz" or "/readyz" or "/livez")
+            var path = context.Request.Path.Value ?? "/";
+            var user = _security.Authenticate(context.Request.Headers.Authorization.ToString(), context.Connection.ClientCertificate);
+            if (user is null)
+            {
+                // Without credentials only the public-info paths answer (system:public-info-viewer), as on kubeadm.
+                if (path.TrimEnd('/') is not ("/healthz" or "/readyz" or "/livez" or "/version"))
+                {
+                    throw new ApiError(401, "Unauthorized", "Unauthorized");
+                }
+
+                user = UserInfo.Anonymous;
+            }
+
+            if (path is "/healthz" or "/readyz" or "/livez")
             {
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync("ok", context.RequestAborted).ConfigureAwait(false);
                 return;
             }
 
-            // Bearer-token authentication, as the kubeconfig the sandbox hands out uses.
-            if (context.Request.Headers.Authorization.ToString() != $"Bearer {_token}")
-            {
-                throw new ApiError(401, "Unauthorized", "Unauthorized");
-            }
-
-            if (_faults.TryDequeue(out var fault))
+            if (user != UserInfo.Anonymous && _faults.TryDequeue(out var fault))
             {
                 throw new ApiError(fault, fault == 429 ? "TooManyRequests" : "ServiceUnavailable", $"the Kubernetes sandbox injected a {fault} fault");
             }
 
-            await RouteAsync(context).ConfigureAwait(false);
+            await RouteAsync(context, user).ConfigureAwait(false);
         }
         catch (ApiError error)
         {
@@ -102,12 +119,24 @@ internal sealed class ApiServer : IAsyncDisposable
         {
             // The client went away (a watch being cancelled) or the sandbox is stopping.
         }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // A sandbox bug: answer as the API server does on a panic, with what went wrong, rather than an empty 500.
+            await WriteAsync(context, 500, new ApiError(500, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}").ToStatus()).ConfigureAwait(false);
+        }
     }
 
-    private async Task RouteAsync(HttpContext context)
+    private async Task RouteAsync(HttpContext context, UserInfo user)
     {
-        var segments = (context.Request.Path.Value ?? "/").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var path = context.Request.Path.Value ?? "/";
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var method = context.Request.Method;
+        var isResource = segments is ["api", _, _, ..] or ["apis", _, _, _, ..];
+        if (!isResource)
+        {
+            _security.Authorize(user, RequestAttributes.NonResource(method.ToLowerInvariant(), path));
+        }
+
         if (segments.Length == 0 || (segments is ["version"]))
         {
             await WriteAsync(context, 200, new JsonObject { ["major"] = "1", ["minor"] = "31", ["gitVersion"] = "v1.31.0-rawkode-sandbox", ["platform"] = "linux/amd64" }).ConfigureAwait(false);
@@ -162,12 +191,38 @@ internal sealed class ApiServer : IAsyncDisposable
 
         var name = rest.Length > 1 ? rest[1] : null;
         var subresource = rest.Length > 2 ? rest[2] : null;
-        if (subresource is not null && !(subresource == "status" && type.HasStatus))
+        if (subresource is not null && !type.AllSubresources.Contains(subresource))
         {
             throw new ApiError(404, "NotFound", $"the server could not find the requested resource ({type.Plural}/{subresource})");
         }
 
         var query = context.Request.Query;
+
+        // dryRun=All runs a write through defaulting, admission and validation and stores nothing (kubectl --dry-run=server, diff).
+        var dryRun = query["dryRun"].ToString() switch
+        {
+            "" => false,
+            "All" => true,
+            var other => throw ApiError.BadRequest($"Invalid dry run value: \"{other}\": supported values: \"All\""),
+        };
+        _security.Authorize(user, new RequestAttributes(Verb(method, name, IsTrue(query["watch"])), group, type.Plural, subresource, ns, name, path));
+        if (type.Virtual)
+        {
+            if (method != "POST" || name is not null)
+            {
+                throw new ApiError(405, "MethodNotAllowed", $"{type.Plural} can only be created");
+            }
+
+            await WriteAsync(context, 201, Review(type, user, await ReadObjectAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+            return;
+        }
+
+        if (type.Kind == "ServiceAccount" && subresource == "token" && name is not null && method == "POST")
+        {
+            await WriteAsync(context, 201, RequestToken(ns!, name, await ReadObjectAsync(context).ConfigureAwait(false))).ConfigureAwait(false);
+            return;
+        }
+
         if (name is null)
         {
             switch (method)
@@ -195,17 +250,18 @@ internal sealed class ApiServer : IAsyncDisposable
                             throw new ApiError(405, "MethodNotAllowed", $"POST to {type.Plural} requires a namespace in the path");
                         }
 
-                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
+                        var created = await _store.CreateAsync(type, ns, await ReadObjectAsync(context).ConfigureAwait(false), dryRun: dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 201, created).ConfigureAwait(false);
                         return;
                     }
 
                 case "DELETE":
                     {
+                        dryRun |= await DeleteOptionsDryRunAsync(context).ConfigureAwait(false);
                         var (items, _) = _store.List(type, ns, LabelSelector.Parse(query["labelSelector"]), FieldSelector.Parse(query["fieldSelector"]));
                         foreach (var item in items)
                         {
-                            TryDelete(type, item);
+                            TryDelete(type, item, dryRun);
                         }
 
                         await WriteAsync(context, 200, new JsonObject { ["kind"] = "Status", ["apiVersion"] = "v1", ["metadata"] = new JsonObject(), ["status"] = "Success" }).ConfigureAwait(false);
@@ -221,20 +277,23 @@ internal sealed class ApiServer : IAsyncDisposable
                     await WriteAsync(context, 200, _store.GetRequired(type, ns, name)).ConfigureAwait(false);
                     return;
                 case "PUT":
-                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource).ConfigureAwait(false)).ConfigureAwait(false);
+                    await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, await ReadObjectAsync(context).ConfigureAwait(false), subresource, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
                     return;
                 case "PATCH":
                     {
                         var patch = await ReadNodeAsync(context).ConfigureAwait(false);
-                        var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource).ConfigureAwait(false);
+                        var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource, dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 200, patched).ConfigureAwait(false);
                         return;
                     }
 
                 case "DELETE":
                     {
+                        // kubectl sends DeleteOptions in the body: its dryRun counts like the query parameter.
+                        dryRun |= await DeleteOptionsDryRunAsync(context).ConfigureAwait(false);
+
                         // As the API server does for objects without finalizers: 200 with the deleted object.
-                        var deleted = _store.Delete(type, ns, name);
+                        var deleted = _store.Delete(type, ns, name, dryRun);
                         await WriteAsync(context, 200, deleted).ConfigureAwait(false);
                         return;
                     }
@@ -244,11 +303,105 @@ internal sealed class ApiServer : IAsyncDisposable
         throw new ApiError(405, "MethodNotAllowed", $"{method} is not supported on this path");
     }
 
-    private void TryDelete(ResourceType type, JsonObject item)
+    private static string Verb(string method, string? name, bool watch) => (method, name) switch
+    {
+        ("GET", _) when watch => "watch",
+        ("GET", null) => "list",
+        ("GET", _) => "get",
+        ("POST", _) => "create",
+        ("PUT", _) => "update",
+        ("PATCH", _) => "patch",
+        ("DELETE", null) => "deletecollection",
+        ("DELETE", _) => "delete",
+        _ => method.ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// TokenRequest (<c>kubectl create token</c>): a signed token for the ServiceAccount, expiring after
+    /// <c>spec.expirationSeconds</c> (default one hour, at least ten minutes), optionally bound to a Secret or Pod.
+    /// See https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/.
+    /// </summary>
+    private JsonObject RequestToken(string ns, string name, JsonObject request)
+    {
+        var serviceAccountType = _store.Catalog.Find("", "v1", "serviceaccounts")!;
+        var serviceAccount = _store.GetRequired(serviceAccountType, ns, name);
+        var spec = request["spec"] as JsonObject ?? new JsonObject();
+        var seconds = spec["expirationSeconds"]?.GetValue<long>() ?? 3600;
+        var invalid = seconds < 600 ? "may not specify a duration less than 10 minutes" : seconds > (1L << 32) ? "may not specify a duration larger than 2^32 seconds" : null;
+        if (invalid is not null)
+        {
+            throw new ApiError(422, "Invalid", $"TokenRequest.authentication.k8s.io \"{name}\" is invalid: spec.expirationSeconds: Invalid value: {seconds.ToString(CultureInfo.InvariantCulture)}: {invalid}", "TokenRequest", name, "authentication.k8s.io");
+        }
+
+        JsonObject? bound = null;
+        if (spec["boundObjectRef"] is JsonObject reference)
+        {
+            var kind = reference["kind"]?.GetValue<string>();
+            var boundType = kind switch
+            {
+                "Secret" => _store.Catalog.Find("", "v1", "secrets"),
+                "Pod" => _store.Catalog.Find("", "v1", "pods"),
+                _ => throw new ApiError(422, "Invalid", $"TokenRequest.authentication.k8s.io \"{name}\" is invalid: spec.boundObjectRef.kind: Unsupported value: \"{kind}\": supported values: \"Pod\", \"Secret\""),
+            };
+            bound = _store.GetRequired(boundType!, ns, reference["name"]?.GetValue<string>() ?? "");
+            if (reference["uid"]?.GetValue<string>() is { Length: > 0 } uid && uid != bound["metadata"]!["uid"]!.GetValue<string>())
+            {
+                throw new ApiError(409, "Conflict", $"the UID in the bound object reference ({uid}) does not match the UID in record. The object might have been deleted and then recreated");
+            }
+        }
+
+        var audiences = (spec["audiences"] as JsonArray)?.Select(a => a!.GetValue<string>()).ToList() ?? [];
+        var (token, expires) = _security.IssueToken(serviceAccount, audiences, TimeSpan.FromSeconds(seconds), bound);
+        spec["expirationSeconds"] = seconds;
+        spec["audiences"] = new JsonArray([.. (audiences.Count == 0 ? [ClusterSecurity.Issuer] : audiences).Select(a => (JsonNode)a)]);
+        return new JsonObject
+        {
+            ["kind"] = "TokenRequest",
+            ["apiVersion"] = "authentication.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns, ["creationTimestamp"] = ClusterSecurity.FormatExpiry(_security.Time.GetUtcNow()) },
+            ["spec"] = spec.DeepClone(),
+            ["status"] = new JsonObject { ["token"] = token, ["expirationTimestamp"] = ClusterSecurity.FormatExpiry(expires) },
+        };
+    }
+
+    // SelfSubjectAccessReview (kubectl auth can-i) and SelfSubjectReview (kubectl auth whoami).
+    private JsonObject Review(ResourceType type, UserInfo user, JsonObject review)
+    {
+        review["apiVersion"] = type.ApiVersion;
+        review["kind"] = type.Kind;
+        review["metadata"] ??= new JsonObject();
+        if (type.Kind == "SelfSubjectReview")
+        {
+            review["status"] = new JsonObject
+            {
+                ["userInfo"] = new JsonObject
+                {
+                    ["username"] = user.Name,
+                    ["uid"] = user.Uid,
+                    ["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)g)]),
+                },
+            };
+            return review;
+        }
+
+        var spec = review["spec"];
+        var attributes = spec?["resourceAttributes"] is JsonObject r
+            ? new RequestAttributes(r["verb"]?.GetValue<string>() ?? "", r["group"]?.GetValue<string>() ?? "", r["resource"]?.GetValue<string>() ?? "",
+                r["subresource"]?.GetValue<string>() is { Length: > 0 } sub ? sub : null, r["namespace"]?.GetValue<string>() is { Length: > 0 } n ? n : null,
+                r["name"]?.GetValue<string>() is { Length: > 0 } nm ? nm : null, "")
+            : RequestAttributes.NonResource(spec?["nonResourceAttributes"]?["verb"]?.GetValue<string>() ?? "", spec?["nonResourceAttributes"]?["path"]?.GetValue<string>() ?? "");
+        var allowed = _security.Allowed(user, attributes);
+        review["status"] = allowed
+            ? new JsonObject { ["allowed"] = true, ["reason"] = user.Groups.Contains(UserInfo.Masters) ? "" : "RBAC: allowed by a binding" }
+            : new JsonObject { ["allowed"] = false };
+        return review;
+    }
+
+    private void TryDelete(ResourceType type, JsonObject item, bool dryRun)
     {
         try
         {
-            _store.Delete(type, item["metadata"]!["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>());
+            _store.Delete(type, item["metadata"]!["namespace"]?.GetValue<string>(), item["metadata"]!["name"]!.GetValue<string>(), dryRun);
         }
         catch (ApiError e) when (e.Code == 404)
         {
@@ -267,6 +420,9 @@ internal sealed class ApiServer : IAsyncDisposable
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(linked.Token).ConfigureAwait(false);
+
+        // Headers go out now, not with the first event: clients (kubectl rollout status, wait) block on them.
+        await context.Response.Body.FlushAsync(linked.Token).ConfigureAwait(false);
         try
         {
             foreach (var change in initial)
@@ -327,12 +483,24 @@ internal sealed class ApiServer : IAsyncDisposable
                 ["singularName"] = type.Singular,
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["verbs"] = type.Virtual ? new JsonArray("create") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode)s).ToArray()),
             });
-            if (type.HasStatus)
+            foreach (var subresource in type.AllSubresources)
             {
-                resources.Add(new JsonObject { ["name"] = type.Plural + "/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
+                var (kind, subGroup, subVersion, verbs) = subresource switch
+                {
+                    "token" => ("TokenRequest", "authentication.k8s.io", "v1", new JsonArray("create")),
+                    _ => (type.Kind, (string?)null, (string?)null, new JsonArray("get", "patch", "update")),
+                };
+                var entry = new JsonObject { ["name"] = $"{type.Plural}/{subresource}", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = kind, ["verbs"] = verbs };
+                if (subGroup is not null)
+                {
+                    entry["group"] = subGroup;
+                    entry["version"] = subVersion;
+                }
+
+                resources.Add(entry);
             }
         }
 
@@ -343,6 +511,13 @@ internal sealed class ApiServer : IAsyncDisposable
             ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
             ["resources"] = resources,
         };
+    }
+
+    private static async Task<bool> DeleteOptionsDryRunAsync(HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
+        return !string.IsNullOrWhiteSpace(text) && JsonNode.Parse(text)?["dryRun"] is JsonArray values && values.Any(v => v?.GetValue<string>() == "All");
     }
 
     private static bool IsTrue(string? value) => value is "true" or "1" or "True";

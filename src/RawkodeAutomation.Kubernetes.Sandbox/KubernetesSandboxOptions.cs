@@ -24,6 +24,9 @@ public sealed class KubernetesSandboxOptions
     /// <summary>The namespace of the management cluster that holds the ClusterClasses (and our Clusters).</summary>
     public string ClusterClassNamespace { get; set; } = "default";
 
+    /// <summary>The clock ServiceAccount tokens are issued and checked against (tests move it to expire tokens).</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>The loopback address every sandbox cluster listens on (port chosen by the OS).</summary>
     public string Host { get; set; } = "127.0.0.1";
 }

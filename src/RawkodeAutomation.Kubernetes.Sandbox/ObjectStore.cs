@@ -73,7 +73,7 @@ internal sealed class ObjectStore
         }
     }
 
-    public async Task<JsonObject> CreateAsync(ResourceType type, string? ns, JsonObject obj, bool admit = true)
+    public async Task<JsonObject> CreateAsync(ResourceType type, string? ns, JsonObject obj, bool admit = true, bool dryRun = false)
     {
         obj = (JsonObject)obj.DeepClone();
         var metadata = obj["metadata"] as JsonObject ?? new JsonObject();
@@ -120,11 +120,13 @@ internal sealed class ObjectStore
         }
 
         NormaliseOnWrite(type, obj);
+        Defaults.Apply(type, obj);
         if (admit && Admission is not null)
         {
             obj = await Admission(new AdmissionRequest("CREATE", type, ns, name, null, obj, null)).ConfigureAwait(false);
         }
 
+        Validation.Check(type, obj, null);
         WatchEvent change;
         lock (_lock)
         {
@@ -139,6 +141,12 @@ internal sealed class ObjectStore
             metadata["creationTimestamp"] = Now();
             metadata["generation"] = 1;
             metadata.Remove("deletionTimestamp");
+            if (dryRun)
+            {
+                // dryRun=All: everything a create does (defaulting, admission, validation), nothing stored.
+                return Normalise(obj);
+            }
+
             change = Commit(key, obj, "ADDED");
         }
 
@@ -150,7 +158,7 @@ internal sealed class ObjectStore
     /// Replaces an object (PUT) or its status (PUT .../status). A body resourceVersion that is not the current one
     /// is a 409 Conflict; an empty one is an unconditional update, as on the real API server.
     /// </summary>
-    public async Task<JsonObject> UpdateAsync(ResourceType type, string? ns, string name, JsonObject body, string? subresource, bool admit = true)
+    public async Task<JsonObject> UpdateAsync(ResourceType type, string? ns, string name, JsonObject body, string? subresource, bool admit = true, bool dryRun = false)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -164,9 +172,19 @@ internal sealed class ObjectStore
 
             var next = Merge(type, current, (JsonObject)body.DeepClone(), subresource);
             NormaliseOnWrite(type, next);
+            if (subresource is null)
+            {
+                Defaults.Apply(type, next);
+            }
+
             if (admit && Admission is not null && subresource is null)
             {
                 next = await Admission(new AdmissionRequest("UPDATE", type, ns, name, current, next, subresource)).ConfigureAwait(false);
+            }
+
+            if (subresource is null)
+            {
+                Validation.Check(type, next, current);
             }
 
             WatchEvent change;
@@ -199,6 +217,12 @@ internal sealed class ObjectStore
                     next["metadata"]!["generation"] = (latest["metadata"]!["generation"]?.GetValue<long>() ?? 1) + 1;
                 }
 
+                if (dryRun)
+                {
+                    next["metadata"]!["resourceVersion"] = currentVersion;
+                    return Normalise(next);
+                }
+
                 if (latest["metadata"]!["deletionTimestamp"] is { } deleting && next["metadata"]!["finalizers"] is not JsonArray { Count: > 0 })
                 {
                     // The last finalizer is gone: the deletion completes.
@@ -217,7 +241,7 @@ internal sealed class ObjectStore
         }
     }
 
-    public async Task<JsonObject> PatchAsync(ResourceType type, string? ns, string name, string contentType, JsonNode patch, string? subresource)
+    public async Task<JsonObject> PatchAsync(ResourceType type, string? ns, string name, string contentType, JsonNode patch, string? subresource, bool dryRun = false)
     {
         var current = GetRequired(type, ns, name);
         var patched = Patching.Apply(current, contentType, patch) as JsonObject ?? throw ApiError.BadRequest("the patch did not produce an object");
@@ -227,16 +251,16 @@ internal sealed class ObjectStore
         patched["metadata"]!["resourceVersion"] = wanted ?? current["metadata"]!["resourceVersion"]!.GetValue<string>();
         try
         {
-            return await UpdateAsync(type, ns, name, patched, subresource).ConfigureAwait(false);
+            return await UpdateAsync(type, ns, name, patched, subresource, dryRun: dryRun).ConfigureAwait(false);
         }
         catch (ApiError e) when (e.Reason == "Conflict" && wanted is null)
         {
             // Somebody wrote in between: re-apply the patch on the newer object, as the API server does.
-            return await PatchAsync(type, ns, name, contentType, patch, subresource).ConfigureAwait(false);
+            return await PatchAsync(type, ns, name, contentType, patch, subresource, dryRun).ConfigureAwait(false);
         }
     }
 
-    public JsonObject Delete(ResourceType type, string? ns, string name)
+    public JsonObject Delete(ResourceType type, string? ns, string name, bool dryRun = false)
     {
         var changes = new List<WatchEvent>();
         JsonObject deleted;
@@ -246,6 +270,11 @@ internal sealed class ObjectStore
             if (!_objects.TryGetValue(key, out var existing))
             {
                 throw ApiError.NotFound(type, name);
+            }
+
+            if (dryRun)
+            {
+                return (JsonObject)existing.DeepClone();
             }
 
             if (existing["metadata"]!["finalizers"] is JsonArray { Count: > 0 })

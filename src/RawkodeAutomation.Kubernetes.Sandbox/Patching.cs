@@ -5,14 +5,15 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 
 /// <summary>
 /// The three patch flavours <c>kubectl</c> and KubernetesClient send: JSON merge patch (RFC 7386), JSON patch
-/// (RFC 6902) and an approximation of strategic merge patch (lists of objects merged by their merge key).
-/// See https://kubernetes.io/docs/tasks/manage-kubernetes-objects/update-api-object-kubectl-patch/.
+/// (RFC 6902) and strategic merge patch, which follows the patch strategies upstream declares on the built-in types:
+/// lists with a <c>patchMergeKey</c> (containers, ports, env, volumes, conditions...) merge by that key, primitive
+/// lists with strategy <c>merge</c> (finalizers) merge as sets, and every other list (taints, tolerations, args,
+/// NetworkPolicy rules) is replaced whole. The <c>$patch</c>, <c>$retainKeys</c>, <c>$setElementOrder</c> and
+/// <c>$deleteFromPrimitiveList</c> directives are honoured.
+/// See https://github.com/kubernetes/community/blob/master/contributors/devel/sig-api-machinery/strategic-merge-patch.md.
 /// </summary>
 public static class Patching
 {
-    // The patchMergeKey of the list fields our objects use; the first one present in every element wins.
-    private static readonly string[] MergeKeys = ["name", "type", "key", "port", "containerPort", "mountPath", "ip"];
-
     public static JsonNode Apply(JsonNode target, string contentType, JsonNode patch)
     {
         var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
@@ -21,8 +22,40 @@ public static class Patching
             "application/merge-patch+json" => MergePatch(target, patch, strategic: false)!,
             "application/strategic-merge-patch+json" => MergePatch(target, patch, strategic: true)!,
             "application/json-patch+json" => JsonPatch(target, patch),
-            _ => throw new ApiError(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{contentType}\")"),
+            _ => throw new ApiError(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got \"{contentType}\")"),
         };
+    }
+
+    /// <summary>
+    /// The merge key of list field <paramref name="field"/> under strategic merge patch ("" for a set of primitives),
+    /// or null when upstream declares no merge strategy (the list is replaced).
+    /// </summary>
+    public static string? MergeKey(string field, JsonArray? sample)
+    {
+        switch (field)
+        {
+            case "containers" or "initContainers" or "ephemeralContainers" or "volumes" or "env" or "imagePullSecrets" or "webhooks" or "secrets" or "resourceClaims":
+                return "name";
+            case "ports":
+                // Container ports merge by containerPort, Service ports by port.
+                return sample?.OfType<JsonObject>().Any(p => p.ContainsKey("containerPort")) == true ? "containerPort" : "port";
+            case "volumeMounts":
+                return "mountPath";
+            case "volumeDevices":
+                return "devicePath";
+            case "hostAliases":
+                return "ip";
+            case "conditions" or "addresses":
+                return "type";
+            case "ownerReferences":
+                return "uid";
+            case "topologySpreadConstraints":
+                return "topologyKey";
+            case "finalizers" or "podCIDRs":
+                return "";
+            default:
+                return null;
+        }
     }
 
     public static JsonNode? MergePatch(JsonNode? target, JsonNode? patch, bool strategic)
@@ -32,12 +65,35 @@ public static class Patching
             return patch?.DeepClone();
         }
 
+        if (strategic && patchObject["$patch"]?.GetValue<string>() is { } directive)
+        {
+            switch (directive)
+            {
+                case "replace":
+                    var replacement = (JsonObject)patchObject.DeepClone();
+                    replacement.Remove("$patch");
+                    return replacement;
+                case "delete":
+                    return null;
+            }
+        }
+
         var result = target is JsonObject targetObject ? (JsonObject)targetObject.DeepClone() : new JsonObject();
         foreach (var (key, value) in patchObject)
         {
             if (strategic && key.StartsWith('$'))
             {
-                // Directives such as $retainKeys / $setElementOrder only shape ordering here.
+                if (key.StartsWith("$deleteFromPrimitiveList/", StringComparison.Ordinal) && result[key["$deleteFromPrimitiveList/".Length..]] is JsonArray primitives && value is JsonArray remove)
+                {
+                    foreach (var gone in remove)
+                    {
+                        foreach (var match in primitives.Where(p => JsonNode.DeepEquals(p, gone)).ToList())
+                        {
+                            primitives.Remove(match);
+                        }
+                    }
+                }
+
                 continue;
             }
 
@@ -45,33 +101,61 @@ public static class Patching
             {
                 result.Remove(key);
             }
-            else if (strategic && value is JsonArray patchArray && result[key] is JsonArray targetArray && MergeKeyOf(patchArray, targetArray) is { } mergeKey)
+            else if (strategic && value is JsonArray patchArray)
             {
-                result[key] = MergeList(targetArray, patchArray, mergeKey);
+                var targetArray = result[key] as JsonArray;
+                var mergeKey = MergeKey(key, targetArray is null ? patchArray : new JsonArray([.. targetArray.Concat(patchArray).Select(e => e?.DeepClone())]));
+                var replaceAll = patchArray.OfType<JsonObject>().Any(e => e["$patch"]?.GetValue<string>() == "replace");
+                result[key] = mergeKey is null || replaceAll
+                    ? new JsonArray([.. patchArray.Where(e => !(e is JsonObject o && o.ContainsKey("$patch"))).Select(e => StripDirectives(e))])
+                    : mergeKey.Length == 0 ? MergeSet(targetArray, patchArray) : MergeList(targetArray ?? [], patchArray, mergeKey);
+                if (patchObject[$"$setElementOrder/{key}"] is JsonArray order && result[key] is JsonArray merged)
+                {
+                    result[key] = Reorder(merged, order, mergeKey);
+                }
             }
             else
             {
-                result[key] = MergePatch(result[key], value, strategic);
+                var merged = MergePatch(result[key], value, strategic);
+                if (merged is null)
+                {
+                    result.Remove(key);
+                }
+                else
+                {
+                    result[key] = merged;
+                }
+            }
+        }
+
+        if (strategic && patchObject["$retainKeys"] is JsonArray retain)
+        {
+            var keep = retain.Select(k => k?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in result.Select(kv => kv.Key).Where(k => !keep.Contains(k)).ToList())
+            {
+                result.Remove(key);
             }
         }
 
         return result;
     }
 
-    private static string? MergeKeyOf(JsonArray patch, JsonArray target)
+    private static JsonNode? StripDirectives(JsonNode? node) => MergePatch(null, node, strategic: true) ?? node?.DeepClone();
+
+    private static JsonArray MergeSet(JsonArray? target, JsonArray patch)
     {
-        var elements = patch.Concat(target).ToList();
-        if (elements.Count == 0 || elements.Any(e => e is not JsonObject))
+        var result = new JsonArray([.. (target ?? []).Select(e => e?.DeepClone())]);
+        foreach (var element in patch.Where(e => !result.Any(r => JsonNode.DeepEquals(r, e))))
         {
-            return null;
+            result.Add(element?.DeepClone());
         }
 
-        return MergeKeys.FirstOrDefault(k => elements.All(e => e is JsonObject o && (o.ContainsKey(k) || o.ContainsKey("$patch"))));
+        return result;
     }
 
     private static JsonArray MergeList(JsonArray target, JsonArray patch, string mergeKey)
     {
-        var result = new JsonArray(target.Select(e => e?.DeepClone()).ToArray());
+        var result = new JsonArray([.. target.Select(e => e?.DeepClone())]);
         foreach (var element in patch.OfType<JsonObject>())
         {
             var keyValue = element[mergeKey]?.ToJsonString();
@@ -90,11 +174,21 @@ public static class Patching
             }
             else
             {
-                result.Add(element.DeepClone());
+                result.Add(StripDirectives(element));
             }
         }
 
         return result;
+    }
+
+    private static JsonArray Reorder(JsonArray merged, JsonArray order, string? mergeKey)
+    {
+        string Key(JsonNode? e) => mergeKey is { Length: > 0 } ? e?[mergeKey]?.ToJsonString() ?? "" : e?.ToJsonString() ?? "";
+        var wanted = order.Select(Key).ToList();
+        var sorted = merged.Select(e => e?.DeepClone())
+            .OrderBy(e => wanted.IndexOf(Key(e)) is var i && i < 0 ? int.MaxValue : i)
+            .ToArray();
+        return new JsonArray(sorted);
     }
 
     public static JsonNode JsonPatch(JsonNode target, JsonNode patch)

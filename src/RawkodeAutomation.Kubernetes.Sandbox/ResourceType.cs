@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace RawkodeAutomation.Kubernetes.Sandbox;
 
-/// <summary>One REST resource the sandbox serves (what discovery advertises and routing resolves).</summary>
+/// <summary>
+/// One REST resource the sandbox serves (what discovery advertises and routing resolves). A <c>Virtual</c> type (a review,
+/// like SelfSubjectAccessReview) is only ever created: the API server answers it and stores nothing.
+/// </summary>
 public sealed record ResourceType(
     string Group,
     string Version,
@@ -10,8 +13,13 @@ public sealed record ResourceType(
     string Kind,
     bool Namespaced,
     bool HasStatus = false,
-    string[]? ShortNames = null)
+    string[]? ShortNames = null,
+    string[]? Subresources = null,
+    bool Virtual = false)
 {
+    /// <summary>The subresources served under an object of this type (<c>status</c> when it has one, plus the extra ones).</summary>
+    public IEnumerable<string> AllSubresources => (HasStatus ? ["status"] : Array.Empty<string>()).Concat(Subresources ?? []);
+
     /// <summary>The <c>apiVersion</c> of objects of this type: <c>v1</c> for the core group, else <c>group/version</c>.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
@@ -43,7 +51,7 @@ internal sealed class ResourceCatalog
         new("", "v1", "services", "Service", true, HasStatus: true, ShortNames: ["svc"]),
         new("", "v1", "configmaps", "ConfigMap", true, ShortNames: ["cm"]),
         new("", "v1", "secrets", "Secret", true),
-        new("", "v1", "serviceaccounts", "ServiceAccount", true, ShortNames: ["sa"]),
+        new("", "v1", "serviceaccounts", "ServiceAccount", true, ShortNames: ["sa"], Subresources: ["token"]),
         new("", "v1", "resourcequotas", "ResourceQuota", true, HasStatus: true, ShortNames: ["quota"]),
         new("", "v1", "limitranges", "LimitRange", true, ShortNames: ["limits"]),
         new("", "v1", "events", "Event", true, ShortNames: ["ev"]),
@@ -54,6 +62,10 @@ internal sealed class ResourceCatalog
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),
         new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),
         new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false),
+        new("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
+        new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
+        new("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, Virtual: true),
+        new("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false, Virtual: true),
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, HasStatus: true, ShortNames: ["crd"]),
         new("cluster.x-k8s.io", "v1beta1", "clusters", "Cluster", true, HasStatus: true, ShortNames: ["cl"]),
         new("cluster.x-k8s.io", "v1beta1", "clusterclasses", "ClusterClass", true, HasStatus: true, ShortNames: ["cc"]),

@@ -21,7 +21,12 @@ public sealed class SandboxCluster : IAsyncDisposable
         Store.Changed += RegisterCustomResources;
         Store.Changed += change => ObjectChanged?.Invoke(change.Type, change.Object);
         Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Pki = ClusterPki.Create([options.Host]);
+        Security = new ClusterSecurity(Store, Pki, Token, options.Time);
+        _adminCertificate = Pki.IssueClient(UserInfo.Admin.Name, [UserInfo.Masters]);
     }
+
+    private readonly (string CertificatePem, string KeyPem) _adminCertificate;
 
     public string Name { get; }
 
@@ -31,8 +36,16 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>The API server's base address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri Server => _server.BaseUri;
 
-    /// <summary>The bearer token the API server accepts.</summary>
+    /// <summary>A static bearer token of the cluster's admin (<c>kubernetes-admin</c>, in <c>system:masters</c>).</summary>
     public string Token { get; }
+
+    /// <summary>The cluster's CA, its serving certificate and its ServiceAccount token key.</summary>
+    public ClusterPki Pki { get; }
+
+    /// <summary>The cluster CA as PEM (what clients must trust).</summary>
+    public string CertificateAuthorityPem => Pki.CaPem;
+
+    internal ClusterSecurity Security { get; }
 
     internal KubernetesSandboxOptions Options { get; }
 
@@ -42,24 +55,39 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     internal WorkloadStandIn Workload { get; private set; } = null!;
 
-    /// <summary>A kubeconfig (YAML) for this cluster, in the shape Cluster API writes to <c>&lt;cluster&gt;-kubeconfig</c>.</summary>
-    public string Kubeconfig => $"""
+    /// <summary>
+    /// The admin kubeconfig (YAML) of this cluster, in the shape Cluster API writes to <c>&lt;cluster&gt;-kubeconfig</c>:
+    /// the https server, <c>certificate-authority-data</c> and a client certificate for <c>kubernetes-admin</c>
+    /// (group <c>system:masters</c>).
+    /// </summary>
+    public string Kubeconfig => KubeconfigYaml($"{Name}-admin", $"""
+              client-certificate-data: {SandboxCluster.Base64(_adminCertificate.CertificatePem)}
+              client-key-data: {SandboxCluster.Base64(_adminCertificate.KeyPem)}
+        """);
+
+    /// <summary>A kubeconfig that authenticates with <paramref name="token"/> (e.g. a ServiceAccount token) as <paramref name="user"/>.</summary>
+    public string KubeconfigForToken(string token, string user = "token-user") => KubeconfigYaml(user, $"""
+              token: {token}
+        """);
+
+    private string KubeconfigYaml(string user, string credentials) => $"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: {Name}
           cluster:
             server: {Server.ToString().TrimEnd('/')}
+            certificate-authority-data: {Base64(Pki.CaPem)}
         contexts:
-        - name: {Name}-admin@{Name}
+        - name: {user}@{Name}
           context:
             cluster: {Name}
-            user: {Name}-admin
-        current-context: {Name}-admin@{Name}
+            user: {user}
+        current-context: {user}@{Name}
         users:
-        - name: {Name}-admin
+        - name: {user}
           user:
-            token: {Token}
+        {credentials.TrimEnd()}
 
         """;
 
@@ -78,8 +106,13 @@ public sealed class SandboxCluster : IAsyncDisposable
             }).ConfigureAwait(false);
         }
 
+        foreach (var policy in ClusterSecurity.BootstrapPolicy())
+        {
+            await cluster.CreateAsync(policy).ConfigureAwait(false);
+        }
+
         cluster.Workload = new WorkloadStandIn(cluster);
-        cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Token, cluster.Options.Host).ConfigureAwait(false);
+        cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host).ConfigureAwait(false);
         return cluster;
     }
 
@@ -217,5 +250,6 @@ public sealed class SandboxCluster : IAsyncDisposable
     {
         await _server.DisposeAsync().ConfigureAwait(false);
         await Workload.DisposeAsync().ConfigureAwait(false);
+        Pki.Dispose();
     }
 }

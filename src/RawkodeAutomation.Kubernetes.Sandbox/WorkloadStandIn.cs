@@ -104,6 +104,8 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
     private async Task ReconcileAsync()
     {
+        await ReconcileServiceAccountsAsync().ConfigureAwait(false);
+
         // Without the deployment controller (a node-level break), Deployments keep their pods and stale status.
         foreach (var deployment in _nodes.DeploymentControllerStopped ? [] : Store.List(_cluster.Type("Deployment"), null).Items)
         {
@@ -113,6 +115,64 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
         foreach (var pod in Store.List(_cluster.Type("Pod"), null).Items)
         {
             await ReconcilePodAsync(pod).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The ServiceAccount, root-CA publisher and token controllers: every namespace gets the <c>default</c>
+    /// ServiceAccount and the <c>kube-root-ca.crt</c> ConfigMap, and a <c>kubernetes.io/service-account-token</c> Secret
+    /// gets its long-lived token, <c>ca.crt</c> and <c>namespace</c>.
+    /// </summary>
+    private async Task ReconcileServiceAccountsAsync()
+    {
+        var serviceAccountType = _cluster.Type("ServiceAccount");
+        var configMapType = _cluster.Type("ConfigMap");
+        foreach (var ns in Store.List(_cluster.Type("Namespace"), null).Items.Where(n => n["metadata"]?["deletionTimestamp"] is null).Select(Name))
+        {
+            if (Store.Get(serviceAccountType, ns, "default") is null)
+            {
+                await CreateIgnoringConflictAsync(serviceAccountType, ns, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default", ["namespace"] = ns } }).ConfigureAwait(false);
+            }
+
+            if (Store.Get(configMapType, ns, "kube-root-ca.crt") is null)
+            {
+                await CreateIgnoringConflictAsync(configMapType, ns, new JsonObject
+                {
+                    ["metadata"] = new JsonObject { ["name"] = "kube-root-ca.crt", ["namespace"] = ns, ["annotations"] = new JsonObject { ["kubernetes.io/description"] = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } },
+                    ["data"] = new JsonObject { ["ca.crt"] = _cluster.CertificateAuthorityPem },
+                }).ConfigureAwait(false);
+            }
+        }
+
+        var secretType = _cluster.Type("Secret");
+        foreach (var secret in Store.List(secretType, null).Items.Where(s => s["type"]?.GetValue<string>() == "kubernetes.io/service-account-token" && s["data"]?["token"] is null))
+        {
+            var accountName = secret["metadata"]?["annotations"]?["kubernetes.io/service-account.name"]?.GetValue<string>();
+            if (accountName is null || Store.Get(serviceAccountType, Namespace(secret), accountName) is not { } account)
+            {
+                continue;
+            }
+
+            var filled = (JsonObject)secret.DeepClone();
+            var data = filled["data"] as JsonObject ?? new JsonObject();
+            data["token"] = SandboxCluster.Base64(_cluster.Security.IssueLegacyToken(account, secret));
+            data["ca.crt"] = SandboxCluster.Base64(_cluster.CertificateAuthorityPem);
+            data["namespace"] = SandboxCluster.Base64(Namespace(secret)!);
+            filled["data"] = data;
+            filled["metadata"]!["annotations"]!["kubernetes.io/service-account.uid"] = account["metadata"]!["uid"]!.DeepClone();
+            await Store.UpdateAsync(secretType, Namespace(secret), Name(secret), filled, null, admit: false).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CreateIgnoringConflictAsync(ResourceType type, string ns, JsonObject obj)
+    {
+        try
+        {
+            await Store.CreateAsync(type, ns, obj, admit: false).ConfigureAwait(false);
+        }
+        catch (ApiError e) when (e.Code == 409)
+        {
+            // Created by someone else in between.
         }
     }
 

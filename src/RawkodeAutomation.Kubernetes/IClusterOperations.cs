@@ -73,6 +73,17 @@ public interface IClusterOperations
     /// <summary>Deletes the <c>Cluster</c> and waits until it is gone. Missing already: done.</summary>
     Task TeardownAsync(ClusterRef cluster, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A person's access for one window: ServiceAccount <c>klustered-&lt;role&gt;</c> in the workload cluster, bound to
+    /// <c>cluster-admin</c>, and a token from the TokenRequest API that expires at <paramref name="expiresAt"/>. The
+    /// kubeconfig carries the workload API server's CA. Refused on a cluster without our ownership label.
+    /// See https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/.
+    /// </summary>
+    Task<WorkloadCredential> GrantAccessAsync(ClusterRef cluster, string role, DateTimeOffset expiresAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends a role's access: removes its ClusterRoleBinding (so a token that outlives it is useless) and its ServiceAccount.</summary>
+    Task RevokeAccessAsync(ClusterRef cluster, string role, CancellationToken cancellationToken = default);
+
     /// <summary>Every <c>Cluster</c> with our ownership label (for the cleanup schedule: expired or orphaned).</summary>
     Task<IReadOnlyList<OwnedCluster>> ListOwnedClustersAsync(CancellationToken cancellationToken = default);
 }

@@ -4,7 +4,7 @@ namespace RawkodeAutomation.Kubernetes;
 
 /// <summary>
 /// The Klustered workload: the <c>klustered</c> Deployment and Service in <c>default</c> and the <c>postgres</c>
-/// database it needs. The fixers win when <c>klustered</c> runs <c>:v2</c> and is Ready (DESIGN.md §7).
+/// database it needs. The fixers win when <c>klustered</c> runs <c>:v2</c> and is Ready (docs/architecture.md, "Facts about the outside world").
 /// </summary>
 public static class KlusteredWorkload
 {

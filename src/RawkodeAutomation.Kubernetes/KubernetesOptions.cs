@@ -2,7 +2,7 @@ namespace RawkodeAutomation.Kubernetes;
 
 /// <summary>
 /// Where the Cluster API management cluster is and how Klustered clusters are built, bound from the configuration
-/// section <c>Kubernetes</c> (DESIGN.md §8). Unset <see cref="ManagementKubeconfig"/> means the Kubernetes sandbox.
+/// section <c>Kubernetes</c> (docs/configuration.md). Unset <see cref="ManagementKubeconfig"/> means the Kubernetes sandbox.
 /// </summary>
 public sealed class KubernetesOptions
 {
@@ -61,6 +61,12 @@ public sealed class KubernetesOptions
 
     /// <summary>How often to re-check while waiting (watches wake us earlier).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where the breakers' and fixers' kubeconfig files are written (<c>&lt;show&gt;/&lt;slug&gt;/&lt;team&gt;/&lt;role&gt;.kubeconfig</c>,
+    /// mode 0600) on the machine that runs the worker. <c>rawkode up</c> sets it to <c>.rawkode/klustered</c> in the checkout.
+    /// </summary>
+    public string AccessDirectory { get; set; } = Path.Combine(".rawkode", "klustered");
 
     /// <summary>Checks the options and returns every problem, each naming its configuration key.</summary>
     public IReadOnlyList<string> Validate()

@@ -23,7 +23,7 @@ public sealed class ThumbnailRenderer : IDisposable
     public const int MaxBytes = 2 * 1024 * 1024;
 
     /// <summary>Bumped whenever the drawing code changes what the same inputs look like, so hashes change too.</summary>
-    private const string RendererVersion = "rawkode-thumbnails/1";
+    private const string RendererVersion = "rawkode-thumbnails/2";
 
     private readonly ThumbnailAssets _assets;
     private readonly Lazy<FontCatalog> _fonts;
@@ -78,8 +78,7 @@ public sealed class ThumbnailRenderer : IDisposable
         {
             Add(person.Id);
             Add(person.Name);
-            string path = _assets.AvatarPath(person.Id);
-            Add(File.Exists(path) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : "no-avatar");
+            Add(AvatarFile(person) is { } path ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : "no-avatar");
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset());
@@ -92,6 +91,7 @@ public sealed class ThumbnailRenderer : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         List<string> warnings = [];
+        List<string> missingAvatars = [];
         LoadedTemplate template = Template(request.Template);
         // One surface per thread, reused: every pixel is overwritten by the base layer, and a fresh 3.7 MB surface per
         // thumbnail costs more in page faults than some of the drawing does.
@@ -100,7 +100,7 @@ public sealed class ThumbnailRenderer : IDisposable
         canvas.Save();
         try
         {
-            Draw(canvas, request, warnings);
+            Draw(canvas, request, warnings, missingAvatars);
         }
         finally
         {
@@ -109,7 +109,7 @@ public sealed class ThumbnailRenderer : IDisposable
 
         using SKPixmap pixmap = surface.PeekPixels();
         (byte[] bytes, string contentType) = Encode(pixmap, template.PngMayWin.Value);
-        return new RenderedThumbnail(bytes, contentType, ComputeHash(request), Width, Height, warnings);
+        return new RenderedThumbnail(bytes, contentType, ComputeHash(request), Width, Height, warnings) { MissingAvatars = missingAvatars };
     }
 
     /// <summary>The font families of <c>thumbnails/fonts/fonts.yaml</c>: family name → font files in fallback order.</summary>
@@ -181,7 +181,23 @@ public sealed class ThumbnailRenderer : IDisposable
         }
     }
 
-    private void Draw(SKCanvas canvas, ThumbnailRequest request, List<string> warnings)
+    /// <summary>
+    /// The picture of a person: <c>episodes/people/avatars/&lt;id&gt;.png</c>, else their GitHub avatar when it is in the
+    /// cache (<see cref="GitHubAvatarCache"/> fills it), else null (a monogram).
+    /// </summary>
+    public string? AvatarFile(ThumbnailPerson person)
+    {
+        ArgumentNullException.ThrowIfNull(person);
+        string path = _assets.AvatarPath(person.Id);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        return person.GitHub is { } handle && _assets.GitHubAvatarPath(handle) is { } cached && File.Exists(cached) ? cached : null;
+    }
+
+    private void Draw(SKCanvas canvas, ThumbnailRequest request, List<string> warnings, List<string> missingAvatars)
     {
         LoadedTemplate loaded = Template(request.Template);
         ThumbnailTemplate t = loaded.Template;
@@ -210,7 +226,7 @@ public sealed class ThumbnailRenderer : IDisposable
 
         if (t.Guests is { } guests)
         {
-            DrawGuests(canvas, guests, request, t, warnings);
+            DrawGuests(canvas, guests, request, t, warnings, missingAvatars);
         }
     }
 
@@ -381,10 +397,14 @@ public sealed class ThumbnailRenderer : IDisposable
         TextBlock.Draw(canvas, fitted, style, textBox);
     }
 
-    private void DrawGuests(SKCanvas canvas, GuestsSpec spec, ThumbnailRequest request, ThumbnailTemplate template, List<string> warnings)
+    private void DrawGuests(SKCanvas canvas, GuestsSpec spec, ThumbnailRequest request, ThumbnailTemplate template, List<string> warnings, List<string> missingAvatars)
     {
         TextStyle nameStyle = Style(spec.Names);
-        foreach (GuestSlot slot in GuestLayout.Compute(request, template))
+        IReadOnlyList<GuestSlot> slots = GuestLayout.Compute(request, template);
+        float common = CommonNameSize(slots, nameStyle);
+        TextStyle ownStyle = nameStyle with { Size = common };
+        nameStyle = nameStyle with { Size = common, MinSize = common };
+        foreach (GuestSlot slot in slots)
         {
             if (slot.Person is null)
             {
@@ -392,8 +412,14 @@ public sealed class ThumbnailRenderer : IDisposable
             }
             else
             {
-                DrawAvatar(canvas, spec, slot.Person, slot.Circle, warnings);
+                DrawAvatar(canvas, spec, slot.Person, slot.Circle, warnings, missingAvatars);
                 FittedText fitted = TextBlock.Fit(slot.Person.Name, nameStyle, slot.NameBox);
+                if (fitted.Ellipsized)
+                {
+                    // Too long for the shared size even on two lines: as large as it fits, rather than cut early.
+                    fitted = TextBlock.Fit(slot.Person.Name, ownStyle, slot.NameBox);
+                }
+
                 ReportMissingGlyphs(fitted.Paragraph, $"guest '{slot.Person.Id}' name", nameStyle.Family, warnings);
                 TextBlock.Draw(canvas, fitted, nameStyle, slot.NameBox);
             }
@@ -412,15 +438,29 @@ public sealed class ThumbnailRenderer : IDisposable
         }
     }
 
-    private void DrawAvatar(SKCanvas canvas, GuestsSpec spec, ThumbnailPerson person, SKRect circle, List<string> warnings)
+    /// <summary>
+    /// Names side by side share one size: the largest at which every name fits (a long name wraps onto its second line
+    /// before anything shrinks), so no guest's name looks less important than their neighbour's. A name too long to
+    /// fit even at the minimum size is cut with an ellipsis at the shared size rather than shrinking everyone.
+    /// </summary>
+    internal static float CommonNameSize(IReadOnlyList<GuestSlot> slots, TextStyle style)
     {
-        string path = _assets.AvatarPath(person.Id);
-        string display = $"episodes/people/avatars/{person.Id}.png";
+        List<FittedText> fitted = [.. slots.Where(s => s.Person is not null).Select(s => TextBlock.Fit(s.Person!.Name, style, s.NameBox))];
+        return fitted.Where(f => !f.Ellipsized).Select(f => f.Size).DefaultIfEmpty(fitted.Count == 0 ? style.Size : style.MinSize).Min();
+    }
+
+    private void DrawAvatar(SKCanvas canvas, GuestsSpec spec, ThumbnailPerson person, SKRect circle, List<string> warnings, List<string> missingAvatars)
+    {
+        string? path = AvatarFile(person);
+        string display = path is null || path == _assets.AvatarPath(person.Id)
+            ? $"episodes/people/avatars/{person.Id}.png"
+            : $"the cached GitHub avatar of '{person.GitHub}' ({path})";
         SKImage? image = null;
         bool owned = false; // true when the cache is full and this render must dispose the image
-        if (!File.Exists(path))
+        if (path is null)
         {
-            warnings.Add($"{display}: no avatar for '{person.Id}'; drew a monogram");
+            // Not a problem with this thumbnail: the caller sums these up once for the whole run.
+            missingAvatars.Add(person.Id);
         }
         else
         {

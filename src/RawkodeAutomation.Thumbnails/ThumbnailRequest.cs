@@ -2,8 +2,11 @@ using RawkodeAutomation.Episodes.Model;
 
 namespace RawkodeAutomation.Thumbnails;
 
-/// <summary>A person on a thumbnail: the id finds the avatar (<c>episodes/people/avatars/&lt;id&gt;.png</c>).</summary>
-public sealed record ThumbnailPerson(string Id, string Name);
+/// <summary>
+/// A person on a thumbnail: the id finds the avatar (<c>episodes/people/avatars/&lt;id&gt;.png</c>); without one, the
+/// GitHub avatar of <paramref name="GitHub"/> when it is in the avatar cache (see <see cref="GitHubAvatarCache"/>).
+/// </summary>
+public sealed record ThumbnailPerson(string Id, string Name, string? GitHub = null);
 
 /// <summary>
 /// Everything a thumbnail shows, as plain values. Build it from the domain model with
@@ -32,19 +35,24 @@ public sealed record ThumbnailRequest(
     /// Builds the request for an episode: the show's template (or <see cref="DefaultTemplate"/>), its title, schedule,
     /// host and guests. Unknown person ids (which validation reports) fall back to the id as the name.
     /// </summary>
-    /// <param name="badge">Badge text; defaults to <c>LIVE</c> for scheduled episodes and <c>DRAFT</c> for drafts.</param>
-    public static ThumbnailRequest FromEpisode(Episode episode, Show show, IReadOnlyDictionary<string, Person> people, string? badge = null)
+    /// <param name="badge">
+    /// Badge text; defaults to <c>DRAFT</c> for drafts, <c>LIVE</c> for episodes still to air, and none for an episode
+    /// that aired (its end, <c>scheduledFor + duration</c>, is before <paramref name="now"/>): a video is not live.
+    /// </param>
+    /// <param name="now">The time to judge "aired" by; null treats every episode as still to air.</param>
+    public static ThumbnailRequest FromEpisode(Episode episode, Show show, IReadOnlyDictionary<string, Person> people, string? badge = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(episode);
         ArgumentNullException.ThrowIfNull(show);
         ArgumentNullException.ThrowIfNull(people);
-        ThumbnailPerson PersonOf(string id) => new(id, people.TryGetValue(id, out Person? p) ? p.Name : id);
+        ThumbnailPerson PersonOf(string id) => people.TryGetValue(id, out Person? p) ? new(id, p.Name, p.GitHub) : new(id, id);
+        bool aired = now is { } at && episode.ScheduledFor is { } start && start + episode.Duration <= at;
         return new ThumbnailRequest(
             string.IsNullOrWhiteSpace(show.Thumbnail) ? DefaultTemplate : show.Thumbnail,
             show.Name,
             episode.Title,
             episode.ScheduledFor,
-            badge ?? (episode.Draft ? "DRAFT" : "LIVE"),
+            badge ?? (episode.Draft ? "DRAFT" : aired ? null : "LIVE"),
             PersonOf(show.Host),
             [.. episode.Guests.Select(PersonOf)]);
     }
@@ -67,6 +75,12 @@ public sealed record RenderedThumbnail(
     int Height,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>
+    /// People drawn as a monogram because they have no picture (no avatar file, no cached GitHub avatar). Not a
+    /// warning: a run reports them once, summed up, rather than once per thumbnail.
+    /// </summary>
+    public IReadOnlyList<string> MissingAvatars { get; init; } = [];
+
     /// <summary><c>.png</c> or <c>.jpg</c>.</summary>
     public string FileExtension => ContentType == "image/png" ? ".png" : ".jpg";
 }
@@ -74,12 +88,21 @@ public sealed record RenderedThumbnail(
 /// <summary>Where the renderer finds its inputs: templates, fonts and brand assets, and person avatars.</summary>
 /// <param name="ThumbnailsDirectory">The <c>thumbnails/</c> directory (templates/, fonts/, assets/).</param>
 /// <param name="AvatarsDirectory">The <c>episodes/people/avatars/</c> directory.</param>
-public sealed record ThumbnailAssets(string ThumbnailsDirectory, string AvatarsDirectory)
+/// <param name="AvatarCacheDirectory">Where fetched GitHub avatars are kept (<c>.rawkode/avatars/</c>); null: none are used.</param>
+public sealed record ThumbnailAssets(string ThumbnailsDirectory, string AvatarsDirectory, string? AvatarCacheDirectory = null)
 {
-    /// <summary>The layout of this repository: <c>thumbnails/</c> and <c>episodes/people/avatars/</c> under the root.</summary>
+    /// <summary>
+    /// The layout of this repository: <c>thumbnails/</c>, <c>episodes/people/avatars/</c> and the avatar cache
+    /// <c>.rawkode/avatars/</c> under the root.
+    /// </summary>
     public static ThumbnailAssets FromRepositoryRoot(string repositoryRoot) => new(
         Path.Combine(repositoryRoot, "thumbnails"),
-        Path.Combine(repositoryRoot, "episodes", "people", "avatars"));
+        Path.Combine(repositoryRoot, "episodes", "people", "avatars"),
+        Path.Combine(repositoryRoot, ".rawkode", "avatars"));
+
+    /// <summary>The cached GitHub avatar of <paramref name="handle"/> (handles are case-insensitive); null without a cache.</summary>
+    public string? GitHubAvatarPath(string handle) =>
+        AvatarCacheDirectory is null ? null : Path.Combine(AvatarCacheDirectory, "github", handle.ToLowerInvariant() + ".png");
 
     public string FontsDirectory => Path.Combine(ThumbnailsDirectory, "fonts");
 

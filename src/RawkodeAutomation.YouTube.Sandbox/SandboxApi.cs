@@ -30,6 +30,7 @@ public sealed partial class YouTubeSandbox
         ["thumbnails.set"] = 50,
         ["playlistItems.list"] = 1,
         ["playlistItems.insert"] = 50,
+        ["channels.list"] = 1,
     };
 
     private const int MaxThumbnailBytes = 2 * 1024 * 1024;
@@ -105,6 +106,7 @@ public sealed partial class YouTubeSandbox
             case "thumbnails.set": await StartThumbnailAsync(context).ConfigureAwait(false); break;
             case "playlistItems.list": await ListPlaylistItemsAsync(context).ConfigureAwait(false); break;
             case "playlistItems.insert": await InsertPlaylistItemAsync(context).ConfigureAwait(false); break;
+            case "channels.list": await ListChannelsAsync(context).ConfigureAwait(false); break;
         }
     }
 
@@ -124,6 +126,7 @@ public sealed partial class YouTubeSandbox
         ("POST", "/upload/youtube/v3/thumbnails/set") => "thumbnails.set",
         ("GET", "/youtube/v3/playlistItems") => "playlistItems.list",
         ("POST", "/youtube/v3/playlistItems") => "playlistItems.insert",
+        ("GET", "/youtube/v3/channels") => "channels.list",
         _ => null,
     };
 
@@ -574,6 +577,9 @@ public sealed partial class YouTubeSandbox
     // The parts of a video the sandbox keeps (others, e.g. fileDetails, are unknownPart).
     private static readonly string[] VideoParts = ["id", "snippet", "status"];
 
+    // videos.list also reads liveStreamingDetails (read-only: videos.update does not take it).
+    private static readonly string[] VideoListParts = [.. VideoParts, "liveStreamingDetails"];
+
     private JsonObject RenderVideo(SandboxVideo v, HashSet<string> parts)
     {
         var o = new JsonObject { ["kind"] = "youtube#video", ["etag"] = v.ETag, ["id"] = v.Id };
@@ -600,12 +606,23 @@ public sealed partial class YouTubeSandbox
                 ["selfDeclaredMadeForKids"] = v.SelfDeclaredMadeForKids,
             };
         }
+        // Only a live video (a broadcast) has liveStreamingDetails; an upload has no such property at all.
+        if (parts.Contains("liveStreamingDetails") && v.IsBroadcast)
+        {
+            var d = new JsonObject();
+            if (v.ActualStart is { } a) { d["actualStartTime"] = Time(a); }
+            if (v.ActualEnd is { } e) { d["actualEndTime"] = Time(e); }
+            if (v.ScheduledStart is { } s) { d["scheduledStartTime"] = Time(s); }
+            if (v.ScheduledEnd is { } se) { d["scheduledEndTime"] = Time(se); }
+            if (v.LifeCycleStatus == "live") { d["concurrentViewers"] = "0"; d["activeLiveChatId"] = "Cg0KC" + v.Id; }
+            o["liveStreamingDetails"] = d;
+        }
         return o;
     }
 
     private Task ListVideosAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxVideo>(
         "youtube#videoListResponse",
-        Parts: VideoParts,
+        Parts: VideoListParts,
         Filters: ["id"],
         Select: (_, query) =>
         {
@@ -790,6 +807,43 @@ public sealed partial class YouTubeSandbox
         if (!playlistId.StartsWith("PL", StringComparison.Ordinal)) { throw new ApiError(404, "playlistNotFound", $"Playlist not found: '{playlistId}'.", location); }
     }
 
+    // The channel's uploads playlist (channel.contentDetails.relatedPlaylists.uploads): UU + the channel id after UC.
+    // Callers hold _gate.
+    private string UploadsPlaylistId => "UU" + _state.ChannelId[2..];
+
+    /// <summary>The uploads playlist as YouTube keeps it: every video of the channel, newest first. Callers hold _gate.</summary>
+    private IEnumerable<SandboxPlaylistItem> Uploads() => _state.Videos
+        .OrderByDescending(v => v.PublishedAt).ThenBy(v => v.Id, StringComparer.Ordinal)
+        .Select((v, i) => new SandboxPlaylistItem
+        {
+            Id = SandboxIds.ETag($"uploads:{v.Id}"),
+            PlaylistId = UploadsPlaylistId,
+            VideoId = v.Id,
+            Position = i,
+            PublishedAt = v.PublishedAt,
+        });
+
+    private JsonObject RenderPlaylistItem(SandboxPlaylistItem p, HashSet<string> parts)
+    {
+        var video = _state.Videos.FirstOrDefault(v => v.Id == p.VideoId);
+        var item = RenderPlaylistItem(p);
+        if (video is not null)
+        {
+            var snippet = (JsonObject)item["snippet"]!;
+            snippet["thumbnails"] = Thumbnails(video);
+            snippet["videoOwnerChannelTitle"] = _state.ChannelTitle;
+            snippet["videoOwnerChannelId"] = _state.ChannelId;
+        }
+        if (parts.Contains("contentDetails"))
+        {
+            var details = new JsonObject { ["videoId"] = p.VideoId };
+            if (video is not null) { details["videoPublishedAt"] = Time(video.PublishedAt); }
+            item["contentDetails"] = details;
+        }
+        if (parts.Contains("status")) { item["status"] = new JsonObject { ["privacyStatus"] = video?.PrivacyStatus ?? "private" }; }
+        return item;
+    }
+
     private JsonObject RenderPlaylistItem(SandboxPlaylistItem p)
     {
         var video = _state.Videos.FirstOrDefault(v => v.Id == p.VideoId);
@@ -822,8 +876,15 @@ public sealed partial class YouTubeSandbox
             if (filter == "playlistId")
             {
                 var playlistId = query["playlistId"].ToString();
-                RequirePlaylist(playlistId, "playlistId");
-                found = _state.PlaylistItems.Where(p => p.PlaylistId == playlistId);
+                if (playlistId == UploadsPlaylistId)
+                {
+                    found = Uploads();
+                }
+                else
+                {
+                    RequirePlaylist(playlistId, "playlistId");
+                    found = _state.PlaylistItems.Where(p => p.PlaylistId == playlistId);
+                }
                 var videoId = query["videoId"].ToString();
                 if (videoId.Length > 0) { found = found.Where(p => p.VideoId == videoId); }
             }
@@ -833,7 +894,58 @@ public sealed partial class YouTubeSandbox
             }
             return found.OrderBy(p => p.Position);
         },
-        Render: (item, _) => RenderPlaylistItem(item)));
+        Render: RenderPlaylistItem));
+
+    // ---- channels ---------------------------------------------------------------------------------
+
+    // The parts of a channel the sandbox renders; https://developers.google.com/youtube/v3/docs/channels/list
+    private static readonly string[] ChannelParts = ["id", "snippet", "contentDetails", "statistics", "status"];
+
+    private JsonObject RenderChannel(SandboxStateData channel, HashSet<string> parts)
+    {
+        var o = new JsonObject { ["kind"] = "youtube#channel", ["etag"] = SandboxIds.ETag($"channel:{channel.ChannelId}:{channel.Videos.Count}"), ["id"] = channel.ChannelId };
+        if (parts.Contains("snippet"))
+        {
+            o["snippet"] = new JsonObject
+            {
+                ["title"] = channel.ChannelTitle,
+                ["description"] = "",
+                ["publishedAt"] = Time(channel.Videos.Count > 0 ? channel.Videos.Min(v => v.PublishedAt) : new DateTimeOffset(2015, 1, 1, 0, 0, 0, TimeSpan.Zero)),
+            };
+        }
+        if (parts.Contains("contentDetails"))
+        {
+            o["contentDetails"] = new JsonObject
+            {
+                ["relatedPlaylists"] = new JsonObject { ["likes"] = "LL", ["uploads"] = UploadsPlaylistId },
+            };
+        }
+        if (parts.Contains("statistics"))
+        {
+            o["statistics"] = new JsonObject
+            {
+                ["viewCount"] = "0",
+                ["subscriberCount"] = "0",
+                ["hiddenSubscriberCount"] = false,
+                ["videoCount"] = channel.Videos.Count.ToString(CultureInfo.InvariantCulture),
+            };
+        }
+        if (parts.Contains("status")) { o["status"] = new JsonObject { ["privacyStatus"] = "public", ["isLinked"] = true, ["longUploadsStatus"] = "allowed" }; }
+        return o;
+    }
+
+    // mine=true is the authorised channel; id= lists it when the id is the sandbox channel's (other channels are absent).
+    private Task ListChannelsAsync(HttpContext context) => ListAsync(context, new ListMethod<SandboxStateData>(
+        "youtube#channelListResponse",
+        Parts: ChannelParts,
+        Filters: ["mine", "id", "forHandle"],
+        Select: (filter, query) => filter switch
+        {
+            "mine" => query["mine"] == "true" ? [_state] : throw new ApiError(400, "invalidValue", "mine must be true.", "mine"),
+            "id" => WithIds([_state], query, c => c.ChannelId),
+            _ => [],
+        },
+        Render: RenderChannel));
 
     private async Task InsertPlaylistItemAsync(HttpContext context)
     {

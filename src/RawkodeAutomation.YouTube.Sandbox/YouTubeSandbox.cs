@@ -20,6 +20,15 @@ public sealed class YouTubeSandboxOptions
     /// <summary>JSON file the channel is kept in (loaded on start, written on every change); null keeps it in memory.</summary>
     public string? StatePath { get; set; }
 
+    /// <summary>
+    /// A <see cref="ChannelSnapshot"/> file the channel starts from when there is no state yet (no
+    /// <see cref="StatePath"/> file): a channel with history instead of an empty one.
+    /// </summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>As <see cref="SnapshotPath"/>, already loaded (tests generate channels); wins over the path.</summary>
+    public ChannelSnapshot? Snapshot { get; set; }
+
     /// <summary>Units per Pacific day.</summary>
     public int DailyQuota { get; set; } = 10_000;
 
@@ -70,7 +79,10 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         SandboxStateData state;
         try
         {
-            state = options.StatePath is { } path && File.Exists(path) ? SandboxStateData.Load(path) : new SandboxStateData();
+            state = options.StatePath is { } path && File.Exists(path) ? SandboxStateData.Load(path)
+                : options.Snapshot is { } snapshot ? snapshot.ToState()
+                : options.SnapshotPath is { } snapshotPath ? ChannelSnapshot.Load(snapshotPath).ToState()
+                : new SandboxStateData();
         }
         catch (System.Text.Json.JsonException error)
         {
@@ -83,6 +95,11 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         builder.Services.AddRequestDecompression();
         var app = builder.Build();
         var sandbox = new YouTubeSandbox(app, options, state);
+        if (options.StatePath is { } statePath && !File.Exists(statePath))
+        {
+            // A channel started from a snapshot is the channel from now on: keep it, so a restart continues it.
+            state.Save(statePath);
+        }
         // Count gzip bodies before the decompression middleware strips the header (the Google client gzips by default).
         app.Use((context, next) =>
         {

@@ -11,7 +11,7 @@ namespace RawkodeAutomation.YouTube;
 
 /// <summary>
 /// The YouTube Data API v3 calls we make, one method per API method. Every call is charged to the
-/// <see cref="Ledger"/> (DESIGN.md §7; failures too) and every failure surfaces as a
+/// <see cref="Ledger"/> (failures too; docs/architecture.md) and every failure surfaces as a
 /// <see cref="YouTubeApiException"/>. Nothing here retries: the caller decides, using
 /// <see cref="YouTubeApiException.IsRetryable"/> (the worker wraps this client in its <c>RetryingYouTubeClient</c>,
 /// which repeats one call that cannot have taken effect twice, and Temporal's activity retries cover the rest).
@@ -65,7 +65,10 @@ public interface IYouTubeClient
     /// <summary>thumbnails.set (50): PNG or JPEG, at most 2 MB, uploaded with the resumable protocol. https://developers.google.com/youtube/v3/docs/thumbnails/set</summary>
     Task<ThumbnailSetResponse> SetThumbnailAsync(string videoId, ReadOnlyMemory<byte> image, string contentType, CancellationToken cancellationToken = default);
 
-    /// <summary>playlistItems.list, one page (1 unit). https://developers.google.com/youtube/v3/docs/playlistItems/list</summary>
+    /// <summary>channels.list mine=true (1 unit): the authorised channel, with its uploads playlist. https://developers.google.com/youtube/v3/docs/channels/list</summary>
+    Task<YouTubeChannel?> GetMyChannelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>playlistItems.list with snippet and contentDetails, one page of up to 50 (1 unit). https://developers.google.com/youtube/v3/docs/playlistItems/list</summary>
     Task<PlaylistItemListResponse> ListPlaylistItemsAsync(string playlistId, string? videoId, string? pageToken, CancellationToken cancellationToken = default);
 
     /// <summary>playlistItems.insert (50). https://developers.google.com/youtube/v3/docs/playlistItems/insert</summary>
@@ -193,12 +196,20 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
 
     public Task<PlaylistItemListResponse> ListPlaylistItemsAsync(string playlistId, string? videoId, string? pageToken, CancellationToken cancellationToken = default)
     {
-        var request = _service.PlaylistItems.List("snippet");
+        var request = _service.PlaylistItems.List("snippet,contentDetails");
         request.PlaylistId = playlistId;
         request.VideoId = videoId;
         request.MaxResults = MaxIdsPerList;
         request.PageToken = pageToken;
         return CallAsync("playlistItems.list", playlistId, () => request.ExecuteAsync(cancellationToken));
+    }
+
+    public async Task<YouTubeChannel?> GetMyChannelAsync(CancellationToken cancellationToken = default)
+    {
+        var request = _service.Channels.List("id,snippet,contentDetails");
+        request.Mine = true;
+        var response = await CallAsync("channels.list", null, () => request.ExecuteAsync(cancellationToken)).ConfigureAwait(false);
+        return response.Items?.FirstOrDefault();
     }
 
     public Task<PlaylistItem> InsertPlaylistItemAsync(string playlistId, string videoId, CancellationToken cancellationToken = default)
@@ -231,7 +242,7 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
         }
         catch (Exception error) when (YouTubeErrorMapper.Map(error, method, target, _clock.GetUtcNow()) is { } mapped)
         {
-            // Failures are charged too (DESIGN.md §7); a credential refused before any API request is not.
+            // Failures are charged too (docs/architecture.md, "Facts about the outside world"); a credential refused before any API request is not.
             if (error is not TokenResponseException) { Ledger.Record(method, units, succeeded: false, target); }
             throw mapped;
         }
@@ -239,7 +250,7 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
 
     /// <summary>
     /// GoogleAuthorizationCodeFlow.Initializer's constructor that takes the endpoints is protected; this
-    /// exposes the token endpoint so the same flow can talk to a sandbox or a proxy (DESIGN.md §9).
+    /// exposes the token endpoint so the same flow can talk to a sandbox or a proxy.
     /// </summary>
     private sealed class TokenEndpointFlowInitializer(Uri tokenUri)
         : GoogleAuthorizationCodeFlow.Initializer(GoogleAuthConsts.OidcAuthorizationUrl, tokenUri.AbsoluteUri, GoogleAuthConsts.RevokeTokenUrl);

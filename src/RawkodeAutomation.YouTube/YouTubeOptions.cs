@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace RawkodeAutomation.YouTube;
 
 /// <summary>
-/// Configuration section <c>YouTube</c> (DESIGN.md §8). Credentials are an OAuth2 installed-app client and a
+/// Configuration section <c>YouTube</c> (docs/configuration.md). Credentials are an OAuth2 installed-app client and a
 /// refresh token for the channel (scopes <c>youtube</c>, <c>youtube.force-ssl</c>); secrets come from the
 /// environment or files, never from committed configuration.
 /// https://developers.google.com/youtube/v3/guides/auth/installed-apps

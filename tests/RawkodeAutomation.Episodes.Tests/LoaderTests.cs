@@ -61,7 +61,7 @@ public class LoaderTests
     }
 
     [Fact]
-    public void Load_FilesOutsideTheLayout_AreIgnoredOrWarned()
+    public void Load_FilesOutsideTheLayout_AreIgnoredOrRejected()
     {
         var result = TestRepository.WithShow()
             .Put("README.md", "not episodes")
@@ -70,10 +70,37 @@ public class LoaderTests
             .Put("episodes/people/notes.yml", "name: x\n")
             .LoadResult();
 
-        Assert.True(result.IsValid);
-        var warning = Assert.Single(result.Warnings);
-        Assert.Equal("episodes/people/notes.yml:1:1", warning.Location.ToString());
-        Assert.Contains("rename it to .yaml", warning.Message, StringComparison.Ordinal);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("episodes/people/notes.yml:1:1", error.Location.ToString());
+        Assert.Contains("rename it to episodes/people/notes.yaml", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("episodes/klustered/2026/2026-12-03-nested.yaml")]
+    [InlineData("episodes/klustered/2026-12-03-yml.yml")]
+    [InlineData("episodes/2026-12-03-at-the-root.yaml")]
+    public void Load_EpisodeFileOutsideTheLayout_IsAnErrorNotASilentSkip(string path)
+    {
+        var result = TestRepository.WithShow()
+            .Put(path, "title: \"Lost\"\nscheduledFor: 2026-12-03T17:00:00Z\nduration: 90m\nsummary: Lost.\n")
+            .LoadResult();
+
+        Assert.False(result.IsValid);
+        Assert.Equal(path + ":1:1", Assert.Single(result.Errors).Location.ToString());
+    }
+
+    [Theory]
+    [InlineData("2026-12-09-VCluster", "2026-12-09-vcluster")]
+    [InlineData("2026-12-09_vcluster_deep_dive", "2026-12-09-vcluster-deep-dive")]
+    [InlineData("Klustered_18", "2026-12-03-klustered-18")]
+    [InlineData("2026-12-09", "2026-12-09-my-episode")]
+    public void Load_BadEpisodeFileName_SuggestsANameWithOneDate(string stem, string suggested)
+    {
+        var result = TestRepository.WithShow()
+            .Episode("klustered", stem, "Named", "2026-12-09T17:00:00Z")
+            .LoadResult();
+
+        Assert.Contains($"e.g. '{suggested}'", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,6 +141,51 @@ public class LoaderTests
 
         Assert.False(EpisodeLoader.Load(repo.Files).IsValid);
         Assert.True(EpisodeLoader.Load(repo.Files, EpisodeLoaderOptions.Default with { KnownBreakIds = null }).IsValid);
+    }
+
+    [Theory]
+    [InlineData("\n      breaks: [coredns-homoglyph]\n", "\n")]
+    [InlineData("\n      breaks: [coredns-homoglyph]\n", "\n      breaks: []\n")]
+    public void Load_TeamWithoutLibraryBreaks_IsValidAndBrokenByHand(string section, string replacement)
+    {
+        var klustered = TestRepository.KlusteredSection + "\n";
+        Assert.Contains(section, klustered, StringComparison.Ordinal);
+        var repository = TestRepository.WithShow().Person("ada", "Ada").Person("ben", "Ben")
+            .Episode("klustered", "2026-12-03-by-hand", "By hand", "2026-12-03T17:00:00Z", [], klustered.Replace(section, replacement, StringComparison.Ordinal))
+            .Load();
+
+        var team = Assert.Single(repository.Episodes["klustered/2026-12-03-by-hand"].Klustered!.Teams);
+        Assert.Empty(team.Breaks);
+        Assert.Equal(["ada"], team.Breakers);
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:59:59Z")]
+    [InlineData("2031-12-08T00:00:00Z")]
+    [InlineData("2004-12-31T23:59:59Z")]
+    [InlineData("0001-01-01T00:00:00Z")]
+    public void Load_ScheduledForOutsideTheSaneRange_IsAnErrorAtTheValue(string scheduledFor)
+    {
+        var result = EpisodeLoader.Load(
+            TestRepository.WithShow().Episode("klustered", "2026-12-03-typo", "Typo", scheduledFor).Files,
+            EpisodeLoaderOptions.Default with { Now = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero) });
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("episodes/klustered/2026-12-03-typo.yaml:2:15", error.Location.ToString());
+        Assert.Contains("from 2005-01-01 (before YouTube) to 2031-12-07", error.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Repository.Episodes);
+    }
+
+    [Theory]
+    [InlineData("2005-01-01T00:00:00Z")]
+    [InlineData("2031-12-06T23:00:00Z")]
+    public void Load_ScheduledForAtTheEdgesOfTheRange_IsValid(string scheduledFor)
+    {
+        var result = EpisodeLoader.Load(
+            TestRepository.WithShow().Episode("klustered", scheduledFor[..10] + "-edge", "Edge", scheduledFor).Files,
+            EpisodeLoaderOptions.Default with { Now = new DateTimeOffset(2026, 12, 7, 0, 0, 0, TimeSpan.Zero) });
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
     }
 
     [Fact]

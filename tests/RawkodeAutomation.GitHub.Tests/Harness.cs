@@ -145,7 +145,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public GitHubWebhookSender Sender { get; private set; } = null!;
 
-    public static async Task<Harness> StartAsync(TimeProvider? time = null)
+    public static async Task<Harness> StartAsync(TimeProvider? time = null, Action<GitHubOptions>? configure = null)
     {
         var sandbox = await GitHubSandbox.StartAsync();
         var options = new GitHubOptions
@@ -157,6 +157,7 @@ internal sealed class Harness : IAsyncDisposable
             ApiBaseUri = sandbox.BaseAddress,
             RunUrlTemplate = "http://127.0.0.1:8787/commits/{sha}",
         };
+        configure?.Invoke(options);
         var harness = new Harness(sandbox, options);
         harness.Host = await GitHubWebhookHost.StartAsync(options, harness.Sink, time: time, logging: l => l.AddProvider(harness.Logs));
         harness.Sender = new GitHubWebhookSender(harness._http, harness.Host.Endpoint, Secret);

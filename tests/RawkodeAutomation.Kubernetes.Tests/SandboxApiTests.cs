@@ -31,6 +31,23 @@ public sealed class SandboxApiTests : IAsyncLifetime
         return new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
     }
 
+    /// <summary>An HttpClient that trusts the cluster's CA only (no credentials).</summary>
+    internal static HttpClient TrustingHttpClient(SandboxCluster cluster)
+    {
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) =>
+            {
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(cluster.Pki.CaCertificate);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return certificate is not null && chain.Build(certificate);
+            },
+        };
+        return new HttpClient(handler);
+    }
+
     [Fact]
     public async Task Discovery_CoreAndGroups_AdvertisesResources()
     {
@@ -86,13 +103,13 @@ public sealed class SandboxApiTests : IAsyncLifetime
     [Fact]
     public async Task Get_WrongToken_Unauthorized()
     {
-        var config = new KubernetesClientConfiguration { Host = _cluster.Server.ToString(), AccessToken = "wrong" };
-        using var client = new k8s.Kubernetes(config);
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(_cluster.KubeconfigForToken("wrong")));
+        using var client = new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
         var error = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ListNamespaceAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, error.Response.StatusCode);
 
-        // Health checks are anonymous.
-        using var http = new HttpClient();
+        // Health checks are anonymous (over the cluster's TLS).
+        using var http = TrustingHttpClient(_cluster);
         Assert.Equal("ok", await http.GetStringAsync(new Uri(_cluster.Server, "readyz")));
     }
 

@@ -38,6 +38,39 @@ public sealed class GoldenThumbnailTests(RendererFixture fixture) : IClassFixtur
         { "rawkode-live-corrupt-avatar", RendererFixture.Request("rawkode-live", "A corrupt avatar falls back to a monogram", new ThumbnailPerson("broken", "Bruno Broken")) },
     };
 
+    /// <summary>Thumbnails as a creator publishes them, pinned at full size and at YouTube's list size (168x94).</summary>
+    public static TheoryData<string, ThumbnailRequest> CreatorCases() => new()
+    {
+        {
+            // Aired: no LIVE badge. The title breaks at the colon, not before "and".
+            "klustered-aired-two-guests",
+            RendererFixture.Request("klustered", "Klustered #1: Ada and Chen", Ada, Grace) with { Badge = null, ScheduledFor = new DateTimeOffset(2021, 3, 4, 17, 0, 0, TimeSpan.Zero) }
+        },
+        {
+            // A longer name wraps at its neighbour's size rather than being set smaller.
+            "rawkode-live-long-name",
+            RendererFixture.Request("rawkode-live", "Rust in the Linux kernel", Linus, new ThumbnailPerson("guinevere", "Guinevere Saenger"))
+        },
+    };
+
+    /// <summary>YouTube's list and search results show thumbnails at this size.</summary>
+    public const int ListWidth = 168, ListHeight = 94;
+
+    [Theory]
+    [MemberData(nameof(CreatorCases))]
+    public void Render_CreatorCase_MatchesGoldenAtFullAndListSize(string name, ThumbnailRequest request)
+    {
+        RenderedThumbnail thumbnail = fixture.Renderer.Render(request);
+
+        // Both comparisons run (and write their received image) before either fails.
+        Exception? full = Record.Exception(() => GoldenImage.AssertMatches(thumbnail.Bytes, name));
+        GoldenImage.AssertMatches(GoldenImage.Downscale(thumbnail.Bytes, ListWidth, ListHeight), name + "-168x94");
+        if (full is not null)
+        {
+            throw full;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Render_Case_MatchesGoldenImage(string name, ThumbnailRequest request)

@@ -81,6 +81,38 @@ public sealed class TextLayoutTests(RendererFixture fixture) : IClassFixture<Ren
         Assert.Equal("NotoSansArabic-Bold.ttf", runs[^1].Font.FileName);
     }
 
+    private static string LineText(Paragraph paragraph, (int From, int To) line) =>
+        paragraph.Text[paragraph.CharIndex(line.From)..paragraph.CharIndex(line.To)].Trim();
+
+    [Fact]
+    public void Fit_GreedyBreakAfterAConnective_BreaksAtTheColonInstead()
+    {
+        const string title = "Klustered #1: Ada and Chen";
+        Paragraph paragraph = new(title, Bold);
+        // Just wide enough for "Klustered #1: Ada": greedy breaking leaves "and Chen" on its own (ASCII: graphemes = chars).
+        float width = paragraph.Width(0, title.IndexOf(" and", StringComparison.Ordinal), 72) + 4;
+        Assert.Equal("Klustered #1: Ada", LineText(paragraph, paragraph.Wrap(72, width)[0]));
+
+        FittedText fitted = TextBlock.Fit(title, Style(72, 72, 3), SKRect.Create(width, 400));
+
+        Assert.Equal(["Klustered #1:", "Ada and Chen"], fitted.Lines.Select(l => LineText(fitted.Paragraph, l)));
+    }
+
+    [Fact]
+    public void Fit_ThreeLines_NoLineEndsWithAConnective()
+    {
+        const string title = "Pairing on Cluster API with Ada and Grace for the new control plane";
+        Paragraph paragraph = new(title, Bold);
+        float width = paragraph.Width(0, title.Length, 60) / 2.6f;
+
+        FittedText fitted = TextBlock.Fit(title, Style(60, 60, 4), SKRect.Create(width, 400));
+
+        Assert.True(fitted.Lines.Count >= 3);
+        Assert.All(fitted.Lines.SkipLast(1), l => Assert.DoesNotMatch(@"\b(and|with|for|the|on)$", LineText(fitted.Paragraph, l)));
+        Assert.All(fitted.Lines, l => Assert.True(fitted.Paragraph.Width(l.From, l.To, 60) <= width + 0.5f));
+        Assert.Equal(title, string.Join(" ", fitted.Lines.Select(l => LineText(fitted.Paragraph, l))));
+    }
+
     [Fact]
     public void Fit_ShortTitle_KeepsPreferredSizeOnOneLine()
     {

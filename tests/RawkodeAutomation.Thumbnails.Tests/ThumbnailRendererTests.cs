@@ -84,16 +84,6 @@ public sealed class ThumbnailRendererTests(RendererFixture fixture) : IClassFixt
     }
 
     [Fact]
-    public void Render_MissingAvatar_WarnsAndDrawsMonogram()
-    {
-        RenderedThumbnail thumbnail = fixture.Renderer.Render(RendererFixture.Request("default", "No photo", new ThumbnailPerson("no-photo", "Priya Sharma")));
-
-        string warning = Assert.Single(thumbnail.Warnings);
-        Assert.Contains("episodes/people/avatars/no-photo.png", warning, StringComparison.Ordinal);
-        Assert.Contains("monogram", warning, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public void Render_CorruptAvatar_WarnsAndDoesNotThrow()
     {
         RenderedThumbnail thumbnail = fixture.Renderer.Render(RendererFixture.Request("rawkode-live", "Broken photo", new ThumbnailPerson("broken", "Bruno Broken")));
@@ -166,8 +156,8 @@ public sealed class ThumbnailRendererTests(RendererFixture fixture) : IClassFixt
         Assert.Equal("klustered", request.Template);
         Assert.Equal("Klustered", request.ShowName);
         Assert.Equal("LIVE", request.Badge);
-        Assert.Equal(new ThumbnailPerson("rawkode", "David Flanagan"), request.Host);
-        Assert.Equal([new ThumbnailPerson("gjtempleton", "Guy Templeton"), new ThumbnailPerson("unknown-person", "unknown-person")], request.Guests);
+        Assert.Equal(new ThumbnailPerson("rawkode", "David Flanagan", "rawkode"), request.Host);
+        Assert.Equal([new ThumbnailPerson("gjtempleton", "Guy Templeton", "gjtempleton"), new ThumbnailPerson("unknown-person", "unknown-person")], request.Guests);
     }
 
     [Fact]

@@ -22,10 +22,10 @@ internal sealed class SandboxHarness : IAsyncDisposable
     public YouTubeClient Client { get; }
     public InMemoryQuotaLedger Ledger { get; }
 
-    public static async Task<SandboxHarness> StartAsync(int dailyQuota = 10_000, string? statePath = null, string? refreshToken = null)
+    public static async Task<SandboxHarness> StartAsync(int dailyQuota = 10_000, string? statePath = null, string? refreshToken = null, ChannelSnapshot? snapshot = null)
     {
         var clock = new SandboxClock(Start);
-        var sandbox = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { Clock = clock, DailyQuota = dailyQuota, StatePath = statePath });
+        var sandbox = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { Clock = clock, DailyQuota = dailyQuota, StatePath = statePath, Snapshot = snapshot });
         var ledger = new InMemoryQuotaLedger(clock, dailyQuota);
         var client = YouTubeClient.Create(OptionsFor(sandbox, refreshToken), ledger, clock);
         return new SandboxHarness(sandbox, clock, client, ledger);

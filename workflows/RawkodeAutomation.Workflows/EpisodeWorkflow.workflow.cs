@@ -31,6 +31,13 @@ public sealed class EpisodeWorkflow
     /// </summary>
     internal const string KlusteredLoopPatch = "klustered-concurrent";
 
+    /// <summary>
+    /// Marks histories whose Klustered timeline hands out the breakers' and fixers' credentials for their windows: the
+    /// show's start is a step of its own (breakers out, the cluster checked broken, fixers in) and the fixes become
+    /// chapters after the stream. Older histories replay the timeline without those steps.
+    /// </summary>
+    internal const string KlusteredHandsPatch = "klustered-hands";
+
     /// <summary>How often a running Klustered show is checked for the fix.</summary>
     public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -54,6 +61,8 @@ public sealed class EpisodeWorkflow
     private DateTimeOffset? _nextWakeUp;
     private long _reconcilePasses;
     private bool _klusteredConcurrent;
+    private bool _klusteredHands;
+    private bool _fixChaptersRecorded;
     private Task? _klusteredLoop;
     private bool _klusteredRunning;
     private DateTimeOffset? _klusteredWakeUp;
@@ -104,6 +113,7 @@ public sealed class EpisodeWorkflow
     public async Task<EpisodeOutcome> RunAsync(EpisodeWorkflowInput input)
     {
         _klusteredConcurrent = Workflow.Patched(KlusteredLoopPatch);
+        _klusteredHands = _klusteredConcurrent && Workflow.Patched(KlusteredHandsPatch);
         while (true)
         {
             if (_klusteredLoop is { IsFaulted: true } faulted)
@@ -563,7 +573,39 @@ public sealed class EpisodeWorkflow
         {
             _phase = "Idle";
         }
+        if (_klusteredHands && !_fixChaptersRecorded && !_deleted)
+        {
+            wakeUps.Add(await RecordFixChaptersAsync(desired));
+        }
         return KlusteredSchedule.Earliest(wakeUps);
+    }
+
+    /// <summary>Once the stream is over, each team fixed during it gets a chapter; returns when to look again (null: done).</summary>
+    private async Task<DateTimeOffset?> RecordFixChaptersAsync(DesiredEpisode desired)
+    {
+        var fixes = KlusteredSchedule.FixChapters(Workflow.UtcNow, desired, _teams, FixPollInterval);
+        if (fixes is null)
+        {
+            return desired.ScheduledFor!.Value + desired.Duration + FixPollInterval;
+        }
+        _fixChaptersRecorded = true;
+        if (fixes.Count == 0)
+        {
+            return null;
+        }
+        try
+        {
+            var written = await ActivityCalls.RunAsync(
+                (IKlusteredActivities a) => a.RecordFixChaptersAsync(new RecordFixChaptersInput(desired.EpisodeId, desired.ScheduledFor!.Value, desired.Duration, fixes)),
+                PipelineOptions.Short);
+            _lastResult = $"fix chapters: {written.Detail}";
+        }
+        catch (ActivityFailureException e)
+        {
+            // Not tried again in a loop: the time to fix is in the file already; the chapters can be added by hand.
+            _lastError = $"fix chapters: {Describe(e)}";
+        }
+        return null;
     }
 
     /// <summary>The due step of one team (provision, check for the fix, tear down); returns when that team needs us next.</summary>
@@ -580,8 +622,11 @@ public sealed class EpisodeWorkflow
         {
             return null;
         }
-        var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
-        var input = new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
+        var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval, _klusteredHands);
+        var timeline = KlusteredSchedule.Timeline(desired);
+        var input = _klusteredHands
+            ? new KlusteredTeamInput(desired.EpisodeId, spec, expiry, timeline.ShowStart, timeline.TeardownAt)
+            : new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
         if (!_klusteredConcurrent)
         {
             _phase = "Klustered";
@@ -600,7 +645,26 @@ public sealed class EpisodeWorkflow
                         Access = provisioned.Access,
                         ProvisionedAt = Workflow.UtcNow,
                         LastError = provisioned.BreaksVerified ? null : "breaks did not hold: " + string.Join("; ", provisioned.Notes),
+                        Credentials = provisioned.Breakers is { } breakers ? [breakers] : team.Credentials,
+                        Verdict = spec.Breaks.Count > 0 && provisioned.BreaksVerified ? BreakVerdict.Broken : team.Verdict,
                     };
+                    break;
+                case KlusteredAction.HandOver:
+                    var handedOver = await ActivityCalls.RunAsync(
+                        (IKlusteredActivities a) => a.HandOverTeamAsync(input), PipelineOptions.Long);
+                    var now = Workflow.UtcNow;
+                    team = team with
+                    {
+                        HandedOverAt = now,
+                        Verdict = handedOver.Verdict,
+                        VerdictDetail = handedOver.Detail,
+                        Credentials =
+                        [
+                            .. (team.Credentials ?? []).Select(c => c.Role == AccessRole.Breakers && c.RevokedAt is null ? c with { RevokedAt = now } : c),
+                            .. handedOver.Fixers is { } fixers ? [fixers] : Array.Empty<AccessGrant>(),
+                        ],
+                    };
+                    _lastResult = $"team {team.Name}: {KlusteredSchedule.Describe(handedOver.Verdict)}; fixers have access";
                     break;
                 case KlusteredAction.CheckFixed:
                     var check = await ActivityCalls.RunAsync(
@@ -645,7 +709,7 @@ public sealed class EpisodeWorkflow
             _lastError = $"team {team.Name}: {Describe(e)}";
         }
         _teams[i] = team;
-        var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
+        var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval, _klusteredHands);
         // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
         // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
         return after.Action is KlusteredAction.None ? after.WakeAt : after.WakeAt ?? Workflow.UtcNow;
@@ -819,7 +883,8 @@ public sealed class EpisodeWorkflow
     }
 
     private EpisodeMemory Snapshot() => new(
-        _desired, _applied, [.. _teams], _deleted, _failed, _lastResult, _lastError, _unitsSpent, [.. _notify], _reason, _dirty || _forceThumbnail);
+        _desired, _applied, [.. _teams], _deleted, _failed, _lastResult, _lastError, _unitsSpent, [.. _notify], _reason, _dirty || _forceThumbnail,
+        _fixChaptersRecorded);
 
     private void Restore(EpisodeMemory m)
     {
@@ -834,6 +899,7 @@ public sealed class EpisodeWorkflow
         _notify = [.. m.PendingNotifications];
         _reason = m.LastReason;
         _dirty = m.Dirty;
+        _fixChaptersRecorded = m.FixChaptersRecorded;
     }
 
     private static string Describe(Exception e) =>

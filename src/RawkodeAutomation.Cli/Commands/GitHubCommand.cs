@@ -20,13 +20,31 @@ internal static class GitHubCommand
         return github;
     }
 
+    /// <summary>An absolute http(s) URL, or a parse error that says what was wrong (shown by the command line, exit 1).</summary>
+    internal static Uri? ParseHttpUrl(System.CommandLine.Parsing.ArgumentResult result, string option)
+    {
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Host.Length > 0)
+        {
+            return url;
+        }
+
+        result.AddError($"{option} '{text}' is not an absolute http or https URL, e.g. http://127.0.0.1:8787/webhooks/github");
+        return null;
+    }
+
     private static Command Sandbox()
     {
         Option<int> port = new("--port") { Description = "Loopback port (0: any free port).", DefaultValueFactory = _ => 0 };
         Option<string> repository = new("--repository") { Description = "owner/name of the sandbox repository.", DefaultValueFactory = _ => "rawkode/channel" };
         Option<string> token = new("--token") { Description = "Token clients must send.", DefaultValueFactory = _ => "sandbox-token" };
         Option<DirectoryInfo?> seed = new("--seed") { Description = "A local git checkout whose HEAD episodes/ becomes the first commit on main." };
-        Option<Uri?> hook = new("--webhook-url") { Description = "Deliver a signed push webhook here on every branch move (e.g. http://127.0.0.1:8787/webhooks/github)." };
+        Option<Uri?> hook = new("--webhook-url")
+        {
+            Description = "Deliver a signed push webhook here on every branch move (e.g. http://127.0.0.1:8787/webhooks/github).",
+            // System.CommandLine has no built-in conversion to Uri: without this parser every URL failed with a stack trace.
+            CustomParser = result => ParseHttpUrl(result, "--webhook-url"),
+        };
         Option<string?> hookSecret = new("--webhook-secret") { Description = "Secret the webhook deliveries are signed with (GitHub:WebhookSecret of the receiver)." };
         Command command = new("sandbox", "Run the loopback GitHub REST sandbox until Ctrl+C.") { port, repository, token, seed, hook, hookSecret };
         command.SetAction(async (parse, cancellationToken) =>

@@ -19,7 +19,54 @@ internal static class KlusteredCommand
         klustered.Subcommands.Add(Breaks());
         klustered.Subcommands.Add(Sandbox());
         klustered.Subcommands.Add(Demo());
+        klustered.Subcommands.Add(Access());
         return klustered;
+    }
+
+    private static Command Access()
+    {
+        Argument<string> episode = new("episode-id") { Description = "The episode, <show>/<slug>." };
+        Argument<string> team = new("team") { Description = "The team's name in the episode file." };
+        Option<string> role = new("--role") { Description = "breakers (from provisioning until the start) or fixers (from the start until teardown).", Required = true };
+        role.AcceptOnlyFromAmong("breakers", "fixers");
+        Option<DirectoryInfo?> repo = new("--repo") { Description = "The checkout `rawkode up` runs in (default: the current directory or the nearest one above it with .rawkode/)." };
+        Command command = new("access", "Print a team's kubeconfig for one role, to hand over by hand (it is a secret: send it privately).") { episode, team, role, repo };
+        command.SetAction(parse =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var episodeId = parse.GetValue(episode)!;
+            var teamName = parse.GetValue(team)!;
+            var who = parse.GetValue(role)!;
+            var start = parse.GetValue(repo)?.FullName ?? Directory.GetCurrentDirectory();
+            var root = new DirectoryInfo(start);
+            while (root is not null && !Directory.Exists(Path.Combine(root.FullName, ".rawkode")))
+            {
+                root = root.Parent;
+            }
+            if (root is null)
+            {
+                error.WriteLine($"rawkode klustered access: no .rawkode/ directory in {start} or above it: run this in the checkout where `rawkode up` runs, or pass --repo PATH.");
+                return 2;
+            }
+            var path = KlusteredAccessFiles.PathFor(Path.Combine(root.FullName, ".rawkode", "klustered"), episodeId, teamName, who);
+            if (!File.Exists(path))
+            {
+                var when = who == "breakers"
+                    ? "the breakers' file is written when the team's cluster is provisioned (provisionBefore the start) and removed at the start"
+                    : "the fixers' file is written at the show's start";
+                error.WriteLine($"rawkode klustered access: {path} does not exist: {when}. Check the episode id ({episodeId}) and team ({teamName}) against the episode file, and the team's state on the operator page.");
+                return 1;
+            }
+            var content = File.ReadAllText(path);
+            if (KlusteredAccessFiles.ValidUntil(content) is { } until && until <= DateTimeOffset.UtcNow)
+            {
+                error.WriteLine($"rawkode klustered access: the {who}' credential of {teamName} expired at {until:u}.");
+                return 1;
+            }
+            parse.InvocationConfiguration.Output.Write(content);
+            return 0;
+        });
+        return command;
     }
 
     private static Command Breaks()

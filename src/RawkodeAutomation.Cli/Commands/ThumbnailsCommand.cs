@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Playwright;
 using RawkodeAutomation.Episodes.Loading;
 using RawkodeAutomation.Episodes.Model;
@@ -33,7 +34,7 @@ internal static class ThumbnailsCommand
         Option<DirectoryInfo> outDir = new("--out") { Description = "Output directory.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".rawkode", "thumbnails")) };
         Option<DirectoryInfo?> repo = RepoOption();
         Command command = new("render", "Render thumbnails to files, with an index.html contact sheet to see them side by side.") { episodeId, all, outDir, repo };
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancellationToken) =>
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             TextWriter error = parse.InvocationConfiguration.Error;
@@ -76,7 +77,10 @@ internal static class ThumbnailsCommand
             string outPath = parse.GetValue(outDir)!.FullName;
             Directory.CreateDirectory(outPath);
             using ThumbnailRenderer renderer = new(ThumbnailAssets.FromRepositoryRoot(root));
+            DateTimeOffset now = DateTimeOffset.UtcNow;
+            await FetchAvatarsAsync(root, renderer.Assets, selected, episodes, now, output, cancellationToken).ConfigureAwait(false);
             List<ContactSheetEntry> entries = [];
+            SortedSet<string> missingAvatars = new(StringComparer.Ordinal);
             int failures = 0;
             foreach (Episode episode in selected)
             {
@@ -90,7 +94,7 @@ internal static class ThumbnailsCommand
                 try
                 {
                     Stopwatch watch = Stopwatch.StartNew();
-                    ThumbnailRequest request = ThumbnailRequest.FromEpisode(episode, show, episodes.People);
+                    ThumbnailRequest request = ThumbnailRequest.FromEpisode(episode, show, episodes.People, now: now);
                     RenderedThumbnail thumbnail = renderer.Render(request);
                     string relative = episode.Id + thumbnail.FileExtension;
                     string file = Path.Combine(outPath, relative);
@@ -103,6 +107,8 @@ internal static class ThumbnailsCommand
                         error.WriteLine($"  warning: {episode.Id}: {warning}");
                     }
 
+                    missingAvatars.UnionWith(thumbnail.MissingAvatars);
+
                     entries.Add(new ContactSheetEntry(episode.Id, episode.Title, request.Template, relative, thumbnail));
                 }
                 catch (Exception e) when (e is ThumbnailTemplateException or ThumbnailFontException)
@@ -112,12 +118,53 @@ internal static class ThumbnailsCommand
                 }
             }
 
+            if (missingAvatars.Count > 0)
+            {
+                // One line for the run, not one per thumbnail: a monogram is a fine default, not a fault.
+                error.WriteLine($"{missingAvatars.Count} {(missingAvatars.Count == 1 ? "person has" : "people have")} no picture and got a monogram: " +
+                    $"{string.Join(", ", missingAvatars.Take(8))}{(missingAvatars.Count > 8 ? $" and {missingAvatars.Count - 8} more" : "")} " +
+                    "(add episodes/people/avatars/<id>.png, or a github: handle and network access)");
+            }
+
             string index = Path.Combine(outPath, "index.html");
             File.WriteAllText(index, ContactSheet(entries, root));
             output.WriteLine($"{entries.Count} thumbnail(s) written; contact sheet: {index}");
             return failures > 0 || !loaded.IsValid ? 1 : 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Puts the GitHub avatars of the people on these thumbnails into <c>.rawkode/avatars/</c>, from
+    /// <c>Thumbnails:AvatarBaseUri</c> (appsettings.json or the environment; default GitHub; empty: never).
+    /// </summary>
+    private static async Task FetchAvatarsAsync(
+        string root, ThumbnailAssets assets, IEnumerable<Episode> selected, EpisodeRepository episodes, DateTimeOffset now, TextWriter output, CancellationToken cancellationToken)
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .SetBasePath(root).AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        string? configured = configuration["Thumbnails:AvatarBaseUri"];
+        if (configured is { Length: 0 })
+        {
+            return;
+        }
+
+        Uri baseUri = configured is null ? GitHubAvatarCache.DefaultBaseUri : new Uri(configured.EndsWith('/') ? configured : configured + "/");
+        List<ThumbnailPerson> people = [.. selected
+            .Where(e => episodes.Shows.ContainsKey(e.ShowId))
+            .Select(e => ThumbnailRequest.FromEpisode(e, episodes.Shows[e.ShowId], episodes.People, now: now))
+            .SelectMany(r => r.Guests.Append(r.Host).OfType<ThumbnailPerson>())];
+        using HttpClient http = new() { Timeout = TimeSpan.FromSeconds(10) };
+        AvatarFetchReport report = await new GitHubAvatarCache(http, assets, baseUri).FetchMissingAsync(people, cancellationToken).ConfigureAwait(false);
+        if (report.Fetched.Count > 0)
+        {
+            output.WriteLine($"avatars: fetched {report.Fetched.Count} from {baseUri} into .rawkode/avatars/");
+        }
+
+        if (report.Offline is { } why)
+        {
+            output.WriteLine($"avatars: stopped fetching ({why}); people without a cached avatar get a monogram");
+        }
     }
 
     private sealed record ContactSheetEntry(string Id, string Title, string Template, string File, RenderedThumbnail Thumbnail);
@@ -129,13 +176,13 @@ internal static class ThumbnailsCommand
         html.Append("body{font:14px system-ui,sans-serif;background:#0b0f19;color:#e5e7eb;margin:24px}");
         html.Append(".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:20px}");
         html.Append("figure{margin:0;background:#111827;border-radius:10px;overflow:hidden}img{width:100%;display:block;aspect-ratio:16/9}");
-        html.Append("figcaption{padding:10px 12px;line-height:1.45}code{color:#93c5fd}.w{color:#fbbf24}");
+        html.Append("img.small{width:168px;height:94px;float:right;margin-left:10px;aspect-ratio:auto}figcaption{padding:10px 12px;line-height:1.45;overflow:hidden}code{color:#93c5fd}.w{color:#fbbf24}");
         html.Append("</style></head><body>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>Thumbnails</h1><p>{entries.Count} episode(s) from {WebUtility.HtmlEncode(root)}</p><div class=\"grid\">");
         foreach (ContactSheetEntry e in entries)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<figure><a href=\"{Uri.EscapeDataString(e.File).Replace("%2F", "/", StringComparison.Ordinal)}\"><img src=\"{Uri.EscapeDataString(e.File).Replace("%2F", "/", StringComparison.Ordinal)}\" alt=\"\"></a><figcaption><b>{WebUtility.HtmlEncode(e.Title)}</b><br><code>{WebUtility.HtmlEncode(e.Id)}</code> · template <code>{WebUtility.HtmlEncode(e.Template)}</code><br>{e.Thumbnail.ContentType}, {e.Thumbnail.Bytes.Length / 1024.0:0.0} KiB, hash <code>{e.Thumbnail.ContentHash[..12]}</code>");
+                $"<figure><a href=\"{Uri.EscapeDataString(e.File).Replace("%2F", "/", StringComparison.Ordinal)}\"><img src=\"{Uri.EscapeDataString(e.File).Replace("%2F", "/", StringComparison.Ordinal)}\" alt=\"\"></a><figcaption><img class=\"small\" title=\"at YouTube's list size, 168x94\" src=\"{Uri.EscapeDataString(e.File).Replace("%2F", "/", StringComparison.Ordinal)}\" alt=\"\"><b>{WebUtility.HtmlEncode(e.Title)}</b><br><code>{WebUtility.HtmlEncode(e.Id)}</code> · template <code>{WebUtility.HtmlEncode(e.Template)}</code><br>{e.Thumbnail.ContentType}, {e.Thumbnail.Bytes.Length / 1024.0:0.0} KiB, hash <code>{e.Thumbnail.ContentHash[..12]}</code>");
             foreach (string warning in e.Thumbnail.Warnings)
             {
                 html.Append(CultureInfo.InvariantCulture, $"<br><span class=\"w\">⚠ {WebUtility.HtmlEncode(warning)}</span>");

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,18 +26,33 @@ namespace RawkodeAutomation.Cli.Commands;
 /// <summary>What <c>rawkode up</c> does, step by step (see <see cref="UpCommand"/>).</summary>
 internal sealed class UpRunner(TextWriter output, TextWriter error, string? repository, bool once, TimeSpan timeout)
 {
+    /// <summary>Default addresses: stable, so a bookmark or a Temporal CLI profile keeps working across restarts.</summary>
+    public const string DefaultHttpUrls = "http://127.0.0.1:8787";
+    public const int DefaultChannelPort = 8788;
+    public const int DefaultTemporalPort = 7233;
+
     private readonly List<IAsyncDisposable> _embedded = [];
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // Say something at once: everything below can take a while on a busy machine.
+        await Say("starting: Temporal, the YouTube and Kubernetes sandboxes (unless configured), the worker and the git watcher…").ConfigureAwait(false);
         var root = FindRepositoryRoot(repository ?? Directory.GetCurrentDirectory());
         if (root is null)
         {
             await error.WriteLineAsync($"rawkode up: {repository ?? Directory.GetCurrentDirectory()} is not inside a git checkout with an episodes/ directory; pass --repo PATH.").ConfigureAwait(false);
             return 2;
         }
-        var state = Path.Combine(root, ".rawkode");
-        Directory.CreateDirectory(state);
+        string state;
+        try
+        {
+            state = StartupChecks.EnsureStateFolder(root);
+        }
+        catch (StartupChecks.StartupException e)
+        {
+            await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
 
         var fileConfig = new ConfigurationBuilder()
             .SetBasePath(root)
@@ -47,19 +63,32 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
         var wired = new List<string>();
         try
         {
+            var temporalPort = Port(fileConfig, "Up:TemporalPort", DefaultTemporalPort);
+            var channelPort = Port(fileConfig, "Up:ChannelPort", DefaultChannelPort);
+
             // 1. Temporal: the real service when configured, else the offline server on SQLite.
             var pipeline = PipelineServiceCollectionExtensions.ReadPipelineOptions(fileConfig);
             if (string.IsNullOrWhiteSpace(pipeline.Address))
             {
-                var server = await OfflineTemporalServer.StartNewAsync(
-                    new OfflineTemporalServerOptions { Port = 0, DatabaseFilename = Path.Combine(state, "temporal.db") }, cancellationToken).ConfigureAwait(false);
+                var database = Path.Combine(state, "temporal.db");
+                OfflineTemporalServer server;
+                try
+                {
+                    server = await OfflineTemporalServer.StartNewAsync(
+                        new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = database }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.TemporalDatabase(database, e);
+                }
                 _embedded.Add(server);
                 overrides["Temporal:Address"] = server.Address;
-                wired.Add($"Temporal: offline server at {server.Address} (state in .rawkode/temporal.db)");
+                await Say($"Temporal: offline server listening at {server.Address} (state in .rawkode/temporal.db)").ConfigureAwait(false);
             }
             else
             {
-                wired.Add($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}");
+                await StartupChecks.CheckTemporalAsync(pipeline.Address, pipeline.Namespace, pipeline.ApiKey, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                await Say($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}").ConfigureAwait(false);
             }
 
             // 2. YouTube: the channel when credentials are set, else the sandbox (state in .rawkode/youtube.json).
@@ -67,19 +96,29 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             if (string.IsNullOrWhiteSpace(fileConfig["YouTube:RefreshToken"]))
             {
                 var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
-                var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { StatePath = Path.Combine(state, "youtube.json"), DailyQuota = quota }, cancellationToken)
-                    .ConfigureAwait(false);
+                // A fresh sandbox starts from the sample channel's history (episodes/.sandbox/channel.json), as a real channel would.
+                var youtubeState = Path.Combine(state, "youtube.json");
+                YouTubeSandbox youtube;
+                try
+                {
+                    youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+                {
+                    throw StartupChecks.YouTubeSandboxState(youtubeState, e);
+                }
                 _embedded.Add(youtube);
                 foreach (var (key, value) in youtube.ClientConfiguration)
                 {
                     overrides[key] = value;
                 }
                 channelPage = youtube.BaseUri;
-                wired.Add($"YouTube: sandbox at {youtube.BaseUri} ({quota} units/day)");
+                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day, {youtube.Videos.Count} videos on the channel); its channel page is that address").ConfigureAwait(false);
             }
             else
             {
-                wired.Add("YouTube: the configured channel (OAuth refresh token)");
+                await Say("YouTube: the configured channel (OAuth refresh token)").ConfigureAwait(false);
             }
 
             // 3. Kubernetes: the management cluster when configured, else the sandbox.
@@ -97,11 +136,16 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                         overrides[key] = value;
                     }
                 }
-                wired.Add("Kubernetes: sandbox management cluster with a Cluster API stand-in (node-level breaks run against its node model)");
+                await Say("Kubernetes: sandbox management cluster with a Cluster API stand-in (node-level breaks run against its node model)").ConfigureAwait(false);
             }
             else
             {
-                wired.Add("Kubernetes: the configured management cluster");
+                await Say("Kubernetes: the configured management cluster").ConfigureAwait(false);
+            }
+            // The breakers' and fixers' kubeconfig files (rawkode klustered access prints one).
+            if (string.IsNullOrWhiteSpace(fileConfig["Kubernetes:AccessDirectory"]))
+            {
+                overrides["Kubernetes:AccessDirectory"] = Path.Combine(state, "klustered");
             }
 
             // 4. GitHub: webhooks when a repository is configured, else a watcher on this checkout's branch.
@@ -117,9 +161,18 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             }
             else
             {
+                var github = fileConfig.GetSection(GitHubOptions.SectionName).Get<GitHubOptions>() ?? new GitHubOptions();
+                await StartupChecks.CheckGitHubAsync(github, cancellationToken).ConfigureAwait(false);
                 wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
             }
-            overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? "http://127.0.0.1:8787";
+            // Delivery ids outlive a restart, so an exact replay of a captured delivery is refused after it too.
+            if (string.IsNullOrWhiteSpace(fileConfig["GitHub:DeliveryStorePath"]))
+            {
+                overrides["GitHub:DeliveryStorePath"] = Path.Combine(state, "github-deliveries.tsv");
+            }
+            overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls;
+            // Faces on thumbnails: GitHub avatars, cached in .rawkode/avatars/ (an empty value turns fetching off).
+            overrides["Thumbnails:AvatarBaseUri"] = fileConfig["Thumbnails:AvatarBaseUri"] ?? Thumbnails.GitHubAvatarCache.DefaultBaseUri.ToString();
 
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
             builder.Configuration.AddConfiguration(fileConfig);
@@ -131,13 +184,32 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             builder.Logging.AddFilter("RawkodeAutomation", LogLevel.Information);
             // Activity failures are retried or shown in the entity's state; their stack traces are noise here.
             builder.Logging.AddFilter("Temporalio", LogLevel.Error);
+            // A host that fails to start (e.g. the port is in use) is reported below in one line; the host's own log is a stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Services.AddRawkodePipeline(builder.Configuration, root);
             await using var app = builder.Build();
             app.MapGitHubWebhooks();
             var client = app.Services.GetRequiredService<ITemporalClient>();
             var address = builder.Configuration["Temporal:Address"]!;
-            // The operator page (state and buttons) at /operator, the Temporal pages (every history) at /temporal.
-            app.MapGet("/", () => Results.Redirect("/operator/"));
+            // Known once Kestrel listens (a port of 0 is only resolved then); pages asked for earlier say so.
+            UpAddresses? addresses = null;
+            app.MapGet("/", async (HttpContext context) =>
+            {
+                if (addresses is null)
+                {
+                    return Results.Text("rawkode up is starting; reload in a moment", statusCode: StatusCodes.Status503ServiceUnavailable);
+                }
+                string? summary = null;
+                try
+                {
+                    summary = (await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false)).Summary();
+                }
+                catch (RpcException)
+                {
+                    // Temporal not answering yet: the links are still worth showing.
+                }
+                return Results.Content(UpFrontPage.Html(addresses, summary), "text/html; charset=utf-8");
+            });
             var repositoryName = fileConfig["GitHub:Repository"];
             var operatorOptions = new ChannelPageOptions
             {
@@ -148,19 +220,23 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                     var (exit, stdout, _) = await git.TryRunAsync(["show", $"{sha}:{path}"], cancellationToken: ct).ConfigureAwait(false);
                     return exit == 0 ? System.Text.Encoding.UTF8.GetString(stdout) : null;
                 },
-                Links = { ("Temporal pages", "/temporal/") },
+                Links = { ("Front page", "/"), ("Temporal pages", UpAddresses.TemporalUiPath + "/") },
             };
             if (channelPage is not null)
             {
                 operatorOptions.Links.Insert(0, ("The channel (sandbox)", channelPage.ToString()));
             }
-            app.MapChannelPage(client, "/operator", operatorOptions, temporalUiPrefix: "/temporal");
-            app.MapOperatorUi(client, "/temporal");
+            app.MapChannelPage(client, UpAddresses.OperatorPath, operatorOptions, temporalUiPrefix: UpAddresses.TemporalUiPath);
+            app.MapOperatorUi(client, UpAddresses.TemporalUiPath);
             // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
             app.MapGet("/api/status", async (HttpContext context) =>
             {
                 return Results.Json(await PipelineStatusReader.ReadAsync(client, withRecent: true, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
             });
+            // The Klustered scoreboard for the stream (an OBS browser source at 1920x1080).
+            app.MapScoreboard(
+                async token => (await PipelineStatusReader.ReadAsync(client, token).ConfigureAwait(false)).Episodes,
+                Path.Combine(root, "thumbnails", "fonts"));
             // The cleanup Schedule: next passes and what recent passes deleted and kept (as `rawkode cleanup status`).
             app.MapGet("/api/cleanup", async (HttpContext context) =>
             {
@@ -169,10 +245,28 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
 
             foreach (var line in wired)
             {
-                await output.WriteLineAsync("rawkode up: " + line).ConfigureAwait(false);
+                await Say(line).ConfigureAwait(false);
             }
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-            var operatorPage = app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"];
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (StartupChecks.Listen(builder.Configuration["Http:Urls"]!, e) is { } listen)
+            {
+                throw listen;
+            }
+            var front = new Uri(app.Urls.FirstOrDefault() ?? builder.Configuration["Http:Urls"]!.Split(';')[0]);
+            addresses = new UpAddresses(
+                front,
+                new Uri(front, UpAddresses.OperatorPath),
+                channelPage,
+                UpFrontPage.FindScoreboard(((IEndpointRouteBuilder)app).DataSources, front),
+                address,
+                new Uri(front, UpAddresses.TemporalUiPath + "/"));
+            foreach (var line in UpFrontPage.ConsoleLines(addresses))
+            {
+                await Say(line).ConfigureAwait(false);
+            }
 
             // 5. The long-lived entities, then every episode at the checkout's head.
             var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PipelineOptions>>().Value;
@@ -183,8 +277,20 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             var started = await TemporalCommitSink.StartAsync(client, options, new CommitInput(head, null, DateTimeOffset.UtcNow, Full: true), cancellationToken).ConfigureAwait(false);
             // Already started (by the git watcher, or by an earlier `up`): its result is the same commit's.
             var handle = started ?? client.GetWorkflowHandle<CommitWorkflow, CommitOutcome>(WorkflowIds.Commit(head));
-            await output.WriteLineAsync($"rawkode up: reconciling every episode at {GitShas.Short(head)}").ConfigureAwait(false);
-            var outcome = await handle.GetResultAsync().ConfigureAwait(false);
+            await Say($"reconciling every episode at {GitShas.Short(head)}…").ConfigureAwait(false);
+            var result = handle.GetResultAsync();
+            var waitStarted = DateTime.UtcNow;
+            while (await Task.WhenAny(result, Task.Delay(TimeSpan.FromSeconds(15), cancellationToken)).ConfigureAwait(false) != result)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await Say($"stopped; commit {GitShas.Short(head)} continues in Temporal and the next rawkode up picks it up").ConfigureAwait(false);
+                    await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                    return 130;
+                }
+                await Say($"still validating commit {GitShas.Short(head)} ({(DateTime.UtcNow - waitStarted).TotalSeconds:0} s)…").ConfigureAwait(false);
+            }
+            var outcome = await result.ConfigureAwait(false);
             await output.WriteLineAsync($"rawkode up: commit {GitShas.Short(head)}: {outcome.Summary}").ConfigureAwait(false);
             foreach (var e in outcome.Errors)
             {
@@ -225,14 +331,14 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync($"  FAILED {failed.EpisodeId}: {failed.LastError}").ConfigureAwait(false);
             }
-            await output.WriteLineAsync("Where to look:").ConfigureAwait(false);
-            if (channelPage is not null)
+            await output.WriteLineAsync(once ? "Next time, the same pages while it runs (rawkode up without --once):" : "These pages close now; they were:").ConfigureAwait(false);
+            foreach (var line in UpFrontPage.ConsoleLines(addresses))
             {
-                await output.WriteLineAsync($"  the channel (sandbox, with thumbnails and descriptions): {channelPage}").ConfigureAwait(false);
+                await output.WriteLineAsync("  " + line).ConfigureAwait(false);
             }
-            await output.WriteLineAsync($"  the operator page (every entity's state, and buttons to steer them): {operatorPage}/operator/").ConfigureAwait(false);
-            await output.WriteLineAsync($"  the cleanup Schedule's recent passes: {operatorPage}/api/cleanup (or rawkode cleanup status --address {address})").ConfigureAwait(false);
-            await output.WriteLineAsync($"  Temporal: {address} (workflow ids episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup)").ConfigureAwait(false);
+            await output.WriteLineAsync("  Klustered credentials: .rawkode/klustered/<show>/<slug>/<team>/breakers.kubeconfig and fixers.kubeconfig (or rawkode klustered access EPISODE-ID TEAM --role breakers|fixers)").ConfigureAwait(false);
+            await output.WriteLineAsync($"  the cleanup Schedule's recent passes: rawkode cleanup status --address {address}").ConfigureAwait(false);
+            await output.WriteLineAsync("  Temporal workflow ids: episode/<show>/<slug>, person/<id>, commit/<sha>, youtube-quota, cleanup-<time>; Schedule cleanup").ConfigureAwait(false);
             await output.WriteLineAsync("  thumbnails as files: rawkode thumbnails render --all --out .rawkode/thumbnails").ConfigureAwait(false);
             var timedOut = once && !status.Settled;
             if (timedOut)
@@ -242,7 +348,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return commitFailed || status.Failed > 0 || timedOut ? 1 : 0;
         }
-        catch (Exception e) when (e is Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
+        catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {
             await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -254,6 +360,23 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 await _embedded[i].DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    private Task Say(string line) => output.WriteLineAsync("rawkode up: " + line);
+
+    /// <summary>A port from configuration (0 picks a free one), or the default when unset.</summary>
+    private static int Port(IConfiguration configuration, string key, int fallback)
+    {
+        var value = configuration[key];
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
+        {
+            return port;
+        }
+        throw new InvalidOperationException($"{key} is '{value}'; it must be a port number from 0 to 65535 (0 picks a free port; environment variable {key.Replace(":", "__", StringComparison.Ordinal)})");
     }
 
     /// <summary>The git top level that has an episodes/ directory, searching upwards.</summary>

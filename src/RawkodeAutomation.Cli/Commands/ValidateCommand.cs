@@ -57,7 +57,7 @@ internal static class ValidateCommand
         LoadResult result;
         try
         {
-            result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default);
+            result = EpisodeLoader.LoadDirectory(root, EpisodeLoaderOptions.Default with { Now = DateTimeOffset.UtcNow });
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -208,7 +208,7 @@ internal static partial class EntityReaders
     // ---- Episode --------------------------------------------------------------------------------
 
     public static Episode? ReadEpisode(
-        FileContext file, YMapping map, string showId, string slug, DateOnly fileDate,
+        FileContext file, YMapping map, string showId, string slug, DateOnly fileDate, DateTimeOffset latest,
         List<PendingReference> references, out SourceLocation summaryLocation)
     {
         var reader = new MappingReader(file, map, "an episode", EpisodeKeys);
@@ -240,6 +240,14 @@ internal static partial class EntityReaders
         if (scheduledScalar is not null)
         {
             scheduledFor = ParseTime(file, scheduledScalar);
+            if (scheduledFor is { } at && (at < ScheduleRange.Earliest || at > latest))
+            {
+                file.Error(scheduledScalar, string.Create(CultureInfo.InvariantCulture,
+                    $"scheduledFor {scheduledScalar.Value.Trim()} is outside the range a show can be scheduled in: from {ScheduleRange.Earliest:yyyy-MM-dd} "
+                    + $"(before YouTube) to {latest:yyyy-MM-dd} ({ScheduleRange.YearsAhead} years from now); is the year a typo?"));
+                scheduledFor = null;
+            }
+
             ok &= scheduledFor is not null;
             if (scheduledFor is { } when && fileDate != default && DateOnly.FromDateTime(when.DateTime) != fileDate && DateOnly.FromDateTime(when.UtcDateTime) != fileDate)
             {
@@ -482,7 +490,7 @@ internal static partial class EntityReaders
         {
             if (item is not YMapping teamMap)
             {
-                file.Error(item, $"each team must be a mapping with name, breakers, fixers, cluster and breaks, not {item.KindName}");
+                file.Error(item, $"each team must be a mapping with name, breakers, fixers, cluster and (optionally) breaks, not {item.KindName}");
                 ok = false;
                 continue;
             }
@@ -585,7 +593,8 @@ internal static partial class EntityReaders
         }
 
         var breaks = new List<string>();
-        foreach (var b in reader.ScalarList("breaks", required: true))
+        // Optional: a team without library breaks is broken by hand by its breakers before the show.
+        foreach (var b in reader.ScalarList("breaks", required: false))
         {
             if (MappingReader.CheckId(file, b, "break"))
             {
@@ -602,7 +611,7 @@ internal static partial class EntityReaders
 
         TimeSpan? timeToFix = map.Get("timeToFix") is null ? null : reader.Duration("timeToFix", true, TimeSpan.FromHours(48), allowZero: true);
         reader.Finish();
-        if (!ok || cluster is null || nameScalar is null || breakers.Count == 0 || fixers.Count == 0 || breaks.Count == 0)
+        if (!ok || cluster is null || nameScalar is null || breakers.Count == 0 || fixers.Count == 0)
         {
             return null;
         }

@@ -6,7 +6,7 @@ using RawkodeAutomation.Episodes.Rendering;
 namespace RawkodeAutomation.Episodes.Loading;
 
 /// <summary>
-/// Loads and validates the <c>episodes/</c> tree (DESIGN §3). Pure: it takes file contents, so the same
+/// Loads and validates the <c>episodes/</c> tree (docs/schema.md). Pure: it takes file contents, so the same
 /// code validates the working tree, a git revision, or a commit fetched from GitHub.
 /// </summary>
 public static partial class EpisodeLoader
@@ -47,11 +47,12 @@ public static partial class EpisodeLoader
             .ToArray();
 
         // Parse files in parallel: each file is independent until cross-references are checked.
+        var latest = ScheduleRange.Latest(options.Now ?? DateTimeOffset.UtcNow);
         var parsed = new ParsedFile[entries.Length];
         Parallel.For(0, entries.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
             parsed[i] = options.Cache is { } cache
-                ? cache.GetOrAdd(entries[i].Key, entries[i].Value, ParseFile)
-                : ParseFile(entries[i].Key, entries[i].Value));
+                ? cache.GetOrAdd(entries[i].Key, entries[i].Value, (path, bytes) => ParseFile(path, bytes, latest))
+                : ParseFile(entries[i].Key, entries[i].Value, latest));
 
         var diagnostics = new List<Diagnostic>();
         var shows = new Dictionary<string, Show>(StringComparer.Ordinal);
@@ -163,6 +164,8 @@ public static partial class EpisodeLoader
             diagnostics.AddRange(ValidateDescriptions(repository, summaryLocations, brokenTemplates));
         }
 
+        diagnostics.AddRange(VideoIdChecks.Check(files, episodes.Values, options.Now));
+
         diagnostics = [.. diagnostics
             .Distinct()
             .OrderBy(d => d.Location.Path, StringComparer.Ordinal)
@@ -175,24 +178,11 @@ public static partial class EpisodeLoader
     public static LoadResult LoadDirectory(string repositoryRoot, EpisodeLoaderOptions? options = null) =>
         Load(ReadDirectory(repositoryRoot), options);
 
-    /// <summary>Reads every file under <c>&lt;repositoryRoot&gt;/episodes/</c>, keyed by repository-relative path.</summary>
-    public static Dictionary<string, byte[]> ReadDirectory(string repositoryRoot)
-    {
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var episodesDirectory = Path.Combine(repositoryRoot, Root.TrimEnd('/'));
-        if (!Directory.Exists(episodesDirectory))
-        {
-            return files;
-        }
-
-        foreach (var path in Directory.EnumerateFiles(episodesDirectory, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(repositoryRoot, path).Replace('\\', '/');
-            files[relative] = File.ReadAllBytes(path);
-        }
-
-        return files;
-    }
+    /// <summary>
+    /// Reads every entry under <c>&lt;repositoryRoot&gt;/episodes/</c>, keyed by repository-relative path; only regular
+    /// files are opened (see <see cref="EpisodeFiles.ReadWorkingTree"/>).
+    /// </summary>
+    public static Dictionary<string, byte[]> ReadDirectory(string repositoryRoot) => EpisodeFiles.ReadWorkingTree(repositoryRoot);
 
     private static IEnumerable<Diagnostic> ValidateDescriptions(
         EpisodeRepository repository, Dictionary<string, SourceLocation> summaryLocations, HashSet<string> brokenTemplates)
@@ -237,8 +227,15 @@ public static partial class EpisodeLoader
         public SourceLocation SummaryLocation { get; set; }
     }
 
-    private static ParsedFile ParseFile(string path, byte[] bytes)
+    private static ParsedFile ParseFile(string path, byte[] bytes, DateTimeOffset latest)
     {
+        if (EpisodeFiles.IsUnreadable(bytes, out var reason))
+        {
+            var unread = new ParsedFile { Path = path, Kind = FileKind.Ignored };
+            unread.Diagnostics.Add(new Diagnostic(new SourceLocation(path, 1, 1), $"this entry was not read: it {reason}"));
+            return unread;
+        }
+
         var relative = path[Root.Length..];
         var segments = relative.Split('/');
         var fileName = segments[^1];
@@ -266,11 +263,13 @@ public static partial class EpisodeLoader
         var result = new ParsedFile { Path = path, Kind = kind, Id = kind == FileKind.Template ? stem : stem, ShowId = showId };
         if (kind == FileKind.Misplaced)
         {
+            // An error, not a warning: a file someone meant as an episode (nested one folder too deep, or named
+            // .yml) would otherwise be silently never published while validation passes.
             var hint = fileName.EndsWith(".yml", StringComparison.Ordinal)
-                ? "rename it to .yaml"
-                : $"shows go in {Root}shows/, people in {Root}people/, episodes in {Root}<show-id>/";
+                ? $"rename it to {path[..^".yml".Length]}.yaml"
+                : $"shows go in {Root}shows/, people in {Root}people/, episodes in {Root}<show-id>/<yyyy-mm-dd>-<slug>.yaml (one folder deep)";
             result.Diagnostics.Add(new Diagnostic(new SourceLocation(path, 1, 1),
-                $"this file is not part of the episodes layout and is ignored; {hint}", DiagnosticSeverity.Warning));
+                $"this file is not part of the episodes layout, so nothing in it would be published; {hint}"));
             return result;
         }
 
@@ -337,7 +336,7 @@ public static partial class EpisodeLoader
             var match = EpisodeFileName().Match(stem);
             if (!match.Success)
             {
-                file.Error(1, 1, $"episode file name '{stem}' must be <yyyy-mm-dd>-<slug> in lowercase kebab-case, e.g. '2026-12-03-{MappingReader.SuggestId(stem)}'");
+                file.Error(1, 1, $"episode file name '{stem}' must be <yyyy-mm-dd>-<slug> in lowercase kebab-case, e.g. '{SuggestEpisodeFileName(stem)}'");
                 idOk = false;
             }
             else if (!DateOnly.TryParseExact($"{match.Groups["y"].Value}-{match.Groups["m"].Value}-{match.Groups["d"].Value}", "yyyy-MM-dd",
@@ -397,7 +396,7 @@ public static partial class EpisodeLoader
         {
             FileKind.Show => EntityReaders.ReadShow(file, map, stem, result.References),
             FileKind.Person => EntityReaders.ReadPerson(file, map, stem),
-            FileKind.Episode => EntityReaders.ReadEpisode(file, map, showId!, stem, fileDate, result.References, out summaryLocation),
+            FileKind.Episode => EntityReaders.ReadEpisode(file, map, showId!, stem, fileDate, latest, result.References, out summaryLocation),
             _ => null,
         };
         result.SummaryLocation = summaryLocation;
@@ -409,6 +408,25 @@ public static partial class EpisodeLoader
         result.Diagnostics.AddRange(file.Diagnostics);
         return result;
     }
+
+    /// <summary>
+    /// A valid episode file name close to <paramref name="stem"/>: its own date when it starts with one (so
+    /// '2026-12-09-VCluster' becomes '2026-12-09-vcluster', not a second date in front), else an example date.
+    /// </summary>
+    internal static string SuggestEpisodeFileName(string stem)
+    {
+        var dated = LeadingDate().Match(stem);
+        if (dated.Success)
+        {
+            var slug = MappingReader.SuggestId(stem[dated.Length..]);
+            return $"{dated.Groups["date"].Value}-{(slug == "my-id" ? "my-episode" : slug)}";
+        }
+
+        return $"2026-12-03-{MappingReader.SuggestId(stem)}";
+    }
+
+    [GeneratedRegex(@"^(?<date>\d{4}-\d{2}-\d{2})(?:[-_ .]+|$)")]
+    private static partial Regex LeadingDate();
 
     private static string KindName(FileKind kind) => kind switch
     {

@@ -23,6 +23,13 @@ public sealed record EpisodeLoaderOptions
     /// </summary>
     public LoadCache? Cache { get; init; }
 
+    /// <summary>
+    /// "Now", for the checks that depend on it: the latest date an episode may be scheduled for
+    /// (<see cref="ScheduleRange"/>; null: the clock), and a show that is over without <c>youtube.videoId</c> (a
+    /// warning; null skips it, so that check stays a function of the files alone; <c>rawkode validate</c> passes the clock).
+    /// </summary>
+    public DateTimeOffset? Now { get; init; }
+
     /// <summary>The catalogue this repository ships with: <see cref="KnownBreaks.Default"/> and <see cref="KnownClusterClasses.Default"/>.</summary>
     public static EpisodeLoaderOptions Default { get; } = new()
     {
@@ -91,4 +98,22 @@ public sealed class LoadCache
         _files[path] = (bytes, parsed);
         return parsed;
     }
+}
+
+/// <summary>
+/// The dates an episode's <c>scheduledFor</c> may name: from 2005-01-01 (YouTube did not exist before) to
+/// <see cref="YearsAhead"/> years from now (YouTube refuses to schedule far ahead, and a date like 9999-12-31 is a
+/// typo that would otherwise reach every description that lists the series). The upper bound only ever moves
+/// later, so a file that validated once keeps validating.
+/// </summary>
+public static class ScheduleRange
+{
+    /// <summary>The earliest accepted <c>scheduledFor</c>.</summary>
+    public static DateTimeOffset Earliest { get; } = new(2005, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>How far ahead of now an episode may be scheduled.</summary>
+    public const int YearsAhead = 5;
+
+    /// <summary>The latest accepted <c>scheduledFor</c> at <paramref name="now"/>.</summary>
+    public static DateTimeOffset Latest(DateTimeOffset now) => now.ToUniversalTime().AddYears(YearsAhead);
 }

@@ -53,7 +53,7 @@ public sealed record ClusterProvision(
 /// <summary>A show whose persistent liveStream must be created.</summary>
 public sealed record StreamChange(string ShowId, string StreamKey);
 
-/// <summary>One kind of YouTube call in the plan and what it costs (DESIGN §7).</summary>
+/// <summary>One kind of YouTube call in the plan and what it costs (docs/architecture.md, "Facts about the outside world").</summary>
 public sealed record QuotaLine(string Call, int Count, int UnitsEach, int Units);
 
 /// <summary>The YouTube quota a plan costs, and how many days of quota that is.</summary>

@@ -14,7 +14,7 @@ public sealed record PlanOptions
     /// <summary>"Now", to tell aired episodes from upcoming ones. Null: the current time.</summary>
     public DateTimeOffset? Now { get; init; }
 
-    /// <summary>YouTube units per day (DESIGN §7).</summary>
+    /// <summary>YouTube units per day (docs/architecture.md, "Facts about the outside world").</summary>
     public int DailyQuota { get; init; } = 10_000;
 }
 
@@ -30,7 +30,7 @@ public sealed record PlanOptions
 /// </remarks>
 public static class Planner
 {
-    /// <summary>YouTube Data API v3 costs in units (DESIGN §7).</summary>
+    /// <summary>YouTube Data API v3 costs in units (docs/architecture.md, "Facts about the outside world").</summary>
     public static class Costs
     {
         public const int VideosList = 1;

@@ -94,7 +94,7 @@ public static partial class DescriptionRenderer
     private static TemplateOptions CreateOptions()
     {
         var options = new TemplateOptions();
-        // Fluid renders records and classes as empty unless their members are registered (DESIGN §9).
+        // Fluid renders records and classes as empty unless their members are registered.
         options.MemberAccessStrategy.IgnoreCasing = true;
         options.MemberAccessStrategy.Register<DescriptionModel>();
         options.MemberAccessStrategy.Register<ShowView>();

@@ -96,24 +96,27 @@ public sealed class GitCli(string repositoryPath)
         return code == 0 ? Encoding.UTF8.GetString(stdout).Trim() : null;
     }
 
-    /// <summary>path → blob sha of every file under <paramref name="folder"/> at <paramref name="treeish"/>.</summary>
-    public async Task<Dictionary<string, string>> ListFilesAsync(string treeish, string folder, CancellationToken cancellationToken = default)
+    /// <summary>path → blob sha of every file (blob) under <paramref name="folder"/> at <paramref name="treeish"/>.</summary>
+    public async Task<Dictionary<string, string>> ListFilesAsync(string treeish, string folder, CancellationToken cancellationToken = default) =>
+        (await ListTreeAsync(treeish, folder, cancellationToken).ConfigureAwait(false))
+            .Where(e => e.Type == "blob")
+            .ToDictionary(e => e.Path, e => e.Sha, StringComparer.Ordinal);
+
+    /// <summary>Every entry (blobs, symbolic links, submodules) under <paramref name="folder"/> at <paramref name="treeish"/>.</summary>
+    public async Task<IReadOnlyList<GitTreeEntry>> ListTreeAsync(string treeish, string folder, CancellationToken cancellationToken = default)
     {
         var output = await RunBytesAsync(["ls-tree", "-r", "-z", "--full-tree", treeish, "--", folder], cancellationToken: cancellationToken)
             .ConfigureAwait(false);
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var entries = new List<GitTreeEntry>();
         foreach (var record in Encoding.UTF8.GetString(output).Split('\0', StringSplitOptions.RemoveEmptyEntries))
         {
             // "<mode> <type> <sha>\t<path>"
             var tab = record.IndexOf('\t', StringComparison.Ordinal);
             var meta = record[..tab].Split(' ');
-            if (meta[1] == "blob")
-            {
-                files[record[(tab + 1)..]] = meta[2];
-            }
+            entries.Add(new GitTreeEntry(record[(tab + 1)..], meta[0], meta[1], meta[2]));
         }
 
-        return files;
+        return entries;
     }
 
     /// <summary>Reads blobs by sha in one <c>git cat-file --batch</c> process.</summary>
@@ -159,4 +162,23 @@ public sealed class GitCli(string repositoryPath)
         await stream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
     }
+}
+
+/// <summary>One entry of a git tree listing (https://git-scm.com/docs/git-ls-tree#_output_format).</summary>
+/// <param name="Path">Repository-relative path with forward slashes.</param>
+/// <param name="Mode">Octal mode: 100644/100755 regular file, 120000 symbolic link, 160000 submodule.</param>
+/// <param name="Type">blob, tree or commit.</param>
+/// <param name="Sha">Object id.</param>
+public sealed record GitTreeEntry(string Path, string Mode, string Type, string Sha)
+{
+    /// <summary>A regular file: the only kind of entry whose content is the file (a link's blob is its target path).</summary>
+    public bool IsRegularFile => Type == "blob" && Mode is ("100644" or "100755" or "100664");
+
+    /// <summary>Why an entry that is not a regular file is not read (completes "'path' was not read: it ...").</summary>
+    public string WhyNotRead => Mode switch
+    {
+        "120000" => "is a symbolic link; only regular files are read, so commit the file itself instead of a link",
+        "160000" => "is a git submodule; only regular files are read",
+        _ => $"is a git {Type} with mode {Mode}, not a regular file",
+    };
 }

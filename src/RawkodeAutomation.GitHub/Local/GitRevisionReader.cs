@@ -1,3 +1,5 @@
+using RawkodeAutomation.Episodes.Loading;
+
 namespace RawkodeAutomation.GitHub.Local;
 
 /// <summary>
@@ -54,28 +56,20 @@ public sealed class GitRevisionReader(string repositoryRoot)
         }
     }
 
-    private Dictionary<string, byte[]> ReadWorkingTree(string folder)
-    {
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var directory = Path.Combine(RepositoryRoot, folder.TrimEnd('/'));
-        if (!Directory.Exists(directory))
-        {
-            return files;
-        }
-
-        foreach (var path in Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories))
-        {
-            files[Path.GetRelativePath(RepositoryRoot, path).Replace('\\', '/')] = File.ReadAllBytes(path);
-        }
-
-        return files;
-    }
+    private Dictionary<string, byte[]> ReadWorkingTree(string folder) => EpisodeFiles.ReadWorkingTree(RepositoryRoot, folder);
 
     private async Task<Dictionary<string, byte[]>> ReadRevisionAsync(string revision, string folder, CancellationToken cancellationToken)
     {
         var commit = await ResolveAsync(revision, cancellationToken).ConfigureAwait(false);
-        var blobs = await _git.ListFilesAsync(commit, folder, cancellationToken).ConfigureAwait(false);
-        var contents = await _git.ReadBlobsAsync(blobs.Values, cancellationToken).ConfigureAwait(false);
-        return blobs.ToDictionary(blob => blob.Key, blob => contents[blob.Value], StringComparer.Ordinal);
+        var entries = await _git.ListTreeAsync(commit, folder, cancellationToken).ConfigureAwait(false);
+        var files = entries.Where(e => !e.IsRegularFile).ToDictionary(e => e.Path, e => EpisodeFiles.Unreadable(e.WhyNotRead), StringComparer.Ordinal);
+        var blobs = entries.Where(e => e.IsRegularFile).ToList();
+        var contents = await _git.ReadBlobsAsync(blobs.Select(b => b.Sha).ToList(), cancellationToken).ConfigureAwait(false);
+        foreach (var blob in blobs)
+        {
+            files[blob.Path] = contents[blob.Sha];
+        }
+
+        return files;
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Octokit;
+using RawkodeAutomation.Episodes.Loading;
+using RawkodeAutomation.GitHub.Local;
 
 namespace RawkodeAutomation.GitHub.Octokit;
 
@@ -19,7 +21,10 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
     private readonly string _name;
     private const int ListingCacheCapacity = 256;
     private readonly ConcurrentDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Dictionary<string, string>> _listings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Listing> _listings = new(StringComparer.Ordinal);
+
+    /// <summary>A commit's <c>episodes/</c>: path → blob sha of every entry, and why the entries that are not regular files are not read.</summary>
+    private sealed record Listing(Dictionary<string, string> Shas, Dictionary<string, string> NotRead);
 
     public GitHubEpisodeSource(IGitHubClient client, GitHubOptions options)
     {
@@ -30,8 +35,14 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken)
     {
-        var entries = await ListAsync(sha).ConfigureAwait(false);
+        var listing = await ListAsync(sha).ConfigureAwait(false);
         var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var (path, why) in listing.NotRead)
+        {
+            files[path] = EpisodeFiles.Unreadable(why);
+        }
+
+        var entries = listing.Shas.Where(e => !listing.NotRead.ContainsKey(e.Key));
         // A handful of requests in flight at once: fast without tripping GitHub's secondary rate limits.
         using var gate = new SemaphoreSlim(8);
         var reads = entries.Select(async entry =>
@@ -57,13 +68,13 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
     /// <inheritdoc />
     public async Task<IReadOnlyList<ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken)
     {
-        var after = await ListAsync(toSha).ConfigureAwait(false);
-        var before = GitShas.IsNone(fromSha) ? new Dictionary<string, string>() : await ListAsync(fromSha!).ConfigureAwait(false);
+        var after = (await ListAsync(toSha).ConfigureAwait(false)).Shas;
+        var before = GitShas.IsNone(fromSha) ? new Dictionary<string, string>() : (await ListAsync(fromSha!).ConfigureAwait(false)).Shas;
         return TreeDiff.Diff(before, after);
     }
 
     /// <summary>path → blob sha of every file under <c>episodes/</c> at a commit (cached: a commit never changes).</summary>
-    private async Task<Dictionary<string, string>> ListAsync(string commitSha)
+    private async Task<Listing> ListAsync(string commitSha)
     {
         if (_listings.TryGetValue(commitSha, out var cached))
         {
@@ -85,9 +96,9 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
         return listing;
     }
 
-    private async Task<Dictionary<string, string>> ReadListingAsync(string commitSha)
+    private async Task<Listing> ReadListingAsync(string commitSha)
     {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var result = new Listing(new Dictionary<string, string>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
         Commit commit;
         try
         {
@@ -112,9 +123,16 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
                 $"GitHub truncated the tree of {Root}/ at {commitSha} in {_owner}/{_name}: too many files for one recursive read.");
         }
 
-        foreach (var item in tree.Tree.Where(t => t.Type.Value == TreeType.Blob))
+        // A symbolic link's blob is its target path and a submodule has no blob here: neither is read as a file,
+        // each is reported by the loader under its path (https://docs.github.com/en/rest/git/trees#get-a-tree: mode).
+        foreach (var item in tree.Tree.Where(t => t.Type.Value is TreeType.Blob or TreeType.Commit))
         {
-            result[$"{Root}/{item.Path}"] = item.Sha;
+            var path = $"{Root}/{item.Path}";
+            result.Shas[path] = item.Sha;
+            if (item.Type.Value == TreeType.Commit || item.Mode is not ("100644" or "100755" or "100664"))
+            {
+                result.NotRead[path] = new GitTreeEntry(path, item.Mode, item.Type.Value == TreeType.Commit ? "commit" : "blob", item.Sha).WhyNotRead;
+            }
         }
 
         return result;

@@ -16,6 +16,7 @@ namespace RawkodeAutomation.GitHub.Webhooks;
 public sealed class GitHubWebhookHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private GitHubWebhookHost(WebApplication app, Uri endpoint)
     {
@@ -54,6 +55,12 @@ public sealed class GitHubWebhookHost : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: tests stop a host to restart another on the same state, then dispose everything.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

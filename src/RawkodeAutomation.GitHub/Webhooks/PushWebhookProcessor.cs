@@ -91,7 +91,7 @@ public sealed class PushWebhookProcessor(
             return;
         }
 
-        switch (deliveries.TryClaim(delivery, headers.Signature256 ?? ""))
+        switch (deliveries.TryClaim(delivery, WebhookSignature.Normalize(headers.Signature256)))
         {
             case DeliveryClaim.Duplicate:
                 Outcome = WebhookOutcomeKind.Duplicate;

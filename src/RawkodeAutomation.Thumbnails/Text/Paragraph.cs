@@ -144,6 +144,152 @@ internal sealed class Paragraph
         return lines;
     }
 
+    /// <summary>Words a line should not end with (they belong with what follows): "Ada and" / "Chen" reads badly.</summary>
+    private static readonly HashSet<string> Connectives = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "and", "&", "+", "or", "with", "vs", "vs.", "x", "of", "the", "a", "an", "to", "for", "in", "on", "at", "by", "from", "feat.", "ft.",
+    };
+
+    /// <summary>
+    /// The same number of lines as <paramref name="greedy"/>, with the breaks moved to where they read best: after a
+    /// colon or dash ("Klustered #1:" / "Ada and Chen" rather than "Klustered #1: Ada" / "and Chen"), never right
+    /// after a connective, no lone last word, and otherwise lines of even length. Keeps the greedy lines when they
+    /// break inside a word (nothing to improve) or no other arrangement fits.
+    /// </summary>
+    public List<(int From, int To)> Balance(List<(int From, int To)> greedy, float size, float maxWidth) =>
+        Balance(greedy, size, maxWidth, out _);
+
+    /// <summary>As <see cref="Balance(List{ValueTuple{int, int}}, float, float)"/>; <paramref name="awkward"/> is true when
+    /// even the best arrangement ends a line with a connective (a smaller size may avoid it).</summary>
+    public List<(int From, int To)> Balance(List<(int From, int To)> greedy, float size, float maxWidth, out bool awkward)
+    {
+        awkward = false;
+        int n = greedy.Count;
+        if (n < 2 || n > 6)
+        {
+            return greedy;
+        }
+
+        // Break opportunities: after a space run (the next line starts at the next non-space), or between ideographs.
+        List<int> ends = [];
+        for (int i = 1; i < Count; i++)
+        {
+            if ((_space[i - 1] && !_space[i]) || (!_space[i - 1] && !_space[i] && (_cjk[i - 1] || _cjk[i])))
+            {
+                ends.Add(i);
+            }
+        }
+
+        foreach ((int from, int to) in greedy.Take(n - 1))
+        {
+            if (!ends.Contains(SkipSpaces(to)))
+            {
+                return greedy; // a word was cut to fit: keep it as it is
+            }
+        }
+
+        ends.Add(Count);
+        int m = ends.Count;
+        // cost[k, j]: best cost of k+1 lines covering [0, ends[j]).
+        double[,] cost = new double[n, m];
+        int[,] from_ = new int[n, m];
+        for (int k = 0; k < n; k++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                cost[k, j] = double.PositiveInfinity;
+                from_[k, j] = -1;
+                int stop = ends[j];
+                if (k == 0)
+                {
+                    cost[k, j] = LineCost(0, stop, size, maxWidth, last: j == m - 1);
+                    continue;
+                }
+
+                for (int i = 0; i < j; i++)
+                {
+                    if (double.IsPositiveInfinity(cost[k - 1, i]))
+                    {
+                        continue;
+                    }
+
+                    double c = cost[k - 1, i] + LineCost(ends[i], stop, size, maxWidth, last: j == m - 1);
+                    if (c < cost[k, j])
+                    {
+                        cost[k, j] = c;
+                        from_[k, j] = i;
+                    }
+                }
+            }
+        }
+
+        if (double.IsPositiveInfinity(cost[n - 1, m - 1]))
+        {
+            return greedy;
+        }
+
+        List<(int, int)> lines = [];
+        int end = m - 1;
+        for (int k = n - 1; k >= 0; k--)
+        {
+            int start = k == 0 ? 0 : ends[from_[k, end]];
+            lines.Add((start, ends[end]));
+            end = k == 0 ? end : from_[k, end];
+        }
+
+        lines.Reverse();
+        awkward = lines.SkipLast(1).Any(l => EndsWithConnective(l.Item1, l.Item2));
+        return lines;
+    }
+
+    private bool EndsWithConnective(int from, int to)
+    {
+        string line = Text[CharIndex(from)..CharIndex(to)].Trim();
+        return Connectives.Contains(line[(line.LastIndexOf(' ') + 1)..]);
+    }
+
+    private int SkipSpaces(int i)
+    {
+        while (i < Count && _space[i])
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>How badly one line [from, to) reads: its empty space squared, plus penalties for where it breaks.</summary>
+    private double LineCost(int from, int to, float size, float maxWidth, bool last)
+    {
+        float width = Width(from, to, size);
+        if (width > maxWidth + 0.5f || from >= to)
+        {
+            return double.PositiveInfinity;
+        }
+
+        double slack = (maxWidth - width) / maxWidth;
+        double cost = slack * slack;
+        string line = Text[CharIndex(from)..CharIndex(to)].Trim();
+        if (last)
+        {
+            // A lone short last word ("… and" / "Chen") looks like an accident.
+            return cost + (line.Contains(' ', StringComparison.Ordinal) || line.Length > 12 ? 0 : 0.35);
+        }
+
+        if (EndsWithConnective(from, to))
+        {
+            cost += 1.0;
+        }
+
+        char end = line.Length > 0 ? line[^1] : ' ';
+        if (end is ':' or '—' or '–' or '-' or '|' or '·' or '?' or '!' or '.' or ',' or ';')
+        {
+            cost -= 0.3; // a phrase ends here: the best place for a break
+        }
+
+        return cost;
+    }
+
     /// <summary>Shapes graphemes [from, to) and returns the runs in visual (left to right) order.</summary>
     public List<ShapedRun> ShapeLine(int from, int to)
     {

@@ -29,18 +29,34 @@ internal static class TextBlock
     {
         Paragraph paragraph = new(text, style.Family);
         // Try sizes from the preferred one down to the minimum in 2 px steps, and the minimum itself last.
+        FittedText? firstFit = null;
         for (float size = style.Size; ; size = Math.Max(style.MinSize, size - 2))
         {
             List<(int, int)> lines = paragraph.Wrap(size, box.Width);
             if (lines.Count <= style.MaxLines && (lines.Count * size * style.LineHeight <= box.Height + 0.5f || lines.Count <= 1))
             {
-                return new FittedText(paragraph, size, lines, Ellipsized: false);
+                FittedText fit = new(paragraph, size, paragraph.Balance(lines, size, box.Width, out bool awkward), Ellipsized: false);
+                firstFit ??= fit;
+                // A line that ends on "and" or "the" reads as a mistake: a size up to 15% smaller that avoids it is better.
+                if (!awkward || size <= style.MinSize || size - 2 < firstFit.Size * 0.85f)
+                {
+                    return awkward ? firstFit : fit;
+                }
+            }
+            else if (firstFit is not null)
+            {
+                return firstFit;
             }
 
             if (size <= style.MinSize)
             {
                 break;
             }
+        }
+
+        if (firstFit is not null)
+        {
+            return firstFit;
         }
 
         float min = style.MinSize;

@@ -27,6 +27,12 @@ public sealed class NotWiredKlusteredActivities : IKlusteredActivities
     [Activity]
     public Task<WriteBackResult> RecordTimeToFixAsync(RecordTimeToFixInput input) => throw Fail();
 
+    [Activity]
+    public Task<TeamHandedOver> HandOverTeamAsync(KlusteredTeamInput input) => throw Fail();
+
+    [Activity]
+    public Task<WriteBackResult> RecordFixChaptersAsync(RecordFixChaptersInput input) => throw Fail();
+
     private static ApplicationFailureException Fail() => new(Message, PipelineErrors.Forbidden, nonRetryable: true);
 }
 

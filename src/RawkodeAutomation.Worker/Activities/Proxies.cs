@@ -20,6 +20,12 @@ public sealed class KlusteredActivitiesProxy(IKlusteredActivities inner) : IKlus
 
     [Activity]
     public Task<WriteBackResult> RecordTimeToFixAsync(RecordTimeToFixInput input) => inner.RecordTimeToFixAsync(input);
+
+    [Activity]
+    public Task<TeamHandedOver> HandOverTeamAsync(KlusteredTeamInput input) => inner.HandOverTeamAsync(input);
+
+    [Activity]
+    public Task<WriteBackResult> RecordFixChaptersAsync(RecordFixChaptersInput input) => inner.RecordFixChaptersAsync(input);
 }
 
 /// <summary>Registers the cleanup activities while their implementation is chosen by DI.</summary>

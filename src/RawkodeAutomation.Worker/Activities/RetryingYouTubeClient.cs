@@ -95,6 +95,9 @@ public sealed class RetryingYouTubeClient(IYouTubeClient inner, YouTubeRetryOpti
     public Task<PlaylistItemListResponse> ListPlaylistItemsAsync(string playlistId, string? videoId, string? pageToken, CancellationToken cancellationToken = default) =>
         CallAsync("playlistItems.list", () => inner.ListPlaylistItemsAsync(playlistId, videoId, pageToken, cancellationToken), cancellationToken);
 
+    public Task<YouTubeChannel?> GetMyChannelAsync(CancellationToken cancellationToken = default) =>
+        CallAsync("channels.list", () => inner.GetMyChannelAsync(cancellationToken), cancellationToken);
+
     public Task<PlaylistItem> InsertPlaylistItemAsync(string playlistId, string videoId, CancellationToken cancellationToken = default) =>
         CallAsync("playlistItems.insert", () => inner.InsertPlaylistItemAsync(playlistId, videoId, cancellationToken), cancellationToken);
 

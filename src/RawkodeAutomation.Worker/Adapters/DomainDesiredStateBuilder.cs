@@ -105,7 +105,7 @@ public sealed class DomainDesiredStateBuilder(ThumbnailRenderer? thumbnails) : I
 
     private string ThumbnailHash(Episode episode, Show show, EpisodeRepository repo)
     {
-        var request = ThumbnailRequest.FromEpisode(episode, show, repo.People);
+        var request = ThumbnailRequest.FromEpisode(episode, show, repo.People, now: DateTimeOffset.UtcNow);
         // The avatar bytes of the commit count too: the renderer reads avatars from the checkout.
         var avatars = string.Join(",", request.Guests.Select(g => g.Id).Append(show.Host)
             .Select(id => repo.Avatars.TryGetValue(id, out var bytes) ? Fingerprint.Of(Convert.ToBase64String(bytes)) : "-"));

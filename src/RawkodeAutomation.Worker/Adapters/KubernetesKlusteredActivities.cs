@@ -5,6 +5,7 @@ using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Kubernetes;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
+using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Activities;
 using Temporalio.Exceptions;
 using DomainClusterSpec = RawkodeAutomation.Episodes.Model.ClusterSpec;
@@ -43,13 +44,83 @@ public sealed class KubernetesKlusteredActivities(
         await clusters.WaitProvisionedAsync(cluster, new Progress<ClusterProgress>(p => context.Heartbeat(p.Phase)), token).ConfigureAwait(false);
         context.Heartbeat("deploying the workload at v1");
         await clusters.DeployWorkloadAsync(cluster, token).ConfigureAwait(false);
+
+        // The breakers' credential before any library break: a break may take the API away.
+        AccessGrant? breakers = null;
+        if (input.ShowStart is { } showStart && showStart > DateTimeOffset.UtcNow)
+        {
+            context.Heartbeat("handing the breakers their credential");
+            breakers = await GrantAsync(input, cluster, AccessRole.Breakers, showStart, token).ConfigureAwait(false);
+        }
+
+        var access = $"secret {cluster.Namespace}/{cluster.Name}-kubeconfig (key value)";
+        if (team.Breaks.Count == 0)
+        {
+            // Broken by hand: the breakers get the cluster at v1, and the check waits for the show's start.
+            return new TeamProvisioned(cluster.Name, access, true, ["no library breaks: the breakers break it by hand; checked at the show's start"], breakers);
+        }
         context.Heartbeat("applying breaks");
         await clusters.ApplyBreaksAsync(cluster, team.Breaks, token).ConfigureAwait(false);
         context.Heartbeat("verifying the cluster is broken");
         var verdict = await clusters.VerifyBrokenAsync(cluster, team.Breaks, token).ConfigureAwait(false);
         List<string> notes = [verdict.Summary, .. verdict.NotHolding.Select(b => $"break {b} did not hold")];
-        return new TeamProvisioned(cluster.Name, $"secret {cluster.Namespace}/{cluster.Name}-kubeconfig (key value)", verdict.Broken, notes);
+        return new TeamProvisioned(cluster.Name, access, verdict.Broken, notes, breakers);
     });
+
+    public Task<TeamHandedOver> HandOverTeamAsync(KlusteredTeamInput input) => GuardAsync(input, "handing over at the show's start", async token =>
+    {
+        var context = ActivityExecutionContext.Current;
+        var cluster = Ref(input);
+        // The breakers' window closes first: whatever they do from now on is not part of the break.
+        context.Heartbeat("closing the breakers' window");
+        await clusters.RevokeAccessAsync(cluster, nameof(AccessRole.Breakers), token).ConfigureAwait(false);
+        File.Delete(KlusteredAccessFiles.PathFor(kubernetes.Value.AccessDirectory, input.EpisodeId, input.Team.Name, nameof(AccessRole.Breakers)));
+
+        context.Heartbeat("checking the cluster is broken (a v2 rollout attempt, reverted to v1)");
+        var check = await clusters.VerifyBrokenAsync(cluster, input.Team.Breaks, token).ConfigureAwait(false);
+        var verdict = !check.Broken ? BreakVerdict.NotBroken : input.Team.Breaks.Count == 0 ? BreakVerdict.BrokenByHand : BreakVerdict.Broken;
+        var detail = input.Team.Breaks.Count > 0 ? check.Summary
+            : check.Broken ? "the v1→v2 rollout did not become Ready: broken by hand"
+            : "the v1→v2 rollout became Ready (reverted to v1 for the fixers): not broken";
+
+        // The fixers get access either way: an unbroken cluster is still theirs to look at on the stream.
+        context.Heartbeat("opening the fixers' window");
+        var until = input.TeardownAt ?? input.Expiry;
+        var fixers = await GrantAsync(input, cluster, AccessRole.Fixers, until, token).ConfigureAwait(false);
+        return new TeamHandedOver(verdict, fixers, detail);
+    });
+
+    public async Task<WriteBackResult> RecordFixChaptersAsync(RecordFixChaptersInput input)
+    {
+        var path = $"episodes/{input.EpisodeId}.yaml";
+        string? detail = null;
+        var result = await writer.UpdateAsync(
+            path,
+            current =>
+            {
+                if (current is null)
+                {
+                    detail = $"{path} is gone";
+                    return null;
+                }
+                var (file, why) = ChapterYaml.WithFixChapters(current, input.Fixes, input.StreamStart, input.Duration);
+                detail = why;
+                return file;
+            },
+            $"klustered: {input.EpisodeId} fix chapters ({string.Join(", ", input.Fixes.Select(f => f.Team))})",
+            ActivityExecutionContext.Current.CancellationToken).ConfigureAwait(false);
+        return new WriteBackResult(result.CommitSha, result.Changed ? $"written to {path}: {detail}" : $"{path} unchanged: {detail}");
+    }
+
+    /// <summary>Grants a role's access and writes its kubeconfig file; only the path and window leave this method.</summary>
+    private async Task<AccessGrant> GrantAsync(KlusteredTeamInput input, ClusterRef cluster, AccessRole role, DateTimeOffset until, CancellationToken token)
+    {
+        var from = DateTimeOffset.UtcNow;
+        var credential = await clusters.GrantAccessAsync(cluster, role.ToString(), until, token).ConfigureAwait(false);
+        var path = KlusteredAccessFiles.PathFor(kubernetes.Value.AccessDirectory, input.EpisodeId, input.Team.Name, role.ToString());
+        await KlusteredAccessFiles.WriteAsync(path, credential, token).ConfigureAwait(false);
+        return new AccessGrant(role, path, credential.ServiceAccount, from, credential.ExpiresAt);
+    }
 
     public Task<FixCheck> CheckFixedAsync(KlusteredTeamInput input) => GuardAsync(input, "checking for the fix", async token =>
     {
@@ -150,4 +221,127 @@ public static class TeamYaml
         lines.Insert(at + 1, value);
         return Encoding.UTF8.GetBytes(string.Join('\n', lines));
     }
+}
+
+/// <summary>
+/// Adds a chapter per fixed team ("Team A fixed the cluster (23m)") to an episode file, within YouTube's chapter rules
+/// (first at 0:00, at least three, ascending, each at least 10 seconds long). The chapters block is rewritten; the
+/// rest of the file keeps its lines.
+/// </summary>
+public static partial class ChapterYaml
+{
+    private static readonly TimeSpan MinimumLength = TimeSpan.FromSeconds(10);
+
+    /// <summary>The chapter title for one team's fix.</summary>
+    public static string Title(string team, TimeSpan timeToFix) => $"{DisplayName(team)} fixed the cluster ({Minutes(timeToFix)})";
+
+    /// <summary><c>team-a</c> as people say it: <c>Team A</c>.</summary>
+    public static string DisplayName(string team) =>
+        string.Join(' ', team.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
+
+    /// <summary>A time to fix in whole minutes (<c>23m</c>, <c>1h 5m</c>), or seconds under a minute.</summary>
+    public static string Minutes(TimeSpan t) =>
+        t < TimeSpan.FromMinutes(1) ? $"{(int)t.TotalSeconds}s"
+        : t < TimeSpan.FromHours(1) ? $"{(int)t.TotalMinutes}m"
+        : $"{(int)t.TotalHours}h {t.Minutes}m";
+
+    /// <summary>The file with the fix chapters added (null: nothing to write) and what happened, in words.</summary>
+    public static (byte[]? File, string Detail) WithFixChapters(byte[] file, IReadOnlyList<TeamFix> fixes, DateTimeOffset streamStart, TimeSpan duration)
+    {
+        var text = Encoding.UTF8.GetString(file);
+        var existing = ReadChapters(text);
+        var chapters = (existing ?? [(TimeSpan.Zero, "Start")]).ToList();
+        var skipped = new List<string>();
+        var added = new List<string>();
+        foreach (var fix in fixes.OrderBy(f => f.FixedAt))
+        {
+            var title = Title(fix.Team, fix.TimeToFix);
+            if (chapters.Any(c => c.Title == title))
+            {
+                continue;
+            }
+            var at = TimeSpan.FromSeconds(Math.Floor((fix.FixedAt - streamStart).TotalSeconds));
+            var before = chapters.Where(c => c.At <= at).Select(c => c.At).DefaultIfEmpty(TimeSpan.Zero).Max();
+            // Too close to the chapter before it: a little later, still "at the fix" to a viewer.
+            if (at - before < MinimumLength)
+            {
+                at = before + MinimumLength;
+            }
+            var next = chapters.Where(c => c.At > at).Select(c => (TimeSpan?)c.At).Min() ?? duration;
+            if (next - at < MinimumLength)
+            {
+                skipped.Add($"{title} (too close to {(next == duration ? "the end of the stream" : "the chapter at " + Format(next))})");
+                continue;
+            }
+            chapters.Add((at, title));
+            chapters.Sort((a, b) => a.At.CompareTo(b.At));
+            added.Add($"{Format(at)} {title}");
+        }
+        var why = skipped.Count > 0 ? $"; left out: {string.Join(", ", skipped)}" : "";
+        if (added.Count == 0)
+        {
+            return (null, $"no chapter to add{why}");
+        }
+        if (chapters.Count < 3)
+        {
+            return (null, $"not written: YouTube needs at least three chapters and this would make {chapters.Count}; add the episode's own chapters to get the fix lines{why}");
+        }
+
+        var lines = text.Split('\n').ToList();
+        var block = new List<string> { "chapters:" };
+        block.AddRange(chapters.Select(c => $"  - {{ at: \"{Format(c.At)}\", title: \"{c.Title.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\" }}"));
+        var start = lines.FindIndex(l => l.StartsWith("chapters:", StringComparison.Ordinal));
+        if (start < 0)
+        {
+            var end = lines.Count > 0 && lines[^1].Length == 0 ? lines.Count - 1 : lines.Count;
+            lines.InsertRange(end, block);
+        }
+        else
+        {
+            var end = start + 1;
+            while (end < lines.Count && (lines[end].Length == 0 || lines[end][0] is ' ' or '-' or '#' or '\t'))
+            {
+                end++;
+            }
+            // Trailing blank or comment lines belong to whatever follows.
+            while (end > start + 1 && (lines[end - 1].Trim().Length == 0 || lines[end - 1].TrimStart().StartsWith('#')))
+            {
+                end--;
+            }
+            lines.RemoveRange(start, end - start);
+            lines.InsertRange(start, block);
+        }
+        return (Encoding.UTF8.GetBytes(string.Join('\n', lines)), $"added {string.Join(", ", added)}{why}");
+    }
+
+    /// <summary>The chapters the file has (null: none), read with a YAML parser so any style the loader accepts works.</summary>
+    private static List<(TimeSpan At, string Title)>? ReadChapters(string text)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        stream.Load(new StringReader(text));
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlDotNet.RepresentationModel.YamlMappingNode root
+            || !root.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("chapters"), out var node)
+            || node is not YamlDotNet.RepresentationModel.YamlSequenceNode { Children.Count: > 0 } sequence)
+        {
+            return null;
+        }
+        var chapters = new List<(TimeSpan, string)>();
+        foreach (var item in sequence.Children.OfType<YamlDotNet.RepresentationModel.YamlMappingNode>())
+        {
+            var at = item.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("at"), out var a) ? (a as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value : null;
+            var title = item.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("title"), out var t) ? (t as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value : null;
+            if (at is not null && title is not null && ChapterTime().Match(at) is { Success: true } m)
+            {
+                var hours = m.Groups["h"].Success ? int.Parse(m.Groups["h"].Value, CultureInfo.InvariantCulture) : 0;
+                chapters.Add((new TimeSpan(hours, int.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture)), title.Trim()));
+            }
+        }
+        return chapters;
+    }
+
+    private static string Format(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{(int)t.TotalHours}:{t.Minutes:00}:{t.Seconds:00}" : $"{t.Minutes:00}:{t.Seconds:00}";
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:(?<h>\d{1,2}):)?(?<m>\d{1,2}):(?<s>\d{2})$")]
+    private static partial System.Text.RegularExpressions.Regex ChapterTime();
 }

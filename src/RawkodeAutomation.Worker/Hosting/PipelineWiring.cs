@@ -29,6 +29,13 @@ public static class PipelineWiring
         services.AddGitHub(configuration);
         services.AddKubernetes(configuration);
         services.TryAddSingleton(_ => new ThumbnailRenderer(ThumbnailAssets.FromRepositoryRoot(repositoryRoot)));
+        // GitHub avatars only when asked for (`rawkode up` asks by default): tests and offline hosts never reach out.
+        if (configuration["Thumbnails:AvatarBaseUri"] is { Length: > 0 } avatarBase)
+        {
+            var avatarBaseUri = new Uri(avatarBase.EndsWith('/') ? avatarBase : avatarBase + "/");
+            services.TryAddSingleton(sp => new GitHubAvatarCache(
+                new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, sp.GetRequiredService<ThumbnailRenderer>().Assets, avatarBaseUri));
+        }
         services.TryAddSingleton<IDesiredStateBuilder>(sp => new DomainDesiredStateBuilder(sp.GetRequiredService<ThumbnailRenderer>()));
         services.TryAddSingleton<IThumbnailSource, RendererThumbnailSource>();
         services.TryAddScoped<IKlusteredActivities, KubernetesKlusteredActivities>();

@@ -158,6 +158,16 @@ public class Video : IDirectResponseSchema
     [JsonProperty("id")] public virtual string? Id { get; set; }
     [JsonProperty("snippet")] public virtual VideoSnippet? Snippet { get; set; }
     [JsonProperty("status")] public virtual VideoStatus? Status { get; set; }
+    [JsonProperty("liveStreamingDetails")] public virtual VideoLiveStreamingDetails? LiveStreamingDetails { get; set; }
+}
+
+/// <summary>video.liveStreamingDetails: present only on a video that is or was a live stream. Times are RFC 3339 strings.</summary>
+public class VideoLiveStreamingDetails
+{
+    [JsonProperty("actualStartTime")] public virtual string? ActualStartTimeRaw { get; set; }
+    [JsonProperty("actualEndTime")] public virtual string? ActualEndTimeRaw { get; set; }
+    [JsonProperty("scheduledStartTime")] public virtual string? ScheduledStartTimeRaw { get; set; }
+    [JsonProperty("scheduledEndTime")] public virtual string? ScheduledEndTimeRaw { get; set; }
 }
 
 /// <summary>video.snippet. <c>videos.update</c> with part=snippet replaces all of it: send back what you read.</summary>
@@ -213,6 +223,14 @@ public class PlaylistItem : IDirectResponseSchema
     [JsonProperty("etag")] public virtual string? ETag { get; set; }
     [JsonProperty("id")] public virtual string? Id { get; set; }
     [JsonProperty("snippet")] public virtual PlaylistItemSnippet? Snippet { get; set; }
+    [JsonProperty("contentDetails")] public virtual PlaylistItemContentDetails? ContentDetails { get; set; }
+}
+
+/// <summary>playlistItem.contentDetails: the video and when it was published.</summary>
+public class PlaylistItemContentDetails
+{
+    [JsonProperty("videoId")] public virtual string? VideoId { get; set; }
+    [JsonProperty("videoPublishedAt")] public virtual string? VideoPublishedAtRaw { get; set; }
 }
 
 /// <summary>playlistItem.snippet.</summary>
@@ -241,4 +259,45 @@ public class PlaylistItemListResponse : IDirectResponseSchema
     [JsonProperty("nextPageToken")] public virtual string? NextPageToken { get; set; }
     [JsonProperty("pageInfo")] public virtual PageInfo? PageInfo { get; set; }
     [JsonProperty("items")] public virtual IList<PlaylistItem>? Items { get; set; }
+}
+
+/// <summary>A channel resource (<c>Channel</c> in the generated package; renamed here so it never collides with System.Threading.Channels). https://developers.google.com/youtube/v3/docs/channels</summary>
+public class YouTubeChannel : IDirectResponseSchema
+{
+    [JsonProperty("kind")] public virtual string? Kind { get; set; }
+    [JsonProperty("etag")] public virtual string? ETag { get; set; }
+    [JsonProperty("id")] public virtual string? Id { get; set; }
+    [JsonProperty("snippet")] public virtual ChannelSnippet? Snippet { get; set; }
+    [JsonProperty("contentDetails")] public virtual ChannelContentDetails? ContentDetails { get; set; }
+}
+
+/// <summary>channel.snippet.</summary>
+public class ChannelSnippet
+{
+    [JsonProperty("title")] public virtual string? Title { get; set; }
+    [JsonProperty("description")] public virtual string? Description { get; set; }
+    [JsonProperty("publishedAt")] public virtual string? PublishedAtRaw { get; set; }
+}
+
+/// <summary>channel.contentDetails.</summary>
+public class ChannelContentDetails
+{
+    [JsonProperty("relatedPlaylists")] public virtual ChannelRelatedPlaylists? RelatedPlaylists { get; set; }
+}
+
+/// <summary>channel.contentDetails.relatedPlaylists: <c>uploads</c> lists every video of the channel.</summary>
+public class ChannelRelatedPlaylists
+{
+    [JsonProperty("likes")] public virtual string? Likes { get; set; }
+    [JsonProperty("uploads")] public virtual string? Uploads { get; set; }
+}
+
+/// <summary>channels.list response.</summary>
+public class ChannelListResponse : IDirectResponseSchema
+{
+    [JsonProperty("kind")] public virtual string? Kind { get; set; }
+    [JsonProperty("etag")] public virtual string? ETag { get; set; }
+    [JsonProperty("nextPageToken")] public virtual string? NextPageToken { get; set; }
+    [JsonProperty("pageInfo")] public virtual PageInfo? PageInfo { get; set; }
+    [JsonProperty("items")] public virtual IList<YouTubeChannel>? Items { get; set; }
 }

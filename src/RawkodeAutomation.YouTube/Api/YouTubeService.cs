@@ -43,6 +43,7 @@ public sealed class YouTubeService : BaseClientService
         Videos = new VideosResource(this);
         Thumbnails = new ThumbnailsResource(this);
         PlaylistItems = new PlaylistItemsResource(this);
+        Channels = new ChannelsResource(this);
     }
 
     public override string Name => "youtube";
@@ -75,6 +76,7 @@ public sealed class YouTubeService : BaseClientService
     public VideosResource Videos { get; }
     public ThumbnailsResource Thumbnails { get; }
     public PlaylistItemsResource PlaylistItems { get; }
+    public ChannelsResource Channels { get; }
 }
 
 /// <summary>Base of our requests: adds the standard <c>part</c> parameter handling.</summary>
@@ -348,5 +350,29 @@ public sealed class PlaylistItemsResource(IClientService service)
         public override string RestPath => "youtube/v3/playlistItems";
         protected override object GetBody() => _body;
         protected override void InitParameters() { base.InitParameters(); AddQueryParameter("part", true); }
+    }
+}
+
+/// <summary>channels. https://developers.google.com/youtube/v3/docs/channels</summary>
+public sealed class ChannelsResource(IClientService service)
+{
+    public ListRequest List(string part) => new(service, part);
+
+    /// <summary>GET youtube/v3/channels (1 unit). Filters: mine, id.</summary>
+    public sealed class ListRequest : YouTubeBaseServiceRequest<ChannelListResponse>
+    {
+        public ListRequest(IClientService service, string part) : base(service) { Part = part; InitParameters(); }
+        [RequestParameter("part", RequestParameterType.Query)] public string Part { get; }
+        [RequestParameter("id", RequestParameterType.Query)] public string? Id { get; set; }
+        [RequestParameter("mine", RequestParameterType.Query)] public bool? Mine { get; set; }
+        public override string MethodName => "list";
+        public override string HttpMethod => "GET";
+        public override string RestPath => "youtube/v3/channels";
+        protected override void InitParameters()
+        {
+            base.InitParameters();
+            AddQueryParameter("part", true);
+            foreach (var name in new[] { "id", "mine" }) { AddQueryParameter(name, false); }
+        }
     }
 }

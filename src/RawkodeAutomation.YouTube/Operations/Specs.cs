@@ -48,7 +48,7 @@ public sealed class YouTubeSpecException(string episodeId, IReadOnlyList<string>
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
-/// <summary>YouTube's limits on metadata (DESIGN.md §7), checked before any call.</summary>
+/// <summary>YouTube's limits on metadata (docs/architecture.md, "Facts about the outside world"), checked before any call.</summary>
 public static class YouTubeLimits
 {
     public const int MaxTitleCharacters = 100;

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace RawkodeAutomation.YouTube.Quota;
 
 /// <summary>
-/// Unit costs of the YouTube Data API v3 methods we call (DESIGN.md §7). A failed request costs the same:
+/// Unit costs of the YouTube Data API v3 methods we call (docs/architecture.md, "Facts about the outside world"). A failed request costs the same:
 /// the API charges invalid requests too, and over-counting is the safe side of a daily budget.
 /// https://developers.google.com/youtube/v3/determine_quota_cost
 /// </summary>
@@ -25,6 +25,7 @@ public static class QuotaCosts
         ["thumbnails.set"] = 50,
         ["playlistItems.list"] = 1,
         ["playlistItems.insert"] = 50,
+        ["channels.list"] = 1,
     };
 
     /// <summary>The methods we know, with their cost.</summary>
@@ -46,7 +47,7 @@ public sealed record QuotaEntry(DateTimeOffset At, DateOnly PacificDay, string M
 
 /// <summary>
 /// Records the quota cost of every YouTube call so the pipeline can budget its day
-/// (DESIGN.md §4 "quota"): 10,000 units per day by default, reset at midnight Pacific.
+/// (docs/architecture.md, "The quota"): 10,000 units per day by default, reset at midnight Pacific.
 /// </summary>
 public interface IQuotaLedger
 {

@@ -68,6 +68,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
             stack.Settings[key] = value;
         }
         stack.Settings["Kubernetes:ManagementKubeconfigContent"] = kubernetesSandbox.ManagementKubeconfig;
+        // Where the breakers' and fixers' kubeconfig files go, as `rawkode up` puts them under the checkout's .rawkode/.
+        stack.Settings["Kubernetes:AccessDirectory"] = Path.Combine(root, ".rawkode", "klustered");
         stack.Settings["GitHub:LocalRepositoryPath"] = root;
         stack.Settings["GitHub:Branch"] = "main";
         stack.Settings["GitHub:LocalPollInterval"] = "00:00:00.200";

@@ -65,10 +65,27 @@ public class KlusteredEndToEndTests
             Assert.EndsWith(":v1", deployment.Spec.Template.Spec.Containers.Single().Image, StringComparison.Ordinal);
         }
 
-        // And once the show runs, team-a's fixers fix their cluster through its kube API, as they would with kubectl.
-        await PipelineHarness.WaitForAsync(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > start, Timeout, "show started");
-        var teamA = provisioned.Teams.Single(t => t.Name == "team-a");
-        await FixAsync(stack, teamA.ClusterName!);
+        // And the breakers of each team hold a kubeconfig for their window, written beside the checkout, owner-only.
+        foreach (var team in provisioned.Teams)
+        {
+            var breakers = Assert.Single(team.Credentials!);
+            Assert.Equal((AccessRole.Breakers, start), (breakers.Role, breakers.ValidUntil));
+            Assert.EndsWith(Path.Combine(".rawkode", "klustered", episodeId.Split('/')[0], episodeId.Split('/')[1], team.Name, "breakers.kubeconfig"), breakers.Path, StringComparison.Ordinal);
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(breakers.Path));
+            }
+        }
+
+        // And once the show runs, team-a's fixers fix their cluster with the kubeconfig handed to them at the start.
+        var handedOver = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.All(t => t.HandedOverAt is not null), "handed over at the start");
+        Assert.All(handedOver.Teams, t => Assert.True(t.HandedOverAt >= start, $"{t.Name} handed over at {t.HandedOverAt:O}, before {start:O}"));
+        Assert.All(handedOver.Teams, t => Assert.Equal(BreakVerdict.Broken, t.Verdict));
+        var teamA = handedOver.Teams.Single(t => t.Name == "team-a");
+        Assert.False(File.Exists(teamA.Credentials!.Single(c => c.Role == AccessRole.Breakers).Path), "the breakers' file outlived their window");
+        var fixers = teamA.Credentials!.Single(c => c.Role == AccessRole.Fixers);
+        Assert.Equal(teardownAt, fixers.ValidUntil);
+        await FixAsync(new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(new FileInfo(fixers.Path))));
 
         // Then the workflow sees the fix and records team-a's time to fix in the episode file, as a commit by the automation.
         var fixedState = await WaitForEpisodeAsync(stack, episodeId,
@@ -206,6 +223,8 @@ public class KlusteredEndToEndTests
         Assert.StartsWith("accepted by operator (run the show without that break)", skipped.Teams.Single().LastError, StringComparison.Ordinal);
         Assert.NotEqual("Failed", skipped.Phase);
         var clusterName = Ownership.ClusterName(episodeId, "team-a");
+        // The fixers act once their window opens (the check at the start would otherwise roll their fix back to v1).
+        await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().HandedOverAt is not null, "team-a handed over at the start");
         await FixAsync(stack, clusterName);
         await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single() is { Phase: TeamPhase.Fixed, TimeToFixRecorded: true }, "team-a's fix recorded");
     }
@@ -239,9 +258,11 @@ public class KlusteredEndToEndTests
         """;
 
     /// <summary>Fixes a team's cluster through its kube API, as its fixers would with kubectl: quota gone, workload at v2.</summary>
-    private static async Task FixAsync(EmbeddedStack stack, string clusterName)
+    private static async Task FixAsync(EmbeddedStack stack, string clusterName) => await FixAsync(WorkloadClient(stack, clusterName));
+
+    private static async Task FixAsync(k8s.Kubernetes client)
     {
-        using var fixer = WorkloadClient(stack, clusterName);
+        using var fixer = client;
         await fixer.CoreV1.DeleteNamespacedResourceQuotaAsync("compute", "default");
         await fixer.AppsV1.PatchNamespacedDeploymentAsync(
             new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"klustered","image":"ghcr.io/rawkode/klustered:v2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),

@@ -153,12 +153,44 @@ public sealed class FakeKlustered : IKlusteredActivities
     {
         var name = $"{input.EpisodeId.Replace('/', '-')}-{input.Team.Name}";
         Clusters[Key(input.EpisodeId, input.Team.Name)] = name;
-        return Task.FromResult(new TeamProvisioned(name, $"secret/{name}-kubeconfig", true, [.. input.Team.Breaks.Select(b => b + " verified")]));
+        var breakers = input.ShowStart is { } start
+            ? new AccessGrant(AccessRole.Breakers, $"/fake/{name}/breakers.kubeconfig", "kube-system/klustered-breakers", DateTimeOffset.UtcNow, start)
+            : null;
+        return Task.FromResult(new TeamProvisioned(name, $"secret/{name}-kubeconfig", true, [.. input.Team.Breaks.Select(b => b + " verified")], breakers));
     }
 
+    /// <summary>Teams the breakers left unbroken (their v2 rollout would become Ready at the start).</summary>
+    public ConcurrentDictionary<string, bool> Unbroken { get; } = new();
+
+    /// <summary>Every hand-over, in the order they ran.</summary>
+    public ConcurrentQueue<KlusteredTeamInput> HandedOver { get; } = new();
+
+    [Activity]
+    public Task<TeamHandedOver> HandOverTeamAsync(KlusteredTeamInput input)
+    {
+        HandedOver.Enqueue(input);
+        var name = $"{input.EpisodeId.Replace('/', '-')}-{input.Team.Name}";
+        var verdict = Unbroken.ContainsKey(Key(input.EpisodeId, input.Team.Name)) ? BreakVerdict.NotBroken
+            : input.Team.Breaks.Count == 0 ? BreakVerdict.BrokenByHand : BreakVerdict.Broken;
+        var until = input.TeardownAt ?? input.Expiry;
+        return Task.FromResult(new TeamHandedOver(verdict,
+            new AccessGrant(AccessRole.Fixers, $"/fake/{name}/fixers.kubeconfig", "kube-system/klustered-fixers", DateTimeOffset.UtcNow, until), verdict.ToString()));
+    }
+
+    public ConcurrentBag<RecordFixChaptersInput> Chapters { get; } = [];
+
+    [Activity]
+    public Task<WriteBackResult> RecordFixChaptersAsync(RecordFixChaptersInput input)
+    {
+        Chapters.Add(input);
+        return Task.FromResult(new WriteBackResult("fake-commit", "chapters recorded"));
+    }
+
+    /// <summary>Fixed once the check is scheduled at or after the team's fix time (the server's clock, which may skip).</summary>
     [Activity]
     public Task<FixCheck> CheckFixedAsync(KlusteredTeamInput input) =>
         Task.FromResult(FixedTeams.TryGetValue(Key(input.EpisodeId, input.Team.Name), out var at)
+            && at <= ActivityExecutionContext.Current.Info.CurrentAttemptScheduledTime + TimeSpan.FromSeconds(1)
             ? new FixCheck(true, at, "v2 Ready")
             : new FixCheck(false, null, "still broken"));
 

@@ -152,6 +152,9 @@ public class RetryingYouTubeClientTests
         public Task<PlaylistItemListResponse> ListPlaylistItemsAsync(string playlistId, string? videoId, string? pageToken, CancellationToken cancellationToken = default) =>
             Answer("playlistItems.list", new PlaylistItemListResponse());
 
+        public Task<YouTubeChannel?> GetMyChannelAsync(CancellationToken cancellationToken = default) =>
+            Answer<YouTubeChannel?>("channels.list", null);
+
         public Task<PlaylistItem> InsertPlaylistItemAsync(string playlistId, string videoId, CancellationToken cancellationToken = default) =>
             Answer("playlistItems.insert", new PlaylistItem());
     }

@@ -93,6 +93,10 @@ public enum TeamPhase
 }
 
 /// <summary>One team's progress, shown in queries and carried across continue-as-new.</summary>
+/// <param name="Access">Where the automation's own access lives (the kubeconfig secret), never a credential.</param>
+/// <param name="Credentials">The breakers' and fixers' credentials: file paths and windows, never the tokens.</param>
+/// <param name="Verdict">What the check at the show's start found (hand-made breaks), or the library breaks' verification.</param>
+/// <param name="HandedOverAt">When the breakers' window closed and the fixers' opened.</param>
 public sealed record TeamState(
     string Name,
     TeamPhase Phase,
@@ -102,7 +106,54 @@ public sealed record TeamState(
     DateTimeOffset? FixedAt = null,
     TimeSpan? TimeToFix = null,
     bool TimeToFixRecorded = false,
-    string? LastError = null);
+    string? LastError = null,
+    IReadOnlyList<AccessGrant>? Credentials = null,
+    BreakVerdict Verdict = BreakVerdict.Unchecked,
+    DateTimeOffset? HandedOverAt = null,
+    string? VerdictDetail = null);
+
+/// <summary>Who a Klustered credential is for.</summary>
+public enum AccessRole
+{
+    /// <summary>From provisioning until the show's start.</summary>
+    Breakers,
+
+    /// <summary>From the show's start until teardown.</summary>
+    Fixers,
+}
+
+/// <summary>Whether a team's cluster was seen broken.</summary>
+public enum BreakVerdict
+{
+    /// <summary>Not checked yet.</summary>
+    Unchecked,
+
+    /// <summary>The library breaks held (and, at the start, the v2 rollout still did not become Ready).</summary>
+    Broken,
+
+    /// <summary>No library breaks, and at the start the v2 rollout did not become Ready: the breakers did it by hand.</summary>
+    BrokenByHand,
+
+    /// <summary>At the start the v2 rollout became Ready (reverted to v1 for the fixers): nothing is broken.</summary>
+    NotBroken,
+}
+
+/// <summary>
+/// A credential handed out for a window: where its kubeconfig file is and when it is valid. Never the token: the
+/// activity that made it wrote the file itself (mode 0600), so it is in no log, payload or history.
+/// </summary>
+/// <param name="Path">The kubeconfig file, e.g. <c>.rawkode/klustered/&lt;show&gt;/&lt;slug&gt;/&lt;team&gt;/breakers.kubeconfig</c>.</param>
+/// <param name="ServiceAccount">The ServiceAccount in the workload cluster (<c>namespace/name</c>).</param>
+/// <param name="ValidFrom">When the window opened.</param>
+/// <param name="ValidUntil">When its token expires (the end of the window).</param>
+/// <param name="RevokedAt">When its binding was removed (the breakers' at the show's start).</param>
+public sealed record AccessGrant(
+    AccessRole Role,
+    string Path,
+    string ServiceAccount,
+    DateTimeOffset ValidFrom,
+    DateTimeOffset ValidUntil,
+    DateTimeOffset? RevokedAt = null);
 
 /// <summary>The durable memory of an episode entity (what continue-as-new carries).</summary>
 public sealed record EpisodeMemory(
@@ -116,7 +167,8 @@ public sealed record EpisodeMemory(
     long QuotaUnitsSpent,
     IReadOnlyList<string> PendingNotifications,
     ChangeReason LastReason,
-    bool Dirty);
+    bool Dirty,
+    bool FixChaptersRecorded = false);
 
 /// <summary>What an operator sees when querying an episode.</summary>
 /// <param name="Phase">Idle, Reconciling, WaitingForQuota, Failed, AwaitingApproval, Sleeping, Cancelled.</param>

@@ -1,3 +1,4 @@
+using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Workflows.Decisions;
@@ -12,6 +13,9 @@ public enum KlusteredAction
 
     /// <summary>The show's window passed before the team was ever provisioned: nothing to do.</summary>
     Expire,
+
+    /// <summary>The show starts: close the breakers' window, check the cluster is broken, open the fixers'.</summary>
+    HandOver,
 }
 
 /// <summary>One decision: the action to take now (or <see cref="KlusteredAction.None"/>) and when to wake next.</summary>
@@ -30,7 +34,11 @@ public static class KlusteredSchedule
 
     /// <summary>The step for one team now.</summary>
     /// <param name="pollInterval">How often to look for the fix while the show runs.</param>
-    public static KlusteredStep Next(DateTimeOffset now, DesiredEpisode d, TeamState team, TimeSpan pollInterval)
+    /// <param name="handOver">
+    /// Whether the show's start is a step of its own (<see cref="KlusteredAction.HandOver"/>) before the fix checks;
+    /// false replays histories from before the breakers' and fixers' windows.
+    /// </param>
+    public static KlusteredStep Next(DateTimeOffset now, DesiredEpisode d, TeamState team, TimeSpan pollInterval, bool handOver = false)
     {
         if (d.Klustered is null || d.ScheduledFor is null || d.Draft)
         {
@@ -67,6 +75,10 @@ public static class KlusteredSchedule
                 {
                     return new KlusteredStep(KlusteredAction.None, showStart);
                 }
+                if (handOver && team.HandedOverAt is null)
+                {
+                    return new KlusteredStep(KlusteredAction.HandOver, null);
+                }
                 var next = now + pollInterval;
                 return new KlusteredStep(KlusteredAction.CheckFixed, next < teardownAt ? next : teardownAt);
             default:
@@ -80,6 +92,32 @@ public static class KlusteredSchedule
         var from = provisionedAt is { } p && p > showStart ? p : showStart;
         return fixedAt > from ? fixedAt - from : TimeSpan.Zero;
     }
+
+    /// <summary>
+    /// The fixes that get a chapter once the stream is over: teams fixed after the start and before the end, at their
+    /// offset from the stream's start. Null while it is too early to write them (the stream has not ended yet, plus one
+    /// poll so a fix seen at the last moment is counted).
+    /// </summary>
+    public static IReadOnlyList<TeamFix>? FixChapters(DateTimeOffset now, DesiredEpisode d, IEnumerable<TeamState> teams, TimeSpan pollInterval)
+    {
+        if (d.Klustered is null || d.ScheduledFor is not { } start || d.Draft || now < start + d.Duration + pollInterval)
+        {
+            return null;
+        }
+        return [.. teams
+            .Where(t => t.FixedAt is { } at && at > start && at < start + d.Duration)
+            .OrderBy(t => t.FixedAt)
+            .Select(t => new TeamFix(t.Name, t.FixedAt!.Value, t.TimeToFix ?? (t.FixedAt!.Value - start)))];
+    }
+
+    /// <summary>A verdict in words, as the operator page and the scoreboard say it.</summary>
+    public static string Describe(BreakVerdict verdict) => verdict switch
+    {
+        BreakVerdict.Broken => "broken",
+        BreakVerdict.BrokenByHand => "broken by hand",
+        BreakVerdict.NotBroken => "not broken",
+        _ => "not checked yet",
+    };
 
     /// <summary>Earliest of the wake-up times, ignoring nulls.</summary>
     public static DateTimeOffset? Earliest(IEnumerable<DateTimeOffset?> times)

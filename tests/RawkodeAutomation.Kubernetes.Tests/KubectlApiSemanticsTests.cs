@@ -1,0 +1,105 @@
+namespace RawkodeAutomation.Kubernetes.Tests;
+
+/// <summary>
+/// API semantics kubectl depends on, driven by the real kubectl: watches that answer at once and end on time
+/// (rollout status, wait --timeout), dry runs that persist nothing, strategic merge patch by upstream's patch
+/// strategies (taints replace, containers merge by name), validation with field paths and defaulting.
+/// </summary>
+public sealed class KubectlApiSemanticsTests(KubectlClusterFixture fixture) : IClassFixture<KubectlClusterFixture>
+{
+    private Kubectl Kubectl => fixture.Admin;
+
+    [Fact]
+    public async Task RolloutStatus_NewImage_ReturnsWhenRolledOut()
+    {
+        await Kubectl.OkAsync("create", "deployment", "roll", "--image=nginx:1.27", "--replicas=2");
+        await Kubectl.OkAsync("set", "image", "deployment/roll", "nginx=nginx:1.28");
+        var status = await Kubectl.OkAsync("rollout", "status", "deployment/roll", "--timeout=60s");
+        Assert.Contains("deployment \"roll\" successfully rolled out", status, StringComparison.Ordinal);
+        Assert.Equal("nginx:1.28", await Kubectl.OkAsync("get", "deployment", "roll", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+    }
+
+    [Fact]
+    public async Task Wait_ConditionNeverMet_TimesOut()
+    {
+        await Kubectl.OkAsync("create", "configmap", "never", "--from-literal=a=1");
+        var result = await Kubectl.RunAsync("wait", "--for=jsonpath={.data.a}=2", "configmap/never", "--timeout=2s");
+        result.FailedWith("timed out waiting for the condition");
+    }
+
+    [Fact]
+    public async Task DryRunServer_CreatePatchDelete_PersistsNothing()
+    {
+        var created = await Kubectl.OkAsync("create", "configmap", "dry", "--from-literal=a=1", "--dry-run=server");
+        Assert.Contains("configmap/dry created (server dry run)", created, StringComparison.Ordinal);
+        (await Kubectl.RunAsync("get", "configmap", "dry")).FailedWith("configmaps \"dry\" not found");
+
+        await Kubectl.OkAsync("create", "deployment", "dry-web", "--image=nginx:1.27");
+        await Kubectl.OkAsync("set", "image", "deployment/dry-web", "nginx=nginx:9.9", "--dry-run=server");
+        await Kubectl.OkAsync("delete", "deployment", "dry-web", "--dry-run=server");
+        Assert.Equal("nginx:1.27", await Kubectl.OkAsync("get", "deployment", "dry-web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"));
+    }
+
+    [Fact]
+    public async Task Taint_RemoveOneOfTwo_OnlyThatTaintGoes()
+    {
+        await Kubectl.OkAsync("taint", "nodes", "kc-worker-1", "klustered=broken:NoSchedule", "other=x:NoExecute");
+        // kubectl exits 1 because the other nodes lack the taint, and says so; the tainted one is untainted.
+        var removed = await Kubectl.RunAsync("taint", "nodes", "--all", "klustered-");
+        Assert.Contains("node/kc-worker-1 untainted", removed.Stdout, StringComparison.Ordinal);
+        var taints = await Kubectl.OkAsync("get", "node", "kc-worker-1", "-o", "jsonpath={range .spec.taints[*]}{.key}={.effect}{\"\\n\"}{end}");
+        Assert.Equal("other=NoExecute", taints.Trim());
+        await Kubectl.OkAsync("taint", "nodes", "kc-worker-1", "other-");
+        Assert.Equal("", (await Kubectl.OkAsync("get", "node", "kc-worker-1", "-o", "jsonpath={.spec.taints}")).Trim());
+    }
+
+    [Fact]
+    public async Task StrategicMergePatch_ContainersByNameTolerationsReplaced()
+    {
+        await Kubectl.OkAsync("create", "deployment", "smp", "--image=nginx:1.27");
+        await Kubectl.OkAsync("patch", "deployment", "smp", "-p", """{"spec":{"template":{"spec":{"tolerations":[{"key":"a","operator":"Exists"},{"key":"b","operator":"Exists"}]}}}}""");
+        await Kubectl.OkAsync("patch", "deployment", "smp", "-p", """{"spec":{"template":{"spec":{"containers":[{"name":"sidecar","image":"busybox:1.36"}],"tolerations":[{"key":"b","operator":"Exists"}]}}}}""");
+        var containers = await Kubectl.OkAsync("get", "deployment", "smp", "-o", "jsonpath={.spec.template.spec.containers[*].name}");
+        Assert.Equal("nginx sidecar", containers);
+        Assert.Equal("b", await Kubectl.OkAsync("get", "deployment", "smp", "-o", "jsonpath={.spec.template.spec.tolerations[*].key}"));
+    }
+
+    [Fact]
+    public async Task Patch_NegativeReplicas_InvalidWithFieldPath()
+    {
+        await Kubectl.OkAsync("create", "deployment", "neg", "--image=nginx:1.27");
+        var result = await Kubectl.RunAsync("patch", "deployment", "neg", "-p", """{"spec":{"replicas":-3}}""");
+        result.FailedWith("The Deployment \"neg\" is invalid: spec.replicas: Invalid value: -3: must be greater than or equal to 0");
+    }
+
+    [Fact]
+    public async Task Create_NoSelector_InvalidAndNothingStored()
+    {
+        var manifest = Kubectl.WriteFile("no-selector.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: no-selector
+            spec:
+              template:
+                metadata:
+                  labels: {app: x}
+                spec:
+                  containers:
+                  - name: x
+                    image: nginx:1.27
+            """);
+        var result = await Kubectl.RunAsync("create", "-f", manifest, "--validate=false");
+        result.FailedWith("spec.selector: Required value");
+        (await Kubectl.RunAsync("get", "deployment", "no-selector")).FailedWith("not found");
+    }
+
+    [Fact]
+    public async Task Create_Deployment_DefaultedAsTheApiServerDoes()
+    {
+        await Kubectl.OkAsync("create", "deployment", "defaults", "--image=nginx:1.27");
+        var fields = await Kubectl.OkAsync("get", "deployment", "defaults", "-o",
+            "jsonpath={.spec.strategy.type} {.spec.strategy.rollingUpdate.maxSurge} {.spec.revisionHistoryLimit} {.spec.template.spec.containers[0].imagePullPolicy} {.spec.template.spec.dnsPolicy}");
+        Assert.Equal("RollingUpdate 25% 10 IfNotPresent ClusterFirst", fields);
+    }
+}

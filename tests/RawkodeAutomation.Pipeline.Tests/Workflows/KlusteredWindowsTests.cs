@@ -1,0 +1,174 @@
+using RawkodeAutomation.Pipeline.Tests.Decisions;
+using RawkodeAutomation.TemporalServer.Testing;
+using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
+using Temporalio.Testing;
+using Temporalio.Worker;
+
+namespace RawkodeAutomation.Pipeline.Tests.Workflows;
+
+/// <summary>
+/// Tests that change <see cref="EpisodeWorkflow.FixPollInterval"/> (a process-wide setting) run alone, after the
+/// others, so the wall-clock Klustered tests keep their fast polling.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class KlusteredTimeCollection
+{
+    public const string Name = "Klustered on skipped time";
+}
+
+/// <summary>
+/// The breakers' and fixers' windows with the real durations (provision 2 h before, a 90 min show, teardown 4 h
+/// after), on the project's own time-skipping test server: the built <c>rawkode</c> run by the SDK's
+/// <c>WorkflowEnvironment.StartTimeSkippingAsync</c>. Days of workflow time pass in seconds of wall clock.
+/// </summary>
+[Collection(KlusteredTimeCollection.Name)]
+public sealed class KlusteredWindowsTests : IAsyncLifetime
+{
+    /// <summary>Longest any wait may take in wall-clock time (the skipped time is hours).</summary>
+    private static readonly TimeSpan WallClock = TimeSpan.FromSeconds(120);
+
+    private readonly TimeSpan _previousPoll = EpisodeWorkflow.FixPollInterval;
+    private WorkflowEnvironment? _env;
+
+    private WorkflowEnvironment Env => _env ?? throw new InvalidOperationException("not started");
+
+    public async Task InitializeAsync()
+    {
+        // The production interval: the show is watched every 30 s of (skipped) time.
+        EpisodeWorkflow.FixPollInterval = TimeSpan.FromSeconds(30);
+        _env = await TemporalTestServer.StartTimeSkippingAsync(typeof(KlusteredWindowsTests).Assembly);
+    }
+
+    public async Task DisposeAsync()
+    {
+        EpisodeWorkflow.FixPollInterval = _previousPoll;
+        if (_env is not null)
+        {
+            await _env.ShutdownAsync();
+        }
+    }
+
+    [Fact]
+    public async Task EpisodeWorkflow_RealWindows_BreakersWindowClosesAndFixersOpensAtTheShowsStart()
+    {
+        var options = new PipelineOptions { TaskQueue = "klustered-windows", DailyQuota = 1_000_000, SweepReserve = 0 };
+        var youtube = new FakeYouTube();
+        var klustered = new FakeKlustered();
+        using var worker = new TemporalWorker(Env.Client, new TemporalWorkerOptions(options.TaskQueue)
+            .AddAllActivities(youtube)
+            .AddAllActivities(klustered)
+            .AddAllActivities(new QuotaActivities(Env.Client, Microsoft.Extensions.Options.Options.Create(options)))
+            .AddWorkflow<EpisodeWorkflow>()
+            .AddWorkflow<YouTubeQuotaWorkflow>());
+        await worker.ExecuteAsync(async () =>
+        {
+            // Given a show tomorrow with the default windows: team-a has a library break, team-b and team-c break by hand
+            // (team-c's breakers leave it working).
+            var now = await Env.GetCurrentTimeAsync();
+            var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddDays(1);
+            var spec = Show("klustered/2030-06-01-hands", start);
+            klustered.Unbroken[FakeKlustered.Key(spec.EpisodeId, "team-c")] = true;
+            await EntitySignals.SignalEpisodesAsync(Env.Client, options, [new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime)], CancellationToken.None);
+            var waiting = await WaitAsync(spec, s => s.Teams.Count == 3 && s.NextWakeUp == start - TimeSpan.FromHours(2), "asleep until provisioning");
+            Assert.All(waiting.Teams, t => Assert.Equal(TeamPhase.Waiting, t.Phase));
+
+            // When two hours before the start come, the clusters are provisioned and the breakers get their credential
+            // until the start; nobody else has access.
+            await SkipToAsync(start - TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+            var provisioned = await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.Provisioned), "teams provisioned");
+            Assert.Empty(klustered.HandedOver);
+            Assert.All(provisioned.Teams, t =>
+            {
+                var breakers = Assert.Single(t.Credentials!);
+                Assert.Equal(AccessRole.Breakers, breakers.Role);
+                Assert.Equal(start, breakers.ValidUntil);
+                Assert.Null(breakers.RevokedAt);
+                Assert.Null(t.HandedOverAt);
+                Assert.True(t.ProvisionedAt >= start - TimeSpan.FromHours(2), $"{t.Name} provisioned at {t.ProvisionedAt:O}");
+            });
+            Assert.Equal(BreakVerdict.Broken, provisioned.Teams.Single(t => t.Name == "team-a").Verdict);
+            Assert.Equal(BreakVerdict.Unchecked, provisioned.Teams.Single(t => t.Name == "team-b").Verdict);
+
+            // Just before the start, the breakers still hold the cluster.
+            await SkipToAsync(start - TimeSpan.FromMinutes(1));
+            var before = await QueryAsync(spec);
+            Assert.All(before.Teams, t => Assert.Null(t.HandedOverAt));
+            Assert.Empty(klustered.HandedOver);
+
+            // At the start the breakers' window closes and the fixers' opens, until teardown (4 h after the 90 min show).
+            await SkipToAsync(start + TimeSpan.FromMinutes(1));
+            var show = await WaitAsync(spec, s => s.Teams.All(t => t.HandedOverAt is not null), "handed over at the start");
+            var teardownAt = start + TimeSpan.FromMinutes(90) + TimeSpan.FromHours(4);
+            Assert.All(show.Teams, t =>
+            {
+                Assert.InRange(t.HandedOverAt!.Value, start, start + TimeSpan.FromMinutes(1));
+                var breakers = Assert.Single(t.Credentials!, c => c.Role == AccessRole.Breakers);
+                Assert.Equal(t.HandedOverAt, breakers.RevokedAt);
+                var fixers = Assert.Single(t.Credentials!, c => c.Role == AccessRole.Fixers);
+                Assert.Equal(teardownAt, fixers.ValidUntil);
+            });
+            Assert.All(klustered.HandedOver, h => Assert.Equal((start, teardownAt), (h.ShowStart, h.TeardownAt)));
+            Assert.Equal(BreakVerdict.Broken, show.Teams.Single(t => t.Name == "team-a").Verdict);
+            Assert.Equal(BreakVerdict.BrokenByHand, show.Teams.Single(t => t.Name == "team-b").Verdict);
+            Assert.Equal(BreakVerdict.NotBroken, show.Teams.Single(t => t.Name == "team-c").Verdict);
+
+            // Then the fixes are watched from the start: team-a at 23 min, team-b at 41 min, team-c after the stream ended.
+            klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-a")] = start + TimeSpan.FromMinutes(23);
+            klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-b")] = start + TimeSpan.FromMinutes(41);
+            klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-c")] = start + TimeSpan.FromMinutes(100);
+            await SkipToAsync(start + TimeSpan.FromMinutes(45));
+            var fixing = await WaitAsync(spec, s => s.Teams.Count(t => t.Phase == TeamPhase.Fixed) == 2, "two teams fixed");
+            Assert.Equal(TimeSpan.FromMinutes(23), fixing.Teams.Single(t => t.Name == "team-a").TimeToFix);
+            Assert.Equal(TimeSpan.FromMinutes(41), fixing.Teams.Single(t => t.Name == "team-b").TimeToFix);
+
+            // After the show the fixes become chapters at their offsets; after teardown every cluster is gone.
+            await SkipToAsync(teardownAt + TimeSpan.FromMinutes(5));
+            var done = await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), "torn down");
+            var chapters = Assert.Single(klustered.Chapters);
+            Assert.Equal(start, chapters.StreamStart);
+            // team-c was fixed after the stream ended: no chapter for it.
+            Assert.Equal(["team-a", "team-b"], chapters.Fixes.Select(f => f.Team));
+            Assert.Equal([TimeSpan.FromMinutes(23), TimeSpan.FromMinutes(41)], chapters.Fixes.Select(f => f.FixedAt - start));
+            Assert.Empty(klustered.Clusters);
+            Assert.Null(done.NextWakeUp);
+
+            // And the history replays on today's code.
+            var history = await Env.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).FetchHistoryAsync();
+            var replay = await new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<EpisodeWorkflow>()).ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+            Assert.True(replay.ReplayFailure is null, replay.ReplayFailure?.ToString());
+        });
+    }
+
+    /// <summary>
+    /// Skips the server's clock to <paramref name="target"/> in steps of at most 20 minutes: each step is one call, and
+    /// the fix checks every 30 s inside it run at the speed of the (busy) machine.
+    /// </summary>
+    private async Task SkipToAsync(DateTimeOffset target)
+    {
+        for (var now = await Env.GetCurrentTimeAsync(); now < target; now = await Env.GetCurrentTimeAsync())
+        {
+            var step = target - now;
+            await Env.DelayAsync(step < TimeSpan.FromMinutes(20) ? step : TimeSpan.FromMinutes(20));
+        }
+    }
+
+    private Task<EpisodeStatus> QueryAsync(DesiredEpisode spec) =>
+        Env.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(spec.EpisodeId)).QueryAsync(wf => wf.State);
+
+    private Task<EpisodeStatus> WaitAsync(DesiredEpisode spec, Func<EpisodeStatus, bool> done, string what) =>
+        PipelineHarness.WaitForAsync(() => QueryAsync(spec), done, WallClock, what);
+
+    private static DesiredEpisode Show(string episodeId, DateTimeOffset start)
+    {
+        KlusteredTeamDesired Team(string name, params string[] breaks) => new(name, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, breaks);
+        return EpisodeDecisionsTests.Spec(episodeId) with
+        {
+            ScheduledFor = start,
+            Duration = TimeSpan.FromMinutes(90),
+            Klustered = new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4), [Team("team-a", "coredns-homoglyph"), Team("team-b"), Team("team-c")]),
+        };
+    }
+}
