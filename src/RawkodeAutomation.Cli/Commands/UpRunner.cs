@@ -231,7 +231,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             // Statement lambdas: an expression-bodied async lambda binds to RequestDelegate and the result is dropped (empty 200).
             app.MapGet("/api/status", async (HttpContext context) =>
             {
-                return Results.Json(await PipelineStatusReader.ReadAsync(client, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
+                return Results.Json(await PipelineStatusReader.ReadAsync(client, withRecent: true, context.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
             });
             // The Klustered scoreboard for the stream (an OBS browser source at 1920x1080).
             app.MapScoreboard(

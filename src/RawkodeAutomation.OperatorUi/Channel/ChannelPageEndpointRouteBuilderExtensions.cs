@@ -91,7 +91,7 @@ public static partial class ChannelPageEndpointRouteBuilderExtensions
 
         group.MapGet("/api/status", async (HttpContext http) =>
         {
-            return Results.Json(await PipelineStatusReader.ReadAsync(client, http.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
+            return Results.Json(await PipelineStatusReader.ReadAsync(client, withRecent: true, http.RequestAborted).ConfigureAwait(false), PipelineStatusReader.JsonOptions);
         });
 
         group.MapGet("/file", async (HttpContext http) =>
@@ -119,7 +119,7 @@ public static partial class ChannelPageEndpointRouteBuilderExtensions
         ChannelStatus channel;
         try
         {
-            channel = await PipelineStatusReader.ReadAsync(client, cancellationToken).ConfigureAwait(false);
+            channel = await PipelineStatusReader.ReadAsync(client, withRecent: true, cancellationToken).ConfigureAwait(false);
         }
         catch (RpcException e)
         {

@@ -61,7 +61,15 @@ public sealed record CleanupPassRecord(string WorkflowId, DateTimeOffset Started
 /// <summary>Reads the state of every entity from Temporal.</summary>
 public static class PipelineStatusReader
 {
-    public static async Task<ChannelStatus> ReadAsync(ITemporalClient client, CancellationToken cancellationToken = default)
+    /// <summary>Every running entity's state, the quota and its queue.</summary>
+    public static Task<ChannelStatus> ReadAsync(ITemporalClient client, CancellationToken cancellationToken = default) =>
+        ReadAsync(client, withRecent: false, cancellationToken);
+
+    /// <summary>
+    /// Every running entity's state, the quota and its queue; with <paramref name="withRecent"/> also the recent commits
+    /// and cleanup passes (a history read each: for pages, not for loops that poll every second).
+    /// </summary>
+    public static async Task<ChannelStatus> ReadAsync(ITemporalClient client, bool withRecent, CancellationToken cancellationToken = default)
     {
         var episodes = new List<EpisodeStatus>();
         var people = new List<PersonStatus>();
@@ -105,6 +113,10 @@ public static class PipelineStatusReader
             }
         }
         episodes.Sort((a, b) => string.CompareOrdinal(a.EpisodeId, b.EpisodeId));
+        if (!withRecent)
+        {
+            return new ChannelStatus(episodes, people, quota, QuotaQueue: queue);
+        }
         var commits = await ReadCommitsAsync(client, RecentCommits, cancellationToken).ConfigureAwait(false);
         var cleanup = await ReadCleanupPassesAsync(client, RecentCleanupPasses, cancellationToken).ConfigureAwait(false);
         return new ChannelStatus(episodes, people, quota, commits, queue, cleanup);

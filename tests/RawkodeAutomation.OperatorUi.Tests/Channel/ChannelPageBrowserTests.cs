@@ -14,7 +14,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task Page_FailedEpisodeRejectedCommitSweepInProgress_MatchesGoldenScreenshot()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
 
         // Failures first, with YouTube's words; the waiting episodes say when they wake up (the quota reset).
         var rows = page.Locator("#episodes tbody tr");
@@ -49,7 +50,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task Retry_FailedEpisode_AcceptedAndQueuedBehindTheSpentQuota()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
         var id = WorkflowIds.Episode(ChannelScene.FailedEpisode);
 
         await Row(page, id).GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
@@ -67,7 +69,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task Skip_FailedEpisodeWithoutBroadcast_ShowsValidatorRefusalInRow()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
         var row = Row(page, WorkflowIds.Episode(ChannelScene.FailedEpisode));
 
         await row.Locator("input[name=reason]").FillAsync("the guest cancelled");
@@ -83,7 +86,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task SkipAndApprove_NothingToDo_EachRefusedWithValidatorsReason()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
         var id = WorkflowIds.Episode(ChannelScene.SweptA);
 
         await Row(page, id).GetByRole(AriaRole.Button, new() { Name = "Skip" }).ClickAsync();
@@ -97,7 +101,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task ResetDay_SweepWaitingForQuota_SweepFinishes()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
         // YouTube's day rolled over: it answers again.
         scene.YouTube.QuotaGone = false;
 
@@ -113,7 +118,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task SetBudget_ReserveNotBelowBudget_RefusedInlineAndBudgetUnchanged()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
 
         await page.Locator("input[name=budget]").FillAsync("500");
         await page.Locator("input[name=reserve]").FillAsync("500");
@@ -133,7 +139,8 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
     public async Task FileLink_RejectedCommitError_ShowsFileAtTheLine()
     {
         await using var scene = await ChannelScene.StartAsync();
-        var page = await OpenAsync(scene);
+        await using var context = await NewContextAsync();
+        var page = await OpenAsync(context, scene);
 
         await Row(page, WorkflowIds.Commit(ChannelScene.RejectedSha)).Locator("a.file-link").First.ClickAsync();
 
@@ -144,10 +151,14 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
 
     private static ILocator Row(IPage page, string target) => page.Locator($"[data-target=\"{target}\"]");
 
-    private async Task<IPage> OpenAsync(ChannelScene scene)
+    private async Task<IBrowserContext> NewContextAsync()
     {
         var browser = await fixture.BrowserAsync();
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        return await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+    }
+
+    private static async Task<IPage> OpenAsync(IBrowserContext context, ChannelScene scene)
+    {
         var page = await context.NewPageAsync();
         await page.GotoAsync(scene.Uri.ToString());
         return page;

@@ -77,6 +77,27 @@ public sealed class ChannelPageRenderingTests
         Assert.Contains("breaks not verified: coredns still resolves", table, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Render_CleanupPasses_PhaseAndWhatWasDeletedAndKept()
+    {
+        var report = new CleanupReport(Reset, false,
+            [new CleanupItem("cluster", "klustered-3-team-a", "klustered/2026-11-01-three", "past its TTL")],
+            [new CleanupItem("broadcast", "AdaXplane01", null, "live now")],
+            ["1 cluster deleted"], 2);
+        var passes = new[]
+        {
+            new CleanupPassRecord("cleanup-2026-12-07T08:00:00Z", Reset, "Running", new CleanupStatus("SurveyingBroadcasts", report with { Deleted = [], Kept = [] })),
+            new CleanupPassRecord("cleanup-2026-12-07T07:00:00Z", Reset.AddHours(-1), "Completed", new CleanupStatus("Done", report)),
+        };
+
+        var html = ChannelPage.Render(new ChannelStatus([], [], null, Cleanup: passes), Context(), null);
+
+        var table = html[html.IndexOf("id=\"cleanup-passes\"", StringComparison.Ordinal)..];
+        Assert.True(table.IndexOf("SurveyingBroadcasts", StringComparison.Ordinal) < table.IndexOf("Done", StringComparison.Ordinal));
+        Assert.Contains("cluster <span class=\"mono\">klustered-3-team-a</span> (klustered/2026-11-01-three): past its TTL", table, StringComparison.Ordinal);
+        Assert.Contains("broadcast <span class=\"mono\">AdaXplane01</span>: live now", table, StringComparison.Ordinal);
+    }
+
     private static ChannelPageContext Context(ChannelPageOptions? options = null) => new(options ?? new ChannelPageOptions(), "/operator", "127.0.0.1:7233", null);
 
     private static EpisodeStatus Episode(string id, string phase) =>
