@@ -53,8 +53,10 @@ public sealed partial class KubernetesClusterOperations
                 },
                 name, AccessNamespace, cancellationToken: cancellationToken).ConfigureAwait(false);
             var token = request.Status?.Token ?? throw new KlusteredException($"cluster {cluster.Name}: the TokenRequest for ServiceAccount {AccessNamespace}/{name} came back without a token");
-            var expires = request.Status.ExpirationTimestamp is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : expiresAt;
-            return new WorkloadCredential(PersonKubeconfig(kubeconfig, cluster, role, token), $"{AccessNamespace}/{name}", expires);
+            var tokenExpires = request.Status.ExpirationTimestamp is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : expiresAt;
+            // A window shorter than the shortest token still ends on time: its binding is removed, or its cluster deleted.
+            var until = tokenExpires < expiresAt ? tokenExpires : expiresAt;
+            return new WorkloadCredential(PersonKubeconfig(kubeconfig, cluster, role, token), $"{AccessNamespace}/{name}", until, tokenExpires);
         }
         catch (HttpOperationException e) when (!KubernetesFailure.IsTransient(e))
         {
@@ -142,8 +144,9 @@ public sealed partial class KubernetesClusterOperations
 /// </summary>
 /// <param name="Kubeconfig">The kubeconfig with the workload API server, its CA and the token.</param>
 /// <param name="ServiceAccount"><c>namespace/name</c> in the workload cluster.</param>
-/// <param name="ExpiresAt">When the token expires.</param>
-public sealed record WorkloadCredential(string Kubeconfig, string ServiceAccount, DateTimeOffset ExpiresAt)
+/// <param name="ExpiresAt">The end of the window: when the token expires, or earlier when the window is shorter than the shortest token.</param>
+/// <param name="TokenExpiresAt">When the token itself expires (at least ten minutes after it was issued).</param>
+public sealed record WorkloadCredential(string Kubeconfig, string ServiceAccount, DateTimeOffset ExpiresAt, DateTimeOffset TokenExpiresAt)
 {
     /// <summary>Never the kubeconfig: a record's generated ToString would print the token into any log that formats it.</summary>
     public override string ToString() => $"credential for {ServiceAccount} until {ExpiresAt.ToString("u", CultureInfo.InvariantCulture)}";

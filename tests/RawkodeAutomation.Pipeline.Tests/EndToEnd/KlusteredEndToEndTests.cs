@@ -65,8 +65,9 @@ public class KlusteredEndToEndTests
             Assert.EndsWith(":v1", deployment.Spec.Template.Spec.Containers.Single().Image, StringComparison.Ordinal);
         }
 
-        // And the breakers of each team hold a kubeconfig for their window, written beside the checkout, owner-only.
-        foreach (var team in provisioned.Teams)
+        // And the breakers of each team hold a kubeconfig for their window, written beside the checkout, owner-only
+        // (unless a busy machine provisioned the cluster after the start: then their window had closed already).
+        foreach (var team in provisioned.Teams.Where(t => t.ProvisionedAt < start))
         {
             var breakers = Assert.Single(team.Credentials!);
             Assert.Equal((AccessRole.Breakers, start), (breakers.Role, breakers.ValidUntil));

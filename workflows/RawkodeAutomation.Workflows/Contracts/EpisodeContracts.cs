@@ -112,7 +112,8 @@ public sealed record TeamState(
     DateTimeOffset? HandedOverAt = null,
     string? VerdictDetail = null);
 
-/// <summary>Who a Klustered credential is for.</summary>
+/// <summary>Who a Klustered credential is for (a name in JSON: the status page and payloads read as words).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AccessRole>))]
 public enum AccessRole
 {
     /// <summary>From provisioning until the show's start.</summary>
@@ -122,7 +123,8 @@ public enum AccessRole
     Fixers,
 }
 
-/// <summary>Whether a team's cluster was seen broken.</summary>
+/// <summary>Whether a team's cluster was seen broken (a name in JSON).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<BreakVerdict>))]
 public enum BreakVerdict
 {
     /// <summary>Not checked yet.</summary>
