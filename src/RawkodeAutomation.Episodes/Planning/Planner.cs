@@ -115,17 +115,22 @@ public static class Planner
             var rename = renames.FirstOrDefault(r => r.ToId == id);
             var reasons = new List<string> { rename is not null ? $"RENAMED from {rename.FromId}" : from.Episodes.ContainsKey(id) ? "no longer a draft" : "new episode" };
             var show = to.Shows.GetValueOrDefault(episode.ShowId);
+            // An adopted video keeps the creator's thumbnail unless the episode or its show opts in.
+            var replacesThumbnail = !aired || episode.YouTube?.ReplaceThumbnail == true || show?.YouTube.ReplaceThumbnail == true;
             if (episode.YouTube?.VideoId is { } videoId)
             {
                 reasons.Add($"adopts existing video {videoId}");
                 videosToRead++;
                 quota.Add("videos.update", Costs.VideosUpdate);
-                quota.Add("thumbnails.set", Costs.ThumbnailsSet);
+                if (replacesThumbnail)
+                {
+                    quota.Add("thumbnails.set", Costs.ThumbnailsSet);
+                }
             }
             else if (aired)
             {
-                warnings.Add($"{id}: scheduled in the past and has no youtube.videoId; nothing can be scheduled, add the videoId to adopt the video");
-                reasons.Add("in the past without youtube.videoId: nothing to do");
+                warnings.Add($"{id}: not on YouTube — run `rawkode adopt` (the show is over and has no youtube.videoId; no broadcast is created in the past)");
+                reasons.Add("not on YouTube — run `rawkode adopt`");
             }
             else
             {
@@ -140,7 +145,7 @@ public static class Planner
 
             broadcasts.Add(new BroadcastChange(BroadcastAction.Create, id, episode.Title, episode.ScheduledFor, reasons, aired,
                 episode.YouTube?.VideoId, RenamedFrom: rename?.FromId));
-            if (!aired || episode.YouTube?.VideoId is not null)
+            if (!aired || (episode.YouTube?.VideoId is not null && replacesThumbnail))
             {
                 thumbnails.Add(new ThumbnailChange(id, ["new broadcast"]));
             }

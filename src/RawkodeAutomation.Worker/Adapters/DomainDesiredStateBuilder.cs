@@ -85,7 +85,10 @@ public sealed class DomainDesiredStateBuilder(ThumbnailRenderer? thumbnails) : I
                         t.Cluster.ControlPlaneReplicas, t.Cluster.WorkerReplicas, [.. t.Breaks]))])
                     : null,
                 commit,
-                commitTime);
+                commitTime)
+            {
+                ReplaceThumbnail = episode.YouTube?.ReplaceThumbnail == true || show.YouTube.ReplaceThumbnail,
+            };
             peopleOf[episode.Id] = [.. new[] { show.Host }
                 .Concat(episode.Guests)
                 .Concat(episode.Klustered?.Teams.SelectMany(t => t.Breakers.Concat(t.Fixers)) ?? [])
