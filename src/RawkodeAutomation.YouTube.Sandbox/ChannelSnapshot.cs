@@ -72,6 +72,7 @@ public sealed class ChannelSnapshot
                 ActualStart = v.WasLive ? v.ActualStart ?? v.PublishedAt : null,
                 ActualEnd = v.WasLive ? v.ActualEnd ?? (v.ActualStart ?? v.PublishedAt).AddHours(1) : null,
                 LifeCycleStatus = v.WasLive ? "complete" : "created",
+                OwnerChannelId = v.ChannelId is { } owner && owner != ChannelId ? owner : null,
             };
             if (v.Thumbnail is { } file)
             {
@@ -108,6 +109,9 @@ public sealed class SnapshotVideo
     [JsonPropertyName("scheduledStart")] public DateTimeOffset? ScheduledStart { get; set; }
     [JsonPropertyName("actualStart")] public DateTimeOffset? ActualStart { get; set; }
     [JsonPropertyName("actualEnd")] public DateTimeOffset? ActualEnd { get; set; }
+
+    /// <summary>Another channel's id: a public video of someone else (videos.list answers it; it is not this channel's).</summary>
+    [JsonPropertyName("channelId")] public string? ChannelId { get; set; }
 
     /// <summary>The creator's own thumbnail: a PNG or JPEG path relative to the snapshot file.</summary>
     [JsonPropertyName("thumbnail")] public string? Thumbnail { get; set; }

@@ -225,7 +225,7 @@ public sealed partial class YouTubeSandbox
     private JsonObject SnippetOf(SandboxVideo v) => new()
     {
         ["publishedAt"] = Time(v.PublishedAt),
-        ["channelId"] = _state.ChannelId,
+        ["channelId"] = v.OwnerChannelId ?? _state.ChannelId,
         ["title"] = v.Title,
         ["description"] = v.Description,
         ["thumbnails"] = Thumbnails(v),
@@ -255,7 +255,7 @@ public sealed partial class YouTubeSandbox
 
     // Callers hold _gate.
     private SandboxVideo Broadcast(string? id, string location = "id") =>
-        _state.Videos.FirstOrDefault(v => v.Id == id && v.IsBroadcast)
+        _state.Videos.FirstOrDefault(v => v.Id == id && v.IsBroadcast && v.OwnerChannelId is null)
         ?? throw new ApiError(404, "liveBroadcastNotFound", $"Broadcast not found: '{id}'.", location);
 
     // ---- liveBroadcasts ---------------------------------------------------------------------------
@@ -310,7 +310,7 @@ public sealed partial class YouTubeSandbox
         Filters: ["id", "mine", "broadcastStatus"],
         Select: (filter, query) =>
         {
-            var broadcasts = _state.Videos.Where(v => v.IsBroadcast);
+            var broadcasts = _state.Videos.Where(v => v.IsBroadcast && v.OwnerChannelId is null);
             switch (filter)
             {
                 case "id":
@@ -341,6 +341,13 @@ public sealed partial class YouTubeSandbox
         var start = ParseTime(Str(snippet, "scheduledStartTime"), "snippet.scheduledStartTime", true, "scheduledStartTimeRequired")!.Value;
         var end = ParseTime(Str(snippet, "scheduledEndTime"), "snippet.scheduledEndTime", false, "invalidScheduledEndTime");
         if (end <= start) { throw new ApiError(400, "invalidScheduledEndTime", "The scheduled end is not after the start.", "snippet.scheduledEndTime"); }
+        // As YouTube: a broadcast cannot be scheduled in the past (https://developers.google.com/youtube/v3/live/docs/liveBroadcasts/insert#errors).
+        if (start < Now)
+        {
+            throw new ApiError(400, "invalidScheduledStartTime",
+                "Scheduled start time must be in the future and close enough to the current date that a broadcast could be reliably scheduled at that time.",
+                "snippet.scheduledStartTime", "youtube.liveBroadcast");
+        }
         var privacy = CheckPrivacy(Str(body["status"], "privacyStatus"));
         await ChangeAsync(context, () =>
         {
@@ -657,6 +664,10 @@ public sealed partial class YouTubeSandbox
         await ChangeAsync(context, () =>
         {
             var video = _state.Videos.FirstOrDefault(v => v.Id == id) ?? throw new ApiError(404, "videoNotFound", $"Video not found: '{id}'.", "id");
+            if (video.OwnerChannelId is not null)
+            {
+                throw new ApiError(403, "forbidden", "The video that you are trying to update belongs to another channel.", "id");
+            }
             var ifMatch = context.Request.Headers.IfMatch.ToString().Trim('"');
             if (ifMatch.Length > 0 && ifMatch != "*" && ifMatch != video.ETag)
             {
@@ -813,6 +824,7 @@ public sealed partial class YouTubeSandbox
 
     /// <summary>The uploads playlist as YouTube keeps it: every video of the channel, newest first. Callers hold _gate.</summary>
     private IEnumerable<SandboxPlaylistItem> Uploads() => _state.Videos
+        .Where(v => v.OwnerChannelId is null)
         .OrderByDescending(v => v.PublishedAt).ThenBy(v => v.Id, StringComparer.Ordinal)
         .Select((v, i) => new SandboxPlaylistItem
         {

@@ -17,6 +17,12 @@ public sealed class SandboxVideo
     public bool SelfDeclaredMadeForKids { get; set; }
     public int Revision { get; set; }
 
+    /// <summary>
+    /// Null for the channel's own videos; another channel's id for a public video of someone else's that videos.list
+    /// still answers (it is not in the uploads playlist and cannot be updated).
+    /// </summary>
+    public string? OwnerChannelId { get; set; }
+
     /// <summary>True for videos created by liveBroadcasts.insert.</summary>
     public bool IsBroadcast { get; set; }
     public DateTimeOffset? ScheduledStart { get; set; }

@@ -25,6 +25,9 @@ public sealed class EpisodeWorkflow
     /// </summary>
     internal const string OperatorPatch = "operator-signals-2";
 
+    /// <summary>Shows that are over are existing videos or nothing, never new broadcasts (issue 14).</summary>
+    internal const string HistoryPatch = "channel-history";
+
     /// <summary>
     /// Marks histories whose Klustered timeline runs beside the YouTube reconcile instead of after it, so a wait for
     /// YouTube quota (until the Pacific reset) never delays provisioning, fix detection or teardown. Older histories
@@ -77,7 +80,7 @@ public sealed class EpisodeWorkflow
         Busy,
         _desired,
         _applied,
-        EpisodeDecisions.Plan(_deleted ? null : _desired, _applied, _forceThumbnail),
+        HistoryDecisions.Pending(EpisodeDecisions.Plan(_deleted ? null : _desired, _applied, _forceThumbnail), _desired, _applied.VideoId, Workflow.UtcNow),
         [.. _teams],
         _lastResult,
         // A YouTube pass that succeeds clears its error; a failed team's stays visible until Retry, Skip or teardown.
@@ -408,6 +411,14 @@ public sealed class EpisodeWorkflow
             _lastResult ??= desired is { Draft: true } ? "draft: not published" : "up to date";
             return;
         }
+        // A channel has history: a show that is over is never created as a broadcast (patched: older histories did).
+        var role = Workflow.Patched(HistoryPatch) ? HistoryDecisions.RoleOf(desired, _applied.VideoId, Workflow.UtcNow) : YouTubeRole.Broadcast;
+        if (role == YouTubeRole.NotOnYouTube)
+        {
+            _lastError = null;
+            _lastResult = HistoryDecisions.NotOnYouTubeResult;
+            return;
+        }
         _phase = "Reconciling";
         try
         {
@@ -415,7 +426,7 @@ public sealed class EpisodeWorkflow
             {
                 var result = await WithQuotaAsync(YouTubeCosts.Reserve.Broadcast, QuotaPriority.LiveScheduling, "broadcast",
                     () => ActivityCalls.RunAsync(
-                        (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId)),
+                        (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId, role == YouTubeRole.ExistingVideo)),
                         PipelineOptions.Short),
                     r => r.UnitsSpent);
                 _applied = _applied with
@@ -440,7 +451,16 @@ public sealed class EpisodeWorkflow
                 _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
                 _lastResult = result.Changed ? "description rewritten" : "description already up to date";
             }
-            if (_forceThumbnail || _applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
+            if (!HistoryDecisions.UploadsThumbnail(desired, role) && !_forceThumbnail)
+            {
+                // An adopted video keeps the creator's thumbnail unless the episode or its show opted in.
+                if (_applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
+                {
+                    _applied = _applied with { ThumbnailFingerprint = desired.ThumbnailFingerprint };
+                    _lastResult = $"{_lastResult}; kept the video's own thumbnail (youtube.replaceThumbnail is off)";
+                }
+            }
+            else if (_forceThumbnail || _applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
             {
                 var force = _forceThumbnail;
                 var previous = _applied.ThumbnailFingerprint;

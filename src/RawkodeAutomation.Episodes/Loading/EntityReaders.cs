@@ -18,14 +18,14 @@ internal sealed record PendingReference(ReferenceKind Kind, string Id, SourceLoc
 internal static partial class EntityReaders
 {
     public static readonly string[] ShowKeys = ["name", "host", "description", "hashtags", "youtube", "thumbnail"];
-    public static readonly string[] ShowYouTubeKeys = ["categoryId", "playlistId", "streamKey"];
+    public static readonly string[] ShowYouTubeKeys = ["categoryId", "playlistId", "streamKey", "replaceThumbnail"];
     public static readonly string[] PersonKeys = ["name", "bio", "github", "twitter", "website"];
     public static readonly string[] EpisodeKeys =
     [
         "title", "scheduledFor", "duration", "visibility", "draft", "guests", "technologies", "summary", "chapters",
         "links", "youtube", "klustered",
     ];
-    public static readonly string[] EpisodeYouTubeKeys = ["videoId"];
+    public static readonly string[] EpisodeYouTubeKeys = ["videoId", "replaceThumbnail"];
     public static readonly string[] KlusteredKeys = ["provisionBefore", "teardownAfter", "teams"];
     public static readonly string[] TeamKeys = ["name", "breakers", "fixers", "cluster", "breaks", "timeToFix"];
     public static readonly string[] ClusterKeys = ["class", "kubernetesVersion", "controlPlaneReplicas", "workerReplicas"];
@@ -109,10 +109,11 @@ internal static partial class EntityReaders
                 streamKey = null;
             }
 
+            var replaceThumbnail = yt.Bool("replaceThumbnail") ?? false;
             yt.Finish();
             if (category is not null && streamKey is not null)
             {
-                youtube = new ShowYouTube(category.Value, playlist?.Value, streamKey.Value);
+                youtube = new ShowYouTube(category.Value, playlist?.Value, streamKey.Value) { ReplaceThumbnail = replaceThumbnail };
             }
         }
 
@@ -349,8 +350,9 @@ internal static partial class EntityReaders
                 videoId = null;
             }
 
+            var replaceThumbnail = yt.Bool("replaceThumbnail") ?? false;
             yt.Finish();
-            youtube = new EpisodeYouTube(videoId?.Value);
+            youtube = new EpisodeYouTube(videoId?.Value) { ReplaceThumbnail = replaceThumbnail };
         }
 
         KlusteredSpec? klustered = null;

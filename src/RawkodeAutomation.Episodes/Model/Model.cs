@@ -32,7 +32,14 @@ public sealed record Show(
 /// <param name="CategoryId">YouTube video category, e.g. 28 (Science &amp; Technology).</param>
 /// <param name="PlaylistId">Optional playlist that new episodes are added to.</param>
 /// <param name="StreamKey">Names the one persistent liveStream per show that every broadcast binds to.</param>
-public sealed record ShowYouTube(int CategoryId, string? PlaylistId, string StreamKey);
+public sealed record ShowYouTube(int CategoryId, string? PlaylistId, string StreamKey)
+{
+    /// <summary>
+    /// <c>youtube.replaceThumbnail: true</c>: the rendered thumbnail replaces the creator's own on this show's adopted
+    /// videos too (off by default: an existing video's thumbnail is the creator's).
+    /// </summary>
+    public bool ReplaceThumbnail { get; init; }
+}
 
 /// <summary>A person (guest or host): <c>episodes/people/&lt;person-id&gt;.yaml</c>. No e-mail, by design.</summary>
 public sealed record Person(
@@ -70,7 +77,12 @@ public sealed record Episode(
     SourceLocation Location);
 
 /// <summary>Adopt an existing broadcast/video instead of creating one.</summary>
-public sealed record EpisodeYouTube(string? VideoId);
+/// <param name="VideoId">The video this episode IS: never recreated; an id the channel lacks is an error.</param>
+public sealed record EpisodeYouTube(string? VideoId)
+{
+    /// <summary><c>youtube.replaceThumbnail: true</c>: the rendered thumbnail replaces the existing video's own.</summary>
+    public bool ReplaceThumbnail { get; init; }
+}
 
 /// <summary>The Klustered section of an episode.</summary>
 public sealed record KlusteredSpec(TimeSpan ProvisionBefore, TimeSpan TeardownAfter, IReadOnlyList<KlusteredTeam> Teams);

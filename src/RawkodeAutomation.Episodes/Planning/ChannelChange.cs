@@ -279,7 +279,7 @@ public sealed record ChannelChange(
             }
             else if (aired)
             {
-                warnings?.Add($"{id}: scheduled in the past and has no youtube.videoId; nothing can be scheduled, add the videoId to adopt the video");
+                warnings?.Add($"{id}: not on YouTube — run `rawkode adopt` (the show is over and has no youtube.videoId; no broadcast is created in the past)");
                 return calls;
             }
             else
@@ -296,7 +296,11 @@ public sealed record ChannelChange(
                 }
             }
 
-            Thumbnail("new broadcast");
+            if (after.AdoptVideoId is null || after.ReplaceThumbnail)
+            {
+                Thumbnail(after.AdoptVideoId is null ? "new broadcast" : "the episode opts in to replacing the existing thumbnail");
+            }
+
             return calls;
         }
 
@@ -344,7 +348,7 @@ public sealed record ChannelChange(
             Call(YouTubeCosts.VideosUpdate, "rewrite the description");
         }
 
-        if (before.Thumbnail.Differs(after.Thumbnail))
+        if (before.Thumbnail.Differs(after.Thumbnail) && (after.AdoptVideoId is null || after.ReplaceThumbnail))
         {
             Thumbnail("its inputs changed");
         }

@@ -31,6 +31,12 @@ public sealed record EpisodeSpec(
     ThumbnailInputs Thumbnail,
     KlusteredSpec? Klustered)
 {
+    /// <summary>
+    /// An adopted video's thumbnail is the creator's unless the episode or its show opts in
+    /// (<c>thumbnail: { replaceExisting: true }</c>); broadcasts the automation creates always get the rendered one.
+    /// </summary>
+    public bool ReplaceThumbnail { get; init; }
+
     /// <summary>True once the episode's time has come (its broadcast is live or complete, or was never scheduled).</summary>
     public bool AiredAt(DateTimeOffset now) => ScheduledFor is { } at && at <= now;
 
@@ -97,7 +103,10 @@ public static class EpisodeSpecs
             show.YouTube.StreamKey,
             episode.YouTube?.VideoId,
             ThumbnailOf(repository, episode, show),
-            episode.Klustered is { } k ? k with { Teams = [.. k.Teams.Select(t => t with { TimeToFix = null })] } : null);
+            episode.Klustered is { } k ? k with { Teams = [.. k.Teams.Select(t => t with { TimeToFix = null })] } : null)
+        {
+            ReplaceThumbnail = episode.YouTube?.ReplaceThumbnail == true || show.YouTube.ReplaceThumbnail,
+        };
     }
 
     /// <summary>

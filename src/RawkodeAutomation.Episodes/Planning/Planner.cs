@@ -62,7 +62,7 @@ public static class Planner
                 }
                 else if (after.AiredAt(now))
                 {
-                    reasons.Add("in the past without youtube.videoId: nothing to do");
+                    reasons.Add("not on YouTube — run `rawkode adopt` (the show is over and has no youtube.videoId; no broadcast is created in the past)");
                 }
 
                 broadcasts.Add(new BroadcastChange(BroadcastAction.Create, episode.EpisodeId, after.Title, after.ScheduledFor, reasons, after.AiredAt(now),

@@ -33,10 +33,15 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             d.Tags,
             d.StreamKey,
             d.PlaylistId,
-            input.KnownVideoId ?? d.AdoptVideoId);
+            d.AdoptVideoId ?? input.KnownVideoId)
+        {
+            // The file's youtube.videoId is a claim: that video or a failure, never a new broadcast in its place.
+            ClaimedVideoId = d.AdoptVideoId,
+            ClaimSource = $"episodes/{d.EpisodeId}.yaml",
+        };
         // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
         return await MeteredAsync(
-            token => operations.EnsureBroadcastAsync(spec, token),
+            token => input.ExistingVideo ? operations.EnsureExistingVideoAsync(spec, token) : operations.EnsureBroadcastAsync(spec, token),
             (result, units) =>
             {
                 var action = result.Created ? "created" : result.Actions.Count == 0 ? "unchanged" : "updated";

@@ -76,7 +76,10 @@ public sealed class DomainDesiredStateBuilder(ThumbnailRenderer? thumbnails) : I
                 t.Cluster.ControlPlaneReplicas, t.Cluster.WorkerReplicas, [.. t.Breaks]))])
             : null,
         commit,
-        commitTime);
+        commitTime)
+    {
+        ReplaceThumbnail = spec.ReplaceThumbnail,
+    };
 
     private string ThumbnailHash(Episode episode, Show show, EpisodeRepository repo)
     {

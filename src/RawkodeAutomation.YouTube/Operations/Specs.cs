@@ -28,7 +28,17 @@ public sealed record BroadcastSpec(
     IReadOnlyList<string> Tags,
     string StreamKey,
     string? PlaylistId,
-    string? KnownVideoId);
+    string? KnownVideoId)
+{
+    /// <summary>
+    /// The episode file's <c>youtube.videoId</c>: a claim, not a wish. A claimed id the channel does not have (or a
+    /// video of another channel) fails the operation; nothing is created in its place.
+    /// </summary>
+    public string? ClaimedVideoId { get; init; }
+
+    /// <summary>Where the claim was made (the episode file), for the message when it does not hold.</summary>
+    public string? ClaimSource { get; init; }
+}
 
 /// <summary>A thumbnail for an episode's video.</summary>
 /// <param name="EpisodeId">For messages.</param>

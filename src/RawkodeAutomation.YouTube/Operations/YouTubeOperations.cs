@@ -171,7 +171,45 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         return new BroadcastResult(id, streamId, created, actions, meter.Units) { LifeCycleStatus = lifeCycle };
     }
 
-    private async Task<BroadcastResult> EnsureAdoptedVideoAsync(BroadcastSpec spec, Video video, Meter meter, List<string> actions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps an existing video (a show that is over) in sync with its episode: reads it (videos.list, 1 unit), checks it
+    /// is the authorised channel's (channels.list once per process, 1 unit), and writes title, description, tags,
+    /// category and privacy with one videos.update of the whole snippet (50 units) only when something differs. No
+    /// schedule change, no bind, no transition, no playlist, no thumbnail; never creates anything.
+    /// </summary>
+    /// <exception cref="YouTubeApiException">NotFound when the channel does not have the video (naming the id and the file).</exception>
+    public async Task<BroadcastResult> EnsureExistingVideoAsync(BroadcastSpec spec, CancellationToken cancellationToken = default)
+    {
+        SpecValidator.Validate(spec);
+        var id = spec.ClaimedVideoId ?? spec.KnownVideoId
+            ?? throw new ArgumentException($"episode '{spec.EpisodeId}': an existing video needs its id.", nameof(spec));
+        var meter = new Meter();
+        List<string> actions = [];
+        var video = (await meter.Spend("videos.list", client.ListVideosAsync([id], "snippet,status", cancellationToken)).ConfigureAwait(false)).SingleOrDefault()
+            ?? throw ClaimNotHeld(spec, id, "is not a video of this channel (videos.list does not have it)");
+        await CheckOwnerAsync(spec, video, meter, cancellationToken).ConfigureAwait(false);
+        return await EnsureAdoptedVideoAsync(spec, video, meter, actions, cancellationToken, playlist: false).ConfigureAwait(false);
+    }
+
+    private string? _channelId;
+
+    /// <summary>A claimed video must be the authorised channel's: videos.list answers other channels' public videos too.</summary>
+    private async Task CheckOwnerAsync(BroadcastSpec spec, Video video, Meter meter, CancellationToken cancellationToken)
+    {
+        if (spec.ClaimedVideoId is null || video.Id != spec.ClaimedVideoId || video.Snippet?.ChannelId is not { } owner) { return; }
+        _channelId ??= (await meter.Spend("channels.list", client.GetMyChannelAsync(cancellationToken)).ConfigureAwait(false))?.Id;
+        if (_channelId is not null && owner != _channelId)
+        {
+            throw ClaimNotHeld(spec, video.Id!, $"belongs to channel {owner}, not to the authorised channel {_channelId}");
+        }
+    }
+
+    private static YouTubeApiException ClaimNotHeld(BroadcastSpec spec, string id, string why) =>
+        new($"episode '{spec.EpisodeId}': youtube.videoId '{id}' in {spec.ClaimSource ?? "its file"} {why}; nothing was created in its place. "
+            + "Fix the id (rawkode adopt lists the channel's videos) or remove it.",
+            YouTubeErrorKind.NotFound, "videos.list", System.Net.HttpStatusCode.NotFound, "videoNotFound", "id", id, null, null, null);
+
+    private async Task<BroadcastResult> EnsureAdoptedVideoAsync(BroadcastSpec spec, Video video, Meter meter, List<string> actions, CancellationToken cancellationToken, bool playlist = true)
     {
         var id = video.Id!;
         var snippet = video.Snippet ?? new VideoSnippet();
@@ -199,7 +237,7 @@ public sealed class YouTubeOperations(IYouTubeClient client)
             }, string.Join(',', parts), cancellationToken)).ConfigureAwait(false);
             actions.Add($"updated adopted video {string.Join('+', parts)}");
         }
-        await EnsurePlaylistAsync(spec, id, created: false, meter, actions, cancellationToken).ConfigureAwait(false);
+        if (playlist) { await EnsurePlaylistAsync(spec, id, created: false, meter, actions, cancellationToken).ConfigureAwait(false); }
         return new BroadcastResult(id, null, Created: false, actions, meter.Units) { LifeCycleStatus = "complete" };
     }
 
@@ -327,7 +365,16 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         {
             var byId = await meter.Spend("liveBroadcasts.list", client.ListBroadcastsAsync([knownId], BroadcastParts, cancellationToken)).ConfigureAwait(false);
             var video = (await meter.Spend("videos.list", client.ListVideosAsync([knownId], byId.Count == 1 ? "snippet" : "snippet,status", cancellationToken)).ConfigureAwait(false)).SingleOrDefault();
-            if (video is not null) { return (byId.Count == 1 ? byId[0] : null, video); }
+            if (video is not null)
+            {
+                await CheckOwnerAsync(spec, video, meter, cancellationToken).ConfigureAwait(false);
+                return (byId.Count == 1 ? byId[0] : null, video);
+            }
+            if (knownId == spec.ClaimedVideoId)
+            {
+                // The file says this episode IS that video: creating another in its place would be a second video.
+                throw ClaimNotHeld(spec, knownId, "is not a video of this channel (liveBroadcasts.list and videos.list do not have it)");
+            }
             actions.Add($"stored video {knownId} no longer exists; looking for our marker");
         }
 

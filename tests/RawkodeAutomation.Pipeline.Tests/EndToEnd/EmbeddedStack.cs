@@ -46,7 +46,9 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public IServiceProvider Services => _host!.Services;
 
     /// <param name="kubernetes">Adjusts the Kubernetes sandbox before it starts (e.g. how host pods end).</param>
-    public static async Task<EmbeddedStack> StartAsync(IReadOnlyDictionary<string, byte[]> files, int dailyQuota = 1_000_000, Action<KubernetesSandboxOptions>? kubernetes = null)
+    /// <param name="history">The channel's existing videos (a channel with history); null starts an empty channel.</param>
+    public static async Task<EmbeddedStack> StartAsync(IReadOnlyDictionary<string, byte[]> files, int dailyQuota = 1_000_000, Action<KubernetesSandboxOptions>? kubernetes = null,
+        ChannelSnapshot? history = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "rawkode-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         var root = Path.Combine(directory, "repo");
@@ -58,7 +60,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
         await git.RunAsync(["init", "-q", "-b", "main"]);
         await CommitAsync(git, root, files.ToDictionary(f => f.Key, f => (byte[]?)f.Value), "initial channel");
 
-        var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { DailyQuota = dailyQuota });
+        var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { DailyQuota = dailyQuota, Snapshot = history });
         var kubernetesOptions = new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromMilliseconds(200) };
         kubernetes?.Invoke(kubernetesOptions);
         var kubernetesSandbox = await KubernetesSandbox.StartAsync(kubernetesOptions);

@@ -31,7 +31,11 @@ public interface IYouTubeActivities
 
 /// <summary>Input of <see cref="IYouTubeActivities.EnsureBroadcastAsync"/>.</summary>
 /// <param name="KnownVideoId">The id the entity already holds, if any.</param>
-public sealed record EnsureBroadcastInput(DesiredEpisode Desired, string? KnownVideoId);
+/// <param name="ExistingVideo">
+/// The show is over and the episode names its video: reconcile it as that existing video (videos.update of the whole
+/// snippet and the privacy; no schedule change, no bind, no transition, no playlist) and never create anything.
+/// </param>
+public sealed record EnsureBroadcastInput(DesiredEpisode Desired, string? KnownVideoId, bool ExistingVideo = false);
 
 /// <summary>Result of <see cref="IYouTubeActivities.EnsureBroadcastAsync"/>.</summary>
 /// <param name="Action">created, updated, adopted or unchanged.</param>

@@ -29,7 +29,16 @@ public sealed record DesiredEpisode(
     string ThumbnailFingerprint,
     KlusteredDesired? Klustered,
     string Commit,
-    DateTimeOffset CommitTime);
+    DateTimeOffset CommitTime)
+{
+    /// <summary>
+    /// The episode or its show opted in (<c>youtube.replaceThumbnail: true</c>) to replace an adopted video's own
+    /// thumbnail with the rendered one. Left out of the JSON when false, so specs recorded before it existed keep
+    /// their fingerprints.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool ReplaceThumbnail { get; init; }
+}
 
 /// <summary>The Klustered section of an episode, as the pipeline needs it.</summary>
 public sealed record KlusteredDesired(TimeSpan ProvisionBefore, TimeSpan TeardownAfter, IReadOnlyList<KlusteredTeamDesired> Teams);
