@@ -1,8 +1,7 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +27,7 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
     private WebApplication? _app;
     private TemporalEngine? _engine;
     private ScheduleService? _schedules;
+    private Socket? _listenSocket;
 
     public OfflineTemporalServer(OfflineTemporalServerOptions options)
     {
@@ -52,10 +52,23 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         {
             throw new InvalidOperationException("The server is already started.");
         }
-        if (!IPAddress.TryParse(_options.Ip, out var ip))
+        // The port listens before anything else is built, so a client that connects meanwhile waits in the backlog.
+        var listenSocket = _options.ListenSocket ?? Listen(_options.Ip, _options.Port);
+        try
         {
-            throw new ArgumentException($"--ip: '{_options.Ip}' is not an IP address.", nameof(_options.Ip));
+            await StartOnAsync(listenSocket, cancellationToken).ConfigureAwait(false);
         }
+        catch
+        {
+            listenSocket.Dispose();
+            throw;
+        }
+        // Kestrel serves the descriptor but does not own it: the server closes it once Kestrel has stopped.
+        _listenSocket = listenSocket;
+    }
+
+    private async Task StartOnAsync(Socket listenSocket, CancellationToken cancellationToken)
+    {
         IExecutionStore store = string.IsNullOrEmpty(_options.DatabaseFilename)
             ? new InMemoryExecutionStore()
             : new SqliteExecutionStore(_options.DatabaseFilename);
@@ -69,7 +82,7 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(OfflineTemporalServer).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(ip, _options.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.ListenHandle((ulong)listenSocket.SafeHandle.DangerousGetHandle(), listen => listen.Protocols = HttpProtocols.Http2);
             // The SDK multiplexes every call (long polls included) over one connection.
             kestrel.Limits.Http2.MaxStreamsPerConnection = 100_000;
             kestrel.Limits.MaxRequestBodySize = null;
@@ -97,15 +110,42 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         var app = builder.Build();
         app.UseRouting();
         app.MapGrpcService<WorkflowServiceEndpoint>();
+        app.MapGrpcService<OperatorServiceEndpoint>();
+        app.MapGrpcService<HealthEndpoint>();
         if (skipping is not null)
         {
             app.MapGrpcService<TestServiceEndpoint>();
         }
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var port = new Uri(bound).Port;
+        var port = ((IPEndPoint)listenSocket.LocalEndPoint!).Port;
         Address = $"{_options.Ip}:{port}";
+    }
+
+    /// <summary>
+    /// Binds and listens on <paramref name="ip"/>:<paramref name="port"/> (0 picks a free port) without starting
+    /// anything else; pass the socket as <see cref="OfflineTemporalServerOptions.ListenSocket"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="ip"/> is not an IP address.</exception>
+    /// <exception cref="IOException">The address cannot be bound (the port is in use).</exception>
+    public static Socket Listen(string ip, int port)
+    {
+        if (!IPAddress.TryParse(ip, out var address))
+        {
+            throw new ArgumentException($"--ip: '{ip}' is not an IP address.", nameof(ip));
+        }
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(512);
+            return socket;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new IOException(ex.Message, ex);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
@@ -129,6 +169,8 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
             finally
             {
                 await app.DisposeAsync().ConfigureAwait(false);
+                _listenSocket?.Dispose();
+                _listenSocket = null;
             }
         }
     }

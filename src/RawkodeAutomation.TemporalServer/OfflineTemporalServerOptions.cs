@@ -14,13 +14,25 @@ public sealed class OfflineTemporalServerOptions
     /// <summary>Frontend gRPC port (<c>--port</c>); 0 picks a free port.</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// A socket already bound and listening (from <see cref="OfflineTemporalServer.Listen(string, int)"/>), taken over
+    /// by the server instead of binding <see cref="Ip"/>:<see cref="Port"/>. A caller that opens it first thing makes
+    /// the port connectable while the rest of the process is still starting: the SDK gives a dev server 5 s to listen,
+    /// and connections made meanwhile wait in the backlog until the server answers. The server takes the socket over:
+    /// it closes it when it stops (or fails to start), and the caller must not use or dispose it.
+    /// </summary>
+    public System.Net.Sockets.Socket? ListenSocket { get; set; }
+
     /// <summary>SQLite file that keeps all state across restarts (<c>--db-filename</c>); null keeps state in memory.</summary>
     public string? DatabaseFilename { get; set; }
 
     /// <summary>Namespaces that exist besides <c>default</c> (<c>--namespace</c>, repeatable).</summary>
     public IList<string> Namespaces { get; } = [];
 
-    /// <summary>Custom search attribute names accepted in visibility queries (<c>--search-attribute NAME=TYPE</c>).</summary>
+    /// <summary>
+    /// Custom search attributes as <c>NAME=TYPE</c> (<c>--search-attribute</c>; a bare name is a Keyword), registered
+    /// besides the dev server's predefined ones. A workflow carrying an attribute that is not registered is refused.
+    /// </summary>
     public IList<string> SearchAttributes { get; } = [];
 
     /// <summary>Minimum level of the server's own log lines (<c>--log-level</c>).</summary>

@@ -56,6 +56,17 @@ internal static class ServerCommand
                 error.WriteLine($"--ip: '{options.Ip}' is not an IP address.");
                 return 2;
             }
+            // Listen before anything else: the SDK gives a dev server 5 s to open its port, and everything below
+            // (the engine, Kestrel, the JIT of both) takes longer than that on a loaded machine.
+            try
+            {
+                options.ListenSocket = OfflineTemporalServer.Listen(options.Ip, options.Port);
+            }
+            catch (IOException ex)
+            {
+                error.WriteLine($"server start-dev: cannot listen on {options.Ip}:{options.Port}: {ex.Message}");
+                return 1;
+            }
             var format = parseResult.GetValue(logFormat);
             if (format is not ("json" or "pretty"))
             {
@@ -109,7 +120,13 @@ internal static class ServerCommand
                     error.WriteLine($"--search-attribute: '{attribute}' is not NAME=TYPE.");
                     return 2;
                 }
-                options.SearchAttributes.Add(attribute[..separator]);
+                var type = attribute[(separator + 1)..];
+                if (type.ToLowerInvariant() is not ("keyword" or "text" or "int" or "double" or "bool" or "datetime" or "keywordlist"))
+                {
+                    error.WriteLine($"--search-attribute: '{attribute}' has type '{type}', not one of Keyword, Text, Int, Double, Bool, Datetime, KeywordList.");
+                    return 2;
+                }
+                options.SearchAttributes.Add(attribute);
             }
 
             using var shutdown = new ShutdownSignal(cancellationToken);

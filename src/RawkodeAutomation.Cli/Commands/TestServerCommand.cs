@@ -51,13 +51,24 @@ internal static class TestServerCommand
                 error.WriteLine($"test-server: --ip '{ipValue}' is not an IP address.");
                 return 2;
             }
+            // Listen before anything else: the SDK gives a test server only 5 s to open its port.
+            System.Net.Sockets.Socket listenSocket;
+            try
+            {
+                listenSocket = OfflineTemporalServer.Listen(ipValue, portValue);
+            }
+            catch (IOException ex)
+            {
+                error.WriteLine($"test-server: cannot listen on {ipValue}:{portValue}: {ex.Message}");
+                return 1;
+            }
             using var clock = new SkippingClock(startLocked: !parseResult.GetValue(enableTimeSkipping));
             using var shutdown = new ShutdownSignal(cancellationToken);
             using var parent = new ParentWatch();
             OfflineTemporalServer instance;
             try
             {
-                instance = await OfflineTemporalServer.StartNewAsync(new() { Ip = ipValue, Port = portValue, TimeProvider = clock }, cancellationToken);
+                instance = await OfflineTemporalServer.StartNewAsync(new() { Ip = ipValue, Port = portValue, TimeProvider = clock, ListenSocket = listenSocket }, cancellationToken);
             }
             catch (IOException ex)
             {

@@ -27,13 +27,34 @@ internal sealed partial class TemporalEngine
             return $"Activity {attributes.ActivityId} is already pending.";
         }
         static TimeSpan? Positive(Duration? d) => d is not null && d.ToTimeSpan() > TimeSpan.Zero ? d.ToTimeSpan() : null;
-        var scheduleToClose = Positive(attributes.ScheduleToCloseTimeout) ?? run.RunTimeout;
-        var startToClose = Positive(attributes.StartToCloseTimeout) ?? Positive(attributes.ScheduleToCloseTimeout);
-        if (startToClose is null)
+        static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+        // The real server's rules (validateActivityScheduleAttributes): schedule-to-close bounds the other two; with
+        // only start-to-close, schedule-to-close and schedule-to-start become the run timeout, and a run without one
+        // gets an explicit zero ("no limit") on the event rather than nothing. The TypeScript worker refuses an
+        // activity task whose schedule-to-close is absent.
+        var scheduleToClose = Positive(attributes.ScheduleToCloseTimeout);
+        var scheduleToStart = Positive(attributes.ScheduleToStartTimeout);
+        var startToClose = Positive(attributes.StartToCloseTimeout);
+        if (scheduleToClose is { } bound)
+        {
+            scheduleToStart = Min(scheduleToStart ?? bound, bound);
+            startToClose = Min(startToClose ?? bound, bound);
+        }
+        else if (startToClose is not null)
+        {
+            scheduleToClose = run.RunTimeout;
+            scheduleToStart ??= run.RunTimeout;
+        }
+        else
         {
             return "A valid StartToClose or ScheduleToCloseTimeout is not set on ScheduleActivityTaskCommand.";
         }
-        var scheduleToStart = Positive(attributes.ScheduleToStartTimeout) ?? scheduleToClose;
+        if (run.RunTimeout is { } runTimeout)
+        {
+            scheduleToClose = Min(scheduleToClose ?? runTimeout, runTimeout);
+            scheduleToStart = Min(scheduleToStart ?? runTimeout, runTimeout);
+            startToClose = Min(startToClose.Value, runTimeout);
+        }
         var heartbeat = Positive(attributes.HeartbeatTimeout);
         if (heartbeat is { } hb && hb > startToClose)
         {
@@ -61,12 +82,13 @@ internal sealed partial class TemporalEngine
             TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },
             Header = attributes.Header,
             Input = attributes.Input,
-            ScheduleToCloseTimeout = scheduleToClose is { } a ? Duration.FromTimeSpan(a) : null,
-            ScheduleToStartTimeout = scheduleToStart is { } b ? Duration.FromTimeSpan(b) : null,
+            ScheduleToCloseTimeout = Duration.FromTimeSpan(scheduleToClose ?? TimeSpan.Zero),
+            ScheduleToStartTimeout = Duration.FromTimeSpan(scheduleToStart ?? TimeSpan.Zero),
             StartToCloseTimeout = Duration.FromTimeSpan(startToClose.Value),
             HeartbeatTimeout = heartbeat is { } c ? Duration.FromTimeSpan(c) : null,
             WorkflowTaskCompletedEventId = wftCompleted,
             RetryPolicy = retry,
+            Priority = attributes.Priority,
         };
         Append(run, ev);
         var now = Now;
@@ -201,6 +223,7 @@ internal sealed partial class TemporalEngine
             StartToCloseTimeout = scheduled.StartToCloseTimeout,
             HeartbeatTimeout = scheduled.HeartbeatTimeout,
             RetryPolicy = scheduled.RetryPolicy,
+            Priority = scheduled.Priority,
         };
     }
 

@@ -495,6 +495,17 @@ internal sealed partial class TemporalEngine
                     UpdateStage.Accepted => wanted != UpdateWorkflowExecutionLifecycleStage.Completed,
                     _ => wanted is UpdateWorkflowExecutionLifecycleStage.Admitted or UpdateWorkflowExecutionLifecycleStage.Unspecified,
                 };
+                if (state.Stage == UpdateStage.Accepted && !run.IsRunning)
+                {
+                    // The workflow closed after accepting the update but before completing it: the real server completes
+                    // the update with this failure rather than answering "already completed".
+                    return new PollWorkflowExecutionUpdateResponse
+                    {
+                        UpdateRef = new Temporalio.Api.Update.V1.UpdateRef { WorkflowExecution = ExecutionOf(run), UpdateId = state.UpdateId },
+                        Outcome = AcceptedUpdateCompletedWorkflow(),
+                        Stage = UpdateWorkflowExecutionLifecycleStage.Completed,
+                    };
+                }
                 if (!reached && !run.IsRunning)
                 {
                     throw Errors.AlreadyCompleted();
@@ -519,6 +530,16 @@ internal sealed partial class TemporalEngine
             cancellation.ThrowIfCancellationRequested();
         }
     }
+
+    private static Temporalio.Api.Update.V1.Outcome AcceptedUpdateCompletedWorkflow() => new()
+    {
+        Failure = new Temporalio.Api.Failure.V1.Failure
+        {
+            Message = "Workflow Update failed because the Workflow completed before the Update completed.",
+            Source = "Server",
+            ApplicationFailureInfo = new() { Type = "AcceptedUpdateCompletedWorkflow", NonRetryable = true },
+        },
+    };
 
     private void ApplyMessage(RunState run, ProtocolMessage message)
     {

@@ -1,24 +1,11 @@
 using Google.Protobuf;
+using Temporalio.Api.Common.V1;
 using Temporalio.Api.WorkflowService.V1;
 
 namespace RawkodeAutomation.TemporalServer.Engine;
 
 internal sealed partial class TemporalEngine
 {
-    private readonly HashSet<string> _registeredSearchAttributes = new(StringComparer.Ordinal);
-
-    /// <summary>Registers custom search attribute names (from <c>--search-attribute NAME=TYPE</c>).</summary>
-    public void RegisterSearchAttributes(IEnumerable<string> names)
-    {
-        lock (_gate)
-        {
-            _registeredSearchAttributes.UnionWith(names);
-        }
-    }
-
-    private bool IsKnownAttribute(string name) =>
-        _registeredSearchAttributes.Contains(name) || _runs.Values.Any(r => r.SearchAttributes.IndexedFields.ContainsKey(name));
-
     private List<RunState> Matching(string ns, string query)
     {
         var predicate = VisibilityQuery.Parse(query, IsKnownAttribute);
@@ -58,7 +45,23 @@ internal sealed partial class TemporalEngine
         lock (_gate)
         {
             RequireNamespace(request.Namespace);
-            return new CountWorkflowExecutionsResponse { Count = Matching(request.Namespace, request.Query).Count };
+            var (predicate, groupBy) = VisibilityQuery.ParseCount(request.Query, IsKnownAttribute);
+            var matching = _runs.Values.Where(r => r.Namespace == request.Namespace && predicate(r)).ToList();
+            var response = new CountWorkflowExecutionsResponse { Count = matching.Count };
+            if (groupBy is not null)
+            {
+                foreach (var group in matching.GroupBy(r => VisibilityQuery.GroupValue(r, groupBy), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    // Group values are keyword payloads, as the real server's visibility store encodes them.
+                    var value = new Payload { Data = ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(group.Key)) };
+                    value.Metadata["encoding"] = ByteString.CopyFromUtf8("json/plain");
+                    value.Metadata["type"] = ByteString.CopyFromUtf8("Keyword");
+                    var counted = new CountWorkflowExecutionsResponse.Types.AggregationGroup { Count = group.Count() };
+                    counted.GroupValues.Add(value);
+                    response.Groups.Add(counted);
+                }
+            }
+            return response;
         }
     }
 }

@@ -316,7 +316,9 @@ internal sealed partial class TemporalEngine
                     BinaryChecksum = request.BinaryChecksum,
                     SdkMetadata = request.SdkMetadata,
                     MeteringMetadata = request.MeteringMetadata,
-                    WorkerVersion = request.WorkerVersionStamp,
+                    // Newer SDKs send their build id in deployment options instead of the (deprecated) version stamp.
+                    WorkerVersion = request.WorkerVersionStamp
+                        ?? (string.IsNullOrEmpty(request.DeploymentOptions?.BuildId) ? null : new WorkerVersionStamp { BuildId = request.DeploymentOptions.BuildId }),
                 },
             });
             var deliveredIn = run.WftStartedId;
@@ -343,7 +345,13 @@ internal sealed partial class TemporalEngine
                     }
                     continue;
                 }
+                var firstNewEvent = run.History.Count;
                 ApplyCommand(context, command);
+                // A command's summary/details (user metadata) belong on the event the command produced.
+                if (command.UserMetadata is { } metadata && run.History.Count > firstNewEvent)
+                {
+                    run.History[firstNewEvent].UserMetadata = metadata;
+                }
             }
             foreach (var message in request.Messages)
             {
@@ -499,8 +507,18 @@ internal sealed partial class TemporalEngine
                         {
                             return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: namespace {ns} is not found.");
                         }
+                        if (UnregisteredAttribute(a.SearchAttributes) is { } name)
+                        {
+                            return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined");
+                        }
                         break;
                     }
+                case Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes
+                    when UnregisteredAttribute(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes) is { } name:
+                    return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined");
+                case Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes
+                    when UnregisteredAttribute(command.ContinueAsNewWorkflowExecutionCommandAttributes.SearchAttributes) is { } name:
+                    return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined");
                 case Command.AttributesOneofCase.None:
                     return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: command has no attributes.");
                 case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
@@ -748,6 +766,7 @@ internal sealed partial class TemporalEngine
             Identity = identity,
             RequestId = Guid.NewGuid().ToString(),
             RetryPolicy = started.RetryPolicy,
+            Priority = started.Priority,
             Memo = run.Memo,
             SearchAttributes = run.SearchAttributes,
             Header = started.Header,
@@ -803,6 +822,7 @@ internal sealed partial class TemporalEngine
             RequestId = Guid.NewGuid().ToString(),
             RetryPolicy = attributes.RetryPolicy,
             Memo = attributes.Memo ?? run.Memo,
+            Priority = run.StartedEvent.WorkflowExecutionStartedEventAttributes.Priority,
             SearchAttributes = attributes.SearchAttributes ?? run.SearchAttributes,
             Header = attributes.Header,
             Parent = run.Parent,
@@ -850,6 +870,7 @@ internal sealed partial class TemporalEngine
             Header = attributes.Header,
             Memo = attributes.Memo,
             SearchAttributes = attributes.SearchAttributes,
+            Priority = attributes.Priority,
         };
         Append(run, ev);
         var initiatedId = ev.EventId;
@@ -885,6 +906,7 @@ internal sealed partial class TemporalEngine
                     SearchAttributes = attributes.SearchAttributes,
                     Header = attributes.Header,
                     Parent = new ParentRef { Namespace = run.Namespace, WorkflowId = run.WorkflowId, RunId = run.RunId, InitiatedEventId = initiatedId },
+                    Priority = attributes.Priority,
                 }, null);
                 child.RunId = childRun.RunId;
                 var started = NewEvent(EventType.ChildWorkflowExecutionStarted);

@@ -41,6 +41,7 @@ internal sealed partial class TemporalEngine
         public Payloads? LastCompletionResult { get; init; }
         public Duration? StartDelay { get; init; }
         public UserMetadata? UserMetadata { get; init; }
+        public Priority? Priority { get; init; }
         public string? NewRunId { get; init; }
         public int Attempt { get; init; } = 1;
     }
@@ -55,6 +56,7 @@ internal sealed partial class TemporalEngine
             ValidateStart(request.WorkflowId, request.WorkflowType, request.TaskQueue, request.RequestId,
                 [request.WorkflowExecutionTimeout, request.WorkflowRunTimeout, request.WorkflowTaskTimeout, request.WorkflowStartDelay]);
             CheckPayloads(request.Input);
+            RequireRegistered(request.SearchAttributes);
             var (run, started) = StartWithPolicies(request.Namespace, request.WorkflowId, request.RequestId, request.WorkflowIdReusePolicy, request.WorkflowIdConflictPolicy, () => new StartSpec
             {
                 Namespace = request.Namespace,
@@ -75,6 +77,7 @@ internal sealed partial class TemporalEngine
                 LastCompletionResult = request.LastCompletionResult,
                 StartDelay = request.WorkflowStartDelay,
                 UserMetadata = request.UserMetadata,
+                Priority = request.Priority,
             }, null);
             Commit();
             return new StartWorkflowExecutionResponse { RunId = run.RunId, Started = started, Status = run.Status };
@@ -94,6 +97,7 @@ internal sealed partial class TemporalEngine
             }
             CheckPayloads(request.Input);
             CheckPayloads(request.SignalInput);
+            RequireRegistered(request.SearchAttributes);
             var signal = NewEvent(EventType.WorkflowExecutionSignaled);
             signal.WorkflowExecutionSignaledEventAttributes = new()
             {
@@ -128,6 +132,7 @@ internal sealed partial class TemporalEngine
                 Header = request.Header,
                 StartDelay = request.WorkflowStartDelay,
                 UserMetadata = request.UserMetadata,
+                Priority = request.Priority,
             }, signal);
             Commit();
             return new SignalWithStartWorkflowExecutionResponse { RunId = run.RunId, Started = started };
@@ -272,6 +277,7 @@ internal sealed partial class TemporalEngine
             SearchAttributes = spec.SearchAttributes,
             Header = spec.Header,
             WorkflowId = spec.WorkflowId,
+            Priority = spec.Priority,
             FirstWorkflowTaskBackoff = spec.StartDelay is { } delay && delay.ToTimeSpan() > TimeSpan.Zero ? delay : null,
         };
         if (execTimeout is { } exec)
@@ -284,6 +290,11 @@ internal sealed partial class TemporalEngine
             attributes.ParentWorkflowNamespaceId = _namespaces.TryGetValue(parent.Namespace, out var pns) ? pns.Id : "";
             attributes.ParentWorkflowExecution = new WorkflowExecution { WorkflowId = parent.WorkflowId, RunId = parent.RunId };
             attributes.ParentInitiatedEventId = parent.InitiatedEventId;
+            // The root of a chain of children: the parent's root, or the parent itself when it has no parent.
+            attributes.RootWorkflowExecution = _runs.TryGetValue(parent.RunId, out var parentRun)
+                && parentRun.StartedEvent.WorkflowExecutionStartedEventAttributes.RootWorkflowExecution is { } root
+                ? root
+                : new WorkflowExecution { WorkflowId = parent.WorkflowId, RunId = parent.RunId };
         }
         Register(run);
         var started = NewEvent(EventType.WorkflowExecutionStarted);
@@ -348,7 +359,8 @@ internal sealed partial class TemporalEngine
             }
             if (!run.IsRunning)
             {
-                throw Errors.AlreadyCompleted();
+                // The real server answers success: cancelling a workflow that already finished is a no-op.
+                return;
             }
             RequestCancelRun(run, request.Identity, request.Reason, null);
             Commit();

@@ -22,15 +22,32 @@ internal static class VisibilityQuery
     /// <summary>Parses a query into a predicate; bad syntax or unknown attributes are invalid arguments.</summary>
     public static Func<RunState, bool> Parse(string? query, Func<string, bool> isKnownAttribute)
     {
+        var (predicate, groupBy) = ParseCount(query, isKnownAttribute);
+        if (groupBy is not null)
+        {
+            throw Invalid("'GROUP BY' clause is only supported for count");
+        }
+        return predicate;
+    }
+
+    /// <summary>
+    /// Parses a count query: a predicate and the field of a trailing <c>GROUP BY</c> (null without one). Like the real
+    /// server, only <c>ExecutionStatus</c> can be grouped by.
+    /// </summary>
+    public static (Func<RunState, bool> Predicate, string? GroupBy) ParseCount(string? query, Func<string, bool> isKnownAttribute)
+    {
         if (string.IsNullOrWhiteSpace(query))
         {
-            return static _ => true;
+            return (static _ => true, null);
         }
         var tokens = Tokenize(query);
         var parser = new Parser(tokens, isKnownAttribute);
         var predicate = parser.ParseQuery();
-        return predicate;
+        return (predicate, parser.GroupBy);
     }
+
+    /// <summary>The value a run is counted under in a <c>GROUP BY</c> of <paramref name="field"/>.</summary>
+    public static string GroupValue(RunState run, string field) => Values(run, field).FirstOrDefault()?.ToString() ?? "";
 
     private enum Kind
     {
@@ -139,12 +156,33 @@ internal static class VisibilityQuery
 
         private Token Next() => tokens[_index++];
 
+        public string? GroupBy { get; private set; }
+
         public Func<RunState, bool> ParseQuery()
         {
             Func<RunState, bool> predicate = static _ => true;
-            if (!IsKeyword("ORDER"))
+            if (!IsKeyword("ORDER") && !IsKeyword("GROUP"))
             {
                 predicate = ParseOr();
+            }
+            if (IsKeyword("GROUP"))
+            {
+                Next();
+                if (!IsKeyword("BY"))
+                {
+                    throw Invalid($"expected BY after GROUP at position {Peek.Position + 1}");
+                }
+                Next();
+                var field = Next();
+                if (field.Kind != Kind.Identifier || field.Text != "ExecutionStatus")
+                {
+                    throw Invalid($"'GROUP BY' clause is only supported for ExecutionStatus, not '{field.Text}' (position {field.Position + 1})");
+                }
+                GroupBy = field.Text;
+                if (Peek is { Kind: Kind.Symbol, Text: "," })
+                {
+                    throw Invalid($"'GROUP BY' clause supports only a single field (position {Peek.Position + 1})");
+                }
             }
             if (IsKeyword("ORDER"))
             {

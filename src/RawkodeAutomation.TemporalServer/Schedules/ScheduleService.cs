@@ -105,6 +105,7 @@ internal sealed class ScheduleService : IDisposable
             }
             var now = Now;
             var schedule = request.Schedule.Clone();
+            ScheduleSpecCalculator.CompileCronStrings(schedule.Spec);
             schedule.State ??= new ScheduleState();
             schedule.Policies ??= new SchedulePolicies();
             var entry = new Entry
@@ -157,6 +158,7 @@ internal sealed class ScheduleService : IDisposable
             }
             ValidateSchedule(request.Schedule);
             var schedule = request.Schedule.Clone();
+            ScheduleSpecCalculator.CompileCronStrings(schedule.Spec);
             schedule.State ??= new ScheduleState();
             schedule.Policies ??= new SchedulePolicies();
             entry.State.Schedule = schedule;

@@ -107,6 +107,34 @@ internal static class ScheduleSpecCalculator
     }
 
     /// <summary>The spec's calendars (structured and cron) and excluded calendars, each in its time zone.</summary>
+    /// <summary>
+    /// Compiles the cron strings of <paramref name="spec"/> into structured calendars, as the real server does when
+    /// it stores a schedule (so describe shows calendars, never cron strings). A <c>CRON_TZ=</c> becomes the spec's time
+    /// zone; cron strings that disagree with it (or with each other) are an invalid argument.
+    /// </summary>
+    public static void CompileCronStrings(ScheduleSpec? spec)
+    {
+        if (spec is null || spec.CronString.Count == 0)
+        {
+            return;
+        }
+        for (var i = 0; i < spec.CronString.Count; i++)
+        {
+            var where = $"Schedule.Spec.CronString[{i}]";
+            var (calendar, cronZone) = CronParser.Parse(spec.CronString[i], where);
+            if (cronZone is not null)
+            {
+                if (!string.IsNullOrEmpty(spec.TimezoneName) && spec.TimezoneName != cronZone)
+                {
+                    throw Engine.Errors.InvalidArgument($"{where}: time zone {cronZone} conflicts with the schedule's time zone {spec.TimezoneName}.");
+                }
+                spec.TimezoneName = cronZone;
+            }
+            spec.StructuredCalendar.Add(calendar);
+        }
+        spec.CronString.Clear();
+    }
+
     private static (List<CalendarSpec> Include, List<CalendarSpec> Exclude) Calendars(ScheduleSpec spec)
     {
         var include = new List<CalendarSpec>();

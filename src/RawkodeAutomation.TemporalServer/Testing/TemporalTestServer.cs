@@ -52,9 +52,9 @@ public static class TemporalTestServer
             case "inprocess":
                 {
                     var options = new OfflineTemporalServerOptions { DatabaseFilename = databaseFilename };
-                    foreach (var name in (searchAttributes ?? new Dictionary<string, string>()).Keys)
+                    foreach (var (name, type) in searchAttributes ?? new Dictionary<string, string>())
                     {
-                        options.SearchAttributes.Add(name);
+                        options.SearchAttributes.Add($"{name}={type}");
                     }
                     var server = await OfflineTemporalServer.StartNewAsync(options).ConfigureAwait(false);
                     var client = await TemporalClient.ConnectAsync(new(server.Address) { Namespace = "default" }).ConfigureAwait(false);

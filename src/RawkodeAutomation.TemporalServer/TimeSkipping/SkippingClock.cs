@@ -118,6 +118,18 @@ public sealed class SkippingClock : TimeProvider, IDisposable
     /// </summary>
     public async Task UnlockWithSleepAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
+        bool locked;
+        lock (_sync)
+        {
+            locked = _locks > 0;
+        }
+        if (!locked)
+        {
+            // Already unlocked: the Java test server accepts this as a plain sleep (the SDK's DelayAsync does it when
+            // auto time skipping is off), rather than refusing an unbalanced unlock.
+            await SleepAsync(duration, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         var sleep = AddSleeper(GetUtcNow() + (duration < TimeSpan.Zero ? TimeSpan.Zero : duration), relock: true, cancellationToken);
         Unlock();
         await sleep.ConfigureAwait(false);

@@ -91,4 +91,17 @@ public class SkippingClockTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sleep);
         Assert.Equal(2, clock.LockCount);
     }
+
+    [Fact]
+    public async Task UnlockWithSleep_NotLocked_SleepsBySkippingAndStaysUnlocked()
+    {
+        using var clock = new SkippingClock(startLocked: false);
+        var before = clock.GetUtcNow();
+        using var wall = new CancellationTokenSource(Limit);
+
+        await clock.UnlockWithSleepAsync(TimeSpan.FromDays(1), wall.Token);
+
+        Assert.Equal(0, clock.LockCount);
+        Assert.True(clock.GetUtcNow() - before >= TimeSpan.FromDays(1));
+    }
 }
