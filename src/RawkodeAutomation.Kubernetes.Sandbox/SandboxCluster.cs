@@ -7,11 +7,35 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 /// One sandbox cluster: its own object store, API server (one loopback port per cluster, so a kubeconfig is just
 /// a server URL and a token) and workload stand-in.
 /// </summary>
+/// <summary>A sandbox cluster's saved state: identity, secrets, port and every object (see <see cref="SandboxCluster.RestoreAsync"/>).</summary>
+public sealed record ClusterState(string Name, PkiState Pki, string Token, int Port, IReadOnlyList<JsonObject> Objects, long ResourceVersion)
+{
+    public JsonObject ToJson() => new()
+    {
+        ["name"] = Name,
+        ["caCertificate"] = Pki.CaCertificatePem,
+        ["caKey"] = Pki.CaKeyPem,
+        ["serviceAccountKey"] = Pki.ServiceAccountKeyPem,
+        ["token"] = Token,
+        ["port"] = Port,
+        ["resourceVersion"] = ResourceVersion,
+        ["objects"] = new JsonArray([.. Objects.Select(o => (JsonNode)o.DeepClone())]),
+    };
+
+    public static ClusterState FromJson(JsonNode json) => new(
+        json["name"]!.GetValue<string>(),
+        new PkiState(json["caCertificate"]!.GetValue<string>(), json["caKey"]!.GetValue<string>(), json["serviceAccountKey"]!.GetValue<string>()),
+        json["token"]!.GetValue<string>(),
+        json["port"]!.GetValue<int>(),
+        [.. (json["objects"] as JsonArray ?? []).OfType<JsonObject>().Select(o => (JsonObject)o.DeepClone())],
+        json["resourceVersion"]!.GetValue<long>());
+}
+
 public sealed class SandboxCluster : IAsyncDisposable
 {
     private ApiServer _server = null!;
 
-    private SandboxCluster(string name, KubernetesSandboxOptions options)
+    private SandboxCluster(string name, KubernetesSandboxOptions options, ClusterState? state = null)
     {
         Name = name;
         Options = options;
@@ -21,8 +45,8 @@ public sealed class SandboxCluster : IAsyncDisposable
         Events = new EventRecorder(Store);
         Store.Changed += RegisterCustomResources;
         Store.Changed += change => ObjectChanged?.Invoke(change.Type, change.Object);
-        Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        Pki = ClusterPki.Create([options.Host]);
+        Token = state?.Token ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Pki = state is null ? ClusterPki.Create([options.Host]) : ClusterPki.Import(state.Pki, [options.Host]);
         Security = new ClusterSecurity(Store, Pki, Token, options.Time);
         _adminCertificate = Pki.IssueClient(UserInfo.Admin.Name, [UserInfo.Masters]);
     }
@@ -117,6 +141,41 @@ public sealed class SandboxCluster : IAsyncDisposable
         cluster.Workload = new WorkloadStandIn(cluster);
         cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host).ConfigureAwait(false);
         return cluster;
+    }
+
+    /// <summary>
+    /// Starts a cluster from a saved <paramref name="state"/>: same CA, token and objects, and the same port when it is
+    /// free, so the kubeconfigs handed out before a restart keep working.
+    /// </summary>
+    public static async Task<SandboxCluster> RestoreAsync(ClusterState state, KubernetesSandboxOptions? options = null)
+    {
+        var cluster = new SandboxCluster(state.Name, options ?? new KubernetesSandboxOptions(), state);
+        var crdType = cluster.Catalog.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
+        foreach (var crd in state.Objects.Where(o => o["kind"]?.GetValue<string>() == "CustomResourceDefinition"))
+        {
+            cluster.RegisterCustomResources(new WatchEvent("ADDED", crdType, 0, crd));
+        }
+
+        cluster.Store.Import(state.Objects, state.ResourceVersion);
+        cluster.Workload = new WorkloadStandIn(cluster);
+        try
+        {
+            cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host, state.Port).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The old port is taken: serve elsewhere (the sandbox rewrites the kubeconfig secrets).
+            cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host).ConfigureAwait(false);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>What <see cref="RestoreAsync"/> needs to bring this cluster back after a restart.</summary>
+    public ClusterState ExportState()
+    {
+        var (objects, resourceVersion) = Store.Export();
+        return new ClusterState(Name, Pki.Export(), Token, Server.Port, objects, resourceVersion);
     }
 
     /// <summary>
