@@ -187,7 +187,11 @@ public sealed class SandboxCluster : IAsyncDisposable
         var cluster = await StartAsync(name, options).ConfigureAwait(false);
         for (var i = 0; i < controlPlaneNodes; i++)
         {
-            await cluster.CreateAsync(Node($"{name}-control-plane-{i}", controlPlane: true)).ConfigureAwait(false);
+            var node = await cluster.CreateAsync(Node($"{name}-control-plane-{i}", controlPlane: true)).ConfigureAwait(false);
+            foreach (var staticPod in StaticPods(node))
+            {
+                await cluster.CreateAsync(staticPod).ConfigureAwait(false);
+            }
         }
 
         for (var i = 0; i < workerNodes; i++)
@@ -249,6 +253,9 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>Why the sandbox considers a pod (not) Ready; for test diagnostics.</summary>
     public string? ExplainReadiness(JsonObject pod) => Workload.Readiness(pod).Reason;
 
+    /// <summary>The last error a controller pass of the workload stand-in hit (it carries on); for test diagnostics.</summary>
+    public Exception? LastControllerError => Workload.LastError;
+
     internal ResourceType Type(string kind) =>
         Catalog.All.FirstOrDefault(t => t.Kind == kind) ?? throw new InvalidOperationException($"the sandbox does not know kind {kind}");
 
@@ -277,6 +284,61 @@ public sealed class SandboxCluster : IAsyncDisposable
                 names?["kind"]?.GetValue<string>() ?? "",
                 namespaced,
                 HasStatus: version["subresources"]?["status"] is not null));
+        }
+    }
+
+    /// <summary>The flags kubeadm gives kube-controller-manager (the node model edits <c>--controllers</c>).</summary>
+    internal static readonly string[] ControllerManagerCommand =
+    [
+        "kube-controller-manager", "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf", "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf",
+        "--bind-address=127.0.0.1", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--cluster-name=kubernetes", "--controllers=*,bootstrapsigner,tokencleaner",
+        "--kubeconfig=/etc/kubernetes/controller-manager.conf", "--leader-elect=true", "--use-service-account-credentials=true",
+    ];
+
+    // The mirror pods of kubeadm's static control-plane pods (/etc/kubernetes/manifests) on a control-plane node.
+    private static IEnumerable<JsonObject> StaticPods(JsonObject node)
+    {
+        var nodeName = node["metadata"]!["name"]!.GetValue<string>();
+        var components = new (string Name, string Image, string[] Command)[]
+        {
+            ("etcd", "registry.k8s.io/etcd:3.5.15-0", ["etcd", "--data-dir=/var/lib/etcd", "--listen-client-urls=https://127.0.0.1:2379", "--name=" + nodeName]),
+            ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0", ["kube-apiserver", "--authorization-mode=Node,RBAC", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--enable-admission-plugins=NodeRestriction", "--secure-port=6443", "--service-cluster-ip-range=10.96.0.0/12"]),
+            ("kube-controller-manager", "registry.k8s.io/kube-controller-manager:v1.31.0", ControllerManagerCommand),
+            ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.31.0", ["kube-scheduler", "--authentication-kubeconfig=/etc/kubernetes/scheduler.conf", "--bind-address=127.0.0.1", "--kubeconfig=/etc/kubernetes/scheduler.conf", "--leader-elect=true"]),
+        };
+        foreach (var (component, image, command) in components)
+        {
+            yield return new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Pod",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = $"{component}-{nodeName}",
+                    ["namespace"] = "kube-system",
+                    ["labels"] = new JsonObject { ["component"] = component, ["tier"] = "control-plane" },
+                    ["annotations"] = new JsonObject
+                    {
+                        ["kubernetes.io/config.source"] = "file",
+                        ["kubernetes.io/config.mirror"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(component + nodeName)))[..32],
+                    },
+                    ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = nodeName, ["uid"] = node["metadata"]!["uid"]!.DeepClone(), ["controller"] = true }),
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["nodeName"] = nodeName,
+                    ["hostNetwork"] = true,
+                    ["priorityClassName"] = "system-node-critical",
+                    ["tolerations"] = new JsonArray(new JsonObject { ["operator"] = "Exists", ["effect"] = "NoExecute" }),
+                    ["containers"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = component,
+                        ["image"] = image,
+                        ["command"] = new JsonArray([.. command.Select(c => (JsonNode)c)]),
+                        ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = component == "etcd" ? "100m" : "200m" } },
+                    }),
+                },
+            };
         }
     }
 
