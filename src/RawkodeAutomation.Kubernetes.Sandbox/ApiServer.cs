@@ -355,6 +355,28 @@ internal sealed class ApiServer : IAsyncDisposable
                             ValidateFields(context, type, patchObject);
                         }
 
+                        if ((context.Request.ContentType ?? "").StartsWith("application/apply-patch", StringComparison.OrdinalIgnoreCase) && subresource is null)
+                        {
+                            var manager = query["fieldManager"].ToString();
+                            if (manager.Length == 0)
+                            {
+                                throw ApiError.BadRequest("PATCH requests with apply content type must specify a fieldManager");
+                            }
+
+                            var applied = patch as JsonObject ?? throw ApiError.BadRequest("an apply patch must be an object");
+                            var live = _store.Get(type, ns, name);
+                            var merged = ServerSideApply.Apply(type, live, applied, manager, IsTrue(query["force"]));
+                            if (live is null)
+                            {
+                                await WriteAsync(context, 201, await _store.CreateAsync(type, ns, merged, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
+                                return;
+                            }
+
+                            merged["metadata"]!["resourceVersion"] = live["metadata"]!["resourceVersion"]!.DeepClone();
+                            await WriteAsync(context, 200, await _store.UpdateAsync(type, ns, name, merged, null, dryRun: dryRun).ConfigureAwait(false)).ConfigureAwait(false);
+                            return;
+                        }
+
                         var patched = await _store.PatchAsync(type, ns, name, context.Request.ContentType ?? "", patch, subresource, dryRun).ConfigureAwait(false);
                         await WriteAsync(context, 200, patched).ConfigureAwait(false);
                         return;

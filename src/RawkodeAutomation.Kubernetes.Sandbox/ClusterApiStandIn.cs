@@ -30,6 +30,24 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
 
     public IReadOnlyDictionary<string, SandboxCluster> Clusters => _clusters;
 
+    /// <summary>
+    /// Takes over a workload cluster restored from the state file as the one serving Cluster <paramref name="key"/>
+    /// (<c>namespace/name</c>), and republishes its kubeconfig in case it now listens on another port.
+    /// </summary>
+    public async Task AdoptAsync(string key, SandboxCluster workload)
+    {
+        _clusters[key] = workload;
+        var ns = key.Split('/')[0];
+        var secretType = _management.Type("Secret");
+        if (_management.Store.Get(secretType, ns, $"{workload.Name}-kubeconfig") is { } secret &&
+            secret["data"]?["value"]?.GetValue<string>() != SandboxCluster.Base64(workload.Kubeconfig) &&
+            !System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret["data"]!["value"]!.GetValue<string>())).Contains(workload.Server.ToString().TrimEnd('/'), StringComparison.Ordinal))
+        {
+            secret["data"]!["value"] = SandboxCluster.Base64(workload.Kubeconfig);
+            await _management.Store.UpdateAsync(secretType, ns, $"{workload.Name}-kubeconfig", secret, null, admit: false).ConfigureAwait(false);
+        }
+    }
+
     private void OnChanged(WatchEvent change)
     {
         if (change.Resource.Kind != "Cluster" || change.Resource.Group != "cluster.x-k8s.io")

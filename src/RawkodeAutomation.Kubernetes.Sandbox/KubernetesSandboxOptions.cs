@@ -24,6 +24,13 @@ public sealed class KubernetesSandboxOptions
     /// <summary>The namespace of the management cluster that holds the ClusterClasses (and our Clusters).</summary>
     public string ClusterClassNamespace { get; set; } = "default";
 
+    /// <summary>
+    /// A file that keeps the sandbox's state (the management cluster, every provisioned workload cluster, their CAs, tokens
+    /// and objects) across restarts, like the YouTube sandbox's <c>.rawkode/youtube.json</c>; unset keeps it in memory.
+    /// Saved every couple of seconds while something changed, and on dispose.
+    /// </summary>
+    public string? StatePath { get; set; }
+
     /// <summary>The clock ServiceAccount tokens are issued and checked against (tests move it to expire tokens).</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 

@@ -387,6 +387,39 @@ internal sealed class ObjectStore
         return change;
     }
 
+    /// <summary>Every stored object and the resourceVersion counter, for the sandbox's state file.</summary>
+    public (List<JsonObject> Objects, long ResourceVersion) Export()
+    {
+        lock (_lock)
+        {
+            return (_objects.Values.Select(o => (JsonObject)o.DeepClone()).ToList(), _resourceVersion);
+        }
+    }
+
+    /// <summary>
+    /// Loads objects saved by <see cref="Export"/> as they were (uids, resourceVersions, status), raising no events,
+    /// so controllers and watchers see a store that was never down. Types must already be in the catalog.
+    /// </summary>
+    public void Import(IEnumerable<JsonObject> objects, long resourceVersion)
+    {
+        lock (_lock)
+        {
+            foreach (var obj in objects)
+            {
+                var type = Catalog.FindByKind(obj["apiVersion"]?.GetValue<string>() ?? "", obj["kind"]?.GetValue<string>() ?? "");
+                if (type is null)
+                {
+                    continue;
+                }
+
+                _objects[(type, obj["metadata"]?["namespace"]?.GetValue<string>() ?? "", obj["metadata"]!["name"]!.GetValue<string>())] = Normalise(obj);
+            }
+
+            _resourceVersion = Math.Max(_resourceVersion, resourceVersion);
+            _oldestLoggedVersion = _resourceVersion + 1;
+        }
+    }
+
     public static JsonObject Normalise(JsonObject obj) => JsonNode.Parse(obj.ToJsonString())!.AsObject();
 
     public string NextUid() => $"sandbox-{Interlocked.Increment(ref _uid)}";

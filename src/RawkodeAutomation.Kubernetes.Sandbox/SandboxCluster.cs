@@ -7,11 +7,35 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 /// One sandbox cluster: its own object store, API server (one loopback port per cluster, so a kubeconfig is just
 /// a server URL and a token) and workload stand-in.
 /// </summary>
+/// <summary>A sandbox cluster's saved state: identity, secrets, port and every object (see <see cref="SandboxCluster.RestoreAsync"/>).</summary>
+public sealed record ClusterState(string Name, PkiState Pki, string Token, int Port, IReadOnlyList<JsonObject> Objects, long ResourceVersion)
+{
+    public JsonObject ToJson() => new()
+    {
+        ["name"] = Name,
+        ["caCertificate"] = Pki.CaCertificatePem,
+        ["caKey"] = Pki.CaKeyPem,
+        ["serviceAccountKey"] = Pki.ServiceAccountKeyPem,
+        ["token"] = Token,
+        ["port"] = Port,
+        ["resourceVersion"] = ResourceVersion,
+        ["objects"] = new JsonArray([.. Objects.Select(o => (JsonNode)o.DeepClone())]),
+    };
+
+    public static ClusterState FromJson(JsonNode json) => new(
+        json["name"]!.GetValue<string>(),
+        new PkiState(json["caCertificate"]!.GetValue<string>(), json["caKey"]!.GetValue<string>(), json["serviceAccountKey"]!.GetValue<string>()),
+        json["token"]!.GetValue<string>(),
+        json["port"]!.GetValue<int>(),
+        [.. (json["objects"] as JsonArray ?? []).OfType<JsonObject>().Select(o => (JsonObject)o.DeepClone())],
+        json["resourceVersion"]!.GetValue<long>());
+}
+
 public sealed class SandboxCluster : IAsyncDisposable
 {
     private ApiServer _server = null!;
 
-    private SandboxCluster(string name, KubernetesSandboxOptions options)
+    private SandboxCluster(string name, KubernetesSandboxOptions options, ClusterState? state = null)
     {
         Name = name;
         Options = options;
@@ -21,8 +45,8 @@ public sealed class SandboxCluster : IAsyncDisposable
         Events = new EventRecorder(Store);
         Store.Changed += RegisterCustomResources;
         Store.Changed += change => ObjectChanged?.Invoke(change.Type, change.Object);
-        Token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        Pki = ClusterPki.Create([options.Host]);
+        Token = state?.Token ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        Pki = state is null ? ClusterPki.Create([options.Host]) : ClusterPki.Import(state.Pki, [options.Host]);
         Security = new ClusterSecurity(Store, Pki, Token, options.Time);
         _adminCertificate = Pki.IssueClient(UserInfo.Admin.Name, [UserInfo.Masters]);
     }
@@ -120,6 +144,41 @@ public sealed class SandboxCluster : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a cluster from a saved <paramref name="state"/>: same CA, token and objects, and the same port when it is
+    /// free, so the kubeconfigs handed out before a restart keep working.
+    /// </summary>
+    public static async Task<SandboxCluster> RestoreAsync(ClusterState state, KubernetesSandboxOptions? options = null)
+    {
+        var cluster = new SandboxCluster(state.Name, options ?? new KubernetesSandboxOptions(), state);
+        var crdType = cluster.Catalog.Find("apiextensions.k8s.io", "v1", "customresourcedefinitions")!;
+        foreach (var crd in state.Objects.Where(o => o["kind"]?.GetValue<string>() == "CustomResourceDefinition"))
+        {
+            cluster.RegisterCustomResources(new WatchEvent("ADDED", crdType, 0, crd));
+        }
+
+        cluster.Store.Import(state.Objects, state.ResourceVersion);
+        cluster.Workload = new WorkloadStandIn(cluster);
+        try
+        {
+            cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host, state.Port).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The old port is taken: serve elsewhere (the sandbox rewrites the kubeconfig secrets).
+            cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host).ConfigureAwait(false);
+        }
+
+        return cluster;
+    }
+
+    /// <summary>What <see cref="RestoreAsync"/> needs to bring this cluster back after a restart.</summary>
+    public ClusterState ExportState()
+    {
+        var (objects, resourceVersion) = Store.Export();
+        return new ClusterState(Name, Pki.Export(), Token, Server.Port, objects, resourceVersion);
+    }
+
+    /// <summary>
     /// Starts a cluster that looks like a fresh kubeadm cluster: control-plane nodes (tainted), workers, and CoreDNS
     /// (its ConfigMap, Deployment and the kube-dns Service).
     /// </summary>
@@ -128,7 +187,11 @@ public sealed class SandboxCluster : IAsyncDisposable
         var cluster = await StartAsync(name, options).ConfigureAwait(false);
         for (var i = 0; i < controlPlaneNodes; i++)
         {
-            await cluster.CreateAsync(Node($"{name}-control-plane-{i}", controlPlane: true)).ConfigureAwait(false);
+            var node = await cluster.CreateAsync(Node($"{name}-control-plane-{i}", controlPlane: true)).ConfigureAwait(false);
+            foreach (var staticPod in StaticPods(node))
+            {
+                await cluster.CreateAsync(staticPod).ConfigureAwait(false);
+            }
         }
 
         for (var i = 0; i < workerNodes; i++)
@@ -190,6 +253,9 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <summary>Why the sandbox considers a pod (not) Ready; for test diagnostics.</summary>
     public string? ExplainReadiness(JsonObject pod) => Workload.Readiness(pod).Reason;
 
+    /// <summary>The last error a controller pass of the workload stand-in hit (it carries on); for test diagnostics.</summary>
+    public Exception? LastControllerError => Workload.LastError;
+
     internal ResourceType Type(string kind) =>
         Catalog.All.FirstOrDefault(t => t.Kind == kind) ?? throw new InvalidOperationException($"the sandbox does not know kind {kind}");
 
@@ -218,6 +284,61 @@ public sealed class SandboxCluster : IAsyncDisposable
                 names?["kind"]?.GetValue<string>() ?? "",
                 namespaced,
                 HasStatus: version["subresources"]?["status"] is not null));
+        }
+    }
+
+    /// <summary>The flags kubeadm gives kube-controller-manager (the node model edits <c>--controllers</c>).</summary>
+    internal static readonly string[] ControllerManagerCommand =
+    [
+        "kube-controller-manager", "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf", "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf",
+        "--bind-address=127.0.0.1", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--cluster-name=kubernetes", "--controllers=*,bootstrapsigner,tokencleaner",
+        "--kubeconfig=/etc/kubernetes/controller-manager.conf", "--leader-elect=true", "--use-service-account-credentials=true",
+    ];
+
+    // The mirror pods of kubeadm's static control-plane pods (/etc/kubernetes/manifests) on a control-plane node.
+    private static IEnumerable<JsonObject> StaticPods(JsonObject node)
+    {
+        var nodeName = node["metadata"]!["name"]!.GetValue<string>();
+        var components = new (string Name, string Image, string[] Command)[]
+        {
+            ("etcd", "registry.k8s.io/etcd:3.5.15-0", ["etcd", "--data-dir=/var/lib/etcd", "--listen-client-urls=https://127.0.0.1:2379", "--name=" + nodeName]),
+            ("kube-apiserver", "registry.k8s.io/kube-apiserver:v1.31.0", ["kube-apiserver", "--authorization-mode=Node,RBAC", "--client-ca-file=/etc/kubernetes/pki/ca.crt", "--enable-admission-plugins=NodeRestriction", "--secure-port=6443", "--service-cluster-ip-range=10.96.0.0/12"]),
+            ("kube-controller-manager", "registry.k8s.io/kube-controller-manager:v1.31.0", ControllerManagerCommand),
+            ("kube-scheduler", "registry.k8s.io/kube-scheduler:v1.31.0", ["kube-scheduler", "--authentication-kubeconfig=/etc/kubernetes/scheduler.conf", "--bind-address=127.0.0.1", "--kubeconfig=/etc/kubernetes/scheduler.conf", "--leader-elect=true"]),
+        };
+        foreach (var (component, image, command) in components)
+        {
+            yield return new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Pod",
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = $"{component}-{nodeName}",
+                    ["namespace"] = "kube-system",
+                    ["labels"] = new JsonObject { ["component"] = component, ["tier"] = "control-plane" },
+                    ["annotations"] = new JsonObject
+                    {
+                        ["kubernetes.io/config.source"] = "file",
+                        ["kubernetes.io/config.mirror"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(component + nodeName)))[..32],
+                    },
+                    ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = nodeName, ["uid"] = node["metadata"]!["uid"]!.DeepClone(), ["controller"] = true }),
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["nodeName"] = nodeName,
+                    ["hostNetwork"] = true,
+                    ["priorityClassName"] = "system-node-critical",
+                    ["tolerations"] = new JsonArray(new JsonObject { ["operator"] = "Exists", ["effect"] = "NoExecute" }),
+                    ["containers"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = component,
+                        ["image"] = image,
+                        ["command"] = new JsonArray([.. command.Select(c => (JsonNode)c)]),
+                        ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = component == "etcd" ? "100m" : "200m" } },
+                    }),
+                },
+            };
         }
     }
 

@@ -90,9 +90,10 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             {
                 await ReconcileAsync().ConfigureAwait(false);
             }
-            catch (ApiError)
+            catch (ApiError e)
             {
                 // A conflicting write or an object deleted under us: the next pass sees the new state.
+                LastError = e;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -105,6 +106,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     private async Task ReconcileAsync()
     {
         await ReconcileServiceAccountsAsync().ConfigureAwait(false);
+        await ReconcileStaticPodsAsync().ConfigureAwait(false);
 
         // Without the deployment controller (a node-level break), Deployments keep their ReplicaSets and stale status.
         foreach (var deployment in _nodes.DeploymentControllerStopped ? [] : Store.List(_cluster.Type("Deployment"), null).Items)
@@ -124,6 +126,30 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
         await ReconcileEndpointsAsync().ConfigureAwait(false);
         await ReconcileQuotasAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Node-level breaks the model applies show where kubectl looks: a controller manager started without the deployment
+    /// controller has <c>-deployment</c> in its mirror pod's <c>--controllers</c> flag, as the edited manifest would.
+    /// </summary>
+    private async Task ReconcileStaticPodsAsync()
+    {
+        var podType = _cluster.Type("Pod");
+        foreach (var pod in Store.List(podType, "kube-system").Items.Where(p => LabelSelector.Labels(p).GetValueOrDefault("component") == "kube-controller-manager"))
+        {
+            var stopped = _nodes.Has(NodeOf(pod) ?? "", NodeModel.NoDeploymentController);
+            var command = new JsonArray([.. SandboxCluster.ControllerManagerCommand.Select(c => (JsonNode)(stopped && c.StartsWith("--controllers=", StringComparison.Ordinal) ? c + ",-deployment" : c))]);
+            var container = pod["spec"]?["containers"]?[0] as JsonObject;
+            if (container is null || JsonNode.DeepEquals(container["command"], command))
+            {
+                continue;
+            }
+
+            var restarted = (JsonObject)pod.DeepClone();
+            restarted["spec"]!["containers"]![0]!["command"] = command;
+            await Store.UpdateAsync(podType, "kube-system", Name(pod), restarted, null, admit: false).ConfigureAwait(false);
+            await _cluster.Events.RecordAsync(pod, "Normal", "Killing", $"Stopping container {container["name"]}", "kubelet", NodeOf(pod), $"spec.containers{{{container["name"]}}}").ConfigureAwait(false);
+        }
     }
 
     private const string ManagedEndpoints = "endpoints.kubernetes.io/last-change-trigger-time";

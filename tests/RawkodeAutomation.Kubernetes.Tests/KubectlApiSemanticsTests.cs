@@ -161,3 +161,35 @@ public sealed class KubectlOpenApiTests(KubectlClusterFixture fixture) : IClassF
         (await Kubectl.RunAsync("apply", "-f", bad)).FailedWith("unknown field \"dataa\"");
     }
 }
+
+/// <summary>kubectl apply --server-side: field managers and conflicts.</summary>
+public sealed class KubectlServerSideApplyTests(KubectlClusterFixture fixture) : IClassFixture<KubectlClusterFixture>
+{
+    [Fact]
+    public async Task ApplyServerSide_TwoManagers_ConflictUntilForced()
+    {
+        var kubectl = fixture.Admin;
+        var first = kubectl.WriteFile("ssa-a.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: ssa
+            data:
+              colour: red
+            """);
+        var second = kubectl.WriteFile("ssa-b.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: ssa
+            data:
+              colour: blue
+            """);
+        Assert.Contains("configmap/ssa serverside-applied", await kubectl.OkAsync("apply", "--server-side", "--field-manager=alice", "-f", first), StringComparison.Ordinal);
+        (await kubectl.RunAsync("apply", "--server-side", "--field-manager=bob", "-f", second)).FailedWith("conflict with \"alice\" using v1: .data.colour");
+        Assert.Equal("red", await kubectl.OkAsync("get", "configmap", "ssa", "-o", "jsonpath={.data.colour}"));
+        await kubectl.OkAsync("apply", "--server-side", "--field-manager=bob", "--force-conflicts", "-f", second);
+        Assert.Equal("blue", await kubectl.OkAsync("get", "configmap", "ssa", "-o", "jsonpath={.data.colour}"));
+        Assert.Contains("bob", await kubectl.OkAsync("get", "configmap", "ssa", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}"), StringComparison.Ordinal);
+    }
+}

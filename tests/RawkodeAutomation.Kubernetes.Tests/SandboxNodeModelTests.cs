@@ -134,3 +134,37 @@ public sealed class SandboxNodeModelTests(SimulatedNodesSandboxFixture fixture) 
         throw new TimeoutException("the condition did not hold within 10 s");
     }
 }
+
+/// <summary>Node-level breaks stay simulated, but kubectl shows their symptoms where a fixer looks.</summary>
+public sealed class KubectlNodeSymptomTests(SimulatedNodesSandboxFixture fixture) : IClassFixture<SimulatedNodesSandboxFixture>
+{
+    [Fact]
+    public async Task ControllerManagerBreak_MirrorPodShowsTheFlag_UntilUndone()
+    {
+        var ops = fixture.Operations;
+        var cluster = await ops.ProvisionAsync(SandboxFixture.EpisodeId, "symptom", new ClusterSpec("kubeadm-small", "v1.31.0", 1, 1), DateTimeOffset.UtcNow.AddHours(4));
+        try
+        {
+            await ops.WaitProvisionedAsync(cluster);
+            using var kubectl = new Kubectl(await ops.GetWorkloadKubeconfigAsync(cluster));
+            var pods = await kubectl.OkAsync("get", "pods", "-n", "kube-system");
+            Assert.Matches(@"kube-controller-manager-\S+-control-plane-0\s+1/1\s+Running", pods);
+            Assert.Matches(@"kube-apiserver-\S+-control-plane-0\s+1/1\s+Running", pods);
+
+            await ops.ApplyBreaksAsync(cluster, ["controller-manager-no-deployments"]);
+            var command = "";
+            await Eventually.ThatAsync(async () =>
+            {
+                command = await kubectl.OkAsync("get", "pods", "-n", "kube-system", "-l", "component=kube-controller-manager", "-o", "jsonpath={.items[0].spec.containers[0].command}");
+                return command.Contains("-deployment", StringComparison.Ordinal);
+            }, $"the controller manager's mirror pod shows --controllers=...,-deployment (last controller error: {fixture.WorkloadCluster(cluster).LastControllerError?.Message})");
+
+            await ops.UndoBreaksAsync(cluster, ["controller-manager-no-deployments"]);
+            await Eventually.ThatAsync(async () => !(await kubectl.OkAsync("get", "pods", "-n", "kube-system", "-l", "component=kube-controller-manager", "-o", "jsonpath={.items[0].spec.containers[0].command}")).Contains("-deployment", StringComparison.Ordinal), "the flag is gone after undo");
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+}
