@@ -29,7 +29,7 @@ public sealed class CleanupWorkflow
     /// <summary>Passes recorded before streams were cleaned end after the broadcasts; newer ones go on to the streams.</summary>
     public const string StreamsPatch = "cleanup-live-streams";
 
-    private readonly Dictionary<string, QuotaGrant> _grants = [];
+    private readonly QuotaGate _quota;
     private readonly List<CleanupItem> _deleted = [];
     private readonly List<CleanupItem> _kept = [];
     private readonly List<string> _notes = [];
@@ -37,6 +37,15 @@ public sealed class CleanupWorkflow
     private DateTimeOffset _at;
     private bool _dryRun;
     private long _units;
+
+    public CleanupWorkflow()
+    {
+        var before = _phase;
+        _quota = new QuotaGate(units => _units += units, waiting =>
+        {
+            (before, _phase) = waiting ? (_phase, "WaitingForQuota") : (before, before);
+        });
+    }
 
     /// <summary>Where the pass is and what it has deleted and kept so far.</summary>
     [WorkflowQuery]
@@ -177,53 +186,15 @@ public sealed class CleanupWorkflow
     [WorkflowSignal(PipelineSignals.QuotaGranted)]
     public Task QuotaGrantedAsync(QuotaGrant grant)
     {
-        _grants[grant.RequestId] = grant;
+        _quota.Granted(grant);
         return Task.CompletedTask;
     }
 
     private CleanupReport Report() => new(_at, _dryRun, [.. _deleted], [.. _kept], [.. _notes], _units);
 
-    /// <summary>
-    /// Reserve units at sweep priority, run the call, settle with what it cost. YouTube's quotaExceeded marks the
-    /// day spent and the call waits for the reset, then runs again (the Schedule skips passes meanwhile).
-    /// </summary>
-    private async Task<T> WithQuotaAsync<T>(long units, string purpose, Func<Task<T>> call, Func<T, long> spent)
-    {
-        while (true)
-        {
-            var requestId = $"{Workflow.Info.WorkflowId}#{Workflow.NewGuid():N}";
-            var previous = _phase;
-            _phase = "WaitingForQuota";
-            await ActivityCalls.RunAsync(
-                (IQuotaActivities a) => a.RequestQuotaAsync(new QuotaRequest(requestId, Workflow.Info.WorkflowId, units, QuotaPriority.Sweep, "cleanup: " + purpose)),
-                PipelineOptions.Signal);
-            await Workflow.WaitConditionAsync(() => _grants.ContainsKey(requestId));
-            _grants.Remove(requestId);
-            _phase = previous;
-            try
-            {
-                var result = await call();
-                _units += spent(result);
-                await SettleAsync(new QuotaSettlement(requestId, spent(result), false));
-                return result;
-            }
-            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.QuotaExceeded })
-            {
-                _units += 1;
-                await SettleAsync(new QuotaSettlement(requestId, 1, true));
-            }
-            catch (ActivityFailureException)
-            {
-                // What a failed call cost is unknown: charge the reservation, so the day is never overspent.
-                _units += units;
-                await SettleAsync(new QuotaSettlement(requestId, units, false));
-                throw;
-            }
-        }
-    }
-
-    private static Task SettleAsync(QuotaSettlement settlement) =>
-        Workflow.GetExternalWorkflowHandle(WorkflowIds.Quota).SignalAsync(PipelineSignals.QuotaSettled, [settlement]);
+    /// <summary>Reserve units at sweep priority, run the call, settle with what it cost (the Schedule skips passes meanwhile).</summary>
+    private Task<T> WithQuotaAsync<T>(long units, string purpose, Func<Task<T>> call, Func<T, long> spent) =>
+        _quota.RunAsync(units, QuotaPriority.Sweep, "cleanup: " + purpose, call, spent);
 
     private static string Describe(Exception e) => e.InnerException?.Message ?? e.Message;
 }

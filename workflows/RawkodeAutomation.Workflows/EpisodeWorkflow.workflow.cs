@@ -45,7 +45,7 @@ public sealed class EpisodeWorkflow
     /// <summary>How often a running Klustered show is checked for the fix.</summary>
     public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    private readonly Dictionary<string, QuotaGrant> _grants = [];
+    private readonly QuotaGate _quota;
     private string _episodeId = "";
     private DesiredEpisode? _desired;
     private AppliedEpisode _applied = new();
@@ -106,6 +106,11 @@ public sealed class EpisodeWorkflow
     [WorkflowInit]
     public EpisodeWorkflow(EpisodeWorkflowInput input)
     {
+        var before = _phase;
+        _quota = new QuotaGate(units => _unitsSpent += units, waiting =>
+        {
+            (before, _phase) = waiting ? (_phase, "WaitingForQuota") : (before, before);
+        });
         _episodeId = input.EpisodeId;
         if (input.Carried is { } m)
         {
@@ -215,7 +220,7 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal(PipelineSignals.QuotaGranted)]
     public Task QuotaGrantedAsync(QuotaGrant grant)
     {
-        _grants[grant.RequestId] = grant;
+        _quota.Granted(grant);
         return Task.CompletedTask;
     }
 
@@ -493,56 +498,10 @@ public sealed class EpisodeWorkflow
         }
     }
 
-    /// <summary>
-    /// Reserve units, run the call, settle with what it cost. YouTube's own quotaExceeded marks the
-    /// day spent and the call waits for the reset, then runs again: nothing is skipped.
-    /// </summary>
-    private async Task<T> WithQuotaAsync<T>(long units, QuotaPriority priority, string purpose, Func<Task<T>> call, Func<T, long> spent)
-    {
-        while (true)
-        {
-            var grant = await ReserveAsync(units, priority, purpose);
-            try
-            {
-                var result = await call();
-                _unitsSpent += spent(result);
-                await SettleAsync(new QuotaSettlement(grant.RequestId, spent(result), false));
-                return result;
-            }
-            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.QuotaExceeded })
-            {
-                // Failed requests cost at least a unit; report the day as spent and queue again.
-                _unitsSpent += 1;
-                await SettleAsync(new QuotaSettlement(grant.RequestId, 1, true));
-                _lastError = $"{purpose}: YouTube quota exhausted; waiting for the daily reset";
-            }
-            catch (ActivityFailureException)
-            {
-                // We cannot know what a failed call cost: charge the reservation, so we never overspend.
-                _unitsSpent += units;
-                await SettleAsync(new QuotaSettlement(grant.RequestId, units, false));
-                throw;
-            }
-        }
-    }
-
-    private async Task<QuotaGrant> ReserveAsync(long units, QuotaPriority priority, string purpose)
-    {
-        var requestId = $"{Workflow.Info.WorkflowId}#{Workflow.NewGuid():N}";
-        var previousPhase = _phase;
-        _phase = "WaitingForQuota";
-        await ActivityCalls.RunAsync(
-            (IQuotaActivities a) => a.RequestQuotaAsync(new QuotaRequest(requestId, Workflow.Info.WorkflowId, units, priority, $"{_episodeId}: {purpose}")),
-            PipelineOptions.Signal);
-        await Workflow.WaitConditionAsync(() => _grants.ContainsKey(requestId));
-        _phase = previousPhase;
-        var grant = _grants[requestId];
-        _grants.Remove(requestId);
-        return grant;
-    }
-
-    private static Task SettleAsync(QuotaSettlement settlement) =>
-        Workflow.GetExternalWorkflowHandle(WorkflowIds.Quota).SignalAsync(PipelineSignals.QuotaSettled, [settlement]);
+    /// <summary>Reserve units, run the call, settle with what it cost (see <see cref="QuotaGate"/>).</summary>
+    private Task<T> WithQuotaAsync<T>(long units, QuotaPriority priority, string purpose, Func<Task<T>> call, Func<T, long> spent) =>
+        _quota.RunAsync(units, priority, $"{_episodeId}: {purpose}", call, spent,
+            () => _lastError = $"{purpose}: YouTube quota exhausted; waiting for the daily reset");
 
     private async Task NotifySweepsAsync()
     {
