@@ -85,7 +85,7 @@ internal sealed class TemporaryCheckout : IDisposable
         Path = Directory.CreateTempSubdirectory("rawkode-cli-").FullName;
         CopyFolder(System.IO.Path.Combine(Rawkode.RepositoryRoot, "episodes"), System.IO.Path.Combine(Path, "episodes"));
         // Listen on any free port unless a test says otherwise: tests run in parallel with each other and with other `up`s.
-        WriteAppSettings("""{ "Http": { "Urls": "http://127.0.0.1:0" } }""");
+        WriteAppSettings("{}");
         Git("init", "-q", "-b", "main");
         Git("add", "-A");
         Commit("seed");
@@ -95,7 +95,32 @@ internal sealed class TemporaryCheckout : IDisposable
 
     public string Combine(string relative) => System.IO.Path.Combine(Path, relative);
 
-    public void WriteAppSettings(string json) => File.WriteAllText(Combine("appsettings.json"), json);
+    /// <summary>
+    /// Writes appsettings.json: <paramref name="settings"/> (the body of a JSON object) after defaults that make every
+    /// listener pick a free port, since tests run in parallel with each other and with other <c>up</c>s.
+    /// </summary>
+    public void WriteAppSettings(string settings)
+    {
+        var body = settings.Trim();
+        body = body[1..^1].Trim();
+        var parts = new List<string>();
+        if (!body.Contains("\"Up\"", StringComparison.Ordinal))
+        {
+            parts.Add("\"Up\": { \"TemporalPort\": 0, \"ChannelPort\": 0 }");
+        }
+
+        if (!body.Contains("\"Http\"", StringComparison.Ordinal))
+        {
+            parts.Add("\"Http\": { \"Urls\": \"http://127.0.0.1:0\" }");
+        }
+
+        if (body.Length > 0)
+        {
+            parts.Add(body);
+        }
+
+        File.WriteAllText(Combine("appsettings.json"), "{ " + string.Join(", ", parts) + " }");
+    }
 
     public void Commit(string message) =>
         Git("-c", "user.name=test", "-c", "user.email=test@localhost", "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", message);

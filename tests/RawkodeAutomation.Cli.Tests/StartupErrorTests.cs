@@ -86,6 +86,23 @@ public sealed class StartupErrorTests
     }
 
     [Fact]
+    public async Task Up_OfflineTemporalPortInUse_SuggestsUpTemporalPortNotADatabaseProblem()
+    {
+        using var checkout = new TemporaryCheckout();
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        checkout.WriteAppSettings($$"""{ "Up": { "TemporalPort": {{port}}, "ChannelPort": 0 } }""");
+
+        var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains($"cannot listen on port {port} (the offline Temporal server): the port is in use", result.Error, StringComparison.Ordinal);
+        Assert.Contains("Up__TemporalPort=", result.Error, StringComparison.Ordinal);
+        Assert.False(result.HasStackTrace, result.ToString());
+    }
+
+    [Fact]
     public async Task Up_TemporalUnreachable_SaysWhereItLookedAndWhatToChange()
     {
         using var checkout = new TemporaryCheckout();

@@ -63,21 +63,27 @@ internal static class StartupChecks
         new($"the YouTube sandbox's state .rawkode/{Path.GetFileName(path)} cannot be loaded ({FirstLine(e.Message)}). "
             + $"Move it aside to start the sandbox channel empty (mv .rawkode/{Path.GetFileName(path)} .rawkode/{Path.GetFileName(path)}.bad).", e);
 
-    /// <summary>Words a failure to listen on <c>Http:Urls</c>.</summary>
-    public static StartupException? Listen(string urls, Exception e)
+    /// <summary>Words a failure to listen on <c>Http:Urls</c> (null when <paramref name="e"/> is not about listening).</summary>
+    public static StartupException? Listen(string urls, Exception e) =>
+        Listen(urls, e, "Http__Urls=http://127.0.0.1:8790 (environment) or \"Http\": { \"Urls\": \"http://127.0.0.1:8790\" } in appsettings.json");
+
+    /// <summary>
+    /// Words a failure to listen on <paramref name="where"/>, suggesting <paramref name="setting"/> to listen elsewhere
+    /// (null when <paramref name="e"/> is not about listening).
+    /// </summary>
+    public static StartupException? Listen(string where, Exception e, string setting)
     {
         for (var inner = (Exception?)e; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || inner.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
             {
                 return new StartupException(
-                    $"cannot listen on {urls}: the port is in use (another rawkode up?). Stop the other process, or listen elsewhere: "
-                    + "Http__Urls=http://127.0.0.1:8788 (environment) or \"Http\": { \"Urls\": \"http://127.0.0.1:8788\" } in appsettings.json.", e);
+                    $"cannot listen on {where}: the port is in use (another rawkode up?). Stop the other process, or listen elsewhere: {setting}.", e);
             }
 
             if (inner is SocketException { SocketErrorCode: SocketError.AccessDenied or SocketError.AddressNotAvailable } socket)
             {
-                return new StartupException($"cannot listen on {urls}: {socket.Message}. Set Http__Urls to a loopback address and a free port above 1024, e.g. http://127.0.0.1:8788.", e);
+                return new StartupException($"cannot listen on {where}: {socket.Message}. Listen on a loopback address and a free port above 1024: {setting}.", e);
             }
         }
 

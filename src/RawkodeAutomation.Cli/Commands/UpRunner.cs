@@ -77,6 +77,10 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                     server = await OfflineTemporalServer.StartNewAsync(
                         new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = database }, cancellationToken).ConfigureAwait(false);
                 }
+                catch (Exception e) when (StartupChecks.Listen($"port {temporalPort} (the offline Temporal server)", e, "Up__TemporalPort=7234, or 0 for any free port") is { } listen)
+                {
+                    throw listen;
+                }
                 catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
                 {
                     throw StartupChecks.TemporalDatabase(database, e);
@@ -103,6 +107,10 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 {
                     youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken)
                         .ConfigureAwait(false);
+                }
+                catch (Exception e) when (StartupChecks.Listen($"port {channelPort} (the YouTube sandbox's channel)", e, "Up__ChannelPort=8789, or 0 for any free port") is { } listen)
+                {
+                    throw listen;
                 }
                 catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
                 {
