@@ -55,7 +55,8 @@ public sealed partial class KubernetesClusterOperations
             var token = request.Status?.Token ?? throw new KlusteredException($"cluster {cluster.Name}: the TokenRequest for ServiceAccount {AccessNamespace}/{name} came back without a token");
             var tokenExpires = request.Status.ExpirationTimestamp is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : expiresAt;
             // A window shorter than the shortest token still ends on time: its binding is removed, or its cluster deleted.
-            var until = tokenExpires < expiresAt ? tokenExpires : expiresAt;
+            // (The API states expiry in whole seconds: a token that ends within a second of the window ends with it.)
+            var until = tokenExpires < expiresAt - TimeSpan.FromSeconds(1) ? tokenExpires : expiresAt;
             return new WorkloadCredential(PersonKubeconfig(kubeconfig, cluster, role, token), $"{AccessNamespace}/{name}", until, tokenExpires);
         }
         catch (HttpOperationException e) when (!KubernetesFailure.IsTransient(e))

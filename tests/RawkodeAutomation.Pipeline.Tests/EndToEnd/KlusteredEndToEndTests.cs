@@ -181,10 +181,10 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_ClusterLosesOwnershipLabel_NeverTouchedAndTeardownTriedOnce()
     {
-        // Given a show starting in 8 s: provision 6 s before, 10 s long, tear down 1 s after it ends.
+        // Given a show starting in 8 s: provision 6 s before, 40 s long (time for the label to go on a busy machine), tear down 1 s after it ends.
         var start = NowToSecond().AddSeconds(8);
         var episodeId = EpisodeId(start);
-        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods", provisionBefore: "6s", teardownAfter: "1s"), duration: "10s"));
+        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods", provisionBefore: "6s", teardownAfter: "1s"), duration: "40s"));
         var provisioned = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned");
 
         // When a human takes the cluster over (removes our ownership label) before the show ends,
