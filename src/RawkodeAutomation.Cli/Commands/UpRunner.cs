@@ -132,7 +132,9 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             // 3. Kubernetes: the management cluster when configured, else the sandbox.
             if (string.IsNullOrWhiteSpace(fileConfig["Kubernetes:ManagementKubeconfig"]) && string.IsNullOrWhiteSpace(fileConfig["Kubernetes:ManagementKubeconfigContent"]))
             {
-                var kubernetes = await KubernetesSandbox.StartAsync().ConfigureAwait(false);
+                // State in .rawkode/kubernetes.json, so Klustered clusters (and the kubeconfigs handed out) survive a restart
+                // the way the Temporal state does.
+                var kubernetes = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { StatePath = Path.Combine(state, "kubernetes.json") }).ConfigureAwait(false);
                 _embedded.Add(kubernetes);
                 overrides["Kubernetes:ManagementKubeconfigContent"] = kubernetes.ManagementKubeconfig;
                 // The sandbox answers in milliseconds (an unbroken rollout completes in under a second): prove a
