@@ -37,6 +37,12 @@ internal static class KlusteredCommand
             var episodeId = parse.GetValue(episode)!;
             var teamName = parse.GetValue(team)!;
             var who = parse.GetValue(role)!;
+            // Ids as the episode schema has them: nothing that could name a file outside .rawkode/klustered.
+            if (!System.Text.RegularExpressions.Regex.IsMatch(episodeId, "^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$") || !System.Text.RegularExpressions.Regex.IsMatch(teamName, "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"))
+            {
+                error.WriteLine($"rawkode klustered access: \"{episodeId}\" \"{teamName}\" is not an episode id (<show>/<slug>) and a team name as the episode files spell them.");
+                return 2;
+            }
             var start = parse.GetValue(repo)?.FullName ?? Directory.GetCurrentDirectory();
             var root = new DirectoryInfo(start);
             while (root is not null && !Directory.Exists(Path.Combine(root.FullName, ".rawkode")))
