@@ -1,6 +1,7 @@
 using System.Net;
 using Google;
 using Google.Apis.Auth.OAuth2.Responses;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube.Quota;
 
 namespace RawkodeAutomation.YouTube;
@@ -128,7 +129,7 @@ public static class YouTubeErrorMapper
 
         if (reason is "quotaExceeded" or "dailyLimitExceeded")
         {
-            var reset = PacificTime.NextMidnight(now);
+            var reset = PacificDay.NextReset(now);
             return new(
                 $"YouTube {method}{about}: the daily quota is spent ({reason}). Retry after the reset at {reset:u} (midnight Pacific).",
                 YouTubeErrorKind.QuotaExceeded, method, status, reason, location, resourceId, reset, reset - now, api);

@@ -4,6 +4,7 @@ using Google.Apis.Auth.OAuth2.Responses;
 using Google.Apis.Http;
 using Google.Apis.Services;
 using Google.Apis.Upload;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Quota;
 
@@ -233,7 +234,7 @@ public sealed class YouTubeClient : IYouTubeClient, IDisposable
 
     private async Task<T> CallAsync<T>(string method, string? target, Func<Task<T>> call)
     {
-        var units = QuotaCosts.For(method);
+        var units = YouTubeCosts.For(method);
         try
         {
             var result = await call().ConfigureAwait(false);

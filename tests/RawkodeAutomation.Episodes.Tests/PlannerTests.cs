@@ -41,9 +41,12 @@ public class PlannerTests
         Assert.Equal(("team-a", "kubeadm-small", "v1.31.0"), (cluster.Team, cluster.ClusterClass, cluster.KubernetesVersion));
         Assert.Equal(new DateTimeOffset(2027, 1, 14, 15, 0, 0, TimeSpan.Zero), cluster.ProvisionAt);
         Assert.Equal(new DateTimeOffset(2027, 1, 14, 22, 30, 0, TimeSpan.Zero), cluster.TeardownAt);
-        // insert + bind + thumbnail + playlist for the new one; the series index of both others changes:
-        // a future broadcast update (50) and an aired video update (50) plus one videos.list (1).
-        Assert.Equal(50 + 50 + 50 + 50 + 50 + 50 + 1, plan.Quota.Units);
+        // The new one: insert, category and tags, bind, playlist, thumbnail and its marker (and three reads); the series
+        // index of both others changes: a description rewrite each (a read and a write).
+        Assert.Equal([new QuotaLine("liveBroadcasts.bind", 1, 50, 50), new QuotaLine("liveBroadcasts.insert", 1, 50, 50),
+            new QuotaLine("playlistItems.insert", 1, 50, 50), new QuotaLine("thumbnails.set", 1, 50, 50), new QuotaLine("videos.update", 4, 50, 200)],
+            WriteLines(plan));
+        Assert.Equal(400 + 4 + 2, plan.Quota.Units);
         Assert.Equal(["klustered/2021-05-20-past", "klustered/2026-12-03-future"], plan.Descriptions.Select(d => d.EpisodeId));
     }
 
@@ -75,8 +78,9 @@ public class PlannerTests
         var plan = Planner.Plan(before.Load(), after.Load(), Now);
 
         Assert.Equal(2, plan.Broadcasts.Count(b => b.Action == BroadcastAction.Delete));
-        Assert.Equal([new QuotaLine("liveBroadcasts.delete", 1, 50, 50)], plan.Quota.Lines);
-        Assert.Contains(plan.Warnings, w => w.Contains("already aired", StringComparison.Ordinal));
+        Assert.Equal([new QuotaLine("liveBroadcasts.delete", 1, 50, 50), new QuotaLine("liveBroadcasts.list", 1, 1, 1)], plan.Quota.Lines);
+        // The aired one was adopted: deleting its file releases the video, never deletes it.
+        Assert.Contains(plan.Warnings, w => w.StartsWith("klustered/2021-05-20-past:", StringComparison.Ordinal) && w.Contains("not deleted", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,7 +122,8 @@ public class PlannerTests
         var plan = Planner.Plan(repo.Load(), after.Load(), Now);
 
         Assert.Equal(250, plan.Descriptions.Count);
-        Assert.Equal((250 * 50) + 5, plan.Quota.Units);
+        // Each episode's entity reads its own video before it writes.
+        Assert.Equal(250 * (50 + 1), plan.Quota.Units);
         Assert.Equal(2, plan.Quota.Days);
         Assert.Contains(plan.Warnings, w => w.Contains("2 days of quota", StringComparison.Ordinal));
     }
@@ -157,7 +162,7 @@ public class PlannerTests
     }
 
     [Fact]
-    public void Plan_AiredEpisodeDateCorrected_NoVideoWriteOnlyTheThumbnail()
+    public void Plan_AiredEpisodeDateCorrected_NoVideoWriteAndTheCreatorsThumbnailStays()
     {
         var before = Channel().Put("episodes/templates/klustered.liquid", "{{ episode.summary }}");
         var after = before.Clone().Episode("klustered", "2021-05-20-past", "Past", "2021-05-21T17:00:00Z", ["ada"], "youtube:\n  videoId: ozbE25Y_rcM\n");
@@ -166,9 +171,11 @@ public class PlannerTests
 
         var update = Assert.Single(plan.Broadcasts);
         Assert.Equal(["scheduledFor changed (already aired: only the record changes)"], update.Reasons);
-        // The thumbnail shows the date, so it is rendered again; the video itself is not written.
-        Assert.Equal([new QuotaLine("thumbnails.set", 1, 50, 50)], plan.Quota.Lines);
+        // An adopted past video keeps the creator's thumbnail (no youtube.replaceThumbnail) and has no schedule to write.
+        Assert.Empty(WriteLines(plan));
     }
+
+    private static List<QuotaLine> WriteLines(Plan plan) => [.. plan.Quota.Lines.Where(l => !l.Call.EndsWith(".list", StringComparison.Ordinal))];
 
     [Fact]
     public void ToText_ManyDescriptionChanges_PrintsTheFirstDiffsAndListsTheRest()

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Quota;
 using RawkodeAutomation.YouTube.Sandbox;
@@ -313,7 +314,7 @@ public sealed class ErrorMappingTests
     public void NextMidnight_AcrossZonesAndDst_IsPacificMidnight(string now, string expected)
     {
         Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture),
-            PacificTime.NextMidnight(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture)));
+            PacificDay.NextReset(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture)));
     }
 }
 

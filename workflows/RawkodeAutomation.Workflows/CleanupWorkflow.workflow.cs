@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Exceptions;
@@ -22,13 +23,8 @@ public sealed class CleanupWorkflow
     public const string ScheduleId = WorkflowIds.Cleanup;
 
     /// <summary>Units reserved before the survey (two pages of 50 broadcasts each way); settled with what it really cost.</summary>
-    public const long SurveyUnits = 4;
-
-    /// <summary>Re-reading the broadcast and its video (1 + 1) and deleting it (50).</summary>
-    public const long DeleteUnits = 52;
-
-    /// <summary>Re-reading the channel's streams (1) and deleting one (50).</summary>
-    public const long StreamDeleteUnits = 51;
+    public static long SurveyUnits { get; } = YouTubeCosts.Of(
+        YouTubeCosts.LiveBroadcastsList, YouTubeCosts.LiveBroadcastsList, YouTubeCosts.VideosList, YouTubeCosts.VideosList);
 
     /// <summary>Passes recorded before streams were cleaned end after the broadcasts; newer ones go on to the streams.</summary>
     public const string StreamsPatch = "cleanup-live-streams";
@@ -94,7 +90,7 @@ public sealed class CleanupWorkflow
                 }
                 try
                 {
-                    var deletion = await WithQuotaAsync(DeleteUnits, $"delete broadcast {leftover.Name}",
+                    var deletion = await WithQuotaAsync(YouTubeCosts.Reserve.LeftoverBroadcastDelete, $"delete broadcast {leftover.Name}",
                         () => ActivityCalls.RunAsync(
                             (ICleanupActivities a) => a.DeleteLeftoverBroadcastAsync(new DeleteLeftoverBroadcastInput(leftover.EpisodeId ?? "", leftover.Name)),
                             PipelineOptions.Short),
@@ -156,7 +152,7 @@ public sealed class CleanupWorkflow
             }
             try
             {
-                var deletion = await WithQuotaAsync(StreamDeleteUnits, $"delete stream {orphan.Item.Name}",
+                var deletion = await WithQuotaAsync(YouTubeCosts.Reserve.OrphanStreamDelete, $"delete stream {orphan.Item.Name}",
                     () => ActivityCalls.RunAsync(
                         (ICleanupActivities a) => a.DeleteOrphanStreamAsync(new DeleteOrphanStreamInput(orphan.StreamKey, orphan.Item.Name, _at)),
                         PipelineOptions.Short),

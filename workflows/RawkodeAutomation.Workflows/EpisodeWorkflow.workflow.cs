@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.Workflows.Decisions;
@@ -413,7 +414,7 @@ public sealed class EpisodeWorkflow
         {
             if (plan.Broadcast)
             {
-                var result = await WithQuotaAsync(EpisodeDecisions.BroadcastUnits, QuotaPriority.LiveScheduling, "broadcast",
+                var result = await WithQuotaAsync(YouTubeCosts.Reserve.Broadcast, QuotaPriority.LiveScheduling, "broadcast",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId, role == YouTubeRole.ExistingVideo)),
                         PipelineOptions.Short),
@@ -431,7 +432,7 @@ public sealed class EpisodeWorkflow
             var videoId = _applied.VideoId!;
             if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
             {
-                var result = await WithQuotaAsync(EpisodeDecisions.DescriptionUnits, EpisodeDecisions.DescriptionPriority(_reason), "description",
+                var result = await WithQuotaAsync(YouTubeCosts.Reserve.Description, EpisodeDecisions.DescriptionPriority(_reason), "description",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureDescriptionAsync(
                             new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description)),
@@ -453,7 +454,7 @@ public sealed class EpisodeWorkflow
             {
                 var force = _forceThumbnail;
                 var previous = _applied.ThumbnailFingerprint;
-                var result = await WithQuotaAsync(EpisodeDecisions.ThumbnailUnits, QuotaPriority.Thumbnail, "thumbnail",
+                var result = await WithQuotaAsync(YouTubeCosts.Reserve.Thumbnail, QuotaPriority.Thumbnail, "thumbnail",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureThumbnailAsync(
                             new EnsureThumbnailInput(desired.EpisodeId, videoId, desired.Commit, desired.ThumbnailFingerprint, previous, force)),
@@ -767,7 +768,7 @@ public sealed class EpisodeWorkflow
         var videoId = _applied.VideoId!;
         try
         {
-            var deleted = await WithQuotaAsync(EpisodeDecisions.DeleteUnits, QuotaPriority.LiveScheduling, "delete",
+            var deleted = await WithQuotaAsync(YouTubeCosts.Reserve.EpisodeDelete, QuotaPriority.LiveScheduling, "delete",
                 () => ActivityCalls.RunAsync(
                     (IYouTubeActivities a) => a.DeleteBroadcastAsync(new DeleteBroadcastInput(_episodeId, videoId)),
                     PipelineOptions.Short),

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.Workflows.Decisions;
 using Temporalio.Exceptions;
@@ -10,7 +11,7 @@ namespace RawkodeAutomation.Workflows;
 /// The single YouTube quota entity (<see cref="WorkflowIds.Quota"/>). Every YouTube activity first
 /// reserves units here (priorities: live scheduling, then thumbnails, then sweeps), and settles with
 /// what the call really cost. The budget is whole again at midnight Pacific (a durable timer on
-/// <see cref="PacificTime.NextReset"/>); a request that does not fit waits, so a sweep that runs out
+/// <see cref="PacificDay.NextReset"/>); a request that does not fit waits, so a sweep that runs out
 /// pauses and resumes after the reset.
 /// </summary>
 [Workflow]
@@ -25,7 +26,7 @@ public sealed class YouTubeQuotaWorkflow
     {
         _ledger = input.Carried is { } carried
             ? new QuotaLedger(carried)
-            : QuotaLedger.Create(PacificTime.QuotaDayKey(Workflow.UtcNow), input.DailyBudget, input.SweepReserve);
+            : QuotaLedger.Create(PacificDay.KeyOf(Workflow.UtcNow), input.DailyBudget, input.SweepReserve);
     }
 
     /// <summary>Used and remaining units, the queue per priority, the next reset.</summary>
@@ -56,7 +57,7 @@ public sealed class YouTubeQuotaWorkflow
                 var next = input with { Carried = _ledger.ToState() };
                 throw Workflow.CreateContinueAsNewException((YouTubeQuotaWorkflow wf) => wf.RunAsync(next));
             }
-            var untilReset = PacificTime.NextReset(Workflow.UtcNow) - Workflow.UtcNow;
+            var untilReset = PacificDay.NextReset(Workflow.UtcNow) - Workflow.UtcNow;
             await Workflow.WaitConditionAsync(() => _changed, untilReset > TimeSpan.Zero ? untilReset : TimeSpan.FromSeconds(1));
         }
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using RawkodeAutomation.Episodes.Loading;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Episodes.Rendering;
 using RawkodeAutomation.Thumbnails;
 using RawkodeAutomation.YouTube;
@@ -142,7 +143,7 @@ internal static class YouTubeCommand
         Command command = new("costs", "Print the quota cost of each YouTube Data API method we call (units; 10,000 per day by default).");
         command.SetAction(parse =>
         {
-            foreach (var (method, units) in QuotaCosts.All.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            foreach (var (method, units) in YouTubeCosts.All.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 parse.InvocationConfiguration.Output.WriteLine($"{method,-28}{units,4}");
             }

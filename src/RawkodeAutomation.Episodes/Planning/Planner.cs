@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using DiffPlex.DiffBuilder;
 using DiffPlex.DiffBuilder.Model;
-using RawkodeAutomation.Episodes.Graph;
 using RawkodeAutomation.Episodes.Model;
+using RawkodeAutomation.Episodes.Quota;
+using RawkodeAutomation.Episodes.Rendering;
 
 namespace RawkodeAutomation.Episodes.Planning;
 
@@ -19,282 +20,152 @@ public sealed record PlanOptions
 }
 
 /// <summary>
-/// Diffs two repositories into the effects on YouTube and Kubernetes, and what they cost in YouTube
-/// quota (https://developers.google.com/youtube/v3/determine_quota_cost). Pure: same input, same plan.
+/// Prints a <see cref="ChannelChange"/> for people: the move from one tree of <c>episodes/</c> to another as the
+/// broadcasts, thumbnails, descriptions and clusters it changes and the YouTube quota it costs
+/// (https://developers.google.com/youtube/v3/determine_quota_cost). The calls and units are the change's own, the
+/// ones the pipeline makes; this only adds the reasons and the description diffs. Pure: same input, same plan.
 /// </summary>
-/// <remarks>
-/// Thumbnails are planned from the inputs a thumbnail shows (title, date, guests' names and avatars,
-/// show name and thumbnail template); the thumbnails area's content hash is the exact test at upload
-/// time, so the plan may list a thumbnail whose pixels turn out unchanged, never miss one that changed
-/// for those reasons. Drafts are never published; an aired episode's changes go to its video.
-/// </remarks>
 public static class Planner
 {
-    /// <summary>YouTube Data API v3 costs in units (DESIGN §7).</summary>
-    public static class Costs
-    {
-        public const int VideosList = 1;
-        public const int VideosUpdate = 50;
-        public const int ThumbnailsSet = 50;
-        public const int PlaylistItemsInsert = 50;
-        public const int LiveBroadcastsInsert = 50;
-        public const int LiveBroadcastsUpdate = 50;
-        public const int LiveBroadcastsBind = 50;
-        public const int LiveBroadcastsDelete = 50;
-        public const int LiveStreamsList = 1;
-        public const int LiveStreamsInsert = 50;
-
-        /// <summary><c>videos.list</c> takes up to 50 ids per call.</summary>
-        public const int VideosListBatch = 50;
-    }
-
     /// <summary>Plans the move from <paramref name="from"/> to <paramref name="to"/>, with "now" the current time.</summary>
     public static Plan Plan(EpisodeRepository from, EpisodeRepository to) => Plan(from, to, new PlanOptions());
 
     /// <summary>Plans the move from <paramref name="from"/> to <paramref name="to"/>.</summary>
     public static Plan Plan(EpisodeRepository from, EpisodeRepository to, PlanOptions options)
     {
-        var now = options.Now ?? DateTimeOffset.UtcNow;
-        var warnings = new List<string>();
-        var broadcasts = new List<BroadcastChange>();
-        var thumbnails = new List<ThumbnailChange>();
-        var clusters = new List<ClusterProvision>();
-        var streams = new List<StreamChange>();
-        var quota = new QuotaCounter();
-
-        var descriptionChanges = DependencyGraph.CompareDescriptions(from, to)
-            .ToDictionary(c => c.EpisodeId, StringComparer.Ordinal);
-
-        var published = (EpisodeRepository r) => r.Episodes.Values.Where(e => !e.Draft).ToDictionary(e => e.Id, StringComparer.Ordinal);
-        var before = published(from);
-        var after = published(to);
-
-        var created = after.Keys.Where(id => !before.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        var deleted = before.Keys.Where(id => !after.ContainsKey(id)).Order(StringComparer.Ordinal).ToList();
-        var renames = FindRenames(before, after, created, deleted);
-
-        // Shows: a new show with published episodes needs its persistent liveStream.
-        foreach (var show in to.Shows.Values.OrderBy(s => s.Id, StringComparer.Ordinal))
-        {
-            if (!from.Shows.ContainsKey(show.Id) && after.Values.Any(e => e.ShowId == show.Id && !Aired(e, now)))
-            {
-                streams.Add(new StreamChange(show.Id, show.YouTube.StreamKey));
-                quota.Add("liveStreams.list", Costs.LiveStreamsList);
-                quota.Add("liveStreams.insert", Costs.LiveStreamsInsert);
-            }
-        }
-
-        var videosToRead = 0;
-        foreach (var id in deleted)
-        {
-            var episode = before[id];
-            var aired = Aired(episode, now);
-            var rename = renames.FirstOrDefault(r => r.FromId == id);
-            var reasons = new List<string>
-            {
-                rename is not null ? $"RENAMED to {rename.ToId}" : to.Episodes.ContainsKey(id) ? "became a draft" : "episode file deleted",
-            };
-            if (aired)
-            {
-                reasons.Add("already aired: the video stays on YouTube, delete it there by hand if you mean it");
-                warnings.Add($"{id}: already aired; removing its file does not delete the video");
-            }
-            else
-            {
-                quota.Add("liveBroadcasts.delete", Costs.LiveBroadcastsDelete);
-            }
-
-            broadcasts.Add(new BroadcastChange(BroadcastAction.Delete, id, episode.Title, episode.ScheduledFor, reasons, aired,
-                episode.YouTube?.VideoId, RenamedTo: rename?.ToId));
-        }
-
-        foreach (var id in created)
-        {
-            var episode = after[id];
-            var aired = Aired(episode, now);
-            var rename = renames.FirstOrDefault(r => r.ToId == id);
-            var reasons = new List<string> { rename is not null ? $"RENAMED from {rename.FromId}" : from.Episodes.ContainsKey(id) ? "no longer a draft" : "new episode" };
-            var show = to.Shows.GetValueOrDefault(episode.ShowId);
-            // An adopted video keeps the creator's thumbnail unless the episode or its show opts in.
-            var replacesThumbnail = !aired || episode.YouTube?.ReplaceThumbnail == true || show?.YouTube.ReplaceThumbnail == true;
-            if (episode.YouTube?.VideoId is { } videoId)
-            {
-                reasons.Add($"adopts existing video {videoId}");
-                videosToRead++;
-                quota.Add("videos.update", Costs.VideosUpdate);
-                if (replacesThumbnail)
-                {
-                    quota.Add("thumbnails.set", Costs.ThumbnailsSet);
-                }
-            }
-            else if (aired)
-            {
-                warnings.Add($"{id}: not on YouTube — run `rawkode adopt` (the show is over and has no youtube.videoId; no broadcast is created in the past)");
-                reasons.Add("not on YouTube — run `rawkode adopt`");
-            }
-            else
-            {
-                quota.Add("liveBroadcasts.insert", Costs.LiveBroadcastsInsert);
-                quota.Add("liveBroadcasts.bind", Costs.LiveBroadcastsBind);
-                quota.Add("thumbnails.set", Costs.ThumbnailsSet);
-                if (show?.YouTube.PlaylistId is not null)
-                {
-                    quota.Add("playlistItems.insert", Costs.PlaylistItemsInsert);
-                }
-            }
-
-            broadcasts.Add(new BroadcastChange(BroadcastAction.Create, id, episode.Title, episode.ScheduledFor, reasons, aired,
-                episode.YouTube?.VideoId, RenamedFrom: rename?.FromId));
-            if (!aired || (episode.YouTube?.VideoId is not null && replacesThumbnail))
-            {
-                thumbnails.Add(new ThumbnailChange(id, ["new broadcast"]));
-            }
-
-            AddClusters(episode, now, clusters);
-        }
-
-        foreach (var id in after.Keys.Where(before.ContainsKey).Order(StringComparer.Ordinal))
-        {
-            var old = before[id];
-            var current = after[id];
-            var aired = Aired(current, now);
-            var reasons = new List<string>();
-            if (old.Title != current.Title)
-            {
-                reasons.Add("title changed");
-            }
-
-            if (old.ScheduledFor != current.ScheduledFor)
-            {
-                reasons.Add(aired ? "scheduledFor changed (already aired: only the record changes)" : "scheduledFor changed");
-            }
-
-            if (old.Visibility != current.Visibility)
-            {
-                reasons.Add($"visibility {old.Visibility.ToString().ToLowerInvariant()} → {current.Visibility.ToString().ToLowerInvariant()}");
-            }
-
-            if (old.YouTube?.VideoId != current.YouTube?.VideoId)
-            {
-                reasons.Add("youtube.videoId changed");
-            }
-
-            var tagsChanged = !old.Technologies.SequenceEqual(current.Technologies);
-            if (tagsChanged)
-            {
-                reasons.Add("tags (technologies) changed");
-            }
-
-            if (descriptionChanges.ContainsKey(id))
-            {
-                reasons.Add("description changed");
-            }
-
-            // Moving an aired episode's date only corrects the record: YouTube has nothing to change.
-            var needsWrite = reasons.Count > 0 && !(aired && reasons.Count == 1 && old.ScheduledFor != current.ScheduledFor);
-            if (needsWrite)
-            {
-                if (aired)
-                {
-                    // An aired broadcast is a video: read the whole snippet, change it, write it back.
-                    videosToRead++;
-                    quota.Add("videos.update", Costs.VideosUpdate);
-                }
-                else
-                {
-                    var broadcastFields = old.Title != current.Title || old.ScheduledFor != current.ScheduledFor
-                        || old.Visibility != current.Visibility || descriptionChanges.ContainsKey(id);
-                    if (broadcastFields || old.YouTube?.VideoId != current.YouTube?.VideoId)
-                    {
-                        quota.Add("liveBroadcasts.update", Costs.LiveBroadcastsUpdate);
-                    }
-
-                    if (tagsChanged)
-                    {
-                        quota.Add("videos.update", Costs.VideosUpdate);
-                    }
-                }
-            }
-
-            if (reasons.Count > 0)
-            {
-                broadcasts.Add(new BroadcastChange(BroadcastAction.Update, id, current.Title, current.ScheduledFor, reasons, aired, current.YouTube?.VideoId));
-            }
-
-            var thumbnailReasons = ThumbnailReasons(from, to, old, current);
-            if (thumbnailReasons.Count > 0 && (!aired || current.YouTube?.VideoId is not null))
-            {
-                thumbnails.Add(new ThumbnailChange(id, thumbnailReasons));
-                quota.Add("thumbnails.set", Costs.ThumbnailsSet);
-            }
-
-            if (!aired && current.Klustered is not null && (old.Klustered is null || !SameKlustered(old, current)))
-            {
-                AddClusters(current, now, clusters);
-            }
-        }
-
-        if (videosToRead > 0)
-        {
-            quota.Add("videos.list", Costs.VideosList, (videosToRead + Costs.VideosListBatch - 1) / Costs.VideosListBatch);
-        }
-
-        var descriptions = descriptionChanges.Values
-            .OrderBy(c => c.EpisodeId, StringComparer.Ordinal)
-            .Where(c => after.ContainsKey(c.EpisodeId) && before.ContainsKey(c.EpisodeId))
-            .Select(c => new DescriptionChange(c.EpisodeId, c.Before.Utf8Bytes, c.After.Utf8Bytes, Diff(c.Before.Text, c.After.Text), c.After.Shortenings))
-            .ToList();
-
-        foreach (var rename in renames)
-        {
-            warnings.Insert(0, rename.Message);
-        }
-
-        var units = quota.Total;
-        var estimate = new QuotaEstimate(units, options.DailyQuota, units == 0 ? 0 : (units + options.DailyQuota - 1) / options.DailyQuota, quota.Lines);
-        if (estimate.Days > 1)
-        {
-            warnings.Add($"this plan costs {units:N0} YouTube units, {estimate.Days} days of quota: retroactive description sweeps wait for the daily reset and resume");
-        }
-
-        return new Plan(
-            [.. broadcasts.OrderBy(b => b.Action).ThenBy(b => b.EpisodeId, StringComparer.Ordinal)],
-            renames, streams, thumbnails.OrderBy(t => t.EpisodeId, StringComparer.Ordinal).ToList(), descriptions,
-            clusters, estimate, warnings);
+        var change = ChannelChange.Compute(from, to, new ChangeOptions { Now = options.Now ?? DateTimeOffset.UtcNow, DailyQuota = options.DailyQuota });
+        return Describe(change, from, to);
     }
 
-    /// <summary>True once the episode's scheduled end has passed.</summary>
-    public static bool Aired(Episode episode, DateTimeOffset now) =>
-        episode.ScheduledFor is { } when && when + episode.Duration <= now;
-
-    private static List<Rename> FindRenames(
-        Dictionary<string, Episode> before, Dictionary<string, Episode> after, List<string> created, List<string> deleted)
+    /// <summary>The plan of a change computed from <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public static Plan Describe(ChannelChange change, EpisodeRepository from, EpisodeRepository to)
     {
-        var renames = new List<Rename>();
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var oldId in deleted)
+        var now = change.Now;
+        var broadcasts = new List<BroadcastChange>();
+        var thumbnails = new List<ThumbnailChange>();
+        var descriptions = new List<DescriptionChange>();
+        var clusters = new List<ClusterProvision>();
+        foreach (var episode in change.Episodes)
         {
-            var old = before[oldId];
-            var match = created.FirstOrDefault(newId =>
+            var (before, after) = (episode.Before, episode.After);
+            var old = from.Episodes.GetValueOrDefault(episode.EpisodeId);
+            var current = to.Episodes.GetValueOrDefault(episode.EpisodeId);
+            var published = after is { Draft: false };
+            var wasPublished = before is { Draft: false };
+            if (published && !wasPublished)
             {
-                var candidate = after[newId];
-                return !used.Contains(newId) && candidate.ShowId == old.ShowId
-                    && ((old.YouTube?.VideoId is { } v && v == candidate.YouTube?.VideoId)
-                        || candidate.Title == old.Title
-                        || (old.ScheduledFor is not null && candidate.ScheduledFor == old.ScheduledFor));
-            });
-            if (match is null)
+                var rename = change.Renames.FirstOrDefault(r => r.ToId == episode.EpisodeId);
+                var reasons = new List<string> { rename is not null ? $"RENAMED from {rename.FromId}" : before is not null ? "no longer a draft" : "new episode" };
+                if (after!.AdoptVideoId is { } videoId)
+                {
+                    reasons.Add($"adopts existing video {videoId}");
+                }
+                else if (after.AiredAt(now))
+                {
+                    reasons.Add("in the past without youtube.videoId: nothing to do");
+                }
+
+                broadcasts.Add(new BroadcastChange(BroadcastAction.Create, episode.EpisodeId, after.Title, after.ScheduledFor, reasons, after.AiredAt(now),
+                    after.AdoptVideoId, RenamedFrom: rename?.FromId));
+                AddClusters(current!, now, clusters);
+            }
+            else if (wasPublished && !published)
             {
-                continue;
+                var rename = change.Renames.FirstOrDefault(r => r.FromId == episode.EpisodeId);
+                var aired = before!.AiredAt(now);
+                if (after is not null)
+                {
+                    broadcasts.Add(new BroadcastChange(BroadcastAction.Update, episode.EpisodeId, after.Title, after.ScheduledFor,
+                        ["became a draft: its broadcast stays on YouTube as it is (delete the file to delete it)"], aired, before.AdoptVideoId));
+                    continue;
+                }
+
+                List<string> reasons = [rename is not null ? $"RENAMED to {rename.ToId}" : "episode file deleted"];
+                if (before.AdoptVideoId is not null)
+                {
+                    reasons.Add($"adopted video {before.AdoptVideoId} is released, not deleted");
+                }
+                else if (aired)
+                {
+                    reasons.Add("already aired: the video stays on YouTube unless an operator approves deleting it");
+                }
+
+                broadcasts.Add(new BroadcastChange(BroadcastAction.Delete, episode.EpisodeId, before.Title, before.ScheduledFor, reasons, aired,
+                    before.AdoptVideoId, RenamedTo: rename?.ToId));
+            }
+            else if (published && wasPublished)
+            {
+                var reasons = UpdateReasons(before!, after!, now);
+                if (reasons.Count > 0)
+                {
+                    broadcasts.Add(new BroadcastChange(BroadcastAction.Update, episode.EpisodeId, after!.Title, after.ScheduledFor, reasons, after.AiredAt(now), after.AdoptVideoId));
+                }
+
+                if (before!.Description != after!.Description)
+                {
+                    var rendered = DescriptionRenderer.Render(to, episode.EpisodeId);
+                    descriptions.Add(new DescriptionChange(episode.EpisodeId, Encoding.UTF8.GetByteCount(before.Description), rendered.Utf8Bytes,
+                        Diff(before.Description, after.Description), rendered.Shortenings));
+                }
+
+                if (!after.AiredAt(now) && current!.Klustered is not null && (old!.Klustered is null || !SameKlustered(old, current)))
+                {
+                    AddClusters(current, now, clusters);
+                }
             }
 
-            used.Add(match);
-            renames.Add(new Rename(oldId, match,
-                $"RENAME: episode '{oldId}' became '{match}'. Episode ids never change once published: this DELETES the broadcast of "
-                + $"'{oldId}' and CREATES a new one for '{match}' (new URL, chat and reminders lost). Rename the file back unless that is what you want."));
+            if (episode.Calls.Any(c => c.Method == YouTubeCosts.ThumbnailsSet))
+            {
+                var reasons = wasPublished ? ThumbnailReasons(from, to, old!, current!) : ["new broadcast"];
+                thumbnails.Add(new ThumbnailChange(episode.EpisodeId, reasons.Count > 0 ? reasons : ["its inputs changed"]));
+            }
         }
 
-        return renames;
+        var streams = change.StreamCalls.Where(c => c.Method == YouTubeCosts.LiveStreamsInsert)
+            .SelectMany(c => to.Shows.Values.Where(s => c.Why.Contains($"'{s.YouTube.StreamKey}'", StringComparison.Ordinal)).Take(1))
+            .Select(s => new StreamChange(s.Id, s.YouTube.StreamKey))
+            .ToList();
+        return new Plan(
+            [.. broadcasts.OrderBy(b => b.Action).ThenBy(b => b.EpisodeId, StringComparer.Ordinal)],
+            change.Renames, streams, [.. thumbnails.OrderBy(t => t.EpisodeId, StringComparer.Ordinal)], descriptions,
+            clusters, change.Quota(), [.. change.Renames.Select(r => r.Message), .. change.Warnings]);
+    }
+
+    private static List<string> UpdateReasons(EpisodeSpec old, EpisodeSpec current, DateTimeOffset now)
+    {
+        var aired = current.AiredAt(now);
+        var reasons = new List<string>();
+        if (old.Title != current.Title)
+        {
+            reasons.Add("title changed");
+        }
+
+        if (old.ScheduledFor != current.ScheduledFor)
+        {
+            reasons.Add(aired ? "scheduledFor changed (already aired: only the record changes)" : "scheduledFor changed");
+        }
+
+        if (old.Visibility != current.Visibility)
+        {
+            reasons.Add($"visibility {old.Visibility.ToString().ToLowerInvariant()} → {current.Visibility.ToString().ToLowerInvariant()}");
+        }
+
+        if (old.AdoptVideoId != current.AdoptVideoId)
+        {
+            reasons.Add("youtube.videoId changed");
+        }
+
+        if (!old.Tags.SequenceEqual(current.Tags))
+        {
+            reasons.Add("tags (technologies) changed");
+        }
+
+        if (old.Description != current.Description)
+        {
+            reasons.Add("description changed");
+        }
+
+        return reasons;
     }
 
     private static List<string> ThumbnailReasons(EpisodeRepository from, EpisodeRepository to, Episode old, Episode current)
@@ -412,25 +283,6 @@ public static class Planner
         }
 
         return builder.ToString();
-    }
-
-    private sealed class QuotaCounter
-    {
-        private readonly Dictionary<string, (int Count, int Each)> _lines = new(StringComparer.Ordinal);
-
-        public void Add(string call, int each, int count = 1)
-        {
-            var current = _lines.GetValueOrDefault(call, (Count: 0, Each: each));
-            _lines[call] = (current.Count + count, each);
-        }
-
-        public int Total => _lines.Values.Sum(l => l.Count * l.Each);
-
-        public IReadOnlyList<QuotaLine> Lines =>
-        [
-            .. _lines.OrderBy(l => l.Key, StringComparer.Ordinal)
-                .Select(l => new QuotaLine(l.Key, l.Value.Count, l.Value.Each, l.Value.Count * l.Value.Each)),
-        ];
     }
 
     internal static string Units(int units) => units.ToString("N0", CultureInfo.InvariantCulture);

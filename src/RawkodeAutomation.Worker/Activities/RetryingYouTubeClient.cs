@@ -1,3 +1,4 @@
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Quota;
@@ -106,7 +107,7 @@ public sealed class RetryingYouTubeClient(IYouTubeClient inner, YouTubeRetryOpti
         for (var attempt = 1; ; attempt++)
         {
             // Every request costs its units, failed or not (the client's ledger charges the same way).
-            YouTubeCallRetries.Charge(QuotaCosts.For(method), repeat: attempt > 1);
+            YouTubeCallRetries.Charge(YouTubeCosts.For(method), repeat: attempt > 1);
             try
             {
                 return await call().ConfigureAwait(false);

@@ -16,7 +16,7 @@ public sealed record ChannelStatus(IReadOnlyList<EpisodeStatus> Episodes, IReadO
     public bool Settled =>
         Episodes.All(e => !e.Busy || ParkedOnQuota(e.Phase)) && People.All(p => !p.Busy || QuotaParked);
 
-    private bool QuotaParked => Quota is { } q && (q.Exhausted || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < Workflows.Decisions.EpisodeDecisions.BroadcastUnits);
+    private bool QuotaParked => Quota is { } q && (q.Exhausted || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < RawkodeAutomation.Episodes.Quota.YouTubeCosts.Reserve.Broadcast);
 
     private bool ParkedOnQuota(string phase) => phase == "WaitingForQuota" && QuotaParked;
 

@@ -1,11 +1,13 @@
+using RawkodeAutomation.Episodes.Model;
+using RawkodeAutomation.Episodes.Planning;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Worker.Seams;
 
 /// <summary>
 /// Turns the <c>episodes/</c> files of one commit into what the pipeline must make true: validation
-/// errors, or every episode's desired spec and who appears in it. The production implementation wraps
-/// the domain library (loader, description renderer, dependency graph).
+/// errors, or every episode's desired spec. The production implementation wraps the domain library
+/// (loader, <see cref="EpisodeSpecs"/>) and adds the thumbnail renderer's content hash.
 /// </summary>
 public interface IDesiredStateBuilder
 {
@@ -16,23 +18,14 @@ public interface IDesiredStateBuilder
 /// <summary>The desired state of the channel at one commit.</summary>
 /// <param name="Errors">Every validation error as <c>path:line:column: message</c>; non-empty means nothing may be applied.</param>
 /// <param name="Episodes">Desired spec per episode id.</param>
-/// <param name="PeopleOfEpisode">Person ids whose details appear in each episode (guests, the show's host, Klustered teams).</param>
-/// <param name="EpisodeFiles">Repo-relative file path per episode id, to tell an edit of the episode itself from a sweep.</param>
-/// <param name="PersonFiles">Repo-relative file paths per person id (the YAML and the avatar).</param>
+/// <param name="Repository">The loaded tree the specs come from: what a commit's <see cref="ChannelChange"/> is computed from.</param>
 public sealed record DesiredState(
     IReadOnlyList<string> Errors,
     IReadOnlyDictionary<string, DesiredEpisode> Episodes,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> PeopleOfEpisode,
-    IReadOnlyDictionary<string, string> EpisodeFiles,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> PersonFiles)
+    EpisodeRepository Repository)
 {
     /// <summary>A state with errors only.</summary>
-    public static DesiredState Invalid(IReadOnlyList<string> errors) => new(
-        errors,
-        new Dictionary<string, DesiredEpisode>(),
-        new Dictionary<string, IReadOnlyList<string>>(),
-        new Dictionary<string, string>(),
-        new Dictionary<string, IReadOnlyList<string>>());
+    public static DesiredState Invalid(IReadOnlyList<string> errors) => new(errors, new Dictionary<string, DesiredEpisode>(), EpisodeRepository.Empty);
 }
 
 /// <summary>A thumbnail rendered for an episode at a commit.</summary>

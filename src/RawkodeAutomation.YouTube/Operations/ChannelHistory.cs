@@ -71,7 +71,7 @@ public static class ChannelHistory
                     video.LiveStreamingDetails is not null));
             }
         }
-        var units = calls.Sum(c => Quota.QuotaCosts.For(c.Key) * c.Value);
+        var units = calls.Sum(c => RawkodeAutomation.Episodes.Quota.YouTubeCosts.For(c.Key) * c.Value);
         return new ChannelHistoryResult(channel.Id!, channel.Snippet?.Title, videos, calls, units);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube.Quota;
 
 namespace RawkodeAutomation.YouTube.Operations;
@@ -51,13 +52,13 @@ public sealed class MarkedBroadcasts(IYouTubeClient client)
             string? pageToken = null;
             do
             {
-                units += QuotaCosts.For("liveBroadcasts.list");
+                units += YouTubeCosts.For("liveBroadcasts.list");
                 var page = await client.ListMyBroadcastsAsync(BroadcastParts, status, pageToken, cancellationToken).ConfigureAwait(false);
                 // A broadcast that changes state between the two listings shows up in both.
                 var items = (page.Items ?? []).Where(b => b.Id is not null && seen.Add(b.Id)).ToList();
                 if (items.Count > 0)
                 {
-                    units += QuotaCosts.For("videos.list");
+                    units += YouTubeCosts.For("videos.list");
                     var videos = await client.ListVideosAsync([.. items.Select(b => b.Id!)], "snippet", cancellationToken).ConfigureAwait(false);
                     var tags = videos.Where(v => v.Id is not null).ToDictionary(v => v.Id!, v => v.Snippet?.Tags, StringComparer.Ordinal);
                     foreach (var broadcast in items)
@@ -91,7 +92,7 @@ public sealed class MarkedBroadcasts(IYouTubeClient client)
     /// <exception cref="YouTubeApiException">A call failed; see <see cref="YouTubeApiException.IsRetryable"/>.</exception>
     public async Task<MarkedBroadcastDeletion> DeleteIfNotLiveAsync(string episodeId, string videoId, CancellationToken cancellationToken = default)
     {
-        var units = QuotaCosts.For("liveBroadcasts.list");
+        var units = YouTubeCosts.For("liveBroadcasts.list");
         var found = await client.ListBroadcastsAsync([videoId], "id,status", cancellationToken).ConfigureAwait(false);
         if (found.Count == 0)
         {
@@ -102,7 +103,7 @@ public sealed class MarkedBroadcasts(IYouTubeClient client)
         {
             return new MarkedBroadcastDeletion(videoId, false, $"broadcast {videoId} is {state}: the automation never deletes a broadcast that went live", units);
         }
-        units += QuotaCosts.For("videos.list");
+        units += YouTubeCosts.For("videos.list");
         var video = (await client.ListVideosAsync([videoId], "snippet", cancellationToken).ConfigureAwait(false)).SingleOrDefault();
         var marker = Markers.EpisodeOf(video?.Snippet?.Tags);
         if (marker != episodeId)
@@ -110,7 +111,7 @@ public sealed class MarkedBroadcasts(IYouTubeClient client)
             return new MarkedBroadcastDeletion(videoId, false,
                 marker is null ? $"broadcast {videoId} has no rawkode-episode marker: not ours" : $"broadcast {videoId} is marked for {marker}, not {episodeId}", units);
         }
-        units += QuotaCosts.For("liveBroadcasts.delete");
+        units += YouTubeCosts.For("liveBroadcasts.delete");
         await client.DeleteBroadcastAsync(videoId, cancellationToken).ConfigureAwait(false);
         return new MarkedBroadcastDeletion(videoId, true, $"deleted broadcast {videoId} of {episodeId} ({state})", units);
     }

@@ -1,3 +1,4 @@
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube.Quota;
 
 namespace RawkodeAutomation.YouTube.Operations;
@@ -40,7 +41,7 @@ public sealed class MarkedStreams(IYouTubeClient client)
         string? pageToken = null;
         do
         {
-            units += QuotaCosts.For("liveStreams.list");
+            units += YouTubeCosts.For("liveStreams.list");
             var page = await client.ListMyStreamsAsync("id,snippet", pageToken, cancellationToken).ConfigureAwait(false);
             foreach (var stream in page.Items ?? [])
             {
@@ -73,7 +74,7 @@ public sealed class MarkedStreams(IYouTubeClient client)
             string? pageToken = null;
             do
             {
-                units += QuotaCosts.For("liveBroadcasts.list");
+                units += YouTubeCosts.For("liveBroadcasts.list");
                 var page = await client.ListMyBroadcastsAsync("id,status,contentDetails", status, pageToken, cancellationToken).ConfigureAwait(false);
                 foreach (var broadcast in page.Items ?? [])
                 {
@@ -112,7 +113,7 @@ public sealed class MarkedStreams(IYouTubeClient client)
         {
             return new MarkedStreamDeletion(streamId, false, $"stream {streamId} is marked for key {stream.StreamKey}, not {streamKey}", units);
         }
-        units += QuotaCosts.For("liveStreams.delete");
+        units += YouTubeCosts.For("liveStreams.delete");
         try
         {
             await client.DeleteStreamAsync(streamId, cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Quota;
 
@@ -470,13 +471,13 @@ public sealed class YouTubeOperations(IYouTubeClient client)
 
         public Task<T> Spend<T>(string method, Task<T> call)
         {
-            Units += QuotaCosts.For(method);
+            Units += YouTubeCosts.For(method);
             return call;
         }
 
         public Task Spend(string method, Task call)
         {
-            Units += QuotaCosts.For(method);
+            Units += YouTubeCosts.For(method);
             return call;
         }
     }

@@ -1,40 +1,7 @@
 using System.Collections.Concurrent;
+using RawkodeAutomation.Episodes.Quota;
 
 namespace RawkodeAutomation.YouTube.Quota;
-
-/// <summary>
-/// Unit costs of the YouTube Data API v3 methods we call (DESIGN.md §7). A failed request costs the same:
-/// the API charges invalid requests too, and over-counting is the safe side of a daily budget.
-/// https://developers.google.com/youtube/v3/determine_quota_cost
-/// </summary>
-public static class QuotaCosts
-{
-    private static readonly Dictionary<string, int> Costs = new(StringComparer.Ordinal)
-    {
-        ["liveBroadcasts.insert"] = 50,
-        ["liveBroadcasts.update"] = 50,
-        ["liveBroadcasts.bind"] = 50,
-        ["liveBroadcasts.transition"] = 50,
-        ["liveBroadcasts.delete"] = 50,
-        ["liveBroadcasts.list"] = 1,
-        ["liveStreams.insert"] = 50,
-        ["liveStreams.delete"] = 50,
-        ["liveStreams.list"] = 1,
-        ["videos.list"] = 1,
-        ["videos.update"] = 50,
-        ["thumbnails.set"] = 50,
-        ["playlistItems.list"] = 1,
-        ["playlistItems.insert"] = 50,
-        ["channels.list"] = 1,
-    };
-
-    /// <summary>The methods we know, with their cost.</summary>
-    public static IReadOnlyDictionary<string, int> All => Costs;
-
-    /// <summary>Cost of <paramref name="method"/> (e.g. <c>videos.update</c>).</summary>
-    public static int For(string method) =>
-        Costs.TryGetValue(method, out var units) ? units : throw new ArgumentException($"Unknown YouTube method '{method}'.", nameof(method));
-}
 
 /// <summary>One call as the ledger saw it.</summary>
 /// <param name="At">When the call was made.</param>
@@ -80,68 +47,21 @@ public sealed class InMemoryQuotaLedger(TimeProvider clock, int dailyQuota = 10_
     public void Record(string method, int units, bool succeeded, string? target)
     {
         var now = clock.GetUtcNow();
-        _entries.Enqueue(new QuotaEntry(now, PacificTime.DayOf(now), method, units, succeeded, target));
+        _entries.Enqueue(new QuotaEntry(now, PacificDay.Of(now), method, units, succeeded, target));
     }
 
     public int SpentToday
     {
         get
         {
-            var today = PacificTime.DayOf(clock.GetUtcNow());
+            var today = PacificDay.Of(clock.GetUtcNow());
             return _entries.Where(e => e.PacificDay == today).Sum(e => e.Units);
         }
     }
 
     public int RemainingToday => Math.Max(0, DailyQuota - SpentToday);
 
-    public DateTimeOffset NextReset => PacificTime.NextMidnight(clock.GetUtcNow());
+    public DateTimeOffset NextReset => PacificDay.NextReset(clock.GetUtcNow());
 
     public IReadOnlyList<QuotaEntry> Entries => [.. _entries];
-}
-
-/// <summary>The YouTube quota day: midnight to midnight in America/Los_Angeles.</summary>
-public static class PacificTime
-{
-    private static readonly TimeZoneInfo? Zone = FindZone();
-
-    private static TimeZoneInfo? FindZone()
-    {
-        try { return TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles"); }
-        catch (TimeZoneNotFoundException) { return null; }
-        catch (InvalidTimeZoneException) { return null; }
-    }
-
-    /// <summary>Local Pacific time of <paramref name="instant"/>.</summary>
-    public static DateTimeOffset ToPacific(DateTimeOffset instant) =>
-        instant.ToOffset(Offset(instant));
-
-    /// <summary>The Pacific calendar day of <paramref name="instant"/>.</summary>
-    public static DateOnly DayOf(DateTimeOffset instant) => DateOnly.FromDateTime(ToPacific(instant).DateTime);
-
-    /// <summary>The first Pacific midnight strictly after <paramref name="instant"/>.</summary>
-    public static DateTimeOffset NextMidnight(DateTimeOffset instant)
-    {
-        var nextDay = DayOf(instant).AddDays(1).ToDateTime(TimeOnly.MinValue);
-        // Midnight is never inside a DST gap in this zone (changes happen at 02:00), so the offset is unambiguous.
-        var guess = new DateTimeOffset(nextDay, TimeSpan.FromHours(-8));
-        return new DateTimeOffset(nextDay, Offset(guess.AddHours(-1)));
-    }
-
-    private static TimeSpan Offset(DateTimeOffset instant)
-    {
-        if (Zone is not null) { return Zone.GetUtcOffset(instant); }
-        // Without tzdata: US rules since 2007 (second Sunday of March to first Sunday of November, 02:00 local).
-        var year = instant.UtcDateTime.Year;
-        var start = NthSunday(year, 3, 2).AddHours(2 + 8);
-        var end = NthSunday(year, 11, 1).AddHours(2 + 7);
-        var utc = instant.UtcDateTime;
-        return utc >= start && utc < end ? TimeSpan.FromHours(-7) : TimeSpan.FromHours(-8);
-    }
-
-    private static DateTime NthSunday(int year, int month, int n)
-    {
-        var first = new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Utc);
-        var offset = ((int)DayOfWeek.Sunday - (int)first.DayOfWeek + 7) % 7;
-        return first.AddDays(offset + (7 * (n - 1)));
-    }
 }

@@ -5,22 +5,6 @@ namespace RawkodeAutomation.Workflows.Decisions;
 /// <summary>What an episode entity must do, as plain functions of desired and applied state.</summary>
 public static class EpisodeDecisions
 {
-    /// <summary>
-    /// Quota units reserved for a broadcast ensure (worst case, settled with the real cost): list broadcasts
-    /// and streams (1+1), insert the stream once per show (50), insert or update (50), videos.list (1) and
-    /// videos.update for category and tags (50), bind (50), playlist insert (50).
-    /// </summary>
-    public const long BroadcastUnits = 253;
-
-    /// <summary>videos.list (1) then videos.update (50) only when the text differs.</summary>
-    public const long DescriptionUnits = 51;
-
-    /// <summary>videos.list (1) to compare the marker, thumbnails.set (50), videos.update of the marker tag (50).</summary>
-    public const long ThumbnailUnits = 101;
-
-    /// <summary>liveBroadcasts.list (1) and liveBroadcasts.delete (50).</summary>
-    public const long DeleteUnits = 51;
-
     /// <summary>Fingerprint of the whole spec except where it came from: equal means nothing to do.</summary>
     public static string SpecFingerprint(DesiredEpisode desired) =>
         Fingerprint.OfJson(desired with { Commit = "", CommitTime = default });

@@ -1,3 +1,4 @@
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Workflows.Decisions;
@@ -150,7 +151,7 @@ public sealed class QuotaLedger
     /// <summary>Roll over when the clock says a new Pacific day began. True when it did.</summary>
     public bool RollOverIfNewDay(DateTimeOffset utcNow)
     {
-        var day = PacificTime.QuotaDayKey(utcNow);
+        var day = PacificDay.KeyOf(utcNow);
         if (string.CompareOrdinal(day, Day) <= 0)
         {
             return false;
@@ -179,7 +180,7 @@ public sealed class QuotaLedger
         _queue.Count(q => q.Request.Priority == QuotaPriority.Thumbnail),
         _queue.Count(q => q.Request.Priority == QuotaPriority.Sweep),
         _outstanding.Count,
-        PacificTime.NextReset(utcNow),
+        PacificDay.NextReset(utcNow),
         TotalSpent,
         Resets);
 

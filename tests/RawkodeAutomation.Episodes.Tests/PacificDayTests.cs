@@ -1,8 +1,8 @@
-using RawkodeAutomation.Workflows.Decisions;
+using RawkodeAutomation.Episodes.Quota;
 
-namespace RawkodeAutomation.Pipeline.Tests.Decisions;
+namespace RawkodeAutomation.Episodes.Tests;
 
-public class PacificTimeTests
+public class PacificDayTests
 {
     [Theory]
     [InlineData("2026-01-15T12:00:00Z", "2026-01-16T08:00:00Z")] // winter: PST, midnight = 08:00Z
@@ -14,7 +14,7 @@ public class PacificTimeTests
     [InlineData("2026-10-31T12:00:00Z", "2026-11-01T07:00:00Z")] // the midnight before the change is PDT
     public void NextReset_KnownInstants_IsNextPacificMidnight(string now, string expected)
     {
-        var reset = PacificTime.NextReset(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture));
+        var reset = PacificDay.NextReset(DateTimeOffset.Parse(now, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), reset);
     }
 
@@ -25,9 +25,9 @@ public class PacificTimeTests
         var start = new DateTimeOffset(2025, 1, 1, 0, 30, 0, TimeSpan.Zero);
         for (var t = start; t < start.AddYears(2); t = t.AddHours(1))
         {
-            Assert.Equal(zone.GetUtcOffset(t), PacificTime.OffsetAt(t));
+            Assert.Equal(zone.GetUtcOffset(t), PacificDay.OffsetAt(t));
             var local = TimeZoneInfo.ConvertTime(t, zone);
-            Assert.Equal(DateOnly.FromDateTime(local.DateTime), PacificTime.QuotaDay(t));
+            Assert.Equal(DateOnly.FromDateTime(local.DateTime), PacificDay.Of(t));
         }
     }
 
@@ -38,11 +38,11 @@ public class PacificTimeTests
         var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
         for (var t = start; t < start.AddYears(2); t = t.AddMinutes(47))
         {
-            var reset = PacificTime.NextReset(t);
+            var reset = PacificDay.NextReset(t);
             Assert.True(reset > t);
             Assert.True(reset - t <= TimeSpan.FromHours(25), $"{t:O} → {reset:O}");
             Assert.Equal(TimeSpan.Zero, TimeZoneInfo.ConvertTime(reset, zone).TimeOfDay);
-            Assert.Equal(PacificTime.QuotaDay(t).AddDays(1), PacificTime.QuotaDay(reset));
+            Assert.Equal(PacificDay.Of(t).AddDays(1), PacificDay.Of(reset));
         }
     }
 }
