@@ -162,7 +162,7 @@ public class PlannerTests
     }
 
     [Fact]
-    public void Plan_AiredEpisodeDateCorrected_NoVideoWriteOnlyTheThumbnail()
+    public void Plan_AiredEpisodeDateCorrected_NoVideoWriteAndTheCreatorsThumbnailStays()
     {
         var before = Channel().Put("episodes/templates/klustered.liquid", "{{ episode.summary }}");
         var after = before.Clone().Episode("klustered", "2021-05-20-past", "Past", "2021-05-21T17:00:00Z", ["ada"], "youtube:\n  videoId: ozbE25Y_rcM\n");
@@ -171,9 +171,8 @@ public class PlannerTests
 
         var update = Assert.Single(plan.Broadcasts);
         Assert.Equal(["scheduledFor changed (already aired: only the record changes)"], update.Reasons);
-        // The thumbnail shows the date, so it is uploaded again (with its marker); the video's snippet is not written.
-        Assert.Equal([new QuotaLine("thumbnails.set", 1, 50, 50), new QuotaLine("videos.update", 1, 50, 50)], WriteLines(plan));
-        Assert.Contains(plan.Thumbnails, t => t.EpisodeId == "klustered/2021-05-20-past" && t.Reasons.Contains("date changed"));
+        // An adopted past video keeps the creator's thumbnail (no youtube.replaceThumbnail) and has no schedule to write.
+        Assert.Empty(WriteLines(plan));
     }
 
     private static List<QuotaLine> WriteLines(Plan plan) => [.. plan.Quota.Lines.Where(l => !l.Call.EndsWith(".list", StringComparison.Ordinal))];

@@ -268,6 +268,27 @@ public sealed record ChannelChange(
         }
 
         var aired = after.AiredAt(now);
+        // A show that is over is its existing video (one snippet/status write, no broadcast calls, no playlist, the
+        // creator's thumbnail unless opted in) or, without a videoId, not on YouTube at all: nothing is created.
+        var existing = after.OverAt(now) && after.AdoptVideoId is not null;
+        if (after.OverAt(now) && after.AdoptVideoId is null && (before is null || before.Draft))
+        {
+            warnings?.Add($"{id}: not on YouTube — run `rawkode adopt` (the show is over and has no youtube.videoId; no broadcast is created in the past)");
+            return calls;
+        }
+
+        if (existing && (before is null || before.Draft || before.AdoptVideoId != after.AdoptVideoId))
+        {
+            Call(YouTubeCosts.VideosList, $"read video {after.AdoptVideoId}");
+            Call(YouTubeCosts.VideosUpdate, $"adopt video {after.AdoptVideoId}: write title, description, category, tags, privacy and our marker");
+            if (after.ReplaceThumbnail)
+            {
+                Thumbnail("youtube.replaceThumbnail is on");
+            }
+
+            return calls;
+        }
+
         if (before is null || before.Draft)
         {
             if (after.AdoptVideoId is { } videoId)
@@ -279,7 +300,7 @@ public sealed record ChannelChange(
             }
             else if (aired)
             {
-                warnings?.Add($"{id}: not on YouTube — run `rawkode adopt` (the show is over and has no youtube.videoId; no broadcast is created in the past)");
+                warnings?.Add($"{id}: not on YouTube — run `rawkode adopt` (it is on air now and has no broadcast; none is created once it started)");
                 return calls;
             }
             else
@@ -304,7 +325,17 @@ public sealed record ChannelChange(
             return calls;
         }
 
-        if (before.BroadcastDiffers(after))
+        if (existing && before.BroadcastDiffers(after))
+        {
+            // An existing video has no schedule, stream or playlist to change: only its snippet and privacy are written.
+            Call(YouTubeCosts.VideosList, "read the video");
+            if (before.Title != after.Title || before.Description != after.Description || !before.Tags.SequenceEqual(after.Tags)
+                || before.CategoryId != after.CategoryId || before.Visibility != after.Visibility)
+            {
+                Call(YouTubeCosts.VideosUpdate, "write the video's snippet and status");
+            }
+        }
+        else if (before.BroadcastDiffers(after))
         {
             Call(YouTubeCosts.LiveBroadcastsList, "read the broadcast");
             Call(YouTubeCosts.VideosList, "read its video");
@@ -348,7 +379,7 @@ public sealed record ChannelChange(
             Call(YouTubeCosts.VideosUpdate, "rewrite the description");
         }
 
-        if (before.Thumbnail.Differs(after.Thumbnail) && (after.AdoptVideoId is null || after.ReplaceThumbnail))
+        if (before.Thumbnail.Differs(after.Thumbnail) && (!existing || after.ReplaceThumbnail))
         {
             Thumbnail("its inputs changed");
         }

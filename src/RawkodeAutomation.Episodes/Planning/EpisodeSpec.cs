@@ -32,10 +32,13 @@ public sealed record EpisodeSpec(
     KlusteredSpec? Klustered)
 {
     /// <summary>
-    /// An adopted video's thumbnail is the creator's unless the episode or its show opts in
-    /// (<c>thumbnail: { replaceExisting: true }</c>); broadcasts the automation creates always get the rendered one.
+    /// <c>youtube.replaceThumbnail</c> on the episode or its show: an adopted (existing) video gets the rendered thumbnail
+    /// too. Off: the creator's thumbnail stays.
     /// </summary>
     public bool ReplaceThumbnail { get; init; }
+
+    /// <summary>True once the show is over (<c>scheduledFor + duration</c> before now): an existing video, never a broadcast to create.</summary>
+    public bool OverAt(DateTimeOffset now) => ScheduledFor is { } at && at + Duration < now;
 
     /// <summary>True once the episode's time has come (its broadcast is live or complete, or was never scheduled).</summary>
     public bool AiredAt(DateTimeOffset now) => ScheduledFor is { } at && at <= now;

@@ -23,6 +23,7 @@ public static class YouTubeCosts
     public const string LiveStreamsList = "liveStreams.list";
     public const string LiveStreamsInsert = "liveStreams.insert";
     public const string LiveStreamsDelete = "liveStreams.delete";
+    public const string ChannelsList = "channels.list";
 
     /// <summary><c>videos.list</c> (and the other list calls) take up to 50 ids per request.</summary>
     public const int IdsPerList = 50;
@@ -44,6 +45,7 @@ public static class YouTubeCosts
         [LiveStreamsList] = 1,
         [LiveStreamsInsert] = 50,
         [LiveStreamsDelete] = 50,
+        [ChannelsList] = 1,
     };
 
     /// <summary>The methods we call, with their cost.</summary>

@@ -92,7 +92,7 @@ public sealed class CleanupWorkflowTests
     {
         // The cleanup reads an ended episode entity's outcome to respect a video kept on purpose: pin that contract.
         await using var h = await PipelineHarness.StartWithWorkerAsync();
-        var aired = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/aired", ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        var aired = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/aired", ScheduledFor = DateTimeOffset.UtcNow.AddMinutes(-10), Duration = TimeSpan.FromHours(6) };
         var adopted = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/adopted", AdoptVideoId = "adopted-video" };
         var upcoming = EpisodeDecisionsTests.Spec() with { EpisodeId = "show/upcoming" };
         foreach (var spec in new[] { aired, adopted, upcoming })

@@ -142,8 +142,8 @@ public class OperatorSignalsTests
     public async Task Approve_DeletingAnEpisodeThatWentLive_WaitsForApprovalThenDeletes()
     {
         await using var h = await PipelineHarness.StartWithWorkerAsync();
-        // A show that already aired: its broadcast went live.
-        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        // A show on air (started, not over): its broadcast went live.
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = DateTimeOffset.UtcNow.AddMinutes(-10), Duration = TimeSpan.FromHours(6) };
         await h.SignalAsync(Change(spec));
         await ConvergedAsync(h, spec.EpisodeId);
         // An Approve sent before anything asked for one must not count later.
@@ -169,7 +169,7 @@ public class OperatorSignalsTests
     public async Task Skip_DeletingAnEpisodeThatWentLive_KeepsThePublishedVideo()
     {
         await using var h = await PipelineHarness.StartWithWorkerAsync();
-        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = DateTimeOffset.UtcNow.AddMinutes(-10), Duration = TimeSpan.FromHours(6) };
         await h.SignalAsync(Change(spec));
         var live = await ConvergedAsync(h, spec.EpisodeId);
 
@@ -253,7 +253,7 @@ public class OperatorUpdatesTests
     public async Task ApproveDeletion_DeletedLiveEpisode_AcceptedAndDeletes()
     {
         await using var h = await PipelineHarness.StartWithWorkerAsync();
-        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = DateTimeOffset.UtcNow.AddMinutes(-10), Duration = TimeSpan.FromHours(6) };
         await h.SignalAsync(Change(spec));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
         await h.SignalAsync(new SpecChanged(spec.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", spec.CommitTime.AddMinutes(1)));

@@ -44,8 +44,10 @@ public class ReplayTests
         await using var h = await PipelineHarness.StartAsync();
         await h.StartWorkerAsync();
         var retried = EpisodeDecisionsTests.Spec("replay-show/2030-01-01-retried");
-        var approved = EpisodeDecisionsTests.Spec("replay-show/2020-01-01-approved") with { ScheduledFor = new DateTimeOffset(2020, 1, 1, 17, 0, 0, TimeSpan.Zero) };
-        var kept = EpisodeDecisionsTests.Spec("replay-show/2020-01-02-kept") with { ScheduledFor = new DateTimeOffset(2020, 1, 2, 17, 0, 0, TimeSpan.Zero) };
+        // On air (started, not over): the broadcast is created (a show that is over never is) and deleting it needs approval.
+        var onAir = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var approved = EpisodeDecisionsTests.Spec("replay-show/2020-01-01-approved") with { ScheduledFor = onAir, Duration = TimeSpan.FromHours(6) };
+        var kept = EpisodeDecisionsTests.Spec("replay-show/2020-01-02-kept") with { ScheduledFor = onAir, Duration = TimeSpan.FromHours(6) };
 
         // Retry after a rejection, a skip of a rejected edit, a forced re-render, the validated updates.
         h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
