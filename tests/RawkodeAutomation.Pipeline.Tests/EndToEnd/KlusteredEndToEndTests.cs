@@ -119,8 +119,9 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_BreakCannotBeApplied_NonRetryableFailureInEpisodeStateThenOperatorRetryProvisions()
     {
-        // Given a sandbox whose host pods fail (it has no nodes), and a team with a node-level break due now.
-        var start = NowToSecond().AddSeconds(5);
+        // Given a sandbox whose host pods fail (it has no nodes), and a team with a node-level break due now (provisionBefore
+        // is 1 h: the show is far enough ahead that its broadcast can still be scheduled on a busy machine).
+        var start = NowToSecond().AddMinutes(10);
         var episodeId = EpisodeId(start);
         await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, kubelet-max-pods")), kubernetes: o => o.HostPodPhase = "Failed");
 
@@ -163,8 +164,9 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_ManagementApiOverloaded_ProvisioningRetriedAndSucceeds()
     {
-        // Given a management cluster whose next two API requests fail as an overloaded one does (503, then 429).
-        var start = NowToSecond().AddSeconds(5);
+        // Given a management cluster whose next two API requests fail as an overloaded one does (503, then 429), and a show
+        // provisioned now (provisionBefore 1 h) far enough ahead that its broadcast can still be scheduled.
+        var start = NowToSecond().AddMinutes(10);
         var episodeId = EpisodeId(start);
         await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods")), beforeWorker: s => s.Kubernetes.Management.InjectFaults(503, 429));
 
@@ -209,8 +211,9 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_FailedTeamSkippedByOperator_HandedOverAndWatchedForTheFix()
     {
-        // Given a team whose node-level break cannot be applied in this sandbox.
-        var start = NowToSecond().AddSeconds(5);
+        // Given a team whose node-level break cannot be applied in this sandbox (a show soon, but not so soon that a busy
+        // machine creates its broadcast after the start, which YouTube refuses).
+        var start = NowToSecond().AddSeconds(30);
         var episodeId = EpisodeId(start);
         await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, apiserver-wrong-port")));
         var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
