@@ -8,7 +8,6 @@ namespace RawkodeAutomation.Episodes.Quota;
 /// </summary>
 public static class YouTubeCosts
 {
-    public const string ChannelsList = "channels.list";
     public const string VideosList = "videos.list";
     public const string VideosUpdate = "videos.update";
     public const string ThumbnailsSet = "thumbnails.set";
@@ -30,7 +29,6 @@ public static class YouTubeCosts
 
     private static readonly Dictionary<string, int> Costs = new(StringComparer.Ordinal)
     {
-        [ChannelsList] = 1,
         [VideosList] = 1,
         [VideosUpdate] = 50,
         [ThumbnailsSet] = 50,
