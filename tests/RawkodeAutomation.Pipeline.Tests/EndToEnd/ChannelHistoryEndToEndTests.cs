@@ -84,8 +84,12 @@ public sealed class ChannelHistoryEndToEndTests
             var clock = TimeProvider.System;
             var options = new YouTubeOptions
             {
-                ClientId = stack.YouTube.ClientId, ClientSecret = stack.YouTube.ClientSecret, RefreshToken = stack.YouTube.RefreshToken,
-                ApiBaseUri = stack.YouTube.ApiBaseUri, UploadBaseUri = stack.YouTube.UploadBaseUri, TokenUri = stack.YouTube.TokenUri,
+                ClientId = stack.YouTube.ClientId,
+                ClientSecret = stack.YouTube.ClientSecret,
+                RefreshToken = stack.YouTube.RefreshToken,
+                ApiBaseUri = stack.YouTube.ApiBaseUri,
+                UploadBaseUri = stack.YouTube.UploadBaseUri,
+                TokenUri = stack.YouTube.TokenUri,
             };
             using (var client = YouTubeClient.Create(options, new InMemoryQuotaLedger(clock, 10_000), clock))
             {
