@@ -42,9 +42,7 @@ public sealed class CommandErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "github", "sandbox", "--webhook-url", "127.0.0.1:8787", "--webhook-secret", "s");
 
-        Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("--webhook-url '127.0.0.1:8787' is not an absolute http or https URL", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(1, "--webhook-url '127.0.0.1:8787' is not an absolute http or https URL");
     }
 
     [Fact]
@@ -56,10 +54,7 @@ public sealed class CommandErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "plan");
 
-        Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("episodes/klustered/2027-04-01-far.yaml:2:15: scheduledFor 9999-12-31T23:59:59Z is outside the range", result.Error, StringComparison.Ordinal);
-        Assert.Contains("Nothing was planned", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(1, "episodes/klustered/2027-04-01-far.yaml:2:15: scheduledFor 9999-12-31T23:59:59Z is outside the range", "Nothing was planned");
     }
 
     [Fact]

@@ -10,6 +10,20 @@ internal sealed record RawkodeResult(int ExitCode, string Output, string Error)
     /// <summary>True when anything printed looks like a .NET stack trace.</summary>
     public bool HasStackTrace => (Output + Error).Contains("   at ", StringComparison.Ordinal) || (Output + Error).Contains("Unhandled exception", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Asserts what a person sees when <c>rawkode</c> refuses to go on: the exit code, each message on stderr, no stack trace.
+    /// </summary>
+    public void AssertRefused(int exitCode, params string[] messages)
+    {
+        Xunit.Assert.True(ExitCode == exitCode, ToString());
+        foreach (var message in messages)
+        {
+            Xunit.Assert.Contains(message, Error, StringComparison.Ordinal);
+        }
+
+        Xunit.Assert.False(HasStackTrace, ToString());
+    }
+
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Output}\n--- stderr\n{Error}";
 }
 

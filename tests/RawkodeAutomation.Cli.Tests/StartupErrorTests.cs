@@ -18,10 +18,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains(".rawkode is a file", result.Error, StringComparison.Ordinal);
-        Assert.Contains("mv .rawkode .rawkode.old", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, ".rawkode is a file", "mv .rawkode .rawkode.old");
     }
 
     [Fact]
@@ -33,10 +30,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains(".rawkode/temporal.db is not a SQLite database", result.Error, StringComparison.Ordinal);
-        Assert.Contains("mv .rawkode/temporal.db .rawkode/temporal.db.bad", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, ".rawkode/temporal.db is not a SQLite database", "mv .rawkode/temporal.db .rawkode/temporal.db.bad");
     }
 
     [Fact]
@@ -48,9 +42,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains(".rawkode/temporal.db cannot be opened", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, ".rawkode/temporal.db cannot be opened");
     }
 
     [Fact]
@@ -62,10 +54,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains(".rawkode/youtube.json cannot be loaded", result.Error, StringComparison.Ordinal);
-        Assert.Contains("mv .rawkode/youtube.json .rawkode/youtube.json.bad", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, ".rawkode/youtube.json cannot be loaded", "mv .rawkode/youtube.json .rawkode/youtube.json.bad");
     }
 
     [Fact]
@@ -79,10 +68,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("the port is in use", result.Error, StringComparison.Ordinal);
-        Assert.Contains("Http__Urls=", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, "the port is in use", "Http__Urls=");
     }
 
     [Fact]
@@ -96,10 +82,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains($"cannot listen on port {port} (the offline Temporal server): the port is in use", result.Error, StringComparison.Ordinal);
-        Assert.Contains("Up__TemporalPort=", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, $"cannot listen on port {port} (the offline Temporal server): the port is in use", "Up__TemporalPort=");
     }
 
     [Fact]
@@ -111,9 +94,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains($"cannot reach Temporal (Temporal:Address (TEMPORAL_ADDRESS) is 127.0.0.1:{closed}", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, $"cannot reach Temporal (Temporal:Address (TEMPORAL_ADDRESS) is 127.0.0.1:{closed}");
     }
 
     [Fact]
@@ -126,9 +107,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("TLS on, API key set", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, "TLS on, API key set");
     }
 
     [Fact]
@@ -144,10 +123,7 @@ public sealed class StartupErrorTests
 
         var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("refused the token for rawkode/channel", result.Error, StringComparison.Ordinal);
-        Assert.Contains("GitHub__Token", result.Error, StringComparison.Ordinal);
-        Assert.False(result.HasStackTrace, result.ToString());
+        result.AssertRefused(2, "refused the token for rawkode/channel", "GitHub__Token");
     }
 
     private static int FreePort()
