@@ -25,7 +25,7 @@ internal static class ValidateCommand
         return command;
     }
 
-    /// <summary>Runs the validation; also used by <c>rawkode episodes bench</c>.</summary>
+    /// <summary>Runs the validation; also used by the episodes benchmark (<c>rawkode-bench episodes</c>).</summary>
     internal static int Run(string? path, TextWriter output, TextWriter error)
     {
         string? onlyFile = null;
