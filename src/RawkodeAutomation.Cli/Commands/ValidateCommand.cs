@@ -86,7 +86,8 @@ internal static class ValidateCommand
         var repository = result.Repository;
         var summary = $"{Count(repository.Shows.Count, "show")}, {Count(repository.People.Count, "person", "people")}, "
             + $"{Count(repository.Episodes.Count, "episode")} loaded; {Count(errors, "error")}, {Count(warnings, "warning")}.";
-        (errors > 0 ? error : output).WriteLine(errors > 0 ? $"{summary} Nothing was published." : summary);
+        // validate never publishes anything; what matters with errors is that `up` would refuse the commit.
+        (errors > 0 ? error : output).WriteLine(errors > 0 ? $"{summary} `rawkode up` refuses a commit with errors: fix them and run validate again." : summary);
         return errors > 0 ? 1 : 0;
     }
 
