@@ -391,12 +391,14 @@ internal sealed partial class TemporalEngine
             ScheduleRetry(run, activity, failure, TimeSpan.Zero);
             return;
         }
-        var (retry, backoff, state) = NextRetry(activity, failure, timeout);
-        if (retry && activity.Paused)
+        if (activity.Paused && timeout is not (TimeoutType.ScheduleToClose or TimeoutType.ScheduleToStart))
         {
-            // Held until UnpauseActivity, which dispatches it without the backoff.
-            backoff = TimeSpan.Zero;
+            // A paused activity stays pending whatever its retry policy says, even with no attempts left: the next
+            // attempt is held until UnpauseActivity, which dispatches it without a backoff.
+            ScheduleRetry(run, activity, failure, TimeSpan.Zero);
+            return;
         }
+        var (retry, backoff, state) = NextRetry(activity, failure, timeout);
         if (retry)
         {
             ScheduleRetry(run, activity, failure, backoff);

@@ -111,7 +111,10 @@ public static class InterruptibleActivities
     }
 }
 
-/// <summary>Runs <see cref="InterruptibleActivities.RunUntilInterruptedAsync"/> once and returns its result.</summary>
+/// <summary>
+/// Runs <see cref="InterruptibleActivities.RunUntilInterruptedAsync"/> and returns its result; one attempt only, so
+/// only a pause or a reset can give it another.
+/// </summary>
 [Workflow]
 public class InterruptibleWorkflow
 {
@@ -119,7 +122,12 @@ public class InterruptibleWorkflow
     public Task<string> RunAsync(string key, bool catchInterruption) =>
         Workflow.ExecuteActivityAsync(
             () => InterruptibleActivities.RunUntilInterruptedAsync(key, catchInterruption),
-            new() { StartToCloseTimeout = TimeSpan.FromMinutes(5), HeartbeatTimeout = TimeSpan.FromSeconds(5) });
+            new()
+            {
+                StartToCloseTimeout = TimeSpan.FromMinutes(5),
+                HeartbeatTimeout = TimeSpan.FromSeconds(5),
+                RetryPolicy = new() { MaximumAttempts = 1 },
+            });
 }
 
 [Workflow]
