@@ -75,7 +75,15 @@ public class KlusteredEndToEndTests
             Assert.EndsWith(Path.Combine(".rawkode", "klustered", episodeId.Split('/')[0], episodeId.Split('/')[1], team.Name, "breakers.kubeconfig"), breakers.Path, StringComparison.Ordinal);
             if (!OperatingSystem.IsWindows())
             {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(breakers.Path));
+                try
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(breakers.Path));
+                }
+                catch (FileNotFoundException)
+                {
+                    // The hand-over at the start deletes the file: a busy machine can get there before this line does.
+                    Assert.True(DateTimeOffset.UtcNow >= start, $"{breakers.Path} is missing before the show's start at {start:O}");
+                }
             }
         }
 
