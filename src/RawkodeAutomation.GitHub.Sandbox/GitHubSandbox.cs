@@ -32,7 +32,8 @@ public sealed class GitHubSandboxOptions
 
 /// <summary>
 /// A loopback stand-in for the GitHub REST API, enough of it for this project's Octokit calls, served under
-/// <c>/api/v3/</c> (where Octokit sends requests for a non-github.com base address): git commits, trees, blobs and refs;
+/// <c>/api/v3/</c> (where Octokit sends requests for a non-github.com base address): the repository and its branches; git
+/// commits, trees, blobs and refs;
 /// repository commits and compare; contents read, create and update (compare-and-swap on the blob sha → 409); commit
 /// statuses; commit comments; issue comments (create, update, list). Request bodies are parsed as JSON whatever their
 /// Content-Type, because Octokit sends JSON labelled as a form. Faults can be injected via <see cref="Faults"/>.
@@ -154,6 +155,24 @@ public sealed class GitHubSandbox : IAsyncDisposable
 
     private void MapRoutes(RouteGroupBuilder repo)
     {
+        // The repository and its branches: what `rawkode up` checks before it starts in GitHub mode.
+        repo.MapGet("", (HttpContext c, string owner, string repo) => WithRepo(c, owner, repo, r => Ok(c, new
+        {
+            Id = Math.Abs(r.FullName.GetHashCode(StringComparison.Ordinal)),
+            NodeId = "R_" + r.FullName,
+            r.Name,
+            r.FullName,
+            Owner = new { Login = r.Owner, Type = "Organization" },
+            Private = true,
+            HtmlUrl = HtmlUrl(c, r, "").TrimEnd('/'),
+            Url = ApiUrl(c, r, "").TrimEnd('/'),
+            r.DefaultBranch,
+        })));
+        repo.MapGet("/branches/{**branch}", (HttpContext c, string owner, string repo, string branch) => WithRepo(c, owner, repo, r =>
+            r.Head(branch) is { } sha
+                ? Ok(c, new { Name = branch, Commit = new { Sha = sha, Url = ApiUrl(c, r, $"commits/{sha}") }, Protected = false })
+                : Error(c, 404, "Branch not found")));
+
         repo.MapGet("/git/commits/{sha}", (HttpContext c, string owner, string repo, string sha) =>
             WithRepo(c, owner, repo, r => r.GetCommit(sha) is { } commit ? Ok(c, GitCommitJson(c, r, commit)) : Error(c, 404, "Not Found")));
 

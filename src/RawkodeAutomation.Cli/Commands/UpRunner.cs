@@ -283,7 +283,20 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await EnsureQuotaEntity.SignalWithStartAsync(client, options, wf => wf.SetBudgetAsync(new QuotaBudget(options.DailyQuota, options.SweepReserve))).ConfigureAwait(false);
             var cleanup = await CleanupSchedule.EnsureAsync(client, options, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync($"rawkode up: cleanup Schedule '{CleanupWorkflow.ScheduleId}' every {options.CleanupInterval} ({cleanup.ToString().ToLowerInvariant()})").ConfigureAwait(false);
-            var head = (await git.RunAsync(["rev-parse", "HEAD"], cancellationToken: cancellationToken).ConfigureAwait(false)).Trim();
+            // The watched branch's head: GitHub's in GitHub mode (the local checkout may be behind or elsewhere), the local
+            // branch's otherwise. Applied as a full reconcile: every episode, and the running entities whose episode is gone
+            // (renamed or deleted while `up` was down) are cancelled.
+            string head;
+            try
+            {
+                head = await app.Services.GetRequiredService<ICurrentRevision>().ResolveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Octokit.ApiException or HttpRequestException or GitException)
+            {
+                throw new InvalidOperationException(string.IsNullOrWhiteSpace(repositoryName)
+                    ? $"cannot read the head of the branch in {root}: {e.Message}"
+                    : $"cannot read the head of branch {fileConfig["GitHub:Branch"] ?? "main"} of GitHub repository {repositoryName}: {e.Message}", e);
+            }
             var started = await TemporalCommitSink.StartAsync(client, options, new CommitInput(head, null, DateTimeOffset.UtcNow, Full: true), cancellationToken).ConfigureAwait(false);
             // Already started (by the git watcher, or by an earlier `up`): its result is the same commit's.
             var handle = started ?? client.GetWorkflowHandle<CommitWorkflow, CommitOutcome>(WorkflowIds.Commit(head));

@@ -65,6 +65,8 @@ public static class PipelineServiceCollectionExtensions
         // The cleanup's YouTube and git halves; resolved only when a cleanup pass runs.
         services.TryAddSingleton<RawkodeAutomation.YouTube.Operations.MarkedBroadcasts>();
         services.TryAddSingleton<ICurrentRevision, Adapters.GitBranchHead>();
+        // The commit activities order deliveries by git history (a late commit never overrides the branch head).
+        services.TryAddSingleton<ICommitHistory, Adapters.GitBranchHead>();
 
         services.AddHostedTemporalWorker(options.TaskQueue)
             .AddScopedActivities<CommitActivities>()

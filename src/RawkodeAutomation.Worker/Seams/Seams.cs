@@ -39,3 +39,17 @@ public interface IThumbnailSource
     /// <summary>Renders the thumbnail of <paramref name="episodeId"/> at <paramref name="commit"/>.</summary>
     Task<RenderedThumbnail> RenderAsync(string episodeId, string commit, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// How commits of the watched branch relate in git history. Deliveries can arrive in any order (GitHub does not
+/// promise order, and an operator can redeliver an old push), so the commit activities order commits by history, not by
+/// arrival: a commit in the past of the branch head never overrides what the head says.
+/// </summary>
+public interface ICommitHistory
+{
+    /// <summary>
+    /// True when <paramref name="ancestor"/> is in the history of <paramref name="descendant"/> (a commit counts as its own
+    /// ancestor); false when it is not, or when either commit is unknown (e.g. rewritten away by a force-push).
+    /// </summary>
+    Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken);
+}

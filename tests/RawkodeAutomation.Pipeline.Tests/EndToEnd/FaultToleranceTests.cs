@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Text;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
+using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Operations;
 using RawkodeAutomation.YouTube.Sandbox;
 using Xunit.Abstractions;
@@ -16,7 +20,8 @@ public class FaultToleranceTests(ITestOutputHelper output)
         // file that gets progress lines while it runs, RAWKODE_YOUTUBE_RETRY_ATTEMPTS=1 turns in-process call retries off.
         var episodes = int.TryParse(Environment.GetEnvironmentVariable("RAWKODE_FAULT_EPISODES"), out var n) && n > 0 ? n : 200;
         var clock = Stopwatch.StartNew();
-        await using var stack = await EmbeddedStack.StartAsync(Channel.Base(episodes));
+        var files = Channel.Base(episodes);
+        await using var stack = await EmbeddedStack.StartAsync(files);
         if (Environment.GetEnvironmentVariable("RAWKODE_YOUTUBE_RETRY_ATTEMPTS") is { Length: > 0 } attempts)
         {
             stack.Settings["YouTube:Retry:Attempts"] = attempts;
@@ -116,6 +121,62 @@ public class FaultToleranceTests(ITestOutputHelper output)
         var settled = status.Quota!.Used;
         Log($"units: {charged} charged by the sandbox, {settled} settled with the quota entity; {stack.YouTube.ThrottledCalls} calls over {perSecond}/s refused");
         Assert.InRange(settled, charged * 0.98, charged);
+
+        // When, while the worker is down, the last episode's file is renamed (a rename committed while `up` is stopped),
+        // then C1 retitles episodes 1 and 2 and C2 retitles episode 1 again; the worker starts and applies the head in full
+        // (as `up` does), and C1 is delivered late, after C2 (an out-of-order redelivery).
+        await stack.StopWorkerAsync();
+        var oldId = Channel.EpisodeId(episodes);
+        var newId = oldId + "-renamed";
+        var renamed = await stack.CommitAsync(
+            new Dictionary<string, byte[]?> { [$"episodes/{oldId}.yaml"] = null, [$"episodes/{newId}.yaml"] = files[$"episodes/{oldId}.yaml"] }, "rename the last episode");
+        var c1 = await stack.CommitAsync(new Dictionary<string, byte[]?>
+        {
+            [EpisodeFile(1)] = Retitle(files, 1, "Episode 1: first take"),
+            [EpisodeFile(2)] = Retitle(files, 2, "Episode 2: retitled in C1"),
+        }, "C1");
+        var c2 = await stack.CommitAsync(new Dictionary<string, byte[]?> { [EpisodeFile(1)] = Retitle(files, 1, "Episode 1: second take") }, "C2");
+        await stack.StartWorkerAsync();
+        var full = await TemporalCommitSink.StartAsync(stack.Client, stack.Options, new CommitInput(c2, null, DateTimeOffset.UtcNow, Full: true), CancellationToken.None)
+            ?? stack.Client.GetWorkflowHandle<CommitWorkflow, CommitOutcome>(WorkflowIds.Commit(c2));
+        Log($"{clock.Elapsed}: head {c2[..7]} applied in full: {(await full.GetResultAsync()).Summary}");
+        var late = await TemporalCommitSink.StartAsync(stack.Client, stack.Options, new CommitInput(c1, renamed, DateTimeOffset.UtcNow.AddSeconds(1)), CancellationToken.None);
+        Assert.NotNull(late);
+        Log($"{clock.Elapsed}: late {c1[..7]}: {(await late.GetResultAsync()).Summary}");
+
+        // Then every episode ends with exactly one broadcast, and it matches the head.
+        await PipelineHarness.WaitForAsync(
+            async () =>
+            {
+                last = await PipelineStatusReader.ReadAsync(stack.Client);
+                Log($"{clock.Elapsed}: {last.Summary()}");
+                return last;
+            },
+            s => s.Episodes.Count == episodes && s.Episodes.Any(e => e.EpisodeId == newId)
+                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+            deadline,
+            "the rename and the titles reconciled");
+        var atHead = last!;
+        var broadcasts = stack.YouTube.Videos.GroupBy(v => Markers.EpisodeOf(v.Tags)).ToDictionary(g => g.Key!, g => g.ToList());
+        Assert.Equal(atHead.Episodes.Select(e => e.EpisodeId).Order(StringComparer.Ordinal), broadcasts.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(oldId, broadcasts.Keys);
+        Assert.All(atHead.Episodes, e =>
+        {
+            var video = Assert.Single(broadcasts[e.EpisodeId]);
+            Assert.Equal(e.Applied.VideoId, video.Id);
+            Assert.Equal(e.Desired!.Title, video.Title);
+        });
+        Assert.Equal("Episode 1: second take", atHead.Episodes.Single(e => e.EpisodeId == Channel.EpisodeId(1)).Desired!.Title);
+        Assert.Equal("Episode 2: retitled in C1", atHead.Episodes.Single(e => e.EpisodeId == Channel.EpisodeId(2)).Desired!.Title);
+    }
+
+    private static string EpisodeFile(int i) => $"episodes/{Channel.EpisodeId(i)}.yaml";
+
+    private static byte[] Retitle(IReadOnlyDictionary<string, byte[]> files, int i, string title)
+    {
+        var text = Encoding.UTF8.GetString(files[EpisodeFile(i)]);
+        Assert.Contains($"title: \"Episode {i}\"", text, StringComparison.Ordinal);
+        return Encoding.UTF8.GetBytes(text.Replace($"title: \"Episode {i}\"", $"title: \"{title}\"", StringComparison.Ordinal));
     }
 
     // Long runs are diagnosed while they run: RAWKODE_FAULT_LOG names a file that gets each line at once.

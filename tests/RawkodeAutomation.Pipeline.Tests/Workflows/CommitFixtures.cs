@@ -9,10 +9,18 @@ using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
-/// <summary>An in-memory repository behind the GitHub area's <see cref="IEpisodeSource"/> seam.</summary>
-public sealed class InMemoryEpisodeSource : IEpisodeSource
+/// <summary>
+/// An in-memory repository behind the GitHub area's <see cref="IEpisodeSource"/> seam, and its history: commits are
+/// unrelated (none in another's past) and there is no branch head, so every commit is applied as it arrives.
+/// </summary>
+public sealed class InMemoryEpisodeSource : IEpisodeSource, ICurrentRevision, RawkodeAutomation.Worker.Seams.ICommitHistory
 {
     public ConcurrentDictionary<string, IReadOnlyDictionary<string, byte[]>> Commits { get; } = new();
+
+    public Task<string> ResolveAsync(CancellationToken cancellationToken) => Task.FromResult("");
+
+    public Task<bool> IsAncestorAsync(string ancestor, string descendant, CancellationToken cancellationToken) =>
+        Task.FromResult(string.Equals(ancestor, descendant, StringComparison.Ordinal));
 
     public Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken) =>
         Commits.TryGetValue(sha, out var files)
@@ -116,7 +124,7 @@ public static class CommitWiring
         var statuses = new RecordingStatusReporter();
         h.ExtraActivities.Add(new CommitActivities(
             source, statuses, new DomainDesiredStateBuilder(null), h.Client,
-            Microsoft.Extensions.Options.Options.Create(h.Options), NullLogger<CommitActivities>.Instance));
+            Microsoft.Extensions.Options.Options.Create(h.Options), NullLogger<CommitActivities>.Instance, source, source));
         return (source, statuses);
     }
 
