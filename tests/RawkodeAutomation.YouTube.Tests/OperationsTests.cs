@@ -19,7 +19,11 @@ public sealed class OperationsTests
         Tags: tags ?? ["kubernetes", "coredns"],
         StreamKey: "klustered",
         PlaylistId: playlist,
-        KnownVideoId: knownId);
+        KnownVideoId: knownId)
+    {
+        // As the pipeline does: an id derived from the episode's workflow, written on the broadcast at insert.
+        CreateIntent = "0123456789abcdef",
+    };
 
     [Fact]
     public async Task EnsureBroadcast_MarkerWriteFailsAfterInsert_RetryAdoptsTheSameBroadcast()
@@ -59,17 +63,58 @@ public sealed class OperationsTests
     }
 
     [Fact]
-    public async Task EnsureBroadcast_UnmarkedBroadcastWithOtherTitle_IsNotAdopted()
+    public async Task EnsureBroadcast_CreatorsOwnBroadcastWithSameTitleAndStart_IsNeverTouched()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        // The creator scheduled a broadcast by hand with exactly the episode's title and start (no marker, no intent).
+        var spec = Spec();
+        var theirs = await h.Client.InsertBroadcastAsync(new YouTube.Api.LiveBroadcast
+        {
+            Snippet = new YouTube.Api.LiveBroadcastSnippet { Title = spec.Title, Description = "My own stream.", ScheduledStartTimeRaw = "2026-06-01T17:00:00Z" },
+            Status = new YouTube.Api.LiveBroadcastStatus { PrivacyStatus = "unlisted" },
+        }, "id,snippet,status");
+
+        var result = await operations.EnsureBroadcastAsync(spec);
+
+        Assert.True(result.Created);
+        Assert.NotEqual(theirs.Id, result.VideoId);
+        var untouched = h.Sandbox.FindVideo(theirs.Id!)!;
+        Assert.Equal("My own stream.", untouched.Description);
+        Assert.Equal("unlisted", untouched.PrivacyStatus);
+        Assert.Null(untouched.BoundStreamId);
+        Assert.DoesNotContain(untouched.Tags ?? [], t => t.StartsWith("rawkode-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_HalfMadeInsertOfAnotherCreate_IsNotAdopted()
     {
         await using var h = await SandboxHarness.StartAsync();
         var operations = new YouTubeOperations(h.Client);
         h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
-        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec(title: "Someone else's show")));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec() with { CreateIntent = "fedcba9876543210" }));
 
         var result = await operations.EnsureBroadcastAsync(Spec());
 
         Assert.True(result.Created);
         Assert.Equal(2, h.Sandbox.Videos.Count);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_HalfMadeInsertThenSpecChanged_AdoptsItByIntentAndRewritesIt()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec()));
+        Assert.EndsWith("\n\nrawkode-intent:0123456789abcdef", Assert.Single(h.Sandbox.Videos).Description);
+
+        var retry = await operations.EnsureBroadcastAsync(Spec(title: "Klustered #7: Guy Templeton (moved)", start: new DateTimeOffset(2026, 6, 2, 17, 0, 0, TimeSpan.Zero)));
+
+        Assert.False(retry.Created);
+        var video = Assert.Single(h.Sandbox.Videos);
+        Assert.Equal("Klustered #7: Guy Templeton (moved)", video.Title);
+        Assert.Equal("Guy breaks CoreDNS.", video.Description);
     }
 
     [Fact]

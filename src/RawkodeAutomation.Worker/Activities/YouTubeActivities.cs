@@ -38,6 +38,9 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             // The file's youtube.videoId is a claim: that video or a failure, never a new broadcast in its place.
             ClaimedVideoId = d.AdoptVideoId,
             ClaimSource = $"episodes/{d.EpisodeId}.yaml",
+            // The episode entity's id (its business key) never changes, so every attempt and run of this episode's create
+            // recognises its own half-made insert, and nothing else.
+            CreateIntent = CreateIntentOf(ActivityExecutionContext.Current.Info.WorkflowId ?? WorkflowIds.Episode(d.EpisodeId)),
         };
         // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
         return await MeteredAsync(
@@ -104,6 +107,9 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             throw ActivityErrors.FromYouTube(e);
         }
     }
+
+    /// <summary>The create intent of an episode entity's broadcast (see <see cref="BroadcastSpec.CreateIntent"/>).</summary>
+    public static string CreateIntentOf(string workflowId) => RawkodeAutomation.Workflows.Decisions.Fingerprint.Of("create-intent:" + workflowId);
 
     // The marker keeps 16 hex characters: hash the forced key so it still differs in those.
     private static string Forced(string key) => RawkodeAutomation.Workflows.Decisions.Fingerprint.Of(key);

@@ -80,9 +80,12 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         Video video;
         if (found is null)
         {
+            var inserted = BroadcastSnippet(spec);
+            // Record the intent before the insert: only a broadcast carrying it is ever adopted as ours without a marker.
+            if (spec.CreateIntent is { } intent) { inserted.Description = Markers.WithIntent(spec.Description, intent); }
             broadcast = await meter.Spend("liveBroadcasts.insert", client.InsertBroadcastAsync(new LiveBroadcast
             {
-                Snippet = BroadcastSnippet(spec),
+                Snippet = inserted,
                 Status = new LiveBroadcastStatus { PrivacyStatus = spec.Visibility, SelfDeclaredMadeForKids = false },
                 ContentDetails = new LiveBroadcastContentDetails { EnableAutoStart = false, EnableAutoStop = true },
             }, BroadcastParts, cancellationToken)).ConfigureAwait(false);
@@ -403,7 +406,7 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         while (pageToken is not null);
         if (unmarked is { } twin)
         {
-            actions.Add($"adopted unmarked broadcast {twin.Broadcast.Id} (same title and start; an earlier attempt failed before marking it)");
+            actions.Add($"adopted broadcast {twin.Broadcast.Id} carrying this episode's create intent (an earlier attempt failed before marking it)");
             return twin;
         }
         return null;
@@ -412,16 +415,18 @@ public sealed class YouTubeOperations(IYouTubeClient client)
     /// <summary>
     /// The marker lives on the video (tags), which liveBroadcasts.insert cannot set, so a create is two calls. When
     /// the second fails (or the insert's response is lost), the retry must find the half-made broadcast instead of
-    /// inserting another: an upcoming broadcast without any episode marker, with exactly our title and start time.
+    /// inserting another: an upcoming broadcast without any episode marker that carries this create's intent
+    /// (<see cref="BroadcastSpec.CreateIntent"/>), which the insert wrote. Title and start prove nothing: a creator's
+    /// own broadcast may share them, and it is never taken over.
     /// </summary>
     private static (LiveBroadcast Broadcast, Video Video)? FindUnmarkedTwin(BroadcastSpec spec, IEnumerable<LiveBroadcast> broadcasts, IEnumerable<Video> videos)
     {
+        if (spec.CreateIntent is not { } intent) { return null; }
         foreach (var video in videos)
         {
             if (video.Snippet?.Tags?.Any(t => t.StartsWith(Markers.EpisodePrefix, StringComparison.Ordinal)) == true) { continue; }
             var broadcast = broadcasts.FirstOrDefault(b => b.Id == video.Id);
-            if (broadcast?.Snippet is not { } snippet || snippet.Title != spec.Title) { continue; }
-            if (!SameInstant(snippet.ScheduledStartTimeRaw, spec.ScheduledStart)) { continue; }
+            if (broadcast?.Snippet is not { } snippet || !Markers.CarriesIntent(snippet.Description, intent)) { continue; }
             if ((broadcast.Status?.LifeCycleStatus ?? "created") is not ("created" or "ready" or "testing")) { continue; }
             return (broadcast, video);
         }
