@@ -45,4 +45,10 @@ public sealed class CleanupActivitiesProxy(ICleanupActivities inner) : ICleanupA
 
     [Activity]
     public Task<StreamDeletion> DeleteOrphanStreamAsync(DeleteOrphanStreamInput input) => inner.DeleteOrphanStreamAsync(input);
+
+    [Activity]
+    public Task<HeldVideos> ListHeldVideosAsync(ListHeldVideosInput input) => inner.ListHeldVideosAsync(input);
+
+    [Activity]
+    public Task<VideoPresence> CheckVideosAsync(CheckVideosInput input) => inner.CheckVideosAsync(input);
 }
