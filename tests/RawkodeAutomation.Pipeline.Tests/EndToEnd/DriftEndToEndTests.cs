@@ -106,5 +106,22 @@ public sealed class DriftEndToEndTests
         var second = await stack.TriggerCleanupAndWaitAsync(Timeout);
         Assert.Equal([(PastEpisode, "pastVideo01")], second.Drifted!.Select(d => (d.EpisodeId!, d.Name)));
         Assert.Equal(inserts + 1, stack.YouTube.Calls("liveBroadcasts.insert"));
+
+        // When episode 2's broadcast is lost while the worker is down, then the drift-only pass `rawkode up` starts
+        // on start-up notices it and its entity creates it again, without touching clusters, leftovers or streams.
+        await stack.StopWorkerAsync();
+        Assert.True(stack.YouTube.DeleteVideoAsCreator(kept));
+        await stack.StartWorkerAsync();
+        var startup = await (await CleanupSchedule.StartDriftCheckAsync(stack.Client, stack.Options, DateTimeOffset.UtcNow)).GetResultAsync();
+        Assert.Equal(
+            new[] { (Channel.EpisodeId(2), kept), (PastEpisode, "pastVideo01") }.Order(),
+            startup.Drifted!.Select(d => (d.EpisodeId!, d.Name)).Order());
+        Assert.Empty(startup.Deleted);
+        Assert.Equal(1, startup.QuotaUnitsSpent);
+        await PipelineHarness.WaitForAsync(
+            () => stack.EpisodeAsync(Channel.EpisodeId(2)),
+            e => e.Applied.VideoId is { } id && id != kept && !e.Busy && !e.Pending.Any,
+            Timeout, "episode 2's broadcast recreated");
+        Assert.Equal(inserts + 2, stack.YouTube.Calls("liveBroadcasts.insert"));
     }
 }
