@@ -207,6 +207,54 @@ public sealed class OperationsTests
         Assert.Equal(["cilium", "rawkode-episode:klustered/2026-06-01-guy-templeton"], h.Sandbox.FindVideo(created.VideoId)!.Tags!);
     }
 
+    /// <summary>As the pipeline reads back a video's image: a plain GET of the URL videos.list gives (no credentials, no quota).</summary>
+    private static Func<Uri, CancellationToken, Task<bool>> ServedEquals(byte[] image) => async (url, token) =>
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(url, token);
+        // The sandbox serves the bytes it was sent; YouTube re-encodes them, which the pipeline's comparison allows for.
+        return response.IsSuccessStatusCode && (await response.Content.ReadAsByteArrayAsync(token)).AsSpan().SequenceEqual(image);
+    };
+
+    [Fact]
+    public async Task EnsureThumbnail_UploadedThenMarkerWriteFailed_RetryReadsBackAndDoesNotUploadAgain()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var broadcast = await operations.EnsureBroadcastAsync(Spec());
+        var png = SandboxHarness.Png(7);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(png));
+        // The upload succeeds, then the marker write fails: the attempt dies between the two calls, as on a crash.
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, hash)));
+        Assert.Equal(1, h.Sandbox.Calls("thumbnails.set"));
+
+        var retry = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, hash) { ShowsAlready = ServedEquals(png) });
+        var again = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, hash) { ShowsAlready = ServedEquals(png) });
+
+        Assert.Equal(1, h.Sandbox.Calls("thumbnails.set"));
+        Assert.Equal(1 + 50, retry.UnitsSpent);
+        Assert.Contains("already on the video", Assert.Single(retry.Actions), StringComparison.Ordinal);
+        Assert.Contains($"rawkode-thumbnail:{hash[..16]}", h.Sandbox.FindVideo(broadcast.VideoId)!.Tags!);
+        Assert.True(again.Unchanged);
+    }
+
+    [Fact]
+    public async Task EnsureThumbnail_ReadBackShowsAnotherImage_Uploads()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var broadcast = await operations.EnsureBroadcastAsync(Spec());
+        await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, SandboxHarness.Png(1), "aaaa1111"));
+        var png = SandboxHarness.Png(2);
+
+        var result = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, "bbbb2222") { ShowsAlready = ServedEquals(png) });
+
+        Assert.Equal(2, h.Sandbox.Calls("thumbnails.set"));
+        Assert.Equal(101, result.UnitsSpent);
+        Assert.Equal(png, h.Sandbox.FindVideo(broadcast.VideoId)!.Thumbnail);
+    }
+
     [Fact]
     public async Task EnsureThumbnail_SameHashTwice_UploadsOnceThenCostsOneRead()
     {

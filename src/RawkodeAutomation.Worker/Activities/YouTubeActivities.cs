@@ -1,4 +1,5 @@
 using System.Globalization;
+using RawkodeAutomation.Worker.Adapters;
 using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
@@ -69,8 +70,16 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
         var rendered = await thumbnails.RenderAsync(input.EpisodeId, input.Commit, context.CancellationToken).ConfigureAwait(false);
         // Force re-render: a hash the video cannot already carry makes the operation upload.
         var hash = input.Force ? rendered.Hash + "-" + context.Info.ActivityId : rendered.Hash;
+        var spec = new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash)
+        {
+            // A retry may follow an attempt that uploaded this image and died before writing the marker (a worker
+            // killed between the two calls): look at what the video shows before uploading it a second time.
+            ShowsAlready = context.Info.Attempt > 1 && !input.Force
+                ? (url, token) => ThumbnailReadback.ShowsAsync(url, rendered.Image, token)
+                : null,
+        };
         return await MeteredAsync(
-            token => operations.EnsureThumbnailAsync(new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash), token),
+            token => operations.EnsureThumbnailAsync(spec, token),
             (result, units) => new EnsureThumbnailResult(!result.Unchanged, input.Fingerprint, rendered.Image.LongLength, units ?? result.UnitsSpent)).ConfigureAwait(false);
     }
 

@@ -53,7 +53,17 @@ public sealed record BroadcastSpec(
 /// <param name="VideoId">The video to set it on.</param>
 /// <param name="Image">PNG or JPEG bytes, at most 2 MB.</param>
 /// <param name="Hash">A content hash (e.g. hex SHA-256); an unchanged hash means no upload.</param>
-public sealed record ThumbnailSpec(string EpisodeId, string VideoId, ReadOnlyMemory<byte> Image, string Hash);
+public sealed record ThumbnailSpec(string EpisodeId, string VideoId, ReadOnlyMemory<byte> Image, string Hash)
+{
+    /// <summary>
+    /// Whether the image the video shows (at the URL videos.list gives, fetched without credentials and without quota)
+    /// is already this thumbnail. YouTube serves a re-encoded JPEG, never the bytes it was sent, so only the looks can
+    /// tell (the pipeline compares them with <c>ThumbnailLikeness</c>). Set when an earlier attempt may have uploaded
+    /// this image and failed before its marker was written (a crash between the two calls): if the video shows it, the
+    /// upload is not repeated and only the marker is written. Null: no read-back, the marker alone decides.
+    /// </summary>
+    public Func<Uri, CancellationToken, Task<bool>>? ShowsAlready { get; init; }
+}
 
 /// <summary>The description a published video should have.</summary>
 public sealed record DescriptionSpec(string EpisodeId, string VideoId, string Description);

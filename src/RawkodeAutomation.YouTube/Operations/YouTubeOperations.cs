@@ -258,7 +258,8 @@ public sealed class YouTubeOperations(IYouTubeClient client)
 
     /// <summary>
     /// Uploads the thumbnail unless the video's marker says this hash is already there; after an upload the
-    /// marker tag is rewritten (videos.update) so the next run can skip. Cost: 1 when unchanged, 101 otherwise.
+    /// marker tag is rewritten (videos.update) so the next run can skip. Cost: 1 when unchanged, 101 otherwise; 51 when
+    /// <see cref="ThumbnailSpec.ShowsAlready"/> finds the image already on the video (an earlier attempt's upload).
     /// </summary>
     public async Task<EnsureResult> EnsureThumbnailAsync(ThumbnailSpec spec, CancellationToken cancellationToken = default)
     {
@@ -269,12 +270,31 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         var shortHash = Markers.ShortHash(spec.Hash);
         if (Markers.ThumbnailOf(video.Snippet?.Tags) == shortHash) { return new EnsureResult(spec.VideoId, [], meter.Units); }
 
-        await meter.Spend("thumbnails.set", client.SetThumbnailAsync(spec.VideoId, spec.Image, contentType, cancellationToken)).ConfigureAwait(false);
+        var uploaded = true;
+        if (spec.ShowsAlready is { } showsAlready && ServedThumbnail(video) is { } served
+            && await showsAlready(served, cancellationToken).ConfigureAwait(false))
+        {
+            // An earlier attempt uploaded it and failed before writing the marker: 50 units for the marker, not 100 again.
+            uploaded = false;
+        }
+        else
+        {
+            await meter.Spend("thumbnails.set", client.SetThumbnailAsync(spec.VideoId, spec.Image, contentType, cancellationToken)).ConfigureAwait(false);
+        }
         var snippet = video.Snippet!;
         snippet.Tags = [.. (snippet.Tags ?? []).Where(t => !t.StartsWith(Markers.ThumbnailPrefix, StringComparison.Ordinal)), Markers.ThumbnailTag(spec.Hash)];
         // No etag: the upload itself changed the video since the read.
         await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = video.Id, Snippet = snippet }, "snippet", cancellationToken)).ConfigureAwait(false);
-        return new EnsureResult(spec.VideoId, [$"uploaded thumbnail {shortHash} ({contentType}, {spec.Image.Length} bytes)"], meter.Units);
+        return new EnsureResult(spec.VideoId, [uploaded
+            ? $"uploaded thumbnail {shortHash} ({contentType}, {spec.Image.Length} bytes)"
+            : $"thumbnail {shortHash} was already on the video (an earlier attempt uploaded it before failing); recorded its marker"], meter.Units);
+    }
+
+    /// <summary>The largest 16:9 image YouTube serves for the video (maxres, else medium; the others are letterboxed 4:3).</summary>
+    private static Uri? ServedThumbnail(Video video)
+    {
+        var url = video.Snippet?.Thumbnails?.Maxres?.Url ?? video.Snippet?.Thumbnails?.Medium?.Url;
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" ? uri : null;
     }
 
     /// <summary>
