@@ -20,10 +20,10 @@ public sealed class OperationsTests
         StreamKey: "klustered",
         PlaylistId: playlist,
         KnownVideoId: knownId)
-    {
-        // As the pipeline does: an id derived from the episode's workflow, written on the broadcast at insert.
-        CreateIntent = "0123456789abcdef",
-    };
+        {
+            // As the pipeline does: an id derived from the episode's workflow, written on the broadcast at insert.
+            CreateIntent = "0123456789abcdef",
+        };
 
     [Fact]
     public async Task EnsureBroadcast_MarkerWriteFailsAfterInsert_RetryAdoptsTheSameBroadcast()
