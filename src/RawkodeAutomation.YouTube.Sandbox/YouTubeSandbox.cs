@@ -240,6 +240,21 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Deletes a video as its creator would in YouTube Studio (no API call, no quota): the drift the pipeline must notice.
+    /// Its playlist entries go with it, as on YouTube. False when there was no such video.
+    /// </summary>
+    public bool DeleteVideoAsCreator(string id)
+    {
+        lock (_gate)
+        {
+            if (_state.Videos.RemoveAll(v => v.Id == id) == 0) { return false; }
+            _state.PlaylistItems.RemoveAll(p => p.VideoId == id);
+            Persist();
+            return true;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync().ConfigureAwait(false);

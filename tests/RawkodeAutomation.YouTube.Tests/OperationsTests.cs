@@ -19,7 +19,11 @@ public sealed class OperationsTests
         Tags: tags ?? ["kubernetes", "coredns"],
         StreamKey: "klustered",
         PlaylistId: playlist,
-        KnownVideoId: knownId);
+        KnownVideoId: knownId)
+        {
+            // As the pipeline does: an id derived from the episode's workflow, written on the broadcast at insert.
+            CreateIntent = "0123456789abcdef",
+        };
 
     [Fact]
     public async Task EnsureBroadcast_MarkerWriteFailsAfterInsert_RetryAdoptsTheSameBroadcast()
@@ -59,17 +63,58 @@ public sealed class OperationsTests
     }
 
     [Fact]
-    public async Task EnsureBroadcast_UnmarkedBroadcastWithOtherTitle_IsNotAdopted()
+    public async Task EnsureBroadcast_CreatorsOwnBroadcastWithSameTitleAndStart_IsNeverTouched()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        // The creator scheduled a broadcast by hand with exactly the episode's title and start (no marker, no intent).
+        var spec = Spec();
+        var theirs = await h.Client.InsertBroadcastAsync(new YouTube.Api.LiveBroadcast
+        {
+            Snippet = new YouTube.Api.LiveBroadcastSnippet { Title = spec.Title, Description = "My own stream.", ScheduledStartTimeRaw = "2026-06-01T17:00:00Z" },
+            Status = new YouTube.Api.LiveBroadcastStatus { PrivacyStatus = "unlisted" },
+        }, "id,snippet,status");
+
+        var result = await operations.EnsureBroadcastAsync(spec);
+
+        Assert.True(result.Created);
+        Assert.NotEqual(theirs.Id, result.VideoId);
+        var untouched = h.Sandbox.FindVideo(theirs.Id!)!;
+        Assert.Equal("My own stream.", untouched.Description);
+        Assert.Equal("unlisted", untouched.PrivacyStatus);
+        Assert.Null(untouched.BoundStreamId);
+        Assert.DoesNotContain(untouched.Tags ?? [], t => t.StartsWith("rawkode-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_HalfMadeInsertOfAnotherCreate_IsNotAdopted()
     {
         await using var h = await SandboxHarness.StartAsync();
         var operations = new YouTubeOperations(h.Client);
         h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
-        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec(title: "Someone else's show")));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec() with { CreateIntent = "fedcba9876543210" }));
 
         var result = await operations.EnsureBroadcastAsync(Spec());
 
         Assert.True(result.Created);
         Assert.Equal(2, h.Sandbox.Videos.Count);
+    }
+
+    [Fact]
+    public async Task EnsureBroadcast_HalfMadeInsertThenSpecChanged_AdoptsItByIntentAndRewritesIt()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureBroadcastAsync(Spec()));
+        Assert.EndsWith("\n\nrawkode-intent:0123456789abcdef", Assert.Single(h.Sandbox.Videos).Description);
+
+        var retry = await operations.EnsureBroadcastAsync(Spec(title: "Klustered #7: Guy Templeton (moved)", start: new DateTimeOffset(2026, 6, 2, 17, 0, 0, TimeSpan.Zero)));
+
+        Assert.False(retry.Created);
+        var video = Assert.Single(h.Sandbox.Videos);
+        Assert.Equal("Klustered #7: Guy Templeton (moved)", video.Title);
+        Assert.Equal("Guy breaks CoreDNS.", video.Description);
     }
 
     [Fact]
@@ -160,6 +205,54 @@ public sealed class OperationsTests
 
         Assert.Equal(3 + 50 + 50, result.UnitsSpent);
         Assert.Equal(["cilium", "rawkode-episode:klustered/2026-06-01-guy-templeton"], h.Sandbox.FindVideo(created.VideoId)!.Tags!);
+    }
+
+    /// <summary>As the pipeline reads back a video's image: a plain GET of the URL videos.list gives (no credentials, no quota).</summary>
+    private static Func<Uri, CancellationToken, Task<bool>> ServedEquals(byte[] image) => async (url, token) =>
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(url, token);
+        // The sandbox serves the bytes it was sent; YouTube re-encodes them, which the pipeline's comparison allows for.
+        return response.IsSuccessStatusCode && (await response.Content.ReadAsByteArrayAsync(token)).AsSpan().SequenceEqual(image);
+    };
+
+    [Fact]
+    public async Task EnsureThumbnail_UploadedThenMarkerWriteFailed_RetryReadsBackAndDoesNotUploadAgain()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var broadcast = await operations.EnsureBroadcastAsync(Spec());
+        var png = SandboxHarness.Png(7);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(png));
+        // The upload succeeds, then the marker write fails: the attempt dies between the two calls, as on a crash.
+        h.Sandbox.InjectFault(new SandboxFault(SandboxFaultKind.ServerError, "videos.update", Times: 1));
+        await Assert.ThrowsAsync<YouTubeApiException>(() => operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, hash)));
+        Assert.Equal(1, h.Sandbox.Calls("thumbnails.set"));
+
+        var retry = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, hash) { ShowsAlready = ServedEquals(png) });
+        var again = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, hash) { ShowsAlready = ServedEquals(png) });
+
+        Assert.Equal(1, h.Sandbox.Calls("thumbnails.set"));
+        Assert.Equal(1 + 50, retry.UnitsSpent);
+        Assert.Contains("already on the video", Assert.Single(retry.Actions), StringComparison.Ordinal);
+        Assert.Contains($"rawkode-thumbnail:{hash[..16]}", h.Sandbox.FindVideo(broadcast.VideoId)!.Tags!);
+        Assert.True(again.Unchanged);
+    }
+
+    [Fact]
+    public async Task EnsureThumbnail_ReadBackShowsAnotherImage_Uploads()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var operations = new YouTubeOperations(h.Client);
+        var broadcast = await operations.EnsureBroadcastAsync(Spec());
+        await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, SandboxHarness.Png(1), "aaaa1111"));
+        var png = SandboxHarness.Png(2);
+
+        var result = await operations.EnsureThumbnailAsync(new ThumbnailSpec("e", broadcast.VideoId, png, "bbbb2222") { ShowsAlready = ServedEquals(png) });
+
+        Assert.Equal(2, h.Sandbox.Calls("thumbnails.set"));
+        Assert.Equal(101, result.UnitsSpent);
+        Assert.Equal(png, h.Sandbox.FindVideo(broadcast.VideoId)!.Thumbnail);
     }
 
     [Fact]

@@ -29,10 +29,14 @@ public sealed class CleanupWorkflow
     /// <summary>Passes recorded before streams were cleaned end after the broadcasts; newer ones go on to the streams.</summary>
     public const string StreamsPatch = "cleanup-live-streams";
 
+    /// <summary>Passes recorded before the drift check end without it; newer ones compare the channel with the entities last.</summary>
+    public const string DriftPatch = "cleanup-drift-check";
+
     private readonly QuotaGate _quota;
     private readonly List<CleanupItem> _deleted = [];
     private readonly List<CleanupItem> _kept = [];
     private readonly List<string> _notes = [];
+    private readonly List<CleanupItem> _drifted = [];
     private string _phase = "Starting";
     private DateTimeOffset _at;
     private bool _dryRun;
@@ -56,6 +60,11 @@ public sealed class CleanupWorkflow
     {
         _at = Workflow.UtcNow;
         _dryRun = input.DryRun;
+        if (input.DriftOnly && Workflow.Patched(DriftPatch))
+        {
+            await CheckDriftAsync(input.DryRun);
+            return Finish();
+        }
 
         _phase = "Clusters";
         try
@@ -125,11 +134,74 @@ public sealed class CleanupWorkflow
             await CleanStreamsAsync(input.DryRun);
         }
 
+        if (Workflow.Patched(DriftPatch))
+        {
+            await CheckDriftAsync(input.DryRun);
+        }
+        return Finish();
+    }
+
+    private CleanupReport Finish()
+    {
         _phase = "Done";
         var report = Report();
         Workflow.Logger.LogInformation(
-            "Cleanup pass: {Deleted} deleted, {Kept} kept, {Units} units", report.Deleted.Count, report.Kept.Count, report.QuotaUnitsSpent);
+            "Cleanup pass: {Deleted} deleted, {Kept} kept, {Drifted} drifted, {Units} units",
+            report.Deleted.Count, report.Kept.Count, report.Drifted?.Count ?? 0, report.QuotaUnitsSpent);
         return report;
+    }
+
+    /// <summary>
+    /// Drift: the videos the episode entities hold that YouTube no longer has (deleted in YouTube Studio, a lost sandbox
+    /// state). Costs one videos.list unit per 50 held videos. A vanished upcoming broadcast's entity is told to create it
+    /// again; a vanished video of a show under way or over is reported (here and in its entity's state), never recreated.
+    /// </summary>
+    private async Task CheckDriftAsync(bool dryRun)
+    {
+        _phase = "CheckingDrift";
+        HeldVideos held;
+        VideoPresence presence;
+        try
+        {
+            held = await ActivityCalls.RunAsync((ICleanupActivities a) => a.ListHeldVideosAsync(new ListHeldVideosInput(_at)), PipelineOptions.Short);
+            _notes.AddRange(held.Notes);
+            if (held.Videos.Count == 0)
+            {
+                return;
+            }
+            var ids = held.Videos.Select(v => v.VideoId).Distinct().ToList();
+            presence = await WithQuotaAsync(YouTubeCosts.Reserve.DriftCheck(ids.Count), "drift check",
+                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.CheckVideosAsync(new CheckVideosInput(ids)), PipelineOptions.Short),
+                r => r.UnitsSpent);
+        }
+        catch (ActivityFailureException e)
+        {
+            _notes.Add("drift: " + Describe(e));
+            return;
+        }
+        var missing = presence.Missing.ToHashSet();
+        foreach (var video in held.Videos.Where(v => missing.Contains(v.VideoId)))
+        {
+            var what = video.RecreateIfMissing
+                ? $"YouTube no longer has broadcast {video.VideoId}; {video.Why}"
+                : $"YouTube no longer has video {video.VideoId}; not recreated: {video.Why}";
+            _drifted.Add(new CleanupItem("drift", video.VideoId, video.EpisodeId, dryRun && video.RecreateIfMissing ? "(dry run) " + what : what));
+            if (dryRun)
+            {
+                continue;
+            }
+            try
+            {
+                await Workflow.GetExternalWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(video.EpisodeId))
+                    .SignalAsync(wf => wf.ChannelDriftAsync(new ChannelDrift(video.VideoId, video.RecreateIfMissing, what)));
+            }
+            catch (Exception e) when (e is ApplicationFailureException or TemporalException)
+            {
+                // The entity closed since it was asked: the next pass judges again.
+                _notes.Add($"drift: episode {video.EpisodeId} could not be told ({e.Message})");
+            }
+        }
+        _notes.Add($"drift: {held.Videos.Count} held video(s) read back, {missing.Count} missing");
     }
 
     /// <summary>Our streams whose show has no episode at the branch head and no unfinished broadcast bound to them.</summary>
@@ -190,7 +262,7 @@ public sealed class CleanupWorkflow
         return Task.CompletedTask;
     }
 
-    private CleanupReport Report() => new(_at, _dryRun, [.. _deleted], [.. _kept], [.. _notes], _units);
+    private CleanupReport Report() => new(_at, _dryRun, [.. _deleted], [.. _kept], [.. _notes], _units, [.. _drifted]);
 
     /// <summary>Reserve units at sweep priority, run the call, settle with what it cost (the Schedule skips passes meanwhile).</summary>
     private Task<T> WithQuotaAsync<T>(long units, string purpose, Func<Task<T>> call, Func<T, long> spent) =>

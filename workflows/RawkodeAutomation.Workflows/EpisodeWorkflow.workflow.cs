@@ -216,6 +216,33 @@ public sealed class EpisodeWorkflow
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The cleanup's drift check: YouTube no longer has the video this entity holds. A broadcast of a show still to come
+    /// is forgotten and created again (with its thumbnail); anything else is only reported in the state. A notice about
+    /// a video this entity no longer holds (it made a new one meanwhile) changes nothing. New histories only: older
+    /// ones never received it, so replay is unaffected.
+    /// </summary>
+    [WorkflowSignal]
+    public Task ChannelDriftAsync(ChannelDrift drift)
+    {
+        if (_deleted || _applied.VideoId != drift.VideoId)
+        {
+            return Task.CompletedTask;
+        }
+        if (drift.Recreate)
+        {
+            _applied = new AppliedEpisode();
+            _lastResult = $"{drift.Detail}; recreating it";
+            _failed = false;
+            _dirty = true;
+        }
+        else
+        {
+            _lastError = drift.Detail;
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>The quota entity reserved units for one of our requests.</summary>
     [WorkflowSignal(PipelineSignals.QuotaGranted)]
     public Task QuotaGrantedAsync(QuotaGrant grant)

@@ -140,6 +140,10 @@ internal static class CleanupCommand
         {
             await output.WriteLineAsync($"  kept {item.Kind} {item.Name}{Episode(item)}: {item.Reason}").ConfigureAwait(false);
         }
+        foreach (var item in report.Drifted ?? [])
+        {
+            await output.WriteLineAsync($"  drift: video {item.Name}{Episode(item)}: {item.Reason}").ConfigureAwait(false);
+        }
         foreach (var note in report.Notes)
         {
             await output.WriteLineAsync($"  note: {note}").ConfigureAwait(false);

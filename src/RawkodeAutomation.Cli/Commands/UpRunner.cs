@@ -321,6 +321,31 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             }
             var commitFailed = !outcome.Valid;
 
+            // The channel may have changed while nothing watched it (a broadcast deleted in YouTube Studio, a lost sandbox
+            // state): read back the videos the entities hold (1 unit per 50) before judging the run settled.
+            var drift = await CleanupSchedule.StartDriftCheckAsync(client, options, DateTimeOffset.UtcNow, cancellationToken).ConfigureAwait(false);
+            var driftResult = drift.GetResultAsync();
+            if (!once)
+            {
+                // Running on: the entities it tells show up in the progress below.
+                await Say($"drift check started (workflow {drift.Id})").ConfigureAwait(false);
+            }
+            else if (await Task.WhenAny(driftResult, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false) == driftResult)
+            {
+                var report = await driftResult.ConfigureAwait(false);
+                await Say(report.Drifted is { Count: > 0 } drifted
+                    ? $"drift check: YouTube no longer has {drifted.Count} video(s) the episodes hold ({report.QuotaUnitsSpent} units):"
+                    : $"drift check: the channel has every video the episodes hold ({report.QuotaUnitsSpent} units)").ConfigureAwait(false);
+                foreach (var item in report.Drifted ?? [])
+                {
+                    await output.WriteLineAsync($"  {item.EpisodeId}: {item.Reason}").ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                await Say($"drift check still running after {timeout} (workflow {drift.Id}); it goes on in Temporal").ConfigureAwait(false);
+            }
+
             // 6. Progress until settled (--once) or until Ctrl+C.
             var deadline = DateTime.UtcNow + timeout;
             string? last = null;

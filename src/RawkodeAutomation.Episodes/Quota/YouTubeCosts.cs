@@ -85,6 +85,9 @@ public static class YouTubeCosts
         /// <summary>Cleanup deletes a leftover broadcast: check its state and its marker, delete it.</summary>
         public static long LeftoverBroadcastDelete { get; } = Of(LiveBroadcastsList, VideosList, LiveBroadcastsDelete);
 
+        /// <summary>The drift check reads <paramref name="videos"/> held videos back: videos.list, 50 ids per call.</summary>
+        public static long DriftCheck(int videos) => (long)For(VideosList) * ((videos + IdsPerList - 1) / IdsPerList);
+
         /// <summary>Cleanup deletes an orphaned stream: check it is still unbound, delete it.</summary>
         public static long OrphanStreamDelete { get; } = Of(LiveStreamsList, LiveStreamsDelete);
     }

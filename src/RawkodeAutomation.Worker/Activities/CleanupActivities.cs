@@ -1,3 +1,4 @@
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Kubernetes;
 using RawkodeAutomation.Worker.Seams;
@@ -197,6 +198,63 @@ public sealed class CleanupActivities(
         }
     }
 
+    public async Task<HeldVideos> ListHeldVideosAsync(ListHeldVideosInput input)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        var (desired, problem) = await ReadDesiredAsync(input.Now, token).ConfigureAwait(false);
+        if (desired is null)
+        {
+            return new HeldVideos([], [$"drift not checked: {problem}"]);
+        }
+        List<HeldVideo> held = [];
+        var entities = 0;
+        await foreach (var wf in client.ListWorkflowsAsync("ExecutionStatus = 'Running'", new() { Rpc = new() { CancellationToken = token } }).ConfigureAwait(false))
+        {
+            if (wf.WorkflowType != nameof(EpisodeWorkflow))
+            {
+                continue;
+            }
+            EpisodeStatus state;
+            try
+            {
+                state = await client.GetWorkflowHandle<EpisodeWorkflow>(wf.Id).QueryAsync(w => w.State, new() { Rpc = new() { CancellationToken = token } }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RpcException or WorkflowQueryFailedException)
+            {
+                // Completed or continuing as new between the list and the query: the next pass sees it.
+                continue;
+            }
+            entities++;
+            if (CleanupDecisions.JudgeHeld(state, desired.Episodes, input.Now) is { } video)
+            {
+                held.Add(video);
+            }
+        }
+        return new HeldVideos(held, [$"{held.Count} video(s) held by {entities} running episode entit{(entities == 1 ? "y" : "ies")} at {GitShas.Short(desired.Commit)}"]);
+    }
+
+    public async Task<VideoPresence> CheckVideosAsync(CheckVideosInput input)
+    {
+        var token = ActivityExecutionContext.Current.CancellationToken;
+        List<string> missing = [];
+        long units = 0;
+        try
+        {
+            foreach (var batch in input.VideoIds.Distinct(StringComparer.Ordinal).Chunk(YouTubeCosts.IdsPerList))
+            {
+                units += YouTubeCosts.For(YouTubeCosts.VideosList);
+                var found = (await youtube.ListVideosAsync(batch, "id", token).ConfigureAwait(false))
+                    .Select(v => v.Id).ToHashSet(StringComparer.Ordinal);
+                missing.AddRange(batch.Where(id => !found.Contains(id)));
+            }
+        }
+        catch (Exception e) when (e is not ApplicationFailureException and not OperationCanceledException)
+        {
+            throw ActivityErrors.FromYouTube(e);
+        }
+        return new VideoPresence(missing, units);
+    }
+
     /// <summary>The desired state at the branch head, or why it is not known.</summary>
     private async Task<(CleanupDesired? Desired, string? Problem)> ReadDesiredAsync(DateTimeOffset now, CancellationToken token)
     {
@@ -312,6 +370,29 @@ public static class CleanupDecisions
         return new CleanupVerdict(true, new CleanupItem(
             "broadcast", broadcast.VideoId, broadcast.EpisodeId,
             $"episode not in the desired state at {GitShas.Short(commit)}, no entity owns it, and it is {broadcast.LifeCycleStatus} (not yet live)"));
+    }
+
+    /// <summary>
+    /// The video a running episode entity holds, if the drift check should look for it: the entity's episode is in the
+    /// desired state at the head, not a draft, and holds a video id. Its show still to come (and no video claimed by the
+    /// file) means a vanished broadcast is recreated; a show under way or over is only reported (YouTube refuses a
+    /// broadcast in the past, and an aired video is the creator's record, never replaced by a new one).
+    /// </summary>
+    public static HeldVideo? JudgeHeld(EpisodeStatus entity, IReadOnlyDictionary<string, DesiredEpisode> desired, DateTimeOffset now)
+    {
+        if (entity.Applied.VideoId is not { Length: > 0 } videoId || entity.Desired is not { Draft: false } wanted || !desired.ContainsKey(entity.EpisodeId))
+        {
+            return null;
+        }
+        if (wanted.AdoptVideoId is { } claimed)
+        {
+            return new HeldVideo(entity.EpisodeId, videoId, false, $"youtube.videoId {claimed} is claimed by the episode file: a claimed video is never replaced");
+        }
+        if (wanted.ScheduledFor is not { } start || start <= now)
+        {
+            return new HeldVideo(entity.EpisodeId, videoId, false, "the show has started or is over: an aired video is reported, never recreated");
+        }
+        return new HeldVideo(entity.EpisodeId, videoId, true, $"the show is still to come ({start:u}): its entity creates the broadcast again");
     }
 
     /// <summary>The stream keys the desired state's episodes use: one persistent stream per show that has an episode.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RawkodeAutomation.Worker.Adapters;
 using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
@@ -38,6 +39,9 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             // The file's youtube.videoId is a claim: that video or a failure, never a new broadcast in its place.
             ClaimedVideoId = d.AdoptVideoId,
             ClaimSource = $"episodes/{d.EpisodeId}.yaml",
+            // The episode entity's id (its business key) never changes, so every attempt and run of this episode's create
+            // recognises its own half-made insert, and nothing else.
+            CreateIntent = CreateIntentOf(ActivityExecutionContext.Current.Info.WorkflowId ?? WorkflowIds.Episode(d.EpisodeId)),
         };
         // YouTubeOperations (a singleton) finds or creates the show's stream one caller at a time.
         return await MeteredAsync(
@@ -66,8 +70,16 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
         var rendered = await thumbnails.RenderAsync(input.EpisodeId, input.Commit, context.CancellationToken).ConfigureAwait(false);
         // Force re-render: a hash the video cannot already carry makes the operation upload.
         var hash = input.Force ? rendered.Hash + "-" + context.Info.ActivityId : rendered.Hash;
+        var spec = new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash)
+        {
+            // A retry may follow an attempt that uploaded this image and died before writing the marker (a worker
+            // killed between the two calls): look at what the video shows before uploading it a second time.
+            ShowsAlready = context.Info.Attempt > 1 && !input.Force
+                ? (url, token) => ThumbnailReadback.ShowsAsync(url, rendered.Image, token)
+                : null,
+        };
         return await MeteredAsync(
-            token => operations.EnsureThumbnailAsync(new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash), token),
+            token => operations.EnsureThumbnailAsync(spec, token),
             (result, units) => new EnsureThumbnailResult(!result.Unchanged, input.Fingerprint, rendered.Image.LongLength, units ?? result.UnitsSpent)).ConfigureAwait(false);
     }
 
@@ -104,6 +116,9 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             throw ActivityErrors.FromYouTube(e);
         }
     }
+
+    /// <summary>The create intent of an episode entity's broadcast (see <see cref="BroadcastSpec.CreateIntent"/>).</summary>
+    public static string CreateIntentOf(string workflowId) => RawkodeAutomation.Workflows.Decisions.Fingerprint.Of("create-intent:" + workflowId);
 
     // The marker keeps 16 hex characters: hash the forced key so it still differs in those.
     private static string Forced(string key) => RawkodeAutomation.Workflows.Decisions.Fingerprint.Of(key);

@@ -139,6 +139,20 @@ public static class CleanupSchedule
     public static Task TriggerAsync(ITemporalClient client, CancellationToken cancellationToken = default) =>
         client.GetScheduleHandle(CleanupWorkflow.ScheduleId).TriggerAsync(new ScheduleTriggerOptions { Rpc = new RpcOptions { CancellationToken = cancellationToken } });
 
+    /// <summary>
+    /// Starts a drift-only pass now (<c>cleanup-drift-&lt;time&gt;</c>, beside the Schedule's passes, which it does not
+    /// overlap with in effect: it reads and signals, it deletes nothing): the videos the episode entities hold are read
+    /// back from YouTube, and a vanished upcoming broadcast is recreated. <c>rawkode up</c> runs it at start-up, since
+    /// the channel may have changed while nothing watched it.
+    /// </summary>
+    public static Task<WorkflowHandle<CleanupWorkflow, CleanupReport>> StartDriftCheckAsync(ITemporalClient client, PipelineOptions options, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        client.StartWorkflowAsync(
+            (CleanupWorkflow wf) => wf.RunAsync(new CleanupPassInput(DryRun: false, DriftOnly: true)),
+            new WorkflowOptions($"{WorkflowIds.Cleanup}-drift-{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", System.Globalization.CultureInfo.InvariantCulture)}", options.TaskQueue)
+            {
+                Rpc = new RpcOptions { CancellationToken = cancellationToken },
+            });
+
     private static async Task RetireLegacyWorkflowAsync(ITemporalClient client, CancellationToken cancellationToken)
     {
         var legacy = client.GetWorkflowHandle(WorkflowIds.Cleanup);

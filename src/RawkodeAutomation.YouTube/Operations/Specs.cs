@@ -38,6 +38,14 @@ public sealed record BroadcastSpec(
 
     /// <summary>Where the claim was made (the episode file), for the message when it does not hold.</summary>
     public string? ClaimSource { get; init; }
+
+    /// <summary>
+    /// An id only this caller could have written (the pipeline derives it from the episode's workflow), written onto a
+    /// broadcast at insert (<see cref="Markers.IntentLine"/>, in the description until the marker tag replaces it). A
+    /// create that failed after the insert is recovered by adopting the unmarked broadcast that carries it; without it,
+    /// no unmarked broadcast is ever adopted (a creator's own broadcast with the same title and start stays theirs).
+    /// </summary>
+    public string? CreateIntent { get; init; }
 }
 
 /// <summary>A thumbnail for an episode's video.</summary>
@@ -45,7 +53,17 @@ public sealed record BroadcastSpec(
 /// <param name="VideoId">The video to set it on.</param>
 /// <param name="Image">PNG or JPEG bytes, at most 2 MB.</param>
 /// <param name="Hash">A content hash (e.g. hex SHA-256); an unchanged hash means no upload.</param>
-public sealed record ThumbnailSpec(string EpisodeId, string VideoId, ReadOnlyMemory<byte> Image, string Hash);
+public sealed record ThumbnailSpec(string EpisodeId, string VideoId, ReadOnlyMemory<byte> Image, string Hash)
+{
+    /// <summary>
+    /// Whether the image the video shows (at the URL videos.list gives, fetched without credentials and without quota)
+    /// is already this thumbnail. YouTube serves a re-encoded JPEG, never the bytes it was sent, so only the looks can
+    /// tell (the pipeline compares them with <c>ThumbnailLikeness</c>). Set when an earlier attempt may have uploaded
+    /// this image and failed before its marker was written (a crash between the two calls): if the video shows it, the
+    /// upload is not repeated and only the marker is written. Null: no read-back, the marker alone decides.
+    /// </summary>
+    public Func<Uri, CancellationToken, Task<bool>>? ShowsAlready { get; init; }
+}
 
 /// <summary>The description a published video should have.</summary>
 public sealed record DescriptionSpec(string EpisodeId, string VideoId, string Description);
@@ -129,6 +147,35 @@ public static class Markers
 {
     public const string EpisodePrefix = "rawkode-episode:";
     public const string ThumbnailPrefix = "rawkode-thumbnail:";
+
+    /// <summary>Starts the line a broadcast carries between its insert and its marker tag (see <see cref="BroadcastSpec.CreateIntent"/>).</summary>
+    public const string IntentPrefix = "rawkode-intent:";
+
+    /// <summary>The line appended to a broadcast's description at insert: the create's intent.</summary>
+    public static string IntentLine(string intent) => IntentPrefix + intent;
+
+    /// <summary>
+    /// The description a broadcast is inserted with: the episode's text followed by the intent line, the text shortened
+    /// (on a character boundary) when both would exceed YouTube's 5,000 bytes. The marker write that follows the insert
+    /// puts the episode's own text back.
+    /// </summary>
+    public static string WithIntent(string description, string intent)
+    {
+        var line = "\n\n" + IntentLine(intent);
+        var budget = YouTubeLimits.MaxDescriptionBytes - Encoding.UTF8.GetByteCount(line);
+        var text = description;
+        while (Encoding.UTF8.GetByteCount(text) > budget)
+        {
+            var cut = text.Length - 1;
+            if (cut > 0 && char.IsLowSurrogate(text[cut])) { cut--; }
+            text = text[..cut];
+        }
+        return text + line;
+    }
+
+    /// <summary>Whether a broadcast's description carries exactly <paramref name="intent"/> as its last line.</summary>
+    public static bool CarriesIntent(string? description, string intent) =>
+        description is not null && description.EndsWith("\n" + IntentLine(intent), StringComparison.Ordinal);
 
     public static string EpisodeTag(string episodeId) => EpisodePrefix + episodeId;
 

@@ -80,9 +80,12 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         Video video;
         if (found is null)
         {
+            var inserted = BroadcastSnippet(spec);
+            // Record the intent before the insert: only a broadcast carrying it is ever adopted as ours without a marker.
+            if (spec.CreateIntent is { } intent) { inserted.Description = Markers.WithIntent(spec.Description, intent); }
             broadcast = await meter.Spend("liveBroadcasts.insert", client.InsertBroadcastAsync(new LiveBroadcast
             {
-                Snippet = BroadcastSnippet(spec),
+                Snippet = inserted,
                 Status = new LiveBroadcastStatus { PrivacyStatus = spec.Visibility, SelfDeclaredMadeForKids = false },
                 ContentDetails = new LiveBroadcastContentDetails { EnableAutoStart = false, EnableAutoStop = true },
             }, BroadcastParts, cancellationToken)).ConfigureAwait(false);
@@ -255,7 +258,8 @@ public sealed class YouTubeOperations(IYouTubeClient client)
 
     /// <summary>
     /// Uploads the thumbnail unless the video's marker says this hash is already there; after an upload the
-    /// marker tag is rewritten (videos.update) so the next run can skip. Cost: 1 when unchanged, 101 otherwise.
+    /// marker tag is rewritten (videos.update) so the next run can skip. Cost: 1 when unchanged, 101 otherwise; 51 when
+    /// <see cref="ThumbnailSpec.ShowsAlready"/> finds the image already on the video (an earlier attempt's upload).
     /// </summary>
     public async Task<EnsureResult> EnsureThumbnailAsync(ThumbnailSpec spec, CancellationToken cancellationToken = default)
     {
@@ -266,12 +270,31 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         var shortHash = Markers.ShortHash(spec.Hash);
         if (Markers.ThumbnailOf(video.Snippet?.Tags) == shortHash) { return new EnsureResult(spec.VideoId, [], meter.Units); }
 
-        await meter.Spend("thumbnails.set", client.SetThumbnailAsync(spec.VideoId, spec.Image, contentType, cancellationToken)).ConfigureAwait(false);
+        var uploaded = true;
+        if (spec.ShowsAlready is { } showsAlready && ServedThumbnail(video) is { } served
+            && await showsAlready(served, cancellationToken).ConfigureAwait(false))
+        {
+            // An earlier attempt uploaded it and failed before writing the marker: 50 units for the marker, not 100 again.
+            uploaded = false;
+        }
+        else
+        {
+            await meter.Spend("thumbnails.set", client.SetThumbnailAsync(spec.VideoId, spec.Image, contentType, cancellationToken)).ConfigureAwait(false);
+        }
         var snippet = video.Snippet!;
         snippet.Tags = [.. (snippet.Tags ?? []).Where(t => !t.StartsWith(Markers.ThumbnailPrefix, StringComparison.Ordinal)), Markers.ThumbnailTag(spec.Hash)];
         // No etag: the upload itself changed the video since the read.
         await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = video.Id, Snippet = snippet }, "snippet", cancellationToken)).ConfigureAwait(false);
-        return new EnsureResult(spec.VideoId, [$"uploaded thumbnail {shortHash} ({contentType}, {spec.Image.Length} bytes)"], meter.Units);
+        return new EnsureResult(spec.VideoId, [uploaded
+            ? $"uploaded thumbnail {shortHash} ({contentType}, {spec.Image.Length} bytes)"
+            : $"thumbnail {shortHash} was already on the video (an earlier attempt uploaded it before failing); recorded its marker"], meter.Units);
+    }
+
+    /// <summary>The largest 16:9 image YouTube serves for the video (maxres, else medium; the others are letterboxed 4:3).</summary>
+    private static Uri? ServedThumbnail(Video video)
+    {
+        var url = video.Snippet?.Thumbnails?.Maxres?.Url ?? video.Snippet?.Thumbnails?.Medium?.Url;
+        return Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" ? uri : null;
     }
 
     /// <summary>
@@ -403,7 +426,7 @@ public sealed class YouTubeOperations(IYouTubeClient client)
         while (pageToken is not null);
         if (unmarked is { } twin)
         {
-            actions.Add($"adopted unmarked broadcast {twin.Broadcast.Id} (same title and start; an earlier attempt failed before marking it)");
+            actions.Add($"adopted broadcast {twin.Broadcast.Id} carrying this episode's create intent (an earlier attempt failed before marking it)");
             return twin;
         }
         return null;
@@ -412,16 +435,18 @@ public sealed class YouTubeOperations(IYouTubeClient client)
     /// <summary>
     /// The marker lives on the video (tags), which liveBroadcasts.insert cannot set, so a create is two calls. When
     /// the second fails (or the insert's response is lost), the retry must find the half-made broadcast instead of
-    /// inserting another: an upcoming broadcast without any episode marker, with exactly our title and start time.
+    /// inserting another: an upcoming broadcast without any episode marker that carries this create's intent
+    /// (<see cref="BroadcastSpec.CreateIntent"/>), which the insert wrote. Title and start prove nothing: a creator's
+    /// own broadcast may share them, and it is never taken over.
     /// </summary>
     private static (LiveBroadcast Broadcast, Video Video)? FindUnmarkedTwin(BroadcastSpec spec, IEnumerable<LiveBroadcast> broadcasts, IEnumerable<Video> videos)
     {
+        if (spec.CreateIntent is not { } intent) { return null; }
         foreach (var video in videos)
         {
             if (video.Snippet?.Tags?.Any(t => t.StartsWith(Markers.EpisodePrefix, StringComparison.Ordinal)) == true) { continue; }
             var broadcast = broadcasts.FirstOrDefault(b => b.Id == video.Id);
-            if (broadcast?.Snippet is not { } snippet || snippet.Title != spec.Title) { continue; }
-            if (!SameInstant(snippet.ScheduledStartTimeRaw, spec.ScheduledStart)) { continue; }
+            if (broadcast?.Snippet is not { } snippet || !Markers.CarriesIntent(snippet.Description, intent)) { continue; }
             if ((broadcast.Status?.LifeCycleStatus ?? "created") is not ("created" or "ready" or "testing")) { continue; }
             return (broadcast, video);
         }

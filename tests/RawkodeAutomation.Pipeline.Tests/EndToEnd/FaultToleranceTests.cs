@@ -5,7 +5,10 @@ using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
+using RawkodeAutomation.YouTube;
+using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Operations;
+using RawkodeAutomation.YouTube.Quota;
 using RawkodeAutomation.YouTube.Sandbox;
 using Xunit.Abstractions;
 
@@ -22,6 +25,12 @@ public class FaultToleranceTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var files = Channel.Base(episodes);
         await using var stack = await EmbeddedStack.StartAsync(files);
+        // Given a creator's own upcoming broadcast with exactly episode 3's title and start, unmarked (made before the
+        // pipeline runs, so the counters below are the pipeline's alone): nothing may adopt, change or delete it.
+        var theirs = await CreatorsBroadcastAsync(stack, "Episode 3", Channel.AirDate(3));
+        stack.YouTube.ResetCounters();
+        // The Schedule's own ticks (at UTC midnight) stay out of the way: the test triggers the pass it needs.
+        stack.Settings["Pipeline:CleanupInterval"] = "1.00:00:00";
         if (Environment.GetEnvironmentVariable("RAWKODE_YOUTUBE_RETRY_ATTEMPTS") is { Length: > 0 } attempts)
         {
             stack.Settings["YouTube:Retry:Attempts"] = attempts;
@@ -61,7 +70,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
             }
             return videos;
         }
-        await PipelineHarness.WaitForAsync(WatchChannelAsync, videos => videos.Count >= episodes / 4, TimeSpan.FromSeconds(90 + episodes), "a quarter created");
+        await PipelineHarness.WaitForAsync(WatchChannelAsync, videos => videos.Count(v => v.Id != theirs.Id) >= episodes / 4, TimeSpan.FromSeconds(90 + episodes), "a quarter created");
         Log($"{clock.Elapsed}: a quarter created; restarting Temporal");
         await stack.StopTemporalAsync();
         await stack.StartTemporalAsync();
@@ -71,7 +80,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
         var deadline = TimeSpan.FromSeconds(150 + (episodes * 3));
         await PipelineHarness.WaitForAsync(
             WatchChannelAsync,
-            videos => videos.Count >= episodes && videos.All(v => v.Thumbnail is not null),
+            videos => videos.Count(v => v.Id != theirs.Id) >= episodes && videos.All(v => v.Id == theirs.Id || v.Thumbnail is not null),
             deadline,
             "every episode's broadcast with its thumbnail on the channel");
         Log($"{clock.Elapsed}: every broadcast has its thumbnail");
@@ -98,13 +107,37 @@ public class FaultToleranceTests(ITestOutputHelper output)
             }
             throw;
         }
+        Log($"{clock.Elapsed}: converged; {last!.Summary()}");
+
+        // When a broadcast is deleted behind the pipeline's back (in YouTube Studio) and a cleanup pass runs.
+        var lost = last!.Episodes.Single(e => e.EpisodeId == Channel.EpisodeId(5)).Applied.VideoId!;
+        Assert.True(stack.YouTube.DeleteVideoAsCreator(lost));
+        await CleanupSchedule.EnsureAsync(stack.Client, stack.Options);
+        var pass = await stack.TriggerCleanupAndWaitAsync(deadline);
+        Log($"{clock.Elapsed}: cleanup pass: drifted {string.Join(", ", pass.Drifted?.Select(d => $"{d.EpisodeId} {d.Name}") ?? [])}; notes {string.Join("; ", pass.Notes)}");
+        Assert.Equal([(Channel.EpisodeId(5), lost)], pass.Drifted!.Select(d => (d.EpisodeId!, d.Name)));
+        // Then its entity creates it again, and the channel converges as before.
+        await PipelineHarness.WaitForAsync(
+            async () =>
+            {
+                last = await PipelineStatusReader.ReadAsync(stack.Client);
+                return last;
+            },
+            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any)
+                && s.Episodes.Single(e => e.EpisodeId == Channel.EpisodeId(5)).Applied.VideoId is { } id && id != lost,
+            deadline,
+            "the lost broadcast recreated");
         var status = last!;
-        Log($"{clock.Elapsed}: converged; {status.Summary()}");
+        Log($"{clock.Elapsed}: recreated; {status.Summary()}");
+        // And the creator's broadcast is as they made it: not adopted, not rewritten, not bound, not deleted.
+        var untouched = stack.YouTube.FindVideo(theirs.Id!);
+        Assert.NotNull(untouched);
+        Assert.Equal(("Mine, not the pipeline's.", "private", null, 0), (untouched!.Description, untouched.PrivacyStatus, untouched.BoundStreamId, untouched.Tags?.Count ?? 0));
         Assert.Equal(0, status.Failed);
-        var perEpisode = stack.YouTube.Videos.GroupBy(v => Markers.EpisodeOf(v.Tags)).ToList();
+        var perEpisode = stack.YouTube.Videos.Where(v => v.Id != theirs.Id).GroupBy(v => Markers.EpisodeOf(v.Tags)).ToList();
         Assert.Equal(episodes, perEpisode.Count);
         Assert.All(perEpisode, g => Assert.Single(g));
-        Assert.All(stack.YouTube.Videos, v => Assert.NotNull(v.Thumbnail));
+        Assert.All(stack.YouTube.Videos.Where(v => v.Id != theirs.Id), v => Assert.NotNull(v.Thumbnail));
         // Nothing lost: each entity holds the video that carries its marker, with the description it wanted.
         var byEpisode = perEpisode.ToDictionary(g => g.Key!, g => g.Single());
         Assert.All(status.Episodes, e =>
@@ -114,7 +147,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
             Assert.Equal(e.Desired!.Description, video.Description);
         });
         var stream = Assert.Single(stack.YouTube.Streams);
-        Assert.All(stack.YouTube.Videos, v => Assert.Equal(stream.Id, v.BoundStreamId));
+        Assert.All(stack.YouTube.Videos.Where(v => v.Id != theirs.Id), v => Assert.Equal(stream.Id, v.BoundStreamId));
         // The quota entity knows what YouTube charged, failed requests and retried attempts included. A little may
         // be missing: an attempt whose result was lost with the Temporal restart ran again, and only that run reported.
         var charged = stack.YouTube.UnitsSpent;
@@ -157,7 +190,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
             deadline,
             "the rename and the titles reconciled");
         var atHead = last!;
-        var broadcasts = stack.YouTube.Videos.GroupBy(v => Markers.EpisodeOf(v.Tags)).ToDictionary(g => g.Key!, g => g.ToList());
+        var broadcasts = stack.YouTube.Videos.Where(v => v.Id != theirs.Id).GroupBy(v => Markers.EpisodeOf(v.Tags)).ToDictionary(g => g.Key!, g => g.ToList());
         Assert.Equal(atHead.Episodes.Select(e => e.EpisodeId).Order(StringComparer.Ordinal), broadcasts.Keys.Order(StringComparer.Ordinal));
         Assert.DoesNotContain(oldId, broadcasts.Keys);
         Assert.All(atHead.Episodes, e =>
@@ -177,6 +210,26 @@ public class FaultToleranceTests(ITestOutputHelper output)
         var text = Encoding.UTF8.GetString(files[EpisodeFile(i)]);
         Assert.Contains($"title: \"Episode {i}\"", text, StringComparison.Ordinal);
         return Encoding.UTF8.GetBytes(text.Replace($"title: \"Episode {i}\"", $"title: \"{title}\"", StringComparison.Ordinal));
+    }
+
+    /// <summary>A broadcast the creator scheduled by hand (their own client, not the pipeline's).</summary>
+    private static async Task<LiveBroadcast> CreatorsBroadcastAsync(EmbeddedStack stack, string title, DateTimeOffset start)
+    {
+        var options = new YouTubeOptions
+        {
+            ClientId = stack.YouTube.ClientId,
+            ClientSecret = stack.YouTube.ClientSecret,
+            RefreshToken = stack.YouTube.RefreshToken,
+            ApiBaseUri = stack.YouTube.ApiBaseUri,
+            UploadBaseUri = stack.YouTube.UploadBaseUri,
+            TokenUri = stack.YouTube.TokenUri,
+        };
+        using var client = YouTubeClient.Create(options, new InMemoryQuotaLedger(TimeProvider.System, 10_000), TimeProvider.System);
+        return await client.InsertBroadcastAsync(new LiveBroadcast
+        {
+            Snippet = new LiveBroadcastSnippet { Title = title, Description = "Mine, not the pipeline's.", ScheduledStartTimeRaw = $"{start:yyyy-MM-dd'T'HH:mm:ss'Z'}" },
+            Status = new LiveBroadcastStatus { PrivacyStatus = "private" },
+        }, "snippet,status");
     }
 
     // Long runs are diagnosed while they run: RAWKODE_FAULT_LOG names a file that gets each line at once.

@@ -182,4 +182,51 @@ public sealed class CleanupDecisionsTests
             new[] { Ownership.ClusterName("show/k", "team-a"), Ownership.ClusterName("show/k", "team-b") }.Order(StringComparer.Ordinal),
             names.Order(StringComparer.Ordinal));
     }
+
+    private static EpisodeStatus Entity(DesiredEpisode desired, string? videoId) =>
+        new(desired.EpisodeId, "Idle", false, desired, new AppliedEpisode(videoId), ReconcilePlan.Nothing, [], null, null, null, 0);
+
+    private static IReadOnlyDictionary<string, DesiredEpisode> Head(DesiredEpisode desired) =>
+        new Dictionary<string, DesiredEpisode> { [desired.EpisodeId] = desired };
+
+    [Fact]
+    public void JudgeHeld_UpcomingBroadcast_RecreatedIfMissing()
+    {
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = Now.AddDays(2) };
+
+        var held = CleanupDecisions.JudgeHeld(Entity(spec, "vid1"), Head(spec), Now);
+
+        Assert.Equal((spec.EpisodeId, "vid1", true), (held!.EpisodeId, held.VideoId, held.RecreateIfMissing));
+    }
+
+    [Fact]
+    public void JudgeHeld_ShowStartedOrOver_OnlyReported()
+    {
+        var started = EpisodeDecisionsTests.Spec() with { ScheduledFor = Now.AddMinutes(-5) };
+        var over = EpisodeDecisionsTests.Spec() with { ScheduledFor = Now.AddYears(-3) };
+
+        Assert.False(CleanupDecisions.JudgeHeld(Entity(started, "vid1"), Head(started), Now)!.RecreateIfMissing);
+        Assert.False(CleanupDecisions.JudgeHeld(Entity(over, "vid1"), Head(over), Now)!.RecreateIfMissing);
+    }
+
+    [Fact]
+    public void JudgeHeld_VideoClaimedByTheFile_OnlyReported()
+    {
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = Now.AddDays(2), AdoptVideoId = "claimed0001" };
+
+        var held = CleanupDecisions.JudgeHeld(Entity(spec, "claimed0001"), Head(spec), Now);
+
+        Assert.False(held!.RecreateIfMissing);
+        Assert.Contains("claimed", held.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JudgeHeld_NoVideoDraftOrNotAtTheHead_NotChecked()
+    {
+        var spec = EpisodeDecisionsTests.Spec() with { ScheduledFor = Now.AddDays(2) };
+
+        Assert.Null(CleanupDecisions.JudgeHeld(Entity(spec, null), Head(spec), Now));
+        Assert.Null(CleanupDecisions.JudgeHeld(Entity(spec with { Draft = true }, "vid1"), Head(spec), Now));
+        Assert.Null(CleanupDecisions.JudgeHeld(Entity(spec, "vid1"), new Dictionary<string, DesiredEpisode>(), Now));
+    }
 }

@@ -190,5 +190,11 @@ public sealed class CleanupWorkflowTests
             StreamDeleteCalls.Enqueue($"{input.StreamKey}:{input.StreamId}");
             return Task.FromResult(new StreamDeletion(true, "deleted", 51));
         }
+
+        [Activity]
+        public Task<HeldVideos> ListHeldVideosAsync(ListHeldVideosInput input) => Task.FromResult(new HeldVideos([], []));
+
+        [Activity]
+        public Task<VideoPresence> CheckVideosAsync(CheckVideosInput input) => Task.FromResult(new VideoPresence([], 0));
     }
 }

@@ -102,7 +102,41 @@ public interface ICleanupActivities
     /// <remarks>Upstream: https://developers.google.com/youtube/v3/live/docs/liveStreams/delete</remarks>
     [Activity]
     Task<StreamDeletion> DeleteOrphanStreamAsync(DeleteOrphanStreamInput input);
+
+    /// <summary>
+    /// The drift check's first half, without any YouTube call: the video each running episode entity of the desired
+    /// state at the branch head holds (queried from the entity), and whether its show is still to come (a vanished
+    /// broadcast is then recreated) or is over (a vanished video is only reported).
+    /// </summary>
+    [Activity]
+    Task<HeldVideos> ListHeldVideosAsync(ListHeldVideosInput input);
+
+    /// <summary>
+    /// The drift check's second half: which of the ids YouTube no longer has (videos.list part=id, 50 ids per call,
+    /// 1 unit each). A video of any privacy is returned to its channel's owner, so only a deleted one is missing.
+    /// </summary>
+    /// <remarks>Upstream: https://developers.google.com/youtube/v3/docs/videos/list</remarks>
+    [Activity]
+    Task<VideoPresence> CheckVideosAsync(CheckVideosInput input);
 }
+
+/// <summary>Input of <see cref="ICleanupActivities.ListHeldVideosAsync"/>.</summary>
+public sealed record ListHeldVideosInput(DateTimeOffset Now);
+
+/// <summary>A video an episode's entity holds.</summary>
+/// <param name="RecreateIfMissing">The show has not started and the file claims no video: a vanished broadcast is recreated.</param>
+/// <param name="Why">Why it would (or would not) be recreated, for the report.</param>
+public sealed record HeldVideo(string EpisodeId, string VideoId, bool RecreateIfMissing, string Why);
+
+/// <summary>Result of <see cref="ICleanupActivities.ListHeldVideosAsync"/>.</summary>
+public sealed record HeldVideos(IReadOnlyList<HeldVideo> Videos, IReadOnlyList<string> Notes);
+
+/// <summary>Input of <see cref="ICleanupActivities.CheckVideosAsync"/>.</summary>
+public sealed record CheckVideosInput(IReadOnlyList<string> VideoIds);
+
+/// <summary>Result of <see cref="ICleanupActivities.CheckVideosAsync"/>.</summary>
+/// <param name="Missing">The ids videos.list did not return.</param>
+public sealed record VideoPresence(IReadOnlyList<string> Missing, long UnitsSpent);
 
 /// <summary>Input of <see cref="ICleanupActivities.CleanClustersAsync"/>.</summary>
 public sealed record CleanClustersInput(DateTimeOffset Now, bool DryRun);

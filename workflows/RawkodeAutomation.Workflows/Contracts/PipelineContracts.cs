@@ -54,7 +54,11 @@ public sealed record PersonStatus(
 /// operator triggering it).
 /// </summary>
 /// <param name="DryRun">Look and report what would be deleted, delete nothing.</param>
-public sealed record CleanupPassInput(bool DryRun = false);
+/// <param name="DriftOnly">
+/// Only compare the channel with the episodes' entities (the drift check <c>rawkode up</c> runs at start-up); clusters,
+/// leftover broadcasts and streams are left to the Schedule's passes.
+/// </param>
+public sealed record CleanupPassInput(bool DryRun = false, bool DriftOnly = false);
 
 /// <summary>One thing a cleanup pass deleted or kept, and why.</summary>
 /// <param name="Kind"><c>cluster</c>, <c>broadcast</c> or <c>stream</c>.</param>
@@ -68,13 +72,28 @@ public sealed record CleanupItem(string Kind, string Name, string? EpisodeId, st
 /// <param name="Kept">Things that looked like leftovers but stayed (a live broadcast, a running episode's, ...).</param>
 /// <param name="Notes">Counts and anything that stopped part of the pass (e.g. the head did not validate).</param>
 /// <param name="QuotaUnitsSpent">YouTube units the pass's calls cost.</param>
+/// <param name="Drifted">
+/// Videos an episode's entity holds that YouTube no longer has (deleted in YouTube Studio, a lost sandbox state): an
+/// upcoming broadcast is recreated by its entity; a show that is over is only reported (kind <c>drift</c>). Null in
+/// reports recorded before the drift check existed.
+/// </param>
 public sealed record CleanupReport(
     DateTimeOffset At,
     bool DryRun,
     IReadOnlyList<CleanupItem> Deleted,
     IReadOnlyList<CleanupItem> Kept,
     IReadOnlyList<string> Notes,
-    long QuotaUnitsSpent);
+    long QuotaUnitsSpent,
+    IReadOnlyList<CleanupItem>? Drifted = null);
+
+/// <summary>
+/// The cleanup's drift check found that YouTube no longer has the video an episode's entity holds
+/// (<c>EpisodeWorkflow.ChannelDriftAsync</c>).
+/// </summary>
+/// <param name="VideoId">The vanished video; the entity ignores the notice when it holds another one by now.</param>
+/// <param name="Recreate">True for a broadcast whose show has not started: the entity forgets it and creates it again.</param>
+/// <param name="Detail">What was found, for the entity's state.</param>
+public sealed record ChannelDrift(string VideoId, bool Recreate, string Detail);
 
 /// <summary>What an operator sees when querying a cleanup pass.</summary>
 /// <param name="Phase">Clusters, SurveyingBroadcasts, WaitingForQuota, DeletingBroadcasts, SurveyingStreams, DeletingStreams or Done.</param>
