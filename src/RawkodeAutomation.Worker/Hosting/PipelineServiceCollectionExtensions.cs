@@ -34,6 +34,18 @@ public static class PipelineServiceCollectionExtensions
     }
 
     /// <summary>
+    /// What every pipeline worker needs beyond its workflows and activities: activities with a heartbeat timeout are
+    /// kept alive (<see cref="ActivityKeepAlive"/>), and the progress activities heartbeat (the YouTube units spent so
+    /// far) reaches the server within a second, so an attempt lost with a killed worker leaves it to the next attempt.
+    /// </summary>
+    public static void ConfigureWorker(Temporalio.Worker.TemporalWorkerOptions options)
+    {
+        options.Interceptors = [.. options.Interceptors ?? [], new ActivityKeepAlive()];
+        options.DefaultHeartbeatThrottleInterval = ActivityKeepAlive.ThrottleInterval;
+        options.MaxHeartbeatThrottleInterval = ActivityKeepAlive.ThrottleInterval;
+    }
+
+    /// <summary>
     /// Registers the Temporal client, the hosted worker with every pipeline workflow and activity, and the
     /// <see cref="ICommitSink"/> the GitHub area's webhook and local watcher feed. Adapters the activities
     /// need (<c>AddYouTube</c>, <c>AddGitHub</c>, an <see cref="IDesiredStateBuilder"/>, an
@@ -76,7 +88,8 @@ public static class PipelineServiceCollectionExtensions
             .AddWorkflow<PersonWorkflow>()
             .AddWorkflow<YouTubeQuotaWorkflow>()
             .AddWorkflow<CommitWorkflow>()
-            .AddWorkflow<CleanupWorkflow>();
+            .AddWorkflow<CleanupWorkflow>()
+            .ConfigureOptions(ConfigureWorker);
         return services;
     }
 }
