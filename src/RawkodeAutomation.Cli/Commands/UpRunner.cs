@@ -370,8 +370,13 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync($"rawkode up: gave up waiting after {timeout}").ConfigureAwait(false);
             }
+            var credentialsRejected = status.Quota?.CredentialsRejected == true;
+            if (credentialsRejected)
+            {
+                await output.WriteLineAsync($"rawkode up: YouTube refused the channel's credentials; {status.Episodes.Count(e => e.Phase == "WaitingForQuota")} episode(s) wait for new ones and run by themselves once up starts with them (YouTube:ClientId, YouTube:ClientSecret, YouTube:RefreshToken)").ConfigureAwait(false);
+            }
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            return commitFailed || status.Failed > 0 || timedOut ? 1 : 0;
+            return commitFailed || status.Failed > 0 || timedOut || credentialsRejected ? 1 : 0;
         }
         catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {

@@ -78,6 +78,8 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<RawkodeAutomation.YouTube.Operations.MarkedBroadcasts>();
         services.TryAddSingleton<ICurrentRevision, Adapters.GitBranchHead>();
 
+        // Lets calls parked on refused YouTube credentials run again once a worker starts with new ones.
+        services.AddHostedService<CredentialsAnnouncer>();
         services.AddHostedTemporalWorker(options.TaskQueue)
             .AddScopedActivities<CommitActivities>()
             .AddScopedActivities<QuotaActivities>()

@@ -33,7 +33,7 @@ public sealed record ChannelStatus(
     public bool Settled =>
         Episodes.All(e => !e.Busy || ParkedOnQuota(e.Phase)) && People.All(p => !p.Busy || QuotaParked) && (InFlight?.Count ?? 0) == 0;
 
-    private bool QuotaParked => Quota is { } q && (q.Exhausted || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < RawkodeAutomation.Episodes.Quota.YouTubeCosts.Reserve.Broadcast);
+    private bool QuotaParked => Quota is { } q && (q.Exhausted || q.CredentialsRejected || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < RawkodeAutomation.Episodes.Quota.YouTubeCosts.Reserve.Broadcast);
 
     private bool ParkedOnQuota(string phase) => phase == "WaitingForQuota" && QuotaParked;
 
@@ -48,7 +48,7 @@ public sealed record ChannelStatus(
     public string Summary()
     {
         var phases = Episodes.GroupBy(e => e.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key.ToLowerInvariant()}");
-        var quota = Quota is { } q ? $"; quota {q.Used}/{q.DailyBudget} used today ({q.Remaining} left, resets {q.NextReset:u})" : "";
+        var quota = Quota is { } q ? $"; quota {q.Used}/{q.DailyBudget} used today ({q.Remaining} left, resets {q.NextReset:u}){(q.CredentialsRejected ? "; YouTube refused the credentials: calls wait for a worker with new ones" : "")}" : "";
         var sweeping = People.Where(p => p.Busy).Select(p => $"{p.PersonId} {p.Done}/{p.Done + p.Pending + p.InFlight}").ToList();
         var sweeps = sweeping.Count > 0 ? $"; sweeps: {string.Join(", ", sweeping)}" : "";
         var inFlight = InFlight is { Count: > 0 } work ? $"; in flight: {string.Join(", ", work.Take(3).Select(w => w.Describe()))}{(work.Count > 3 ? $" and {work.Count - 3} more" : "")}" : "";
