@@ -18,7 +18,6 @@ public static class RawkodeCommandLine
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(DescribeCommand.Create());
-        root.Subcommands.Add(EpisodesBenchCommand.Create());
         root.Subcommands.Add(YouTubeCommand.Create());
         root.Subcommands.Add(KlusteredCommand.Create());
         root.Subcommands.Add(UpCommand.Create());

@@ -33,6 +33,31 @@ internal sealed class ApiServer : IAsyncDisposable
 
     public Uri BaseUri { get; private set; } = null!;
 
+    private volatile string? _down;
+    private Task? _stopped;
+
+    /// <summary>See <see cref="GoDown"/>.</summary>
+    public bool IsDown => _down is not null;
+
+    /// <summary>
+    /// The API server goes away: requests that arrive from now on are cut off, and the listener closes, so new
+    /// connections are refused (what clients see when kube-apiserver no longer listens on its port). A request already
+    /// being served (e.g. the one whose change caused this) still gets its answer.
+    /// </summary>
+    public void GoDown(string why)
+    {
+        if (Interlocked.CompareExchange(ref _down, why, null) is not null)
+        {
+            return;
+        }
+
+        _stopped = Task.Run(async () =>
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _app.StopAsync(deadline.Token).ConfigureAwait(false);
+        });
+    }
+
     /// <summary>The next authenticated requests fail with these status codes, one each, in order.</summary>
     public void InjectFaults(IEnumerable<int> statusCodes)
     {
@@ -70,14 +95,29 @@ internal sealed class ApiServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        await _app.StopAsync(deadline.Token).ConfigureAwait(false);
+        if (_stopped is not null)
+        {
+            await _stopped.ConfigureAwait(false);
+        }
+        else
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _app.StopAsync(deadline.Token).ConfigureAwait(false);
+        }
+
         await _app.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (_down is not null)
+        {
+            // Gone (see GoDown): the connection is cut, no HTTP answer, until the listener has closed.
+            context.Abort();
+            return;
+        }
+
         try
         {
             var path = context.Request.Path.Value ?? "/";

@@ -48,6 +48,32 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// After a restart from the state file: a <c>Cluster</c> without a workload cluster that is not being deleted was
+    /// still provisioning (or was never served) and is provisioned now; one being deleted is deleted, as the real
+    /// controllers reconcile whatever they find when they start.
+    /// </summary>
+    public void Resume()
+    {
+        foreach (var cluster in _management.Store.List(_management.Type("Cluster"), null).Items)
+        {
+            var ns = cluster["metadata"]!["namespace"]!.GetValue<string>();
+            var name = cluster["metadata"]!["name"]!.GetValue<string>();
+            var key = $"{ns}/{name}";
+            if (cluster["metadata"]?["deletionTimestamp"] is not null)
+            {
+                if (_deprovisioning.TryAdd(key, 0))
+                {
+                    _ = Task.Run(() => DeprovisionAsync(key, ns, name));
+                }
+            }
+            else if (!_clusters.ContainsKey(key))
+            {
+                _provisioning.TryAdd(key, Task.Run(() => ProvisionAsync(key, ns, name)));
+            }
+        }
+    }
+
     private void OnChanged(WatchEvent change)
     {
         if (change.Resource.Kind != "Cluster" || change.Resource.Group != "cluster.x-k8s.io")
@@ -101,7 +127,14 @@ internal sealed class ClusterApiStandIn : IAsyncDisposable
             var workers = (topology?["workers"]?["machineDeployments"] as JsonArray)?.OfType<JsonObject>().Sum(m => m["replicas"]?.GetValue<int>() ?? 1) ?? 0;
             var workload = await SandboxCluster.StartWorkloadAsync(name, controlPlanes, workers, _options).ConfigureAwait(false);
             _clusters[key] = workload;
-            await _management.Store.CreateAsync(_management.Type("Secret"), ns, new JsonObject
+            var secretType = _management.Type("Secret");
+            if (_management.Store.Get(secretType, ns, $"{name}-kubeconfig") is not null)
+            {
+                // Published before a restart lost the workload cluster it pointed at: this one replaces it.
+                _management.Store.Delete(secretType, ns, $"{name}-kubeconfig");
+            }
+
+            await _management.Store.CreateAsync(secretType, ns, new JsonObject
             {
                 ["metadata"] = new JsonObject
                 {

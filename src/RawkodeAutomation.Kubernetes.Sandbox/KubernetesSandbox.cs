@@ -72,6 +72,8 @@ public sealed class KubernetesSandbox : IAsyncDisposable
             await sandbox._clusterApi.AdoptAsync(workload["key"]!.GetValue<string>(), cluster).ConfigureAwait(false);
         }
 
+        // Clusters that were being provisioned or deleted when the process stopped carry on from where they are.
+        sandbox._clusterApi.Resume();
         return sandbox;
     }
 

@@ -14,9 +14,16 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 /// <item><c>controller-manager-no-deployments</c>: the deployment controller stops (a changed Deployment gets no new pods, its status goes stale);</item>
 /// <item><c>kubelet-max-pods</c>: the node takes at most 3 pods, counting the 2 every kubeadm node runs that the sandbox does not list (kube-proxy, the CNI agent);</item>
 /// <item><c>hosts-blackhole-registry</c>: images from ghcr.io that the node had not pulled before the break fail with ErrImagePull;</item>
-/// <item><c>chmod-kubectl</c>: only the fixers' shell notices; nothing to reproduce through the API.</item>
+/// <item><c>chmod-kubectl</c>: only the fixers' shell notices; nothing to reproduce through the API;</item>
+/// <item><c>kubelet-stopped</c>: once the script's pod is deleted (the real script stops kubelet from a delayed unit),
+/// the node stops posting its status: Ready goes Unknown ("Kubelet stopped posting node status."), kubectl shows it
+/// NotReady, the node lifecycle controller's <c>node.kubernetes.io/unreachable</c> taints go on, its pods are marked not
+/// Ready and new pods bound to it stay Pending;</item>
+/// <item><c>apiserver-wrong-port</c>: the cluster's API server stops answering (connections refused) once the script's
+/// pod is deleted, as the real break's delayed unit moves kube-apiserver's port seconds after the pod reported back.</item>
 /// </list>
-/// Any other host pod fails with a message saying the sandbox does not model it (e.g. <c>apiserver-wrong-port</c>).
+/// Any other host pod fails with a message saying the sandbox does not model it. Nobody can log in to a sandbox node, so
+/// none of these can be fixed by hand here: that needs a real cluster.
 /// </summary>
 internal sealed class NodeModel
 {
@@ -26,16 +33,26 @@ internal sealed class NodeModel
     public const string MaxPods = "kubelet-max-pods";
     public const string BlackholeRegistry = "hosts-blackhole-registry";
     public const string ChmodKubectl = "chmod-kubectl";
+    public const string ApiServerWrongPort = "apiserver-wrong-port";
+    public const string KubeletStopped = "kubelet-stopped";
 
     /// <summary>kubelet-max-pods' limit, and the pods of a kubeadm node the sandbox does not list.</summary>
     public const int MaxPodsLimit = 3;
     public const int UnlistedSystemPods = 2;
 
-    private static readonly HashSet<string> Modelled = new(StringComparer.Ordinal) { NoDeploymentController, MaxPods, BlackholeRegistry, ChmodKubectl };
+    private static readonly HashSet<string> Modelled = new(StringComparer.Ordinal) { NoDeploymentController, MaxPods, BlackholeRegistry, ChmodKubectl, ApiServerWrongPort, KubeletStopped };
     private static readonly string[] BlackholedRegistries = ["ghcr.io", "pkg-containers.githubusercontent.com"];
 
     private readonly Dictionary<string, HashSet<string>> _breaks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _pulledBeforeBlackhole = new(StringComparer.Ordinal);
+
+    // Written by the delete that starts the effect (an API request), read by the controllers' loop.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _kubeletDown = new(StringComparer.Ordinal);
+
+    /// <summary>The kubelet of <paramref name="node"/> no longer runs (see <see cref="KubeletStopped"/>).</summary>
+    public bool KubeletDown(string? node) => node is not null && _kubeletDown.ContainsKey(node);
+
+    public void StopKubelet(string node) => _kubeletDown.TryAdd(node, 0);
 
     /// <summary>True when some node's controller manager runs without the deployment controller.</summary>
     public bool DeploymentControllerStopped => _breaks.Values.Any(b => b.Contains(NoDeploymentController));
@@ -81,6 +98,20 @@ internal sealed class NodeModel
             default:
                 return ("Failed", $"the Kubernetes sandbox does not know the host script purpose \"{purpose}\"");
         }
+    }
+
+    /// <summary>
+    /// The break whose effect starts when its apply pod, having succeeded, is deleted (the real scripts delay the effect
+    /// with a systemd timer so their pod can report back first); null for any other pod.
+    /// </summary>
+    public static string? DelayedEffect(JsonObject deletedPod)
+    {
+        var labels = LabelSelector.Labels(deletedPod);
+        return labels.GetValueOrDefault(PurposeLabel) == "apply" && Phase(deletedPod) == "Succeeded" && labels.GetValueOrDefault(BreakLabel) is ApiServerWrongPort or KubeletStopped
+            ? labels[BreakLabel]
+            : null;
+
+        static string? Phase(JsonObject p) => p["status"]?["phase"]?.GetValue<string>();
     }
 
     /// <summary>Why <paramref name="node"/> cannot take another pod, or null.</summary>

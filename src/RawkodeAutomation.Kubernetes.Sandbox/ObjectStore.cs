@@ -467,6 +467,18 @@ internal sealed class ObjectStore
 
     private static void NormaliseOnWrite(ResourceType type, JsonObject obj)
     {
+        // ObjectMeta's maps are omitempty: an emptied label or annotation map is no map at all (kubectl diff compares them).
+        if (obj["metadata"] is JsonObject meta)
+        {
+            foreach (var map in new[] { "labels", "annotations" })
+            {
+                if (meta[map] is JsonObject { Count: 0 } || (meta.ContainsKey(map) && meta[map] is null))
+                {
+                    meta.Remove(map);
+                }
+            }
+        }
+
         if (type.Kind == "Secret" && obj["stringData"] is JsonObject stringData)
         {
             var data = obj["data"] as JsonObject ?? new JsonObject();

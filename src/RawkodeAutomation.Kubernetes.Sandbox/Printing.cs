@@ -258,7 +258,9 @@ internal static class Printing
     private static string NodeStatus(JsonObject node)
     {
         var ready = (node["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Ready")?["status"]?.GetValue<string>();
-        var status = ready switch { "True" => "Ready", "False" => "NotReady", _ => "Unknown" };
+        // As kubectl's node printer: a Ready condition that is not True (False, or Unknown when the kubelet stopped
+        // posting status) is NotReady; only a node without one is Unknown.
+        var status = ready switch { "True" => "Ready", null => "Unknown", _ => "NotReady" };
         return node["spec"]?["unschedulable"]?.GetValue<bool>() == true ? status + ",SchedulingDisabled" : status;
     }
 

@@ -227,6 +227,15 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// </summary>
     public void InjectFaults(params int[] statusCodes) => _server.InjectFaults(statusCodes);
 
+    /// <summary>
+    /// True once a node-level break took this cluster's API server away (<c>apiserver-wrong-port</c>): every connection
+    /// is refused, as when kube-apiserver listens on another port. Only a person on the node could bring it back, and the
+    /// sandbox has no nodes to log in to.
+    /// </summary>
+    public bool ApiServerDown => _server.IsDown;
+
+    internal void TakeApiServerDown(string why) => _server.GoDown(why);
+
     /// <summary>Creates an object directly (bypassing HTTP and admission): for seeding and tests.</summary>
     public async Task<JsonObject> CreateAsync(JsonObject obj)
     {

@@ -7,8 +7,10 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 /// A small server-side apply (<c>application/apply-patch+yaml</c>, https://kubernetes.io/docs/reference/using-api/server-side-apply/):
 /// the applied configuration is merged into the live object by the strategic merge rules, each field manager's set of
 /// applied fields is kept in <c>metadata.managedFields</c> (FieldsV1), and setting a field another apply manager owns to a
-/// different value is a 409 conflict unless <c>force=true</c>, which moves the field to the new manager.
-/// Not modelled: removing fields a manager stops applying, and ownership by non-apply (Update) operations.
+/// different value is a 409 conflict unless <c>force=true</c>, which moves the field to the new manager. A field a
+/// manager applied before and leaves out now is removed from the object when no other apply manager owns it (list
+/// elements and maps it leaves empty go with it), as the API server does.
+/// Not modelled: ownership by non-apply (Update) operations.
 /// </summary>
 internal static class ServerSideApply
 {
@@ -44,6 +46,31 @@ internal static class ServerSideApply
         }
 
         var merged = live is null ? (JsonObject)applied.DeepClone() : (JsonObject)Patching.MergePatch(live, applied, strategic: true)!;
+
+        // What this manager applied before and leaves out now goes, unless another manager still owns it.
+        var before = managed.Where(e => e["manager"]?.GetValue<string>() == manager && e["operation"]?.GetValue<string>() == "Apply")
+            .SelectMany(e => Flatten(e["fieldsV1"] as JsonObject, "")).ToHashSet(StringComparer.Ordinal);
+        var others = managed.Where(e => e["manager"]?.GetValue<string>() != manager)
+            .SelectMany(e => Flatten(e["fieldsV1"] as JsonObject, "")).ToHashSet(StringComparer.Ordinal);
+        var kept = fields.Keys.Concat(others).ToList();
+        bool Holds(string prefix) => kept.Any(k => k == prefix || k.StartsWith(prefix + ".", StringComparison.Ordinal) || k.StartsWith(prefix + "[", StringComparison.Ordinal));
+        var gone = before.Where(p => !fields.ContainsKey(p) && !others.Contains(p) && !Holds(p)).ToList();
+
+        // A list element nobody owns anything in any more goes whole, with the fields the server defaulted in it.
+        var elements = gone.SelectMany(ElementPaths).Distinct(StringComparer.Ordinal).Where(e => !Holds(e)).OrderBy(e => e.Length).ToList();
+        var removed = new List<string>();
+        foreach (var element in elements.Where(e => !removed.Any(r => e.StartsWith(r, StringComparison.Ordinal))))
+        {
+            Remove(merged, [.. Segments(element)]);
+            removed.Add(element);
+        }
+
+        // Merge keys last: an element is found by its key until everything else in it is gone.
+        foreach (var path in gone.Where(p => !removed.Any(r => p.StartsWith(r, StringComparison.Ordinal))).OrderBy(p => IsMergeKey(p) ? 1 : 0).ThenByDescending(p => p.Length))
+        {
+            Remove(merged, [.. Segments(path)]);
+        }
+
         managed.RemoveAll(e => e["manager"]?.GetValue<string>() == manager && e["operation"]?.GetValue<string>() == "Apply");
         managed.RemoveAll(e => e["fieldsV1"] is JsonObject { Count: 0 });
         managed.Add(new JsonObject
@@ -58,6 +85,88 @@ internal static class ServerSideApply
         merged["metadata"] ??= new JsonObject();
         merged["metadata"]!["managedFields"] = new JsonArray([.. managed]);
         return merged;
+    }
+
+    // "a.b[name=x].c[port=1].d" -> "a.b[name=x]", "a.b[name=x].c[port=1]".
+    private static IEnumerable<string> ElementPaths(string path)
+    {
+        var at = new System.Text.StringBuilder();
+        foreach (var segment in Segments(path))
+        {
+            at.Append(segment.StartsWith('[') || at.Length == 0 ? segment : "." + segment);
+            if (segment.StartsWith('['))
+            {
+                yield return at.ToString();
+            }
+        }
+    }
+
+    private static bool IsMergeKey(string path)
+    {
+        var segments = Segments(path).ToList();
+        return segments.Count >= 2 && segments[^2] is ['[', ..] keyed && keyed[1..keyed.IndexOf('=')] == segments[^1];
+    }
+
+    /// <summary>
+    /// Removes the field at <paramref name="segments"/> (a <c>[key=value]</c> segment picks a list element by its merge
+    /// key), then every map or list element that removal left empty (an element left with only its key is empty),
+    /// up to but not including the top-level sections.
+    /// </summary>
+    private static void Remove(JsonObject root, string[] segments)
+    {
+        var trail = new List<(JsonNode Parent, JsonNode Node, string Segment)>();
+        JsonNode current = root;
+        foreach (var segment in segments)
+        {
+            JsonNode? next = null;
+            if (segment.StartsWith('[') && current is JsonArray array)
+            {
+                var key = segment[1..segment.IndexOf('=')];
+                var value = segment[(segment.IndexOf('=') + 1)..^1];
+                next = array.OfType<JsonObject>().FirstOrDefault(e => e[key]?.ToString() == value);
+            }
+            else if (current is JsonObject obj)
+            {
+                next = obj[segment];
+            }
+
+            if (next is null)
+            {
+                return;
+            }
+
+            trail.Add((current, next, segment));
+            current = next;
+        }
+
+        for (var i = trail.Count - 1; i >= 0; i--)
+        {
+            var (parent, node, segment) = trail[i];
+            if (i < trail.Count - 1)
+            {
+                var empty = node is JsonObject { Count: 0 } or JsonArray { Count: 0 }
+                    || (segment.StartsWith('[') && node is JsonObject { Count: 1 } element && element.ContainsKey(segment[1..segment.IndexOf('=')]));
+                if (i == 0 || !empty)
+                {
+                    // Top-level sections stay, and so does anything still holding other fields.
+                    return;
+                }
+            }
+            else if (i > 0 && trail[i - 1].Segment is ['[', ..] keyed && keyed[1..keyed.IndexOf('=')] == segment && parent is JsonObject { Count: > 1 })
+            {
+                // An element's merge key goes last, with the element, once nothing else is left in it.
+                return;
+            }
+
+            if (parent is JsonObject o)
+            {
+                o.Remove(segment);
+            }
+            else if (parent is JsonArray a)
+            {
+                a.Remove(node);
+            }
+        }
     }
 
     // Leaf fields of an object as dotted paths; list elements with a merge key become [key=value] segments.

@@ -38,10 +38,31 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     {
         _cluster = cluster;
         cluster.Store.Changed += _ => Wake();
+        cluster.Store.Changed += StartDelayedEffect;
         _loop = Task.Run(LoopAsync);
     }
 
     private ObjectStore Store => _cluster.Store;
+
+    // Runs inside the delete that commits the change, so the next request already sees the effect.
+    private void StartDelayedEffect(WatchEvent change)
+    {
+        if (change.Type != "DELETED" || change.Resource.Kind != "Pod" || _cluster.Options.HostPodPhase != KubernetesSandboxOptions.SimulatedHostPods)
+        {
+            return;
+        }
+
+        switch (NodeModel.DelayedEffect(change.Object))
+        {
+            case NodeModel.ApiServerWrongPort:
+                _cluster.TakeApiServerDown($"kube-apiserver listens on 6444 after break {NodeModel.ApiServerWrongPort}");
+                break;
+            case NodeModel.KubeletStopped when NodeOf(change.Object) is { } node:
+                _nodes.StopKubelet(node);
+                Wake();
+                break;
+        }
+    }
 
     /// <summary>The last unexpected error of a reconcile pass (for diagnostics; the loop carries on).</summary>
     public Exception? LastError { get; private set; }
@@ -107,6 +128,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     {
         await ReconcileServiceAccountsAsync().ConfigureAwait(false);
         await ReconcileStaticPodsAsync().ConfigureAwait(false);
+        await ReconcileNodesAsync().ConfigureAwait(false);
 
         // Without the deployment controller (a node-level break), Deployments keep their ReplicaSets and stale status.
         foreach (var deployment in _nodes.DeploymentControllerStopped ? [] : Store.List(_cluster.Type("Deployment"), null).Items)
@@ -628,6 +650,12 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             await _cluster.Events.RecordAsync(pod, "Normal", "Scheduled", $"Successfully assigned {Namespace(pod)}/{Name(pod)} to {Name(node)}", "default-scheduler").ConfigureAwait(false);
         }
 
+        if (_nodes.KubeletDown(NodeOf(pod)))
+        {
+            await MarkOnStoppedKubeletAsync(pod).ConfigureAwait(false);
+            return;
+        }
+
         if (IsHostPod(pod))
         {
             if (pod["status"]?["phase"]?.GetValue<string>() is "Succeeded" or "Failed")
@@ -725,6 +753,88 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
                     : new JsonObject(),
             }).ToArray()),
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a node whose kubelet stopped looks like once the node lifecycle controller noticed: Ready Unknown with the
+    /// controller's reason and message, and its <c>node.kubernetes.io/unreachable</c> taints (put back if removed, as the
+    /// controller does while the node stays unreachable).
+    /// </summary>
+    private async Task ReconcileNodesAsync()
+    {
+        foreach (var node in Store.List(_cluster.Type("Node"), null).Items.Where(n => _nodes.KubeletDown(Name(n))))
+        {
+            var taints = (node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone()).ToList() ?? [];
+            var missing = new[] { "NoSchedule", "NoExecute" }
+                .Where(effect => !taints.Any(t => t["key"]?.GetValue<string>() == UnreachableTaint && t["effect"]?.GetValue<string>() == effect))
+                .ToList();
+            var current = node;
+            if (missing.Count > 0)
+            {
+                var next = (JsonObject)node.DeepClone();
+                var spec = next["spec"] as JsonObject ?? new JsonObject();
+                next["spec"] = spec;
+                spec["taints"] = new JsonArray([.. taints, .. missing.Select(effect => (JsonNode)new JsonObject
+                {
+                    ["key"] = UnreachableTaint,
+                    ["effect"] = effect,
+                    ["timeAdded"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                })]);
+                current = await Store.UpdateAsync(_cluster.Type("Node"), null, Name(node), next, null, admit: false).ConfigureAwait(false);
+            }
+
+            var status = (current["status"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
+            var conditions = (status["conditions"] as JsonArray)?.OfType<JsonObject>().Where(c => c["type"]?.GetValue<string>() != "Ready").Select(c => (JsonNode)c.DeepClone()).ToList() ?? [];
+            var ready = (status["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Ready");
+            if (ready?["status"]?.GetValue<string>() == "Unknown")
+            {
+                continue;
+            }
+
+            conditions.Add(new JsonObject
+            {
+                ["type"] = "Ready",
+                ["status"] = "Unknown",
+                ["reason"] = "NodeStatusUnknown",
+                ["message"] = "Kubelet stopped posting node status.",
+                ["lastHeartbeatTime"] = ready?["lastHeartbeatTime"]?.DeepClone(),
+                ["lastTransitionTime"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+            });
+            status["conditions"] = new JsonArray([.. conditions]);
+            await WriteStatusAsync(current, status).ConfigureAwait(false);
+            await _cluster.Events.RecordAsync(current, "Normal", "NodeNotReady", $"Node {Name(current)} status is now: NodeNotReady", "node-controller").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The node lifecycle controller's taint for a node whose kubelet stopped posting status.</summary>
+    private const string UnreachableTaint = "node.kubernetes.io/unreachable";
+
+    /// <summary>
+    /// A pod on a node whose kubelet stopped: nobody starts it (a new one stays Pending) or reports on it; the node
+    /// lifecycle controller marks a running one not Ready.
+    /// </summary>
+    private async Task MarkOnStoppedKubeletAsync(JsonObject pod)
+    {
+        var status = (pod["status"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
+        if (status["phase"]?.GetValue<string>() is null or "Pending")
+        {
+            await WriteStatusAsync(pod, new JsonObject
+            {
+                ["phase"] = "Pending",
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True" }),
+            }).ConfigureAwait(false);
+            return;
+        }
+
+        foreach (var condition in (status["conditions"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if (condition["type"]?.GetValue<string>() == "Ready")
+            {
+                condition["status"] = "False";
+            }
+        }
+
+        await WriteStatusAsync(pod, status).ConfigureAwait(false);
     }
 
     private int PodsOn(string node) =>

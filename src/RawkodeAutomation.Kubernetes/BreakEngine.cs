@@ -68,7 +68,7 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
                 }
             }
 
-            if (module.Node is { } node && !await RunNodeScriptAsync(module, "check", node.Check, throwOnFailure: false, cancellationToken).ConfigureAwait(false))
+            if (module.Node is { Check: { } script } node && !await RunNodeScriptAsync(module, "check", script, throwOnFailure: false, cancellationToken).ConfigureAwait(false))
             {
                 return new BreakCheckResult(module.Id, false, $"the node check script did not pass on every {node.On} node");
             }
@@ -122,6 +122,14 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
                     var want = deployment?["spec"]?["replicas"]?.GetValue<int>() ?? 1;
                     var have = deployment?["status"]?["readyReplicas"]?.GetValue<int>() ?? 0;
                     return have >= want ? null : $"{ready.Target} has {have}/{want} ready replicas";
+                }
+
+            case NodesNotReadyCheck notReady:
+                {
+                    var nodes = await client.ListAsync("v1", "Node", null, NodeSelector(notReady.On), ct).ConfigureAwait(false);
+                    var ready = nodes.Where(n => (n["status"]?["conditions"] as JsonArray)?.OfType<JsonObject>()
+                        .Any(c => c["type"]?.GetValue<string>() == "Ready" && c["status"]?.GetValue<string>() == "True") == true).Select(Name).ToList();
+                    return nodes.Count > 0 && ready.Count == 0 ? null : $"{notReady.On} nodes still Ready: {string.Join(", ", ready)}";
                 }
 
             default:
@@ -246,13 +254,7 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
     /// </summary>
     private async Task<bool> RunNodeScriptAsync(BreakModule module, string purpose, string script, bool throwOnFailure, CancellationToken ct)
     {
-        var selector = module.Node!.On switch
-        {
-            "control-plane" => "node-role.kubernetes.io/control-plane",
-            "workers" => "!node-role.kubernetes.io/control-plane",
-            _ => null,
-        };
-        var nodes = await client.ListAsync("v1", "Node", null, selector, ct).ConfigureAwait(false);
+        var nodes = await client.ListAsync("v1", "Node", null, NodeSelector(module.Node!.On), ct).ConfigureAwait(false);
         if (nodes.Count == 0)
         {
             throw new KlusteredException($"break {module.Id}: no {module.Node.On} node to run its {purpose} script on");
@@ -308,6 +310,14 @@ public sealed class BreakEngine(DynamicClient client, KubernetesOptions options,
 
         return failures.Count == 0;
     }
+
+    /// <summary>The label selector of a node script's or check's <c>on</c>.</summary>
+    private static string? NodeSelector(string on) => on switch
+    {
+        "control-plane" => "node-role.kubernetes.io/control-plane",
+        "workers" => "!node-role.kubernetes.io/control-plane",
+        _ => null,
+    };
 
     private TimeSpan ShortPoll => options.PollInterval < TimeSpan.FromSeconds(1) ? options.PollInterval : TimeSpan.FromSeconds(1);
 

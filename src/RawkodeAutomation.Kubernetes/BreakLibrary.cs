@@ -70,7 +70,8 @@ public static class BreakLibrary
         NodeScript? node = null;
         if (root["node"] is JsonObject n)
         {
-            node = new NodeScript(Required(n, "on", "node."), Required(n, "apply", "node."), Required(n, "check", "node."), Required(n, "undo", "node."));
+            // node.check may be left out when the API checks prove the break (a node whose kubelet is stopped runs no pod to check it).
+            node = new NodeScript(Required(n, "on", "node."), Required(n, "apply", "node."), n["check"]?.GetValue<string>() is { Length: > 0 } nodeCheck ? nodeCheck : null, Required(n, "undo", "node."));
             if (node.On is not ("control-plane" or "workers" or "all"))
             {
                 throw new KlusteredException($"{source}: node.on must be control-plane, workers or all (got \"{node.On}\")");
@@ -80,6 +81,11 @@ public static class BreakLibrary
         if (level == BreakLevel.Node && node is null)
         {
             throw new KlusteredException($"{source}: a node-level break needs a node: section");
+        }
+
+        if (node is { Check: null } && (root["check"] as JsonArray) is not { Count: > 0 })
+        {
+            throw new KlusteredException($"{source}: node.check is required unless check: has API checks");
         }
 
         var module = new BreakModule(
@@ -139,7 +145,8 @@ public static class BreakLibrary
                 "field" => new FieldCheck(Target(body!["target"], where), body["path"]!.GetValue<string>(), body["equals"]?.DeepClone(), body["contains"]?.GetValue<string>()),
                 "nodesTainted" => new NodesTaintedCheck(body!["key"]!.GetValue<string>()),
                 "deploymentReady" => new DeploymentReadyCheck(Target(body, where)),
-                _ => throw new KlusteredException($"{where}: unknown check \"{kind}\" (exists, field, nodesTainted, deploymentReady)"),
+                "nodesNotReady" => new NodesNotReadyCheck(body?["on"]?.GetValue<string>() is "control-plane" or "workers" or "all" ? body["on"]!.GetValue<string>() : throw new KlusteredException($"{where}: nodesNotReady.on must be control-plane, workers or all")),
+                _ => throw new KlusteredException($"{where}: unknown check \"{kind}\" (exists, field, nodesTainted, deploymentReady, nodesNotReady)"),
             });
         }
 

@@ -40,8 +40,8 @@ public sealed record BreakModule(
 
 /// <summary>Scripts run on nodes, inside the host's namespaces (<c>nsenter -t 1 -m -u -i -n -p</c>), as root.</summary>
 /// <param name="On"><c>control-plane</c>, <c>workers</c> or <c>all</c>.</param>
-/// <param name="Check">Exits 0 when the break is in effect.</param>
-public sealed record NodeScript(string On, string Apply, string Check, string Undo);
+/// <param name="Check">Exits 0 when the break is in effect; null when the module's API checks prove it instead.</param>
+public sealed record NodeScript(string On, string Apply, string? Check, string Undo);
 
 /// <summary>One API step of a break (or of its undo).</summary>
 public abstract record BreakStep;
@@ -75,3 +75,9 @@ public sealed record NodesTaintedCheck(string Key) : BreakCheck;
 
 /// <summary>A Deployment has all its replicas Ready.</summary>
 public sealed record DeploymentReadyCheck(ObjectRef Target) : BreakCheck;
+
+/// <summary>
+/// Every chosen node (<c>control-plane</c>, <c>workers</c> or <c>all</c>) has a Ready condition that is not True, as
+/// <c>kubectl get nodes</c> shows NotReady (the kubelet stopped posting status, or reports itself not ready).
+/// </summary>
+public sealed record NodesNotReadyCheck(string On) : BreakCheck;

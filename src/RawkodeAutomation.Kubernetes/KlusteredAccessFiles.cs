@@ -16,6 +16,37 @@ public static class KlusteredAccessFiles
     public static string PathFor(string directory, string episodeId, string team, string role) =>
         Path.Combine([directory, .. episodeId.Split('/'), team, $"{role.ToLowerInvariant()}.kubeconfig"]);
 
+    /// <summary>
+    /// Where a role's credential waits, minted ahead of its window, until it is handed over: beside the role's file, with
+    /// a name that is not <c>*.kubeconfig</c> so nobody takes it for a handed-out one. The fixers' credential is minted at
+    /// provisioning, before any break can take the workload API server away, and handed over from here when the API
+    /// server does not answer at the show's start.
+    /// </summary>
+    public static string StandbyPathFor(string directory, string episodeId, string team, string role) =>
+        Path.Combine([directory, .. episodeId.Split('/'), team, $"{role.ToLowerInvariant()}.standby"]);
+
+    /// <summary>
+    /// Hands a standby credential over: moves it to the role's file (same mode, same content). False when there is
+    /// none (minted by nobody, e.g. a cluster provisioned before standby credentials existed).
+    /// </summary>
+    public static bool Promote(string standbyPath, string path)
+    {
+        if (!File.Exists(standbyPath))
+        {
+            return false;
+        }
+        File.Move(standbyPath, path, overwrite: true);
+        return true;
+    }
+
+    /// <summary>The <c>namespace/name</c> of the ServiceAccount a file written by <see cref="WriteAsync"/> is for; null if it does not say.</summary>
+    public static string? ServiceAccount(string content)
+    {
+        var first = content.Split('\n', 2)[0];
+        var open = first.LastIndexOf('(');
+        return first.StartsWith(ExpiresComment, StringComparison.Ordinal) && open > 0 && first.EndsWith(')') ? first[(open + 1)..^1] : null;
+    }
+
     /// <summary>Writes the kubeconfig with a comment that says until when it is valid; owner-only from its first byte.</summary>
     public static async Task WriteAsync(string path, WorkloadCredential credential, CancellationToken cancellationToken = default)
     {

@@ -25,6 +25,18 @@ public static class KubernetesFailure
         _ => false,
     };
 
+    /// <summary>
+    /// True when the API server did not answer at all: the connection was refused or reset, or the request timed out
+    /// (a stopped or moved kube-apiserver, a blackholed port). An HTTP answer, even a 5xx, is not this: something
+    /// answered. Callers exclude their own cancellation first.
+    /// </summary>
+    public static bool IsUnreachable(Exception exception) => exception switch
+    {
+        HttpRequestException e => e.StatusCode is null,
+        TimeoutException or IOException or TaskCanceledException => true,
+        _ => false,
+    };
+
     /// <summary>"422 UnprocessableEntity: &lt;the API's message&gt;": the status and the <c>Status.message</c> the API sent.</summary>
     public static string Describe(HttpOperationException exception)
     {

@@ -73,4 +73,21 @@ public sealed class CommandErrorTests
         Assert.DoesNotContain("AWS_SECRET", result.Output + result.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", result.Output + result.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Validate_AnError_SaysUpWouldRefuseTheCommitNotThatNothingWasPublished()
+    {
+        using var checkout = new TemporaryCheckout();
+        var episode = Directory.GetFiles(checkout.Combine("episodes"), "*.yaml", SearchOption.AllDirectories)
+            .First(f => File.ReadAllText(f).Contains("scheduledFor:", StringComparison.Ordinal));
+        File.WriteAllText(episode, System.Text.RegularExpressions.Regex.Replace(
+            File.ReadAllText(episode), @"scheduledFor: \S+", "scheduledFor: 2026-12-32T17:00:00Z"));
+
+        var result = await Rawkode.RunAsync(checkout.Path, "validate");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("is not a real date: December 2026 has 31 days", result.Output, StringComparison.Ordinal);
+        Assert.Contains("`rawkode up` refuses a commit with errors", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nothing was published", result.Output + result.Error, StringComparison.Ordinal);
+    }
 }

@@ -23,7 +23,9 @@ public class PlannerTests
 
         Assert.True(plan.IsEmpty);
         Assert.Equal(0, plan.Quota.Units);
-        Assert.Contains("No changes", PlanFormatter.ToText(plan), StringComparison.Ordinal);
+        var text = PlanFormatter.ToText(plan);
+        Assert.Contains("No changes: both revisions of episodes/ ask the same of the channel", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("channel already matches", text, StringComparison.Ordinal);
     }
 
     [Fact]

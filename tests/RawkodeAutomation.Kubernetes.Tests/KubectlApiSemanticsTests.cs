@@ -192,4 +192,166 @@ public sealed class KubectlServerSideApplyTests(KubectlClusterFixture fixture) :
         Assert.Equal("blue", await kubectl.OkAsync("get", "configmap", "ssa", "-o", "jsonpath={.data.colour}"));
         Assert.Contains("bob", await kubectl.OkAsync("get", "configmap", "ssa", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager}"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ApplyServerSide_FieldRemovedFromTheManagersConfig_RemovedFromTheObject()
+    {
+        var kubectl = fixture.Admin;
+        var full = kubectl.WriteFile("prune-full.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: prune
+              labels: { app: prune, tier: web }
+              annotations: { team: a }
+            spec:
+              replicas: 2
+              selector: { matchLabels: { app: prune } }
+              template:
+                metadata: { labels: { app: prune } }
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx:1.27
+                    env: [{ name: MODE, value: fast }]
+                  - name: sidecar
+                    image: busybox:1.36
+            """);
+        var trimmed = kubectl.WriteFile("prune-trimmed.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: prune
+              labels: { app: prune }
+            spec:
+              selector: { matchLabels: { app: prune } }
+              template:
+                metadata: { labels: { app: prune } }
+                spec:
+                  containers:
+                  - name: web
+                    image: nginx:1.27
+            """);
+        await kubectl.OkAsync("apply", "--server-side", "--field-manager=ci", "-f", full);
+
+        // When the same manager applies its config again without some fields,
+        await kubectl.OkAsync("apply", "--server-side", "--field-manager=ci", "-f", trimmed);
+
+        // they are gone (a removed replicas is defaulted again), and what it still applies stays.
+        var text = await kubectl.OkAsync("get", "deployment", "prune", "-o", "json", "--show-managed-fields");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(text)!;
+        Assert.True(json["metadata"]!["labels"]!["tier"] is null, text);
+        Assert.Equal("prune", json["metadata"]!["labels"]!["app"]!.GetValue<string>());
+        Assert.Null(json["metadata"]?["annotations"]?["team"]);
+        Assert.Equal(1, json["spec"]!["replicas"]!.GetValue<int>());
+        var containers = json["spec"]!["template"]!["spec"]!["containers"]!.AsArray();
+        Assert.Equal(["web"], containers.Select(c => c!["name"]!.GetValue<string>()));
+        Assert.Null(containers[0]!["env"]);
+    }
+
+    [Fact]
+    public async Task ApplyServerSide_FieldAnotherManagerAlsoApplies_Kept()
+    {
+        var kubectl = fixture.Admin;
+        var mine = kubectl.WriteFile("shared-mine.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: shared }
+            data: { colour: red, size: large }
+            """);
+        var theirs = kubectl.WriteFile("shared-theirs.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: shared }
+            data: { size: large }
+            """);
+        var mineTrimmed = kubectl.WriteFile("shared-mine-trimmed.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: shared }
+            data: { colour: red }
+            """);
+        await kubectl.OkAsync("apply", "--server-side", "--field-manager=alice", "-f", mine);
+        await kubectl.OkAsync("apply", "--server-side", "--field-manager=bob", "-f", theirs);
+
+        await kubectl.OkAsync("apply", "--server-side", "--field-manager=alice", "-f", mineTrimmed);
+
+        // bob still applies size: it stays, now his alone.
+        Assert.Equal("large", await kubectl.OkAsync("get", "configmap", "shared", "-o", "jsonpath={.data.size}"));
+        Assert.Equal("red", await kubectl.OkAsync("get", "configmap", "shared", "-o", "jsonpath={.data.colour}"));
+    }
+}
+
+/// <summary>kubectl diff, replace, label and annotate against the sandbox.</summary>
+public sealed class KubectlEditingVerbsTests(KubectlClusterFixture fixture) : IClassFixture<KubectlClusterFixture>
+{
+    private Kubectl Kubectl => fixture.Admin;
+
+    [Fact]
+    public async Task Diff_ChangedManifest_ShowsTheChangeAndPersistsNothing()
+    {
+        await Kubectl.OkAsync("create", "configmap", "diffed", "--from-literal=colour=red");
+        var changed = Kubectl.WriteFile("diffed.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: diffed }
+            data: { colour: blue }
+            """);
+
+        // kubectl diff exits 1 when there are differences, and prints them.
+        var diff = await Kubectl.RunAsync("diff", "-f", changed);
+        Assert.True(diff.ExitCode == 1, diff.ToString());
+        Assert.Contains("-  colour: red", diff.Stdout, StringComparison.Ordinal);
+        Assert.Contains("+  colour: blue", diff.Stdout, StringComparison.Ordinal);
+        Assert.Equal("red", await Kubectl.OkAsync("get", "configmap", "diffed", "-o", "jsonpath={.data.colour}"));
+        var same = await Kubectl.RunAsync("diff", "-f", Kubectl.WriteFile("diffed-same.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: diffed }
+            data: { colour: red }
+            """));
+        Assert.True(same.ExitCode == 0, same.ToString());
+    }
+
+    [Fact]
+    public async Task Replace_WholeObject_ReplacedAndFieldsLeftOutAreGone()
+    {
+        await Kubectl.OkAsync("create", "configmap", "replaced", "--from-literal=colour=red", "--from-literal=size=large");
+        var replacement = Kubectl.WriteFile("replaced.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: replaced }
+            data: { colour: green }
+            """);
+
+        Assert.Contains("configmap/replaced replaced", await Kubectl.OkAsync("replace", "-f", replacement), StringComparison.Ordinal);
+
+        Assert.Equal("green", await Kubectl.OkAsync("get", "configmap", "replaced", "-o", "jsonpath={.data.colour}"));
+        Assert.Equal("", await Kubectl.OkAsync("get", "configmap", "replaced", "-o", "jsonpath={.data.size}"));
+        (await Kubectl.RunAsync("replace", "-f", Kubectl.WriteFile("missing.yaml", """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: never-created }
+            data: { a: b }
+            """))).FailedWith("not found");
+    }
+
+    [Fact]
+    public async Task LabelAndAnnotate_AddOverwriteRemove_AsTheApiServerDoes()
+    {
+        await Kubectl.OkAsync("create", "configmap", "tagged", "--from-literal=a=1");
+
+        Assert.Contains("configmap/tagged labeled", await Kubectl.OkAsync("label", "configmap", "tagged", "tier=web"), StringComparison.Ordinal);
+        (await Kubectl.RunAsync("label", "configmap", "tagged", "tier=db")).FailedWith("already has a value (web)");
+        await Kubectl.OkAsync("label", "configmap", "tagged", "tier=db", "--overwrite");
+        Assert.Equal("db", await Kubectl.OkAsync("get", "configmap", "tagged", "-o", "jsonpath={.metadata.labels.tier}"));
+        Assert.Contains("tagged", await Kubectl.OkAsync("get", "configmaps", "-l", "tier=db"), StringComparison.Ordinal);
+        await Kubectl.OkAsync("label", "configmap", "tagged", "tier-");
+        Assert.Equal("", await Kubectl.OkAsync("get", "configmap", "tagged", "-o", "jsonpath={.metadata.labels.tier}"));
+
+        Assert.Contains("configmap/tagged annotated", await Kubectl.OkAsync("annotate", "configmap", "tagged", "owner=klustered team"), StringComparison.Ordinal);
+        Assert.Equal("klustered team", await Kubectl.OkAsync("get", "configmap", "tagged", "-o", "jsonpath={.metadata.annotations.owner}"));
+        await Kubectl.OkAsync("annotate", "configmap", "tagged", "owner-");
+        Assert.Equal("", await Kubectl.OkAsync("get", "configmap", "tagged", "-o", "jsonpath={.metadata.annotations.owner}"));
+    }
 }

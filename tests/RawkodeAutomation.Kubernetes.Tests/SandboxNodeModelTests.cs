@@ -86,9 +86,84 @@ public sealed class SandboxNodeModelTests(SimulatedNodesSandboxFixture fixture) 
         var cluster = await fixture.ReadyClusterAsync("n-unmodelled");
         try
         {
-            var error = await Assert.ThrowsAsync<KlusteredException>(() => ops.ApplyBreaksAsync(cluster, ["apiserver-wrong-port"]));
-            Assert.Contains("break apiserver-wrong-port", error.Message, StringComparison.Ordinal);
-            Assert.Contains("does not model the node script of break apiserver-wrong-port", error.Message, StringComparison.Ordinal);
+            var module = BreakLibrary.Parse("""
+                id: made-up
+                title: A break the sandbox has never heard of
+                difficulty: easy
+                level: node
+                node: { on: workers, apply: "true", check: "true", undo: "true" }
+                """, "made-up.yaml");
+            var engine = new BreakEngine(new DynamicClient(await fixture.WorkloadClientAsync(cluster)), fixture.Options);
+            var error = await Assert.ThrowsAsync<KlusteredException>(() => engine.ApplyAsync(module));
+            Assert.Contains("break made-up", error.Message, StringComparison.Ordinal);
+            Assert.Contains("does not model the node script of break made-up", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public async Task ApplyBreaks_ApiServerWrongPort_BrokenAndKubectlIsRefused()
+    {
+        var ops = fixture.Operations;
+        var cluster = await fixture.ReadyClusterAsync("n-apiserver");
+        try
+        {
+            using var kubectl = new Kubectl(await ops.GetWorkloadKubeconfigAsync(cluster));
+            await kubectl.OkAsync("get", "pods");
+
+            // Given the break applied (its pod reports back, then the API server moves to another port),
+            await ops.ApplyBreaksAsync(cluster, ["apiserver-wrong-port"]);
+
+            // then the cluster counts as broken, and kubectl is refused, as the break's hint says.
+            var verdict = await ops.VerifyBrokenAsync(cluster, ["apiserver-wrong-port"]);
+            Assert.True(verdict.Broken, verdict.Summary);
+            Assert.True(fixture.WorkloadCluster(cluster).ApiServerDown);
+            var refused = "";
+            await Eventually.ThatAsync(async () =>
+            {
+                var result = await kubectl.RunAsync("get", "pods");
+                refused = result.Stderr;
+                return result.ExitCode != 0 && result.Stderr.Contains("refused", StringComparison.Ordinal);
+            }, $"kubectl is refused (last: {refused})");
+        }
+        finally
+        {
+            await ops.TeardownAsync(cluster);
+        }
+    }
+
+    [Fact]
+    public async Task ApplyBreaks_KubeletStopped_KubectlShowsTheWorkerNotReadyAndTheRolloutIsBlocked()
+    {
+        var ops = fixture.Operations;
+        var cluster = await fixture.ReadyClusterAsync("n-kubelet");
+        try
+        {
+            using var kubectl = new Kubectl(await ops.GetWorkloadKubeconfigAsync(cluster));
+            Assert.Matches(@"-worker-0\s+Ready\s+<none>", await kubectl.OkAsync("get", "nodes"));
+
+            // Given the break applied (the kubelet stops once its pod reported back),
+            await ops.ApplyBreaksAsync(cluster, ["kubelet-stopped"]);
+
+            // then the worker is NotReady and the v2 rollout cannot become Ready,
+            var verdict = await ops.VerifyBrokenAsync(cluster, ["kubelet-stopped"]);
+            Assert.True(verdict.Broken, verdict.Summary);
+            Assert.False(verdict.RolloutSucceeded);
+            var nodes = await kubectl.OkAsync("get", "nodes");
+            Assert.Matches(@"-worker-0\s+NotReady\s+<none>", nodes);
+            Assert.Matches(@"-worker-1\s+NotReady\s+<none>", nodes);
+            Assert.Matches(@"-control-plane-0\s+Ready\s+control-plane", nodes);
+
+            // and kubectl describe says why, as on a real cluster.
+            var worker = nodes.Split('\n').Select(l => l.Split(' ')[0]).Single(n => n.EndsWith("-worker-0", StringComparison.Ordinal));
+            var describe = await kubectl.OkAsync("describe", "node", worker);
+            Assert.Contains("Kubelet stopped posting node status.", describe, StringComparison.Ordinal);
+            Assert.Contains("node.kubernetes.io/unreachable:NoSchedule", describe, StringComparison.Ordinal);
+            Assert.Matches(@"klustered\s+0/\d+\s+", await kubectl.OkAsync("get", "deployments", "klustered"));
+            Assert.False((await ops.IsFixedAsync(cluster)).Fixed);
         }
         finally
         {

@@ -50,4 +50,41 @@ public sealed class SandboxPersistenceTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Restart_ClusterStillProvisioning_ProvisioningResumes()
+    {
+        var directory = Directory.CreateTempSubdirectory("k8s-state-");
+        try
+        {
+            var statePath = Path.Combine(directory.FullName, "kubernetes.json");
+            ClusterRef cluster;
+
+            // Given a Cluster that is still provisioning when the process stops (provisioning that would take a day),
+            await using (var sandbox = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromDays(1), StatePath = statePath }))
+            {
+                using var ops = new KubernetesClusterOperations(SandboxFixture.TestOptions(sandbox));
+                cluster = await ops.ProvisionAsync(SandboxFixture.EpisodeId, "interrupted", new ClusterSpec("kubeadm-small", "v1.31.0", 1, 1), DateTimeOffset.UtcNow.AddHours(4));
+                await Eventually.ThatAsync(
+                    () => Task.FromResult(sandbox.Management.Get("cluster.x-k8s.io/v1beta1", "Cluster", cluster.Namespace, cluster.Name)?["status"]?["phase"]?.GetValue<string>() == "Provisioning"),
+                    "the Cluster is Provisioning");
+            }
+
+            // when the sandbox restarts from its state file,
+            await using (var restarted = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { ProvisionDelay = TimeSpan.FromMilliseconds(150), StatePath = statePath }))
+            {
+                using var ops = new KubernetesClusterOperations(SandboxFixture.TestOptions(restarted));
+
+                // then the Cluster API stand-in carries on: the cluster gets provisioned and serves its kubeconfig.
+                await ops.WaitProvisionedAsync(cluster);
+                using var kubectl = new Kubectl(await ops.GetWorkloadKubeconfigAsync(cluster));
+                Assert.Contains("interrupted", await kubectl.OkAsync("get", "nodes"), StringComparison.Ordinal);
+                Assert.Single(restarted.WorkloadClusters);
+            }
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
 }

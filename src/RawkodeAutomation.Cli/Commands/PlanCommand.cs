@@ -27,7 +27,7 @@ internal static class PlanCommand
         return command;
     }
 
-    /// <summary>Runs the plan; also used by <c>rawkode episodes bench</c>.</summary>
+    /// <summary>Runs the plan; also used by the episodes benchmark (<c>rawkode-bench episodes</c>).</summary>
     internal static async Task<int> RunAsync(
         string? repositoryPath, string from, string? to, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken,
         int maxDiffs = 20)

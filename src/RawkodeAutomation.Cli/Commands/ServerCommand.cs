@@ -16,7 +16,6 @@ internal static class ServerCommand
     {
         Command server = new("server", "Run the offline Temporal-compatible server.");
         server.Subcommands.Add(CreateStartDev());
-        server.Subcommands.Add(ServerBenchCommand.Create());
         return server;
     }
 

@@ -20,7 +20,6 @@ internal static class UpCommand
             repo,
             timeout,
         };
-        command.Subcommands.Add(UpBenchCommand.Create());
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var runner = new UpRunner(

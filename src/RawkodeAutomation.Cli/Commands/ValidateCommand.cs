@@ -25,7 +25,7 @@ internal static class ValidateCommand
         return command;
     }
 
-    /// <summary>Runs the validation; also used by <c>rawkode episodes bench</c>.</summary>
+    /// <summary>Runs the validation; also used by the episodes benchmark (<c>rawkode-bench episodes</c>).</summary>
     internal static int Run(string? path, TextWriter output, TextWriter error)
     {
         string? onlyFile = null;
@@ -86,7 +86,8 @@ internal static class ValidateCommand
         var repository = result.Repository;
         var summary = $"{Count(repository.Shows.Count, "show")}, {Count(repository.People.Count, "person", "people")}, "
             + $"{Count(repository.Episodes.Count, "episode")} loaded; {Count(errors, "error")}, {Count(warnings, "warning")}.";
-        (errors > 0 ? error : output).WriteLine(errors > 0 ? $"{summary} Nothing was published." : summary);
+        // validate never publishes anything; what matters with errors is that `up` would refuse the commit.
+        (errors > 0 ? error : output).WriteLine(errors > 0 ? $"{summary} `rawkode up` refuses a commit with errors: fix them and run validate again." : summary);
         return errors > 0 ? 1 : 0;
     }
 

@@ -4,7 +4,7 @@ using System.Text;
 namespace RawkodeAutomation.Episodes.Benchmarking;
 
 /// <summary>
-/// Generates a large, valid, deterministic episodes tree for benchmarks (<c>rawkode episodes bench</c>):
+/// Generates a large, valid, deterministic episodes tree for benchmarks (<c>rawkode-bench episodes</c>):
 /// a Klustered-style show and interview shows, people with bios, episodes with chapters and teams.
 /// </summary>
 public static class SyntheticChannel

@@ -380,6 +380,13 @@ internal static partial class EntityReaders
     private static DateTimeOffset? ParseTime(FileContext file, YScalar scalar)
     {
         var value = scalar.Value.Trim();
+        // A well-shaped but impossible date or time is named as such, before any advice about its offset.
+        if (ImpossibleDateOrTime(value) is { } impossible)
+        {
+            file.Error(scalar, $"scheduledFor '{value}' {impossible}");
+            return null;
+        }
+
         if (TimeWithoutOffset().IsMatch(value))
         {
             file.Error(scalar, $"scheduledFor '{value}' has no UTC offset; add 'Z' for UTC or an offset like +01:00 (e.g. {value}{(value.Length == 10 ? "T17:00:00" : "")}Z)");
@@ -395,6 +402,41 @@ internal static partial class EntityReaders
 
         return parsed;
     }
+
+    /// <summary>What is impossible in a value shaped like <c>yyyy-MM-dd[THH:mm[:ss]]</c>, or null when nothing is.</summary>
+    private static string? ImpossibleDateOrTime(string value)
+    {
+        var shape = DateAndTimeParts().Match(value);
+        if (!shape.Success)
+        {
+            return null;
+        }
+
+        int Part(string name) => int.Parse(shape.Groups[name].Value, CultureInfo.InvariantCulture);
+        var (year, month, day) = (Part("y"), Part("mo"), Part("d"));
+        if (year < 1 || month is < 1 or > 12)
+        {
+            return "is not a real date: months run from 01 to 12";
+        }
+
+        var days = DateTime.DaysInMonth(year, month);
+        if (day < 1 || day > days)
+        {
+            var name = CultureInfo.InvariantCulture.DateTimeFormat.GetMonthName(month);
+            return $"is not a real date: {name} {year} has {days} days";
+        }
+
+        if (shape.Groups["h"].Success
+            && (Part("h") > 23 || Part("mi") > 59 || (shape.Groups["s"].Success && Part("s") > 59)))
+        {
+            return "is not a real time of day: hours run from 00 to 23, minutes and seconds from 00 to 59";
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?<y>\d{4})-(?<mo>\d{2})-(?<d>\d{2})(?:[Tt ](?<h>\d{2}):(?<mi>\d{2})(?::(?<s>\d{2}))?)?")]
+    private static partial Regex DateAndTimeParts();
 
     private static List<Chapter> ReadChapters(FileContext file, MappingReader reader, TimeSpan? duration)
     {

@@ -64,7 +64,7 @@ public static class KnownBreaks
         "coredns-homoglyph", "coredns-scaled-to-zero", "networkpolicy-deny-all", "quota-zero-pods", "limitrange-1mi",
         "webhook-rewrite-v2", "webhook-fail-closed", "service-selector-typo", "taint-all-nodes", "scheduler-name-typo",
         "controller-manager-no-deployments", "kubelet-max-pods", "apiserver-wrong-port", "chmod-kubectl",
-        "hosts-blackhole-registry", "readiness-probe-wrong-port",
+        "hosts-blackhole-registry", "readiness-probe-wrong-port", "kubelet-stopped",
     };
 }
 

@@ -25,7 +25,8 @@ public static class PlanFormatter
 
         if (plan.IsEmpty)
         {
-            b.Append("No changes. The channel already matches episodes/.\n");
+            // plan compares two revisions of files; it never reads YouTube, so it must not claim the channel matches.
+            b.Append("No changes: both revisions of episodes/ ask the same of the channel (plan compares files; it does not read YouTube).\n");
         }
 
         Section(b, "Live streams to create", plan.Streams, s => $"+ {s.ShowId}: liveStream '{s.StreamKey}'");

@@ -317,14 +317,57 @@ internal static partial class ChannelPage
             html.Add($"<p class=\"empty\">No Klustered episode is running.</p>");
             return;
         }
-        html.Add($"<table class=\"channel\" id=\"teams\"><thead><tr><th>episode</th><th>team</th><th>phase</th><th>cluster</th><th>access (where, never the credential)</th><th>time to fix</th><th>error</th></tr></thead><tbody>");
+        html.Add($"<table class=\"channel\" id=\"teams\"><thead><tr><th>episode</th><th>team</th><th>phase</th><th>breaks</th><th>verdict</th><th>cluster</th><th>access (where, never the credential)</th><th>time to fix</th><th>error</th></tr></thead><tbody>");
+        var specs = status.Episodes.ToDictionary(e => e.EpisodeId, e => e.Desired?.Klustered?.Teams ?? [], StringComparer.Ordinal);
         foreach (var (episode, t) in teams.OrderBy(t => t.Team.Phase == TeamPhase.Failed ? 0 : 1).ThenBy(t => t.EpisodeId, StringComparer.Ordinal).ThenBy(t => t.Team.Name, StringComparer.Ordinal))
         {
             var fix = t.TimeToFix is { } ttf ? Html.Duration(ttf) + (t.TimeToFixRecorded ? " (recorded)" : "") : "";
-            html.Add($"<tr><td>{episode}</td><td>{t.Name}</td><td>{Layout.Badge(t.Phase.ToString())}</td><td class=\"mono\">{t.ClusterName}</td><td class=\"mono\">{t.Access}</td><td>{fix}</td><td class=\"err\">{t.LastError}</td></tr>");
+            var spec = specs.GetValueOrDefault(episode)?.FirstOrDefault(s => s.Name == t.Name);
+            var verdict = t.Verdict == BreakVerdict.Unchecked ? "" : Workflows.Decisions.KlusteredSchedule.Describe(t.Verdict) + (t.VerdictDetail is { Length: > 0 } detail ? ": " + detail : "");
+            html.Add($"<tr><td>{episode}</td><td>{t.Name}</td><td>{Layout.Badge(t.Phase.ToString())}</td><td>{Breaks(spec)}</td><td>{verdict}</td><td class=\"mono\">{t.ClusterName}</td><td class=\"mono\">{t.Access}{Credentials(t.Credentials)}</td><td>{fix}</td><td class=\"err\">{t.LastError}</td></tr>");
         }
         html.Add($"</tbody></table>");
     }
+
+    /// <summary>
+    /// A team's breaks; node-level ones are marked: they are fixed on the node (SSH), which the Kubernetes sandbox cannot
+    /// offer, so there they need a real cluster to be fixed by hand.
+    /// </summary>
+    private static Markup Breaks(KlusteredTeamDesired? spec) => Html.Fragment(h =>
+    {
+        if (spec is null)
+        {
+            return;
+        }
+        if (spec.Breaks.Count == 0)
+        {
+            h.Add($"by hand (the breakers')");
+            return;
+        }
+        h.Add($"<ul class=\"errors\">");
+        foreach (var id in spec.Breaks)
+        {
+            var nodeLevel = Kubernetes.BreakLibrary.Contains(id) && Kubernetes.BreakLibrary.Get(id).Level == Kubernetes.BreakLevel.Node;
+            h.Add($"<li><span class=\"mono\">{id}</span>");
+            if (nodeLevel)
+            {
+                h.Add($" <span class=\"node-level\">node-level: needs a real cluster to fix by hand (fixed on the node over SSH; the Kubernetes sandbox has no nodes to log in to)</span>");
+            }
+            h.Add($"</li>");
+        }
+        h.Add($"</ul>");
+    });
+
+    /// <summary>The breakers' and fixers' kubeconfig files and their windows (never the credential itself).</summary>
+    private static Markup Credentials(IReadOnlyList<AccessGrant>? grants) => Html.Fragment(h =>
+    {
+        foreach (var g in grants ?? [])
+        {
+            var window = $"{g.ValidFrom.ToString("u", CultureInfo.InvariantCulture)} → {g.ValidUntil.ToString("u", CultureInfo.InvariantCulture)}";
+            var revoked = g.RevokedAt is { } at ? $", closed {at.ToString("u", CultureInfo.InvariantCulture)}" : "";
+            h.Add($"<br>{g.Role.ToString().ToLowerInvariant()}: {g.Path} ({window}{revoked})");
+        }
+    });
 
     private static void Cleanup(HtmlBuilder html, ChannelStatus status, ChannelPageContext page, Feedback? feedback)
     {

@@ -53,6 +53,16 @@ public sealed class KubernetesKlusteredActivities(
             breakers = await GrantAsync(input, cluster, AccessRole.Breakers, showStart, token).ConfigureAwait(false);
         }
 
+        // The fixers' credential is minted now too, while the API server surely answers, and kept aside until the
+        // start: a break (library or by hand) may take the API server down, and the fixers must still get in once
+        // they bring it back. At the start a fresh one replaces it when the API answers.
+        if (input.ShowStart is not null && input.TeardownAt is { } teardownAt && teardownAt > DateTimeOffset.UtcNow)
+        {
+            context.Heartbeat("minting the fixers' credential ahead of the start");
+            var standby = await clusters.GrantAccessAsync(cluster, nameof(AccessRole.Fixers), teardownAt, token).ConfigureAwait(false);
+            await KlusteredAccessFiles.WriteAsync(StandbyPath(input, AccessRole.Fixers), standby, token).ConfigureAwait(false);
+        }
+
         var access = $"secret {cluster.Namespace}/{cluster.Name}-kubeconfig (key value)";
         if (team.Breaks.Count == 0)
         {
@@ -67,28 +77,104 @@ public sealed class KubernetesKlusteredActivities(
         return new TeamProvisioned(cluster.Name, access, verdict.Broken, notes, breakers);
     });
 
+    /// <summary>
+    /// How many attempts of the hand-over wait for an API server that does not answer (it may be restarting) before the
+    /// hand-over goes ahead without it: with the retry policy's backoff, a few seconds.
+    /// </summary>
+    public const int HandOverAttemptsWithoutApi = 3;
+
     public Task<TeamHandedOver> HandOverTeamAsync(KlusteredTeamInput input) => GuardAsync(input, "handing over at the show's start", async token =>
     {
         var context = ActivityExecutionContext.Current;
         var cluster = Ref(input);
+        // What did not answer, for the operator: a break may have taken the workload API server down on purpose.
+        string? unreachable = null;
+        var notes = new List<string>();
+
+        async Task<bool> TryAsync(Func<Task> step)
+        {
+            if (unreachable is not null)
+            {
+                return false;
+            }
+            try
+            {
+                await step().ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (!token.IsCancellationRequested && KubernetesFailure.IsUnreachable(e))
+            {
+                if (context.Info.Attempt < HandOverAttemptsWithoutApi)
+                {
+                    // Perhaps restarting: try again (with backoff) before handing over without it.
+                    throw new ApplicationFailureException(
+                        $"the workload API server of {cluster.Name} does not answer ({e.Message}); trying again before handing over without it",
+                        e, KubernetesUnavailable);
+                }
+                unreachable = e.Message;
+                return false;
+            }
+        }
+
         // The breakers' window closes first: whatever they do from now on is not part of the break.
         context.Heartbeat("closing the breakers' window");
-        await clusters.RevokeAccessAsync(cluster, nameof(AccessRole.Breakers), token).ConfigureAwait(false);
+        if (!await TryAsync(() => clusters.RevokeAccessAsync(cluster, nameof(AccessRole.Breakers), token)).ConfigureAwait(false))
+        {
+            notes.Add("the breakers' ClusterRoleBinding could not be removed (the API server does not answer); their token was issued to expire at the start");
+        }
         File.Delete(KlusteredAccessFiles.PathFor(kubernetes.Value.AccessDirectory, input.EpisodeId, input.Team.Name, nameof(AccessRole.Breakers)));
 
         context.Heartbeat("checking the cluster is broken (a v2 rollout attempt, reverted to v1)");
-        var check = await clusters.VerifyBrokenAsync(cluster, input.Team.Breaks, token).ConfigureAwait(false);
-        var verdict = !check.Broken ? BreakVerdict.NotBroken : input.Team.Breaks.Count == 0 ? BreakVerdict.BrokenByHand : BreakVerdict.Broken;
-        var detail = input.Team.Breaks.Count > 0 ? check.Summary
-            : check.Broken ? "the v1→v2 rollout did not become Ready: broken by hand"
-            : "the v1→v2 rollout became Ready (reverted to v1 for the fixers): not broken";
+        VerifyBrokenResult? check = null;
+        await TryAsync(async () => check = await clusters.VerifyBrokenAsync(cluster, input.Team.Breaks, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var byHand = input.Team.Breaks.Count == 0;
+        BreakVerdict verdict;
+        string detail;
+        if (check is null)
+        {
+            // No API server, no rollout: the cluster is broken whoever did it.
+            verdict = byHand ? BreakVerdict.BrokenByHand : BreakVerdict.Broken;
+            detail = $"the workload API server does not answer at the show's start ({unreachable}): nothing can roll out, so it is broken{(byHand ? " by hand" : "")}";
+        }
+        else
+        {
+            verdict = !check.Broken ? BreakVerdict.NotBroken : byHand ? BreakVerdict.BrokenByHand : BreakVerdict.Broken;
+            detail = !byHand ? check.Summary
+                : check.Broken ? "the v1→v2 rollout did not become Ready: broken by hand"
+                : "the v1→v2 rollout became Ready (reverted to v1 for the fixers): not broken";
+        }
 
         // The fixers get access either way: an unbroken cluster is still theirs to look at on the stream.
         context.Heartbeat("opening the fixers' window");
         var until = input.TeardownAt ?? input.Expiry;
-        var fixers = await GrantAsync(input, cluster, AccessRole.Fixers, until, token).ConfigureAwait(false);
-        return new TeamHandedOver(verdict, fixers, detail);
+        var standby = StandbyPath(input, AccessRole.Fixers);
+        AccessGrant? fixers = null;
+        await TryAsync(async () => fixers = await GrantAsync(input, cluster, AccessRole.Fixers, until, token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (fixers is not null)
+        {
+            // A fresh credential replaced the one kept aside.
+            File.Delete(standby);
+        }
+        else
+        {
+            var path = KlusteredAccessFiles.PathFor(kubernetes.Value.AccessDirectory, input.EpisodeId, input.Team.Name, nameof(AccessRole.Fixers));
+            if (KlusteredAccessFiles.Promote(standby, path))
+            {
+                var content = await File.ReadAllTextAsync(path, token).ConfigureAwait(false);
+                var account = KlusteredAccessFiles.ServiceAccount(content) ?? $"{KubernetesClusterOperations.AccessNamespace}/{KubernetesClusterOperations.AccessName(nameof(AccessRole.Fixers))}";
+                fixers = new AccessGrant(AccessRole.Fixers, path, account, DateTimeOffset.UtcNow, KlusteredAccessFiles.ValidUntil(content) ?? until);
+                notes.Add($"the fixers got the credential minted at provisioning (ServiceAccount {account}, bound to cluster-admin, valid until {fixers.ValidUntil:u}): it works once they bring the API server back, unless the breakers deleted that ServiceAccount or its binding");
+            }
+            else
+            {
+                notes.Add($"the fixers have NO credential: the API server does not answer and none was minted at provisioning; hand them the cluster's admin kubeconfig (secret {cluster.Namespace}/{cluster.Name}-kubeconfig, key value) by hand");
+            }
+        }
+        return new TeamHandedOver(verdict, fixers, notes.Count == 0 ? detail : $"{detail}; {string.Join("; ", notes)}");
     });
+
+    private string StandbyPath(KlusteredTeamInput input, AccessRole role) =>
+        KlusteredAccessFiles.StandbyPathFor(kubernetes.Value.AccessDirectory, input.EpisodeId, input.Team.Name, role.ToString());
 
     public async Task<WriteBackResult> RecordFixChaptersAsync(RecordFixChaptersInput input)
     {

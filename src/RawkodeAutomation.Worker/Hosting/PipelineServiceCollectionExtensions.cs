@@ -84,8 +84,9 @@ public static class PipelineServiceCollectionExtensions
             .AddScopedActivities<CommitActivities>()
             .AddScopedActivities<QuotaActivities>()
             .AddScopedActivities<YouTubeActivities>()
-            .AddScopedActivities<KlusteredActivitiesProxy>()
-            .AddScopedActivities<CleanupActivitiesProxy>()
+            // Registered by contract: DI picks the implementation (Kubernetes adapter, sandbox, or not wired).
+            .ApplyTemporalActivities<IKlusteredActivities>()
+            .ApplyTemporalActivities<ICleanupActivities>()
             .AddWorkflow<EpisodeWorkflow>()
             .AddWorkflow<PersonWorkflow>()
             .AddWorkflow<YouTubeQuotaWorkflow>()

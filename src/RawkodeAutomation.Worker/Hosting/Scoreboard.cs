@@ -5,6 +5,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using RawkodeAutomation.Episodes.Loading;
+using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Worker.Hosting;
@@ -38,12 +41,46 @@ public static class Scoreboard
     /// </summary>
     /// <param name="episodes">Reads every episode's state (in <c>up</c>: the queries the operator page runs).</param>
     /// <param name="fontsDirectory">The repository's <c>thumbnails/fonts</c>: the page looks the same on every machine.</param>
-    public static void MapScoreboard(this IEndpointRouteBuilder endpoints, Func<CancellationToken, Task<IReadOnlyList<EpisodeStatus>>> episodes, string? fontsDirectory, TimeProvider? time = null)
+    /// <param name="people">
+    /// The people's names by id at a commit, to show the teams' members by name; unset reads them with the host's
+    /// <see cref="IEpisodeSource"/> (the episode's own commit), and without one the members show as ids.
+    /// </param>
+    public static void MapScoreboard(
+        this IEndpointRouteBuilder endpoints,
+        Func<CancellationToken, Task<IReadOnlyList<EpisodeStatus>>> episodes,
+        string? fontsDirectory,
+        TimeProvider? time = null,
+        Func<string, CancellationToken, Task<IReadOnlyDictionary<string, string>>>? people = null)
     {
         var clock = time ?? TimeProvider.System;
+        people ??= endpoints.ServiceProvider.GetService<IEpisodeSource>() is { } source ? PeopleAt(source) : null;
+
+        async Task<ScoreboardView?> CurrentAsync(HttpContext http)
+        {
+            var now = clock.GetUtcNow();
+            var chosen = Choose(await episodes(http.RequestAborted).ConfigureAwait(false), http.Request.Query["episode"], now);
+            if (chosen is null)
+            {
+                return null;
+            }
+            IReadOnlyDictionary<string, string>? names = null;
+            if (people is not null && chosen.Desired?.Commit is { Length: > 0 } commit)
+            {
+                try
+                {
+                    names = await people(commit, http.RequestAborted).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // The people files cannot be read right now (a commit not fetched yet): ids until they can.
+                }
+            }
+            return View(chosen, now, names);
+        }
+
         endpoints.MapGet("/scoreboard", async (HttpContext http) =>
         {
-            var view = Pick(await episodes(http.RequestAborted).ConfigureAwait(false), http.Request.Query["episode"], clock.GetUtcNow());
+            var view = await CurrentAsync(http).ConfigureAwait(false);
             return Results.Content(Page(view, http.Request.Query["episode"]), "text/html; charset=utf-8");
         });
         endpoints.MapGet("/scoreboard/events", async (HttpContext http) =>
@@ -55,7 +92,7 @@ public static class Scoreboard
             {
                 while (!http.RequestAborted.IsCancellationRequested)
                 {
-                    var view = Pick(await episodes(http.RequestAborted).ConfigureAwait(false), http.Request.Query["episode"], clock.GetUtcNow());
+                    var view = await CurrentAsync(http).ConfigureAwait(false);
                     var json = JsonSerializer.Serialize(view, Json);
                     if (json != last)
                     {
@@ -86,7 +123,36 @@ public static class Scoreboard
     /// The episode to show: the one asked for, else the Klustered episode running now (between its start and its
     /// teardown), else the next one to start, else the latest. Null when there is none.
     /// </summary>
-    public static ScoreboardView? Pick(IReadOnlyList<EpisodeStatus> episodes, string? episodeId, DateTimeOffset now)
+    /// <param name="names">People's names by id (see <see cref="View"/>).</param>
+    public static ScoreboardView? Pick(IReadOnlyList<EpisodeStatus> episodes, string? episodeId, DateTimeOffset now, IReadOnlyDictionary<string, string>? names = null) =>
+        Choose(episodes, episodeId, now) is { } chosen ? View(chosen, now, names) : null;
+
+    /// <summary>
+    /// The people's names by id at a commit, read with <paramref name="source"/> (<c>episodes/people/&lt;id&gt;.yaml</c>),
+    /// cached per commit: the event stream asks every couple of seconds.
+    /// </summary>
+    public static Func<string, CancellationToken, Task<IReadOnlyDictionary<string, string>>> PeopleAt(IEpisodeSource source)
+    {
+        var cache = new System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        return async (commit, cancellationToken) =>
+        {
+            if (cache.TryGetValue(commit, out var known))
+            {
+                return known;
+            }
+            var files = await source.GetEpisodeFilesAsync(commit, cancellationToken).ConfigureAwait(false);
+            var repository = EpisodeLoader.Load(files, new EpisodeLoaderOptions { ValidateDescriptions = false }).Repository;
+            IReadOnlyDictionary<string, string> names = repository.People.Values.ToDictionary(p => p.Id, p => p.Name, StringComparer.Ordinal);
+            if (cache.Count > 16)
+            {
+                cache.Clear();
+            }
+            cache[commit] = names;
+            return names;
+        };
+    }
+
+    private static EpisodeStatus? Choose(IReadOnlyList<EpisodeStatus> episodes, string? episodeId, DateTimeOffset now)
     {
         var klustered = episodes
             .Where(e => e.Desired is { Klustered: not null, ScheduledFor: not null, Draft: false })
@@ -103,12 +169,14 @@ public static class Scoreboard
                 ?? klustered.Where(e => d(e).ScheduledFor > now).MinBy(e => d(e).ScheduledFor)
                 ?? klustered.MaxBy(e => d(e).ScheduledFor);
         }
-        return chosen is null ? null : View(chosen, now);
+        return chosen;
     }
 
     /// <summary>One episode's scoreboard at <paramref name="now"/>.</summary>
-    public static ScoreboardView View(EpisodeStatus episode, DateTimeOffset now)
+    /// <param name="names">People's names by id: the teams' members show by name (by id when a name is not known).</param>
+    public static ScoreboardView View(EpisodeStatus episode, DateTimeOffset now, IReadOnlyDictionary<string, string>? names = null)
     {
+        IReadOnlyList<string> Named(IEnumerable<string> ids) => [.. ids.Select(id => names?.GetValueOrDefault(id) is { Length: > 0 } name ? name : id)];
         var desired = episode.Desired ?? throw new ArgumentException($"episode {episode.EpisodeId} has no spec", nameof(episode));
         var klustered = desired.Klustered ?? throw new ArgumentException($"episode {episode.EpisodeId} is not a Klustered episode", nameof(episode));
         var start = desired.ScheduledFor ?? throw new ArgumentException($"episode {episode.EpisodeId} has no start", nameof(episode));
@@ -126,7 +194,7 @@ public static class Scoreboard
             IReadOnlyList<string> breaks = status != "fixed" ? []
                 : spec.Breaks.Count > 0 ? spec.Breaks
                 : ["broken by hand"];
-            return new ScoreboardTeam(Adapters.ChapterYaml.DisplayName(spec.Name), spec.Breakers, spec.Fixers, status, text, breaks);
+            return new ScoreboardTeam(Adapters.ChapterYaml.DisplayName(spec.Name), Named(spec.Breakers), Named(spec.Fixers), status, text, breaks);
         }).ToList();
         return new ScoreboardView(episode.EpisodeId, desired.Title, start, end, teams);
     }

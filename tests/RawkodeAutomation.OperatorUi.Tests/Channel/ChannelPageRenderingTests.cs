@@ -78,6 +78,37 @@ public sealed class ChannelPageRenderingTests
     }
 
     [Fact]
+    public void Render_KlusteredTeams_NodeLevelBreaksMarkedAsNeedingARealClusterToFixByHand()
+    {
+        var start = new DateTimeOffset(2026, 12, 10, 17, 0, 0, TimeSpan.Zero);
+        var teams = new[]
+        {
+            new TeamState("team-a", TeamPhase.Provisioned, "klustered-7-team-a", Verdict: BreakVerdict.Broken, VerdictDetail: "the workload API server does not answer at the show's start",
+                Credentials: [new AccessGrant(AccessRole.Fixers, "/repo/.rawkode/klustered/klustered/2026-12-10-seven/team-a/fixers.kubeconfig", "kube-system/klustered-fixers", start, start.AddHours(5))]),
+            new TeamState("team-b", TeamPhase.Provisioned, "klustered-7-team-b"),
+            new TeamState("team-c", TeamPhase.Provisioned, "klustered-7-team-c"),
+        };
+        KlusteredTeamDesired Spec(string name, IReadOnlyList<string> breaks) => new(name, ["ada-okafor"], ["chen-wei"], "kubeadm-small", "v1.31.0", 1, 1, breaks);
+        var desired = new DesiredEpisode("klustered/2026-12-10-seven", "klustered", "Klustered #7", start, TimeSpan.FromMinutes(90), "public", false, "", [], 28, null, "klustered", null, "t1",
+            new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4), [Spec("team-a", ["apiserver-wrong-port"]), Spec("team-b", ["quota-zero-pods"]), Spec("team-c", [])]),
+            "c1", start.AddDays(-1));
+        var episode = Episode("klustered/2026-12-10-seven", "Klustered") with { Teams = teams, Desired = desired };
+
+        var html = ChannelPage.Render(new ChannelStatus([episode], [], null), Context(), null);
+
+        var table = html[html.IndexOf("id=\"teams\"", StringComparison.Ordinal)..];
+        var rows = table.Split("<tr>");
+        var a = rows.Single(r => r.Contains("<td>team-a</td>", StringComparison.Ordinal));
+        var b = rows.Single(r => r.Contains("<td>team-b</td>", StringComparison.Ordinal));
+        Assert.Contains("apiserver-wrong-port</span> <span class=\"node-level\">node-level: needs a real cluster to fix by hand", a, StringComparison.Ordinal);
+        Assert.Contains("quota-zero-pods", b, StringComparison.Ordinal);
+        Assert.DoesNotContain("node-level", b, StringComparison.Ordinal);
+        Assert.Contains("by hand (the breakers')", rows.Single(r => r.Contains("<td>team-c</td>", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("broken: the workload API server does not answer", a, StringComparison.Ordinal);
+        Assert.Contains("fixers: /repo/.rawkode/klustered/klustered/2026-12-10-seven/team-a/fixers.kubeconfig (2026-12-10 17:00:00Z", a, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_CleanupPasses_PhaseAndWhatWasDeletedAndKept()
     {
         var report = new CleanupReport(Reset, false,

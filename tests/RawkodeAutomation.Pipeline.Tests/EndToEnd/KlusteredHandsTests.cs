@@ -106,18 +106,56 @@ public sealed class KlusteredHandsTests : IAsyncLifetime
         Assert.False(File.Exists(provisioned.Breakers!.Path));
     }
 
+    [Fact]
+    public async Task HandOver_BreakTookTheApiServerDown_FixersGetTheCredentialMintedAtProvisioning()
+    {
+        // Given a team whose library break takes the workload API server away (applied last, verified broken),
+        var input = Input("team-c", ["apiserver-wrong-port"]);
+        var provisioned = await RunAsync(() => _activities.ProvisionTeamAsync(input));
+        Assert.True(provisioned.BreaksVerified, string.Join("; ", provisioned.Notes));
+        var workload = _sandbox.FindWorkloadCluster("default", provisioned.ClusterName)!;
+        Assert.True(workload.ApiServerDown);
+        var fixersPath = Path.Combine(_access.FullName, "klustered", "2030-06-01-hands", "team-c", "fixers.kubeconfig");
+        Assert.False(File.Exists(fixersPath), "the fixers' file appeared before the start");
+
+        // when the show starts, the first attempts wait for the API server (it may be restarting),
+        var retried = await Assert.ThrowsAsync<Temporalio.Exceptions.ApplicationFailureException>(() => RunAsync(() => _activities.HandOverTeamAsync(input)));
+        Assert.Equal(KubernetesKlusteredActivities.KubernetesUnavailable, retried.ErrorType);
+
+        // then the hand-over goes ahead without it: broken, the breakers' file gone, the fixers' file there,
+        var handedOver = await RunAsync(() => _activities.HandOverTeamAsync(input), attempt: KubernetesKlusteredActivities.HandOverAttemptsWithoutApi);
+        Assert.Equal(BreakVerdict.Broken, handedOver.Verdict);
+        Assert.Contains("does not answer", handedOver.Detail, StringComparison.Ordinal);
+        Assert.Contains("minted at provisioning", handedOver.Detail, StringComparison.Ordinal);
+        Assert.Contains("breakers' ClusterRoleBinding could not be removed", handedOver.Detail, StringComparison.Ordinal);
+        Assert.False(File.Exists(provisioned.Breakers!.Path));
+        var fixers = handedOver.Fixers!;
+        Assert.Equal((AccessRole.Fixers, fixersPath, input.TeardownAt!.Value), (fixers.Role, fixers.Path, fixers.ValidUntil));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(fixers.Path));
+        }
+
+        // and it works once the API server is back (the cluster as it stands, served again, as after the fix on the node).
+        await using var repaired = await SandboxCluster.RestoreAsync(workload.ExportState());
+        using var fixer = ClientFrom(fixers.Path, server: repaired.Server);
+        var deployment = await fixer.AppsV1.ReadNamespacedDeploymentAsync("klustered", "default");
+        Assert.EndsWith(":v1", deployment.Spec.Template.Spec.Containers.Single().Image, StringComparison.Ordinal);
+    }
+
     private readonly Dictionary<string, string> _captured = [];
 
-    private KlusteredTeamInput Input(string team)
+    private static KlusteredTeamInput Input(string team, IReadOnlyList<string>? breaks = null)
     {
         var start = DateTimeOffset.UtcNow.AddHours(2);
-        var spec = new KlusteredTeamDesired(team, ["ada-okafor"], ["chen-wei"], "kubeadm-small", "v1.31.0", 1, 1, []);
+        var spec = new KlusteredTeamDesired(team, ["ada-okafor"], ["chen-wei"], "kubeadm-small", "v1.31.0", 1, 1, breaks ?? []);
         return new KlusteredTeamInput(EpisodeId, spec, start.AddHours(6), start, start.AddMinutes(90).AddHours(4));
     }
 
-    private async Task<T> RunAsync<T>(Func<Task<T>> activity)
+    private async Task<T> RunAsync<T>(Func<Task<T>> activity, int attempt = 1)
     {
-        var result = await new ActivityEnvironment().RunAsync(activity);
+        var environment = new ActivityEnvironment { Info = ActivityEnvironment.DefaultInfo with { Attempt = attempt } };
+        var result = await environment.RunAsync(activity);
         // Keep a copy of every file a breaker could have saved, for the "after the start" checks.
         foreach (var file in _access.EnumerateFiles("*.kubeconfig", SearchOption.AllDirectories))
         {
@@ -128,10 +166,15 @@ public sealed class KlusteredHandsTests : IAsyncLifetime
 
     private Task<string> CapturedAsync(string path) => Task.FromResult(_captured[path]);
 
-    private static k8s.Kubernetes ClientFrom(string path, string? content = null)
+    private static k8s.Kubernetes ClientFrom(string path, string? content = null, Uri? server = null)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(content ?? File.ReadAllText(path)));
-        return new k8s.Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(stream));
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(stream);
+        if (server is not null)
+        {
+            config.Host = server.ToString();
+        }
+        return new k8s.Kubernetes(config);
     }
 
     private sealed class NoWriter : IEpisodeFileWriter

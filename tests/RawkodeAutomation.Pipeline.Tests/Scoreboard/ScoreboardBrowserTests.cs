@@ -37,7 +37,8 @@ public sealed class ScoreboardBrowserTests : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         _app = builder.Build();
-        _app.MapScoreboard(_ => Task.FromResult(_episodes), Path.Combine(RepositoryRoot(), "thumbnails", "fonts"), _clock);
+        IReadOnlyDictionary<string, string> names = new Dictionary<string, string> { ["ada-okafor"] = "Ada Okafor", ["chen-wei"] = "Chen Wei" };
+        _app.MapScoreboard(_ => Task.FromResult(_episodes), Path.Combine(RepositoryRoot(), "thumbnails", "fonts"), _clock, (_, _) => Task.FromResult(names));
         await _app.StartAsync();
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -83,6 +84,7 @@ public sealed class ScoreboardBrowserTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("#clock")).ToHaveTextAsync("0:12:34");
         await Assertions.Expect(page.Locator(".badge")).ToHaveTextAsync(["Fixing", "Fixing"]);
         await Assertions.Expect(page.Locator(".breaks")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#teams")).ToContainTextAsync("Breakers Ada Okafor");
         await AssertGoldenAsync(page, "scoreboard-fixing");
     }
 

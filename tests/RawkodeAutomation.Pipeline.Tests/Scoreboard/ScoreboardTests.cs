@@ -23,6 +23,59 @@ public class ScoreboardTests
     }
 
     [Fact]
+    public void View_PeopleNamesKnown_MembersShownByNameNotId()
+    {
+        var names = new Dictionary<string, string> { ["ada-okafor"] = "Ada Okafor", ["chen-wei"] = "Chen Wei" };
+
+        var view = Worker.Hosting.Scoreboard.View(Episode(Provisioned("team-a"), Provisioned("team-b")), Start, names);
+
+        Assert.Equal(["Ada Okafor"], view.Teams[0].Breakers);
+        Assert.Equal(["Chen Wei"], view.Teams[0].Fixers);
+        Assert.Equal(["Chen Wei"], view.Teams[1].Breakers);
+    }
+
+    [Fact]
+    public void View_PersonWithoutAKnownName_ShownById()
+    {
+        var view = Worker.Hosting.Scoreboard.View(Episode(Provisioned("team-a")), Start, new Dictionary<string, string> { ["chen-wei"] = "Chen Wei" });
+
+        Assert.Equal(["ada-okafor"], view.Teams[0].Breakers);
+        Assert.Equal(["Chen Wei"], view.Teams[0].Fixers);
+    }
+
+    [Fact]
+    public async Task PeopleAt_EpisodeSourceAtCommit_NamesFromThePeopleFiles()
+    {
+        var source = new OnePeopleSource(new Dictionary<string, byte[]>
+        {
+            ["episodes/people/ada-okafor.yaml"] = "name: Ada Okafor\ngithub: adaokafor\n"u8.ToArray(),
+            ["episodes/people/chen-wei.yaml"] = "name: Chen Wei\n"u8.ToArray(),
+        });
+        var people = Worker.Hosting.Scoreboard.PeopleAt(source);
+
+        var names = await people("c1", CancellationToken.None);
+        await people("c1", CancellationToken.None);
+
+        Assert.Equal("Ada Okafor", names["ada-okafor"]);
+        Assert.Equal("Chen Wei", names["chen-wei"]);
+        Assert.Equal(["c1"], source.Reads);
+    }
+
+    private sealed class OnePeopleSource(IReadOnlyDictionary<string, byte[]> files) : GitHub.IEpisodeSource
+    {
+        public List<string> Reads { get; } = [];
+
+        public Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken)
+        {
+            Reads.Add(sha);
+            return Task.FromResult(files);
+        }
+
+        public Task<IReadOnlyList<GitHub.ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+
+    [Fact]
     public void View_OneTeamFixed_ItsBreaksRevealedAndTheOthersStillHidden()
     {
         var view = Worker.Hosting.Scoreboard.View(Episode(Fixed("team-a", TimeSpan.FromMinutes(23)), HandedOver("team-b")), Start.AddMinutes(31));

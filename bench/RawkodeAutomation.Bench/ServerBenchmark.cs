@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using RawkodeAutomation.TemporalServer;
 using Temporalio.Client;
 using Temporalio.Worker;
 
-namespace RawkodeAutomation.TemporalServer.Benchmarking;
+namespace RawkodeAutomation.Bench;
 
 /// <summary>Which store a benchmark round uses.</summary>
 public enum BenchStore

@@ -1,7 +1,7 @@
 using Temporalio.Activities;
 using Temporalio.Workflows;
 
-namespace RawkodeAutomation.TemporalServer.Benchmarking;
+namespace RawkodeAutomation.Bench;
 
 /// <summary>The benchmark's unit of work: one workflow that runs one activity and returns its result.</summary>
 [Workflow("RawkodeServerBench")]

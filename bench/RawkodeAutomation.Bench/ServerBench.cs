@@ -1,21 +1,21 @@
 using System.CommandLine;
 using System.Globalization;
-using RawkodeAutomation.TemporalServer.Benchmarking;
 
-namespace RawkodeAutomation.Cli.Commands;
+
+namespace RawkodeAutomation.Bench;
 
 /// <summary>
-/// <c>rawkode server bench</c>: workflows per second and start-to-result latency of the offline Temporal server,
+/// <c>rawkode-bench server</c>: workflows per second and start-to-result latency of the offline Temporal server,
 /// with the real SDK, one activity per workflow, in memory and with SQLite.
 /// </summary>
-internal static class ServerBenchCommand
+internal static class ServerBench
 {
     public static Command Create()
     {
         Option<string> concurrency = new("--concurrency") { Description = "Comma-separated concurrency levels.", DefaultValueFactory = _ => "1,50,500" };
         Option<int> workflows = new("--workflows") { Description = "Workflows per round (at least the concurrency).", DefaultValueFactory = _ => 500 };
         Option<string> store = new("--store") { Description = "memory, sqlite or both.", DefaultValueFactory = _ => "both" };
-        Command command = new("bench", "Benchmark the offline Temporal server: workflows/s and p50/p99 latency.") { concurrency, workflows, store };
+        Command command = new("server", "Benchmark the offline Temporal server: workflows/s and p50/p99 latency.") { concurrency, workflows, store };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;

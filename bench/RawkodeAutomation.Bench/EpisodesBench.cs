@@ -2,16 +2,17 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using RawkodeAutomation.Episodes.Benchmarking;
+using RawkodeAutomation.Cli.Commands;
 using RawkodeAutomation.GitHub.Local;
 
-namespace RawkodeAutomation.Cli.Commands;
+namespace RawkodeAutomation.Bench;
 
 /// <summary>
-/// <c>rawkode episodes bench</c>: generates large channels in a temporary git repository and times
-/// <c>rawkode validate</c> and <c>rawkode plan</c> on them, each in a fresh process so that the peak
+/// <c>rawkode-bench episodes</c>: generates large channels in a temporary git repository and times
+/// <c>rawkode validate</c> and <c>rawkode plan</c> (the same code, called in-process) on them, each in a fresh process so that the peak
 /// memory figure is that command's own.
 /// </summary>
-internal static class EpisodesBenchCommand
+internal static class EpisodesBench
 {
     public static Command Create()
     {
@@ -21,7 +22,7 @@ internal static class EpisodesBenchCommand
         Option<string?> measure = new("--measure") { Description = "Internal: run one operation (validate|plan) on --repo and print its figures.", Hidden = true };
         Option<string?> repo = new("--repo") { Description = "Internal: the repository for --measure.", Hidden = true };
 
-        Command bench = new("bench", "Time validate and plan on generated channels (500 and 5,000 episodes, 1,000 people by default).");
+        Command bench = new("episodes", "Time validate and plan on generated channels (500 and 5,000 episodes, 1,000 people by default).");
         bench.Options.Add(sizes);
         bench.Options.Add(people);
         bench.Options.Add(keep);
@@ -60,9 +61,7 @@ internal static class EpisodesBenchCommand
             }
         });
 
-        Command episodes = new("episodes", "Episodes-as-code tools.");
-        episodes.Subcommands.Add(bench);
-        return episodes;
+        return bench;
     }
 
     private static async Task<int> RunAsync(List<int> counts, int people, bool keep, TextWriter output, TextWriter error, CancellationToken cancellationToken)
@@ -150,10 +149,10 @@ internal static class EpisodesBenchCommand
         var start = new ProcessStartInfo(processPath) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(EpisodesBenchCommand).Assembly.Location);
+            start.ArgumentList.Add(typeof(EpisodesBench).Assembly.Location);
         }
 
-        foreach (var argument in new[] { "episodes", "bench", "--measure", operation, "--repo", directory })
+        foreach (var argument in new[] { "episodes", "--measure", operation, "--repo", directory })
         {
             start.ArgumentList.Add(argument);
         }

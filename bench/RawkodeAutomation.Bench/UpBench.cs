@@ -14,19 +14,19 @@ using RawkodeAutomation.YouTube.Operations;
 using RawkodeAutomation.YouTube.Sandbox;
 using Temporalio.Client;
 
-namespace RawkodeAutomation.Cli.Commands;
+namespace RawkodeAutomation.Bench;
 
 /// <summary>
-/// <c>rawkode up bench [--episodes N]</c>: the embedded stack on a generated channel. Measures the time to
+/// <c>rawkode-bench up [--episodes N]</c>: the embedded stack on a generated channel. Measures the time to
 /// reconcile N episodes from scratch, then commit-to-scheduled latency for one new episode, with the
 /// YouTube quota units each spent.
 /// </summary>
-internal static class UpBenchCommand
+internal static class UpBench
 {
     public static Command Create()
     {
         Option<int> episodes = new("--episodes") { Description = "Episodes in the generated channel.", DefaultValueFactory = _ => 500 };
-        Command command = new("bench", "Benchmark the pipeline on the embedded stack (offline Temporal on SQLite, YouTube sandbox, local git).") { episodes };
+        Command command = new("up", "Benchmark the pipeline on the embedded stack (offline Temporal on SQLite, YouTube sandbox, local git).") { episodes };
         command.SetAction(async (parseResult, cancellationToken) =>
             await RunAsync(parseResult.InvocationConfiguration.Output, parseResult.GetValue(episodes), cancellationToken).ConfigureAwait(false));
         return command;
