@@ -257,14 +257,30 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         var client = new DynamicClient(workload);
         var engine = new BreakEngine(client, _options, _time);
 
-        // Each break's own check, polled until it holds (a webhook server needs a moment to become Ready).
+        // Each break's own check, polled until it holds (a webhook server needs a moment to become Ready). Once a break
+        // has taken the API away, the others cannot be looked at any more: they count as holding, saying why.
+        var cutter = modules.FirstOrDefault(m => m.CutsApiAccess);
         var checks = new List<BreakCheckResult>();
         foreach (var module in modules)
         {
             var deadline = _time.GetUtcNow() + _options.BreakStepTimeout;
             BreakCheckResult result;
-            while (!(result = await engine.CheckAsync(module, cancellationToken).ConfigureAwait(false)).Holds && _time.GetUtcNow() < deadline)
+            while (true)
             {
+                try
+                {
+                    result = await engine.CheckAsync(module, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (cutter is not null && !cancellationToken.IsCancellationRequested && KubernetesFailure.IsUnreachable(e))
+                {
+                    result = new BreakCheckResult(module.Id, true, $"not checked: the API server is unreachable, as break {cutter.Id} intends ({e.Message})");
+                }
+
+                if (result.Holds || _time.GetUtcNow() >= deadline)
+                {
+                    break;
+                }
+
                 await Task.Delay(ShortPoll, _time, cancellationToken).ConfigureAwait(false);
             }
 

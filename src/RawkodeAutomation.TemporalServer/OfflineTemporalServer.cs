@@ -72,7 +72,8 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         IExecutionStore store = string.IsNullOrEmpty(_options.DatabaseFilename)
             ? new InMemoryExecutionStore()
             : new SqliteExecutionStore(_options.DatabaseFilename);
-        _engine = new TemporalEngine(store, _options.TimeProvider, _options.Namespaces, _options.LongPollTimeout, _options.SuggestContinueAsNewAfterEvents);
+        _engine = new TemporalEngine(store, _options.TimeProvider, _options.Namespaces, _options.LongPollTimeout, _options.SuggestContinueAsNewAfterEvents,
+            new TemporalEngine.PayloadLimits(_options.BlobSizeLimitError, _options.MemoSizeLimitError));
         _engine.RegisterSearchAttributes(_options.SearchAttributes);
         IScheduleStore scheduleStore = string.IsNullOrEmpty(_options.DatabaseFilename)
             ? new InMemoryScheduleStore()

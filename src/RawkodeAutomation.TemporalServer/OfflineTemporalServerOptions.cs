@@ -51,6 +51,16 @@ public sealed class OfflineTemporalServerOptions
     public int SuggestContinueAsNewAfterEvents { get; set; } = 4096;
 
     /// <summary>
+    /// Largest payload, in bytes, a request or workflow command may carry (<c>--dynamic-config-value
+    /// limit.blobSize.error=N</c>; 2 MiB like a real server). A request over it is refused; a command over it fails its
+    /// workflow task and terminates the run, as a real server does. Advertised to the SDK in <c>DescribeNamespace</c>.
+    /// </summary>
+    public int BlobSizeLimitError { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Largest memo, in bytes, of a child or continue-as-new (<c>limit.memoSize.error</c>; 2 MiB like a real server).</summary>
+    public int MemoSizeLimitError { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>
     /// Clock used for every timestamp and deadline. A <see cref="TimeSkipping.SkippingClock"/> turns on time skipping
     /// and the <c>temporal.api.testservice.v1.TestService</c> (what <c>WorkflowEnvironment.StartTimeSkippingAsync</c>
     /// needs); the caller owns and disposes it after the server.

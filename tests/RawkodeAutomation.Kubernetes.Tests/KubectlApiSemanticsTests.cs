@@ -311,6 +311,12 @@ public sealed class KubectlEditingVerbsTests(KubectlClusterFixture fixture) : IC
             data: { colour: red }
             """));
         Assert.True(same.ExitCode == 0, same.ToString());
+
+        // The server-side flavour (an apply patch with dryRun=All) shows the same change and persists nothing either.
+        var serverSide = await Kubectl.RunAsync("diff", "--server-side", "--force-conflicts", "-f", changed);
+        Assert.True(serverSide.ExitCode == 1, serverSide.ToString());
+        Assert.Contains("+  colour: blue", serverSide.Stdout, StringComparison.Ordinal);
+        Assert.Equal("red", await Kubectl.OkAsync("get", "configmap", "diffed", "-o", "jsonpath={.data.colour}"));
     }
 
     [Fact]

@@ -114,12 +114,15 @@ public sealed class SandboxNodeModelTests(SimulatedNodesSandboxFixture fixture) 
             using var kubectl = new Kubectl(await ops.GetWorkloadKubeconfigAsync(cluster));
             await kubectl.OkAsync("get", "pods");
 
-            // Given the break applied (its pod reports back, then the API server moves to another port),
-            await ops.ApplyBreaksAsync(cluster, ["apiserver-wrong-port"]);
+            // Given the break applied with an API-level one (its pod reports back, then the API server moves to another port),
+            await ops.ApplyBreaksAsync(cluster, ["quota-zero-pods", "apiserver-wrong-port"]);
 
-            // then the cluster counts as broken, and kubectl is refused, as the break's hint says.
-            var verdict = await ops.VerifyBrokenAsync(cluster, ["apiserver-wrong-port"]);
+            // then the cluster counts as broken (the API-level break cannot be looked at any more, and says so),
+            var verdict = await ops.VerifyBrokenAsync(cluster, ["quota-zero-pods", "apiserver-wrong-port"]);
             Assert.True(verdict.Broken, verdict.Summary);
+            Assert.Contains("not checked: the API server is unreachable, as break apiserver-wrong-port intends", verdict.Checks.Single(c => c.BreakId == "quota-zero-pods").Detail, StringComparison.Ordinal);
+
+            // and kubectl is refused, as the break's hint says.
             Assert.True(fixture.WorkloadCluster(cluster).ApiServerDown);
             var refused = "";
             await Eventually.ThatAsync(async () =>

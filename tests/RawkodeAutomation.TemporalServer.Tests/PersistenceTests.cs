@@ -2,6 +2,7 @@ using RawkodeAutomation.TemporalServer.Testing;
 using RawkodeAutomation.TemporalServer.Tests.Workflows;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
+using Temporalio.Common;
 using Temporalio.Worker;
 
 namespace RawkodeAutomation.TemporalServer.Tests;
@@ -67,6 +68,53 @@ public sealed class PersistenceTests : IDisposable
                 Assert.Equal("Hello, after restart!", await client.GetWorkflowHandle(greetId).GetResultAsync<string>());
                 Assert.Equal("ok attempt=1 details=none", await client.GetWorkflowHandle(probeId).GetResultAsync<string>());
             }));
+        }
+        finally
+        {
+            await second.ShutdownAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Restart_SameDatabase_AddedAndRemovedSearchAttributesAreKept()
+    {
+        var database = Path.Combine(_directory, "attributes.db");
+        var room = SearchAttributeKey.CreateKeyword("StudioRoom");
+        var workflowId = Workers.NewId("p-attributes");
+        var tq = Workers.NewTaskQueue();
+
+        // First life: register an attribute, remove a predefined one, start a run that carries the new one.
+        var first = await TemporalTestServer.StartAsync(database, callerAssembly: typeof(PersistenceTests).Assembly);
+        try
+        {
+            var client = first.Client;
+            await client.OperatorService.AddSearchAttributesAsync(new() { Namespace = "default", SearchAttributes = { [room.Name] = IndexedValueType.Keyword } });
+            await client.OperatorService.RemoveSearchAttributesAsync(new() { Namespace = "default", SearchAttributes = { "CustomTextField" } });
+            await client.StartWorkflowAsync(
+                (BlockingWorkflow wf) => wf.RunAsync(),
+                new(workflowId, tq) { TypedSearchAttributes = new SearchAttributeCollection.Builder().Set(room, "studio-b").ToSearchAttributeCollection() });
+        }
+        finally
+        {
+            await first.ShutdownAsync();
+        }
+
+        // Second life: the registrations are what they were, so queries and new runs may use them.
+        var second = await TemporalTestServer.StartAsync(database, callerAssembly: typeof(PersistenceTests).Assembly);
+        try
+        {
+            var client = second.Client;
+            var listed = await client.OperatorService.ListSearchAttributesAsync(new() { Namespace = "default" });
+            Assert.Equal(IndexedValueType.Keyword, listed.CustomAttributes[room.Name]);
+            Assert.DoesNotContain("CustomTextField", listed.CustomAttributes.Keys);
+            Assert.Contains("CustomKeywordField", listed.CustomAttributes.Keys);
+            var ids = new List<string>();
+            await foreach (var execution in client.ListWorkflowsAsync($"{room.Name} = 'studio-b'"))
+            {
+                ids.Add(execution.Id);
+            }
+            Assert.Equal([workflowId], ids);
+            await client.GetWorkflowHandle(workflowId).TerminateAsync("done");
         }
         finally
         {

@@ -3,6 +3,7 @@ using RawkodeAutomation.TemporalServer.Tests.Workflows;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Client.Schedules;
+using Temporalio.Common;
 using Temporalio.Exceptions;
 
 namespace RawkodeAutomation.TemporalServer.Tests;
@@ -113,6 +114,42 @@ public sealed class SchedulesTests(ServerFixture fixture)
             Assert.Equal([id], await ListAsync($"ScheduleId = '{id}' AND TemporalSchedulePaused = true"));
             var bad = await Assert.ThrowsAsync<RpcException>(() => ListAsync("ScheduleId = "));
             Assert.Equal(RpcException.StatusCode.InvalidArgument, bad.Code);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ListSchedules_QueryOnRegisteredAttributeNoScheduleCarries_MatchesNothing()
+    {
+        // sdk-dotnet's CreateScheduleAsync_Basics_Succeeds: once a schedule's attributes are replaced, a query on the
+        // attribute it no longer carries lists nothing; only an unregistered name is an invalid query.
+        var show = SearchAttributeKey.CreateKeyword("EpisodeShow");
+        var id = Workers.NewId("sched-attr");
+        var handle = await Client.CreateScheduleAsync(
+            id,
+            EverySecond(Workers.NewId("wf"), ScheduleOverlapPolicy.Skip, TimeSpan.FromHours(1)),
+            new() { TypedSearchAttributes = new SearchAttributeCollection.Builder().Set(show, id).ToSearchAttributeCollection() });
+        try
+        {
+            async Task<List<string>> ListAsync(string query)
+            {
+                var ids = new List<string>();
+                await foreach (var entry in Client.ListSchedulesAsync(new() { Query = query }))
+                {
+                    ids.Add(entry.Id);
+                }
+                return ids;
+            }
+
+            Assert.Equal([id], await ListAsync($"EpisodeShow = '{id}'"));
+            await handle.UpdateAsync(input => new(input.Description.Schedule) { TypedSearchAttributes = SearchAttributeCollection.Empty });
+
+            Assert.Empty(await ListAsync($"EpisodeShow = '{id}'"));
+            var unregistered = await Assert.ThrowsAsync<RpcException>(() => ListAsync("NoSuchAttribute = 'x'"));
+            Assert.Equal(RpcException.StatusCode.InvalidArgument, unregistered.Code);
         }
         finally
         {

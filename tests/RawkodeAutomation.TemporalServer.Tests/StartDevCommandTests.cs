@@ -37,6 +37,7 @@ public class StartDevCommandTests
     [InlineData("--dynamic-config-value", "no-equals-sign")]
     [InlineData("--ip", "not-an-ip")]
     [InlineData("--dynamic-config-value", "limit.historyCount.suggestContinueAsNew=lots")]
+    [InlineData("--dynamic-config-value", "limit.blobSize.error=2MB")]
     public async Task StartDev_BadArgument_ExitsNonZeroNamingTheFlag(string flag, string value)
     {
         using var process = Start("--port", "0", flag, value);

@@ -9,6 +9,7 @@ internal static class Workers
 {
     public static TemporalWorkerOptions Options(string taskQueue) => new TemporalWorkerOptions(taskQueue)
         .AddWorkflow<GreetWorkflow>()
+        .AddWorkflow<LargeGreetingWorkflow>()
         .AddWorkflow<ProbeWorkflow>()
         .AddWorkflow<InteractiveWorkflow>()
         .AddWorkflow<TimerWorkflow>()
@@ -16,6 +17,8 @@ internal static class Workers
         .AddWorkflow<ParentWorkflow>()
         .AddWorkflow<CountdownWorkflow>()
         .AddWorkflow<BlockingWorkflow>()
+        .AddWorkflow<BuildIdWorkflow>()
+        .AddWorkflow<InterruptibleWorkflow>()
         .AddWorkflow<FlakyTaskWorkflow>()
         .AddWorkflow<MemoWorkflow>()
         .AddWorkflow<CancellingParentWorkflow>()
@@ -26,7 +29,8 @@ internal static class Workers
         .AddWorkflow<BoundedHistoryWorkflow>()
         .AddActivity(HumanActivities.WaitForHuman)
         .AddActivity(GreetActivities.Greet)
-        .AddActivity(ProbeActivities.ProbeAsync);
+        .AddActivity(ProbeActivities.ProbeAsync)
+        .AddActivity(InterruptibleActivities.RunUntilInterruptedAsync);
 
     public static string NewTaskQueue() => $"tq-{Guid.NewGuid():N}";
 

@@ -2,6 +2,7 @@ using RawkodeAutomation.TemporalServer.Tests.Workflows;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
+using Temporalio.Worker;
 
 namespace RawkodeAutomation.TemporalServer.Tests;
 
@@ -17,6 +18,61 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
             (GreetWorkflow wf) => wf.RunAsync("Rawkode"),
             new WorkflowOptions(Workers.NewId("greet"), tq)));
         Assert.Equal("Hello, Rawkode!", result);
+    }
+
+    [Fact]
+    public async Task Describe_StartedWithStaticSummary_ReturnsSummaryAndDetailsOfRunAndChild()
+    {
+        await Workers.RunAsync(Client, async tq =>
+        {
+            var id = Workers.NewId("summary");
+            var handle = await Client.StartWorkflowAsync(
+                (ParentWorkflow wf) => wf.RunAsync("summarised"),
+                new(id, tq) { StaticSummary = "parent summary", StaticDetails = "parent details" });
+            await handle.GetResultAsync();
+
+            var parent = await handle.DescribeAsync();
+            Assert.Equal("parent summary", await parent.GetStaticSummaryAsync());
+            Assert.Equal("parent details", await parent.GetStaticDetailsAsync());
+            var child = await Client.GetWorkflowHandle($"{id}-child").DescribeAsync();
+            Assert.Equal("child summary", await child.GetStaticSummaryAsync());
+            Assert.Equal("child details", await child.GetStaticDetailsAsync());
+        });
+    }
+
+    [Fact]
+    public async Task Query_WorkerWithNewBuildIdReplaysOldTask_SeesTheBuildIdThatRanIt()
+    {
+        // sdk-dotnet's ExecuteWorkflowAsync_CurrentBuildId_SetProperly: a replaying worker takes Workflow.CurrentBuildId
+        // from the WorkflowTaskCompleted events, so the server must keep the build id each worker stamped there.
+        static TemporalWorkerOptions WithBuildId(string taskQueue, string buildId)
+        {
+            var options = Workers.Options(taskQueue);
+#pragma warning disable CS0618 // a build id without a deployment: the legacy (unversioned) stamp
+            options.BuildId = buildId;
+#pragma warning restore CS0618
+            return options;
+        }
+
+        var tq = Workers.NewTaskQueue();
+        var handle = await Client.StartWorkflowAsync((BuildIdWorkflow wf) => wf.RunAsync(), new(Workers.NewId("build-id"), tq));
+        using (var first = new TemporalWorker(Client, WithBuildId(tq, "1.0")))
+        {
+            await first.ExecuteAsync(async () => Assert.Equal("1.0", await handle.QueryAsync(wf => wf.CurrentBuildId())));
+        }
+        var completed = (await handle.FetchHistoryAsync()).Events.Where(e => e.EventType == EventType.WorkflowTaskCompleted).ToList();
+        Assert.NotEmpty(completed);
+#pragma warning disable CS0612 // the (deprecated) stamp is where an unversioned worker's build id is kept
+        Assert.All(completed, e => Assert.Equal("1.0", e.WorkflowTaskCompletedEventAttributes.WorkerVersion?.BuildId));
+#pragma warning restore CS0612
+
+        using var second = new TemporalWorker(Client, WithBuildId(tq, "1.1"));
+        await second.ExecuteAsync(async () =>
+        {
+            Assert.Equal("1.0", await handle.QueryAsync(wf => wf.CurrentBuildId()));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            await handle.GetResultAsync();
+        });
     }
 
     [Fact]

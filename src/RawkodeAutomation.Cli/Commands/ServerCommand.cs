@@ -96,15 +96,23 @@ internal static class ServerCommand
                     return 2;
                 }
                 var (key, raw) = (value[..value.IndexOf('=', StringComparison.Ordinal)], value[(value.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-                // The one dynamic config this server honours; the others the SDK passes are defaults here.
-                if (key == "limit.historyCount.suggestContinueAsNew")
+                // The dynamic config this server honours, each a positive number; the others the SDK passes are
+                // defaults here.
+                Action<int>? apply = key switch
                 {
-                    if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var events) || events < 1)
+                    "limit.historyCount.suggestContinueAsNew" => events => options.SuggestContinueAsNewAfterEvents = events,
+                    "limit.blobSize.error" => bytes => options.BlobSizeLimitError = bytes,
+                    "limit.memoSize.error" => bytes => options.MemoSizeLimitError = bytes,
+                    _ => null,
+                };
+                if (apply is not null)
+                {
+                    if (!int.TryParse(raw, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
                     {
-                        error.WriteLine($"--dynamic-config-value: {key} must be a positive number of events, not '{raw}'.");
+                        error.WriteLine($"--dynamic-config-value: {key} must be a positive number, not '{raw}'.");
                         return 2;
                     }
-                    options.SuggestContinueAsNewAfterEvents = events;
+                    apply(number);
                 }
             }
             foreach (var ns in parseResult.GetValue(namespaces) ?? [])

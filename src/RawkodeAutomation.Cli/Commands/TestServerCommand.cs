@@ -25,6 +25,61 @@ internal static class TestServerCommand
             ? ["test-server", "--quiet", "--port", first, .. args[1..]]
             : args;
 
+    // The socket ListenEarly bound for this process's test-server shape, taken by the command once it runs.
+    private static System.Net.Sockets.Socket? s_early;
+
+    /// <summary>
+    /// For the test-server shape (<c>&lt;port&gt; [args]</c>) only: binds and listens on the port (and <c>--ip</c>, default
+    /// 127.0.0.1) before anything else is loaded, so the SDK's connection attempts queue in the backlog instead of being
+    /// refused while the runtime, the command line and the server start. Any failure is left to the command to report.
+    /// </summary>
+    public static void ListenEarly(string[] args)
+    {
+        if (FromTestServerShape(args) == args || !int.TryParse(args[0], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
+        {
+            return;
+        }
+
+        var ipText = "127.0.0.1";
+        for (var i = 1; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--ip")
+            {
+                ipText = args[i + 1];
+            }
+        }
+
+        if (!System.Net.IPAddress.TryParse(ipText, out var address))
+        {
+            return;
+        }
+
+        var socket = new System.Net.Sockets.Socket(address.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new System.Net.IPEndPoint(address, port));
+            socket.Listen(512);
+            s_early = socket;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>The early socket when it is bound to what the command was asked for; otherwise null (and it is closed).</summary>
+    private static System.Net.Sockets.Socket? TakeEarly(string ip, int port)
+    {
+        var socket = Interlocked.Exchange(ref s_early, null);
+        if (socket?.LocalEndPoint is System.Net.IPEndPoint bound && bound.Address.ToString() == ip && (port == 0 || bound.Port == port))
+        {
+            return socket;
+        }
+
+        socket?.Dispose();
+        return null;
+    }
+
     public static Command Create()
     {
         Option<int> port = new("--port", "-p") { Description = "Port for the frontend gRPC service (0 picks a free one).", DefaultValueFactory = _ => 7233 };
@@ -55,7 +110,7 @@ internal static class TestServerCommand
             System.Net.Sockets.Socket listenSocket;
             try
             {
-                listenSocket = OfflineTemporalServer.Listen(ipValue, portValue);
+                listenSocket = TakeEarly(ipValue, portValue) ?? OfflineTemporalServer.Listen(ipValue, portValue);
             }
             catch (IOException ex)
             {

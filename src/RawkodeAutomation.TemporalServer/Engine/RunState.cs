@@ -111,6 +111,15 @@ internal sealed class ActivityState
     public TimeSpan? StartToClose { get; set; }
     public TimeSpan? Heartbeat { get; set; }
     public RetryPolicy RetryPolicy { get; set; } = new();
+    /// <summary>Paused by <c>PauseActivity</c>: not dispatched until unpaused; a running attempt is told at its heartbeat.</summary>
+    public bool Paused { get; set; }
+    public DateTime? PausedTime { get; set; }
+    public string? PausedBy { get; set; }
+    public string? PauseReason { get; set; }
+    /// <summary>Reset by <c>ResetActivity</c> while an attempt ran: that attempt is told at its heartbeat, and the next is attempt 1.</summary>
+    public bool ResetRequested { get; set; }
+    /// <summary>The reset also drops the heartbeat details, including any the stopped attempt still sends.</summary>
+    public bool ResetHeartbeat { get; set; }
 }
 
 internal sealed class TimerState

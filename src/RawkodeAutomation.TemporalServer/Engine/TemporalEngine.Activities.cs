@@ -117,6 +117,11 @@ internal sealed partial class TemporalEngine
 
     private void DispatchActivity(RunState run, ActivityState activity)
     {
+        if (activity.Paused)
+        {
+            // UnpauseActivity dispatches it.
+            return;
+        }
         var entry = new TaskEntry(run.RunId, activity.ScheduledEventId, activity.Attempt);
         var queue = Queue(run.Namespace, activity.TaskQueue, TaskKind.Activity);
         _afterCommit.Add(() => queue.Add(entry));
@@ -185,7 +190,7 @@ internal sealed partial class TemporalEngine
     {
         if (RunningRun(entry.RunId) is not { } run
             || !run.Activities.TryGetValue(entry.Id, out var activity)
-            || activity.Attempt != entry.Attempt || activity.StartedTime is not null || activity.RetryAt is not null)
+            || activity.Attempt != entry.Attempt || activity.StartedTime is not null || activity.RetryAt is not null || activity.Paused)
         {
             return null;
         }
@@ -299,7 +304,10 @@ internal sealed partial class TemporalEngine
 
     public RecordActivityTaskHeartbeatByIdResponse HeartbeatById(RecordActivityTaskHeartbeatByIdRequest request) =>
         WithActivityById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId, (run, activity) =>
-            new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = HeartbeatLocked(run, activity, request.Details).CancelRequested });
+        {
+            var response = HeartbeatLocked(run, activity, request.Details);
+            return new RecordActivityTaskHeartbeatByIdResponse { CancelRequested = response.CancelRequested, ActivityPaused = response.ActivityPaused, ActivityReset = response.ActivityReset };
+        });
 
     private RecordActivityTaskHeartbeatResponse HeartbeatLocked(RunState run, ActivityState activity, Payloads? details)
     {
@@ -311,7 +319,7 @@ internal sealed partial class TemporalEngine
         activity.LastHeartbeatTime = Now;
         MarkDirty(run);
         Commit();
-        return new RecordActivityTaskHeartbeatResponse { CancelRequested = activity.CancelRequested };
+        return new RecordActivityTaskHeartbeatResponse { CancelRequested = activity.CancelRequested, ActivityPaused = activity.Paused, ActivityReset = activity.ResetRequested };
     }
 
     public void CompleteActivity(RespondActivityTaskCompletedRequest request) =>
@@ -370,6 +378,26 @@ internal sealed partial class TemporalEngine
     /// </summary>
     private void RetryOrClose(RunState run, ActivityState activity, Failure failure, TimeoutType? timeout, Func<RetryState, HistoryEvent> closeEvent)
     {
+        if (activity.ResetRequested && timeout is not (TimeoutType.ScheduleToClose or TimeoutType.ScheduleToStart))
+        {
+            // The attempt a reset stopped: the activity starts over from attempt 1, at once.
+            activity.ResetRequested = false;
+            if (activity.ResetHeartbeat)
+            {
+                activity.HeartbeatDetails = null;
+                activity.ResetHeartbeat = false;
+            }
+            activity.Attempt = 0;
+            ScheduleRetry(run, activity, failure, TimeSpan.Zero);
+            return;
+        }
+        if (activity.Paused && timeout is not (TimeoutType.ScheduleToClose or TimeoutType.ScheduleToStart))
+        {
+            // A paused activity stays pending whatever its retry policy says, even with no attempts left: the next
+            // attempt is held until UnpauseActivity, which dispatches it without a backoff.
+            ScheduleRetry(run, activity, failure, TimeSpan.Zero);
+            return;
+        }
         var (retry, backoff, state) = NextRetry(activity, failure, timeout);
         if (retry)
         {
@@ -389,6 +417,27 @@ internal sealed partial class TemporalEngine
 
     private void CancelActivityLocked(RunState run, ActivityState activity, Payloads? details, string identity)
     {
+        if (!activity.CancelRequested && (activity.Paused || activity.ResetRequested))
+        {
+            // The SDK cancels an attempt its heartbeat was told is paused or reset; nobody asked to cancel the activity,
+            // so the attempt ends like a failed one (retried, held while paused).
+            var failure = new Failure { Message = activity.ResetRequested ? "activity reset" : "activity paused", CanceledFailureInfo = new() { Details = details } };
+            RetryOrClose(run, activity, failure, null, state =>
+            {
+                var ev = NewEvent(EventType.ActivityTaskFailed);
+                ev.ActivityTaskFailedEventAttributes = new()
+                {
+                    Failure = failure,
+                    ScheduledEventId = activity.ScheduledEventId,
+                    StartedEventId = -1,
+                    Identity = identity,
+                    RetryState = state,
+                };
+                return ev;
+            });
+            Commit();
+            return;
+        }
         var ev = NewEvent(EventType.ActivityTaskCanceled);
         ev.ActivityTaskCanceledEventAttributes = new()
         {

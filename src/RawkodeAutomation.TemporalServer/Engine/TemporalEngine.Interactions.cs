@@ -34,7 +34,10 @@ internal sealed partial class TemporalEngine
             SdkMetadata = true,
             SupportsSchedules = true,
             EagerWorkflowStart = false,
-            BuildIdBasedVersioning = false,
+            // Only the stamp: with it the SDK sends its build id as worker_version_stamp (use_versioning false), which
+            // lands on WorkflowTaskCompleted, where a replaying worker reads Workflow.CurrentBuildId from. Routing
+            // by build id (use_versioning true) is not implemented.
+            BuildIdBasedVersioning = true,
             CountGroupByExecutionStatus = false,
             Nexus = false,
         },
@@ -67,10 +70,13 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    private static DescribeNamespaceResponse NamespaceDescription(NamespaceEntry entry) => new()
+    private DescribeNamespaceResponse NamespaceDescription(NamespaceEntry entry) => new()
     {
         NamespaceInfo = new NamespaceInfo
         {
+            // The SDK checks what it sends against these and fails its own task (PayloadsTooLarge) rather than have
+            // the server terminate the run for an oversized command.
+            Limits = new() { BlobSizeLimitError = _limits.BlobSizeError, MemoSizeLimitError = _limits.MemoSizeError },
             Name = entry.Name,
             Id = entry.Id,
             State = NamespaceState.Registered,
@@ -328,7 +334,7 @@ internal sealed partial class TemporalEngine
         return new UpdateWorkflowExecutionResponse { UpdateRef = response.UpdateRef, Outcome = response.Outcome, Stage = response.Stage };
     }
 
-    private static void ValidateUpdate(UpdateWorkflowExecutionRequest request)
+    private void ValidateUpdate(UpdateWorkflowExecutionRequest request)
     {
         if (string.IsNullOrEmpty(request.Request?.Meta?.UpdateId))
         {

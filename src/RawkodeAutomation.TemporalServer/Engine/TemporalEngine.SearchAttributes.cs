@@ -8,7 +8,8 @@ namespace RawkodeAutomation.TemporalServer.Engine;
 /// Search attributes as the dev server keeps them: system attributes, the dev server's predefined custom ones, and
 /// custom ones registered by <c>--search-attribute</c> or the OperatorService's <c>AddSearchAttributes</c>. A
 /// workflow may only carry registered attributes: anything else is refused the way the dev server refuses it.
-/// Registrations live in memory (they are not part of the SQLite state).
+/// Registrations are stored with the runs (the SQLite file keeps what differs from the predefined set), so a
+/// restarted server still knows the attributes its stored runs and schedules carry.
 /// </summary>
 internal sealed partial class TemporalEngine
 {
@@ -69,7 +70,37 @@ internal sealed partial class TemporalEngine
                     ?? throw new ArgumentException($"--search-attribute {attribute}: type must be one of Keyword, Text, Int, Double, Bool, Datetime, KeywordList.", nameof(attributes));
                 _customSearchAttributes[name] = type;
             }
+            SaveSearchAttributes();
         }
+    }
+
+    /// <summary>Applies the stored registrations on top of the predefined ones (called once, at load).</summary>
+    private void LoadSearchAttributes()
+    {
+        foreach (var (name, type) in _store.LoadSearchAttributes())
+        {
+            if (type == IndexedValueType.Unspecified)
+            {
+                _customSearchAttributes.Remove(name);
+            }
+            else
+            {
+                _customSearchAttributes[name] = type;
+            }
+        }
+    }
+
+    /// <summary>Stores what differs from the predefined attributes: additions, changed types, removals (as Unspecified).</summary>
+    private void SaveSearchAttributes()
+    {
+        var registrations = _customSearchAttributes
+            .Where(a => !PredefinedSearchAttributes.TryGetValue(a.Key, out var predefined) || predefined != a.Value)
+            .ToDictionary(StringComparer.Ordinal);
+        foreach (var name in PredefinedSearchAttributes.Keys.Where(n => !_customSearchAttributes.ContainsKey(n)))
+        {
+            registrations[name] = IndexedValueType.Unspecified;
+        }
+        _store.SaveSearchAttributes(registrations);
     }
 
     private static IndexedValueType? ParseIndexedValueType(string type) => type.ToLowerInvariant() switch
@@ -85,6 +116,15 @@ internal sealed partial class TemporalEngine
     };
 
     private bool IsKnownAttribute(string name) => SystemSearchAttributes.ContainsKey(name) || _customSearchAttributes.ContainsKey(name);
+
+    /// <summary>Whether <paramref name="name"/> is a system or registered custom attribute (what a visibility query may name).</summary>
+    public bool IsRegisteredAttribute(string name)
+    {
+        lock (_gate)
+        {
+            return IsKnownAttribute(name);
+        }
+    }
 
     /// <summary>The first attribute of <paramref name="attributes"/> that is not registered, or null.</summary>
     private string? UnregisteredAttribute(SearchAttributes? attributes) =>
@@ -146,6 +186,7 @@ internal sealed partial class TemporalEngine
             {
                 _customSearchAttributes[name] = type;
             }
+            SaveSearchAttributes();
             return new AddSearchAttributesResponse();
         }
     }
@@ -165,6 +206,7 @@ internal sealed partial class TemporalEngine
                     throw Errors.NotFound($"Search attribute {name} doesn't exist.");
                 }
             }
+            SaveSearchAttributes();
             return new RemoveSearchAttributesResponse();
         }
     }

@@ -277,17 +277,14 @@ internal sealed partial class TemporalEngine
         {
             var run = RequireWorkflowTask(request.TaskToken, request.Namespace);
             AnswerQueries(run, request.QueryResults);
-            foreach (var command in request.Commands)
-            {
-                if (CommandPayloads(command) is { } payloads && payloads.CalculateSize() > BlobSizeLimit)
-                {
-                    FailWorkflowTaskLocked(run, WorkflowTaskFailedCause.PayloadsTooLarge, "Blob data size exceeds limit.", request.Identity);
-                    Commit();
-                    throw Errors.InvalidArgument("Blob data size exceeds limit.");
-                }
-            }
             if (ValidateCommands(run, request.Commands) is { } invalid)
             {
+                if (invalid.Terminates)
+                {
+                    var reason = TerminateForOversizedCommand(run, invalid.Cause, invalid.Message, request.Identity);
+                    Commit();
+                    throw Errors.InvalidArgument(reason);
+                }
                 // Nothing of a task with a malformed command is applied; the task fails and is retried.
                 FailWorkflowTaskLocked(run, invalid.Cause, invalid.Message, request.Identity);
                 Commit();
@@ -440,21 +437,81 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    private static Payloads? CommandPayloads(Command command) => command.AttributesCase switch
+    /// <summary>
+    /// A real server's answer to a command whose payload is over the blob (or memo) size limit: the task fails with
+    /// the command's cause and the run is terminated by the server, both saying "Cause: message". Returns that text.
+    /// </summary>
+    private string TerminateForOversizedCommand(RunState run, WorkflowTaskFailedCause cause, string message, string identity)
     {
-        Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes => command.ScheduleActivityTaskCommandAttributes.Input,
-        Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes => command.CompleteWorkflowExecutionCommandAttributes.Result,
-        Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes => command.StartChildWorkflowExecutionCommandAttributes.Input,
-        Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes => command.ContinueAsNewWorkflowExecutionCommandAttributes.Input,
-        Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes => command.SignalExternalWorkflowExecutionCommandAttributes.Input,
-        _ => null,
-    };
+        var reason = $"{cause}: {message}";
+        run.PendingQueries.InsertRange(0, run.InFlightQueries);
+        run.InFlightQueries.Clear();
+        Append(run, new HistoryEvent
+        {
+            EventType = EventType.WorkflowTaskFailed,
+            EventTime = Timestamp.FromDateTime(Now),
+            WorkflowTaskFailedEventAttributes = new()
+            {
+                ScheduledEventId = run.WftScheduledId,
+                StartedEventId = run.WftStartedId,
+                Cause = cause,
+                Failure = new Failure { Message = reason, ServerFailureInfo = new() { NonRetryable = true } },
+                Identity = identity,
+            },
+        });
+        run.WftScheduledId = 0;
+        run.WftStartedId = 0;
+        TerminateRun(run, reason, null, "history-service");
+        return reason;
+    }
+
+    /// <summary>
+    /// The size check a real server makes of each command, with its cause and words (a few of which read oddly, such
+    /// as the activity cause for a completion result, but are what the SDKs and people see).
+    /// </summary>
+    private (WorkflowTaskFailedCause Cause, string Message)? OversizedPayload(Command command)
+    {
+        bool Blob(IMessage? payload) => payload is not null && payload.CalculateSize() > _limits.BlobSizeError;
+        bool Memo(Memo? memo) => memo is not null && memo.CalculateSize() > _limits.MemoSizeError;
+        return command.AttributesCase switch
+        {
+            Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes when Blob(command.ScheduleActivityTaskCommandAttributes.Input) =>
+                (WorkflowTaskFailedCause.BadScheduleActivityAttributes, "ScheduleActivityTaskCommandAttributes.Input exceeds size limit."),
+            Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes when Blob(command.CompleteWorkflowExecutionCommandAttributes.Result) =>
+                (WorkflowTaskFailedCause.BadScheduleActivityAttributes, "CompleteWorkflowExecutionCommandAttributes.Result exceeds size limit."),
+            Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes when Blob(command.FailWorkflowExecutionCommandAttributes.Failure) =>
+                (WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes, "FailWorkflowExecutionCommandAttributes.Failure exceeds size limit."),
+            Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes when Blob(command.SignalExternalWorkflowExecutionCommandAttributes.Input) =>
+                (WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes, "SignalExternalWorkflowExecutionCommandAttributes.Input exceeds size limit."),
+            Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes when Blob(command.StartChildWorkflowExecutionCommandAttributes.Input) =>
+                (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, "StartChildWorkflowExecutionCommandAttributes. Input exceeds size limit."),
+            Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes when Memo(command.StartChildWorkflowExecutionCommandAttributes.Memo) =>
+                (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, "StartChildWorkflowExecutionCommandAttributes.Memo exceeds size limit."),
+            Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes when Blob(command.ContinueAsNewWorkflowExecutionCommandAttributes.Input) =>
+                (WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes. Input exceeds size limit."),
+            Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes when Memo(command.ContinueAsNewWorkflowExecutionCommandAttributes.Memo) =>
+                (WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes. Memo exceeds size limit."),
+            Command.AttributesOneofCase.RecordMarkerCommandAttributes
+                when command.RecordMarkerCommandAttributes.Details.Sum(d => d.Key.Length + d.Value.CalculateSize()) > _limits.BlobSizeError =>
+                (WorkflowTaskFailedCause.BadRecordMarkerAttributes, "RecordMarkerCommandAttributes.Details exceeds size limit."),
+            Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes
+                when MapSize(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes?.IndexedFields) > _limits.BlobSizeError =>
+                (WorkflowTaskFailedCause.BadSearchAttributes, "UpsertWorkflowSearchAttributesCommandAttributes exceeds size limit."),
+            Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes
+                when MapSize(command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo?.Fields) > _limits.BlobSizeError =>
+                (WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "ModifyWorkflowPropertiesCommandAttributes exceeds size limit."),
+            _ => null,
+        };
+
+        static int MapSize(IDictionary<string, Payload>? fields) => fields?.Sum(f => f.Key.Length + f.Value.Data.Length) ?? 0;
+    }
 
     /// <summary>
     /// Checks every command before any is applied, as a real server does; returns the failure cause and a
-    /// message naming the command, or null when the whole task is acceptable.
+    /// message naming the command, or null when the whole task is acceptable. <c>Terminates</c> marks a command
+    /// over the size limits: a real server terminates the run for it rather than retrying the task.
     /// </summary>
-    private (WorkflowTaskFailedCause Cause, string Message)? ValidateCommands(RunState run, IList<Command> commands)
+    private (WorkflowTaskFailedCause Cause, string Message, bool Terminates)? ValidateCommands(RunState run, IList<Command> commands)
     {
         var activityIds = run.Activities.Values.Select(a => a.ActivityId).ToHashSet(StringComparer.Ordinal);
         var timerIds = run.Timers.Keys.ToHashSet(StringComparer.Ordinal);
@@ -470,15 +527,15 @@ internal sealed partial class TemporalEngine
                         static bool Positive(Duration? d) => d is not null && d.ToTimeSpan() > TimeSpan.Zero;
                         if (string.IsNullOrEmpty(a.ActivityId) || string.IsNullOrEmpty(a.ActivityType?.Name))
                         {
-                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: ActivityId and ActivityType are required.");
+                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: ActivityId and ActivityType are required.", false);
                         }
                         if (!Positive(a.StartToCloseTimeout) && !Positive(a.ScheduleToCloseTimeout))
                         {
-                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: a valid StartToClose or ScheduleToCloseTimeout is not set.");
+                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: a valid StartToClose or ScheduleToCloseTimeout is not set.", false);
                         }
                         if (!activityIds.Add(a.ActivityId))
                         {
-                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: activity {a.ActivityId} is already pending.");
+                            return (WorkflowTaskFailedCause.BadScheduleActivityAttributes, $"{where}: activity {a.ActivityId} is already pending.", false);
                         }
                         break;
                     }
@@ -487,11 +544,11 @@ internal sealed partial class TemporalEngine
                         var a = command.StartTimerCommandAttributes;
                         if (string.IsNullOrEmpty(a.TimerId) || a.StartToFireTimeout is null || a.StartToFireTimeout.ToTimeSpan() <= TimeSpan.Zero)
                         {
-                            return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: TimerId and a positive StartToFireTimeout are required.");
+                            return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: TimerId and a positive StartToFireTimeout are required.", false);
                         }
                         if (!timerIds.Add(a.TimerId))
                         {
-                            return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: timer {a.TimerId} is already running.");
+                            return (WorkflowTaskFailedCause.BadStartTimerAttributes, $"{where}: timer {a.TimerId} is already running.", false);
                         }
                         break;
                     }
@@ -501,26 +558,26 @@ internal sealed partial class TemporalEngine
                         var ns = string.IsNullOrEmpty(a.Namespace) ? run.Namespace : a.Namespace;
                         if (string.IsNullOrEmpty(a.WorkflowId) || string.IsNullOrEmpty(a.WorkflowType?.Name))
                         {
-                            return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: WorkflowId and WorkflowType are required.");
+                            return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: WorkflowId and WorkflowType are required.", false);
                         }
                         if (!_namespaces.ContainsKey(ns))
                         {
-                            return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: namespace {ns} is not found.");
+                            return (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, $"{where}: namespace {ns} is not found.", false);
                         }
                         if (UnregisteredAttribute(a.SearchAttributes) is { } name)
                         {
-                            return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined");
+                            return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined", false);
                         }
                         break;
                     }
                 case Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes
                     when UnregisteredAttribute(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes) is { } name:
-                    return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined");
+                    return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined", false);
                 case Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes
                     when UnregisteredAttribute(command.ContinueAsNewWorkflowExecutionCommandAttributes.SearchAttributes) is { } name:
-                    return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined");
+                    return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined", false);
                 case Command.AttributesOneofCase.None:
-                    return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: command has no attributes.");
+                    return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: command has no attributes.", false);
                 case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
                 case Command.AttributesOneofCase.CancelTimerCommandAttributes:
                 case Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes:
@@ -535,7 +592,11 @@ internal sealed partial class TemporalEngine
                 case Command.AttributesOneofCase.ProtocolMessageCommandAttributes:
                     break;
                 default:
-                    return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: this server does not support {command.CommandType}.");
+                    return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: this server does not support {command.CommandType}.", false);
+            }
+            if (OversizedPayload(command) is { } oversized)
+            {
+                return (oversized.Cause, oversized.Message, true);
             }
         }
         return null;
@@ -907,6 +968,9 @@ internal sealed partial class TemporalEngine
                     Header = attributes.Header,
                     Parent = new ParentRef { Namespace = run.Namespace, WorkflowId = run.WorkflowId, RunId = run.RunId, InitiatedEventId = initiatedId },
                     Priority = attributes.Priority,
+                    // The command's summary/details, set on the initiated event once the command was applied, are the
+                    // child's own static summary/details.
+                    UserMetadata = ev.UserMetadata,
                 }, null);
                 child.RunId = childRun.RunId;
                 var started = NewEvent(EventType.ChildWorkflowExecutionStarted);

@@ -170,9 +170,9 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    private static void CheckPayloads(Payloads? payloads)
+    private void CheckPayloads(Payloads? payloads)
     {
-        if (payloads is not null && payloads.CalculateSize() > BlobSizeLimit)
+        if (payloads is not null && payloads.CalculateSize() > _limits.BlobSizeError)
         {
             throw Errors.InvalidArgument("Blob data size exceeds limit.");
         }
@@ -578,6 +578,8 @@ internal sealed partial class TemporalEngine
                     WorkflowExecutionTimeout = run.ExecutionTimeout is { } e ? Duration.FromTimeSpan(e) : null,
                     WorkflowRunTimeout = run.RunTimeout is { } r ? Duration.FromTimeSpan(r) : null,
                     DefaultWorkflowTaskTimeout = Duration.FromTimeSpan(run.WorkflowTaskTimeout),
+                    // The static summary/details given at start live on the started event.
+                    UserMetadata = run.History.Count > 0 ? run.History[0].UserMetadata : null,
                 },
                 WorkflowExecutionInfo = ExecutionInfo(run),
             };
@@ -588,7 +590,9 @@ internal sealed partial class TemporalEngine
                     ActivityId = activity.ActivityId,
                     ActivityType = new ActivityType { Name = activity.ActivityType },
                     State = activity.CancelRequested ? PendingActivityState.CancelRequested
+                        : activity.Paused ? (activity.StartedTime is null ? PendingActivityState.Paused : PendingActivityState.PauseRequested)
                         : activity.StartedTime is null ? PendingActivityState.Scheduled : PendingActivityState.Started,
+                    Paused = activity.Paused,
                     HeartbeatDetails = activity.HeartbeatDetails,
                     Attempt = activity.Attempt,
                     MaximumAttempts = activity.RetryPolicy.MaximumAttempts,
@@ -599,6 +603,14 @@ internal sealed partial class TemporalEngine
                 if (activity.LastHeartbeatTime is { } hb)
                 {
                     info.LastHeartbeatTime = Timestamp.FromDateTime(hb);
+                }
+                if (activity.PausedTime is { } pausedAt)
+                {
+                    info.PauseInfo = new()
+                    {
+                        PauseTime = Timestamp.FromDateTime(pausedAt),
+                        Manual = new() { Identity = activity.PausedBy ?? "", Reason = activity.PauseReason ?? "" },
+                    };
                 }
                 if (activity.StartedTime is { } st)
                 {

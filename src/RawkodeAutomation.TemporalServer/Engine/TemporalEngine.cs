@@ -16,9 +16,6 @@ namespace RawkodeAutomation.TemporalServer.Engine;
 /// </summary>
 internal sealed partial class TemporalEngine : IDisposable
 {
-    /// <summary>Largest payload a real frontend accepts by default (the "blob size limit error" threshold).</summary>
-    public const int BlobSizeLimit = 2 * 1024 * 1024;
-
     private readonly Lock _gate = new();
     private readonly IExecutionStore _store;
     private readonly TimeProvider _time;
@@ -44,8 +41,12 @@ internal sealed partial class TemporalEngine : IDisposable
     /// <summary>Longest a history, update or query wait holds before answering with what it has.</summary>
     private readonly TimeSpan _waitPoll;
 
-    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces, TimeSpan? longPoll = null, int suggestContinueAsNewAfterEvents = 4096)
+    /// <summary>Payload size limits (a real server's <c>limit.blobSize.error</c> and <c>limit.memoSize.error</c>).</summary>
+    private readonly PayloadLimits _limits;
+
+    public TemporalEngine(IExecutionStore store, TimeProvider time, IEnumerable<string> namespaces, TimeSpan? longPoll = null, int suggestContinueAsNewAfterEvents = 4096, PayloadLimits? limits = null)
     {
+        _limits = limits ?? new PayloadLimits();
         _suggestContinueAsNewAfterEvents = suggestContinueAsNewAfterEvents;
         _store = store;
         _taskPoll = longPoll ?? TimeSpan.FromSeconds(60);
@@ -56,6 +57,7 @@ internal sealed partial class TemporalEngine : IDisposable
         {
             _namespaces[ns] = new NamespaceEntry(ns, DeterministicId(ns));
         }
+        LoadSearchAttributes();
         Load();
         _scheduler.Start();
         if (time is SkippingClock skipping)
@@ -103,6 +105,9 @@ internal sealed partial class TemporalEngine : IDisposable
     // ---- infrastructure -------------------------------------------------------------------------
 
     internal sealed record NamespaceEntry(string Name, string Id);
+
+    /// <summary>Largest payload (blob) and memo a request or command may carry; a real server's defaults are 2 MiB each.</summary>
+    internal sealed record PayloadLimits(int BlobSizeError = 2 * 1024 * 1024, int MemoSizeError = 2 * 1024 * 1024);
 
     private static string DeterministicId(string name)
     {

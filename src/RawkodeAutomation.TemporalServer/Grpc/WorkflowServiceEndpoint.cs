@@ -130,6 +130,15 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
         }
     }
 
+    public virtual Task<PauseActivityResponse> PauseActivity(PauseActivityRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.PauseActivity(request));
+
+    public virtual Task<UnpauseActivityResponse> UnpauseActivity(UnpauseActivityRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.UnpauseActivity(request));
+
+    public virtual Task<ResetActivityResponse> ResetActivity(ResetActivityRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.ResetActivity(request));
+
     public virtual Task<RecordActivityTaskHeartbeatResponse> RecordActivityTaskHeartbeat(RecordActivityTaskHeartbeatRequest request, ServerCallContext context) =>
         Task.FromResult(engine.Heartbeat(request));
 

@@ -208,12 +208,12 @@ internal sealed class ScheduleService : IDisposable
             ThrowIfStopped();
             _engine.EnsureNamespace(request.Namespace);
             var proxies = _schedules.Values.Where(e => e.Namespace == request.Namespace).ToDictionary(e => e, VisibilityProxy);
-            // The two schedule fields are known even when no schedule exists yet.
-            var known = proxies.Values.SelectMany(p => p.SearchAttributes.IndexedFields.Keys).Append("ScheduleId").Append("TemporalSchedulePaused").ToHashSet(StringComparer.Ordinal);
+            // Any registered attribute may be queried, whether or not a schedule carries it now (a schedule whose
+            // attributes were replaced simply stops matching); the two schedule fields are always known.
             Func<RunState, bool> matches;
             try
             {
-                matches = VisibilityQuery.Parse(request.Query, known.Contains);
+                matches = VisibilityQuery.Parse(request.Query, name => name is "ScheduleId" or "TemporalSchedulePaused" || _engine.IsRegisteredAttribute(name));
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
             {

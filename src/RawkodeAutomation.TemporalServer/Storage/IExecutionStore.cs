@@ -1,4 +1,5 @@
 using RawkodeAutomation.TemporalServer.Engine;
+using Temporalio.Api.Enums.V1;
 
 namespace RawkodeAutomation.TemporalServer.Storage;
 
@@ -13,6 +14,15 @@ internal interface IExecutionStore : IDisposable
 
     /// <summary>Stores the snapshots and the new history events of the given runs atomically.</summary>
     void Save(IReadOnlyCollection<RunState> runs);
+
+    /// <summary>
+    /// The stored custom search attribute registrations: each name with its type, or
+    /// <see cref="IndexedValueType.Unspecified"/> for a predefined attribute that was removed.
+    /// </summary>
+    IReadOnlyDictionary<string, IndexedValueType> LoadSearchAttributes();
+
+    /// <summary>Replaces the stored registrations with <paramref name="registrations"/> (same shape as <see cref="LoadSearchAttributes"/>).</summary>
+    void SaveSearchAttributes(IReadOnlyDictionary<string, IndexedValueType> registrations);
 }
 
 /// <summary>Nothing survives the process: the default without <c>--db-filename</c>.</summary>
@@ -21,6 +31,12 @@ internal sealed class InMemoryExecutionStore : IExecutionStore
     public IReadOnlyList<RunState> LoadAll() => [];
 
     public void Save(IReadOnlyCollection<RunState> runs)
+    {
+    }
+
+    public IReadOnlyDictionary<string, IndexedValueType> LoadSearchAttributes() => new Dictionary<string, IndexedValueType>();
+
+    public void SaveSearchAttributes(IReadOnlyDictionary<string, IndexedValueType> registrations)
     {
     }
 

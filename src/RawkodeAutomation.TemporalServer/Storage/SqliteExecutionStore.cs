@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using RawkodeAutomation.TemporalServer.Engine;
+using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
 
 namespace RawkodeAutomation.TemporalServer.Storage;
@@ -36,6 +37,9 @@ internal sealed class SqliteExecutionStore : IExecutionStore
                 event_id INTEGER NOT NULL,
                 data BLOB NOT NULL,
                 PRIMARY KEY (run_id, event_id)) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS search_attributes (
+                name TEXT PRIMARY KEY,
+                type INTEGER NOT NULL) WITHOUT ROWID;
             """);
     }
 
@@ -117,6 +121,42 @@ internal sealed class SqliteExecutionStore : IExecutionStore
                 eData.Value = Google.Protobuf.MessageExtensions.ToByteArray(run.History[i]);
                 insert.ExecuteNonQuery();
             }
+        }
+        transaction.Commit();
+    }
+
+    public IReadOnlyDictionary<string, IndexedValueType> LoadSearchAttributes()
+    {
+        var registrations = new Dictionary<string, IndexedValueType>(StringComparer.Ordinal);
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT name, type FROM search_attributes";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            registrations[reader.GetString(0)] = (IndexedValueType)reader.GetInt32(1);
+        }
+        return registrations;
+    }
+
+    public void SaveSearchAttributes(IReadOnlyDictionary<string, IndexedValueType> registrations)
+    {
+        using var transaction = _connection.BeginTransaction();
+        using (var clear = _connection.CreateCommand())
+        {
+            clear.Transaction = transaction;
+            clear.CommandText = "DELETE FROM search_attributes";
+            clear.ExecuteNonQuery();
+        }
+        using var insert = _connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = "INSERT INTO search_attributes (name, type) VALUES ($name, $type)";
+        var name = insert.Parameters.Add("$name", SqliteType.Text);
+        var type = insert.Parameters.Add("$type", SqliteType.Integer);
+        foreach (var (attribute, valueType) in registrations)
+        {
+            name.Value = attribute;
+            type.Value = (int)valueType;
+            insert.ExecuteNonQuery();
         }
         transaction.Commit();
     }

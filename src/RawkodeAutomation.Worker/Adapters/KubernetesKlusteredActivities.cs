@@ -108,7 +108,7 @@ public sealed class KubernetesKlusteredActivities(
                 {
                     // Perhaps restarting: try again (with backoff) before handing over without it.
                     throw new ApplicationFailureException(
-                        $"the workload API server of {cluster.Name} does not answer ({e.Message}); trying again before handing over without it",
+                        $"episode {input.EpisodeId}, team {input.Team.Name}: the workload API server of cluster {cluster.Name} does not answer ({e.Message}); trying again before handing over without it",
                         e, KubernetesUnavailable);
                 }
                 unreachable = e.Message;

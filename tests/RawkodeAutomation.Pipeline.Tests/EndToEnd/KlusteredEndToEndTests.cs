@@ -212,13 +212,14 @@ public class KlusteredEndToEndTests
     [Fact]
     public async Task KlusteredEpisode_FailedTeamSkippedByOperator_HandedOverAndWatchedForTheFix()
     {
-        // Given a team whose node-level break cannot be applied in this sandbox (a show soon, but not so soon that a busy
-        // machine creates its broadcast after the start, which YouTube refuses).
+        // Given a team whose node-level break cannot be applied: the sandbox's host scripts all fail here, as on nodes
+        // nobody can reach (a show soon, but not so soon that a busy machine creates its broadcast after the start,
+        // which YouTube refuses).
         var start = NowToSecond().AddSeconds(30);
         var episodeId = EpisodeId(start);
-        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, apiserver-wrong-port")));
+        await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, kubelet-max-pods")), kubernetes: o => o.HostPodPhase = "Failed");
         var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
-        Assert.Contains("does not model the node script of break apiserver-wrong-port", failed.Teams.Single().LastError, StringComparison.Ordinal);
+        Assert.Contains("the Kubernetes sandbox has no nodes to run host scripts on", failed.Teams.Single().LastError, StringComparison.Ordinal);
 
         // When an operator skips it,
         await stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).SignalAsync(wf => wf.SkipAsync(new SkipRequest("run the show without that break")));

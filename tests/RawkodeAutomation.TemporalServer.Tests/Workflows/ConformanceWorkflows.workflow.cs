@@ -20,6 +20,15 @@ public class GreetWorkflow
         await Workflow.ExecuteActivityAsync(() => GreetActivities.Greet(name), new() { StartToCloseTimeout = TimeSpan.FromSeconds(10) });
 }
 
+/// <summary>Greets a name of <c>size</c> characters, made inside the workflow so only the activity input is that large.</summary>
+[Workflow]
+public class LargeGreetingWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(int size) =>
+        await Workflow.ExecuteActivityAsync(() => GreetActivities.Greet(new string('x', size)), new() { StartToCloseTimeout = TimeSpan.FromSeconds(10) });
+}
+
 /// <summary>How a probe activity behaves on each attempt.</summary>
 public record ProbeBehaviour(string Key, int FailAttempts = 0, string ErrorType = "Transient", bool NonRetryable = false, int SleepMs = 0, bool Heartbeat = false);
 
@@ -67,6 +76,58 @@ public static class ProbeActivities
         }
         return $"ok attempt={attempt} details={previous}";
     }
+}
+
+/// <summary>
+/// An activity that heartbeats until it is interrupted (paused, reset, cancelled). Caught, it returns how it was
+/// interrupted; otherwise its attempt ends cancelled, and the next attempt returns at once with what it started with.
+/// </summary>
+public static class InterruptibleActivities
+{
+    private static readonly ConcurrentDictionary<string, bool> Interrupted = new();
+
+    [Activity]
+    public static async Task<string> RunUntilInterruptedAsync(string key, bool catchInterruption)
+    {
+        var context = ActivityExecutionContext.Current;
+        var attempt = context.Info.Attempt;
+        var details = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<string>(0) : "none";
+        if (Interrupted.ContainsKey(key))
+        {
+            return $"attempt={attempt} resumed details={details}";
+        }
+        while (!context.CancellationToken.IsCancellationRequested)
+        {
+            context.Heartbeat($"beat-{attempt}");
+            await Task.WhenAny(Task.Delay(100, context.CancellationToken));
+        }
+        if (catchInterruption)
+        {
+            return $"{context.CancelReason} paused={context.CancellationDetails?.IsPaused} reset={context.CancellationDetails?.IsReset} attempt={attempt}";
+        }
+        Interrupted[key] = true;
+        context.CancellationToken.ThrowIfCancellationRequested();
+        return "unreachable";
+    }
+}
+
+/// <summary>
+/// Runs <see cref="InterruptibleActivities.RunUntilInterruptedAsync"/> and returns its result; one attempt only, so
+/// only a pause or a reset can give it another.
+/// </summary>
+[Workflow]
+public class InterruptibleWorkflow
+{
+    [WorkflowRun]
+    public Task<string> RunAsync(string key, bool catchInterruption) =>
+        Workflow.ExecuteActivityAsync(
+            () => InterruptibleActivities.RunUntilInterruptedAsync(key, catchInterruption),
+            new()
+            {
+                StartToCloseTimeout = TimeSpan.FromMinutes(5),
+                HeartbeatTimeout = TimeSpan.FromSeconds(5),
+                RetryPolicy = new() { MaximumAttempts = 1 },
+            });
 }
 
 [Workflow]
@@ -227,7 +288,7 @@ public class ParentWorkflow
         {
             var result = await Workflow.ExecuteChildWorkflowAsync(
                 (ChildWorkflow child) => child.RunAsync(input),
-                new() { Id = $"{Workflow.Info.WorkflowId}-child" });
+                new() { Id = $"{Workflow.Info.WorkflowId}-child", StaticSummary = "child summary", StaticDetails = "child details" });
             return $"parent saw: {result}";
         }
         catch (ChildWorkflowFailureException e) when (e.InnerException is ApplicationFailureException a)
@@ -250,6 +311,28 @@ public class CountdownWorkflow
         }
         return $"done in run {Workflow.Info.RunId != Workflow.Info.FirstExecutionRunId}";
     }
+}
+
+/// <summary>Waits for <see cref="FinishAsync"/>; its query says which build id the SDK believes ran the current task.</summary>
+[Workflow]
+public class BuildIdWorkflow
+{
+    private bool _finish;
+
+    [WorkflowRun]
+    public Task RunAsync() => Workflow.WaitConditionAsync(() => _finish);
+
+    [WorkflowSignal]
+    public Task FinishAsync()
+    {
+        _finish = true;
+        return Task.CompletedTask;
+    }
+
+#pragma warning disable CS0618 // CurrentBuildId is what workers versioned by build id alone (no deployment) read.
+    [WorkflowQuery]
+    public string CurrentBuildId() => Workflow.CurrentBuildId;
+#pragma warning restore CS0618
 }
 
 [Workflow]
