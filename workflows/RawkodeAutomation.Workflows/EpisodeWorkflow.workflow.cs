@@ -528,7 +528,7 @@ public sealed class EpisodeWorkflow
     /// <summary>Reserve units, run the call, settle with what it cost (see <see cref="QuotaGate"/>).</summary>
     private Task<T> WithQuotaAsync<T>(long units, QuotaPriority priority, string purpose, Func<Task<T>> call, Func<T, long> spent) =>
         _quota.RunAsync(units, priority, $"{_episodeId}: {purpose}", call, spent,
-            () => _lastError = $"{purpose}: YouTube quota exhausted; waiting for the daily reset");
+            reason => _lastError = $"{purpose}: {reason}");
 
     private async Task NotifySweepsAsync()
     {

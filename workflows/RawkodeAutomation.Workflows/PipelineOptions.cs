@@ -33,12 +33,22 @@ internal static class PipelineOptions
         RetryPolicy = Retry,
     };
 
-    /// <summary>Provisioning a cluster can take a quarter of an hour on a real management cluster.</summary>
+    /// <summary>
+    /// Provisioning a cluster can take a quarter of an hour on a real management cluster, and applying a large commit
+    /// takes a while too. The worker heartbeats these while they run (<c>ActivityKeepAlive</c> in the worker), so one
+    /// lost with a killed worker is handed out again after <see cref="LongHeartbeat"/>, not after the 45 minutes an
+    /// attempt may take. Temporal does not compare activity options on replay (only the activity's id and type), so
+    /// histories recorded before the heartbeat timeout still replay.
+    /// </summary>
     public static readonly ActivityOptions Long = new()
     {
         StartToCloseTimeout = TimeSpan.FromMinutes(45),
+        HeartbeatTimeout = LongHeartbeat,
         RetryPolicy = Retry,
     };
+
+    /// <summary>How long a long activity may go without a heartbeat before Temporal hands it out again.</summary>
+    public static TimeSpan LongHeartbeat => TimeSpan.FromSeconds(30);
 
     /// <summary>Histories stay bounded: an idle entity continues as new beyond this many events.</summary>
     public const int HistoryLimit = 4000;

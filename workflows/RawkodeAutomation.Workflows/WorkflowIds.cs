@@ -60,6 +60,12 @@ public static class PipelineErrors
     /// <summary>Credentials or ownership say no (including the Klustered ownership guard).</summary>
     public const string Forbidden = "Forbidden";
 
+    /// <summary>
+    /// YouTube refused the channel's credentials (401, or the token endpoint refused the refresh token): no call can
+    /// succeed until they change, so the call waits in the quota queue for new ones instead of failing the episode.
+    /// </summary>
+    public const string CredentialsRejected = "CredentialsRejected";
+
     /// <summary>Errors that are never retried by the activity retry policy.</summary>
-    public static readonly IReadOnlyList<string> NonRetryable = [QuotaExceeded, InvalidInput, NotFound, Forbidden];
+    public static readonly IReadOnlyList<string> NonRetryable = [QuotaExceeded, InvalidInput, NotFound, Forbidden, CredentialsRejected];
 }

@@ -95,6 +95,17 @@ public sealed class YouTubeQuotaWorkflow
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A worker started and says which credentials it calls YouTube with (a fingerprint, never the secrets). Requests
+    /// parked because YouTube refused other credentials are granted again.
+    /// </summary>
+    [WorkflowSignal]
+    public Task CredentialsInUseAsync(string fingerprint)
+    {
+        _changed |= _ledger.UseCredentials(fingerprint);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Operator: change the daily budget and the reserve sweeps may not touch.</summary>
     [WorkflowSignal]
     public Task SetBudgetAsync(QuotaBudget budget)

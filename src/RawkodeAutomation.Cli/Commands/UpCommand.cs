@@ -13,7 +13,7 @@ internal static class UpCommand
     {
         Option<bool> once = new("--once") { Description = "Reconcile, wait until every entity has nothing to do before its next timer, print the summary and exit (non-zero if anything failed)." };
         Option<string?> repo = new("--repo") { Description = "The repository that holds episodes/ (default: the git checkout around the current directory)." };
-        Option<TimeSpan?> timeout = new("--timeout") { Description = "With --once: give up after this long (default 30 minutes)." };
+        Option<TimeSpan?> timeout = new("--timeout") { Description = "With --once: give up after this long from the start, the wait for the head commit included (default 30 minutes)." };
         Command command = new("up", "Run the channel: reconcile every episode in episodes/ against YouTube (the sandbox unless configured).")
         {
             once,

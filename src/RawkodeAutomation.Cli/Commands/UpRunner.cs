@@ -35,6 +35,15 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
+        // --timeout bounds the whole run, the wait for the head commit included (an attempt lost with a killed worker
+        // can keep that commit pending for as long as Temporal takes to hand it out again).
+        var deadline = DateTime.UtcNow + timeout;
+        // A progress line every 15 s while waiting, and with --once none later than the deadline.
+        TimeSpan UntilNextReport()
+        {
+            var left = deadline - DateTime.UtcNow;
+            return !once || left > TimeSpan.FromSeconds(15) ? TimeSpan.FromSeconds(15) : left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
         // Say something at once: everything below can take a while on a busy machine.
         await Say("starting: Temporal, the YouTube and Kubernetes sandboxes (unless configured), the worker and the git watcher…").ConfigureAwait(false);
         var root = FindRepositoryRoot(repository ?? Directory.GetCurrentDirectory());
@@ -303,13 +312,20 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await Say($"reconciling every episode at {GitShas.Short(head)}…").ConfigureAwait(false);
             var result = handle.GetResultAsync();
             var waitStarted = DateTime.UtcNow;
-            while (await Task.WhenAny(result, Task.Delay(TimeSpan.FromSeconds(15), cancellationToken)).ConfigureAwait(false) != result)
+            while (await Task.WhenAny(result, Task.Delay(UntilNextReport(), cancellationToken)).ConfigureAwait(false) != result)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
                     await Say($"stopped; commit {GitShas.Short(head)} continues in Temporal and the next rawkode up picks it up").ConfigureAwait(false);
                     await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
                     return 130;
+                }
+                if (once && DateTime.UtcNow >= deadline)
+                {
+                    var pending = await PipelineStatusReader.ReadAsync(client, cancellationToken).ConfigureAwait(false);
+                    await Say($"gave up waiting after {timeout}: commit {GitShas.Short(head)} is still being applied ({pending.Summary()}); it continues in Temporal and the next rawkode up picks it up").ConfigureAwait(false);
+                    await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                    return 1;
                 }
                 await Say($"still validating commit {GitShas.Short(head)} ({(DateTime.UtcNow - waitStarted).TotalSeconds:0} s)…").ConfigureAwait(false);
             }
@@ -347,7 +363,6 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             }
 
             // 6. Progress until settled (--once) or until Ctrl+C.
-            var deadline = DateTime.UtcNow + timeout;
             string? last = null;
             ChannelStatus status;
             while (true)
@@ -393,8 +408,13 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             {
                 await output.WriteLineAsync($"rawkode up: gave up waiting after {timeout}").ConfigureAwait(false);
             }
+            var credentialsRejected = status.Quota?.CredentialsRejected == true;
+            if (credentialsRejected)
+            {
+                await output.WriteLineAsync($"rawkode up: YouTube refused the channel's credentials; {status.Episodes.Count(e => e.Phase == "WaitingForQuota")} episode(s) wait for new ones and run by themselves once up starts with them (YouTube:ClientId, YouTube:ClientSecret, YouTube:RefreshToken)").ConfigureAwait(false);
+            }
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
-            return commitFailed || status.Failed > 0 || timedOut ? 1 : 0;
+            return commitFailed || status.Failed > 0 || timedOut || credentialsRejected ? 1 : 0;
         }
         catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {

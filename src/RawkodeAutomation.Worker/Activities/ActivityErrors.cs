@@ -19,8 +19,9 @@ internal static class ActivityErrors
             YouTubeErrorKind.QuotaExceeded => new ApplicationFailureException(api.Message, api, PipelineErrors.QuotaExceeded, nonRetryable: true),
             YouTubeErrorKind.Invalid => new ApplicationFailureException(api.Message, api, PipelineErrors.InvalidInput, nonRetryable: true),
             YouTubeErrorKind.NotFound => new ApplicationFailureException(api.Message, api, PipelineErrors.NotFound, nonRetryable: true),
-            YouTubeErrorKind.Unauthorized or YouTubeErrorKind.Forbidden =>
-                new ApplicationFailureException(api.Message, api, PipelineErrors.Forbidden, nonRetryable: true),
+            // Wrong credentials are the channel's, not the call's: every call fails until they change (see QuotaGate).
+            YouTubeErrorKind.Unauthorized => new ApplicationFailureException(api.Message, api, PipelineErrors.CredentialsRejected, nonRetryable: true),
+            YouTubeErrorKind.Forbidden => new ApplicationFailureException(api.Message, api, PipelineErrors.Forbidden, nonRetryable: true),
             // Rate limits, 5xx, conflicts: the activity retry policy backs off, honouring the server's hint.
             _ => new ApplicationFailureException(api.Message, api, api.Kind.ToString(), nonRetryable: false, nextRetryDelay: api.RetryAfter),
         },
@@ -30,4 +31,17 @@ internal static class ActivityErrors
             new ApplicationFailureException($"{e.GetType().Name}: {e.Message}", e, PipelineErrors.InvalidInput, nonRetryable: true),
         _ => e,
     };
+
+    /// <summary>
+    /// <see cref="FromYouTube(Exception)"/>, as a failure whose details are the YouTube units the activity spent (all
+    /// its attempts), so the workflow settles the quota with what was called. An exception without a mapping stays
+    /// retryable, under its own type name (what Temporal would have called it).
+    /// </summary>
+    public static ApplicationFailureException FromYouTube(Exception e, long unitsSpent)
+    {
+        var mapped = e as ApplicationFailureException ?? FromYouTube(e) as ApplicationFailureException;
+        return mapped is null
+            ? new ApplicationFailureException(e.Message, e, e.GetType().Name, nonRetryable: false, details: [unitsSpent])
+            : new ApplicationFailureException(mapped.Message, mapped.InnerException, mapped.ErrorType, mapped.NonRetryable, details: [unitsSpent], nextRetryDelay: mapped.NextRetryDelay);
+    }
 }

@@ -106,17 +106,30 @@ public sealed class RetryingYouTubeClient(IYouTubeClient inner, YouTubeRetryOpti
     {
         for (var attempt = 1; ; attempt++)
         {
-            // Every request costs its units, failed or not (the client's ledger charges the same way).
-            YouTubeCallRetries.Charge(YouTubeCosts.For(method), repeat: attempt > 1);
+            T result;
             try
             {
-                return await call().ConfigureAwait(false);
+                result = await call().ConfigureAwait(false);
             }
-            catch (YouTubeApiException e) when (attempt < _options.Attempts && Repeatable(method, e))
+            catch (YouTubeApiException e)
             {
+                // YouTube charges every request it authenticated, failed or not (the client's ledger charges the same
+                // way). One it could not authenticate, or that never left because the token endpoint refused the
+                // credentials, costs nothing.
+                if (e.Kind != YouTubeErrorKind.Unauthorized)
+                {
+                    YouTubeCallRetries.Charge(YouTubeCosts.For(method), repeat: attempt > 1);
+                }
+                if (attempt >= _options.Attempts || !Repeatable(method, e))
+                {
+                    throw;
+                }
                 var delay = e.Kind == YouTubeErrorKind.RateLimited ? _options.RateLimitDelay : _options.ServerErrorDelay;
                 await Task.Delay(delay * attempt, cancellationToken).ConfigureAwait(false);
+                continue;
             }
+            YouTubeCallRetries.Charge(YouTubeCosts.For(method), repeat: attempt > 1);
+            return result;
         }
     }
 
@@ -151,12 +164,16 @@ public static class YouTubeCallRetries
     private static readonly AsyncLocal<Counter?> Current = new();
 
     /// <summary>Starts counting for the calls made from the current async flow (one activity).</summary>
-    public static Counter Track() => Current.Value = new Counter();
+    /// <param name="charged">
+    /// Told the running total as each request is answered, so the activity can record what it has spent as it goes
+    /// (a crash then loses at most what was answered since the last heartbeat reached Temporal).
+    /// </param>
+    public static Counter Track(Action<long>? charged = null) => Current.Value = new Counter(charged);
 
     internal static void Charge(int units, bool repeat) => Current.Value?.Add(units, repeat);
 
     /// <summary>Units spent since <see cref="Track"/>.</summary>
-    public sealed class Counter
+    public sealed class Counter(Action<long>? charged = null)
     {
         private long _units;
         private long _extraUnits;
@@ -173,12 +190,13 @@ public static class YouTubeCallRetries
 
         internal void Add(int units, bool repeat)
         {
-            Interlocked.Add(ref _units, units);
+            var total = Interlocked.Add(ref _units, units);
             Interlocked.Increment(ref _calls);
             if (repeat)
             {
                 Interlocked.Add(ref _extraUnits, units);
             }
+            charged?.Invoke(total);
         }
     }
 }

@@ -91,29 +91,29 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
 
     /// <summary>
     /// Runs one YouTube operation and reports what it really cost: every request of this attempt, repeats and
-    /// failures included, plus what earlier failed attempts of the same activity cost (each failed attempt
-    /// leaves its total in its last heartbeat, which Temporal hands to the next attempt). Without that, a
-    /// call retried by the activity's retry policy would be paid on YouTube but never settled with the quota
-    /// entity. <paramref name="finish"/> gets null units when no <see cref="RetryingYouTubeClient"/> metered the calls.
+    /// failures included, plus what earlier attempts of the same activity cost. The running total is heartbeated
+    /// as each request is answered, and Temporal hands the last heartbeat to the next attempt, so an attempt that
+    /// failed, timed out or was lost with a killed worker (kill -9: no failure is ever reported) still has its
+    /// requests counted by the attempt that finishes. A failure carries the total as its details, so the workflow
+    /// settles what was called, not the whole reservation. Without that, a call made by a lost or failed attempt
+    /// would be paid on YouTube but never settled with the quota entity. <paramref name="finish"/> gets null units
+    /// when no <see cref="RetryingYouTubeClient"/> metered the calls.
     /// </summary>
     private static async Task<TResult> MeteredAsync<TOperation, TResult>(Func<CancellationToken, Task<TOperation>> operation, Func<TOperation, long?, TResult> finish)
     {
         var context = ActivityExecutionContext.Current;
         var earlier = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<long>(0).ConfigureAwait(false) : 0;
-        var meter = YouTubeCallRetries.Track();
+        var meter = YouTubeCallRetries.Track(units => context.Heartbeat(earlier + units));
         try
         {
             var result = await operation(context.CancellationToken).ConfigureAwait(false);
-            return finish(result, meter.Calls > 0 ? earlier + meter.Units : null);
+            return finish(result, meter.Calls > 0 || earlier > 0 ? earlier + meter.Units : null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            context.Heartbeat(earlier + meter.Units);
-            if (e is ApplicationFailureException)
-            {
-                throw;
-            }
-            throw ActivityErrors.FromYouTube(e);
+            var spent = earlier + meter.Units;
+            context.Heartbeat(spent);
+            throw ActivityErrors.FromYouTube(e, spent);
         }
     }
 

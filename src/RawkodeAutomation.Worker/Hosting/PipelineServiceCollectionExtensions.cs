@@ -34,6 +34,18 @@ public static class PipelineServiceCollectionExtensions
     }
 
     /// <summary>
+    /// What every pipeline worker needs beyond its workflows and activities: activities with a heartbeat timeout are
+    /// kept alive (<see cref="ActivityKeepAlive"/>), and the progress activities heartbeat (the YouTube units spent so
+    /// far) reaches the server within a second, so an attempt lost with a killed worker leaves it to the next attempt.
+    /// </summary>
+    public static void ConfigureWorker(Temporalio.Worker.TemporalWorkerOptions options)
+    {
+        options.Interceptors = [.. options.Interceptors ?? [], new ActivityKeepAlive()];
+        options.DefaultHeartbeatThrottleInterval = ActivityKeepAlive.ThrottleInterval;
+        options.MaxHeartbeatThrottleInterval = ActivityKeepAlive.ThrottleInterval;
+    }
+
+    /// <summary>
     /// Registers the Temporal client, the hosted worker with every pipeline workflow and activity, and the
     /// <see cref="ICommitSink"/> the GitHub area's webhook and local watcher feed. Adapters the activities
     /// need (<c>AddYouTube</c>, <c>AddGitHub</c>, an <see cref="IDesiredStateBuilder"/>, an
@@ -68,6 +80,8 @@ public static class PipelineServiceCollectionExtensions
         // The commit activities order deliveries by git history (a late commit never overrides the branch head).
         services.TryAddSingleton<ICommitHistory, Adapters.GitBranchHead>();
 
+        // Lets calls parked on refused YouTube credentials run again once a worker starts with new ones.
+        services.AddHostedService<CredentialsAnnouncer>();
         services.AddHostedTemporalWorker(options.TaskQueue)
             .AddScopedActivities<CommitActivities>()
             .AddScopedActivities<QuotaActivities>()
@@ -79,7 +93,8 @@ public static class PipelineServiceCollectionExtensions
             .AddWorkflow<PersonWorkflow>()
             .AddWorkflow<YouTubeQuotaWorkflow>()
             .AddWorkflow<CommitWorkflow>()
-            .AddWorkflow<CleanupWorkflow>();
+            .AddWorkflow<CleanupWorkflow>()
+            .ConfigureOptions(ConfigureWorker);
         return services;
     }
 }

@@ -10,21 +10,30 @@ namespace RawkodeAutomation.Worker.Hosting;
 /// <param name="Commits">The most recent commits, newest first: applied, rejected (with their errors) or still applying.</param>
 /// <param name="QuotaQueue">Requests waiting for YouTube units, in the order they will be granted (priority, then arrival).</param>
 /// <param name="Cleanup">The most recent cleanup passes, newest first.</param>
+/// <param name="InFlight">
+/// Work outside the entities that is not done: every commit still being applied and every activity a commit or a
+/// cleanup pass has scheduled, running or waiting for its retry (Temporal's pending activities).
+/// </param>
 public sealed record ChannelStatus(
     IReadOnlyList<EpisodeStatus> Episodes,
     IReadOnlyList<PersonStatus> People,
     QuotaStatus? Quota,
     IReadOnlyList<CommitRecord>? Commits = null,
     IReadOnlyList<QueuedQuotaRequest>? QuotaQueue = null,
-    IReadOnlyList<CleanupPassRecord>? Cleanup = null)
+    IReadOnlyList<CleanupPassRecord>? Cleanup = null,
+    IReadOnlyList<InFlightWork>? InFlight = null)
 {
     public int Failed => Episodes.Count(e => e.Phase == "Failed");
 
-    /// <summary>Nothing left to do before a timer: idle, sleeping, failed, or parked until the quota resets.</summary>
+    /// <summary>
+    /// Nothing left to do before a timer: idle, sleeping, failed, or parked until the quota resets; and no commit being
+    /// applied and no activity pending or retrying (an activity lost with a killed worker is pending until Temporal hands
+    /// it out again: the work is not done, whatever the entities say).
+    /// </summary>
     public bool Settled =>
-        Episodes.All(e => !e.Busy || ParkedOnQuota(e.Phase)) && People.All(p => !p.Busy || QuotaParked);
+        Episodes.All(e => !e.Busy || ParkedOnQuota(e.Phase)) && People.All(p => !p.Busy || QuotaParked) && (InFlight?.Count ?? 0) == 0;
 
-    private bool QuotaParked => Quota is { } q && (q.Exhausted || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < RawkodeAutomation.Episodes.Quota.YouTubeCosts.Reserve.Broadcast);
+    private bool QuotaParked => Quota is { } q && (q.Exhausted || q.CredentialsRejected || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < RawkodeAutomation.Episodes.Quota.YouTubeCosts.Reserve.Broadcast);
 
     private bool ParkedOnQuota(string phase) => phase == "WaitingForQuota" && QuotaParked;
 
@@ -39,11 +48,24 @@ public sealed record ChannelStatus(
     public string Summary()
     {
         var phases = Episodes.GroupBy(e => e.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key.ToLowerInvariant()}");
-        var quota = Quota is { } q ? $"; quota {q.Used}/{q.DailyBudget} used today ({q.Remaining} left, resets {q.NextReset:u})" : "";
+        var quota = Quota is { } q ? $"; quota {q.Used}/{q.DailyBudget} used today ({q.Remaining} left, resets {q.NextReset:u}){(q.CredentialsRejected ? "; YouTube refused the credentials: calls wait for a worker with new ones" : "")}" : "";
         var sweeping = People.Where(p => p.Busy).Select(p => $"{p.PersonId} {p.Done}/{p.Done + p.Pending + p.InFlight}").ToList();
         var sweeps = sweeping.Count > 0 ? $"; sweeps: {string.Join(", ", sweeping)}" : "";
-        return $"{Episodes.Count} episodes: {string.Join(", ", phases)}{quota}{sweeps}";
+        var inFlight = InFlight is { Count: > 0 } work ? $"; in flight: {string.Join(", ", work.Take(3).Select(w => w.Describe()))}{(work.Count > 3 ? $" and {work.Count - 3} more" : "")}" : "";
+        return $"{Episodes.Count} episodes: {string.Join(", ", phases)}{quota}{sweeps}{inFlight}";
     }
+}
+
+/// <summary>A commit being applied or an activity of a commit or cleanup pass that is not done.</summary>
+/// <param name="WorkflowId">e.g. <c>commit/&lt;sha&gt;</c>.</param>
+/// <param name="Activity">The pending activity's type (e.g. <c>ApplyCommit</c>); null for a commit between activities.</param>
+/// <param name="State">Scheduled, Started or CancelRequested, as Temporal reports it.</param>
+/// <param name="Attempt">The activity's attempt (above 1: it failed or was lost and is being retried).</param>
+/// <param name="LastFailure">Why the previous attempt ended, when it did not succeed.</param>
+public sealed record InFlightWork(string WorkflowId, string? Activity, string? State, int Attempt, string? LastFailure)
+{
+    public string Describe() =>
+        Activity is null ? WorkflowId : $"{WorkflowId} {Activity}{(Attempt > 1 ? $" attempt {Attempt}" : "")}{(LastFailure is { } f ? $" (last: {f})" : "")}";
 }
 
 /// <summary>One commit as the pipeline saw it.</summary>
@@ -73,8 +95,14 @@ public static class PipelineStatusReader
     {
         var episodes = new List<EpisodeStatus>();
         var people = new List<PersonStatus>();
+        var others = new List<(string Id, string? RunId, string Type)>();
         await foreach (var wf in client.ListWorkflowsAsync("ExecutionStatus = 'Running'", new() { Rpc = new() { CancellationToken = cancellationToken } }))
         {
+            if (wf.WorkflowType is not (nameof(EpisodeWorkflow) or nameof(PersonWorkflow)))
+            {
+                others.Add((wf.Id, wf.RunId, wf.WorkflowType));
+                continue;
+            }
             try
             {
                 if (wf.WorkflowType == nameof(EpisodeWorkflow))
@@ -113,13 +141,50 @@ public static class PipelineStatusReader
             }
         }
         episodes.Sort((a, b) => string.CompareOrdinal(a.EpisodeId, b.EpisodeId));
+        var inFlight = new List<InFlightWork>();
+        foreach (var (id, runId, type) in others)
+        {
+            inFlight.AddRange(await ReadInFlightAsync(client, id, runId, type, cancellationToken).ConfigureAwait(false));
+        }
         if (!withRecent)
         {
-            return new ChannelStatus(episodes, people, quota, QuotaQueue: queue);
+            return new ChannelStatus(episodes, people, quota, QuotaQueue: queue, InFlight: inFlight);
         }
         var commits = await ReadCommitsAsync(client, RecentCommits, cancellationToken).ConfigureAwait(false);
         var cleanup = await ReadCleanupPassesAsync(client, RecentCleanupPasses, cancellationToken).ConfigureAwait(false);
-        return new ChannelStatus(episodes, people, quota, commits, queue, cleanup);
+        return new ChannelStatus(episodes, people, quota, commits, queue, cleanup, inFlight);
+    }
+
+    /// <summary>
+    /// A running commit (always: it is not applied yet) and the pending activities of a commit or cleanup pass, from
+    /// Temporal's description of the workflow. The entities answer for themselves through their queries.
+    /// </summary>
+    private static async Task<IReadOnlyList<InFlightWork>> ReadInFlightAsync(ITemporalClient client, string workflowId, string? runId, string type, CancellationToken cancellationToken)
+    {
+        var isCommit = type == nameof(CommitWorkflow);
+        if (!isCommit && type != nameof(CleanupWorkflow))
+        {
+            return [];
+        }
+        try
+        {
+            var description = await client.WorkflowService.DescribeWorkflowExecutionAsync(
+                new Temporalio.Api.WorkflowService.V1.DescribeWorkflowExecutionRequest
+                {
+                    Namespace = client.Options.Namespace,
+                    Execution = new Temporalio.Api.Common.V1.WorkflowExecution { WorkflowId = workflowId, RunId = runId ?? "" },
+                },
+                new RpcOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
+            var pending = description.PendingActivities
+                .Select(a => new InFlightWork(workflowId, a.ActivityType?.Name, a.State.ToString(), a.Attempt, a.LastFailure?.Message is { Length: > 0 } m ? m : null))
+                .ToList();
+            return pending.Count > 0 || !isCommit ? pending : [new InFlightWork(workflowId, null, null, 0, null)];
+        }
+        catch (RpcException)
+        {
+            // Closed between the list and the description: nothing of it is in flight any more.
+            return [];
+        }
     }
 
     /// <summary>How many commits the status reads (newest first).</summary>

@@ -38,6 +38,27 @@ public class QuotaLedgerTests
     }
 
     [Fact]
+    public void TakeGrantable_CredentialsRejected_GrantsNothingUntilAWorkerUsesOtherCredentials()
+    {
+        var ledger = QuotaLedger.Create("2026-01-01", 1000);
+        ledger.UseCredentials("old");
+        ledger.Enqueue(Req("a", 100, QuotaPriority.LiveScheduling));
+        ledger.TakeGrantable();
+        ledger.Settle(new QuotaSettlement("a", 0, false, CredentialsRejected: true));
+        ledger.Enqueue(Req("b", 100, QuotaPriority.LiveScheduling));
+
+        // A restart with the same credentials changes nothing; a worker with other ones lifts the rejection.
+        Assert.Empty(ledger.TakeGrantable());
+        Assert.False(ledger.UseCredentials("old"));
+        Assert.Empty(ledger.TakeGrantable());
+        Assert.True(ledger.UseCredentials("new"));
+
+        Assert.Equal(["b"], ledger.TakeGrantable().Select(g => g.Request.RequestId));
+        Assert.Equal(100, ledger.Used);
+        Assert.True(new QuotaLedger(ledger.ToState()).ToStatus(DateTimeOffset.UnixEpoch) is { CredentialsRejected: false });
+    }
+
+    [Fact]
     public void Settle_CheaperThanReserved_RefundsTheDifference()
     {
         var ledger = QuotaLedger.Create("2026-01-01", 1000);

@@ -80,6 +80,7 @@ public sealed class PipelineHarness : IAsyncDisposable
         {
             workerOptions.AddAllActivities(extra.GetType(), extra);
         }
+        PipelineServiceCollectionExtensions.ConfigureWorker(workerOptions);
         _worker = new TemporalWorker(connection, workerOptions);
         _workerStop = new CancellationTokenSource();
         _workerRun = _worker.ExecuteAsync(_workerStop.Token);

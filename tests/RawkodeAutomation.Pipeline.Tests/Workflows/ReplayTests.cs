@@ -101,6 +101,28 @@ public class ReplayTests
         }
     }
 
+    [Fact]
+    public async Task Replay_CommitRecordedBeforeLongActivitiesHadAHeartbeatTimeout_NoNondeterminism()
+    {
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, _) = await CommitWiring.StartWorkerAsync(h);
+        await CommitWiring.ApplyBaseAsync(h, source, 1);
+        var history = await h.Client.GetWorkflowHandle(WorkflowIds.Commit("c0")).FetchHistoryAsync();
+        var json = history.ToJson();
+        Assert.Contains("\"heartbeatTimeout\"", json, StringComparison.Ordinal);
+
+        // What a build from before the heartbeat timeout recorded: ApplyCommit scheduled with no heartbeat timeout. The
+        // SDK matches a scheduled activity on its id and type only, so the options may change under a running history.
+        var older = System.Text.RegularExpressions.Regex.Replace(json, "\"heartbeatTimeout\":\\s*\"[^\"]*\",?", "");
+        Assert.DoesNotContain("\"heartbeatTimeout\"", older, StringComparison.Ordinal);
+        var replayer = new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<CommitWorkflow>());
+        foreach (var recorded in new[] { json, older })
+        {
+            var replay = await replayer.ReplayWorkflowAsync(WorkflowHistory.FromJson(WorkflowIds.Commit("c0"), recorded), throwOnReplayFailure: false);
+            Assert.True(replay.ReplayFailure is null, replay.ReplayFailure?.ToString());
+        }
+    }
+
     private static SpecChanged Change(DesiredEpisode d) => new(d.EpisodeId, d, false, ChangeReason.EpisodeEdited, d.Commit, d.CommitTime);
 
     private static SpecChanged Deleted(DesiredEpisode d) => new(d.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", d.CommitTime.AddDays(1));

@@ -22,7 +22,8 @@ public sealed record QuotaRequest(string RequestId, string RequesterWorkflowId, 
 public sealed record QuotaGrant(string RequestId, long Units, string Day);
 
 /// <summary>What the call really cost; <paramref name="Exhausted"/> when YouTube said quotaExceeded.</summary>
-public sealed record QuotaSettlement(string RequestId, long UnitsSpent, bool Exhausted);
+/// <param name="CredentialsRejected">YouTube refused the channel's credentials: grant nothing until a worker with other credentials starts.</param>
+public sealed record QuotaSettlement(string RequestId, long UnitsSpent, bool Exhausted, bool CredentialsRejected = false);
 
 /// <summary>Input of the quota entity; <paramref name="Carried"/> is set on continue-as-new.</summary>
 /// <param name="DailyBudget">Units per Pacific day (YouTube's default is 10,000).</param>
@@ -47,7 +48,10 @@ public sealed record QuotaLedgerState(
     IReadOnlyList<string> RecentlySettled,
     long NextSequence,
     long TotalSpent,
-    int Resets);
+    int Resets,
+    string? CredentialsInUse = null,
+    bool CredentialsRejected = false,
+    string? RejectedCredentials = null);
 
 /// <summary>What an operator sees when querying the quota entity.</summary>
 public sealed record QuotaStatus(
@@ -62,4 +66,5 @@ public sealed record QuotaStatus(
     int Outstanding,
     DateTimeOffset NextReset,
     long TotalSpent,
-    int Resets);
+    int Resets,
+    bool CredentialsRejected = false);

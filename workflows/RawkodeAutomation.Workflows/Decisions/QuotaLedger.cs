@@ -29,6 +29,9 @@ public sealed class QuotaLedger
         NextSequence = state.NextSequence;
         TotalSpent = state.TotalSpent;
         Resets = state.Resets;
+        CredentialsInUse = state.CredentialsInUse;
+        CredentialsRejected = state.CredentialsRejected;
+        RejectedCredentials = state.RejectedCredentials;
         _queue = [.. state.Queue];
         _outstanding = [.. state.Outstanding];
         _settled = new LinkedList<string>(state.RecentlySettled);
@@ -58,6 +61,15 @@ public sealed class QuotaLedger
 
     /// <summary>How many day resets have happened.</summary>
     public int Resets { get; private set; }
+
+    /// <summary>The fingerprint of the credentials the workers last said they use (never the credentials themselves).</summary>
+    public string? CredentialsInUse { get; private set; }
+
+    /// <summary>YouTube refused the credentials in use: nothing is granted until a worker starts with other ones.</summary>
+    public bool CredentialsRejected { get; private set; }
+
+    /// <summary>The fingerprint that was in use when YouTube refused the credentials (null: not known).</summary>
+    public string? RejectedCredentials { get; private set; }
 
     public long Remaining => Exhausted ? 0 : Math.Max(0, DailyBudget - Used);
 
@@ -90,7 +102,7 @@ public sealed class QuotaLedger
     public IReadOnlyList<(QuotaRequest Request, QuotaGrant Grant)> TakeGrantable()
     {
         var granted = new List<(QuotaRequest, QuotaGrant)>();
-        if (Exhausted)
+        if (Exhausted || CredentialsRejected)
         {
             return granted;
         }
@@ -133,6 +145,28 @@ public sealed class QuotaLedger
         {
             Exhausted = true;
         }
+        if (settlement.CredentialsRejected)
+        {
+            CredentialsRejected = true;
+            RejectedCredentials = CredentialsInUse;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// A worker started with the credentials whose fingerprint is <paramref name="fingerprint"/>. When they differ
+    /// from the ones YouTube refused (or those are not known), the requests waiting for new credentials are granted
+    /// again. True when that lifted a rejection.
+    /// </summary>
+    public bool UseCredentials(string fingerprint)
+    {
+        CredentialsInUse = fingerprint;
+        if (!CredentialsRejected || RejectedCredentials == fingerprint)
+        {
+            return false;
+        }
+        CredentialsRejected = false;
+        RejectedCredentials = null;
         return true;
     }
 
@@ -168,7 +202,8 @@ public sealed class QuotaLedger
     }
 
     public QuotaLedgerState ToState() => new(
-        Day, DailyBudget, SweepReserve, Used, Exhausted, [.. _queue], [.. _outstanding], [.. _settled], NextSequence, TotalSpent, Resets);
+        Day, DailyBudget, SweepReserve, Used, Exhausted, [.. _queue], [.. _outstanding], [.. _settled], NextSequence, TotalSpent, Resets,
+        CredentialsInUse, CredentialsRejected, RejectedCredentials);
 
     public QuotaStatus ToStatus(DateTimeOffset utcNow) => new(
         Day,
@@ -182,7 +217,8 @@ public sealed class QuotaLedger
         _outstanding.Count,
         PacificDay.NextReset(utcNow),
         TotalSpent,
-        Resets);
+        Resets,
+        CredentialsRejected);
 
     private void Remember(string requestId)
     {
