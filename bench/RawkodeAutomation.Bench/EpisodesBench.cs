@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using RawkodeAutomation.Episodes.Benchmarking;
 using RawkodeAutomation.Cli.Commands;
+using RawkodeAutomation.Episodes.Benchmarking;
 using RawkodeAutomation.GitHub.Local;
 
 namespace RawkodeAutomation.Bench;
