@@ -18,18 +18,6 @@ internal static class ThumbnailsBench
 {
     public static Command Create() => Bench();
 
-    private static string? FindRoot(DirectoryInfo? given, TextWriter error)
-    {
-        string start = given?.FullName ?? Environment.CurrentDirectory;
-        string? root = ThumbnailAssets.FindRepositoryRoot(start);
-        if (root is null)
-        {
-            error.WriteLine($"No thumbnails/fonts/fonts.yaml in {start} or above: run inside the repository or pass --repo.");
-        }
-
-        return root;
-    }
-
     private static Command Bench()
     {
         Option<int> count = new("--count") { Description = "Thumbnails rendered in parallel.", DefaultValueFactory = _ => 500 };
@@ -49,7 +37,7 @@ internal static class ThumbnailsBench
         {
             TextWriter output = parse.InvocationConfiguration.Output;
             TextWriter error = parse.InvocationConfiguration.Error;
-            if (FindRoot(parse.GetValue(repo), error) is not { } root)
+            if (RawkodeAutomation.Cli.Commands.ThumbnailsCommand.FindRoot(parse.GetValue(repo), error) is not { } root)
             {
                 return 2;
             }

@@ -193,7 +193,7 @@ internal static class ThumbnailsCommand
         return html.ToString();
     }
 
-    private static string? FindRoot(DirectoryInfo? given, TextWriter error)
+    internal static string? FindRoot(DirectoryInfo? given, TextWriter error)
     {
         string start = given?.FullName ?? Environment.CurrentDirectory;
         string? root = ThumbnailAssets.FindRepositoryRoot(start);

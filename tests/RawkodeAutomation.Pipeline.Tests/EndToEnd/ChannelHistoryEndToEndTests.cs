@@ -82,15 +82,7 @@ public sealed class ChannelHistoryEndToEndTests
 
             // Given `rawkode adopt --write`: read the channel cheaply, match, write the ids into the files, commit.
             var clock = TimeProvider.System;
-            var options = new YouTubeOptions
-            {
-                ClientId = stack.YouTube.ClientId,
-                ClientSecret = stack.YouTube.ClientSecret,
-                RefreshToken = stack.YouTube.RefreshToken,
-                ApiBaseUri = stack.YouTube.ApiBaseUri,
-                UploadBaseUri = stack.YouTube.UploadBaseUri,
-                TokenUri = stack.YouTube.TokenUri,
-            };
+            var options = stack.OwnYouTubeClientOptions();
             using (var client = YouTubeClient.Create(options, new InMemoryQuotaLedger(clock, 10_000), clock))
             {
                 var history = await ChannelHistory.ReadAsync(client);

@@ -35,6 +35,17 @@ public sealed class EmbeddedStack : IAsyncDisposable
 
     public string Root => Path.Combine(_directory, "repo");
     public YouTubeSandbox YouTube { get; }
+
+    /// <summary>Options for a YouTube client of the sandbox's channel other than the pipeline's (the creator in Studio, `rawkode adopt`).</summary>
+    public YouTube.YouTubeOptions OwnYouTubeClientOptions() => new()
+    {
+        ClientId = YouTube.ClientId,
+        ClientSecret = YouTube.ClientSecret,
+        RefreshToken = YouTube.RefreshToken,
+        ApiBaseUri = YouTube.ApiBaseUri,
+        UploadBaseUri = YouTube.UploadBaseUri,
+        TokenUri = YouTube.TokenUri,
+    };
     public KubernetesSandbox Kubernetes { get; }
     public GitCli Git { get; }
     public OfflineTemporalServer? Temporal { get; private set; }

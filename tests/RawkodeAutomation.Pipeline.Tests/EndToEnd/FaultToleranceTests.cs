@@ -225,16 +225,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
     /// <summary>A broadcast the creator scheduled by hand (their own client, not the pipeline's).</summary>
     private static async Task<LiveBroadcast> CreatorsBroadcastAsync(EmbeddedStack stack, string title, DateTimeOffset start)
     {
-        var options = new YouTubeOptions
-        {
-            ClientId = stack.YouTube.ClientId,
-            ClientSecret = stack.YouTube.ClientSecret,
-            RefreshToken = stack.YouTube.RefreshToken,
-            ApiBaseUri = stack.YouTube.ApiBaseUri,
-            UploadBaseUri = stack.YouTube.UploadBaseUri,
-            TokenUri = stack.YouTube.TokenUri,
-        };
-        using var client = YouTubeClient.Create(options, new InMemoryQuotaLedger(TimeProvider.System, 10_000), TimeProvider.System);
+        using var client = YouTubeClient.Create(stack.OwnYouTubeClientOptions(), new InMemoryQuotaLedger(TimeProvider.System, 10_000), TimeProvider.System);
         return await client.InsertBroadcastAsync(new LiveBroadcast
         {
             Snippet = new LiveBroadcastSnippet { Title = title, Description = "Mine, not the pipeline's.", ScheduledStartTimeRaw = $"{start:yyyy-MM-dd'T'HH:mm:ss'Z'}" },
