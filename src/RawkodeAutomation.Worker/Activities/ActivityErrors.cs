@@ -1,3 +1,5 @@
+using RawkodeAutomation.Thumbnails;
+using RawkodeAutomation.Thumbnails.Templates;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Operations;
@@ -11,6 +13,14 @@ namespace RawkodeAutomation.Worker.Activities;
 /// </summary>
 internal static class ActivityErrors
 {
+    /// <summary>
+    /// A thumbnail that cannot be rendered from the checkout (a template or font missing or broken, thumbnails/ absent)
+    /// fails the same way on every attempt: not retried, and saying which episode and why. Anything else is left as is.
+    /// </summary>
+    public static Exception FromThumbnail(string episodeId, Exception e) => e is ThumbnailTemplateException or ThumbnailFontException
+        ? new ApplicationFailureException($"episode {episodeId}: its thumbnail cannot be rendered: {e.Message}", e, PipelineErrors.InvalidInput, nonRetryable: true)
+        : e;
+
     public static Exception FromYouTube(Exception e) => e switch
     {
         YouTubeSpecException spec => new ApplicationFailureException(spec.Message, spec, PipelineErrors.InvalidInput, nonRetryable: true),

@@ -67,7 +67,16 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
     public async Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input)
     {
         var context = ActivityExecutionContext.Current;
-        var rendered = await thumbnails.RenderAsync(input.EpisodeId, input.Commit, context.CancellationToken).ConfigureAwait(false);
+        RenderedThumbnail rendered;
+        try
+        {
+            rendered = await thumbnails.RenderAsync(input.EpisodeId, input.Commit, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ActivityErrors.FromThumbnail(input.EpisodeId, e) is ApplicationFailureException failure)
+        {
+            throw failure;
+        }
+
         // Force re-render: a hash the video cannot already carry makes the operation upload.
         var hash = input.Force ? rendered.Hash + "-" + context.Info.ActivityId : rendered.Hash;
         var spec = new ThumbnailSpec(input.EpisodeId, input.VideoId, rendered.Image, input.Force ? Forced(hash) : hash)

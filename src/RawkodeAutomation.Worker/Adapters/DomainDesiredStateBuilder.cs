@@ -3,6 +3,7 @@ using RawkodeAutomation.Episodes.Loading;
 using RawkodeAutomation.Episodes.Model;
 using RawkodeAutomation.Episodes.Planning;
 using RawkodeAutomation.Thumbnails;
+using RawkodeAutomation.Thumbnails.Templates;
 using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.Workflows.Decisions;
@@ -93,9 +94,11 @@ public sealed class DomainDesiredStateBuilder(ThumbnailRenderer? thumbnails) : I
             {
                 return Fingerprint.Of(thumbnails.ComputeHash(request) + "|" + avatars);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or KeyNotFoundException)
+            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or KeyNotFoundException
+                or ThumbnailTemplateException or ThumbnailFontException)
             {
-                // A broken template shows up when rendering; the spec still needs a stable hash.
+                // A broken or missing template (or thumbnails/ missing altogether) shows up when rendering, once; the
+                // spec still needs a stable hash, and the commit must still apply.
             }
         }
         return Fingerprint.OfJson(new { request.Template, request.ShowName, request.Title, request.ScheduledFor, request.Badge, Host = request.Host?.Name, Guests = request.Guests.Select(g => g.Name), avatars });
