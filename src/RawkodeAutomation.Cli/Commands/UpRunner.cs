@@ -206,6 +206,9 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             // A host that fails to start (e.g. the port is in use) is reported below in one line; the host's own log is a stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
             builder.Services.AddRawkodePipeline(builder.Configuration, root);
+            // The SDK core's log lines through this host's logging, not printed by the core with colour codes.
+            builder.Services.AddOptions<Temporalio.Client.TemporalClientConnectOptions>().Configure<ILoggerFactory>(
+                (o, loggers) => o.Runtime ??= TemporalCoreLogging.Runtime(loggers.CreateLogger("Temporal")));
             await using var app = builder.Build();
             app.MapGitHubWebhooks();
             var client = app.Services.GetRequiredService<ITemporalClient>();
