@@ -66,7 +66,8 @@ public sealed class CommitActivities(
         ChannelChange change;
         IReadOnlyList<string> unplanned = [];
         var changeOptions = new ChangeOptions { Now = input.ObservedAt };
-        if (input.Full || GitShas.IsNone(input.Before) || previous.Errors.Count > 0)
+        var againstNothing = input.Full || GitShas.IsNone(input.Before) || previous.Errors.Count > 0;
+        if (againstNothing)
         {
             // Compared against nothing (everything is new), a change has no deletions of its own: the running entities
             // say what was applied before, and those the tree no longer has are the deletions (a rename or a delete
@@ -83,6 +84,12 @@ public sealed class CommitActivities(
 
         await SignalAsync(change, unplanned, target, targetCommit, input, token).ConfigureAwait(false);
         var summaryText = change.Summary();
+        if (againstNothing)
+        {
+            // Every episode is compared with what its entity already applied: the units are what an empty channel
+            // would cost, an upper bound; entities already in step make no calls at all.
+            summaryText += " at most (a full apply: episodes already in step make no calls)";
+        }
         if (unplanned.Count > 0)
         {
             summaryText += $"; {unplanned.Count} running entit{(unplanned.Count == 1 ? "y" : "ies")} without a readable spec cancelled";
