@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.GitHub.Sandbox;
