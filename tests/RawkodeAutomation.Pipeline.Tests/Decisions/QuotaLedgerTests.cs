@@ -59,6 +59,32 @@ public class QuotaLedgerTests
     }
 
     [Fact]
+    public void Settle_RejectionOfOldCredentialsArrivesAfterAWorkerWithNewOnesStarted_NothingIsParked()
+    {
+        // Given a call granted while the worker used credentials YouTube refuses,
+        var ledger = QuotaLedger.Create("2026-01-01", 1000);
+        ledger.UseCredentials("old");
+        ledger.Enqueue(Req("a", 100, QuotaPriority.LiveScheduling));
+        ledger.TakeGrantable();
+
+        // when the operator restarts the worker with new credentials before the refused call's workflow settles it,
+        ledger.UseCredentials("new");
+        ledger.Settle(new QuotaSettlement("a", 0, false, CredentialsRejected: true));
+
+        // then the refusal is of the old credentials: the new ones get their chance (nobody else would lift a parking).
+        ledger.Enqueue(Req("b", 100, QuotaPriority.LiveScheduling));
+        Assert.Equal(["b"], ledger.TakeGrantable().Select(g => g.Request.RequestId));
+        Assert.False(ledger.CredentialsRejected);
+
+        // And when the new credentials are refused too, calls park until yet other ones come.
+        ledger.Settle(new QuotaSettlement("b", 0, false, CredentialsRejected: true));
+        ledger.Enqueue(Req("c", 100, QuotaPriority.LiveScheduling));
+        Assert.Empty(ledger.TakeGrantable());
+        Assert.True(ledger.UseCredentials("newer"));
+        Assert.Equal(["c"], ledger.TakeGrantable().Select(g => g.Request.RequestId));
+    }
+
+    [Fact]
     public void Settle_CheaperThanReserved_RefundsTheDifference()
     {
         var ledger = QuotaLedger.Create("2026-01-01", 1000);

@@ -212,12 +212,23 @@ public sealed class EmbeddedStack : IAsyncDisposable
     }
 
     /// <summary>Waits until the channel has <paramref name="episodes"/> episodes, none busy, pending or Failed.</summary>
-    public Task<ChannelStatus> ConvergedAsync(int episodes, TimeSpan timeout) =>
-        PipelineHarness.WaitForAsync(
-            () => PipelineStatusReader.ReadAsync(Client),
-            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
-            timeout,
-            $"{episodes} episodes converged");
+    public async Task<ChannelStatus> ConvergedAsync(int episodes, TimeSpan timeout)
+    {
+        try
+        {
+            return await PipelineHarness.WaitForAsync(
+                () => PipelineStatusReader.ReadAsync(Client),
+                s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+                timeout,
+                $"{episodes} episodes converged");
+        }
+        catch (TimeoutException e)
+        {
+            var status = await PipelineStatusReader.ReadAsync(Client);
+            var diagnostics = await DiagnoseAsync("converged", [.. status.Episodes.Where(s => s.Busy || s.Pending.Any).Select(s => WorkflowIds.Episode(s.EpisodeId))]);
+            throw new TimeoutException($"{e.Message}\ndiagnostics in {diagnostics}", e);
+        }
+    }
 
     /// <summary>Triggers the cleanup Schedule and returns the report of the pass it started.</summary>
     public async Task<CleanupReport> TriggerCleanupAndWaitAsync(TimeSpan timeout)

@@ -19,7 +19,8 @@ public enum QuotaPriority
 public sealed record QuotaRequest(string RequestId, string RequesterWorkflowId, long Units, QuotaPriority Priority, string Purpose);
 
 /// <summary>Units reserved for a request.</summary>
-public sealed record QuotaGrant(string RequestId, long Units, string Day);
+/// <param name="Credentials">The fingerprint of the credentials the workers said they used when the units were granted.</param>
+public sealed record QuotaGrant(string RequestId, long Units, string Day, string? Credentials = null);
 
 /// <summary>What the call really cost; <paramref name="Exhausted"/> when YouTube said quotaExceeded.</summary>
 /// <param name="CredentialsRejected">YouTube refused the channel's credentials: grant nothing until a worker with other credentials starts.</param>

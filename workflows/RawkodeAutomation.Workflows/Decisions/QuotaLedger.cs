@@ -117,7 +117,7 @@ public sealed class QuotaLedger
             }
             _queue.Remove(queued);
             Used += request.Units;
-            var grant = new QuotaGrant(request.RequestId, request.Units, Day);
+            var grant = new QuotaGrant(request.RequestId, request.Units, Day, CredentialsInUse);
             _outstanding.Add(grant);
             granted.Add((request, grant));
         }
@@ -125,7 +125,13 @@ public sealed class QuotaLedger
     }
 
     /// <summary>Close a reservation with the real cost. Unknown ids are ignored (a duplicate settlement).</summary>
-    public bool Settle(QuotaSettlement settlement)
+    /// <param name="settlement">What the call cost, and whether YouTube refused the day or the credentials.</param>
+    /// <param name="refusalOfGrantCredentials">
+    /// A refusal parks calls only when the credentials in use are still the ones the units were granted under: a
+    /// refusal settled after a worker with other credentials started (its workflow task ran late) is of the old ones,
+    /// and parking then would wait for a restart that already happened. False replays histories from before this rule.
+    /// </param>
+    public bool Settle(QuotaSettlement settlement, bool refusalOfGrantCredentials = true)
     {
         var grant = _outstanding.FirstOrDefault(g => g.RequestId == settlement.RequestId);
         if (grant is null)
@@ -145,7 +151,7 @@ public sealed class QuotaLedger
         {
             Exhausted = true;
         }
-        if (settlement.CredentialsRejected)
+        if (settlement.CredentialsRejected && !(refusalOfGrantCredentials && grant.Credentials != CredentialsInUse))
         {
             CredentialsRejected = true;
             RejectedCredentials = CredentialsInUse;
