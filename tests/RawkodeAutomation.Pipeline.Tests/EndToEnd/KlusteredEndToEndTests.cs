@@ -135,7 +135,8 @@ public class KlusteredEndToEndTests
         await using var stack = await StartAsync(KlusteredChannel(start, OneTeam("quota-zero-pods, kubelet-max-pods")), kubernetes: o => o.HostPodPhase = "Failed");
 
         // When the workflow provisions the team.
-        var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a failed");
+        // (The episode says Failed once its YouTube side is at rest too: the team can fail while the broadcast is still being made.)
+        var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Phase == "Failed" && s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a and the episode failed");
 
         // Then the episode is Failed, and the error names the episode, the team, the break and why.
         Assert.Equal("Failed", failed.Phase);
