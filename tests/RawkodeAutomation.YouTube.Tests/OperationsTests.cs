@@ -55,6 +55,9 @@ public sealed class OperationsTests
             EpisodeId = $"klustered/2026-06-0{i}-episode-{i}",
             Title = $"Klustered #{i}",
             ScheduledStart = new DateTimeOffset(2026, 6, i, 17, 0, 0, TimeSpan.Zero),
+            // Each episode's own intent, as the pipeline derives it from the episode's workflow: with one intent shared by
+            // all five, a create could adopt another's half-made broadcast (inserted, not yet marked) as its own.
+            CreateIntent = $"{i:x16}",
         })));
 
         var stream = Assert.Single(h.Sandbox.Streams);

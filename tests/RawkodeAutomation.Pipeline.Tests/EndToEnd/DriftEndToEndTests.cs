@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Operations;
@@ -118,10 +119,18 @@ public sealed class DriftEndToEndTests
             startup.Drifted!.Select(d => (d.EpisodeId!, d.Name)).Order());
         Assert.Empty(startup.Deleted);
         Assert.Equal(1, startup.QuotaUnitsSpent);
-        await PipelineHarness.WaitForAsync(
-            () => stack.EpisodeAsync(Channel.EpisodeId(2)),
-            e => e.Applied.VideoId is { } id && id != kept && !e.Busy && !e.Pending.Any,
-            Timeout, "episode 2's broadcast recreated");
+        try
+        {
+            await PipelineHarness.WaitForAsync(
+                () => stack.EpisodeAsync(Channel.EpisodeId(2)),
+                e => e.Applied.VideoId is { } id && id != kept && !e.Busy && !e.Pending.Any,
+                Timeout, "episode 2's broadcast recreated");
+        }
+        catch (TimeoutException e)
+        {
+            var diagnostics = await stack.DiagnoseAsync("drift", WorkflowIds.Episode(Channel.EpisodeId(2)));
+            throw new TimeoutException($"{e.Message}\ndiagnostics in {diagnostics}", e);
+        }
         Assert.Equal(inserts + 2, stack.YouTube.Calls("liveBroadcasts.insert"));
     }
 }

@@ -179,6 +179,38 @@ public sealed class EmbeddedStack : IAsyncDisposable
     public Task<EpisodeStatus> EpisodeAsync(string episodeId) =>
         Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State);
 
+    /// <summary>
+    /// What a failed wait needs to be understood: the quota entity's state and queue, and the histories of the quota
+    /// entity and of <paramref name="workflowIds"/>, written under the test results directory (the path is returned).
+    /// </summary>
+    public async Task<string> DiagnoseAsync(string test, params string[] workflowIds)
+    {
+        var directory = Path.Combine(AppContext.BaseDirectory, "diagnostics", $"{test}-{DateTime.UtcNow:HHmmss}");
+        Directory.CreateDirectory(directory);
+        var quota = Client.GetWorkflowHandle<YouTubeQuotaWorkflow>(WorkflowIds.Quota);
+        var lines = new List<string>();
+        try
+        {
+            lines.Add(System.Text.Json.JsonSerializer.Serialize(await quota.QueryAsync(wf => wf.State)));
+            lines.Add(System.Text.Json.JsonSerializer.Serialize(await quota.QueryAsync(wf => wf.Queue)));
+        }
+        catch (Exception e) when (e is Temporalio.Exceptions.TemporalException)
+        {
+            lines.Add($"quota query failed: {e.Message}");
+        }
+        await File.WriteAllLinesAsync(Path.Combine(directory, "quota-state.txt"), lines);
+        foreach (var id in workflowIds.Prepend(WorkflowIds.Quota))
+        {
+            var events = new List<string>();
+            await foreach (var e in Client.GetWorkflowHandle(id).FetchHistoryEventsAsync())
+            {
+                events.Add(e.ToString());
+            }
+            await File.WriteAllLinesAsync(Path.Combine(directory, id.Replace('/', '_') + ".history.txt"), events);
+        }
+        return directory;
+    }
+
     /// <summary>Waits until the channel has <paramref name="episodes"/> episodes, none busy, pending or Failed.</summary>
     public Task<ChannelStatus> ConvergedAsync(int episodes, TimeSpan timeout) =>
         PipelineHarness.WaitForAsync(

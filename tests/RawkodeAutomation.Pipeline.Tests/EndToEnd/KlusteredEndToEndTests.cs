@@ -286,10 +286,20 @@ public class KlusteredEndToEndTests
     private static Task<Temporalio.Common.WorkflowHistory> EpisodeHistoryAsync(EmbeddedStack stack, string episodeId) =>
         stack.Client.GetWorkflowHandle(WorkflowIds.Episode(episodeId)).FetchHistoryAsync();
 
-    private static Task<EpisodeStatus> WaitForEpisodeAsync(EmbeddedStack stack, string episodeId, Func<EpisodeStatus, bool> done, string what) =>
-        PipelineHarness.WaitForAsync(
-            () => stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State),
-            done, Timeout, what);
+    private static async Task<EpisodeStatus> WaitForEpisodeAsync(EmbeddedStack stack, string episodeId, Func<EpisodeStatus, bool> done, string what)
+    {
+        try
+        {
+            return await PipelineHarness.WaitForAsync(
+                () => stack.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId)).QueryAsync(wf => wf.State),
+                done, Timeout, what);
+        }
+        catch (TimeoutException e)
+        {
+            var diagnostics = await stack.DiagnoseAsync("klustered", WorkflowIds.Episode(episodeId));
+            throw new TimeoutException($"{e.Message}\ndiagnostics in {diagnostics}", e);
+        }
+    }
 
     /// <summary>A client for a team's workload cluster from the kubeconfig Cluster API wrote to the management cluster.</summary>
     private static k8s.Kubernetes WorkloadClient(EmbeddedStack stack, string clusterName)

@@ -54,24 +54,15 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
     [Fact]
     public async Task EpisodeWorkflow_RealWindows_BreakersWindowClosesAndFixersOpensAtTheShowsStart()
     {
-        var options = new PipelineOptions { TaskQueue = "klustered-windows", DailyQuota = 1_000_000, SweepReserve = 0 };
-        var youtube = new FakeYouTube();
         var klustered = new FakeKlustered();
-        using var worker = new TemporalWorker(Env.Client, new TemporalWorkerOptions(options.TaskQueue)
-            .AddAllActivities(youtube)
-            .AddAllActivities(klustered)
-            .AddAllActivities(new QuotaActivities(Env.Client, Microsoft.Extensions.Options.Options.Create(options)))
-            .AddWorkflow<EpisodeWorkflow>()
-            .AddWorkflow<YouTubeQuotaWorkflow>());
-        await worker.ExecuteAsync(async () =>
+        await WithWorkerAsync(new FakeYouTube(), klustered, async options =>
         {
             // Given a show tomorrow with the default windows: team-a has a library break, team-b and team-c break by hand
             // (team-c's breakers leave it working).
-            var now = await Env.GetCurrentTimeAsync();
-            var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddDays(1);
-            var spec = Show("klustered/2030-06-01-hands", start);
+            var start = await TomorrowAsync();
+            var spec = Show("klustered/2030-06-01-hands", start, "coredns-homoglyph", null, null);
             klustered.Unbroken[FakeKlustered.Key(spec.EpisodeId, "team-c")] = true;
-            await EntitySignals.SignalEpisodesAsync(Env.Client, options, [new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, "c1", spec.CommitTime)], CancellationToken.None);
+            await SignalAsync(options, spec, "c1");
             var waiting = await WaitAsync(spec, s => s.Teams.Count == 3 && s.NextWakeUp == start - TimeSpan.FromHours(2), "asleep until provisioning");
             Assert.All(waiting.Teams, t => Assert.Equal(TeamPhase.Waiting, t.Phase));
 
@@ -136,10 +127,112 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
             Assert.Null(done.NextWakeUp);
 
             // And the history replays on today's code.
-            var history = await Env.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).FetchHistoryAsync();
-            var replay = await new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<EpisodeWorkflow>()).ReplayWorkflowAsync(history, throwOnReplayFailure: false);
-            Assert.True(replay.ReplayFailure is null, replay.ReplayFailure?.ToString());
+            await AssertReplaysAsync(spec);
         });
+    }
+
+    [Fact]
+    public async Task EpisodeWorkflow_KlusteredEpisode_ProvisionsAtProvisionBeforeDetectsFixAndTearsDownAfter()
+    {
+        var klustered = new FakeKlustered();
+        await WithWorkerAsync(new FakeYouTube(), klustered, async options =>
+        {
+            // Given a show tomorrow: provision 2 h before, 90 min long, tear down 4 h after it ends.
+            var start = await TomorrowAsync();
+            var spec = Show("klustered/2030-05-20-demo", start, "coredns-homoglyph", "coredns-homoglyph");
+            await SignalAsync(options, spec, "c1");
+            await WaitAsync(spec, s => s.Teams.Count == 2 && s.NextWakeUp == start - TimeSpan.FromHours(2), "asleep until provisioning");
+
+            // When the time comes, both clusters are provisioned and broken, not before.
+            await SkipToAsync(start - TimeSpan.FromHours(2) - TimeSpan.FromMinutes(1));
+            Assert.Empty(klustered.Clusters);
+            await SkipToAsync(start - TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+            var provisioned = await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.Provisioned), "teams provisioned");
+            Assert.All(provisioned.Teams, t => Assert.True(t.ProvisionedAt >= start - TimeSpan.FromHours(2), $"{t.Name} provisioned at {t.ProvisionedAt:O}"));
+            Assert.All(provisioned.Teams, t => Assert.StartsWith("secret/", t.Access, StringComparison.Ordinal));
+
+            // And team-a fixes its cluster 17 minutes into the show; team-b never does.
+            klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-a")] = start + TimeSpan.FromMinutes(17);
+
+            // Then team-a's time to fix is recorded, and both clusters are torn down after teardownAfter, not before.
+            var teardownAt = start + TimeSpan.FromMinutes(90) + TimeSpan.FromHours(4);
+            await SkipToAsync(teardownAt - TimeSpan.FromMinutes(1));
+            await WaitAsync(spec, s => s.Teams.Any(t => t.Phase == TeamPhase.Fixed), "team-a fixed");
+            Assert.Equal(2, klustered.Clusters.Count);
+            await SkipToAsync(teardownAt + TimeSpan.FromMinutes(1));
+            var done = await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), "teams torn down");
+            Assert.Empty(klustered.Clusters);
+            Assert.Equal(2, klustered.TornDown.Count);
+            var recorded = Assert.Single(klustered.Recorded);
+            Assert.Equal("team-a", recorded.Team);
+            Assert.Equal(TimeSpan.FromMinutes(17), recorded.TimeToFix);
+            Assert.Null(done.NextWakeUp);
+        });
+    }
+
+    [Fact]
+    public async Task EpisodeWorkflow_YouTubeQuotaSpentDuringTheShow_ClustersStillProvisionedFixedAndTornDownOnTime()
+    {
+        var youtube = new FakeYouTube();
+        var klustered = new FakeKlustered();
+        await WithWorkerAsync(youtube, klustered, async options =>
+        {
+            // Given a show tomorrow whose broadcast is reconciled,
+            var start = await TomorrowAsync();
+            var spec = Show("klustered/2030-05-21-quota", start, "quota-zero-pods", "quota-zero-pods");
+            await SignalAsync(options, spec, "c1");
+            await WaitAsync(spec, s => s.Applied.VideoId is not null && !s.Pending.Any && s.Teams.Count == 2, "broadcast reconciled");
+
+            // when YouTube's quota is spent on the morning of the show and an edit needs a description rewrite,
+            await SkipToAsync(start - TimeSpan.FromHours(3));
+            youtube.DailyQuota = youtube.UsedToday;
+            var edited = spec with { Description = "About the show, edited.", Commit = "c2", CommitTime = spec.CommitTime.AddMinutes(1) };
+            await SignalAsync(options, edited, "c2");
+            await WaitAsync(spec, s => s.Phase == "WaitingForQuota" && s.LastError is not null, "description waiting for the quota reset");
+
+            // then the clusters do not wait for the reset: provisioned on time, team-a's fix seen, both torn down after the show.
+            await SkipToAsync(start - TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+            await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.Provisioned), "teams provisioned while YouTube waits");
+            klustered.FixedTeams[FakeKlustered.Key(spec.EpisodeId, "team-a")] = start + TimeSpan.FromMinutes(5);
+            await SkipToAsync(start + TimeSpan.FromMinutes(90) + TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
+            var done = await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), "teams torn down");
+            Assert.Equal("team-a", Assert.Single(klustered.Recorded).Team);
+            Assert.Empty(klustered.Clusters);
+            Assert.Equal("WaitingForQuota", done.Phase);
+            Assert.True(done.Busy);
+            // The two concurrent timelines replay deterministically.
+            await AssertReplaysAsync(spec);
+        });
+    }
+
+    /// <summary>Runs <paramref name="test"/> with a worker of the episode and quota workflows on the fakes.</summary>
+    private async Task WithWorkerAsync(FakeYouTube youtube, FakeKlustered klustered, Func<PipelineOptions, Task> test)
+    {
+        var options = new PipelineOptions { TaskQueue = "klustered-windows", DailyQuota = 1_000_000, SweepReserve = 0 };
+        using var worker = new TemporalWorker(Env.Client, new TemporalWorkerOptions(options.TaskQueue)
+            .AddAllActivities(youtube)
+            .AddAllActivities(klustered)
+            .AddAllActivities(new QuotaActivities(Env.Client, Microsoft.Extensions.Options.Options.Create(options)))
+            .AddWorkflow<EpisodeWorkflow>()
+            .AddWorkflow<YouTubeQuotaWorkflow>());
+        await worker.ExecuteAsync(() => test(options));
+    }
+
+    /// <summary>Tomorrow at the server's current minute.</summary>
+    private async Task<DateTimeOffset> TomorrowAsync()
+    {
+        var now = await Env.GetCurrentTimeAsync();
+        return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddDays(1);
+    }
+
+    private Task SignalAsync(PipelineOptions options, DesiredEpisode spec, string commit) =>
+        EntitySignals.SignalEpisodesAsync(Env.Client, options, [new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, commit, spec.CommitTime)], CancellationToken.None);
+
+    private async Task AssertReplaysAsync(DesiredEpisode spec)
+    {
+        var history = await Env.Client.GetWorkflowHandle(WorkflowIds.Episode(spec.EpisodeId)).FetchHistoryAsync();
+        var replay = await new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<EpisodeWorkflow>()).ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+        Assert.True(replay.ReplayFailure is null, $"{spec.EpisodeId}: {replay.ReplayFailure}");
     }
 
     /// <summary>
@@ -161,14 +254,19 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
     private Task<EpisodeStatus> WaitAsync(DesiredEpisode spec, Func<EpisodeStatus, bool> done, string what) =>
         PipelineHarness.WaitForAsync(() => QueryAsync(spec), done, WallClock, what);
 
-    private static DesiredEpisode Show(string episodeId, DateTimeOffset start)
+    /// <summary>
+    /// A show at <paramref name="start"/> with the default windows (2 h before, 90 min, 4 h after): one team per entry
+    /// of <paramref name="breaks"/>, team-a, team-b, …, each with that library break or, for null, breaking by hand.
+    /// </summary>
+    private static DesiredEpisode Show(string episodeId, DateTimeOffset start, params string?[] breaks)
     {
-        KlusteredTeamDesired Team(string name, params string[] breaks) => new(name, ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1, breaks);
+        var teams = breaks.Select((b, i) => new KlusteredTeamDesired($"team-{(char)('a' + i)}", ["breaker"], ["fixer"], "kubeadm-small", "v1.31.0", 1, 1,
+            b is null ? [] : [b])).ToList();
         return EpisodeDecisionsTests.Spec(episodeId) with
         {
             ScheduledFor = start,
             Duration = TimeSpan.FromMinutes(90),
-            Klustered = new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4), [Team("team-a", "coredns-homoglyph"), Team("team-b"), Team("team-c")]),
+            Klustered = new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4), teams),
         };
     }
 }
