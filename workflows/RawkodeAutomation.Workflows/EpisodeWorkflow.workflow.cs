@@ -42,10 +42,11 @@ public sealed class EpisodeWorkflow
     /// </summary>
     internal const string KlusteredHandsPatch = "klustered-hands";
 
-    /// <summary>How often a running Klustered show is checked for the fix.</summary>
-    public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often a running Klustered show is checked for the fix, unless the input says otherwise.</summary>
+    private static readonly TimeSpan DefaultFixPollInterval = TimeSpan.FromSeconds(30);
 
     private readonly QuotaGate _quota;
+    private readonly TimeSpan? _fixPollInterval;
     private string _episodeId = "";
     private DesiredEpisode? _desired;
     private AppliedEpisode _applied = new();
@@ -99,6 +100,8 @@ public sealed class EpisodeWorkflow
         : _klusteredWakeUp is not null ? "Sleeping"
         : _phase;
 
+    private TimeSpan FixPollInterval => _fixPollInterval ?? DefaultFixPollInterval;
+
     private bool ShouldContinueAsNew =>
         Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished && !_klusteredRunning;
 
@@ -112,6 +115,7 @@ public sealed class EpisodeWorkflow
             (before, _phase) = waiting ? (_phase, "WaitingForQuota") : (before, before);
         });
         _episodeId = input.EpisodeId;
+        _fixPollInterval = input.FixPollInterval;
         if (input.Carried is { } m)
         {
             Restore(m);
@@ -163,7 +167,7 @@ public sealed class EpisodeWorkflow
 
             if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished)
             {
-                var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
+                var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
                 throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
             }
 
@@ -793,7 +797,7 @@ public sealed class EpisodeWorkflow
                 if (!_deleted)
                 {
                     // The file came back while we waited: carry on as a live entity.
-                    var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
+                    var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
                     throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
                 }
                 result = _approved ? await DeleteBroadcastAsync() : "cancelled; published video kept by operator";
