@@ -21,17 +21,6 @@ public interface ICommitSink
     Task CommitObservedAsync(CommitObserved commit, CancellationToken cancellationToken);
 }
 
-/// <summary>How a path changed between two commits.</summary>
-public enum ChangeKind
-{
-    Added,
-    Modified,
-    Deleted,
-}
-
-/// <summary>A repo-relative path (forward slashes, under <c>episodes/</c>) that differs between two commits.</summary>
-public sealed record ChangedPath(string Path, ChangeKind Kind);
-
 /// <summary>
 /// Reads <c>episodes/</c> at an exact commit (never the branch head: pushes can arrive out of order or be
 /// force-pushed). The dictionary is keyed by repo-relative path (<c>episodes/shows/klustered.yaml</c>), the
@@ -41,13 +30,6 @@ public interface IEpisodeSource
 {
     /// <summary>Every file under <c>episodes/</c> at <paramref name="sha"/>, keyed by repo-relative path (ordinal order).</summary>
     Task<IReadOnlyDictionary<string, byte[]>> GetEpisodeFilesAsync(string sha, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Paths under <c>episodes/</c> whose content differs between <paramref name="fromSha"/> and <paramref name="toSha"/>
-    /// (a direct tree diff, so it is right for force-pushes too). A null <paramref name="fromSha"/> (or the all-zero sha
-    /// of a new branch) reports every file as added.
-    /// </summary>
-    Task<IReadOnlyList<ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken);
 }
 
 /// <summary>The state of a commit status (<see href="https://docs.github.com/en/rest/commits/statuses#create-a-commit-status"/>).</summary>

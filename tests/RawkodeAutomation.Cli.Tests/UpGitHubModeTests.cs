@@ -50,6 +50,43 @@ public sealed class UpGitHubModeTests
         // A start-up apply is a full one: its units are an upper bound, not what this run spent.
         Assert.Contains("at most (a full apply: episodes already in step make no calls)", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task UpOnce_GitHubModeHeadDoesNotValidate_ExitsOneAndTheCommitStatusFailsWithACommentListingEveryError()
+    {
+        // Given GitHub's main branch with errors in two files (an unknown key, a person with an e-mail address).
+        using var checkout = new TemporaryCheckout();
+        await using var github = await GitHubSandbox.StartAsync(new GitHubSandboxOptions { Token = "the-token" });
+        var repository = github.CreateRepository("rawkode/channel");
+        var head = repository.Commit("main", "a channel with two broken files", new Dictionary<string, string?>
+        {
+            ["episodes/shows/demo.yaml"] = """
+                name: Demo Show
+                host: host
+                description: A show for the test.
+                sponsor: nobody
+                youtube:
+                  categoryId: 28
+                  streamKey: demo
+                """,
+            ["episodes/people/host.yaml"] = "name: Hedy Host\nemail: hedy@example.com\n",
+        });
+        checkout.WriteAppSettings($$"""
+            { "GitHub": { "Repository": "rawkode/channel", "ApiBaseUri": "{{github.BaseAddress}}", "Token": "the-token", "WebhookSecret": "s" } }
+            """);
+
+        // When `up --once` applies the head.
+        var result = await Rawkode.RunAsync(checkout.Path, "up", "--once");
+
+        // Then it fails, and GitHub shows the commit failing with every error, each where it is, in one comment.
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Equal(["pending", "failure"], repository.Statuses(head).Select(s => s.State));
+        Assert.True(repository.Statuses(head)[^1].Description!.Length <= 140, repository.Statuses(head)[^1].Description);
+        var comment = Assert.Single(repository.CommitComments(head));
+        Assert.Matches(@"episodes/shows/demo\.yaml:\d+:\d+: ", comment.Body);
+        Assert.Matches(@"episodes/people/host\.yaml:\d+:\d+: ", comment.Body);
+        Assert.False(result.HasStackTrace, result.ToString());
+    }
 }
 
 /// <summary>The branch history `up` orders commits by, read from GitHub (the Git references and compare APIs).</summary>

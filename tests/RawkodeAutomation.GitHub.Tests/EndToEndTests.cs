@@ -8,7 +8,7 @@ public sealed class EndToEndTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     [Fact]
-    public async Task HookedRepository_HumanCommitThenAutomationWriteBack_BothProcessedOnceWithStatuses()
+    public async Task HookedRepository_HumanCommitThenAutomationWriteBack_EachObservedOnceAndReadable()
     {
         await using var h = await Harness.StartAsync();
         h.Sandbox.Webhooks.Add(h.Repo, h.Host.Endpoint, Harness.Secret);
@@ -23,10 +23,9 @@ public sealed class EndToEndTests
         Assert.Equal(6, h.Sandbox.Webhooks.Deliveries.Count);
         Assert.Equal([202, 200, 200, 202, 200, 200], h.Sandbox.Webhooks.Deliveries.Select(d => d.StatusCode));
         Assert.Equal([human, written.CommitSha], h.Sink.Observed.Select(o => o.Sha));
-        Assert.Equal(["pending", "success"], h.Repo.Statuses(human).Select(s => s.State));
-        Assert.Equal(["pending", "success"], h.Repo.Statuses(written.CommitSha!).Select(s => s.State));
-        var last = h.Handler.Handled.Last();
-        Assert.Equal([new ChangedPath(Fixtures.Episode, ChangeKind.Modified)], last.Changes);
+        Assert.Equal([null, human], h.Sink.Observed.Select(o => o.Before));
+        var files = await h.Source.GetEpisodeFilesAsync(written.CommitSha!, CancellationToken.None);
+        Assert.Contains("videoId: ozbE25Y_rcM", Encoding.UTF8.GetString(files[Fixtures.Episode]), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,7 +45,12 @@ public sealed class EndToEndTests
 
         Assert.Equal([rewritten, second, first], h.Sink.Observed.Select(o => o.Sha));
         Assert.True(h.Sink.Observed.First().Forced);
-        var titles = h.Handler.Handled.Select(c => Encoding.UTF8.GetString(c.Files[Fixtures.Episode])).ToList();
+        List<string> titles = [];
+        foreach (var observed in h.Sink.Observed)
+        {
+            titles.Add(Encoding.UTF8.GetString((await h.Source.GetEpisodeFilesAsync(observed.Sha, CancellationToken.None))[Fixtures.Episode]));
+        }
+
         Assert.Contains("Three", titles[0], StringComparison.Ordinal);
         Assert.Contains("Two", titles[1], StringComparison.Ordinal);
         Assert.Contains("One", titles[2], StringComparison.Ordinal);

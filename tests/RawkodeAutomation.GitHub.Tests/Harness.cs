@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using RawkodeAutomation.GitHub.Ingestion;
 using RawkodeAutomation.GitHub.Octokit;
 using RawkodeAutomation.GitHub.Sandbox;
 using RawkodeAutomation.GitHub.Webhooks;
@@ -47,28 +46,17 @@ internal static class Fixtures
         """;
 }
 
-/// <summary>Stands in for the pipeline's "signal the entities": records what it was handed.</summary>
-internal sealed class RecordingHandler : IValidatedCommitHandler
-{
-    public ConcurrentQueue<ValidatedCommit> Handled { get; } = new();
-
-    public Task<string> HandleAsync(ValidatedCommit commit, CancellationToken cancellationToken)
-    {
-        Handled.Enqueue(commit);
-        return Task.FromResult($"{commit.Changes.Count} file(s) changed");
-    }
-}
-
-/// <summary>A sink that runs the ingestion step inline, so a test can assert right after the delivery returns.</summary>
-internal sealed class ProcessingSink(CommitProcessor processor) : ICommitSink
+/// <summary>
+/// Stands in for the pipeline's sink (which starts <c>commit/&lt;sha&gt;</c>): records each observed commit, or throws
+/// what <see cref="FailWith"/> says, so a test can assert right after the delivery returns.
+/// </summary>
+internal sealed class RecordingSink : ICommitSink
 {
     public ConcurrentQueue<CommitObserved> Observed { get; } = new();
 
-    public ConcurrentQueue<CommitOutcome> Outcomes { get; } = new();
-
     public Func<CommitObserved, Exception?>? FailWith { get; set; }
 
-    public async Task CommitObservedAsync(CommitObserved commit, CancellationToken cancellationToken)
+    public Task CommitObservedAsync(CommitObserved commit, CancellationToken cancellationToken)
     {
         if (FailWith?.Invoke(commit) is { } error)
         {
@@ -76,7 +64,7 @@ internal sealed class ProcessingSink(CommitProcessor processor) : ICommitSink
         }
 
         Observed.Enqueue(commit);
-        Outcomes.Enqueue(await processor.ProcessAsync(commit, cancellationToken));
+        return Task.CompletedTask;
     }
 }
 
@@ -120,7 +108,6 @@ internal sealed class Harness : IAsyncDisposable
         Source = new GitHubEpisodeSource(client, options);
         Reporter = new GitHubCommitStatusReporter(client, options);
         Writer = new GitHubEpisodeFileWriter(client, options);
-        Sink = new ProcessingSink(new CommitProcessor(Source, Reporter, new EpisodeLoaderValidator(), Handler));
     }
 
     public GitHubSandbox Sandbox { get; }
@@ -135,9 +122,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public GitHubEpisodeFileWriter Writer { get; }
 
-    public RecordingHandler Handler { get; } = new();
-
-    public ProcessingSink Sink { get; }
+    public RecordingSink Sink { get; } = new();
 
     public CapturingLoggerProvider Logs { get; } = new();
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using RawkodeAutomation.GitHub.Local;
 
@@ -55,17 +54,6 @@ internal sealed class TempRepo : IDisposable
     }
 }
 
-internal sealed class CollectingSink : ICommitSink
-{
-    public ConcurrentQueue<CommitObserved> Observed { get; } = new();
-
-    public Task CommitObservedAsync(CommitObserved commit, CancellationToken cancellationToken)
-    {
-        Observed.Enqueue(commit);
-        return Task.CompletedTask;
-    }
-}
-
 public sealed class LocalGitTests
 {
     [Fact]
@@ -105,30 +93,11 @@ public sealed class LocalGitTests
     }
 
     [Fact]
-    public async Task GetChangedPaths_BetweenCommits_ListsAddedModifiedDeleted()
-    {
-        using var repo = new TempRepo();
-        var first = repo.Commit(Fixtures.ValidTree());
-        var second = repo.Commit(new() { [Fixtures.Episode] = Fixtures.EpisodeYaml("Changed"), [Fixtures.Host] = null, ["episodes/people/guest.yaml"] = "name: Guest\n" });
-        var source = new LocalGitEpisodeSource(repo.Git);
-
-        var changes = await source.GetChangedPathsAsync(first, second, CancellationToken.None);
-
-        Assert.Equal(
-            [
-                new ChangedPath("episodes/people/guest.yaml", ChangeKind.Added),
-                new ChangedPath(Fixtures.Host, ChangeKind.Deleted),
-                new ChangedPath(Fixtures.Episode, ChangeKind.Modified),
-            ],
-            changes);
-    }
-
-    [Fact]
     public async Task PollOnce_NewCommitsAndRewrite_ObservedLikePushes()
     {
         using var repo = new TempRepo();
         var first = repo.Commit(Fixtures.ValidTree());
-        var sink = new CollectingSink();
+        var sink = new RecordingSink();
         var watcher = new LocalGitCommitWatcher(repo.Git, "main", sink);
 
         var initial = await watcher.PollOnceAsync(CancellationToken.None);
@@ -152,7 +121,7 @@ public sealed class LocalGitTests
     {
         using var repo = new TempRepo();
         var first = repo.Commit(Fixtures.ValidTree());
-        var sink = new CollectingSink();
+        var sink = new RecordingSink();
         var watcher = new LocalGitCommitWatcher(repo.Git, "main", sink, lastSeen: first);
         using var cts = new CancellationTokenSource();
         var running = watcher.RunAsync(TimeSpan.FromMilliseconds(50), cts.Token);

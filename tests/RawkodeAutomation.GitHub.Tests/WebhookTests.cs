@@ -21,8 +21,6 @@ public sealed class WebhookTests
         Assert.Equal(200, third.StatusCode);
         Assert.Contains("already processed", third.Body, StringComparison.Ordinal);
         Assert.Single(h.Sink.Observed);
-        Assert.Single(h.Handler.Handled);
-        Assert.Equal(["pending", "success"], h.Repo.Statuses(after).Select(s => s.State));
     }
 
     [Fact]
@@ -37,7 +35,6 @@ public sealed class WebhookTests
         Assert.Single(responses, r => r.StatusCode == 202);
         Assert.Equal(2, responses.Count(r => r.StatusCode == 200));
         Assert.Single(h.Sink.Observed);
-        Assert.Single(h.Handler.Handled);
     }
 
     [Fact]

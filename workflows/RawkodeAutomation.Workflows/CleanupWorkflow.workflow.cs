@@ -70,7 +70,7 @@ public sealed class CleanupWorkflow
         try
         {
             var clusters = await ActivityCalls.RunAsync(
-                (ICleanupActivities a) => a.CleanClustersAsync(new CleanClustersInput(_at, input.DryRun)), PipelineOptions.Long);
+                (ICleanupActivities a) => a.CleanClustersAsync(new CleanClustersInput(_at, input.DryRun)), PipelineActivityOptions.Long);
             _deleted.AddRange(clusters.Deleted);
             _kept.AddRange(clusters.Kept);
             _notes.AddRange(clusters.Notes);
@@ -86,7 +86,7 @@ public sealed class CleanupWorkflow
         try
         {
             survey = await WithQuotaAsync(SurveyUnits, "survey broadcasts",
-                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.SurveyBroadcastsAsync(new SurveyBroadcastsInput(_at)), PipelineOptions.Short),
+                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.SurveyBroadcastsAsync(new SurveyBroadcastsInput(_at)), PipelineActivityOptions.Short),
                 r => r.UnitsSpent);
             _kept.AddRange(survey.Kept);
             _notes.AddRange(survey.Notes);
@@ -111,7 +111,7 @@ public sealed class CleanupWorkflow
                     var deletion = await WithQuotaAsync(YouTubeCosts.Reserve.LeftoverBroadcastDelete, $"delete broadcast {leftover.Name}",
                         () => ActivityCalls.RunAsync(
                             (ICleanupActivities a) => a.DeleteLeftoverBroadcastAsync(new DeleteLeftoverBroadcastInput(leftover.EpisodeId ?? "", leftover.Name)),
-                            PipelineOptions.Short),
+                            PipelineActivityOptions.Short),
                         r => r.UnitsSpent);
                     if (deletion.Deleted)
                     {
@@ -163,7 +163,7 @@ public sealed class CleanupWorkflow
         VideoPresence presence;
         try
         {
-            held = await ActivityCalls.RunAsync((ICleanupActivities a) => a.ListHeldVideosAsync(new ListHeldVideosInput(_at)), PipelineOptions.Short);
+            held = await ActivityCalls.RunAsync((ICleanupActivities a) => a.ListHeldVideosAsync(new ListHeldVideosInput(_at)), PipelineActivityOptions.Short);
             _notes.AddRange(held.Notes);
             if (held.Videos.Count == 0)
             {
@@ -171,7 +171,7 @@ public sealed class CleanupWorkflow
             }
             var ids = held.Videos.Select(v => v.VideoId).Distinct().ToList();
             presence = await WithQuotaAsync(YouTubeCosts.Reserve.DriftCheck(ids.Count), "drift check",
-                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.CheckVideosAsync(new CheckVideosInput(ids)), PipelineOptions.Short),
+                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.CheckVideosAsync(new CheckVideosInput(ids)), PipelineActivityOptions.Short),
                 r => r.UnitsSpent);
         }
         catch (ActivityFailureException e)
@@ -212,7 +212,7 @@ public sealed class CleanupWorkflow
         try
         {
             survey = await WithQuotaAsync(SurveyUnits, "survey streams",
-                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.SurveyStreamsAsync(new SurveyStreamsInput(_at)), PipelineOptions.Short),
+                () => ActivityCalls.RunAsync((ICleanupActivities a) => a.SurveyStreamsAsync(new SurveyStreamsInput(_at)), PipelineActivityOptions.Short),
                 r => r.UnitsSpent);
         }
         catch (ActivityFailureException e)
@@ -236,7 +236,7 @@ public sealed class CleanupWorkflow
                 var deletion = await WithQuotaAsync(YouTubeCosts.Reserve.OrphanStreamDelete, $"delete stream {orphan.Item.Name}",
                     () => ActivityCalls.RunAsync(
                         (ICleanupActivities a) => a.DeleteOrphanStreamAsync(new DeleteOrphanStreamInput(orphan.StreamKey, orphan.Item.Name, _at)),
-                        PipelineOptions.Short),
+                        PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
                 if (deletion.Deleted)
                 {

@@ -34,7 +34,7 @@ public sealed class CommitWorkflow
         CommitOutcome outcome;
         try
         {
-            outcome = await ActivityCalls.RunAsync((ICommitActivities a) => a.ApplyCommitAsync(input), PipelineOptions.Long);
+            outcome = await ActivityCalls.RunAsync((ICommitActivities a) => a.ApplyCommitAsync(input), PipelineActivityOptions.Long);
         }
         catch (ActivityFailureException e)
         {
@@ -56,7 +56,7 @@ public sealed class CommitWorkflow
         {
             await ActivityCalls.RunAsync(
                 (ICommitActivities a) => a.ReportCommitStatusAsync(new CommitStatusInput(input.Sha, state, description, input.RunUrl, details)),
-                PipelineOptions.Short);
+                PipelineActivityOptions.Short);
         }
         catch (ActivityFailureException)
         {

@@ -42,10 +42,11 @@ public sealed class EpisodeWorkflow
     /// </summary>
     internal const string KlusteredHandsPatch = "klustered-hands";
 
-    /// <summary>How often a running Klustered show is checked for the fix.</summary>
-    public static TimeSpan FixPollInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often a running Klustered show is checked for the fix, unless the input says otherwise.</summary>
+    private static readonly TimeSpan DefaultFixPollInterval = TimeSpan.FromSeconds(30);
 
     private readonly QuotaGate _quota;
+    private readonly TimeSpan? _fixPollInterval;
     private string _episodeId = "";
     private DesiredEpisode? _desired;
     private AppliedEpisode _applied = new();
@@ -99,8 +100,10 @@ public sealed class EpisodeWorkflow
         : _klusteredWakeUp is not null ? "Sleeping"
         : _phase;
 
+    private TimeSpan FixPollInterval => _fixPollInterval ?? DefaultFixPollInterval;
+
     private bool ShouldContinueAsNew =>
-        Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished && !_klusteredRunning;
+        Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished && !_klusteredRunning;
 
     /// <summary>Restores carried state before any signal of the new run is delivered.</summary>
     [WorkflowInit]
@@ -112,6 +115,7 @@ public sealed class EpisodeWorkflow
             (before, _phase) = waiting ? (_phase, "WaitingForQuota") : (before, before);
         });
         _episodeId = input.EpisodeId;
+        _fixPollInterval = input.FixPollInterval;
         if (input.Carried is { } m)
         {
             Restore(m);
@@ -161,9 +165,9 @@ public sealed class EpisodeWorkflow
                 continue;
             }
 
-            if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished)
             {
-                var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
+                var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
                 throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
             }
 
@@ -459,7 +463,7 @@ public sealed class EpisodeWorkflow
                 var result = await WithQuotaAsync(YouTubeCosts.Reserve.Broadcast, QuotaPriority.LiveScheduling, "broadcast",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId, role == YouTubeRole.ExistingVideo)),
-                        PipelineOptions.Short),
+                        PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
                 _applied = _applied with
                 {
@@ -478,7 +482,7 @@ public sealed class EpisodeWorkflow
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureDescriptionAsync(
                             new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description)),
-                        PipelineOptions.Short),
+                        PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
                 _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
                 _lastResult = result.Changed ? "description rewritten" : "description already up to date";
@@ -500,7 +504,7 @@ public sealed class EpisodeWorkflow
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureThumbnailAsync(
                             new EnsureThumbnailInput(desired.EpisodeId, videoId, desired.Commit, desired.ThumbnailFingerprint, previous, force)),
-                        PipelineOptions.Short),
+                        PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
                 _applied = _applied with { ThumbnailFingerprint = result.Fingerprint };
                 // A ForceRerender that arrived during this upload asks for another one: keep it.
@@ -604,7 +608,7 @@ public sealed class EpisodeWorkflow
         {
             var written = await ActivityCalls.RunAsync(
                 (IKlusteredActivities a) => a.RecordFixChaptersAsync(new RecordFixChaptersInput(desired.EpisodeId, desired.ScheduledFor!.Value, desired.Duration, fixes)),
-                PipelineOptions.Short);
+                PipelineActivityOptions.Short);
             _lastResult = $"fix chapters: {written.Detail}";
         }
         catch (ActivityFailureException e)
@@ -644,7 +648,7 @@ public sealed class EpisodeWorkflow
             {
                 case KlusteredAction.Provision:
                     var provisioned = await ActivityCalls.RunAsync(
-                        (IKlusteredActivities a) => a.ProvisionTeamAsync(input), PipelineOptions.Long);
+                        (IKlusteredActivities a) => a.ProvisionTeamAsync(input), PipelineActivityOptions.Long);
                     team = team with
                     {
                         Phase = provisioned.BreaksVerified ? TeamPhase.Provisioned : TeamPhase.Failed,
@@ -658,7 +662,7 @@ public sealed class EpisodeWorkflow
                     break;
                 case KlusteredAction.HandOver:
                     var handedOver = await ActivityCalls.RunAsync(
-                        (IKlusteredActivities a) => a.HandOverTeamAsync(input), PipelineOptions.Long);
+                        (IKlusteredActivities a) => a.HandOverTeamAsync(input), PipelineActivityOptions.Long);
                     var now = Workflow.UtcNow;
                     team = team with
                     {
@@ -675,7 +679,7 @@ public sealed class EpisodeWorkflow
                     break;
                 case KlusteredAction.CheckFixed:
                     var check = await ActivityCalls.RunAsync(
-                        (IKlusteredActivities a) => a.CheckFixedAsync(input), PipelineOptions.Short);
+                        (IKlusteredActivities a) => a.CheckFixedAsync(input), PipelineActivityOptions.Short);
                     if (check.Fixed)
                     {
                         var fixedAt = check.FixedAt ?? Workflow.UtcNow;
@@ -688,7 +692,7 @@ public sealed class EpisodeWorkflow
                     }
                     break;
                 case KlusteredAction.Teardown:
-                    await ActivityCalls.RunAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineOptions.Long);
+                    await ActivityCalls.RunAsync((IKlusteredActivities a) => a.TeardownTeamAsync(input), PipelineActivityOptions.Long);
                     team = team with { Phase = TeamPhase.TornDown };
                     break;
                 case KlusteredAction.Expire:
@@ -699,7 +703,7 @@ public sealed class EpisodeWorkflow
             {
                 var written = await ActivityCalls.RunAsync(
                     (IKlusteredActivities a) => a.RecordTimeToFixAsync(new RecordTimeToFixInput(desired.EpisodeId, team.Name, ttf)),
-                    PipelineOptions.Short);
+                    PipelineActivityOptions.Short);
                 team = team with { TimeToFixRecorded = true };
                 _lastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
             }
@@ -766,7 +770,7 @@ public sealed class EpisodeWorkflow
                 {
                     await ActivityCalls.RunAsync(
                         (IKlusteredActivities a) => a.TeardownTeamAsync(new KlusteredTeamInput(_episodeId, spec, Workflow.UtcNow)),
-                        PipelineOptions.Long);
+                        PipelineActivityOptions.Long);
                     _teams[i] = team with { Phase = TeamPhase.TornDown };
                 }
                 catch (ActivityFailureException e)
@@ -793,7 +797,7 @@ public sealed class EpisodeWorkflow
                 if (!_deleted)
                 {
                     // The file came back while we waited: carry on as a live entity.
-                    var next = new EpisodeWorkflowInput(_episodeId, Snapshot());
+                    var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
                     throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
                 }
                 result = _approved ? await DeleteBroadcastAsync() : "cancelled; published video kept by operator";
@@ -821,7 +825,7 @@ public sealed class EpisodeWorkflow
             var deleted = await WithQuotaAsync(YouTubeCosts.Reserve.EpisodeDelete, QuotaPriority.LiveScheduling, "delete",
                 () => ActivityCalls.RunAsync(
                     (IYouTubeActivities a) => a.DeleteBroadcastAsync(new DeleteBroadcastInput(_episodeId, videoId)),
-                    PipelineOptions.Short),
+                    PipelineActivityOptions.Short),
                 r => r.UnitsSpent);
             _applied = new AppliedEpisode();
             return deleted.Deleted ? $"cancelled; broadcast {videoId} deleted" : $"cancelled; broadcast {videoId} was already gone";

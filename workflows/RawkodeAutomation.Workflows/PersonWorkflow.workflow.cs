@@ -67,7 +67,7 @@ public sealed class PersonWorkflow
                         var signaled = await ActivityCalls.RunAsync(
                             (ICommitActivities a) => a.SignalEpisodesAsync(
                                 new SignalEpisodesInput(commit, commitTime, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId)),
-                            PipelineOptions.Short);
+                            PipelineActivityOptions.Short);
                         foreach (var missing in signaled.Missing)
                         {
                             // Deleted since: nothing to rewrite.
@@ -84,7 +84,7 @@ public sealed class PersonWorkflow
                 }
             }
             await Workflow.WaitConditionAsync(() => _inFlight.Count == 0);
-            if (_pending.Count == 0 && Workflow.CurrentHistoryLength > PipelineOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            if (_pending.Count == 0 && Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished)
             {
                 var next = input with { Carried = new PersonMemory(_lastCommit, _lastCommitTime, [], [], [], [.. _failed], _sweeps) };
                 throw Workflow.CreateContinueAsNewException((PersonWorkflow wf) => wf.RunAsync(next));

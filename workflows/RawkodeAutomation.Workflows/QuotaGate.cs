@@ -46,7 +46,7 @@ internal sealed class QuotaGate(Action<long> charged, Action<bool> waiting)
             waiting(true);
             await ActivityCalls.RunAsync(
                 (IQuotaActivities a) => a.RequestQuotaAsync(new QuotaRequest(requestId, Workflow.Info.WorkflowId, units, priority, description)),
-                PipelineOptions.Signal);
+                PipelineActivityOptions.Signal);
             await Workflow.WaitConditionAsync(() => _grants.ContainsKey(requestId));
             _grants.Remove(requestId);
             waiting(false);

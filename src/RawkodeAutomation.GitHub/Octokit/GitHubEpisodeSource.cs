@@ -65,14 +65,6 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
         return files;
     }
 
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken)
-    {
-        var after = (await ListAsync(toSha).ConfigureAwait(false)).Shas;
-        var before = GitShas.IsNone(fromSha) ? new Dictionary<string, string>() : (await ListAsync(fromSha!).ConfigureAwait(false)).Shas;
-        return TreeDiff.Diff(before, after);
-    }
-
     /// <summary>path → blob sha of every file under <c>episodes/</c> at a commit (cached: a commit never changes).</summary>
     private async Task<Listing> ListAsync(string commitSha)
     {
@@ -157,30 +149,5 @@ public sealed class GitHubEpisodeSource : IEpisodeSource
 
         _blobs[blobSha] = bytes;
         return bytes;
-    }
-}
-
-/// <summary>Diff of two path → blob-sha listings.</summary>
-public static class TreeDiff
-{
-    /// <summary>Added, modified and deleted paths, in ordinal path order.</summary>
-    public static IReadOnlyList<ChangedPath> Diff(IReadOnlyDictionary<string, string> before, IReadOnlyDictionary<string, string> after)
-    {
-        var changes = new List<ChangedPath>();
-        foreach (var (path, sha) in after)
-        {
-            if (!before.TryGetValue(path, out var old))
-            {
-                changes.Add(new ChangedPath(path, ChangeKind.Added));
-            }
-            else if (!string.Equals(old, sha, StringComparison.Ordinal))
-            {
-                changes.Add(new ChangedPath(path, ChangeKind.Modified));
-            }
-        }
-
-        changes.AddRange(before.Keys.Where(p => !after.ContainsKey(p)).Select(p => new ChangedPath(p, ChangeKind.Deleted)));
-        changes.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-        return changes;
     }
 }

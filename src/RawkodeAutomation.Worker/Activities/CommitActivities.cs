@@ -299,7 +299,7 @@ public static class EntitySignals
         {
             var workflowOptions = new WorkflowOptions(WorkflowIds.Episode(change.EpisodeId), options.TaskQueue);
             workflowOptions.SignalWithStart((EpisodeWorkflow wf) => wf.SpecChangedAsync(change));
-            await client.StartWorkflowAsync((EpisodeWorkflow wf) => wf.RunAsync(new EpisodeWorkflowInput(change.EpisodeId, null)), workflowOptions)
+            await client.StartWorkflowAsync((EpisodeWorkflow wf) => wf.RunAsync(new EpisodeWorkflowInput(change.EpisodeId, null, options.FixPollInterval)), workflowOptions)
                 .ConfigureAwait(false);
         });
 }

@@ -50,7 +50,7 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             {
                 var action = result.Created ? "created" : result.Actions.Count == 0 ? "unchanged" : "updated";
                 // EnsureBroadcast writes the description with the broadcast (liveBroadcasts or videos snippet).
-                return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, IsLiveOrComplete: false, units ?? result.UnitsSpent);
+                return new EnsureBroadcastResult(result.VideoId, action, DescriptionApplied: true, units ?? result.UnitsSpent);
             }).ConfigureAwait(false);
     }
 

@@ -33,6 +33,9 @@ public sealed class PipelineOptions
     /// <summary>Signals sent in parallel when a commit touches many episodes.</summary>
     public int SignalParallelism { get; set; } = 16;
 
+    /// <summary>How often a running Klustered show is checked for the fix. Unset: every 30 s.</summary>
+    public TimeSpan? FixPollInterval { get; set; }
+
     /// <summary>Link for commit statuses (e.g. the Temporal UI of the deployment); <c>{sha}</c> is replaced.</summary>
     public string? RunUrlTemplate { get; set; }
 }

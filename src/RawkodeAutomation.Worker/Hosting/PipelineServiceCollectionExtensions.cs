@@ -50,7 +50,7 @@ public static class PipelineServiceCollectionExtensions
     /// <see cref="ICommitSink"/> the GitHub area's webhook and local watcher feed. Adapters the activities
     /// need (<c>AddYouTube</c>, <c>AddGitHub</c>, an <see cref="IDesiredStateBuilder"/>, an
     /// <see cref="IThumbnailSource"/>, an <see cref="IKlusteredActivities"/> implementation) are registered by
-    /// the caller; missing ones are replaced by stand-ins that fail with a message saying what is not wired.
+    /// the caller, as <see cref="PipelineWiring.AddRawkodePipeline"/> does.
     /// </summary>
     public static IServiceCollection AddRawkodePipelineWorker(this IServiceCollection services, PipelineOptions options)
     {
@@ -71,8 +71,6 @@ public static class PipelineServiceCollectionExtensions
         });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICommitSink, TemporalCommitSink>();
-        services.TryAddSingleton<IThumbnailSource, NotWiredThumbnailSource>();
-        services.TryAddScoped<IKlusteredActivities, NotWiredKlusteredActivities>();
         services.TryAddScoped<ICleanupActivities, CleanupActivities>();
         // The cleanup's YouTube and git halves; resolved only when a cleanup pass runs.
         services.TryAddSingleton<RawkodeAutomation.YouTube.Operations.MarkedBroadcasts>();
@@ -86,7 +84,7 @@ public static class PipelineServiceCollectionExtensions
             .AddScopedActivities<CommitActivities>()
             .AddScopedActivities<QuotaActivities>()
             .AddScopedActivities<YouTubeActivities>()
-            // Registered by contract: DI picks the implementation (Kubernetes adapter, sandbox, or not wired).
+            // Registered by contract: DI picks the implementation (the Kubernetes adapter, or a test's).
             .ApplyTemporalActivities<IKlusteredActivities>()
             .ApplyTemporalActivities<ICleanupActivities>()
             .AddWorkflow<EpisodeWorkflow>()

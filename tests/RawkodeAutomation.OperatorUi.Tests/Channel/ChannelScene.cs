@@ -218,7 +218,7 @@ public sealed class ChannelScene : IAsyncDisposable
                 Interlocked.Increment(ref _refusedBroadcasts);
                 throw new ApplicationFailureException(BroadcastRefusal, PipelineErrors.InvalidInput, nonRetryable: true);
             }
-            return Task.FromResult(new EnsureBroadcastResult(VideoIdFor(input.Desired.EpisodeId), input.KnownVideoId is null ? "created" : "updated", true, false, 50));
+            return Task.FromResult(new EnsureBroadcastResult(VideoIdFor(input.Desired.EpisodeId), input.KnownVideoId is null ? "created" : "updated", true, 50));
         }
 
         [Activity]

@@ -246,8 +246,9 @@ public class KlusteredEndToEndTests
 
     private static async Task<EmbeddedStack> StartAsync(Dictionary<string, byte[]> files, Action<Kubernetes.Sandbox.KubernetesSandboxOptions>? kubernetes = null, Action<EmbeddedStack>? beforeWorker = null)
     {
-        EpisodeWorkflow.FixPollInterval = TimeSpan.FromMilliseconds(500);
         var stack = await EmbeddedStack.StartAsync(files, kubernetes: kubernetes);
+        // A running show is checked for the fix twice a second, so a fix is seen at once.
+        stack.Settings["Pipeline:FixPollInterval"] = "00:00:00.500";
         // Sandbox-sized waits: the rollout attempt that proves a cluster broken gets 2.5 s (an unbroken one takes < 1 s).
         stack.Settings["Kubernetes:PollInterval"] = "00:00:00.100";
         stack.Settings["Kubernetes:ProvisionTimeout"] = "00:00:20";

@@ -70,9 +70,6 @@ public class ScoreboardTests
             Reads.Add(sha);
             return Task.FromResult(files);
         }
-
-        public Task<IReadOnlyList<GitHub.ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 
     [Fact]

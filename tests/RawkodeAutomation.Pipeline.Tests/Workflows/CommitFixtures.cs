@@ -26,26 +26,6 @@ public sealed class InMemoryEpisodeSource : IEpisodeSource, ICurrentRevision, Ra
         Commits.TryGetValue(sha, out var files)
             ? Task.FromResult(files)
             : throw new InvalidOperationException($"unknown commit {sha}");
-
-    public Task<IReadOnlyList<ChangedPath>> GetChangedPathsAsync(string? fromSha, string toSha, CancellationToken cancellationToken)
-    {
-        var to = Commits[toSha];
-        var from = GitShas.IsNone(fromSha) ? new Dictionary<string, byte[]>() : Commits[fromSha!];
-        List<ChangedPath> changes = [];
-        foreach (var (path, bytes) in to)
-        {
-            if (!from.TryGetValue(path, out var old))
-            {
-                changes.Add(new ChangedPath(path, ChangeKind.Added));
-            }
-            else if (!old.AsSpan().SequenceEqual(bytes))
-            {
-                changes.Add(new ChangedPath(path, ChangeKind.Modified));
-            }
-        }
-        changes.AddRange(from.Keys.Where(p => !to.ContainsKey(p)).Select(p => new ChangedPath(p, ChangeKind.Deleted)));
-        return Task.FromResult<IReadOnlyList<ChangedPath>>(changes);
-    }
 }
 
 /// <summary>Records commit statuses instead of posting them.</summary>

@@ -59,21 +59,41 @@ public class CommitPipelineTests
     }
 
     [Fact]
-    public async Task CommitWorkflow_InvalidFile_FailsStatusAndSignalsNothing()
+    public async Task CommitWorkflow_InvalidThenFixed_FailureListsEveryErrorAndSignalsNothingThenTheFixApplies()
     {
         await using var h = await PipelineHarness.StartAsync();
         var (source, statuses) = await CommitWiring.StartWorkerAsync(h);
+        // Given a commit with errors in two files.
         var bad = Channel.Base(1);
         bad["episodes/people/broken.yaml"] = "name: Broken\nemail: someone@example.com\n"u8.ToArray();
+        bad[$"episodes/{Channel.EpisodeId(1)}.yaml"] = [.. bad[$"episodes/{Channel.EpisodeId(1)}.yaml"], .. "sponsor: nobody\n"u8];
         source.Commits["bad"] = bad;
 
+        // When it is applied.
         var outcome = await CommitWiring.ApplyAsync(h, "bad", null, full: true);
 
+        // Then nothing is signalled, and the commit's status fails with every error, each where it is.
         Assert.False(outcome.Valid);
-        Assert.Contains(outcome.Errors, e => e.Contains("episodes/people/broken.yaml", StringComparison.Ordinal));
+        Assert.Contains(outcome.Errors, e => e.StartsWith("episodes/people/broken.yaml:", StringComparison.Ordinal));
+        Assert.Contains(outcome.Errors, e => e.StartsWith($"episodes/{Channel.EpisodeId(1)}.yaml:", StringComparison.Ordinal));
+        Assert.All(outcome.Errors, e => Assert.Matches(@"^episodes/[^:]+:\d+:\d+: ", e));
         Assert.Empty(outcome.EpisodesSignaled);
         Assert.Equal(0, h.YouTube.Inserts);
-        Assert.Contains(statuses.Reports, r => r.Sha == "bad" && r.Report.State == CommitStatusState.Failure);
+        var reports = statuses.Reports.Where(r => r.Sha == "bad").Select(r => r.Report).ToList();
+        Assert.Equal([CommitStatusState.Pending, CommitStatusState.Failure], reports.Select(r => r.State));
+        Assert.Equal(outcome.Errors, reports[^1].Details);
+        Assert.True(reports[^1].Summary.Length <= 140, reports[^1].Summary);
+
+        // When the next commit fixes both files.
+        source.Commits["fixed"] = Channel.Base(1);
+        var fixedOutcome = await CommitWiring.ApplyAsync(h, "fixed", "bad");
+
+        // Then it succeeds and its episode is reconciled.
+        Assert.True(fixedOutcome.Valid);
+        Assert.Equal([Channel.EpisodeId(1)], fixedOutcome.EpisodesSignaled);
+        Assert.Equal([CommitStatusState.Pending, CommitStatusState.Success], statuses.Reports.Where(r => r.Sha == "fixed").Select(r => r.Report.State));
+        await WaitConvergedAsync(h, [Channel.EpisodeId(1)]);
+        Assert.Equal(1, h.YouTube.Inserts);
     }
 
     [Fact]

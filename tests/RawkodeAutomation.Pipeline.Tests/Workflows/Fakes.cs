@@ -79,7 +79,7 @@ public sealed class FakeYouTube : IYouTubeActivities
             Charge(50);
         }
         Descriptions[id] = d.Description;
-        return Task.FromResult(new EnsureBroadcastResult(id, created ? "created" : "updated", true, false, created ? 101 : 51));
+        return Task.FromResult(new EnsureBroadcastResult(id, created ? "created" : "updated", true, created ? 101 : 51));
     }
 
     /// <summary>While set, YouTube rejects every description write as invalid (non-retryable) with this reason.</summary>

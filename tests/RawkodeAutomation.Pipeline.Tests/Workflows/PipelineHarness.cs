@@ -39,10 +39,10 @@ public sealed class PipelineHarness : IAsyncDisposable
 
     public static async Task<PipelineHarness> StartAsync(Action<PipelineOptions>? configure = null)
     {
-        EpisodeWorkflow.FixPollInterval = TimeSpan.FromMilliseconds(500);
         var server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions { Port = 0 });
         var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Address) { Namespace = "default" });
-        var options = new PipelineOptions { Address = server.Address, DailyQuota = 1_000_000, SweepReserve = 0 };
+        // A running Klustered show is checked for the fix twice a second, so wall-clock tests see it fixed at once.
+        var options = new PipelineOptions { Address = server.Address, DailyQuota = 1_000_000, SweepReserve = 0, FixPollInterval = TimeSpan.FromMilliseconds(500) };
         configure?.Invoke(options);
         return new PipelineHarness(server, client, options);
     }

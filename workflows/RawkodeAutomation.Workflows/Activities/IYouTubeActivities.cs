@@ -40,8 +40,7 @@ public sealed record EnsureBroadcastInput(DesiredEpisode Desired, string? KnownV
 /// <summary>Result of <see cref="IYouTubeActivities.EnsureBroadcastAsync"/>.</summary>
 /// <param name="Action">created, updated, adopted or unchanged.</param>
 /// <param name="DescriptionApplied">The description was written as part of the broadcast.</param>
-/// <param name="IsLiveOrComplete">The broadcast already went live (it must not be deleted without approval).</param>
-public sealed record EnsureBroadcastResult(string VideoId, string Action, bool DescriptionApplied, bool IsLiveOrComplete, long UnitsSpent);
+public sealed record EnsureBroadcastResult(string VideoId, string Action, bool DescriptionApplied, long UnitsSpent);
 
 /// <summary>Input of <see cref="IYouTubeActivities.EnsureDescriptionAsync"/>.</summary>
 public sealed record EnsureDescriptionInput(string EpisodeId, string VideoId, string Title, int CategoryId, string Description);

@@ -78,7 +78,8 @@ public sealed record SpecChanged(
     string? NotifyWorkflowId = null);
 
 /// <summary>Input of <c>EpisodeWorkflow</c>; <paramref name="Carried"/> is set on continue-as-new.</summary>
-public sealed record EpisodeWorkflowInput(string EpisodeId, EpisodeMemory? Carried = null);
+/// <param name="FixPollInterval">How often a running Klustered show is checked for the fix; null: every 30 s.</param>
+public sealed record EpisodeWorkflowInput(string EpisodeId, EpisodeMemory? Carried = null, TimeSpan? FixPollInterval = null);
 
 /// <summary>What the outside world is known to look like, as last confirmed by an activity.</summary>
 /// <param name="VideoId">The broadcast/video id on YouTube, once created or adopted.</param>

@@ -3,10 +3,14 @@ using RawkodeAutomation.GitHub.Sandbox;
 
 namespace RawkodeAutomation.GitHub.Tests;
 
-public sealed class IngestionTests
+/// <summary>The Octokit adapters against the GitHub sandbox: what a delivered push hands the pipeline, reads at exact commits, statuses.</summary>
+public sealed class GitHubAdapterTests
 {
+    private static async Task<string> EpisodeAtAsync(Harness h, string sha) =>
+        Encoding.UTF8.GetString((await h.Source.GetEpisodeFilesAsync(sha, CancellationToken.None))[Fixtures.Episode]);
+
     [Fact]
-    public async Task Pushes_DeliveredOutOfOrder_EachProcessedAtItsOwnCommit()
+    public async Task Pushes_DeliveredOutOfOrder_EachObservedAtItsOwnCommitAndReadThere()
     {
         await using var h = await Harness.StartAsync();
         var (zero, first) = h.Push(Fixtures.ValidTree("First title"));
@@ -18,19 +22,14 @@ public sealed class IngestionTests
 
         Assert.Equal(202, late.StatusCode);
         Assert.Equal(202, early.StatusCode);
-        var handled = h.Handler.Handled.ToArray();
-        Assert.Equal([second, first], handled.Select(c => c.Commit.Sha));
-        Assert.Contains("Second title", Encoding.UTF8.GetString(handled[0].Files[Fixtures.Episode]), StringComparison.Ordinal);
-        Assert.Contains("First title", Encoding.UTF8.GetString(handled[1].Files[Fixtures.Episode]), StringComparison.Ordinal);
-        Assert.Equal([new ChangedPath(Fixtures.Episode, ChangeKind.Modified)], handled[0].Changes);
-        Assert.Equal(3, handled[1].Changes.Count);
-        Assert.All(handled[1].Changes, c => Assert.Equal(ChangeKind.Added, c.Kind));
-        Assert.Equal("success", h.Repo.Statuses(first)[^1].State);
-        Assert.Equal("success", h.Repo.Statuses(second)[^1].State);
+        var observed = h.Sink.Observed.ToArray();
+        Assert.Equal([(second, first), (first, null)], observed.Select(c => (c.Sha, c.Before)));
+        Assert.Contains("Second title", await EpisodeAtAsync(h, observed[0].Sha), StringComparison.Ordinal);
+        Assert.Contains("First title", await EpisodeAtAsync(h, observed[1].Sha), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task ForcePush_RewrittenHistory_ReadsTheNewCommitAndDiffsAgainstTheOldHead()
+    public async Task ForcePush_RewrittenHistory_ObservedAsForcedAndReadAtTheNewCommit()
     {
         await using var h = await Harness.StartAsync();
         var (_, root) = h.Push(Fixtures.ValidTree("Original"));
@@ -38,51 +37,31 @@ public sealed class IngestionTests
         var rewritten = h.Repo.CreateCommit(root, "rewrite", new Dictionary<string, byte[]?>
         {
             [Fixtures.Episode] = Encoding.UTF8.GetBytes(Fixtures.EpisodeYaml("Rewritten")),
-            ["episodes/people/guest.yaml"] = Encoding.UTF8.GetBytes("name: A Guest\nbio: Says hello.\ngithub: a-guest\n"),
         });
         h.Repo.SetBranch("main", rewritten, force: true);
 
         var response = await h.DeliverAsync(abandoned, rewritten, forced: true);
 
         Assert.Equal(202, response.StatusCode);
-        var commit = Assert.Single(h.Handler.Handled);
-        Assert.True(commit.Commit.Forced);
-        Assert.Contains("Rewritten", Encoding.UTF8.GetString(commit.Files[Fixtures.Episode]), StringComparison.Ordinal);
-        Assert.Equal(
-            [new ChangedPath("episodes/people/guest.yaml", ChangeKind.Added), new ChangedPath(Fixtures.Episode, ChangeKind.Modified)],
-            commit.Changes);
-        Assert.Equal("success", h.Repo.Statuses(rewritten)[^1].State);
+        var commit = Assert.Single(h.Sink.Observed);
+        Assert.Equal((rewritten, abandoned, true), (commit.Sha, commit.Before, commit.Forced));
+        Assert.Contains("Rewritten", await EpisodeAtAsync(h, commit.Sha), StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Push_WithInvalidFiles_FailsStatusWithEveryErrorAndSignalsNothing()
+    public async Task ReportStatus_FailureWithEveryError_StatusLinksTheRunAndOneCommentListsEachError()
     {
         await using var h = await Harness.StartAsync();
-        var tree = Fixtures.ValidTree();
-        tree[Fixtures.Episode] = Fixtures.EpisodeYaml("A <script> title") + "\nsponsor: nobody\n";
-        tree["episodes/people/mallory.yaml"] = "name: Mallory\nbio: Has an e-mail.\ngithub: mallory\nemail: mallory@example.com\n";
-        var (before, after) = h.Push(tree);
+        var (_, sha) = h.Push(Fixtures.ValidTree());
+        string[] errors = [$"{Fixtures.Episode}:1:8: title must not contain '<' or '>'", "episodes/people/mallory.yaml:4:1: unknown key 'email'"];
 
-        var response = await h.DeliverAsync(before, after);
+        await h.Reporter.ReportAsync(sha, new CommitStatusReport(CommitStatusState.Failure, "2 errors; first: " + errors[0], errors), CancellationToken.None);
 
-        Assert.Equal(202, response.StatusCode);
-        Assert.Empty(h.Handler.Handled);
-        var outcome = Assert.Single(h.Sink.Outcomes);
-        Assert.False(outcome.Valid);
-        Assert.True(outcome.Errors.Count >= 3, string.Join('\n', outcome.Errors));
-        var statuses = h.Repo.Statuses(after);
-        Assert.Equal(["pending", "failure"], statuses.Select(s => s.State));
-        Assert.True(statuses[^1].Description!.Length <= 140);
-        Assert.Equal($"http://127.0.0.1:8787/commits/{after}", statuses[^1].TargetUrl);
-        var comment = Assert.Single(h.Repo.CommitComments(after));
-        foreach (var error in outcome.Errors)
-        {
-            Assert.Contains(error, comment.Body, StringComparison.Ordinal);
-        }
-
-        Assert.Contains(outcome.Errors, e => e.StartsWith(Fixtures.Episode + ":", StringComparison.Ordinal));
-        Assert.Contains(outcome.Errors, e => e.StartsWith("episodes/people/mallory.yaml:", StringComparison.Ordinal));
-        Assert.All(outcome.Errors, e => Assert.Matches(@"^episodes/[^:]+:\d+:\d+: ", e));
+        var status = Assert.Single(h.Repo.Statuses(sha));
+        Assert.Equal("failure", status.State);
+        Assert.Equal($"http://127.0.0.1:8787/commits/{sha}", status.TargetUrl);
+        var comment = Assert.Single(h.Repo.CommitComments(sha));
+        Assert.All(errors, e => Assert.Contains(e, comment.Body, StringComparison.Ordinal));
     }
 
     [Fact]

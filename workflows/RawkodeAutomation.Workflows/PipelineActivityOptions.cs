@@ -4,7 +4,7 @@ using Temporalio.Workflows;
 namespace RawkodeAutomation.Workflows;
 
 /// <summary>Activity options shared by the pipeline's workflows.</summary>
-internal static class PipelineOptions
+internal static class PipelineActivityOptions
 {
     /// <summary>Transient failures (5xx, 429, timeouts) retry with backoff; the non-retryable types go back to the workflow.</summary>
     public static readonly RetryPolicy Retry = new()
