@@ -39,6 +39,9 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <summary>See <see cref="GoDown"/>.</summary>
     public bool IsDown => _down is not null;
 
+    /// <summary>Why the API server went away (see <see cref="GoDown"/>); null while it answers.</summary>
+    public string? DownReason => _down;
+
     /// <summary>
     /// The API server goes away: requests that arrive from now on are cut off, and the listener closes, so new
     /// connections are refused (what clients see when kube-apiserver no longer listens on its port). A request already

@@ -32,11 +32,12 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     private readonly Dictionary<string, DateTime> _backoff = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _createFailures = new(StringComparer.Ordinal);
     private readonly Task _loop;
-    private readonly NodeModel _nodes = new();
+    private readonly NodeModel _nodes;
 
-    public WorkloadStandIn(SandboxCluster cluster)
+    public WorkloadStandIn(SandboxCluster cluster, NodeState? nodes = null)
     {
         _cluster = cluster;
+        _nodes = new NodeModel(nodes);
         cluster.Store.Changed += _ => Wake();
         cluster.Store.Changed += StartDelayedEffect;
         _loop = Task.Run(LoopAsync);
@@ -63,6 +64,9 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
                 break;
         }
     }
+
+    /// <summary>The node model's state (for the cluster's saved state).</summary>
+    public NodeState ExportNodes() => _nodes.Export();
 
     /// <summary>The last unexpected error of a reconcile pass (for diagnostics; the loop carries on).</summary>
     public Exception? LastError { get; private set; }
