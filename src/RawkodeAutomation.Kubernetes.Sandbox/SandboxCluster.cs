@@ -303,9 +303,13 @@ public sealed class SandboxCluster : IAsyncDisposable
                 names?["plural"]?.GetValue<string>() ?? "",
                 names?["kind"]?.GetValue<string>() ?? "",
                 namespaced,
-                HasStatus: version["subresources"]?["status"] is not null));
+                HasStatus: version["subresources"]?["status"] is not null,
+                ShortNames: StringsOf(names?["shortNames"]),
+                Categories: StringsOf(names?["categories"])));
         }
     }
+
+    private static string[] StringsOf(JsonNode? array) => [.. (array as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>()];
 
     /// <summary>The flags kubeadm gives kube-controller-manager (the node model edits <c>--controllers</c>).</summary>
     internal static readonly string[] ControllerManagerCommand =
@@ -364,6 +368,13 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     private static JsonObject Node(string name, bool controlPlane)
     {
+        // What the kubelet reports about its host, stable per node name.
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        JsonObject Condition(string type, string status, string reason, string message) =>
+            new() { ["type"] = type, ["status"] = status, ["lastHeartbeatTime"] = now, ["lastTransitionTime"] = now, ["reason"] = reason, ["message"] = message };
+        static Guid Guid(string hex) => new(Convert.FromHexString(hex)[..16]);
+
         var labels = new JsonObject { ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux" };
         var taints = new JsonArray();
         if (controlPlane)
@@ -382,8 +393,12 @@ public sealed class SandboxCluster : IAsyncDisposable
             {
                 ["capacity"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
                 ["allocatable"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
-                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22", ["osImage"] = "Ubuntu 24.04.1 LTS", ["kernelVersion"] = "6.8.0-45-generic", ["operatingSystem"] = "linux", ["architecture"] = "amd64" },
+                ["conditions"] = new JsonArray(
+                    Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")),
+                ["nodeInfo"] = new JsonObject { ["machineID"] = id[..32], ["systemUUID"] = Guid(id[32..]).ToString(), ["bootID"] = Guid(id[..32]).ToString(), ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22", ["osImage"] = "Ubuntu 24.04.1 LTS", ["kernelVersion"] = "6.8.0-45-generic", ["operatingSystem"] = "linux", ["architecture"] = "amd64" },
                 ["addresses"] = new JsonArray(
                     new JsonObject { ["type"] = "InternalIP", ["address"] = $"192.168.0.{System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name))[0] % 250 + 2}" },
                     new JsonObject { ["type"] = "Hostname", ["address"] = name }),
