@@ -39,6 +39,9 @@ internal sealed class ApiServer : IAsyncDisposable
     /// <summary>See <see cref="GoDown"/>.</summary>
     public bool IsDown => _down is not null;
 
+    /// <summary>Why the API server went away (see <see cref="GoDown"/>); null while it answers.</summary>
+    public string? DownReason => _down;
+
     /// <summary>
     /// The API server goes away: requests that arrive from now on are cut off, and the listener closes, so new
     /// connections are refused (what clients see when kube-apiserver no longer listens on its port). A request already
@@ -287,6 +290,15 @@ internal sealed class ApiServer : IAsyncDisposable
                     context.Response.ContentType = "text/plain";
                     await context.Response.WriteAsync(Logs.For(pod, query["container"], IsTrue(query["previous"]), query["tailLines"]), context.RequestAborted).ConfigureAwait(false);
                     return;
+                }
+
+            case ("exec" or "attach" or "portforward", "GET" or "POST"):
+                {
+                    // kubectl exec, attach, cp and port-forward stream to a container through the kubelet; the sandbox has
+                    // neither, so it says so (rather than a 404 that reads like a typo in the pod's name).
+                    var pod = _store.GetRequired(type, ns, name!);
+                    var container = query["container"].ToString() is { Length: > 0 } c ? c : pod["spec"]?["containers"]?[0]?["name"]?.GetValue<string>();
+                    throw ApiError.BadRequest($"the Kubernetes sandbox runs no containers, so nothing can {(subresource == "portforward" ? "forward a port of" : subresource + " to")} container {container} of pod {ns}/{name}: kubectl exec, attach, cp and port-forward need a real cluster; kubectl logs, describe and events show what the pod is doing");
                 }
 
             case ("eviction", "POST"):
@@ -552,12 +564,37 @@ internal sealed class ApiServer : IAsyncDisposable
         },
     };
 
-    // SelfSubjectAccessReview (kubectl auth can-i) and SelfSubjectReview (kubectl auth whoami).
+    // SelfSubjectAccessReview (kubectl auth can-i), SelfSubjectRulesReview (kubectl auth can-i --list) and
+    // SelfSubjectReview (kubectl auth whoami).
     private JsonObject Review(ResourceType type, UserInfo user, JsonObject review)
     {
         review["apiVersion"] = type.ApiVersion;
         review["kind"] = type.Kind;
         review["metadata"] ??= new JsonObject();
+        if (type.Kind == "SelfSubjectRulesReview")
+        {
+            var ns = review["spec"]?["namespace"]?.GetValue<string>() is { Length: > 0 } inNamespace ? inNamespace : null;
+            var rules = _security.RulesFor(user, ns).ToList();
+            JsonArray Field(JsonObject rule, string name) => (rule[name] as JsonArray)?.DeepClone() as JsonArray ?? [];
+            review["status"] = new JsonObject
+            {
+                ["resourceRules"] = new JsonArray([.. rules.Where(r => r["resources"] is JsonArray).Select(r => (JsonNode)new JsonObject
+                {
+                    ["verbs"] = Field(r, "verbs"),
+                    ["apiGroups"] = Field(r, "apiGroups"),
+                    ["resources"] = Field(r, "resources"),
+                    ["resourceNames"] = Field(r, "resourceNames"),
+                })]),
+                ["nonResourceRules"] = new JsonArray([.. rules.Where(r => r["nonResourceURLs"] is JsonArray).Select(r => (JsonNode)new JsonObject
+                {
+                    ["verbs"] = Field(r, "verbs"),
+                    ["nonResourceURLs"] = Field(r, "nonResourceURLs"),
+                })]),
+                ["incomplete"] = false,
+            };
+            return review;
+        }
+
         if (type.Kind == "SelfSubjectReview")
         {
             review["status"] = new JsonObject
@@ -678,6 +715,7 @@ internal sealed class ApiServer : IAsyncDisposable
                 ["kind"] = type.Kind,
                 ["verbs"] = type.Virtual ? new JsonArray("create") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode)s).ToArray()),
+                ["categories"] = new JsonArray((type.Categories ?? []).Select(c => (JsonNode)c).ToArray()),
             });
             foreach (var subresource in type.AllSubresources)
             {
@@ -687,6 +725,9 @@ internal sealed class ApiServer : IAsyncDisposable
                     "scale" => ("Scale", "autoscaling", "v1", new JsonArray("get", "patch", "update")),
                     "eviction" => ("Eviction", "policy", "v1", new JsonArray("create")),
                     "log" => ("Pod", null, null, new JsonArray("get")),
+                    "exec" => ("PodExecOptions", null, null, new JsonArray("create", "get")),
+                    "attach" => ("PodAttachOptions", null, null, new JsonArray("create", "get")),
+                    "portforward" => ("PodPortForwardOptions", null, null, new JsonArray("create", "get")),
                     _ => (type.Kind, (string?)null, (string?)null, new JsonArray("get", "patch", "update")),
                 };
                 var entry = new JsonObject { ["name"] = $"{type.Plural}/{subresource}", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = kind, ["verbs"] = verbs };

@@ -43,11 +43,44 @@ internal sealed class NodeModel
     private static readonly HashSet<string> Modelled = new(StringComparer.Ordinal) { NoDeploymentController, MaxPods, BlackholeRegistry, ChmodKubectl, ApiServerWrongPort, KubeletStopped };
     private static readonly string[] BlackholedRegistries = ["ghcr.io", "pkg-containers.githubusercontent.com"];
 
+    // Changed by the controllers' loop, read by it and by the state saver (another thread).
+    private readonly Lock _lock = new();
     private readonly Dictionary<string, HashSet<string>> _breaks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _pulledBeforeBlackhole = new(StringComparer.Ordinal);
 
     // Written by the delete that starts the effect (an API request), read by the controllers' loop.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _kubeletDown = new(StringComparer.Ordinal);
+
+    public NodeModel(NodeState? state = null)
+    {
+        foreach (var (node, breaks) in state?.Breaks ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            _breaks[node] = breaks.ToHashSet(StringComparer.Ordinal);
+        }
+
+        foreach (var (node, images) in state?.PulledBeforeBlackhole ?? new Dictionary<string, IReadOnlyList<string>>())
+        {
+            _pulledBeforeBlackhole[node] = images.ToHashSet(StringComparer.Ordinal);
+        }
+
+        foreach (var node in state?.KubeletStopped ?? [])
+        {
+            _kubeletDown.TryAdd(node, 0);
+        }
+    }
+
+    /// <summary>What the model holds, to be saved with the cluster (the API server's part is the caller's).</summary>
+    public NodeState Export()
+    {
+        lock (_lock)
+        {
+            return new NodeState(
+                _breaks.Where(kv => kv.Value.Count > 0).ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[.. kv.Value.Order(StringComparer.Ordinal)], StringComparer.Ordinal),
+                _pulledBeforeBlackhole.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)[.. kv.Value.Order(StringComparer.Ordinal)], StringComparer.Ordinal),
+                [.. _kubeletDown.Keys.Order(StringComparer.Ordinal)],
+                ApiServerDown: null);
+        }
+    }
 
     /// <summary>The kubelet of <paramref name="node"/> no longer runs (see <see cref="KubeletStopped"/>).</summary>
     public bool KubeletDown(string? node) => node is not null && _kubeletDown.ContainsKey(node);
@@ -55,9 +88,24 @@ internal sealed class NodeModel
     public void StopKubelet(string node) => _kubeletDown.TryAdd(node, 0);
 
     /// <summary>True when some node's controller manager runs without the deployment controller.</summary>
-    public bool DeploymentControllerStopped => _breaks.Values.Any(b => b.Contains(NoDeploymentController));
+    public bool DeploymentControllerStopped
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _breaks.Values.Any(b => b.Contains(NoDeploymentController));
+            }
+        }
+    }
 
-    public bool Has(string node, string breakId) => _breaks.TryGetValue(node, out var b) && b.Contains(breakId);
+    public bool Has(string node, string breakId)
+    {
+        lock (_lock)
+        {
+            return _breaks.TryGetValue(node, out var b) && b.Contains(breakId);
+        }
+    }
 
     /// <summary>
     /// "Runs" a host pod's script against the model: the phase it ends in and its message.
@@ -74,6 +122,14 @@ internal sealed class NodeModel
             return ("Failed", $"the Kubernetes sandbox has no real nodes and does not model {(id is null ? "this host script" : $"the node script of break {id}")}; run it on a real cluster");
         }
 
+        lock (_lock)
+        {
+            return RunLocked(id, purpose, node, podsOnNode);
+        }
+    }
+
+    private (string Phase, string Message) RunLocked(string id, string purpose, string node, IEnumerable<JsonObject> podsOnNode)
+    {
         if (!_breaks.TryGetValue(node, out var breaks))
         {
             _breaks[node] = breaks = new HashSet<string>(StringComparer.Ordinal);
@@ -126,7 +182,12 @@ internal sealed class NodeModel
             return null;
         }
 
-        var pulled = _pulledBeforeBlackhole.GetValueOrDefault(node) ?? [];
+        HashSet<string> pulled;
+        lock (_lock)
+        {
+            pulled = _pulledBeforeBlackhole.GetValueOrDefault(node) ?? [];
+        }
+
         return Images(pod).FirstOrDefault(image => !pulled.Contains(image) && BlackholedRegistries.Contains(Registry(image), StringComparer.Ordinal));
     }
 
@@ -144,4 +205,54 @@ internal sealed class NodeModel
             ? first
             : "docker.io";
     }
+}
+
+/// <summary>
+/// The sandbox's node model of one cluster as saved with it (see <see cref="ClusterState"/>), so node-level breaks stay
+/// in effect across a restart of the sandbox as they would on real hosts: the breaks applied per node, the images each
+/// node had pulled before its registry was blackholed, the nodes whose kubelet stopped, and why the API server went away
+/// (null while it answers).
+/// </summary>
+public sealed record NodeState(
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Breaks,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> PulledBeforeBlackhole,
+    IReadOnlyList<string> KubeletStopped,
+    string? ApiServerDown)
+{
+    /// <summary>Nodes as kubeadm left them: nothing broken.</summary>
+    public static NodeState Healthy { get; } = new(new Dictionary<string, IReadOnlyList<string>>(), new Dictionary<string, IReadOnlyList<string>>(), [], null);
+
+    public JsonObject ToJson() => new()
+    {
+        ["breaks"] = Map(Breaks),
+        ["pulledBeforeBlackhole"] = Map(PulledBeforeBlackhole),
+        ["kubeletStopped"] = Strings(KubeletStopped),
+        ["apiServerDown"] = ApiServerDown,
+    };
+
+    /// <summary>Reads <see cref="ToJson"/>'s shape; a state file written before node state was saved has none: healthy.</summary>
+    public static NodeState FromJson(JsonNode? json) => json is not JsonObject o ? Healthy : new(
+        ReadMap(o["breaks"]),
+        ReadMap(o["pulledBeforeBlackhole"]),
+        ReadStrings(o["kubeletStopped"]),
+        o["apiServerDown"]?.GetValue<string>());
+
+    private static JsonObject Map(IReadOnlyDictionary<string, IReadOnlyList<string>> map)
+    {
+        var json = new JsonObject();
+        foreach (var (key, values) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            json[key] = Strings(values);
+        }
+
+        return json;
+    }
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)v)]);
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadMap(JsonNode? json) =>
+        (json as JsonObject ?? []).ToDictionary(kv => kv.Key, kv => ReadStrings(kv.Value), StringComparer.Ordinal);
+
+    private static IReadOnlyList<string> ReadStrings(JsonNode? json) =>
+        [.. (json as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>()];
 }

@@ -99,6 +99,15 @@ internal static class Printing
                 new("Images", "string", o => ContainerField(o["spec"]?["template"], "image"), 1),
                 new("Selector", "string", o => Selector(o["spec"]?["selector"]), 1),
             ],
+            ("", "replicationcontrollers") =>
+            [
+                name,
+                new("Desired", "integer", o => N(o, "spec", "replicas")),
+                new("Current", "integer", o => N(o, "status", "replicas")),
+                new("Ready", "integer", o => N(o, "status", "readyReplicas")),
+                age,
+            ],
+            ("coordination.k8s.io", "leases") => [name, new("Holder", "string", o => S(o, "spec", "holderIdentity") ?? ""), age],
             ("apps", "daemonsets") =>
             [
                 name,

@@ -15,8 +15,12 @@ public sealed record ResourceType(
     bool HasStatus = false,
     string[]? ShortNames = null,
     string[]? Subresources = null,
-    bool Virtual = false)
+    bool Virtual = false,
+    string[]? Categories = null)
 {
+    /// <summary>The <c>all</c> category: what <c>kubectl get all</c> lists (the workload kinds and services, as upstream).</summary>
+    public static readonly string[] All = ["all"];
+
     /// <summary>The subresources served under an object of this type (<c>status</c> when it has one, plus the extra ones).</summary>
     public IEnumerable<string> AllSubresources => (HasStatus ? ["status"] : Array.Empty<string>()).Concat(Subresources ?? []);
 
@@ -47,8 +51,9 @@ internal sealed class ResourceCatalog
     [
         new("", "v1", "namespaces", "Namespace", false, HasStatus: true, ShortNames: ["ns"]),
         new("", "v1", "nodes", "Node", false, HasStatus: true, ShortNames: ["no"]),
-        new("", "v1", "pods", "Pod", true, HasStatus: true, ShortNames: ["po"], Subresources: ["log", "eviction"]),
-        new("", "v1", "services", "Service", true, HasStatus: true, ShortNames: ["svc"]),
+        new("", "v1", "pods", "Pod", true, HasStatus: true, ShortNames: ["po"], Subresources: ["log", "eviction", "exec", "attach", "portforward"], Categories: ResourceType.All),
+        new("", "v1", "services", "Service", true, HasStatus: true, ShortNames: ["svc"], Categories: ResourceType.All),
+        new("", "v1", "replicationcontrollers", "ReplicationController", true, HasStatus: true, ShortNames: ["rc"], Subresources: ["scale"], Categories: ResourceType.All),
         new("", "v1", "configmaps", "ConfigMap", true, ShortNames: ["cm"]),
         new("", "v1", "secrets", "Secret", true),
         new("", "v1", "serviceaccounts", "ServiceAccount", true, ShortNames: ["sa"], Subresources: ["token"]),
@@ -56,9 +61,10 @@ internal sealed class ResourceCatalog
         new("", "v1", "limitranges", "LimitRange", true, ShortNames: ["limits"]),
         new("", "v1", "events", "Event", true, ShortNames: ["ev"]),
         new("", "v1", "endpoints", "Endpoints", true, ShortNames: ["ep"]),
-        new("apps", "v1", "replicasets", "ReplicaSet", true, HasStatus: true, ShortNames: ["rs"], Subresources: ["scale"]),
-        new("apps", "v1", "deployments", "Deployment", true, HasStatus: true, ShortNames: ["deploy"], Subresources: ["scale"]),
-        new("apps", "v1", "daemonsets", "DaemonSet", true, HasStatus: true, ShortNames: ["ds"]),
+        new("apps", "v1", "replicasets", "ReplicaSet", true, HasStatus: true, ShortNames: ["rs"], Subresources: ["scale"], Categories: ResourceType.All),
+        new("apps", "v1", "deployments", "Deployment", true, HasStatus: true, ShortNames: ["deploy"], Subresources: ["scale"], Categories: ResourceType.All),
+        new("apps", "v1", "daemonsets", "DaemonSet", true, HasStatus: true, ShortNames: ["ds"], Categories: ResourceType.All),
+        new("coordination.k8s.io", "v1", "leases", "Lease", true),
         new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, ShortNames: ["netpol"]),
         new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false),
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),
@@ -67,6 +73,7 @@ internal sealed class ResourceCatalog
         new("rbac.authorization.k8s.io", "v1", "roles", "Role", true),
         new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true),
         new("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false, Virtual: true),
+        new("authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false, Virtual: true),
         new("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false, Virtual: true),
         new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, HasStatus: true, ShortNames: ["crd"]),
         new("cluster.x-k8s.io", "v1beta1", "clusters", "Cluster", true, HasStatus: true, ShortNames: ["cl"]),

@@ -4,11 +4,10 @@ using System.Text.Json.Nodes;
 namespace RawkodeAutomation.Kubernetes.Sandbox;
 
 /// <summary>
-/// One sandbox cluster: its own object store, API server (one loopback port per cluster, so a kubeconfig is just
-/// a server URL and a token) and workload stand-in.
+/// A sandbox cluster's saved state: identity, secrets, port, every object and what node-level breaks did to its nodes
+/// (see <see cref="SandboxCluster.RestoreAsync"/>).
 /// </summary>
-/// <summary>A sandbox cluster's saved state: identity, secrets, port and every object (see <see cref="SandboxCluster.RestoreAsync"/>).</summary>
-public sealed record ClusterState(string Name, PkiState Pki, string Token, int Port, IReadOnlyList<JsonObject> Objects, long ResourceVersion)
+public sealed record ClusterState(string Name, PkiState Pki, string Token, int Port, IReadOnlyList<JsonObject> Objects, long ResourceVersion, NodeState? Nodes = null)
 {
     public JsonObject ToJson() => new()
     {
@@ -20,6 +19,7 @@ public sealed record ClusterState(string Name, PkiState Pki, string Token, int P
         ["port"] = Port,
         ["resourceVersion"] = ResourceVersion,
         ["objects"] = new JsonArray([.. Objects.Select(o => (JsonNode)o.DeepClone())]),
+        ["nodes"] = (Nodes ?? NodeState.Healthy).ToJson(),
     };
 
     public static ClusterState FromJson(JsonNode json) => new(
@@ -28,9 +28,14 @@ public sealed record ClusterState(string Name, PkiState Pki, string Token, int P
         json["token"]!.GetValue<string>(),
         json["port"]!.GetValue<int>(),
         [.. (json["objects"] as JsonArray ?? []).OfType<JsonObject>().Select(o => (JsonObject)o.DeepClone())],
-        json["resourceVersion"]!.GetValue<long>());
+        json["resourceVersion"]!.GetValue<long>(),
+        NodeState.FromJson(json["nodes"]));
 }
 
+/// <summary>
+/// One sandbox cluster: its own object store, API server (one loopback port per cluster, so a kubeconfig is just
+/// a server URL and a token) and workload stand-in.
+/// </summary>
 public sealed class SandboxCluster : IAsyncDisposable
 {
     private ApiServer _server = null!;
@@ -145,7 +150,8 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts a cluster from a saved <paramref name="state"/>: same CA, token and objects, and the same port when it is
-    /// free, so the kubeconfigs handed out before a restart keep working.
+    /// free, so the kubeconfigs handed out before a restart keep working. Node-level breaks stay in effect, as they would
+    /// on hosts that kept running: an API server a break took away stays away.
     /// </summary>
     public static async Task<SandboxCluster> RestoreAsync(ClusterState state, KubernetesSandboxOptions? options = null)
     {
@@ -157,7 +163,7 @@ public sealed class SandboxCluster : IAsyncDisposable
         }
 
         cluster.Store.Import(state.Objects, state.ResourceVersion);
-        cluster.Workload = new WorkloadStandIn(cluster);
+        cluster.Workload = new WorkloadStandIn(cluster, state.Nodes);
         try
         {
             cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host, state.Port).ConfigureAwait(false);
@@ -168,6 +174,11 @@ public sealed class SandboxCluster : IAsyncDisposable
             cluster._server = await ApiServer.StartAsync(cluster.Store, cluster.Security, cluster.Options.Host).ConfigureAwait(false);
         }
 
+        if (state.Nodes?.ApiServerDown is { } why)
+        {
+            cluster._server.GoDown(why);
+        }
+
         return cluster;
     }
 
@@ -175,7 +186,7 @@ public sealed class SandboxCluster : IAsyncDisposable
     public ClusterState ExportState()
     {
         var (objects, resourceVersion) = Store.Export();
-        return new ClusterState(Name, Pki.Export(), Token, Server.Port, objects, resourceVersion);
+        return new ClusterState(Name, Pki.Export(), Token, Server.Port, objects, resourceVersion, Workload.ExportNodes() with { ApiServerDown = _server.DownReason });
     }
 
     /// <summary>
@@ -292,9 +303,13 @@ public sealed class SandboxCluster : IAsyncDisposable
                 names?["plural"]?.GetValue<string>() ?? "",
                 names?["kind"]?.GetValue<string>() ?? "",
                 namespaced,
-                HasStatus: version["subresources"]?["status"] is not null));
+                HasStatus: version["subresources"]?["status"] is not null,
+                ShortNames: StringsOf(names?["shortNames"]),
+                Categories: StringsOf(names?["categories"])));
         }
     }
+
+    private static string[] StringsOf(JsonNode? array) => [.. (array as JsonArray ?? []).Select(v => v?.GetValue<string>()).OfType<string>()];
 
     /// <summary>The flags kubeadm gives kube-controller-manager (the node model edits <c>--controllers</c>).</summary>
     internal static readonly string[] ControllerManagerCommand =
@@ -353,6 +368,13 @@ public sealed class SandboxCluster : IAsyncDisposable
 
     private static JsonObject Node(string name, bool controlPlane)
     {
+        // What the kubelet reports about its host, stable per node name.
+        var id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+        var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        JsonObject Condition(string type, string status, string reason, string message) =>
+            new() { ["type"] = type, ["status"] = status, ["lastHeartbeatTime"] = now, ["lastTransitionTime"] = now, ["reason"] = reason, ["message"] = message };
+        static Guid Guid(string hex) => new(Convert.FromHexString(hex)[..16]);
+
         var labels = new JsonObject { ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux" };
         var taints = new JsonArray();
         if (controlPlane)
@@ -371,8 +393,12 @@ public sealed class SandboxCluster : IAsyncDisposable
             {
                 ["capacity"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
                 ["allocatable"] = new JsonObject { ["cpu"] = "4", ["memory"] = "8Gi", ["pods"] = "110" },
-                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Ready", ["status"] = "True", ["reason"] = "KubeletReady" }),
-                ["nodeInfo"] = new JsonObject { ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22", ["osImage"] = "Ubuntu 24.04.1 LTS", ["kernelVersion"] = "6.8.0-45-generic", ["operatingSystem"] = "linux", ["architecture"] = "amd64" },
+                ["conditions"] = new JsonArray(
+                    Condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                    Condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                    Condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                    Condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")),
+                ["nodeInfo"] = new JsonObject { ["machineID"] = id[..32], ["systemUUID"] = Guid(id[32..]).ToString(), ["bootID"] = Guid(id[..32]).ToString(), ["kubeletVersion"] = "v1.31.0", ["containerRuntimeVersion"] = "containerd://1.7.22", ["osImage"] = "Ubuntu 24.04.1 LTS", ["kernelVersion"] = "6.8.0-45-generic", ["operatingSystem"] = "linux", ["architecture"] = "amd64" },
                 ["addresses"] = new JsonArray(
                     new JsonObject { ["type"] = "InternalIP", ["address"] = $"192.168.0.{System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name))[0] % 250 + 2}" },
                     new JsonObject { ["type"] = "Hostname", ["address"] = name }),

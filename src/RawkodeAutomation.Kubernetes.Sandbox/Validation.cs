@@ -39,6 +39,34 @@ public sealed record FieldError(string Field, string Reason, string Message)
 /// </summary>
 internal static class Defaults
 {
+    /// <summary>
+    /// A pod's quality of service class, as the API server sets <c>status.qosClass</c>: Guaranteed when every container
+    /// has CPU and memory limits and its requests (defaulted to the limits) equal them, BestEffort when no container
+    /// requests or limits either, else Burstable.
+    /// </summary>
+    public static string QosClass(JsonObject pod)
+    {
+        var containers = new[] { "initContainers", "containers" }
+            .SelectMany(field => (pod["spec"]?[field] as JsonArray)?.OfType<JsonObject>() ?? [])
+            .ToList();
+        var any = false;
+        var guaranteed = containers.Count > 0;
+        foreach (var container in containers)
+        {
+            var limits = container["resources"]?["limits"] as JsonObject;
+            var requests = container["resources"]?["requests"] as JsonObject;
+            foreach (var resource in new[] { "cpu", "memory" })
+            {
+                var limit = Quantity.Read(limits?[resource]);
+                var request = Quantity.Read(requests?[resource]) ?? limit;
+                any |= limit is not null || request is not null;
+                guaranteed &= limit is not null && request == limit;
+            }
+        }
+
+        return guaranteed ? "Guaranteed" : any ? "Burstable" : "BestEffort";
+    }
+
     public static void Apply(ResourceType type, JsonObject obj)
     {
         switch (type.Group, type.Kind)

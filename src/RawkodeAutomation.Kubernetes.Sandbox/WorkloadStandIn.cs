@@ -32,11 +32,12 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     private readonly Dictionary<string, DateTime> _backoff = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _createFailures = new(StringComparer.Ordinal);
     private readonly Task _loop;
-    private readonly NodeModel _nodes = new();
+    private readonly NodeModel _nodes;
 
-    public WorkloadStandIn(SandboxCluster cluster)
+    public WorkloadStandIn(SandboxCluster cluster, NodeState? nodes = null)
     {
         _cluster = cluster;
+        _nodes = new NodeModel(nodes);
         cluster.Store.Changed += _ => Wake();
         cluster.Store.Changed += StartDelayedEffect;
         _loop = Task.Run(LoopAsync);
@@ -63,6 +64,9 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
                 break;
         }
     }
+
+    /// <summary>The node model's state (for the cluster's saved state).</summary>
+    public NodeState ExportNodes() => _nodes.Export();
 
     /// <summary>The last unexpected error of a reconcile pass (for diagnostics; the loop carries on).</summary>
     public Exception? LastError { get; private set; }
@@ -735,7 +739,6 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             ["podIP"] = PodAddress(pod),
             ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = PodAddress(pod) }),
             ["startTime"] = startedAt,
-            ["qosClass"] = "BestEffort",
             ["containerStatuses"] = new JsonArray(containers.Select(c => (JsonNode)new JsonObject
             {
                 ["name"] = c["name"]?.DeepClone(),
@@ -762,6 +765,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
     /// </summary>
     private async Task ReconcileNodesAsync()
     {
+        await RenewNodeLeasesAsync().ConfigureAwait(false);
         foreach (var node in Store.List(_cluster.Type("Node"), null).Items.Where(n => _nodes.KubeletDown(Name(n))))
         {
             var taints = (node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone()).ToList() ?? [];
@@ -784,25 +788,77 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             }
 
             var status = (current["status"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
-            var conditions = (status["conditions"] as JsonArray)?.OfType<JsonObject>().Where(c => c["type"]?.GetValue<string>() != "Ready").Select(c => (JsonNode)c.DeepClone()).ToList() ?? [];
-            var ready = (status["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Ready");
+            var previous = (status["conditions"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+            var ready = previous.FirstOrDefault(c => c["type"]?.GetValue<string>() == "Ready");
             if (ready?["status"]?.GetValue<string>() == "Unknown")
             {
                 continue;
             }
 
-            conditions.Add(new JsonObject
+            // The node lifecycle controller marks every condition the kubelet posted Unknown, keeping its last heartbeat.
+            var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+            status["conditions"] = new JsonArray([.. (previous.Count > 0 ? previous.Select(c => c["type"]?.GetValue<string>() ?? "Ready") : ["Ready"]).Select(type => (JsonNode)new JsonObject
             {
-                ["type"] = "Ready",
+                ["type"] = type,
                 ["status"] = "Unknown",
                 ["reason"] = "NodeStatusUnknown",
                 ["message"] = "Kubelet stopped posting node status.",
-                ["lastHeartbeatTime"] = ready?["lastHeartbeatTime"]?.DeepClone(),
-                ["lastTransitionTime"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-            });
-            status["conditions"] = new JsonArray([.. conditions]);
+                ["lastHeartbeatTime"] = previous.FirstOrDefault(c => c["type"]?.GetValue<string>() == type)?["lastHeartbeatTime"]?.DeepClone(),
+                ["lastTransitionTime"] = now,
+            })]);
             await WriteStatusAsync(current, status).ConfigureAwait(false);
             await _cluster.Events.RecordAsync(current, "Normal", "NodeNotReady", $"Node {Name(current)} status is now: NodeNotReady", "node-controller").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often a kubelet renews its node's Lease (upstream's default), and how long the Lease lasts.</summary>
+    private static readonly TimeSpan LeaseRenewInterval = TimeSpan.FromSeconds(10);
+    private const int LeaseDurationSeconds = 40;
+
+    /// <summary>
+    /// Each running kubelet's heartbeat: its node's Lease in <c>kube-node-lease</c>, renewed every 10 s (what
+    /// <c>kubectl describe node</c> shows under Lease). A stopped kubelet renews nothing, so its RenewTime falls behind.
+    /// </summary>
+    private async Task RenewNodeLeasesAsync()
+    {
+        var leaseType = _cluster.Type("Lease");
+        var now = DateTime.UtcNow;
+        foreach (var node in Store.List(_cluster.Type("Node"), null).Items.Where(n => !_nodes.KubeletDown(Name(n))))
+        {
+            var name = Name(node);
+            var lease = Store.Get(leaseType, "kube-node-lease", name);
+            var renewed = lease?["spec"]?["renewTime"]?.GetValue<string>() is { } at && DateTime.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var last) ? last : (DateTime?)null;
+            if (renewed is { } r && now - r < LeaseRenewInterval)
+            {
+                continue;
+            }
+
+            var spec = new JsonObject
+            {
+                ["holderIdentity"] = name,
+                ["leaseDurationSeconds"] = LeaseDurationSeconds,
+                ["renewTime"] = now.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture),
+            };
+            if (lease is null)
+            {
+                await Store.CreateAsync(leaseType, "kube-node-lease", new JsonObject
+                {
+                    ["apiVersion"] = "coordination.k8s.io/v1",
+                    ["kind"] = "Lease",
+                    ["metadata"] = new JsonObject
+                    {
+                        ["name"] = name,
+                        ["namespace"] = "kube-node-lease",
+                        ["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = name, ["uid"] = node["metadata"]!["uid"]!.DeepClone() }),
+                    },
+                    ["spec"] = spec,
+                }, admit: false).ConfigureAwait(false);
+                continue;
+            }
+
+            var next = (JsonObject)lease.DeepClone();
+            next["spec"] = spec;
+            await Store.UpdateAsync(leaseType, "kube-node-lease", name, next, null, admit: false).ConfigureAwait(false);
         }
     }
 
@@ -865,6 +921,12 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
     private async Task WriteStatusAsync(JsonObject obj, JsonObject status)
     {
+        if (obj["kind"]?.GetValue<string>() == "Pod")
+        {
+            // Set by the API server when the pod is created; every status a kubelet writes keeps it.
+            status["qosClass"] ??= obj["status"]?["qosClass"]?.DeepClone() ?? Defaults.QosClass(obj);
+        }
+
         status = ObjectStore.Normalise(status);
         if (JsonNode.DeepEquals(obj["status"], status))
         {

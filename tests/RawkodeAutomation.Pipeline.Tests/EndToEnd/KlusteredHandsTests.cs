@@ -136,8 +136,10 @@ public sealed class KlusteredHandsTests : IAsyncLifetime
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(fixers.Path));
         }
 
-        // and it works once the API server is back (the cluster as it stands, served again, as after the fix on the node).
-        await using var repaired = await SandboxCluster.RestoreAsync(workload.ExportState());
+        // and it works once the API server is back (the cluster as it stands, served again with the break's effect
+        // undone, as after the fix on the node; a plain restore keeps node-level breaks in effect).
+        var state = workload.ExportState();
+        await using var repaired = await SandboxCluster.RestoreAsync(state with { Nodes = state.Nodes! with { ApiServerDown = null } });
         using var fixer = ClientFrom(fixers.Path, server: repaired.Server);
         var deployment = await fixer.AppsV1.ReadNamespacedDeploymentAsync("klustered", "default");
         Assert.EndsWith(":v1", deployment.Spec.Template.Spec.Containers.Single().Image, StringComparison.Ordinal);

@@ -1,0 +1,120 @@
+namespace RawkodeAutomation.Kubernetes.Tests;
+
+/// <summary>
+/// kubectl verbs a fixer reaches for beyond the break fixes themselves (<c>get all</c>, <c>describe node</c>,
+/// <c>auth can-i --list</c>, <c>cluster-info dump</c>, <c>exec</c>), with the real kubectl against a sandbox cluster.
+/// </summary>
+public sealed class KubectlVerbsTests(KubectlClusterFixture fixture) : IClassFixture<KubectlClusterFixture>
+{
+    private Kubectl Admin => fixture.Admin;
+
+    [Fact]
+    public async Task GetAll_KubeSystem_ListsPodsServicesDeploymentsAndReplicaSets()
+    {
+        await WaitForCoreDnsAsync();
+
+        var all = await Admin.OkAsync("get", "all", "-n", "kube-system");
+
+        Assert.Matches(@"pod/coredns-\S+\s+1/1\s+Running", all);
+        Assert.Matches(@"service/kube-dns\s+ClusterIP\s+10\.96\.0\.10", all);
+        Assert.Matches(@"deployment\.apps/coredns\s+2/2", all);
+        Assert.Matches(@"replicaset\.apps/coredns-\S+\s+2\s+2\s+2", all);
+    }
+
+    [Fact]
+    public async Task DescribeNode_Worker_ShowsItsLeaseAndTheKubeletsConditions()
+    {
+        var worker = (await Admin.OkAsync("get", "nodes", "-o", "name")).Split('\n').Select(n => n.Trim()).First(n => n.Contains("-worker-", StringComparison.Ordinal))["node/".Length..];
+
+        // The kubelet's heartbeat Lease appears within its renew interval.
+        await Eventually.ThatAsync(
+            async () => (await Admin.RunAsync("get", "lease", "-n", "kube-node-lease", worker)).ExitCode == 0,
+            "the worker's Lease exists");
+        var describe = await Admin.OkAsync("describe", "node", worker);
+
+        Assert.DoesNotContain("Failed to get lease", describe, StringComparison.Ordinal);
+        Assert.Matches(@$"HolderIdentity:\s+{worker}", describe);
+        Assert.Matches(@"MemoryPressure\s+False\s+.*KubeletHasSufficientMemory\s+kubelet has sufficient memory available", describe);
+        Assert.Matches(@"Ready\s+True\s+.*KubeletReady\s+kubelet is posting ready status", describe);
+        Assert.DoesNotContain("0001", describe, StringComparison.Ordinal);
+        Assert.Matches(@"Machine ID:\s+[0-9a-f]{32}", describe);
+    }
+
+    [Fact]
+    public async Task QosClass_PodsByTheirResources_SetAsTheApiServerDoes()
+    {
+        await WaitForCoreDnsAsync();
+        // CoreDNS requests CPU and memory and limits memory only: Burstable, as on kubeadm.
+        Assert.Equal("Burstable Burstable", await Admin.OkAsync("get", "pods", "-n", "kube-system", "-l", "k8s-app=kube-dns", "-o", "jsonpath={.items[*].status.qosClass}"));
+
+        var manifest = Admin.WriteFile("guaranteed.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: guaranteed }
+            spec:
+              containers:
+              - name: app
+                image: nginx
+                resources: { limits: { cpu: 100m, memory: 64Mi } }
+            """);
+        await Admin.OkAsync("create", "-f", manifest);
+        try
+        {
+            // Limits only: requests default to them, so the pod is Guaranteed from the moment it is created.
+            await Eventually.ThatAsync(
+                async () => System.Text.RegularExpressions.Regex.IsMatch(await Admin.OkAsync("describe", "pod", "guaranteed"), @"QoS Class:\s+Guaranteed"),
+                "kubectl describe pod says QoS Class Guaranteed");
+        }
+        finally
+        {
+            await Admin.OkAsync("delete", "pod", "guaranteed", "--wait=false");
+        }
+    }
+
+    [Fact]
+    public async Task AuthCanIList_ServiceAccountWithARole_ListsItsRules()
+    {
+        await Admin.OkAsync("create", "namespace", "rules");
+        await Admin.OkAsync("create", "serviceaccount", "reader", "-n", "rules");
+        await Admin.OkAsync("create", "role", "pod-reader", "-n", "rules", "--verb=get,list", "--resource=pods");
+        await Admin.OkAsync("create", "rolebinding", "reader", "-n", "rules", "--role=pod-reader", "--serviceaccount=rules:reader");
+        var token = (await Admin.OkAsync("create", "token", "reader", "-n", "rules")).Trim();
+        using var reader = new Kubectl(fixture.Cluster.KubeconfigForToken(token, "reader"));
+
+        var list = await reader.OkAsync("auth", "can-i", "--list", "-n", "rules");
+
+        Assert.Matches(@"pods\s+\[\]\s+\[\]\s+\[get list\]", list);
+        Assert.Matches(@"selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]", list);
+        Assert.DoesNotContain("secrets", list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClusterInfoDump_OutputDirectory_WritesEveryNamespace()
+    {
+        await WaitForCoreDnsAsync();
+        var directory = Path.Combine(Admin.Directory, "dump");
+
+        await Admin.OkAsync("cluster-info", "dump", "--output-directory", directory);
+
+        Assert.Contains("coredns", await File.ReadAllTextAsync(Path.Combine(directory, "kube-system", "deployments.json")), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(directory, "kube-system", "replication-controllers.json")));
+        Assert.Contains("kube-dns", await File.ReadAllTextAsync(Path.Combine(directory, "kube-system", "services.json")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("exec", "deploy/coredns", "--", "cat", "/etc/resolv.conf")]
+    [InlineData("port-forward", "deploy/coredns", "19153:9153")]
+    public async Task StreamingVerbs_NoContainerRuntime_FailSayingSoNotNotFound(params string[] args)
+    {
+        await WaitForCoreDnsAsync();
+
+        var result = await Admin.RunAsync(["-n", "kube-system", .. args], null, TimeSpan.FromSeconds(60));
+
+        result.FailedWith("the Kubernetes sandbox runs no containers");
+        Assert.DoesNotContain("NotFound", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private Task WaitForCoreDnsAsync() => Eventually.ThatAsync(
+        async () => (await Admin.OkAsync("get", "deployment", "coredns", "-n", "kube-system", "-o", "jsonpath={.status.readyReplicas}")) == "2",
+        "CoreDNS is Ready");
+}
