@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
@@ -171,7 +172,7 @@ internal static class AdoptCommand
             b.Append(CultureInfo.InvariantCulture, $"\nyoutube.videoId not on this channel ({report.ClaimedButMissing.Count}):\n");
             foreach (var e in report.ClaimedButMissing) { b.Append(CultureInfo.InvariantCulture, $"  {e.Id,-40} {e.YouTube!.VideoId}  {e.Location.Path}\n"); }
         }
-        b.Append(CultureInfo.InvariantCulture, $"\nAlready adopted: {report.AlreadyAdopted.Count} episodes.\n");
+        b.Append(CultureInfo.InvariantCulture, $"\nAlready adopted: {ValidateCommand.Count(report.AlreadyAdopted.Count, "episode")}.\n");
         var calls = string.Join(", ", history.Calls.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} ×{c.Value}"));
         b.Append(CultureInfo.InvariantCulture, $"Units spent: {history.UnitsSpent} ({calls}).\n");
         if (write)
@@ -227,7 +228,8 @@ internal static class AdoptCommand
             o["commit"] = commit;
             o["written"] = new JsonArray([.. written.Select(p => (JsonNode)p)]);
         }
-        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        // People read this too (and jq does not care): titles and times as they are, not \u2014 or \u002B (as plan --json).
+        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
 }
 
