@@ -226,7 +226,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             subset["ports"] = new JsonArray(ports);
             var existing = Store.Get(endpointsType, Namespace(service), Name(service));
             var subsets = ready.Length + notReady.Length > 0 ? new JsonArray(subset) : null;
-            if (existing is not null && JsonNode.DeepEquals(existing["subsets"], subsets is null ? null : ObjectStore.Normalise(new JsonObject { ["s"] = subsets })["s"]))
+            if (existing is not null && JsonNode.DeepEquals(existing["subsets"], subsets is null ? null : ObjectStore.Normalise(new JsonObject { ["s"] = subsets.DeepClone() })["s"]))
             {
                 continue;
             }
