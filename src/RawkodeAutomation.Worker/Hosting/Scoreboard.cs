@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using RawkodeAutomation.Episodes.Loading;
 using RawkodeAutomation.GitHub;
+using RawkodeAutomation.Worker.Decisions;
 using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.Worker.Hosting;
@@ -194,7 +195,7 @@ public static class Scoreboard
             IReadOnlyList<string> breaks = status != "fixed" ? []
                 : spec.Breaks.Count > 0 ? spec.Breaks
                 : ["broken by hand"];
-            return new ScoreboardTeam(Adapters.ChapterYaml.DisplayName(spec.Name), Named(spec.Breakers), Named(spec.Fixers), status, text, breaks);
+            return new ScoreboardTeam(ChapterYaml.DisplayName(spec.Name), Named(spec.Breakers), Named(spec.Fixers), status, text, breaks);
         }).ToList();
         return new ScoreboardView(episode.EpisodeId, desired.Title, start, end, teams);
     }

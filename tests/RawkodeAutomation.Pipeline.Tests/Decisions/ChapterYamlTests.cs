@@ -1,6 +1,7 @@
 using System.Text;
 using RawkodeAutomation.Episodes.Loading;
 using RawkodeAutomation.Worker.Adapters;
+using RawkodeAutomation.Worker.Decisions;
 using RawkodeAutomation.Workflows.Activities;
 
 namespace RawkodeAutomation.Pipeline.Tests.Decisions;

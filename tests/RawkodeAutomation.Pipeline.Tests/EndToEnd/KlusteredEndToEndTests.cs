@@ -106,7 +106,7 @@ public class KlusteredEndToEndTests
         Assert.StartsWith("rawkode-automation\nklustered: " + episodeId + " team-a fixed in", log, StringComparison.Ordinal);
         var file = await stack.Git.RunAsync(["show", $"HEAD:episodes/{episodeId}.yaml"]);
         var timeToFixLines = file.Split('\n').Where(l => l.TrimStart().StartsWith("timeToFix:", StringComparison.Ordinal)).ToList();
-        Assert.Equal([$"      timeToFix: {Worker.Adapters.TeamYaml.Format(timeToFix)}"], timeToFixLines);
+        Assert.Equal([$"      timeToFix: {Worker.Decisions.TeamYaml.Format(timeToFix)}"], timeToFixLines);
         Assert.True(file.IndexOf("timeToFix:", StringComparison.Ordinal) < file.IndexOf("- name: team-b", StringComparison.Ordinal), "timeToFix written under team-b");
 
         // And after teardownAfter both clusters are deleted; team-b was never fixed.

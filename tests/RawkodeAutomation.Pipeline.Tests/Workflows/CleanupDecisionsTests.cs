@@ -1,6 +1,7 @@
 using RawkodeAutomation.Kubernetes;
 using RawkodeAutomation.Pipeline.Tests.Decisions;
 using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Worker.Decisions;
 using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Operations;
 

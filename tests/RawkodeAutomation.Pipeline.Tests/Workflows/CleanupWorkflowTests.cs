@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using RawkodeAutomation.Pipeline.Tests.Decisions;
 using RawkodeAutomation.Worker.Activities;
+using RawkodeAutomation.Worker.Decisions;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
