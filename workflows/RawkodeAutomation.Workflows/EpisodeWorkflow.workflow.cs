@@ -103,7 +103,7 @@ public sealed class EpisodeWorkflow
     private TimeSpan FixPollInterval => _fixPollInterval ?? DefaultFixPollInterval;
 
     private bool ShouldContinueAsNew =>
-        Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished && !_klusteredRunning;
+        Workflow.ContinueAsNewSuggested && Workflow.AllHandlersFinished && !_klusteredRunning;
 
     /// <summary>Restores carried state before any signal of the new run is delivered.</summary>
     [WorkflowInit]
@@ -165,7 +165,8 @@ public sealed class EpisodeWorkflow
                 continue;
             }
 
-            if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            // Histories stay bounded: an entity at rest continues as new when the server suggests it (its history is long).
+            if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.ContinueAsNewSuggested && Workflow.AllHandlersFinished)
             {
                 var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
                 throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));

@@ -84,7 +84,7 @@ public sealed class PersonWorkflow
                 }
             }
             await Workflow.WaitConditionAsync(() => _inFlight.Count == 0);
-            if (_pending.Count == 0 && Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit && Workflow.AllHandlersFinished)
+            if (_pending.Count == 0 && Workflow.ContinueAsNewSuggested && Workflow.AllHandlersFinished)
             {
                 var next = input with { Carried = new PersonMemory(_lastCommit, _lastCommitTime, [], [], [], [.. _failed], _sweeps) };
                 throw Workflow.CreateContinueAsNewException((PersonWorkflow wf) => wf.RunAsync(next));

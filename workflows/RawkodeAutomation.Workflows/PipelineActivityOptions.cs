@@ -49,7 +49,4 @@ internal static class PipelineActivityOptions
 
     /// <summary>How long a long activity may go without a heartbeat before Temporal hands it out again.</summary>
     public static TimeSpan LongHeartbeat => TimeSpan.FromSeconds(30);
-
-    /// <summary>Histories stay bounded: an idle entity continues as new beyond this many events.</summary>
-    public const int HistoryLimit = 4000;
 }

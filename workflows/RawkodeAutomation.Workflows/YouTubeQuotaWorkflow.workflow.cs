@@ -57,7 +57,7 @@ public sealed class YouTubeQuotaWorkflow
             {
                 continue;
             }
-            if (Workflow.CurrentHistoryLength > PipelineActivityOptions.HistoryLimit * 2 && Workflow.AllHandlersFinished)
+            if (Workflow.ContinueAsNewSuggested && Workflow.AllHandlersFinished)
             {
                 var next = input with { Carried = _ledger.ToState() };
                 throw Workflow.CreateContinueAsNewException((YouTubeQuotaWorkflow wf) => wf.RunAsync(next));

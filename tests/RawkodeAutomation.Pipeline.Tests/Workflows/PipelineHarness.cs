@@ -37,20 +37,24 @@ public sealed class PipelineHarness : IAsyncDisposable
     /// <summary>Extra activity objects (e.g. real commit activities) registered next to the fakes.</summary>
     public List<object> ExtraActivities { get; } = [];
 
-    public static async Task<PipelineHarness> StartAsync(Action<PipelineOptions>? configure = null)
+    /// <param name="configure">Changes to the pipeline options.</param>
+    /// <param name="server">Changes to the server's options (e.g. when it suggests continuing as new).</param>
+    public static async Task<PipelineHarness> StartAsync(Action<PipelineOptions>? configure = null, Action<OfflineTemporalServerOptions>? server = null)
     {
-        var server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions { Port = 0 });
-        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(server.Address) { Namespace = "default" });
+        var serverOptions = new OfflineTemporalServerOptions { Port = 0 };
+        server?.Invoke(serverOptions);
+        var instance = await OfflineTemporalServer.StartNewAsync(serverOptions);
+        var client = await TemporalClient.ConnectAsync(new TemporalClientConnectOptions(instance.Address) { Namespace = "default" });
         // A running Klustered show is checked for the fix twice a second, so wall-clock tests see it fixed at once.
-        var options = new PipelineOptions { Address = server.Address, DailyQuota = 1_000_000, SweepReserve = 0, FixPollInterval = TimeSpan.FromMilliseconds(500) };
+        var options = new PipelineOptions { Address = instance.Address, DailyQuota = 1_000_000, SweepReserve = 0, FixPollInterval = TimeSpan.FromMilliseconds(500) };
         configure?.Invoke(options);
-        return new PipelineHarness(server, client, options);
+        return new PipelineHarness(instance, client, options);
     }
 
     /// <summary><see cref="StartAsync"/>, then <see cref="StartWorkerAsync"/>: for tests that register no extra activities.</summary>
-    public static async Task<PipelineHarness> StartWithWorkerAsync(Action<PipelineOptions>? configure = null)
+    public static async Task<PipelineHarness> StartWithWorkerAsync(Action<PipelineOptions>? configure = null, Action<OfflineTemporalServerOptions>? server = null)
     {
-        var harness = await StartAsync(configure);
+        var harness = await StartAsync(configure, server);
         try
         {
             await harness.StartWorkerAsync();
