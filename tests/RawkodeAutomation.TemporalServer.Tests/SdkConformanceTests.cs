@@ -249,6 +249,19 @@ public sealed class SdkConformanceTests : IDisposable
     }
 
     [Fact]
+    public void Describe_CancelRequested_ExtendedInfoSaysSo()
+    {
+        var execution = new WorkflowExecution { WorkflowId = _driver.StartWorkflow() };
+        DescribeWorkflowExecutionResponse Describe() => _driver.Engine.Describe(new() { Namespace = EngineDriver.Namespace, Execution = execution });
+        Assert.False(Describe().WorkflowExtendedInfo.CancelRequested);
+
+        _driver.Engine.RequestCancel(new() { Namespace = EngineDriver.Namespace, WorkflowExecution = execution, RequestId = Guid.NewGuid().ToString() });
+
+        // sdk-dotnet's Nexus cancel tests read workflow_extended_info.cancel_requested of the handler's workflow.
+        Assert.True(Describe().WorkflowExtendedInfo.CancelRequested);
+    }
+
+    [Fact]
     public void RequestCancel_ClosedWorkflow_SucceedsWithoutChangingIt()
     {
         var workflowId = _driver.StartWorkflow();

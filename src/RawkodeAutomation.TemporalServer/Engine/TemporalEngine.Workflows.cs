@@ -602,7 +602,12 @@ internal sealed partial class TemporalEngine
                     UserMetadata = run.History.Count > 0 ? run.History[0].UserMetadata : null,
                 },
                 WorkflowExecutionInfo = ExecutionInfo(run),
+                WorkflowExtendedInfo = new() { CancelRequested = run.CancelRequested },
             };
+            if (run.RunExpiration is { } expiration)
+            {
+                response.WorkflowExtendedInfo.RunExpirationTime = Timestamp.FromDateTime(expiration);
+            }
             foreach (var activity in run.Activities.Values.OrderBy(a => a.ScheduledEventId))
             {
                 var info = new Temporalio.Api.Workflow.V1.PendingActivityInfo
