@@ -97,14 +97,19 @@ public class NexusTests(ServerFixture fixture)
         {
             var handle = await StartCallerAsync(endpoint, taskQueue, "workflow");
             var result = await handle.GetResultAsync();
-            return (result, (await handle.FetchHistoryAsync()).Events.Select(e => e.EventType).ToList());
+            return (result, (await handle.FetchHistoryAsync()).Events.ToList());
         });
 
         Assert.Equal("Hello from a workflow, Rawkode", result);
+        var types = events.Select(e => e.EventType).ToList();
         Assert.True(
-            events.IndexOf(EventType.NexusOperationScheduled) < events.IndexOf(EventType.NexusOperationStarted)
-            && events.IndexOf(EventType.NexusOperationStarted) < events.IndexOf(EventType.NexusOperationCompleted),
-            $"history: {string.Join(", ", events)}");
+            types.IndexOf(EventType.NexusOperationScheduled) < types.IndexOf(EventType.NexusOperationStarted)
+            && types.IndexOf(EventType.NexusOperationStarted) < types.IndexOf(EventType.NexusOperationCompleted),
+            $"history: {string.Join(", ", types)}");
+        // The handler's workflow is linked once, from the started event (sdk-dotnet counts one link per operation).
+        var linked = Assert.Single(events, e => e.Links.Count > 0);
+        Assert.Equal(EventType.NexusOperationStarted, linked.EventType);
+        Assert.StartsWith("nexus-handler", Assert.Single(linked.Links).WorkflowEvent.WorkflowId);
     }
 
     [Fact]

@@ -729,16 +729,7 @@ internal sealed partial class TemporalEngine
                     };
                     break;
             }
-            ev.Links.Add(new Temporalio.Api.Common.V1.Link
-            {
-                WorkflowEvent = new()
-                {
-                    Namespace = run.Namespace,
-                    WorkflowId = run.WorkflowId,
-                    RunId = run.RunId,
-                    EventRef = new() { EventId = closeEvent.EventId, EventType = closeEvent.EventType },
-                },
-            });
+            // Like a real server's, the close event carries no link: the handler's workflow is linked once, from NexusOperationStarted.
             CloseNexusOperation(caller, op, ev);
         }
     }
