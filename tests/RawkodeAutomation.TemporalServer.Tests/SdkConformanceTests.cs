@@ -232,20 +232,33 @@ public sealed class SdkConformanceTests : IDisposable
     }
 
     [Fact]
-    public async Task CompleteWorkflowTask_NexusCommand_FailsTheTaskWithTheCauseInHistory()
+    public async Task CompleteWorkflowTask_NexusOperationOnUnregisteredEndpoint_FailsTheTaskWithTheCauseInHistory()
     {
         var task = await StartAndPollAsync();
         var nexus = new Command
         {
             CommandType = CommandType.ScheduleNexusOperation,
-            ScheduleNexusOperationCommandAttributes = new() { Endpoint = "e", Service = "s", Operation = "o" },
+            ScheduleNexusOperationCommandAttributes = new() { Endpoint = "nowhere", Service = "s", Operation = "o" },
         };
 
         Assert.Throws<RpcException>(() => Complete(task, nexus));
 
         var failed = History(task).Last(e => e.EventType == EventType.WorkflowTaskFailed).WorkflowTaskFailedEventAttributes;
-        Assert.Equal(WorkflowTaskFailedCause.UnhandledCommand, failed.Cause);
-        Assert.Contains("ScheduleNexusOperation", failed.Failure.Message);
+        Assert.Equal(WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes, failed.Cause);
+        Assert.Contains("endpoint \"nowhere\" is not registered", failed.Failure.Message);
+    }
+
+    [Fact]
+    public void Describe_CancelRequested_ExtendedInfoSaysSo()
+    {
+        var execution = new WorkflowExecution { WorkflowId = _driver.StartWorkflow() };
+        DescribeWorkflowExecutionResponse Describe() => _driver.Engine.Describe(new() { Namespace = EngineDriver.Namespace, Execution = execution });
+        Assert.False(Describe().WorkflowExtendedInfo.CancelRequested);
+
+        _driver.Engine.RequestCancel(new() { Namespace = EngineDriver.Namespace, WorkflowExecution = execution, RequestId = Guid.NewGuid().ToString() });
+
+        // sdk-dotnet's Nexus cancel tests read workflow_extended_info.cancel_requested of the handler's workflow.
+        Assert.True(Describe().WorkflowExtendedInfo.CancelRequested);
     }
 
     [Fact]

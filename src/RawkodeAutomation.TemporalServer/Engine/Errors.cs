@@ -27,6 +27,8 @@ internal static class Errors
     public static RpcException AlreadyStarted(string message, string requestId, string runId) =>
         WithDetail(StatusCode.AlreadyExists, message, new WorkflowExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
 
+    public static RpcException AlreadyExists(string message) => WithDetail(StatusCode.AlreadyExists, message, null);
+
     public static RpcException FailedPrecondition(string message) => WithDetail(StatusCode.FailedPrecondition, message, null);
 
     private static RpcException WithDetail(StatusCode code, string message, IMessage? detail)

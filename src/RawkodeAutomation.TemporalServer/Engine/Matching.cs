@@ -3,8 +3,8 @@ using Temporalio.Api.WorkflowService.V1;
 
 namespace RawkodeAutomation.TemporalServer.Engine;
 
-/// <summary>A dispatchable task: a workflow task, an activity attempt or a (legacy) query task.</summary>
-internal sealed record TaskEntry(string RunId, long Id, int Attempt, QueryTask? Query = null);
+/// <summary>A dispatchable task: a workflow task, an activity attempt, a (legacy) query task or a Nexus request (start, or cancel).</summary>
+internal sealed record TaskEntry(string RunId, long Id, int Attempt, QueryTask? Query = null, bool NexusCancel = false);
 
 /// <summary>A query waiting for a worker to answer it.</summary>
 internal sealed class QueryTask

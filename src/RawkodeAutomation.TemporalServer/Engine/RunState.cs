@@ -53,6 +53,10 @@ internal sealed class RunState
     public Dictionary<string, TimerState> Timers { get; set; } = [];
     public Dictionary<long, ChildState> Children { get; set; } = [];
     public Dictionary<string, UpdateState> Updates { get; set; } = [];
+    public Dictionary<long, NexusOperationState> NexusOperations { get; set; } = [];
+
+    /// <summary>Completion callbacks attached after the start (a Nexus start that used this running workflow).</summary>
+    public List<Callback> AttachedCallbacks { get; set; } = [];
 
     public bool CancelRequested { get; set; }
     public Memo Memo { get; set; } = new();
@@ -120,6 +124,39 @@ internal sealed class ActivityState
     public bool ResetRequested { get; set; }
     /// <summary>The reset also drops the heartbeat details, including any the stopped attempt still sends.</summary>
     public bool ResetHeartbeat { get; set; }
+}
+
+/// <summary>A Nexus operation the workflow scheduled, until it completes, fails, is cancelled or times out.</summary>
+internal sealed class NexusOperationState
+{
+    public long ScheduledEventId { get; set; }
+    public string Endpoint { get; set; } = "";
+    public string Service { get; set; } = "";
+    public string Operation { get; set; } = "";
+    public string RequestId { get; set; } = "";
+    /// <summary>Where the endpoint sends its requests: a worker's namespace and task queue.</summary>
+    public string TargetNamespace { get; set; } = "";
+    public string TaskQueue { get; set; } = "";
+    public DateTime ScheduledTime { get; set; }
+    public TimeSpan? ScheduleToClose { get; set; }
+    public TimeSpan? ScheduleToStart { get; set; }
+    public TimeSpan? StartToClose { get; set; }
+    /// <summary>Attempt of the start request; a handler error that may be retried moves it on.</summary>
+    public int Attempt { get; set; } = 1;
+    /// <summary>A start request is with a worker.</summary>
+    public bool InFlight { get; set; }
+    public DateTime? RetryAt { get; set; }
+    public Failure? LastFailure { get; set; }
+    /// <summary>Set once the handler answered that the operation started (asynchronously).</summary>
+    public string? OperationToken { get; set; }
+    public DateTime? StartedTime { get; set; }
+    /// <summary>The <c>NexusOperationCancelRequested</c> event; 0 while nobody asked to cancel.</summary>
+    public long CancelRequestedEventId { get; set; }
+    public int CancelAttempt { get; set; } = 1;
+    public bool CancelInFlight { get; set; }
+    public DateTime? CancelRetryAt { get; set; }
+    /// <summary>The cancel request was answered (or failed for good).</summary>
+    public bool CancelDone { get; set; }
 }
 
 internal sealed class TimerState

@@ -13,6 +13,11 @@ internal enum TimerKind
     ActivityHeartbeat,
     ActivityRetry,
     WorkflowRunTimeout,
+    NexusScheduleToClose,
+    NexusScheduleToStart,
+    NexusStartToClose,
+    NexusRequestTimeout,
+    NexusRetry,
 }
 
 /// <summary>One pending deadline. Stale entries are harmless: the engine re-validates each on firing.</summary>

@@ -8,6 +8,7 @@ internal enum TaskKind : byte
     Workflow = 1,
     Activity = 2,
     Query = 3,
+    Nexus = 4,
 }
 
 /// <summary>

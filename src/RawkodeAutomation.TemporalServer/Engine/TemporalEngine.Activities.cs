@@ -356,6 +356,12 @@ internal sealed partial class TemporalEngine
         {
             activity.HeartbeatDetails = lastHeartbeat;
         }
+        FailAttempt(run, activity, failure, identity);
+        Commit();
+    }
+
+    /// <summary>Ends the running attempt as failed: retried when the policy allows, else closed with <c>ActivityTaskFailed</c>.</summary>
+    private void FailAttempt(RunState run, ActivityState activity, Failure failure, string identity) =>
         RetryOrClose(run, activity, failure, null, state =>
         {
             var ev = NewEvent(EventType.ActivityTaskFailed);
@@ -369,8 +375,6 @@ internal sealed partial class TemporalEngine
             };
             return ev;
         });
-        Commit();
-    }
 
     /// <summary>
     /// Ends an attempt that failed or timed out: the next attempt is scheduled when the retry policy allows it,
@@ -422,19 +426,7 @@ internal sealed partial class TemporalEngine
             // The SDK cancels an attempt its heartbeat was told is paused or reset; nobody asked to cancel the activity,
             // so the attempt ends like a failed one (retried, held while paused).
             var failure = new Failure { Message = activity.ResetRequested ? "activity reset" : "activity paused", CanceledFailureInfo = new() { Details = details } };
-            RetryOrClose(run, activity, failure, null, state =>
-            {
-                var ev = NewEvent(EventType.ActivityTaskFailed);
-                ev.ActivityTaskFailedEventAttributes = new()
-                {
-                    Failure = failure,
-                    ScheduledEventId = activity.ScheduledEventId,
-                    StartedEventId = -1,
-                    Identity = identity,
-                    RetryState = state,
-                };
-                return ev;
-            });
+            FailAttempt(run, activity, failure, identity);
             Commit();
             return;
         }

@@ -12,39 +12,35 @@ internal sealed partial class TemporalEngine
 {
     public PauseActivityResponse PauseActivity(PauseActivityRequest request)
     {
-        lock (_gate)
-        {
-            var run = RunningActivityOwner(request.Namespace, request.Execution);
-            foreach (var activity in MatchActivities(run, request.ActivityCase == PauseActivityRequest.ActivityOneofCase.Id ? request.Id : null,
-                request.ActivityCase == PauseActivityRequest.ActivityOneofCase.Type ? request.Type : null, all: false))
+        ChangeActivities(request.Namespace, request.Execution,
+            request.ActivityCase == PauseActivityRequest.ActivityOneofCase.Id ? request.Id : null,
+            request.ActivityCase == PauseActivityRequest.ActivityOneofCase.Type ? request.Type : null,
+            all: false,
+            (_, activity) =>
             {
                 if (activity.Paused)
                 {
-                    continue;
+                    return;
                 }
                 activity.Paused = true;
                 activity.PausedTime = Now;
                 activity.PausedBy = request.Identity;
                 activity.PauseReason = request.Reason;
-            }
-            MarkDirty(run);
-            Commit();
-            return new PauseActivityResponse();
-        }
+            });
+        return new PauseActivityResponse();
     }
 
     public UnpauseActivityResponse UnpauseActivity(UnpauseActivityRequest request)
     {
-        lock (_gate)
-        {
-            var run = RunningActivityOwner(request.Namespace, request.Execution);
-            foreach (var activity in MatchActivities(run, request.ActivityCase == UnpauseActivityRequest.ActivityOneofCase.Id ? request.Id : null,
-                request.ActivityCase == UnpauseActivityRequest.ActivityOneofCase.Type ? request.Type : null,
-                all: request.ActivityCase == UnpauseActivityRequest.ActivityOneofCase.UnpauseAll && request.UnpauseAll))
+        ChangeActivities(request.Namespace, request.Execution,
+            request.ActivityCase == UnpauseActivityRequest.ActivityOneofCase.Id ? request.Id : null,
+            request.ActivityCase == UnpauseActivityRequest.ActivityOneofCase.Type ? request.Type : null,
+            all: request.ActivityCase == UnpauseActivityRequest.ActivityOneofCase.UnpauseAll && request.UnpauseAll,
+            (run, activity) =>
             {
                 if (!activity.Paused)
                 {
-                    continue;
+                    return;
                 }
                 Unpause(activity);
                 if (request.ResetAttempts && activity.StartedTime is null)
@@ -56,21 +52,17 @@ internal sealed partial class TemporalEngine
                     activity.HeartbeatDetails = null;
                 }
                 DispatchIfWaiting(run, activity);
-            }
-            MarkDirty(run);
-            Commit();
-            return new UnpauseActivityResponse();
-        }
+            });
+        return new UnpauseActivityResponse();
     }
 
     public ResetActivityResponse ResetActivity(ResetActivityRequest request)
     {
-        lock (_gate)
-        {
-            var run = RunningActivityOwner(request.Namespace, request.Execution);
-            foreach (var activity in MatchActivities(run, request.ActivityCase == ResetActivityRequest.ActivityOneofCase.Id ? request.Id : null,
-                request.ActivityCase == ResetActivityRequest.ActivityOneofCase.Type ? request.Type : null,
-                all: request.ActivityCase == ResetActivityRequest.ActivityOneofCase.MatchAll && request.MatchAll))
+        ChangeActivities(request.Namespace, request.Execution,
+            request.ActivityCase == ResetActivityRequest.ActivityOneofCase.Id ? request.Id : null,
+            request.ActivityCase == ResetActivityRequest.ActivityOneofCase.Type ? request.Type : null,
+            all: request.ActivityCase == ResetActivityRequest.ActivityOneofCase.MatchAll && request.MatchAll,
+            (run, activity) =>
             {
                 if (request.ResetHeartbeat)
                 {
@@ -91,10 +83,25 @@ internal sealed partial class TemporalEngine
                     activity.Attempt = 1;
                     DispatchIfWaiting(run, activity);
                 }
+            });
+        return new ResetActivityResponse();
+    }
+
+    /// <summary>
+    /// Applies <paramref name="change"/> to each pending activity of a running workflow that matches by id, by type or
+    /// (with <paramref name="all"/>) every one, in schedule order, and stores the run once.
+    /// </summary>
+    private void ChangeActivities(string ns, Temporalio.Api.Common.V1.WorkflowExecution? execution, string? id, string? type, bool all, Action<RunState, ActivityState> change)
+    {
+        lock (_gate)
+        {
+            var run = RunningActivityOwner(ns, execution);
+            foreach (var activity in MatchActivities(run, id, type, all))
+            {
+                change(run, activity);
             }
             MarkDirty(run);
             Commit();
-            return new ResetActivityResponse();
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed partial class TemporalEngine
             // by build id (use_versioning true) is not implemented.
             BuildIdBasedVersioning = true,
             CountGroupByExecutionStatus = false,
-            Nexus = false,
+            Nexus = true,
         },
     };
 

@@ -76,6 +76,10 @@ internal sealed partial class TemporalEngine
                 _scheduler.Add(activity.ScheduledTime + s2c, new TimerEntry(TimerKind.ActivityScheduleToClose, run.RunId, activity.ScheduledEventId, 0));
             }
         }
+        foreach (var op in run.NexusOperations.Values)
+        {
+            RecoverNexusOperation(run, op);
+        }
         foreach (var timer in run.Timers.Values)
         {
             _scheduler.Add(timer.FireTime, new TimerEntry(TimerKind.UserTimer, run.RunId, timer.StartedEventId, 0, timer.TimerId));

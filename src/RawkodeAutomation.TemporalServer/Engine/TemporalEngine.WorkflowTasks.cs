@@ -471,35 +471,37 @@ internal sealed partial class TemporalEngine
     /// </summary>
     private (WorkflowTaskFailedCause Cause, string Message)? OversizedPayload(Command command)
     {
-        bool Blob(IMessage? payload) => payload is not null && payload.CalculateSize() > _limits.BlobSizeError;
-        bool Memo(Memo? memo) => memo is not null && memo.CalculateSize() > _limits.MemoSizeError;
+        // The field is named as the real server names it (two with a stray space), with the limit it is held to.
+        (WorkflowTaskFailedCause, string)? Over(int size, long limit, WorkflowTaskFailedCause cause, string field) =>
+            size > limit ? (cause, $"{field} exceeds size limit.") : null;
+        (WorkflowTaskFailedCause, string)? Blob(IMessage? payload, WorkflowTaskFailedCause cause, string field) =>
+            Over(payload?.CalculateSize() ?? 0, _limits.BlobSizeError, cause, field);
+        (WorkflowTaskFailedCause, string)? Memo(Memo? memo, WorkflowTaskFailedCause cause, string field) =>
+            Over(memo?.CalculateSize() ?? 0, _limits.MemoSizeError, cause, field);
         return command.AttributesCase switch
         {
-            Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes when Blob(command.ScheduleActivityTaskCommandAttributes.Input) =>
-                (WorkflowTaskFailedCause.BadScheduleActivityAttributes, "ScheduleActivityTaskCommandAttributes.Input exceeds size limit."),
-            Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes when Blob(command.CompleteWorkflowExecutionCommandAttributes.Result) =>
-                (WorkflowTaskFailedCause.BadScheduleActivityAttributes, "CompleteWorkflowExecutionCommandAttributes.Result exceeds size limit."),
-            Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes when Blob(command.FailWorkflowExecutionCommandAttributes.Failure) =>
-                (WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes, "FailWorkflowExecutionCommandAttributes.Failure exceeds size limit."),
-            Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes when Blob(command.SignalExternalWorkflowExecutionCommandAttributes.Input) =>
-                (WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes, "SignalExternalWorkflowExecutionCommandAttributes.Input exceeds size limit."),
-            Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes when Blob(command.StartChildWorkflowExecutionCommandAttributes.Input) =>
-                (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, "StartChildWorkflowExecutionCommandAttributes. Input exceeds size limit."),
-            Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes when Memo(command.StartChildWorkflowExecutionCommandAttributes.Memo) =>
-                (WorkflowTaskFailedCause.BadStartChildExecutionAttributes, "StartChildWorkflowExecutionCommandAttributes.Memo exceeds size limit."),
-            Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes when Blob(command.ContinueAsNewWorkflowExecutionCommandAttributes.Input) =>
-                (WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes. Input exceeds size limit."),
-            Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes when Memo(command.ContinueAsNewWorkflowExecutionCommandAttributes.Memo) =>
-                (WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes. Memo exceeds size limit."),
-            Command.AttributesOneofCase.RecordMarkerCommandAttributes
-                when command.RecordMarkerCommandAttributes.Details.Sum(d => d.Key.Length + d.Value.CalculateSize()) > _limits.BlobSizeError =>
-                (WorkflowTaskFailedCause.BadRecordMarkerAttributes, "RecordMarkerCommandAttributes.Details exceeds size limit."),
-            Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes
-                when MapSize(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes?.IndexedFields) > _limits.BlobSizeError =>
-                (WorkflowTaskFailedCause.BadSearchAttributes, "UpsertWorkflowSearchAttributesCommandAttributes exceeds size limit."),
-            Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes
-                when MapSize(command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo?.Fields) > _limits.BlobSizeError =>
-                (WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "ModifyWorkflowPropertiesCommandAttributes exceeds size limit."),
+            Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes => Blob(command.ScheduleActivityTaskCommandAttributes.Input,
+                WorkflowTaskFailedCause.BadScheduleActivityAttributes, "ScheduleActivityTaskCommandAttributes.Input"),
+            Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes => Blob(command.CompleteWorkflowExecutionCommandAttributes.Result,
+                WorkflowTaskFailedCause.BadScheduleActivityAttributes, "CompleteWorkflowExecutionCommandAttributes.Result"),
+            Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes => Blob(command.FailWorkflowExecutionCommandAttributes.Failure,
+                WorkflowTaskFailedCause.BadFailWorkflowExecutionAttributes, "FailWorkflowExecutionCommandAttributes.Failure"),
+            Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes => Blob(command.SignalExternalWorkflowExecutionCommandAttributes.Input,
+                WorkflowTaskFailedCause.BadSignalWorkflowExecutionAttributes, "SignalExternalWorkflowExecutionCommandAttributes.Input"),
+            Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes =>
+                Blob(command.StartChildWorkflowExecutionCommandAttributes.Input, WorkflowTaskFailedCause.BadStartChildExecutionAttributes, "StartChildWorkflowExecutionCommandAttributes. Input")
+                ?? Memo(command.StartChildWorkflowExecutionCommandAttributes.Memo, WorkflowTaskFailedCause.BadStartChildExecutionAttributes, "StartChildWorkflowExecutionCommandAttributes.Memo"),
+            Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes =>
+                Blob(command.ContinueAsNewWorkflowExecutionCommandAttributes.Input, WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes. Input")
+                ?? Memo(command.ContinueAsNewWorkflowExecutionCommandAttributes.Memo, WorkflowTaskFailedCause.BadContinueAsNewAttributes, "ContinueAsNewWorkflowExecutionCommandAttributes. Memo"),
+            Command.AttributesOneofCase.ScheduleNexusOperationCommandAttributes => Blob(command.ScheduleNexusOperationCommandAttributes.Input,
+                WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes, "ScheduleNexusOperationCommandAttributes.Input"),
+            Command.AttributesOneofCase.RecordMarkerCommandAttributes => Over(command.RecordMarkerCommandAttributes.Details.Sum(d => d.Key.Length + d.Value.CalculateSize()),
+                _limits.BlobSizeError, WorkflowTaskFailedCause.BadRecordMarkerAttributes, "RecordMarkerCommandAttributes.Details"),
+            Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes => Over(MapSize(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes?.IndexedFields),
+                _limits.BlobSizeError, WorkflowTaskFailedCause.BadSearchAttributes, "UpsertWorkflowSearchAttributesCommandAttributes"),
+            Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes => Over(MapSize(command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo?.Fields),
+                _limits.BlobSizeError, WorkflowTaskFailedCause.BadModifyWorkflowPropertiesAttributes, "ModifyWorkflowPropertiesCommandAttributes"),
             _ => null,
         };
 
@@ -576,6 +578,25 @@ internal sealed partial class TemporalEngine
                 case Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes
                     when UnregisteredAttribute(command.ContinueAsNewWorkflowExecutionCommandAttributes.SearchAttributes) is { } name:
                     return (WorkflowTaskFailedCause.BadSearchAttributes, $"{where}: search attribute {name} is not defined", false);
+                case Command.AttributesOneofCase.ScheduleNexusOperationCommandAttributes:
+                    {
+                        var a = command.ScheduleNexusOperationCommandAttributes;
+                        if (string.IsNullOrEmpty(a.Endpoint) || string.IsNullOrEmpty(a.Service) || string.IsNullOrEmpty(a.Operation))
+                        {
+                            return (WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes, $"{where}: Endpoint, Service and Operation are required.", false);
+                        }
+                        if (EndpointByName(a.Endpoint) is null)
+                        {
+                            return (WorkflowTaskFailedCause.BadScheduleNexusOperationAttributes, $"{where}: endpoint \"{a.Endpoint}\" is not registered.", false);
+                        }
+                        break;
+                    }
+                case Command.AttributesOneofCase.RequestCancelNexusOperationCommandAttributes
+                    when !run.NexusOperations.ContainsKey(command.RequestCancelNexusOperationCommandAttributes.ScheduledEventId):
+                    return (WorkflowTaskFailedCause.BadRequestCancelNexusOperationAttributes,
+                        $"{where}: no pending Nexus operation was scheduled by event {command.RequestCancelNexusOperationCommandAttributes.ScheduledEventId}.", false);
+                case Command.AttributesOneofCase.RequestCancelNexusOperationCommandAttributes:
+                    break;
                 case Command.AttributesOneofCase.None:
                     return (WorkflowTaskFailedCause.UnhandledCommand, $"{where}: command has no attributes.", false);
                 case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
@@ -642,6 +663,10 @@ internal sealed partial class TemporalEngine
             case CommandType.RequestCancelActivityTask:
                 RequestCancelActivity(run, command.RequestCancelActivityTaskCommandAttributes.ScheduledEventId, wftCompleted, context);
                 return null;
+            case CommandType.ScheduleNexusOperation:
+                return ScheduleNexusOperation(run, command.ScheduleNexusOperationCommandAttributes, wftCompleted);
+            case CommandType.RequestCancelNexusOperation:
+                return RequestCancelNexusOperation(run, command.RequestCancelNexusOperationCommandAttributes, wftCompleted, context);
             case CommandType.StartTimer:
                 {
                     var attributes = command.StartTimerCommandAttributes;
@@ -839,6 +864,7 @@ internal sealed partial class TemporalEngine
             StartDelay = Duration.FromTimeSpan(backoff),
             NewRunId = newRunId,
             Attempt = started.Attempt + 1,
+            CompletionCallbacks = [.. started.CompletionCallbacks, .. run.AttachedCallbacks],
         }, null);
     }
 
@@ -894,6 +920,7 @@ internal sealed partial class TemporalEngine
             LastCompletionResult = attributes.LastCompletionResult,
             StartDelay = attributes.BackoffStartInterval,
             NewRunId = newRunId,
+            CompletionCallbacks = [.. run.StartedEvent.WorkflowExecutionStartedEventAttributes.CompletionCallbacks, .. run.AttachedCallbacks],
         }, null);
     }
 

@@ -44,6 +44,10 @@ internal sealed partial class TemporalEngine
         public Priority? Priority { get; init; }
         public string? NewRunId { get; init; }
         public int Attempt { get; init; } = 1;
+        /// <summary>Called when the chain of runs closes (a Nexus operation's completion); carried to each next run.</summary>
+        public IEnumerable<Callback> CompletionCallbacks { get; init; } = [];
+        /// <summary>Links on the started event (to the Nexus operation that started the workflow).</summary>
+        public IEnumerable<Link> Links { get; init; } = [];
     }
 
     // ---- start ------------------------------------------------------------------------------------
@@ -78,7 +82,15 @@ internal sealed partial class TemporalEngine
                 StartDelay = request.WorkflowStartDelay,
                 UserMetadata = request.UserMetadata,
                 Priority = request.Priority,
+                CompletionCallbacks = request.CompletionCallbacks,
+                Links = request.Links,
             }, null);
+            if (!started && request.OnConflictOptions is { AttachCompletionCallbacks: true } && run.IsRunning)
+            {
+                // A Nexus start that found the workflow running (conflict policy use-existing) waits for that run instead.
+                run.AttachedCallbacks.AddRange(request.CompletionCallbacks);
+                MarkDirty(run);
+            }
             Commit();
             return new StartWorkflowExecutionResponse { RunId = run.RunId, Started = started, Status = run.Status };
         }
@@ -297,8 +309,10 @@ internal sealed partial class TemporalEngine
                 : new WorkflowExecution { WorkflowId = parent.WorkflowId, RunId = parent.RunId };
         }
         Register(run);
+        attributes.CompletionCallbacks.AddRange(spec.CompletionCallbacks);
         var started = NewEvent(EventType.WorkflowExecutionStarted);
         started.WorkflowExecutionStartedEventAttributes = attributes;
+        started.Links.AddRange(spec.Links);
         if (spec.UserMetadata is not null)
         {
             started.UserMetadata = spec.UserMetadata;
@@ -342,6 +356,7 @@ internal sealed partial class TemporalEngine
                 Identity = request.Identity,
                 Header = request.Header,
             };
+            ev.Links.AddRange(request.Links);
             AddWorkflowEvent(run, ev);
             Commit();
         }
@@ -443,6 +458,7 @@ internal sealed partial class TemporalEngine
         run.WftStartedId = 0;
         run.Activities.Clear();
         run.Timers.Clear();
+        run.NexusOperations.Clear();
         MarkDirty(run);
 
         foreach (var child in run.Children.Values.ToList())
@@ -475,6 +491,10 @@ internal sealed partial class TemporalEngine
         if (run.NewRunId is null && run.Parent is { } parent)
         {
             NotifyParent(run, parent, closeEvent);
+        }
+        if (run.NewRunId is null)
+        {
+            DeliverCompletionCallbacks(run, closeEvent);
         }
     }
 
@@ -582,7 +602,12 @@ internal sealed partial class TemporalEngine
                     UserMetadata = run.History.Count > 0 ? run.History[0].UserMetadata : null,
                 },
                 WorkflowExecutionInfo = ExecutionInfo(run),
+                WorkflowExtendedInfo = new() { CancelRequested = run.CancelRequested },
             };
+            if (run.RunExpiration is { } expiration)
+            {
+                response.WorkflowExtendedInfo.RunExpirationTime = Timestamp.FromDateTime(expiration);
+            }
             foreach (var activity in run.Activities.Values.OrderBy(a => a.ScheduledEventId))
             {
                 var info = new Temporalio.Api.Workflow.V1.PendingActivityInfo

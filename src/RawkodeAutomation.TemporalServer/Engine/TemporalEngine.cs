@@ -207,6 +207,13 @@ internal sealed partial class TemporalEngine : IDisposable
                         return false;
                     }
                 }
+                foreach (var op in run.NexusOperations.Values)
+                {
+                    if (op.InFlight || op.CancelInFlight || (op.OperationToken is null && op.RetryAt is null))
+                    {
+                        return false;
+                    }
+                }
             }
             action();
             return true;
@@ -456,6 +463,10 @@ internal sealed partial class TemporalEngine : IDisposable
                             WorkflowExecutionTimedOutEventAttributes = new() { RetryState = RetryState.Timeout },
                         });
                     }
+                    break;
+                case TimerKind.NexusScheduleToClose or TimerKind.NexusScheduleToStart or TimerKind.NexusStartToClose
+                    or TimerKind.NexusRequestTimeout or TimerKind.NexusRetry:
+                    OnNexusTimer(run, entry);
                     break;
                 default:
                     OnActivityTimer(run, entry);

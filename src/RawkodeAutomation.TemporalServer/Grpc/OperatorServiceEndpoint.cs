@@ -5,10 +5,10 @@ using Temporalio.Api.OperatorService.V1;
 namespace RawkodeAutomation.TemporalServer.Grpc;
 
 /// <summary>
-/// The search-attribute part of <c>temporal.api.operatorservice.v1.OperatorService</c>
+/// The search-attribute and Nexus endpoint parts of <c>temporal.api.operatorservice.v1.OperatorService</c>
 /// (https://github.com/temporalio/api/blob/master/temporal/api/operatorservice/v1/service.proto), which the SDKs'
-/// tests and <c>temporal operator search-attribute create</c> use. Nexus endpoints and clusters are not served
-/// (UNIMPLEMENTED). Bound by hand like the WorkflowService (see <see cref="DescriptorServiceBinding"/>).
+/// tests and <c>temporal operator search-attribute create</c> / <c>nexus endpoint create</c> use. Clusters are not
+/// served (UNIMPLEMENTED). Bound by hand like the WorkflowService (see <see cref="DescriptorServiceBinding"/>).
 /// </summary>
 [BindServiceMethod(typeof(OperatorServiceEndpoint), nameof(BindService))]
 internal class OperatorServiceEndpoint(TemporalEngine engine)
@@ -28,4 +28,19 @@ internal class OperatorServiceEndpoint(TemporalEngine engine)
 
     public virtual Task<RemoveSearchAttributesResponse> RemoveSearchAttributes(RemoveSearchAttributesRequest request, ServerCallContext context) =>
         Task.FromResult(engine.RemoveSearchAttributes(request));
+
+    public virtual Task<CreateNexusEndpointResponse> CreateNexusEndpoint(CreateNexusEndpointRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.CreateNexusEndpoint(request));
+
+    public virtual Task<UpdateNexusEndpointResponse> UpdateNexusEndpoint(UpdateNexusEndpointRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.UpdateNexusEndpoint(request));
+
+    public virtual Task<DeleteNexusEndpointResponse> DeleteNexusEndpoint(DeleteNexusEndpointRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.DeleteNexusEndpoint(request));
+
+    public virtual Task<GetNexusEndpointResponse> GetNexusEndpoint(GetNexusEndpointRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.GetNexusEndpoint(request));
+
+    public virtual Task<ListNexusEndpointsResponse> ListNexusEndpoints(ListNexusEndpointsRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.ListNexusEndpoints(request));
 }

@@ -77,6 +77,15 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
         return Deliver(response, response.TaskToken, context);
     }
 
+    public virtual async Task<PollNexusTaskQueueResponse> PollNexusTaskQueue(PollNexusTaskQueueRequest request, ServerCallContext context) =>
+        await engine.PollNexusTaskAsync(request, context.Deadline, context.CancellationToken).ConfigureAwait(false);
+
+    public virtual Task<RespondNexusTaskCompletedResponse> RespondNexusTaskCompleted(RespondNexusTaskCompletedRequest request, ServerCallContext context) =>
+        Empty<RespondNexusTaskCompletedResponse>(() => engine.CompleteNexusTask(request));
+
+    public virtual Task<RespondNexusTaskFailedResponse> RespondNexusTaskFailed(RespondNexusTaskFailedRequest request, ServerCallContext context) =>
+        Empty<RespondNexusTaskFailedResponse>(() => engine.FailNexusTask(request));
+
     /// <summary>Runs an RPC whose response message carries nothing and answers with that empty message.</summary>
     private static Task<TResponse> Empty<TResponse>(Action handle)
         where TResponse : new()
