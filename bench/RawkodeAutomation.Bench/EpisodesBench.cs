@@ -199,6 +199,6 @@ internal static class EpisodesBench
         }
     }
 
-    private static Task GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments) =>
+    private static Task<string> GitAsync(string directory, CancellationToken cancellationToken, params string[] arguments) =>
         new GitCli(directory).RunAsync(arguments, cancellationToken: cancellationToken);
 }

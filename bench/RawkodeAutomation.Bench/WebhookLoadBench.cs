@@ -76,7 +76,7 @@ internal static class WebhookLoadTest
         var before = GitShas.Zero;
         for (var i = 0; i < total; i++)
         {
-            var after = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(BitConverter.GetBytes(i)));
+            var after = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)))[..40];
             payloads[i] = GitHubWebhookSender.PushPayload(new SandboxPush(Repository, "main", before, after));
             ids[i] = Guid.NewGuid().ToString();
             before = after;

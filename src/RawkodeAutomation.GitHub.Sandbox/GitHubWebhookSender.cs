@@ -150,7 +150,7 @@ public sealed class GitHubWebhookSender(HttpClient http, Uri endpoint, string se
         ["site_admin"] = false,
     };
 
-    private static object CommitJson(string repository, GitCommitObject commit) => new Dictionary<string, object?>
+    private static Dictionary<string, object?> CommitJson(string repository, GitCommitObject commit) => new Dictionary<string, object?>
     {
         ["id"] = commit.Sha,
         ["tree_id"] = commit.TreeSha,

@@ -86,5 +86,6 @@ public static class GitShas
     public static bool IsNone(string? sha) => string.IsNullOrEmpty(sha) || sha.All(c => c == '0');
 
     /// <summary>The first seven characters, for messages.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "A short sha, as git calls it.")]
     public static string Short(string sha) => sha.Length > 7 ? sha[..7] : sha;
 }

@@ -669,7 +669,7 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         (obj["metadata"]?["labels"] as JsonObject)?.ToDictionary(kv => kv.Key, kv => kv.Value?.GetValue<string>() ?? "", StringComparer.Ordinal)
         ?? new Dictionary<string, string>(StringComparer.Ordinal);
 
-    private static IKubernetes ClientFromKubeconfig(string kubeconfig, string what)
+    private static k8s.Kubernetes ClientFromKubeconfig(string kubeconfig, string what)
     {
         try
         {

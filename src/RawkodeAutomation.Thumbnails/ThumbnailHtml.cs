@@ -52,7 +52,7 @@ public static class ThumbnailHtml
 
         foreach (TextSpec text in t.Texts)
         {
-            string value = renderer.ResolveText(text.Value, request, t);
+            string value = ThumbnailRenderer.ResolveText(text.Value, request, t);
             if (value.Length > 0)
             {
                 Text(html, text, value, Box(text.Box));
@@ -152,7 +152,7 @@ public static class ThumbnailHtml
     private static string Families(ThumbnailRenderer renderer, string family) =>
         string.Join(',', Enumerable.Range(0, renderer.FontFamilies()[family].Count).Select(i => $"'rk-{family}-{i}'"));
 
-    private static string Box(IReadOnlyList<float> box) =>
+    private static string Box(List<float> box) =>
         $"left:{Px(box[0])};top:{Px(box[1])};width:{Px(box[2])};height:{Px(box[3])}";
 
     private static string Px(float value) => value.ToString("0.##", CultureInfo.InvariantCulture) + "px";

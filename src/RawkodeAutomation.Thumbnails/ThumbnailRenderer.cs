@@ -123,7 +123,7 @@ public sealed class ThumbnailRenderer : IDisposable
     public ThumbnailTemplate LoadTemplate(string name) => Template(name).Template;
 
     /// <summary>Resolves a template's text placeholders for a request, exactly as the renderer does.</summary>
-    public string ResolveText(string value, ThumbnailRequest request, ThumbnailTemplate template)
+    public static string ResolveText(string value, ThumbnailRequest request, ThumbnailTemplate template)
     {
         string date = request.ScheduledFor is { } when
             ? when.ToUniversalTime().ToString(template.DateFormat, CultureInfo.InvariantCulture)

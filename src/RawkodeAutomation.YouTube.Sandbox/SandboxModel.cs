@@ -120,6 +120,7 @@ internal static class SandboxIds
         return new string(chars);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA5350", Justification = "An ETag names a version; nothing is protected by it.")]
     public static string ETag(string seed) =>
         Convert.ToBase64String(SHA1.HashData(Encoding.UTF8.GetBytes(seed))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -25,7 +25,7 @@ internal sealed class EngineDriver : IDisposable
 
     public void Dispose() => Engine.Dispose();
 
-    public Task<PollWorkflowTaskQueueResponse> PollWorkflowAsync(string worker, CancellationToken cancellation = default, TaskQueueKind kind = TaskQueueKind.Normal, string? queue = null) =>
+    public Task<PollWorkflowTaskQueueResponse> PollWorkflowAsync(string worker, TaskQueueKind kind = TaskQueueKind.Normal, string? queue = null, CancellationToken cancellation = default) =>
         Engine.PollWorkflowTaskAsync(
             new()
             {

@@ -23,7 +23,7 @@ public sealed class PollMatchingTests : IDisposable
     public async Task PollWorkflowTask_ParkedPollCancelled_NextTaskGoesToLivePoll()
     {
         using var stopped = new CancellationTokenSource();
-        var dead = _driver.PollWorkflowAsync("stopped-worker", stopped.Token);
+        var dead = _driver.PollWorkflowAsync("stopped-worker", cancellation: stopped.Token);
         await _driver.WaitParkedAsync(TaskKind.Workflow, 1);
         var live = _driver.PollWorkflowAsync("live-worker");
         await _driver.WaitParkedAsync(TaskKind.Workflow, 2);

@@ -253,7 +253,7 @@ internal static class KlusteredCommand
         return command;
     }
 
-    private static async Task RolloutV2Async(IClusterOperations ops, ClusterRef cluster, KubernetesOptions options, CancellationToken cancellationToken)
+    private static async Task RolloutV2Async(KubernetesClusterOperations ops, ClusterRef cluster, KubernetesOptions options, CancellationToken cancellationToken)
     {
         var kubeconfig = await ops.GetWorkloadKubeconfigAsync(cluster, cancellationToken);
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(kubeconfig));

@@ -165,8 +165,8 @@ internal sealed partial class TemporalEngine
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
-        return PollTaskQueueAsync<PollActivityTaskQueueResponse>(request.Namespace, name, TaskKind.Activity, request.WorkerInstanceKey, deadline, cancellation,
-            entry => StartActivityTask(entry, request.Identity));
+        return PollTaskQueueAsync<PollActivityTaskQueueResponse>(request.Namespace, name, TaskKind.Activity, request.WorkerInstanceKey, deadline,
+            entry => StartActivityTask(entry, request.Identity), cancellation);
     }
 
     /// <summary>Un-starts an attempt whose task never reached a worker and puts it back at the head of its queue.</summary>

@@ -254,7 +254,7 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    private void AnswerQueries(RunState run, Google.Protobuf.Collections.MapField<string, WorkflowQueryResult> results)
+    private static void AnswerQueries(RunState run, Google.Protobuf.Collections.MapField<string, WorkflowQueryResult> results)
     {
         foreach (var task in run.InFlightQueries.ToList())
         {

@@ -250,7 +250,7 @@ internal sealed partial class TemporalEngine
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
-        return PollTaskQueueAsync<PollNexusTaskQueueResponse>(request.Namespace, name, TaskKind.Nexus, request.WorkerInstanceKey, deadline, cancellation, StartNexusTask);
+        return PollTaskQueueAsync<PollNexusTaskQueueResponse>(request.Namespace, name, TaskKind.Nexus, request.WorkerInstanceKey, deadline, StartNexusTask, cancellation);
     }
 
     private PollNexusTaskQueueResponse? StartNexusTask(TaskEntry entry)

@@ -32,8 +32,8 @@ internal sealed partial class TemporalEngine
         // Sticky queues are never used: every task goes to the normal queue with full history, and a sticky poll
         // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
         var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
-        return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline, cancellation,
-            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey));
+        return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline,
+            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation);
     }
 
     /// <summary>
@@ -46,8 +46,8 @@ internal sealed partial class TemporalEngine
         TaskKind kind,
         string workerInstanceKey,
         DateTime deadline,
-        CancellationToken cancellation,
-        Func<TaskEntry, TResponse?> start)
+        Func<TaskEntry, TResponse?> start,
+        CancellationToken cancellation)
         where TResponse : class, new()
     {
         var until = LongPollEnd(deadline, _taskPoll);
@@ -513,7 +513,7 @@ internal sealed partial class TemporalEngine
     /// message naming the command, or null when the whole task is acceptable. <c>Terminates</c> marks a command
     /// over the size limits: a real server terminates the run for it rather than retrying the task.
     /// </summary>
-    private (WorkflowTaskFailedCause Cause, string Message, bool Terminates)? ValidateCommands(RunState run, IList<Command> commands)
+    private (WorkflowTaskFailedCause Cause, string Message, bool Terminates)? ValidateCommands(RunState run, Google.Protobuf.Collections.RepeatedField<Command> commands)
     {
         var activityIds = run.Activities.Values.Select(a => a.ActivityId).ToHashSet(StringComparer.Ordinal);
         var timerIds = run.Timers.Keys.ToHashSet(StringComparer.Ordinal);
@@ -932,7 +932,7 @@ internal sealed partial class TemporalEngine
         {
             return "StartChildWorkflowExecution: WorkflowId and WorkflowType are required.";
         }
-        if (!_namespaces.ContainsKey(ns))
+        if (!_namespaces.TryGetValue(ns, out var childNamespace))
         {
             return $"StartChildWorkflowExecution: namespace {ns} is not found.";
         }
@@ -941,7 +941,7 @@ internal sealed partial class TemporalEngine
         ev.StartChildWorkflowExecutionInitiatedEventAttributes = new()
         {
             Namespace = ns,
-            NamespaceId = _namespaces[ns].Id,
+            NamespaceId = childNamespace.Id,
             WorkflowId = attributes.WorkflowId,
             WorkflowType = attributes.WorkflowType,
             TaskQueue = new TaskQueue { Name = taskQueue, Kind = TaskQueueKind.Normal },

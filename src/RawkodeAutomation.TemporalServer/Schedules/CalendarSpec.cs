@@ -231,7 +231,7 @@ internal static class CronParser
         return (spec, zone);
     }
 
-    private static IEnumerable<Temporalio.Api.Schedule.V1.Range> Field(string field, int min, int max, string[]? names, string where, string what)
+    private static List<Temporalio.Api.Schedule.V1.Range> Field(string field, int min, int max, string[]? names, string where, string what)
     {
         var result = new List<Temporalio.Api.Schedule.V1.Range>();
         foreach (var part in field.Split(','))

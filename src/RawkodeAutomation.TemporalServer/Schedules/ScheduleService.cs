@@ -413,7 +413,7 @@ internal sealed class ScheduleService : IDisposable
         }
     }
 
-    private IEnumerable<DateTime> FutureTimes(Entry entry)
+    private static IEnumerable<DateTime> FutureTimes(Entry entry)
     {
         var spec = entry.Schedule.Spec;
         var after = entry.Cursor;

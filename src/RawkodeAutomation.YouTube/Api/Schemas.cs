@@ -25,7 +25,9 @@ public class Thumbnail
 /// <summary>The thumbnails of a resource, keyed by size.</summary>
 public class ThumbnailDetails
 {
-    [JsonProperty("default")] public virtual Thumbnail? Default__ { get; set; }
+    [JsonProperty("default")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1707", Justification = "The name Google's generated YouTube client gives the 'default' size.")]
+    public virtual Thumbnail? Default__ { get; set; }
     [JsonProperty("medium")] public virtual Thumbnail? Medium { get; set; }
     [JsonProperty("high")] public virtual Thumbnail? High { get; set; }
     [JsonProperty("standard")] public virtual Thumbnail? Standard { get; set; }
