@@ -9,7 +9,9 @@ namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 /// <summary>
 /// The entities live for months, so a new build must replay the histories an older build wrote. Recorded
 /// histories (operator scenarios: retry, skip, force re-render, the validated updates, approve and keep on
-/// delete) live in <c>Workflows/Histories</c> and are replayed against the current workflow code; the same
+/// delete; a guest's bio sweep, <c>person~guest-person</c> and one of its episodes, recorded by a build whose
+/// episodes each read their own video) live in <c>Workflows/Histories</c> and are replayed against the current
+/// workflow code; the same
 /// scenarios run live are replayed too, which also checks the patches taken inside signal handlers.
 /// Set <c>RAWKODE_RECORD_HISTORIES=1</c> to write the live histories there (only when the recorded ones are
 /// meant to be replaced: keep the old files when a change must stay compatible with them).
