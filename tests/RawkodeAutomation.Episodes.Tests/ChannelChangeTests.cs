@@ -47,6 +47,25 @@ public class ChannelChangeTests
     }
 
     [Fact]
+    public void Compute_BioEditTouching60PastEpisodes_TwoBatchedReadsAndNoReadOfTheirOwn()
+    {
+        var before = TestRepository.WithShow(playlist: null).Person("ada", "Ada", "Old bio.")
+            .WeeklyEpisodes("klustered", 60, new DateOnly(2020, 1, 1), guests: _ => ["ada"], extra: i => $"youtube:\n  videoId: v{i:D10}\n");
+        var after = before.Clone().Person("ada", "Ada", "New bio.");
+
+        var change = ChannelChange.Compute(before.Load(), after.Load(), Now);
+
+        // The sweep reads the 60 videos in ⌈60/50⌉ = 2 videos.list calls, carried by the 1st and the 51st episode of the
+        // sweep; each episode then writes its description without reading it again.
+        var swept = change.PersonSweeps["ada"];
+        Assert.Equal(60, swept.Count);
+        var reads = change.Calls.Where(c => c.Method == YouTubeCosts.VideosList).ToList();
+        Assert.Equal([swept[0], swept[50]], reads.Select(r => r.EpisodeId));
+        Assert.All(change.Episodes, e => Assert.Equal(["videos.update"], Writes(e)));
+        Assert.Equal([new QuotaLine("videos.list", 2, 1, 2), new QuotaLine("videos.update", 60, 50, 3000)], change.Quota().Lines);
+    }
+
+    [Fact]
     public void Compute_GuestRenamed_DescriptionAndThumbnailOfTheirEpisode()
     {
         var before = Channel();

@@ -124,8 +124,9 @@ public class PlannerTests
         var plan = Planner.Plan(repo.Load(), after.Load(), Now);
 
         Assert.Equal(250, plan.Descriptions.Count);
-        // Each episode's entity reads its own video before it writes.
-        Assert.Equal(250 * (50 + 1), plan.Quota.Units);
+        // The sweep reads the 250 videos 50 to a call (5 units); each episode then only writes.
+        Assert.Equal(250 * 50 + 5, plan.Quota.Units);
+        Assert.Equal(new QuotaLine("videos.list", 5, 1, 5), plan.Quota.Lines.Single(l => l.Call == "videos.list"));
         Assert.Equal(2, plan.Quota.Days);
         Assert.Contains(plan.Warnings, w => w.Contains("2 days of quota", StringComparison.Ordinal));
     }

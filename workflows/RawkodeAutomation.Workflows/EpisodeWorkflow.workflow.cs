@@ -29,6 +29,12 @@ public sealed class EpisodeWorkflow
     internal const string HistoryPatch = "channel-history";
 
     /// <summary>
+    /// Marks histories whose description step writes onto the video as a person's sweep read it in its batch (no read
+    /// of its own, 50 units reserved instead of 51). Only sweeps that read in batches send that read.
+    /// </summary>
+    internal const string SweepReadPatch = "description-on-sweep-read";
+
+    /// <summary>
     /// Marks histories whose Klustered timeline runs beside the YouTube reconcile instead of after it, so a wait for
     /// YouTube quota (until the Pacific reset) never delays provisioning, fix detection or teardown. Older histories
     /// replay the single loop.
@@ -72,6 +78,7 @@ public sealed class EpisodeWorkflow
     private bool _klusteredRunning;
     private DateTimeOffset? _klusteredWakeUp;
     private int _klusteredKick;
+    private ObservedVideo? _observed;
 
     /// <summary>Desired vs. applied, what is pending, the last result and the next wake-up.</summary>
     [WorkflowQuery]
@@ -189,6 +196,12 @@ public sealed class EpisodeWorkflow
         if (change.NotifyWorkflowId is { } notify && !_notify.Contains(notify))
         {
             _notify.Add(notify);
+        }
+        // What the sweep read of our video in its batch: the next description write uses it instead of reading again.
+        // Only new sweeps send it, so older histories replay as they ran.
+        if (change.Observed is { } observed)
+        {
+            _observed = observed;
         }
         if (change.Deleted)
         {
@@ -457,6 +470,9 @@ public sealed class EpisodeWorkflow
             return;
         }
         _phase = "Reconciling";
+        // A sweep's read is good for this pass only: a later pass reads for itself.
+        var observed = _observed;
+        _observed = null;
         try
         {
             if (plan.Broadcast)
@@ -477,12 +493,22 @@ public sealed class EpisodeWorkflow
                 _lastResult = $"broadcast {result.Action} ({result.VideoId})";
             }
             var videoId = _applied.VideoId!;
-            if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
+            // Read with the sweep's batch (one videos.list for up to 50 episodes) and not rewritten by us since.
+            var seen = !plan.Broadcast && observed is { Snippet: not null } o && o.VideoId == videoId && Workflow.Patched(SweepReadPatch) ? o : null;
+            if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired)
+                && seen?.DescriptionFingerprint == EpisodeDecisions.DescriptionFingerprint(desired))
             {
-                var result = await WithQuotaAsync(YouTubeCosts.Reserve.Description, EpisodeDecisions.DescriptionPriority(_reason), "description",
+                // The video already says it: nothing to call, nothing to spend.
+                _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
+                _lastResult = "description already up to date (read with the sweep's batch)";
+            }
+            else if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
+            {
+                var units = seen is null ? YouTubeCosts.Reserve.Description : YouTubeCosts.Of(YouTubeCosts.VideosUpdate);
+                var result = await WithQuotaAsync(units, EpisodeDecisions.DescriptionPriority(_reason), "description",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureDescriptionAsync(
-                            new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description)),
+                            new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description, seen)),
                         PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
                 _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.Workflows.Contracts;
 using Temporalio.Exceptions;
@@ -12,9 +14,23 @@ namespace RawkodeAutomation.Workflows;
 /// sweep's progress is visible and nothing is skipped or done twice. The episodes reserve their
 /// quota at sweep priority, so a sweep that runs out of quota pauses until the reset.
 /// </summary>
+/// <remarks>
+/// Before it signals a batch, the sweep reads the videos of the next (up to) 50 episodes it owes in one videos.list call
+/// (<see cref="IYouTubeActivities.ObserveVideosAsync"/>, 1 unit at sweep priority) and hands each episode what it read, so
+/// a bio edit touching N videos costs ⌈N/50⌉ reads plus 50 units per description that actually changes, not N reads.
+/// </remarks>
 [Workflow]
 public sealed class PersonWorkflow
 {
+    /// <summary>Marks histories whose sweep reads its episodes' videos in batches (older histories signal without reading).</summary>
+    internal const string BatchedReadsPatch = "sweep-batched-reads";
+
+    /// <summary>How long a batched read is trusted: later batches (after a wait for quota, say) are read again.</summary>
+    internal static readonly TimeSpan ObservationMaxAge = TimeSpan.FromMinutes(10);
+
+    private readonly QuotaGate _quota;
+    private readonly Dictionary<string, ObservedVideo> _observed = new(StringComparer.Ordinal);
+    private long _unitsSpent;
     private string _personId = "";
     private string? _lastCommit;
     private DateTimeOffset _lastCommitTime;
@@ -33,6 +49,7 @@ public sealed class PersonWorkflow
     [WorkflowInit]
     public PersonWorkflow(PersonWorkflowInput input)
     {
+        _quota = new QuotaGate(units => _unitsSpent += units, _ => { });
         _personId = input.PersonId;
         if (input.Carried is { } m)
         {
@@ -58,15 +75,27 @@ public sealed class PersonWorkflow
                 var batch = _pending.Take(batchSize).ToList();
                 _pending.RemoveRange(0, batch.Count);
                 _inFlight.AddRange(batch);
+                var batched = Workflow.Patched(BatchedReadsPatch);
+                if (batched)
+                {
+                    await ObserveAsync(batch);
+                }
                 foreach (var group in batch.GroupBy(b => (b.Commit, b.CommitTime)))
                 {
                     var ids = group.Select(b => b.EpisodeId).ToList();
                     var (commit, commitTime) = group.Key;
+                    List<ObservedVideo> read = [.. ids.Select(id => _observed.GetValueOrDefault(id)).OfType<ObservedVideo>()];
+                    var observed = batched && read.Count > 0 ? read : null;
+                    foreach (var id in ids)
+                    {
+                        _observed.Remove(id);
+                    }
                     try
                     {
                         var signaled = await ActivityCalls.RunAsync(
                             (ICommitActivities a) => a.SignalEpisodesAsync(
-                                new SignalEpisodesInput(commit, commitTime, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId)),
+                                new SignalEpisodesInput(commit, commitTime, ids, ChangeReason.Sweep, Workflow.Info.WorkflowId,
+                                    observed)),
                             PipelineActivityOptions.Short);
                         foreach (var missing in signaled.Missing)
                         {
@@ -90,6 +119,55 @@ public sealed class PersonWorkflow
                 throw Workflow.CreateContinueAsNewException((PersonWorkflow wf) => wf.RunAsync(next));
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the videos of <paramref name="batch"/>'s episodes that have no fresh read yet, 50 episodes to a call, taking
+    /// the episodes queued after it into the last call, so the next batches find theirs read already and a sweep of N
+    /// episodes reads ⌈N/50⌉ times whatever its batch size. A failed read is not the sweep's failure: the episodes then
+    /// read for themselves.
+    /// </summary>
+    private async Task ObserveAsync(List<SweepItem> batch)
+    {
+        var now = Workflow.UtcNow;
+        foreach (var stale in _observed.Where(o => now - o.Value.ObservedAt > ObservationMaxAge).Select(o => o.Key).ToList())
+        {
+            _observed.Remove(stale);
+        }
+        while (batch.Any(b => !_observed.ContainsKey(b.EpisodeId)))
+        {
+            var ids = batch.Concat(_pending).Select(b => b.EpisodeId).Where(id => !_observed.ContainsKey(id)).Distinct(StringComparer.Ordinal)
+                .Take(YouTubeCosts.IdsPerList).ToList();
+            try
+            {
+                var read = await _quota.RunAsync(YouTubeCosts.Of(YouTubeCosts.VideosList), QuotaPriority.Sweep, $"person {_personId}: read {ids.Count} videos",
+                    () => ActivityCalls.RunAsync((IYouTubeActivities a) => a.ObserveVideosAsync(new ObserveVideosInput(ids)), PipelineActivityOptions.Short),
+                    r => r.UnitsSpent);
+                foreach (var video in read.Videos)
+                {
+                    // Aged by the workflow's clock (the activity's is another machine's, or real time under a time-skipping test).
+                    _observed[video.EpisodeId] = video with { ObservedAt = Workflow.UtcNow };
+                }
+                foreach (var id in ids.Where(id => !_observed.ContainsKey(id)))
+                {
+                    // Not answered for: observed as holding nothing, so it reads for itself and is not asked about again.
+                    _observed[id] = new ObservedVideo(id, null, Workflow.UtcNow);
+                }
+            }
+            catch (ActivityFailureException e)
+            {
+                Workflow.Logger.LogWarning("Sweep {Person}: reading {Count} videos failed ({Error}); each episode reads its own", _personId, ids.Count, e.Message);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The quota entity reserved units for one of our requests (the batched read).</summary>
+    [WorkflowSignal(PipelineSignals.QuotaGranted)]
+    public Task QuotaGrantedAsync(QuotaGrant grant)
+    {
+        _quota.Granted(grant);
+        return Task.CompletedTask;
     }
 
     /// <summary>The person changed at a commit; these episodes' descriptions change with it.</summary>

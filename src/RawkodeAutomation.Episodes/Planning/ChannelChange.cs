@@ -229,6 +229,8 @@ public sealed record ChannelChange(
             }
         }
 
+        BatchSweepReads(episodes, sweeps);
+
         var result = new ChannelChange(
             episodes,
             sweeps.ToDictionary(s => s.Key, s => (IReadOnlyList<string>)s.Value, StringComparer.Ordinal),
@@ -246,6 +248,43 @@ public sealed record ChannelChange(
 
         return result;
     }
+
+    /// <summary>
+    /// A person's sweep reads its episodes' videos before it signals them, 50 episodes (in the sweep's id order) to a
+    /// videos.list call, and an episode then writes its description without a read of its own: the per-episode "read the
+    /// description" becomes one read per 50 episodes of the sweep, carried by the first of them with a video to touch. A
+    /// 50 with nothing on YouTube (drafts, past episodes never adopted) reads nothing.
+    /// </summary>
+    private static void BatchSweepReads(List<EpisodeChange> episodes, SortedDictionary<string, List<string>> sweeps)
+    {
+        var at = Enumerable.Range(0, episodes.Count).ToDictionary(i => episodes[i].EpisodeId, StringComparer.Ordinal);
+        foreach (var (person, ids) in sweeps)
+        {
+            foreach (var fifty in ids.Chunk(YouTubeCosts.IdsPerList))
+            {
+                var first = true;
+                foreach (var index in fifty.Select(id => at[id]))
+                {
+                    var change = episodes[index];
+                    if (change.Calls.Count == 0)
+                    {
+                        continue;
+                    }
+
+                    List<YouTubeCall> calls = [.. change.Calls.Where(c => !(c.Method == YouTubeCosts.VideosList && c.Why == ReadDescription))];
+                    if (first)
+                    {
+                        calls.Insert(0, new YouTubeCall(YouTubeCosts.VideosList, change.EpisodeId, $"read the videos of {person}'s sweep, up to {fifty.Length} in one call"));
+                        first = false;
+                    }
+
+                    episodes[index] = change with { Calls = calls };
+                }
+            }
+        }
+    }
+
+    private const string ReadDescription = "read the description";
 
     /// <summary>
     /// What the episode's entity calls to make YouTube hold <paramref name="after"/> when it held <paramref name="before"/>
@@ -375,7 +414,7 @@ public sealed record ChannelChange(
         }
         else if (before.Description != after.Description)
         {
-            Call(YouTubeCosts.VideosList, "read the description");
+            Call(YouTubeCosts.VideosList, ReadDescription);
             Call(YouTubeCosts.VideosUpdate, "rewrite the description");
         }
 

@@ -138,7 +138,8 @@ public sealed class CommitActivities(
             // A sweep behind a head that does not validate tells nobody (it would roll back); the sweep counts them as done.
             if (state is not null && state.Episodes.TryGetValue(id, out var desired))
             {
-                changes.Add(new SpecChanged(id, desired, false, input.Reason, desired.Commit, input.CommitTime, input.NotifyWorkflowId));
+                changes.Add(new SpecChanged(id, desired, false, input.Reason, desired.Commit, input.CommitTime, input.NotifyWorkflowId,
+                    input.Observed?.FirstOrDefault(o => o.EpisodeId == id)));
                 signaled.Add(id);
             }
             else

@@ -3,8 +3,12 @@ using RawkodeAutomation.Worker.Adapters;
 using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
+using RawkodeAutomation.Workflows.Contracts;
+using RawkodeAutomation.Workflows.Decisions;
+using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Operations;
 using Temporalio.Activities;
+using Temporalio.Client;
 using Temporalio.Exceptions;
 
 namespace RawkodeAutomation.Worker.Activities;
@@ -13,7 +17,7 @@ namespace RawkodeAutomation.Worker.Activities;
 /// <see cref="IYouTubeActivities"/> on the YouTube area's idempotent operations (which compare before
 /// writing and report the units each call cost). The same code talks to Google or to the sandbox.
 /// </summary>
-public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSource thumbnails) : IYouTubeActivities
+public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSource thumbnails, ITemporalClient temporal) : IYouTubeActivities
 {
     [Activity]
     public async Task<EnsureBroadcastResult> EnsureBroadcastAsync(EnsureBroadcastInput input)
@@ -57,11 +61,74 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
     [Activity]
     public Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input) =>
         MeteredAsync(
-            token => operations.EnsureDescriptionsAsync([new DescriptionSpec(input.EpisodeId, input.VideoId, input.Description)], token),
+            token => input.Observed is { Snippet: { } seen } observed && observed.VideoId == input.VideoId
+                // Read with the sweep's batch: write onto that snippet (etag-guarded) without reading the video again.
+                ? operations.WriteDescriptionAsync(new DescriptionSpec(input.EpisodeId, input.VideoId, input.Description), new Video
+                {
+                    Id = input.VideoId,
+                    ETag = observed.ETag,
+                    Snippet = new VideoSnippet
+                    {
+                        Title = seen.Title,
+                        CategoryId = seen.CategoryId,
+                        Tags = seen.Tags is null ? null : [.. seen.Tags],
+                        DefaultLanguage = seen.DefaultLanguage,
+                        DefaultAudioLanguage = seen.DefaultAudioLanguage,
+                    },
+                }, token)
+                : operations.EnsureDescriptionsAsync([new DescriptionSpec(input.EpisodeId, input.VideoId, input.Description)], token),
             (result, units) => result.Missing.Count > 0
                 ? throw new ApplicationFailureException(
                     $"episode {input.EpisodeId}: video {input.VideoId} is not on the channel any more", PipelineErrors.NotFound, nonRetryable: true)
                 : new EnsureDescriptionResult(result.Updated.Count > 0, units ?? result.UnitsSpent));
+
+    [Activity]
+    public async Task<ObservedVideos> ObserveVideosAsync(ObserveVideosInput input)
+    {
+        var context = ActivityExecutionContext.Current;
+        var token = context.CancellationToken;
+        // Heartbeats carry units (see MeteredAsync): keep what an earlier attempt reported while no call is made.
+        var earlier = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<long>(0).ConfigureAwait(false) : 0;
+        // The video each entity holds (a query: no YouTube call). An entity that is not running, or holds no video yet,
+        // is observed as holding none: it reads for itself when its turn comes.
+        var held = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var episodeId in input.EpisodeIds.Distinct(StringComparer.Ordinal))
+        {
+            try
+            {
+                var state = await temporal.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId))
+                    .QueryAsync(w => w.State, new() { Rpc = new() { CancellationToken = token } }).ConfigureAwait(false);
+                held[episodeId] = state.Phase == "Cancelled" ? null : state.Applied.VideoId;
+            }
+            catch (Exception e) when (e is RpcException or WorkflowQueryFailedException)
+            {
+                held[episodeId] = null;
+            }
+            context.Heartbeat(earlier);
+        }
+        var ids = held.Values.OfType<string>().ToList();
+        if (ids.Count == 0)
+        {
+            return new ObservedVideos([.. held.Keys.Select(id => new ObservedVideo(id, null, DateTimeOffset.UtcNow))], earlier);
+        }
+        return await MeteredAsync(
+            t => operations.ReadVideosAsync(ids, t),
+            (read, units) =>
+            {
+                var at = DateTimeOffset.UtcNow;
+                var byId = read.Found.ToDictionary(v => v.Id!, StringComparer.Ordinal);
+                List<ObservedVideo> observed = [];
+                foreach (var (episodeId, videoId) in held)
+                {
+                    observed.Add(videoId is null ? new ObservedVideo(episodeId, null, at)
+                        : byId.GetValueOrDefault(videoId) is not { Snippet: { } snippet } video ? new ObservedVideo(episodeId, videoId, at)
+                        : new ObservedVideo(episodeId, videoId, at, Fingerprint.Of(snippet.Description ?? ""),
+                            new ObservedSnippet(snippet.Title ?? "", snippet.CategoryId, snippet.Tags is null ? null : [.. snippet.Tags], snippet.DefaultLanguage, snippet.DefaultAudioLanguage),
+                            video.ETag));
+                }
+                return new ObservedVideos(observed, units ?? read.UnitsSpent);
+            }).ConfigureAwait(false);
+    }
 
     [Activity]
     public async Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input)

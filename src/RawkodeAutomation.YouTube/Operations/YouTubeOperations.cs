@@ -39,6 +39,12 @@ public sealed record BroadcastResult(string VideoId, string? StreamId, bool Crea
 /// <param name="UnitsSpent">Total units.</param>
 public sealed record DescriptionsResult(IReadOnlyList<string> Updated, IReadOnlyList<string> Unchanged, IReadOnlyList<string> Missing, int Reads, int UnitsSpent);
 
+/// <summary>The outcome of <see cref="YouTubeOperations.ReadVideosAsync"/>.</summary>
+/// <param name="Found">The videos videos.list returned, with their snippets.</param>
+/// <param name="Reads">videos.list calls made (one per 50 ids).</param>
+/// <param name="UnitsSpent">Total units.</param>
+public sealed record VideosRead(IReadOnlyList<Video> Found, int Reads, int UnitsSpent);
+
 /// <summary>
 /// Idempotent operations for the pipeline: each compares first and writes only what differs, so repeating
 /// one (a replayed activity, a re-run after a quota reset) changes nothing and costs only its reads.
@@ -326,6 +332,54 @@ public sealed class YouTubeOperations(IYouTubeClient client)
             }
         }
         return new DescriptionsResult(updated, unchanged, missing, reads, meter.Units);
+    }
+
+    /// <summary>
+    /// Reads the videos' snippets, 50 ids a videos.list call (1 unit each): what a sweep reads once for many episodes, so
+    /// each of them can compare and write without a read of its own. Ids videos.list does not return are left out.
+    /// </summary>
+    public async Task<VideosRead> ReadVideosAsync(IReadOnlyList<string> videoIds, CancellationToken cancellationToken = default)
+    {
+        var meter = new Meter();
+        List<Video> found = [];
+        var reads = 0;
+        foreach (var batch in videoIds.Distinct(StringComparer.Ordinal).Chunk(YouTubeClient.MaxIdsPerList))
+        {
+            found.AddRange((await meter.Spend("videos.list", client.ListVideosAsync(batch, "snippet", cancellationToken)).ConfigureAwait(false))
+                .Where(v => v.Id is not null && v.Snippet is not null));
+            reads++;
+        }
+        return new VideosRead(found, reads, meter.Units);
+    }
+
+    /// <summary>
+    /// Writes the spec's description onto <paramref name="seen"/>, the video as read earlier (its snippet and etag, e.g. by
+    /// <see cref="ReadVideosAsync"/>), without reading it again: one videos.update (50 units) of the whole snippet, guarded
+    /// by the etag. A video changed since that read (412 conditionNotMet) is read again and compared first, as
+    /// <see cref="EnsureDescriptionsAsync"/> does, so nobody's newer edit of the title or tags is written over.
+    /// </summary>
+    public async Task<DescriptionsResult> WriteDescriptionAsync(DescriptionSpec spec, Video seen, CancellationToken cancellationToken = default)
+    {
+        SpecValidator.Validate([spec]);
+        if (seen.Id != spec.VideoId || seen.Snippet is null)
+        {
+            throw new ArgumentException($"the video read earlier is {seen.Id}, not {spec.VideoId}, or has no snippet", nameof(seen));
+        }
+        var meter = new Meter();
+        var snippet = seen.Snippet;
+        snippet.Description = spec.Description;
+        try
+        {
+            await meter.Spend("videos.update", client.UpdateVideoAsync(new Video { Id = spec.VideoId, ETag = seen.ETag, Snippet = snippet }, "snippet", cancellationToken))
+                .ConfigureAwait(false);
+            return new DescriptionsResult([spec.VideoId], [], [], 0, meter.Units);
+        }
+        catch (YouTubeApiException e) when (e.Kind == YouTubeErrorKind.Conflict)
+        {
+            // Changed on YouTube since the sweep read it (the creator in Studio): read it again, write only if still needed.
+            var again = await EnsureDescriptionsAsync([spec], cancellationToken).ConfigureAwait(false);
+            return again with { UnitsSpent = again.UnitsSpent + meter.Units };
+        }
     }
 
     /// <summary>Deletes the broadcast unless it is live or complete (cancelling an episode). Returns what it did.</summary>

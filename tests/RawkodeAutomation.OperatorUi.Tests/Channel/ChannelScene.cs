@@ -231,6 +231,11 @@ public sealed class ChannelScene : IAsyncDisposable
         public Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input) =>
             Task.FromResult(new EnsureThumbnailResult(true, input.Fingerprint, 180_000, 50));
 
+        // The scene's sweeps read nothing in a batch: each episode reads (and is charged) for itself.
+        [Activity]
+        public Task<ObservedVideos> ObserveVideosAsync(ObserveVideosInput input) =>
+            Task.FromResult(new ObservedVideos([.. input.EpisodeIds.Select(id => new ObservedVideo(id, null, DateTimeOffset.UtcNow))], 0));
+
         [Activity]
         public Task<DeleteBroadcastResult> DeleteBroadcastAsync(DeleteBroadcastInput input) =>
             Task.FromResult(new DeleteBroadcastResult(true, 50));

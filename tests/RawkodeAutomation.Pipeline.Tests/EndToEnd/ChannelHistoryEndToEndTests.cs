@@ -129,6 +129,7 @@ public sealed class ChannelHistoryEndToEndTests
             var revisions = stack.YouTube.Videos.ToDictionary(v => v.Id, v => v.Revision);
             var updates = stack.YouTube.Calls("videos.update");
             var units = stack.YouTube.UnitsSpent;
+            var reads = stack.YouTube.Calls("videos.list");
             await stack.CommitAsync(new Dictionary<string, byte[]?> { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now runs the platform team.") }, "guest bio");
             await PipelineHarness.WaitForAsync(
                 () => Task.FromResult(stack.YouTube.FindVideo("pastVideo02")!.Description),
@@ -147,12 +148,80 @@ public sealed class ChannelHistoryEndToEndTests
             Assert.Equal(1, stack.YouTube.Calls("liveBroadcasts.insert"));
             Assert.Equal(1, stack.YouTube.Calls("thumbnails.set"));
             Assert.All(Enumerable.Range(1, 3), i => Assert.Equal(1, stack.YouTube.FindVideo($"pastVideo0{i}")!.ThumbnailVersion));
-            // Reads are at most one per affected video; each write is 50.
-            Assert.InRange(stack.YouTube.UnitsSpent - units, 3 * 50 + 1, 3 * 50 + 3);
+            // The sweep read the three videos in one videos.list; each write is 50.
+            Assert.Equal(reads + 1, stack.YouTube.Calls("videos.list"));
+            Assert.Equal(3 * 50 + 1, stack.YouTube.UnitsSpent - units);
         }
         finally
         {
             File.Delete(thumbnail);
+        }
+    }
+
+    /// <summary>Past episodes already adopted (their files carry the videoId), as many as <paramref name="count"/>; the last two have another guest.</summary>
+    internal static (Dictionary<string, byte[]> Files, ChannelSnapshot History) Adopted(int count)
+    {
+        var files = Channel.Base(0);
+        var snapshot = new ChannelSnapshot { ChannelId = "UCbatchedReads0000000000" };
+        for (var i = 1; i <= count; i++)
+        {
+            var start = Past.AddDays(i);
+            var guest = i > count - 2 ? "other-person" : "guest-person";
+            files[$"episodes/demo-show/{start:yyyy-MM-dd}-adopted-{i}.yaml"] = Utf8($"""
+                title: "Adopted #{i}"
+                scheduledFor: {start:yyyy-MM-dd}T17:00:00Z
+                duration: 60m
+                guests: [{guest}]
+                summary: An old show, number {i}.
+                youtube:
+                  videoId: adopted{i:D4}
+
+                """);
+            snapshot.Videos.Add(new SnapshotVideo
+            {
+                Id = $"adopted{i:D4}",
+                Title = $"Adopted #{i}",
+                Description = "Described by an older tool.",
+                PublishedAt = start.AddDays(-1),
+                WasLive = true,
+                ScheduledStart = start,
+                ActualStart = start,
+            });
+        }
+        return (files, snapshot);
+    }
+
+    [Fact]
+    public async Task BioEdit_51AdoptedVideosMentionTheGuest_ReadInTwoBatchedCalls_EachChangedDescriptionWrittenOnce()
+    {
+        // Given 53 adopted past episodes, 51 of them with the guest, reconciled once.
+        const int count = 53, affected = 51;
+        var (files, history) = Adopted(count);
+        await using var stack = await EmbeddedStack.StartAsync(files, history: history);
+        await stack.StartWorkerAsync();
+        await stack.ConvergedAsync(count, Timeout);
+        Assert.Equal(0, stack.YouTube.Calls("liveBroadcasts.insert"));
+        var revisions = stack.YouTube.Videos.ToDictionary(v => v.Id, v => v.Revision);
+        var (reads, writes, units) = (stack.YouTube.Calls("videos.list"), stack.YouTube.Calls("videos.update"), stack.YouTube.UnitsSpent);
+        var others = stack.YouTube.Calls("liveBroadcasts.list");
+
+        // When the guest's bio changes.
+        await stack.CommitAsync(new Dictionary<string, byte[]?> { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now runs the platform team.") }, "guest bio");
+        await PipelineHarness.WaitForAsync(
+            () => Task.FromResult(stack.YouTube.Videos.Count(v => v.Description.Contains("Now runs the platform team.", StringComparison.Ordinal))),
+            n => n == affected, Timeout, $"{affected} descriptions rewritten");
+        await stack.ConvergedAsync(count, Timeout);
+
+        // Then the sweep read the 51 videos in ⌈51/50⌉ = 2 videos.list calls, wrote each changed description once,
+        // and was charged 2 + 51 × 50 units: no episode read its video for itself.
+        Assert.Equal(2, stack.YouTube.Calls("videos.list") - reads);
+        Assert.Equal(affected, stack.YouTube.Calls("videos.update") - writes);
+        Assert.Equal(2 + affected * 50, stack.YouTube.UnitsSpent - units);
+        Assert.Equal(others, stack.YouTube.Calls("liveBroadcasts.list"));
+        foreach (var video in stack.YouTube.Videos)
+        {
+            var mentions = video.Description.Contains("Now runs the platform team.", StringComparison.Ordinal);
+            Assert.True(revisions[video.Id] + (mentions ? 1 : 0) == video.Revision, $"{video.Id}: revision {revisions[video.Id]} -> {video.Revision}");
         }
     }
 }

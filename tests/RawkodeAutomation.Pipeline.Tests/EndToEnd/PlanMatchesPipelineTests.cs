@@ -64,6 +64,39 @@ public class PlanMatchesPipelineTests
         Assert.Null(stack.YouTube.Videos.FirstOrDefault(v => Markers.EpisodeOf(v.Tags) == Channel.EpisodeId(4)));
     }
 
+    [Fact]
+    public async Task BioEdit_Sweeping60AdoptedVideos_EveryCallReadsIncludedEqualsThePlan_TwoBatchedReads()
+    {
+        // Given 62 adopted past episodes, 60 of them with the guest, reconciled.
+        var (files, history) = ChannelHistoryEndToEndTests.Adopted(62);
+        await using var stack = await EmbeddedStack.StartAsync(files, history: history);
+        await stack.StartWorkerAsync();
+        await stack.ConvergedAsync(62, Timeout);
+
+        // When the guest's bio changes.
+        var after = new Dictionary<string, byte[]>(files, StringComparer.Ordinal)
+        {
+            ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now leads the platform team."),
+        };
+        var change = ChannelChange.Compute(Load(files), Load(after), new ChangeOptions { Now = DateTimeOffset.UtcNow });
+        stack.YouTube.ResetCounters();
+        await stack.CommitAsync(new Dictionary<string, byte[]?> { ["episodes/people/guest-person.yaml"] = after["episodes/people/guest-person.yaml"] }, "guest bio");
+        await PipelineHarness.WaitForAsync(
+            () => PipelineStatusReader.ReadAsync(stack.Client),
+            s => s.People.All(p => !p.Busy) && s.People.Any(p => p.PersonId == "guest-person" && p.Done == 60)
+                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+            Timeout,
+            "the guest's sweep done, every episode at rest");
+
+        // Then every call the pipeline made, reads included, is the plan's: ⌈60/50⌉ = 2 videos.list for the whole sweep
+        // (no episode reads its video again before it writes) and one videos.update per description.
+        var planned = change.Quota().Lines.Select(l => $"{l.Call} × {l.Count}").ToList();
+        var made = stack.YouTube.CallsPerMethod.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} × {c.Value}").ToList();
+        Assert.Equal(["videos.list × 2", "videos.update × 60"], planned);
+        Assert.Equal(planned, made);
+        Assert.Equal(change.Quota().Units, stack.YouTube.UnitsSpent);
+    }
+
     private static string EpisodeFile(int i) => $"episodes/{Channel.EpisodeId(i)}.yaml";
 
     private static void Edit(Dictionary<string, byte[]> files, int episode, string from, string to)

@@ -1,3 +1,6 @@
+using RawkodeAutomation.Episodes.Loading;
+using RawkodeAutomation.Episodes.Model;
+using RawkodeAutomation.Episodes.Planning;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Workflows;
@@ -138,6 +141,39 @@ public class CommitPipelineTests
         }
         Assert.Equal(10, h.YouTube.Inserts);
     }
+
+    [Fact]
+    public async Task PersonWorkflow_BioEditOneVideoAlreadySaysIt_OneBatchedReadNoReadOfTheirOwn_OnlyTheOtherWritten()
+    {
+        // Given four episodes, the guest's in 1 and 3, reconciled.
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, _) = await CommitWiring.StartWorkerAsync(h);
+        var c0 = await CommitWiring.ApplyBaseAsync(h, source, 4);
+        var all = Enumerable.Range(1, 4).Select(Channel.EpisodeId).ToList();
+        await WaitConvergedAsync(h, all);
+        var c1 = new Dictionary<string, byte[]>(c0) { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now leads SIG Autoscaling.") };
+        var change = ChannelChange.Compute(Load(c0), Load(c1), new ChangeOptions { Now = DateTimeOffset.UtcNow });
+        var (one, three) = (Channel.EpisodeId(1), Channel.EpisodeId(3));
+        Assert.Equal([one, three], change.PersonSweeps["guest-person"]);
+        // And episode 1's video already says the new bio (someone pasted it in YouTube Studio).
+        h.YouTube.Descriptions[h.YouTube.VideoByEpisode[one]] = change.Episodes.Single(e => e.EpisodeId == one).After!.Description;
+        var (batchReads, ownReads) = (h.YouTube.BatchReads, h.YouTube.DescriptionReads);
+
+        // When the guest's bio changes.
+        source.Commits["c1"] = c1;
+        await CommitWiring.ApplyAsync(h, "c1", "c0");
+        var person = h.Client.GetWorkflowHandle<PersonWorkflow>(WorkflowIds.Person("guest-person"));
+        await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy && s.Done == 2, Timeout, "sweep done");
+        await WaitConvergedAsync(h, all);
+
+        // Then the sweep read both videos in one call, neither episode read its own, and only episode 3 was written.
+        Assert.Equal(batchReads + 1, h.YouTube.BatchReads);
+        Assert.Equal(ownReads, h.YouTube.DescriptionReads);
+        Assert.Equal([three], h.YouTube.DescriptionWrites.Keys);
+        Assert.Equal("reconciled at c1: description already up to date (read with the sweep's batch)", (await h.EpisodeAsync(one)).LastResult);
+    }
+
+    private static EpisodeRepository Load(IReadOnlyDictionary<string, byte[]> files) => EpisodeLoader.Load(files).Repository;
 
     [Fact]
     public async Task CommitWorkflow_EpisodeFileDeleted_BroadcastDeletedAndEntityCompletes()

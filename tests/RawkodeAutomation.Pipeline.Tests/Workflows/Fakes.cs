@@ -88,19 +88,43 @@ public sealed class FakeYouTube : IYouTubeActivities
     [Activity]
     public Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input)
     {
-        Charge(1);
+        // Read with the sweep's batch: no read of its own.
+        var read = input.Observed is { Snippet: not null } seen && seen.VideoId == input.VideoId ? 0 : 1;
+        Interlocked.Add(ref DescriptionReads, read);
+        Charge(read);
         if (RejectDescriptionWith is { } reason)
         {
             throw new ApplicationFailureException($"YouTube videos.update: invalid request: {reason}", PipelineErrors.InvalidInput, nonRetryable: true);
         }
         if (Descriptions.TryGetValue(input.VideoId, out var current) && current == input.Description)
         {
-            return Task.FromResult(new EnsureDescriptionResult(false, 1));
+            return Task.FromResult(new EnsureDescriptionResult(false, read));
         }
         Charge(50);
         Descriptions[input.VideoId] = input.Description;
         DescriptionWrites.AddOrUpdate(input.EpisodeId, 1, (_, n) => n + 1);
-        return Task.FromResult(new EnsureDescriptionResult(true, 51));
+        return Task.FromResult(new EnsureDescriptionResult(true, read + 50));
+    }
+
+    /// <summary>videos.list calls a description write made for itself (not read with a sweep's batch).</summary>
+    public int DescriptionReads;
+
+    /// <summary>Batched reads of sweeps (videos.list of up to 50 ids each).</summary>
+    public int BatchReads;
+
+    [Activity]
+    public Task<ObservedVideos> ObserveVideosAsync(ObserveVideosInput input)
+    {
+        var at = DateTimeOffset.UtcNow;
+        var held = input.EpisodeIds.Select(e => (Episode: e, Video: VideoByEpisode.GetValueOrDefault(e))).ToList();
+        var reads = (held.Count(h => h.Video is not null) + 49) / 50;
+        Charge(reads);
+        Interlocked.Add(ref BatchReads, reads);
+        return Task.FromResult(new ObservedVideos(
+            [.. held.Select(h => h.Video is { } v && Descriptions.TryGetValue(v, out var text)
+                ? new ObservedVideo(h.Episode, v, at, RawkodeAutomation.Workflows.Decisions.Fingerprint.Of(text), new ObservedSnippet("title", "28", null, null, null), "etag")
+                : new ObservedVideo(h.Episode, h.Video, at))],
+            reads));
     }
 
     /// <summary>The next this-many thumbnail uploads fail (retryably): a way to hold an episode mid-way.</summary>

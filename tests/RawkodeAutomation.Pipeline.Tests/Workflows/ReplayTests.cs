@@ -9,7 +9,9 @@ namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 /// <summary>
 /// The entities live for months, so a new build must replay the histories an older build wrote. Recorded
 /// histories (operator scenarios: retry, skip, force re-render, the validated updates, approve and keep on
-/// delete) live in <c>Workflows/Histories</c> and are replayed against the current workflow code; the same
+/// delete; a guest's bio sweep, <c>person~guest-person</c> and one of its episodes, recorded by a build whose
+/// episodes each read their own video) live in <c>Workflows/Histories</c> and are replayed against the current
+/// workflow code; the same
 /// scenarios run live are replayed too, which also checks the patches taken inside signal handlers.
 /// Set <c>RAWKODE_RECORD_HISTORIES=1</c> to write the live histories there (only when the recorded ones are
 /// meant to be replaced: keep the old files when a change must stay compatible with them).
@@ -98,6 +100,37 @@ public class ReplayTests
             {
                 await File.WriteAllTextAsync(Path.Combine(HistoriesDirectory(), workflowId.Replace('/', '~') + ".json"), history.ToJson());
             }
+        }
+    }
+
+    [Fact]
+    public async Task Replay_PersonSweepReadInBatches_NoNondeterminism()
+    {
+        // Given four episodes, two with the guest, reconciled.
+        await using var h = await PipelineHarness.StartAsync();
+        var (source, _) = await CommitWiring.StartWorkerAsync(h);
+        var c0 = await CommitWiring.ApplyBaseAsync(h, source, 4);
+        var all = Enumerable.Range(1, 4).Select(Channel.EpisodeId).ToList();
+        await Task.WhenAll(all.Select(id => PipelineHarness.WaitForAsync(() => h.EpisodeAsync(id), s => !s.Busy && !s.Pending.Any, Timeout, id)));
+
+        // When the guest's bio changes: the sweep reads both videos in one call and the episodes write onto that read.
+        source.Commits["c1"] = new Dictionary<string, byte[]>(c0) { ["episodes/people/guest-person.yaml"] = Channel.Person("Guest Person", "Now replays.") };
+        await CommitWiring.ApplyAsync(h, "c1", "c0");
+        var person = h.Client.GetWorkflowHandle<PersonWorkflow>(WorkflowIds.Person("guest-person"));
+        await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy && s.Done == 2, Timeout, "sweep done");
+        var swept = new[] { 1, 3 }.Select(Channel.EpisodeId).ToList();
+        await Task.WhenAll(swept.Select(id => PipelineHarness.WaitForAsync(
+            () => h.EpisodeAsync(id), s => !s.Busy && s.LastResult?.EndsWith("description rewritten", StringComparison.Ordinal) == true, Timeout, id)));
+        Assert.Equal(1, h.YouTube.BatchReads);
+        Assert.Equal(0, h.YouTube.DescriptionReads);
+
+        // Then the sweep's history and the swept episodes' replay on today's code.
+        var replayer = Replayer();
+        foreach (var workflowId in swept.Select(WorkflowIds.Episode).Prepend(WorkflowIds.Person("guest-person")))
+        {
+            var history = await h.Client.GetWorkflowHandle(workflowId).FetchHistoryAsync();
+            var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+            Assert.True(replay.ReplayFailure is null, $"{workflowId}: {replay.ReplayFailure}");
         }
     }
 

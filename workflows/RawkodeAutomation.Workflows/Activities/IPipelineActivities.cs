@@ -36,7 +36,10 @@ public sealed record CommitStatusInput(string Sha, string State, string Descript
 public sealed record CommitStatusResult(bool Reported, string Where);
 
 /// <summary>Input of <see cref="ICommitActivities.SignalEpisodesAsync"/>.</summary>
-public sealed record SignalEpisodesInput(string Commit, DateTimeOffset CommitTime, IReadOnlyList<string> EpisodeIds, ChangeReason Reason, string? NotifyWorkflowId);
+/// <param name="Observed">The episodes' videos as the sweep read them (<see cref="SpecChanged.Observed"/>), when it did.</param>
+public sealed record SignalEpisodesInput(
+    string Commit, DateTimeOffset CommitTime, IReadOnlyList<string> EpisodeIds, ChangeReason Reason, string? NotifyWorkflowId,
+    IReadOnlyList<ObservedVideo>? Observed = null);
 
 /// <summary>Result of <see cref="ICommitActivities.SignalEpisodesAsync"/>.</summary>
 /// <param name="Missing">Episodes that no longer exist at the commit (the sweep counts them as done).</param>

@@ -20,6 +20,15 @@ public interface IYouTubeActivities
     [Activity]
     Task<EnsureDescriptionResult> EnsureDescriptionAsync(EnsureDescriptionInput input);
 
+    /// <summary>
+    /// A sweep reads its episodes' videos before it signals them: the video each episode's entity holds, read with
+    /// videos.list part=snippet 50 ids a call (1 unit each), so a guest's bio edit touching N videos costs ⌈N/50⌉ reads
+    /// instead of N. Episodes whose entity holds no video yet are returned without one (they read for themselves).
+    /// </summary>
+    /// <remarks>Upstream: https://developers.google.com/youtube/v3/docs/videos/list</remarks>
+    [Activity]
+    Task<ObservedVideos> ObserveVideosAsync(ObserveVideosInput input);
+
     /// <summary>Render the episode's thumbnail at the commit and upload it (thumbnails.set).</summary>
     [Activity]
     Task<EnsureThumbnailResult> EnsureThumbnailAsync(EnsureThumbnailInput input);
@@ -43,7 +52,17 @@ public sealed record EnsureBroadcastInput(DesiredEpisode Desired, string? KnownV
 public sealed record EnsureBroadcastResult(string VideoId, string Action, bool DescriptionApplied, long UnitsSpent);
 
 /// <summary>Input of <see cref="IYouTubeActivities.EnsureDescriptionAsync"/>.</summary>
-public sealed record EnsureDescriptionInput(string EpisodeId, string VideoId, string Title, int CategoryId, string Description);
+/// <param name="Observed">
+/// The video as its sweep read it (<see cref="IYouTubeActivities.ObserveVideosAsync"/>): the write goes straight onto that
+/// snippet, guarded by its etag, without reading again; a video changed since is read again first.
+/// </param>
+public sealed record EnsureDescriptionInput(string EpisodeId, string VideoId, string Title, int CategoryId, string Description, ObservedVideo? Observed = null);
+
+/// <summary>Input of <see cref="IYouTubeActivities.ObserveVideosAsync"/>.</summary>
+public sealed record ObserveVideosInput(IReadOnlyList<string> EpisodeIds);
+
+/// <summary>Result of <see cref="IYouTubeActivities.ObserveVideosAsync"/>: one entry per episode asked about.</summary>
+public sealed record ObservedVideos(IReadOnlyList<ObservedVideo> Videos, long UnitsSpent);
 
 /// <summary>Result of <see cref="IYouTubeActivities.EnsureDescriptionAsync"/>.</summary>
 public sealed record EnsureDescriptionResult(bool Changed, long UnitsSpent);

@@ -68,6 +68,7 @@ public enum ChangeReason
 /// <param name="Desired">The new desired spec; null when <paramref name="Deleted"/>.</param>
 /// <param name="Deleted">The episode file is gone: cancel the episode and clean up.</param>
 /// <param name="NotifyWorkflowId">A sweep to tell (signal <see cref="PipelineSignals.EpisodeSwept"/>) when done.</param>
+/// <param name="Observed">The episode's video as the sweep that sent this read it, in one batched read for many episodes; null when it did not.</param>
 public sealed record SpecChanged(
     string EpisodeId,
     DesiredEpisode? Desired,
@@ -75,7 +76,27 @@ public sealed record SpecChanged(
     ChangeReason Reason,
     string Commit,
     DateTimeOffset CommitTime,
-    string? NotifyWorkflowId = null);
+    string? NotifyWorkflowId = null,
+    ObservedVideo? Observed = null);
+
+/// <summary>
+/// One episode's video as a sweep read it (videos.list, 50 ids a call). What the episode needs to decide and write its
+/// description without reading the video again: the current text's fingerprint (compared with the desired one), and the
+/// rest of the snippet (a videos.update of part=snippet replaces the whole snippet) with the etag it was read at.
+/// </summary>
+/// <param name="VideoId">The video the episode's entity holds; null when it holds none (nothing was read).</param>
+/// <param name="DescriptionFingerprint">Fingerprint of the description the video has; null when the video was not found.</param>
+/// <param name="Snippet">The snippet apart from its description; null when the video was not found.</param>
+public sealed record ObservedVideo(
+    string EpisodeId,
+    string? VideoId,
+    DateTimeOffset ObservedAt,
+    string? DescriptionFingerprint = null,
+    ObservedSnippet? Snippet = null,
+    string? ETag = null);
+
+/// <summary>The writable part of a video's snippet, less the description.</summary>
+public sealed record ObservedSnippet(string Title, string? CategoryId, IReadOnlyList<string>? Tags, string? DefaultLanguage, string? DefaultAudioLanguage);
 
 /// <summary>Input of <c>EpisodeWorkflow</c>; <paramref name="Carried"/> is set on continue-as-new.</summary>
 /// <param name="FixPollInterval">How often a running Klustered show is checked for the fix; null: every 30 s.</param>
