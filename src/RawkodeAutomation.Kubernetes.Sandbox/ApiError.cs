@@ -58,6 +58,10 @@ public sealed class ApiError : Exception
 
     public static ApiError BadRequest(string why) => new(400, "BadRequest", why);
 
+    /// <summary>A body the API server's decoder rejects (a value of the wrong JSON type), with the decoder's words.</summary>
+    public static ApiError CannotDecode(ResourceType type, string decoderError) =>
+        BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {decoderError}");
+
     private static string GroupSuffix(ResourceType type) => type.Group.Length == 0 ? "" : "." + type.Group;
 
     public JsonObject ToStatus()

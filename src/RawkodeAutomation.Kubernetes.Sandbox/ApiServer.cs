@@ -452,17 +452,25 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <summary>
     /// Server-side field validation (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
-    /// unknown fields are a 400 under <c>fieldValidation=Strict</c> (what kubectl sends), a warning otherwise.
+    /// unknown fields are a 400 under <c>fieldValidation=Strict</c> (what kubectl sends), a warning otherwise. A value of
+    /// the wrong JSON type is a 400 in every mode, as the decoder fails before validation.
     /// </summary>
     private static JsonObject ValidateFields(HttpContext context, ResourceType type, JsonObject body)
     {
+        var withoutDirectives = Patching.MergePatch(null, body, strategic: true) as JsonObject ?? body;
+
+        // A value of the wrong JSON type never decodes, whatever fieldValidation says: 400 as the API server's decoder.
+        if (OpenApi.TypeError(type, withoutDirectives) is { } typeError)
+        {
+            throw ApiError.CannotDecode(type, typeError);
+        }
+
         var mode = context.Request.Query["fieldValidation"].ToString();
         if (mode == "Ignore")
         {
             return body;
         }
 
-        var withoutDirectives = Patching.MergePatch(null, body, strategic: true) as JsonObject ?? body;
         var unknown = OpenApi.UnknownFields(type, withoutDirectives);
         if (unknown.Count == 0)
         {
