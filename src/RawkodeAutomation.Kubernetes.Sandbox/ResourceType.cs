@@ -65,6 +65,7 @@ internal sealed class ResourceCatalog
         new("apps", "v1", "deployments", "Deployment", true, HasStatus: true, ShortNames: ["deploy"], Subresources: ["scale"], Categories: ResourceType.All),
         new("apps", "v1", "daemonsets", "DaemonSet", true, HasStatus: true, ShortNames: ["ds"], Categories: ResourceType.All),
         new("coordination.k8s.io", "v1", "leases", "Lease", true),
+        new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
         new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, ShortNames: ["netpol"]),
         new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false),
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),

@@ -114,6 +114,53 @@ public sealed class KubectlVerbsTests(KubectlClusterFixture fixture) : IClassFix
         Assert.DoesNotContain("NotFound", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task CreateDeployment_FourReplicas_SpreadAcrossTheWorkersAsTheSchedulerDoes()
+    {
+        await Admin.OkAsync("create", "deployment", "spread", "--image=nginx:1.27", "--replicas=4");
+        await Admin.OkAsync("rollout", "status", "deployment/spread", "--timeout=60s");
+
+        // The default scheduler spreads an owner's pods over the nodes they fit (the control plane is tainted): 2 and 2,
+        // so draining one worker never takes the whole Deployment down.
+        var nodes = (await Admin.OkAsync("get", "pods", "-l", "app=spread", "-o", "jsonpath={.items[*].spec.nodeName}")).Split(' ');
+        var perNode = nodes.GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
+        Assert.True(perNode.Count == 2 && perNode.Values.All(c => c == 2) && perNode.Keys.All(n => n.Contains("-worker-", StringComparison.Ordinal)), string.Join(", ", perNode));
+    }
+
+    [Fact]
+    public async Task Expose_DeploymentThenScale_EndpointsAndDescribeFollowItsReadyPods()
+    {
+        await Admin.OkAsync("create", "deployment", "exposed", "--image=nginx:1.27", "--replicas=2", "--port=80");
+        await Admin.OkAsync("rollout", "status", "deployment/exposed", "--timeout=60s");
+        await Admin.OkAsync("expose", "deployment", "exposed", "--port=8080", "--target-port=80");
+        await WaitForEndpointsAsync("exposed", 2);
+
+        // When the Deployment scales, the endpoints controller follows (it used to stop at the first change).
+        await Admin.OkAsync("scale", "deployment", "exposed", "--replicas=3");
+        await Admin.OkAsync("rollout", "status", "deployment/exposed", "--timeout=60s");
+        await WaitForEndpointsAsync("exposed", 3);
+        Assert.Equal("80", await Admin.OkAsync("get", "endpoints", "exposed", "-o", "jsonpath={.subsets[0].ports[0].port}"));
+
+        // kubectl describe service reads EndpointSlices: it lists the same addresses.
+        var describe = await Admin.OkAsync("describe", "service", "exposed");
+        Assert.Matches(@"Endpoints:\s+\d+\.\d+\.\d+\.\d+:80,\d+\.\d+\.\d+\.\d+:80,\d+\.\d+\.\d+\.\d+:80\n", describe);
+        var slice = await Admin.OkAsync("get", "endpointslices", "-l", "kubernetes.io/service-name=exposed", "-o", "jsonpath={.items[0].addressType} {.items[0].ports[0].port} {.items[0].endpoints[*].conditions.ready}");
+        Assert.Equal("IPv4 80 true true true", slice);
+    }
+
+    private async Task WaitForEndpointsAsync(string service, int count)
+    {
+        var podIps = Array.Empty<string>();
+        await Eventually.ThatAsync(
+            async () =>
+            {
+                podIps = [.. (await Admin.OkAsync("get", "pods", "-l", $"app={service}", "--field-selector=status.phase=Running", "-o", "jsonpath={.items[*].status.podIP}")).Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)];
+                var listed = (await Admin.RunAsync("get", "endpoints", service, "-o", "jsonpath={.subsets[0].addresses[*].ip}")).Stdout.Split(' ', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal);
+                return podIps.Length == count && listed.SequenceEqual(podIps);
+            },
+            $"the Endpoints of {service} list its {count} pods");
+    }
+
     private Task WaitForCoreDnsAsync() => Eventually.ThatAsync(
         async () => (await Admin.OkAsync("get", "deployment", "coredns", "-n", "kube-system", "-o", "jsonpath={.status.readyReplicas}")) == "2",
         "CoreDNS is Ready");
