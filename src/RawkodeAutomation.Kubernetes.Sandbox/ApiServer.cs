@@ -302,8 +302,12 @@ internal sealed class ApiServer : IAsyncDisposable
                 }
 
             case ("eviction", "POST"):
-                // No PodDisruptionBudgets in the sandbox: an eviction is a graceful delete.
-                _store.GetRequired(type, ns, name!);
+                {
+                    // An eviction is a delete that the pod's PodDisruptionBudget may refuse (429).
+                    var pod = _store.GetRequired(type, ns, name!);
+                    DisruptionBudgets.CheckEviction(_store, pod);
+                }
+
                 if (!dryRun)
                 {
                     _store.Delete(type, ns, name!);

@@ -161,6 +161,14 @@ internal static class Printing
                 new("Endpoints", "string", Endpoints),
                 age,
             ],
+            ("policy", "poddisruptionbudgets") =>
+            [
+                name,
+                new("Min Available", "string", o => o["spec"]?["minAvailable"]?.ToString() ?? "N/A"),
+                new("Max Unavailable", "string", o => o["spec"]?["maxUnavailable"]?.ToString() ?? "N/A"),
+                new("Allowed Disruptions", "integer", o => N(o, "status", "disruptionsAllowed")),
+                age,
+            ],
             ("discovery.k8s.io", "endpointslices") =>
             [
                 name,

@@ -67,6 +67,7 @@ internal sealed class ResourceCatalog
         new("coordination.k8s.io", "v1", "leases", "Lease", true),
         new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
         new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, ShortNames: ["netpol"]),
+        new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, HasStatus: true, ShortNames: ["pdb"]),
         new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false),
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),
         new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),

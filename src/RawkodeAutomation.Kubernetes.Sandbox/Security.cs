@@ -379,6 +379,7 @@ internal sealed class ClusterSecurity(ObjectStore store, ClusterPki pki, string 
             {"apiGroups":[""],"resources":["pods","pods/log","pods/status","services","endpoints","configmaps","events","persistentvolumeclaims","replicationcontrollers","serviceaccounts"],"verbs":VERBS},
             {"apiGroups":["apps"],"resources":["deployments","deployments/scale","deployments/status","replicasets","replicasets/scale","daemonsets","statefulsets"],"verbs":VERBS},
             {"apiGroups":["networking.k8s.io"],"resources":["networkpolicies","ingresses"],"verbs":VERBS},
+            {"apiGroups":["policy"],"resources":["poddisruptionbudgets"],"verbs":VERBS},
             {"apiGroups":["batch"],"resources":["jobs","cronjobs"],"verbs":VERBS}
             """;
         yield return Role("cluster-admin", """[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]},{"nonResourceURLs":["*"],"verbs":["*"]}]""");

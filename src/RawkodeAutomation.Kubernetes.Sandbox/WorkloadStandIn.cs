@@ -152,6 +152,36 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
         await ReconcileEndpointsAsync().ConfigureAwait(false);
         await ReconcileQuotasAsync().ConfigureAwait(false);
+        await ReconcileDisruptionBudgetsAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The disruption controller: each PodDisruptionBudget's status (what <c>kubectl get pdb</c> shows).</summary>
+    private async Task ReconcileDisruptionBudgetsAsync()
+    {
+        foreach (var budget in Store.List(_cluster.Type("PodDisruptionBudget"), null).Items)
+        {
+            var (expected, desired, current) = DisruptionBudgets.Count(Store, budget);
+            var allowed = Math.Max(0, current - desired);
+            await WriteStatusAsync(budget, new JsonObject
+            {
+                ["observedGeneration"] = budget["metadata"]?["generation"]?.DeepClone(),
+                ["expectedPods"] = expected,
+                ["desiredHealthy"] = desired,
+                ["currentHealthy"] = current,
+                ["disruptionsAllowed"] = allowed,
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "DisruptionAllowed",
+                    ["status"] = allowed > 0 ? "True" : "False",
+                    ["reason"] = allowed > 0 ? "SufficientPods" : "InsufficientPods",
+                    ["message"] = "",
+                    ["observedGeneration"] = budget["metadata"]?["generation"]?.DeepClone(),
+                    ["lastTransitionTime"] = budget["status"]?["conditions"]?[0]?["status"]?.GetValue<string>() == (allowed > 0 ? "True" : "False")
+                        ? budget["status"]?["conditions"]?[0]?["lastTransitionTime"]?.DeepClone()
+                        : DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                }),
+            }).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
