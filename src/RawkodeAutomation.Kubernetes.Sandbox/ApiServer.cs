@@ -270,6 +270,16 @@ internal sealed class ApiServer : IAsyncDisposable
             var other => throw ApiError.BadRequest($"Invalid dry run value: \"{other}\": supported values: \"All\""),
         };
         _security.Authorize(user, new RequestAttributes(Verb(method, name, IsTrue(query["watch"])), group, type.Plural, subresource, ns, name, path));
+        if (type.ReadOnly && method != "GET")
+        {
+            throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+
+        if (type.Kind == "ComponentStatus")
+        {
+            context.Response.Headers.Append("Warning", "299 - \"v1 ComponentStatus is deprecated in v1.19+\"");
+        }
+
         if (type.Virtual)
         {
             if (method != "POST" || name is not null)
@@ -725,7 +735,7 @@ internal sealed class ApiServer : IAsyncDisposable
                 ["singularName"] = type.Singular,
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = type.Virtual ? new JsonArray("create") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["verbs"] = type.Virtual ? new JsonArray("create") : type.ReadOnly ? new JsonArray("get", "list") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode)s).ToArray()),
                 ["categories"] = new JsonArray((type.Categories ?? []).Select(c => (JsonNode)c).ToArray()),
             });

@@ -177,6 +177,13 @@ internal static class Printing
                 new("Endpoints", "string", SliceEndpoints),
                 age,
             ],
+            ("", "componentstatuses") =>
+            [
+                name,
+                new("Status", "string", o => (o["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Healthy")?["status"]?.GetValue<string>() == "True" ? "Healthy" : "Unhealthy"),
+                new("Message", "string", o => (o["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault()?["message"]?.GetValue<string>() ?? ""),
+                new("Error", "string", o => (o["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault()?["error"]?.GetValue<string>() ?? ""),
+            ],
             ("", "namespaces") => [name, new("Status", "string", o => S(o, "status", "phase") ?? ""), age],
             ("", "configmaps") => [name, new("Data", "integer", o => ((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0)), age],
             ("", "secrets") => [name, new("Type", "string", o => S(o, "type") ?? "Opaque"), new("Data", "integer", o => (o["data"] as JsonObject)?.Count ?? 0), age],

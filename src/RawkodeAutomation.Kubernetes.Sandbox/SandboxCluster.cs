@@ -234,6 +234,19 @@ public sealed class SandboxCluster : IAsyncDisposable
              "spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"},{"name":"metrics","port":9153,"protocol":"TCP"}]}}
             """)!.AsObject()).ConfigureAwait(false);
         await CreateKubernetesServiceAsync(cluster, apiServerIps).ConfigureAwait(false);
+
+        // The API server's probes of the control plane (kubectl get componentstatuses): healthy on a fresh kubeadm cluster.
+        foreach (var component in new[] { "scheduler", "controller-manager", "etcd-0" })
+        {
+            await cluster.CreateAsync(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "ComponentStatus",
+                ["metadata"] = new JsonObject { ["name"] = component },
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Healthy", ["status"] = "True", ["message"] = "ok" }),
+            }).ConfigureAwait(false);
+        }
+
         return cluster;
     }
 

@@ -198,6 +198,23 @@ public sealed class KubectlVerbsTests(KubectlClusterFixture fixture) : IClassFix
         }
     }
 
+    [Fact]
+    public async Task GetComponentStatuses_HealthyControlPlane_ListedWithTheDeprecationWarningAndReadOnly()
+    {
+        // What a fixer of a control-plane break types first: the API server's view of the scheduler, controller manager and etcd.
+        var result = await Admin.RunAsync("get", "componentstatuses");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("Warning: v1 ComponentStatus is deprecated in v1.19+", result.Stderr, StringComparison.Ordinal);
+        Assert.Matches(@"^NAME\s+STATUS\s+MESSAGE\s+ERROR\n", result.Stdout);
+        foreach (var component in new[] { "scheduler", "controller-manager", "etcd-0" })
+        {
+            Assert.Matches(@$"\n{component}\s+Healthy\s+ok", result.Stdout);
+        }
+
+        (await Admin.RunAsync("delete", "componentstatus", "scheduler")).FailedWith("the server does not allow this method on the requested resource");
+    }
+
     private async Task WaitForEndpointsAsync(string service, int count)
     {
         var podIps = Array.Empty<string>();
