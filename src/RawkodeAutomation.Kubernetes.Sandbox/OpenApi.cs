@@ -198,9 +198,21 @@ internal static partial class OpenApi
             return kind == JsonValueKind.Number ? null : Mismatch();
         }
 
-        if (model == typeof(IntOrString) || model == typeof(ResourceQuantity))
+        if (model == typeof(IntOrString))
         {
             return kind is JsonValueKind.String or JsonValueKind.Number ? null : Mismatch();
+        }
+
+        if (model == typeof(ResourceQuantity))
+        {
+            // resource.Quantity decodes itself: a string it cannot parse fails with its own words.
+            return kind switch
+            {
+                JsonValueKind.Number => null,
+                JsonValueKind.String when IsQuantity(node.GetValue<string>()) => null,
+                JsonValueKind.String => "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                _ => Mismatch(),
+            };
         }
 
         if (DictionaryValueType(model) is { } valueType)
@@ -238,6 +250,12 @@ internal static partial class OpenApi
 
         return null;
     }
+
+    // A number and one of upstream's suffixes: binary (Ki..Ei), decimal SI (n..E), or a decimal exponent (e3, E-2).
+    private static bool IsQuantity(string text) => QuantityPattern().IsMatch(text);
+
+    [GeneratedRegex(@"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex QuantityPattern();
 
     private static string JsonKindName(JsonNode node) => node.GetValueKind() switch
     {

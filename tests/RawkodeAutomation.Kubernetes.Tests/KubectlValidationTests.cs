@@ -41,6 +41,32 @@ public sealed class KubectlValidationTests(KubectlClusterFixture fixture) : ICla
         (await Kubectl.RunAsync("get", "deployment", name)).FailedWith("not found");
     }
 
+    [Theory]
+    [InlineData("128 Mi")]
+    [InlineData("128MB")]
+    public async Task Create_MemoryLimitNotAQuantity_BadRequestWithTheQuantityRule(string memory)
+    {
+        var manifest = Kubectl.WriteFile("memory-typo.yaml", $$$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: memory-typo}
+            spec:
+              selector: {matchLabels: {app: memory-typo}}
+              template:
+                metadata: {labels: {app: memory-typo}}
+                spec:
+                  containers:
+                  - name: app
+                    image: nginx:1.27
+                    resources: {limits: {memory: "{{{memory}}}"}}
+            """);
+
+        var result = await Kubectl.RunAsync("create", "-f", manifest);
+
+        result.FailedWith("Deployment in version \"v1\" cannot be handled as a Deployment: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+        (await Kubectl.RunAsync("get", "deployment", "memory-typo")).FailedWith("not found");
+    }
+
     [Fact]
     public async Task Patch_ValueOfTheWrongType_BadRequestAndTheObjectUnchanged()
     {
