@@ -58,6 +58,17 @@ public sealed class ApiError : Exception
 
     public static ApiError BadRequest(string why) => new(400, "BadRequest", why);
 
+    /// <summary>An eviction a PodDisruptionBudget refuses: 429, which <c>kubectl drain</c> retries until its timeout.</summary>
+    public static ApiError DisruptionBudget(string budget, long desiredHealthy, long currentHealthy) =>
+        new(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.")
+        {
+            Causes = [new FieldError("", "DisruptionBudget", $"The disruption budget {budget} needs {desiredHealthy} healthy pods and has {currentHealthy} currently")],
+        };
+
+    /// <summary>A body the API server's decoder rejects (a value of the wrong JSON type), with the decoder's words.</summary>
+    public static ApiError CannotDecode(ResourceType type, string decoderError) =>
+        BadRequest($"{type.Kind} in version \"{type.Version}\" cannot be handled as a {type.Kind}: {decoderError}");
+
     private static string GroupSuffix(ResourceType type) => type.Group.Length == 0 ? "" : "." + type.Group;
 
     public JsonObject ToStatus()
@@ -80,7 +91,9 @@ public sealed class ApiError : Exception
 
         if (Causes is not null)
         {
-            details["causes"] = new JsonArray([.. Causes.Select(c => (JsonNode)new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field })]);
+            details["causes"] = new JsonArray([.. Causes.Select(c => (JsonNode)(c.Field.Length == 0
+                ? new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message }
+                : new JsonObject { ["reason"] = c.Reason, ["message"] = c.Message, ["field"] = c.Field }))]);
         }
 
         return new JsonObject

@@ -270,6 +270,16 @@ internal sealed class ApiServer : IAsyncDisposable
             var other => throw ApiError.BadRequest($"Invalid dry run value: \"{other}\": supported values: \"All\""),
         };
         _security.Authorize(user, new RequestAttributes(Verb(method, name, IsTrue(query["watch"])), group, type.Plural, subresource, ns, name, path));
+        if (type.ReadOnly && method != "GET")
+        {
+            throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+        }
+
+        if (type.Kind == "ComponentStatus")
+        {
+            context.Response.Headers.Append("Warning", "299 - \"v1 ComponentStatus is deprecated in v1.19+\"");
+        }
+
         if (type.Virtual)
         {
             if (method != "POST" || name is not null)
@@ -302,8 +312,12 @@ internal sealed class ApiServer : IAsyncDisposable
                 }
 
             case ("eviction", "POST"):
-                // No PodDisruptionBudgets in the sandbox: an eviction is a graceful delete.
-                _store.GetRequired(type, ns, name!);
+                {
+                    // An eviction is a delete that the pod's PodDisruptionBudget may refuse (429).
+                    var pod = _store.GetRequired(type, ns, name!);
+                    DisruptionBudgets.CheckEviction(_store, pod);
+                }
+
                 if (!dryRun)
                 {
                     _store.Delete(type, ns, name!);
@@ -452,17 +466,25 @@ internal sealed class ApiServer : IAsyncDisposable
 
     /// <summary>
     /// Server-side field validation (https://kubernetes.io/docs/reference/using-api/api-concepts/#field-validation):
-    /// unknown fields are a 400 under <c>fieldValidation=Strict</c> (what kubectl sends), a warning otherwise.
+    /// unknown fields are a 400 under <c>fieldValidation=Strict</c> (what kubectl sends), a warning otherwise. A value of
+    /// the wrong JSON type is a 400 in every mode, as the decoder fails before validation.
     /// </summary>
     private static JsonObject ValidateFields(HttpContext context, ResourceType type, JsonObject body)
     {
+        var withoutDirectives = Patching.MergePatch(null, body, strategic: true) as JsonObject ?? body;
+
+        // A value of the wrong JSON type never decodes, whatever fieldValidation says: 400 as the API server's decoder.
+        if (OpenApi.TypeError(type, withoutDirectives) is { } typeError)
+        {
+            throw ApiError.CannotDecode(type, typeError);
+        }
+
         var mode = context.Request.Query["fieldValidation"].ToString();
         if (mode == "Ignore")
         {
             return body;
         }
 
-        var withoutDirectives = Patching.MergePatch(null, body, strategic: true) as JsonObject ?? body;
         var unknown = OpenApi.UnknownFields(type, withoutDirectives);
         if (unknown.Count == 0)
         {
@@ -713,7 +735,7 @@ internal sealed class ApiServer : IAsyncDisposable
                 ["singularName"] = type.Singular,
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = type.Virtual ? new JsonArray("create") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["verbs"] = type.Virtual ? new JsonArray("create") : type.ReadOnly ? new JsonArray("get", "list") : new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode)s).ToArray()),
                 ["categories"] = new JsonArray((type.Categories ?? []).Select(c => (JsonNode)c).ToArray()),
             });

@@ -109,9 +109,9 @@ internal sealed class ObjectStore
             throw ApiError.Invalid(type, "", "metadata.name: Required value: name or generateName is required");
         }
 
-        if (!IsDnsSubdomain(name))
+        if (Validation.Name(type, name) is { Count: > 0 } nameErrors)
         {
-            throw ApiError.Invalid(type, name, $"metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+            throw ApiError.Invalid(type, name, nameErrors);
         }
 
         if (type.Namespaced && type.Kind != "Namespace" && Get(Catalog.Find("", "v1", "namespaces")!, null, ns!) is null)
@@ -184,7 +184,7 @@ internal sealed class ObjectStore
 
             if (subresource is null)
             {
-                Validation.Check(type, next, current);
+                Validation.Check(type, next, current, byClient: admit);
             }
 
             WatchEvent change;
@@ -245,6 +245,11 @@ internal sealed class ObjectStore
     {
         var current = GetRequired(type, ns, name);
         var patched = Patching.Apply(current, contentType, patch) as JsonObject ?? throw ApiError.BadRequest("the patch did not produce an object");
+        if (subresource is null && OpenApi.TypeError(type, patched) is { } typeError)
+        {
+            // A JSON patch can put a value of the wrong type anywhere: the decoder of the patched object refuses it.
+            throw ApiError.CannotDecode(type, typeError);
+        }
 
         // A patch carries the resourceVersion only when the caller asked for a precondition.
         var wanted = patch is JsonObject o ? o["metadata"]?["resourceVersion"]?.GetValue<string>() : null;
@@ -519,10 +524,6 @@ internal sealed class ObjectStore
     }
 
     private static string Now() => DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    private static bool IsDnsSubdomain(string name) =>
-        name.Length <= 253 && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '.' or ':') &&
-        char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1]);
 
     private sealed class Subscription(ObjectStore store, Func<WatchEvent, bool> filter, ChannelWriter<WatchEvent> writer) : IDisposable
     {

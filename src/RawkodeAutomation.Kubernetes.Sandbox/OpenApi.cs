@@ -1,7 +1,9 @@
 using System.Collections;
+using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -145,6 +147,199 @@ internal static partial class OpenApi
             }
         }
     }
+
+    /// <summary>
+    /// The first value of <paramref name="obj"/> (in document order) that its kind's model cannot hold, worded as the API
+    /// server's decoder (Go's <c>encoding/json</c>) words it: <c>json: cannot unmarshal bool into Go struct field
+    /// ObjectMeta.spec.template.metadata.labels of type string</c>. Null when every value fits or the kind has no model.
+    /// </summary>
+    public static string? TypeError(ResourceType type, JsonObject obj) =>
+        ModelFor(type) is { } model ? Decode(model, obj, "", GoName(model)) : null;
+
+    // Go reports the innermost struct and the path of struct fields from the root (no indexes, no map keys).
+    private static string? Decode(Type model, JsonNode? node, string path, string owner)
+    {
+        if (node is null)
+        {
+            // null decodes into anything as its zero value.
+            return null;
+        }
+
+        model = Nullable.GetUnderlyingType(model) ?? model;
+        var kind = node.GetValueKind();
+        string Mismatch() =>
+            $"json: cannot unmarshal {JsonKindName(node)} into Go struct field {owner}.{path} of type {GoTypeName(model)}";
+
+        if (model == typeof(string) || model == typeof(DateTime) || model == typeof(DateTimeOffset) || model == typeof(byte[]))
+        {
+            return kind == JsonValueKind.String ? null : Mismatch();
+        }
+
+        if (model == typeof(bool))
+        {
+            return kind is JsonValueKind.True or JsonValueKind.False ? null : Mismatch();
+        }
+
+        if (model == typeof(int) || model == typeof(short) || model == typeof(long))
+        {
+            if (kind != JsonValueKind.Number)
+            {
+                return Mismatch();
+            }
+
+            // A fraction or an overflow: Go names the number.
+            var fits = model == typeof(long) ? long.TryParse(node.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+                : int.TryParse(node.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _);
+            return fits ? null : $"json: cannot unmarshal number {node.ToJsonString()} into Go struct field {owner}.{path} of type {GoTypeName(model)}";
+        }
+
+        if (model == typeof(double) || model == typeof(float) || model == typeof(decimal))
+        {
+            return kind == JsonValueKind.Number ? null : Mismatch();
+        }
+
+        if (model == typeof(IntOrString))
+        {
+            return kind is JsonValueKind.String or JsonValueKind.Number ? null : Mismatch();
+        }
+
+        if (model == typeof(ResourceQuantity))
+        {
+            // resource.Quantity decodes itself: a string it cannot parse fails with its own words.
+            return kind switch
+            {
+                JsonValueKind.Number => null,
+                JsonValueKind.String when IsQuantity(node.GetValue<string>()) => null,
+                JsonValueKind.String => "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                _ => Mismatch(),
+            };
+        }
+
+        if (DictionaryValueType(model) is { } valueType)
+        {
+            return node is JsonObject map
+                ? map.Select(kv => Decode(valueType, kv.Value, path, owner)).FirstOrDefault(e => e is not null)
+                : Mismatch();
+        }
+
+        if (ElementType(model) is { } element)
+        {
+            return node is JsonArray array
+                ? array.Select(item => Decode(element, item, path, owner)).FirstOrDefault(e => e is not null)
+                : Mismatch();
+        }
+
+        if (IsModel(model))
+        {
+            if (node is not JsonObject o)
+            {
+                return Mismatch();
+            }
+
+            var properties = PropertyTypes(model);
+            foreach (var (key, value) in o)
+            {
+                // Unknown fields are fieldValidation's business, not the decoder's.
+                if (properties.TryGetValue(key, out var propertyType)
+                    && Decode(propertyType, value, path.Length == 0 ? key : $"{path}.{key}", GoName(model)) is { } error)
+                {
+                    return error;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // A number and one of upstream's suffixes: binary (Ki..Ei), decimal SI (n..E), or a decimal exponent (e3, E-2).
+    private static bool IsQuantity(string text) => QuantityPattern().IsMatch(text);
+
+    [GeneratedRegex(@"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$", RegexOptions.CultureInvariant)]
+    private static partial Regex QuantityPattern();
+
+    private static string JsonKindName(JsonNode node) => node.GetValueKind() switch
+    {
+        JsonValueKind.True or JsonValueKind.False => "bool",
+        JsonValueKind.Number => "number",
+        JsonValueKind.String => "string",
+        JsonValueKind.Array => "array",
+        _ => "object",
+    };
+
+    // As Go prints a field's type: string, int32, []v1.Container, map[string]string, v1.ObjectMeta.
+    private static string GoTypeName(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string))
+        {
+            return "string";
+        }
+
+        if (type == typeof(int) || type == typeof(short))
+        {
+            return "int32";
+        }
+
+        if (type == typeof(long))
+        {
+            return "int64";
+        }
+
+        if (type == typeof(double) || type == typeof(float) || type == typeof(decimal))
+        {
+            return "float64";
+        }
+
+        if (type == typeof(bool))
+        {
+            return "bool";
+        }
+
+        if (type == typeof(DateTime) || type == typeof(DateTimeOffset))
+        {
+            return "v1.Time";
+        }
+
+        if (type == typeof(byte[]))
+        {
+            return "[]uint8";
+        }
+
+        if (type == typeof(IntOrString))
+        {
+            return "intstr.IntOrString";
+        }
+
+        if (type == typeof(ResourceQuantity))
+        {
+            return "resource.Quantity";
+        }
+
+        if (DictionaryValueType(type) is { } valueType)
+        {
+            return $"map[string]{GoTypeName(valueType)}";
+        }
+
+        if (ElementType(type) is { } element)
+        {
+            return $"[]{GoTypeName(element)}";
+        }
+
+        var match = VersionPrefix().Match(type.Name);
+        return match.Success ? $"{match.Groups[1].Value.ToLowerInvariant()}.{match.Groups[2].Value}" : type.Name;
+    }
+
+    // V1ObjectMeta -> ObjectMeta: the struct's name as Go's decoder reports it.
+    private static string GoName(Type model)
+    {
+        var match = VersionPrefix().Match(model.Name);
+        return match.Success ? match.Groups[2].Value : model.Name;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Dictionary<string, Type>> PropertyTypeCache = new();
+
+    private static Dictionary<string, Type> PropertyTypes(Type model) =>
+        PropertyTypeCache.GetOrAdd(model, m => Properties(m).ToDictionary(p => p.Name, p => p.Property.PropertyType, StringComparer.Ordinal));
 
     private static string SchemaFor(ResourceType type, ObjectStore store, JsonObject schemas, string refPrefix, bool v3)
     {

@@ -161,6 +161,29 @@ internal static class Printing
                 new("Endpoints", "string", Endpoints),
                 age,
             ],
+            ("policy", "poddisruptionbudgets") =>
+            [
+                name,
+                new("Min Available", "string", o => o["spec"]?["minAvailable"]?.ToString() ?? "N/A"),
+                new("Max Unavailable", "string", o => o["spec"]?["maxUnavailable"]?.ToString() ?? "N/A"),
+                new("Allowed Disruptions", "integer", o => N(o, "status", "disruptionsAllowed")),
+                age,
+            ],
+            ("discovery.k8s.io", "endpointslices") =>
+            [
+                name,
+                new("AddressType", "string", o => S(o, "addressType") ?? ""),
+                new("Ports", "string", o => (o["ports"] as JsonArray)?.OfType<JsonObject>().Select(p => p["port"]?.ToJsonString() ?? "<unset>").DefaultIfEmpty("<unset>").Aggregate((a, b) => $"{a},{b}") ?? "<unset>"),
+                new("Endpoints", "string", SliceEndpoints),
+                age,
+            ],
+            ("", "componentstatuses") =>
+            [
+                name,
+                new("Status", "string", o => (o["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Healthy")?["status"]?.GetValue<string>() == "True" ? "Healthy" : "Unhealthy"),
+                new("Message", "string", o => (o["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault()?["message"]?.GetValue<string>() ?? ""),
+                new("Error", "string", o => (o["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault()?["error"]?.GetValue<string>() ?? ""),
+            ],
             ("", "namespaces") => [name, new("Status", "string", o => S(o, "status", "phase") ?? ""), age],
             ("", "configmaps") => [name, new("Data", "integer", o => ((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0)), age],
             ("", "secrets") => [name, new("Type", "string", o => S(o, "type") ?? "Opaque"), new("Data", "integer", o => (o["data"] as JsonObject)?.Count ?? 0), age],
@@ -280,6 +303,13 @@ internal static class Printing
                 ((s["ports"] as JsonArray)?.OfType<JsonObject>() ?? [new JsonObject()]).Select(p => p["port"] is null ? $"{a["ip"]}" : $"{a["ip"]}:{p["port"]}")))
             .ToList();
         return list.Count == 0 ? "<none>" : list.Count > 3 ? string.Join(",", list.Take(3)) + $" + {list.Count - 3} more..." : string.Join(",", list);
+    }
+
+    // As kubectl's printer: every address of the slice, the first three then "+ N more...".
+    private static string SliceEndpoints(JsonObject slice)
+    {
+        var list = ((slice["endpoints"] as JsonArray)?.OfType<JsonObject>() ?? []).SelectMany(e => (e["addresses"] as JsonArray)?.Select(a => a?.GetValue<string>() ?? "") ?? []).ToList();
+        return list.Count == 0 ? "<unset>" : list.Count > 3 ? string.Join(",", list.Take(3)) + $" + {list.Count - 3} more..." : string.Join(",", list);
     }
 
     private static string QuotaColumn(JsonObject quota, bool limits)

@@ -4,7 +4,8 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 
 /// <summary>
 /// One REST resource the sandbox serves (what discovery advertises and routing resolves). A <c>Virtual</c> type (a review,
-/// like SelfSubjectAccessReview) is only ever created: the API server answers it and stores nothing.
+/// like SelfSubjectAccessReview) is only ever created: the API server answers it and stores nothing. A <c>ReadOnly</c>
+/// type (ComponentStatus) is only ever read: the API server writes it itself.
 /// </summary>
 public sealed record ResourceType(
     string Group,
@@ -16,7 +17,8 @@ public sealed record ResourceType(
     string[]? ShortNames = null,
     string[]? Subresources = null,
     bool Virtual = false,
-    string[]? Categories = null)
+    string[]? Categories = null,
+    bool ReadOnly = false)
 {
     /// <summary>The <c>all</c> category: what <c>kubectl get all</c> lists (the workload kinds and services, as upstream).</summary>
     public static readonly string[] All = ["all"];
@@ -61,11 +63,14 @@ internal sealed class ResourceCatalog
         new("", "v1", "limitranges", "LimitRange", true, ShortNames: ["limits"]),
         new("", "v1", "events", "Event", true, ShortNames: ["ev"]),
         new("", "v1", "endpoints", "Endpoints", true, ShortNames: ["ep"]),
+        new("", "v1", "componentstatuses", "ComponentStatus", false, ShortNames: ["cs"], ReadOnly: true),
         new("apps", "v1", "replicasets", "ReplicaSet", true, HasStatus: true, ShortNames: ["rs"], Subresources: ["scale"], Categories: ResourceType.All),
         new("apps", "v1", "deployments", "Deployment", true, HasStatus: true, ShortNames: ["deploy"], Subresources: ["scale"], Categories: ResourceType.All),
         new("apps", "v1", "daemonsets", "DaemonSet", true, HasStatus: true, ShortNames: ["ds"], Categories: ResourceType.All),
         new("coordination.k8s.io", "v1", "leases", "Lease", true),
+        new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true),
         new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, ShortNames: ["netpol"]),
+        new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, HasStatus: true, ShortNames: ["pdb"]),
         new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false),
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false),
         new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false),

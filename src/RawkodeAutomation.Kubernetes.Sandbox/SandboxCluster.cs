@@ -196,9 +196,12 @@ public sealed class SandboxCluster : IAsyncDisposable
     public static async Task<SandboxCluster> StartWorkloadAsync(string name, int controlPlaneNodes, int workerNodes, KubernetesSandboxOptions? options = null)
     {
         var cluster = await StartAsync(name, options).ConfigureAwait(false);
+        var apiServerIps = new List<string>();
         for (var i = 0; i < controlPlaneNodes; i++)
         {
             var node = await cluster.CreateAsync(Node($"{name}-control-plane-{i}", controlPlane: true)).ConfigureAwait(false);
+            apiServerIps.AddRange((node["status"]?["addresses"] as JsonArray)?.OfType<JsonObject>()
+                .Where(a => a["type"]?.GetValue<string>() == "InternalIP").Select(a => a["address"]!.GetValue<string>()) ?? []);
             foreach (var staticPod in StaticPods(node))
             {
                 await cluster.CreateAsync(staticPod).ConfigureAwait(false);
@@ -225,11 +228,64 @@ public sealed class SandboxCluster : IAsyncDisposable
                      "readinessProbe":{"httpGet":{"path":"/ready","port":8181}},
                      "resources":{"limits":{"memory":"170Mi"},"requests":{"cpu":"100m","memory":"70Mi"}}}]}}}}
             """)!.AsObject()).ConfigureAwait(false);
+        // kubeadm's labels: kubernetes.io/cluster-service is how `kubectl cluster-info` finds CoreDNS.
         await cluster.CreateAsync(JsonNode.Parse("""
-            {"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system","labels":{"k8s-app":"kube-dns"}},
-             "spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"}]}}
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","namespace":"kube-system","labels":{"k8s-app":"kube-dns","kubernetes.io/cluster-service":"true","kubernetes.io/name":"CoreDNS"}},
+             "spec":{"clusterIP":"10.96.0.10","selector":{"k8s-app":"kube-dns"},"ports":[{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"},{"name":"metrics","port":9153,"protocol":"TCP"}]}}
             """)!.AsObject()).ConfigureAwait(false);
+        await CreateKubernetesServiceAsync(cluster, apiServerIps).ConfigureAwait(false);
+
+        // The API server's probes of the control plane (kubectl get componentstatuses): healthy on a fresh kubeadm cluster.
+        foreach (var component in new[] { "scheduler", "controller-manager", "etcd-0" })
+        {
+            await cluster.CreateAsync(new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "ComponentStatus",
+                ["metadata"] = new JsonObject { ["name"] = component },
+                ["conditions"] = new JsonArray(new JsonObject { ["type"] = "Healthy", ["status"] = "True", ["message"] = "ok" }),
+            }).ConfigureAwait(false);
+        }
+
         return cluster;
+    }
+
+    /// <summary>
+    /// <c>default/kubernetes</c>, as every API server keeps it: the first service IP, port 443 to the API servers' 6443,
+    /// with the Endpoints and EndpointSlice the API server writes itself (the Service has no selector).
+    /// </summary>
+    private static async Task CreateKubernetesServiceAsync(SandboxCluster cluster, IReadOnlyList<string> apiServerIps)
+    {
+        await cluster.CreateAsync(JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"kubernetes","namespace":"default","labels":{"component":"apiserver","provider":"kubernetes"}},
+             "spec":{"clusterIP":"10.96.0.1","ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":6443}]}}
+            """)!.AsObject()).ConfigureAwait(false);
+        if (apiServerIps.Count == 0)
+        {
+            return;
+        }
+
+        var port = new JsonObject { ["name"] = "https", ["port"] = 6443, ["protocol"] = "TCP" };
+        await cluster.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Endpoints",
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default", ["labels"] = new JsonObject { ["endpointslice.kubernetes.io/skip-mirror"] = "true" } },
+            ["subsets"] = new JsonArray(new JsonObject
+            {
+                ["addresses"] = new JsonArray([.. apiServerIps.Select(ip => (JsonNode)new JsonObject { ["ip"] = ip })]),
+                ["ports"] = new JsonArray(port.DeepClone()),
+            }),
+        }).ConfigureAwait(false);
+        await cluster.CreateAsync(new JsonObject
+        {
+            ["apiVersion"] = "discovery.k8s.io/v1",
+            ["kind"] = "EndpointSlice",
+            ["metadata"] = new JsonObject { ["name"] = "kubernetes", ["namespace"] = "default", ["labels"] = new JsonObject { ["kubernetes.io/service-name"] = "kubernetes" } },
+            ["addressType"] = "IPv4",
+            ["endpoints"] = new JsonArray([.. apiServerIps.Select(ip => (JsonNode)new JsonObject { ["addresses"] = new JsonArray(ip), ["conditions"] = new JsonObject { ["ready"] = true } })]),
+            ["ports"] = new JsonArray(port.DeepClone()),
+        }).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -379,6 +379,7 @@ internal sealed class ClusterSecurity(ObjectStore store, ClusterPki pki, string 
             {"apiGroups":[""],"resources":["pods","pods/log","pods/status","services","endpoints","configmaps","events","persistentvolumeclaims","replicationcontrollers","serviceaccounts"],"verbs":VERBS},
             {"apiGroups":["apps"],"resources":["deployments","deployments/scale","deployments/status","replicasets","replicasets/scale","daemonsets","statefulsets"],"verbs":VERBS},
             {"apiGroups":["networking.k8s.io"],"resources":["networkpolicies","ingresses"],"verbs":VERBS},
+            {"apiGroups":["policy"],"resources":["poddisruptionbudgets"],"verbs":VERBS},
             {"apiGroups":["batch"],"resources":["jobs","cronjobs"],"verbs":VERBS}
             """;
         yield return Role("cluster-admin", """[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]},{"nonResourceURLs":["*"],"verbs":["*"]}]""");
@@ -387,7 +388,7 @@ internal sealed class ClusterSecurity(ObjectStore store, ClusterPki pki, string 
         yield return Role("view", "[]", aggregationSelector: "view");
         yield return Role("system:aggregate-to-admin", """[{"apiGroups":["rbac.authorization.k8s.io"],"resources":["roles","rolebindings"],"verbs":["*"]},{"apiGroups":[""],"resources":["resourcequotas","limitranges"],"verbs":["get","list","watch"]}]""", aggregateTo: "admin");
         yield return Role("system:aggregate-to-edit", "[" + Workloads.Replace("VERBS", Write, StringComparison.Ordinal) + """,{"apiGroups":[""],"resources":["secrets","pods/exec","pods/eviction"],"verbs":["create","delete","get","list","patch","update","watch"]},{"apiGroups":["apps"],"resources":["deployments/rollback"],"verbs":["create"]}]""", aggregateTo: "edit");
-        yield return Role("system:aggregate-to-view", "[" + Workloads.Replace("VERBS", Read, StringComparison.Ordinal) + """,{"apiGroups":[""],"resources":["namespaces","resourcequotas","limitranges"],"verbs":["get","list","watch"]}]""", aggregateTo: "view");
+        yield return Role("system:aggregate-to-view", "[" + Workloads.Replace("VERBS", Read, StringComparison.Ordinal) + """,{"apiGroups":[""],"resources":["namespaces","resourcequotas","limitranges"],"verbs":["get","list","watch"]},{"apiGroups":["discovery.k8s.io"],"resources":["endpointslices"],"verbs":["get","list","watch"]}]""", aggregateTo: "view");
         yield return Role("system:discovery", """[{"nonResourceURLs":["/api","/api/*","/apis","/apis/*","/healthz","/livez","/openapi","/openapi/*","/readyz","/version","/version/"],"verbs":["get"]}]""");
         yield return Role("system:public-info-viewer", """[{"nonResourceURLs":["/healthz","/livez","/readyz","/version","/version/"],"verbs":["get"]}]""");
         yield return Role("system:basic-user", """[{"apiGroups":["authorization.k8s.io"],"resources":["selfsubjectaccessreviews","selfsubjectrulesreviews"],"verbs":["create"]},{"apiGroups":["authentication.k8s.io"],"resources":["selfsubjectreviews"],"verbs":["create"]}]""");

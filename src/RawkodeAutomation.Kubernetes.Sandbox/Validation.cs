@@ -215,10 +215,20 @@ internal static class Defaults
 /// </summary>
 internal static partial class Validation
 {
-    public static void Check(ResourceType type, JsonObject obj, JsonObject? old)
+    /// <summary>
+    /// Validates a create (<paramref name="old"/> null) or an update. <paramref name="byClient"/> is false for a
+    /// controller's own path (the scheduler's binding, the kubelet's restart of a static pod), which upstream does
+    /// through subresources that the pod's immutability does not cover.
+    /// </summary>
+    public static void Check(ResourceType type, JsonObject obj, JsonObject? old, bool byClient = true)
     {
         var errors = new List<FieldError>();
         Labels(obj["metadata"]?["labels"], "metadata.labels", errors);
+        foreach (var key in (obj["metadata"]?["annotations"] as JsonObject)?.Select(kv => kv.Key) ?? [])
+        {
+            errors.AddRange(QualifiedName(key).Select(message => FieldError.Invalid("metadata.annotations", key, message)));
+        }
+
         var spec = obj["spec"] as JsonObject;
         switch (type.Group, type.Kind)
         {
@@ -227,20 +237,17 @@ internal static partial class Validation
                 break;
             case ("", "Pod"):
                 PodSpec(spec, "spec", errors);
+                if (old is not null && byClient)
+                {
+                    PodUpdate(old["spec"] as JsonObject, spec, errors);
+                }
+
                 break;
             case ("", "Service"):
                 Service(spec, errors);
                 break;
             case ("", "Node"):
                 Taints(spec?["taints"] as JsonArray, errors);
-                break;
-            case ("", "Namespace"):
-                var name = obj["metadata"]?["name"]?.GetValue<string>() ?? "";
-                if (!DnsLabel().IsMatch(name) || name.Length > 63)
-                {
-                    errors.Add(FieldError.Invalid("metadata.name", name, LabelMessage));
-                }
-
                 break;
         }
 
@@ -250,7 +257,175 @@ internal static partial class Validation
         }
     }
 
+    /// <summary>
+    /// The errors of an object's name as upstream checks it for the kind: namespaces are RFC 1123 labels, services
+    /// RFC 1035 labels, RBAC objects path segments (<c>system:aggregate-to-admin</c>), everything else RFC 1123 subdomains.
+    /// </summary>
+    public static List<FieldError> Name(ResourceType type, string name)
+    {
+        var errors = new List<FieldError>();
+        switch (type.Group, type.Kind)
+        {
+            case ("", "Namespace"):
+                if (name.Length > 63)
+                {
+                    errors.Add(FieldError.Invalid("metadata.name", name, "must be no more than 63 characters"));
+                }
+
+                if (!DnsLabel().IsMatch(name))
+                {
+                    errors.Add(FieldError.Invalid("metadata.name", name, LabelMessage));
+                }
+
+                break;
+            case ("", "Service"):
+                if (name.Length > 63)
+                {
+                    errors.Add(FieldError.Invalid("metadata.name", name, "must be no more than 63 characters"));
+                }
+
+                if (!Dns1035Label().IsMatch(name))
+                {
+                    errors.Add(FieldError.Invalid("metadata.name", name, Dns1035Message));
+                }
+
+                break;
+            case ("rbac.authorization.k8s.io", _):
+                if (name is "." or "..")
+                {
+                    errors.Add(FieldError.Invalid("metadata.name", name, $"may not be '{name}'"));
+                }
+
+                foreach (var forbidden in new[] { "/", "%" }.Where(f => name.Contains(f, StringComparison.Ordinal)))
+                {
+                    errors.Add(FieldError.Invalid("metadata.name", name, $"may not contain '{forbidden}'"));
+                }
+
+                break;
+            default:
+                errors.AddRange(Subdomain(name).Select(message => FieldError.Invalid("metadata.name", name, message)));
+                break;
+        }
+
+        return errors;
+    }
+
     private const string LabelMessage = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+    private const string Dns1035Message = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+    private const string SubdomainMessage = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+    private const string NamePartMessage = "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+    private const string PodUpdateMessage = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+
+    private static IEnumerable<string> Subdomain(string name)
+    {
+        if (name.Length > 253)
+        {
+            yield return "must be no more than 253 characters";
+        }
+
+        if (!DnsSubdomain().IsMatch(name))
+        {
+            yield return SubdomainMessage;
+        }
+    }
+
+    /// <summary>A label or annotation key: an optional DNS subdomain prefix and '/', then a name of at most 63 characters.</summary>
+    private static IEnumerable<string> QualifiedName(string key)
+    {
+        var parts = key.Split('/');
+        if (parts.Length > 2)
+        {
+            yield return "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')";
+            yield break;
+        }
+
+        if (parts.Length == 2)
+        {
+            if (parts[0].Length == 0)
+            {
+                yield return "prefix part must be non-empty";
+            }
+            else
+            {
+                foreach (var message in Subdomain(parts[0]))
+                {
+                    yield return "prefix part " + message;
+                }
+            }
+        }
+
+        var namePart = parts[^1];
+        if (namePart.Length == 0)
+        {
+            yield return "name part must be non-empty";
+        }
+        else if (namePart.Length > 63)
+        {
+            yield return "name part must be no more than 63 characters";
+        }
+
+        if (namePart.Length > 0 && !LabelValue().IsMatch(namePart))
+        {
+            yield return NamePartMessage;
+        }
+    }
+
+    /// <summary>
+    /// A pod's spec is immutable but for its containers' images, activeDeadlineSeconds, tolerations (additions only) and
+    /// terminationGracePeriodSeconds: upstream's <c>ValidatePodUpdate</c>. Anything else is fixed through the pod's owner.
+    /// </summary>
+    private static void PodUpdate(JsonObject? oldSpec, JsonObject? newSpec, List<FieldError> errors)
+    {
+        if (oldSpec is null || newSpec is null)
+        {
+            return;
+        }
+
+        // The new spec with every change upstream allows taken back: what is left must equal the old spec.
+        var mutable = (JsonObject)newSpec.DeepClone();
+        foreach (var field in new[] { "containers", "initContainers" })
+        {
+            if (oldSpec[field] is JsonArray oldContainers && mutable[field] is JsonArray newContainers && oldContainers.Count == newContainers.Count)
+            {
+                for (var i = 0; i < newContainers.Count; i++)
+                {
+                    if (newContainers[i] is JsonObject container)
+                    {
+                        container["image"] = oldContainers[i]?["image"]?.DeepClone();
+                    }
+                }
+            }
+        }
+
+        foreach (var field in new[] { "activeDeadlineSeconds", "terminationGracePeriodSeconds" })
+        {
+            mutable[field] = oldSpec[field]?.DeepClone();
+        }
+
+        var oldTolerations = (oldSpec["tolerations"] as JsonArray)?.ToList() ?? [];
+        var newTolerations = (newSpec["tolerations"] as JsonArray)?.ToList() ?? [];
+        if (oldTolerations.All(t => newTolerations.Any(n => JsonNode.DeepEquals(n, t))))
+        {
+            mutable["tolerations"] = oldSpec["tolerations"]?.DeepClone();
+        }
+
+        if (!JsonNode.DeepEquals(Compact(mutable), Compact(oldSpec)))
+        {
+            errors.Add(new FieldError("spec", "FieldValueForbidden", $"Forbidden: {PodUpdateMessage}"));
+        }
+    }
+
+    // Null fields are absent fields.
+    private static JsonNode? Compact(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Where(kv => kv.Value is not null).Select(kv => KeyValuePair.Create(kv.Key, Compact(kv.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(Compact)]),
+        _ => node?.DeepClone(),
+    };
 
     private static void Workload(ResourceType type, JsonObject? spec, JsonNode? oldSpec, List<FieldError> errors)
     {
@@ -440,6 +615,11 @@ internal static partial class Validation
 
     private static void Labels(JsonNode? labels, string path, List<FieldError> errors)
     {
+        foreach (var key in (labels as JsonObject)?.Select(kv => kv.Key) ?? [])
+        {
+            errors.AddRange(QualifiedName(key).Select(message => FieldError.Invalid(path, key, message)));
+        }
+
         foreach (var value in (labels as JsonObject)?.Select(kv => kv.Value) ?? [])
         {
             var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : value?.ToJsonString() ?? "";
@@ -455,6 +635,12 @@ internal static partial class Validation
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex DnsLabel();
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex Dns1035Label();
+
+    [GeneratedRegex(@"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex DnsSubdomain();
 
     [GeneratedRegex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", RegexOptions.CultureInvariant)]
     private static partial Regex LabelValue();

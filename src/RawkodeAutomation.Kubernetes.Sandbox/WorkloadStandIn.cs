@@ -152,6 +152,36 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
         await ReconcileEndpointsAsync().ConfigureAwait(false);
         await ReconcileQuotasAsync().ConfigureAwait(false);
+        await ReconcileDisruptionBudgetsAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The disruption controller: each PodDisruptionBudget's status (what <c>kubectl get pdb</c> shows).</summary>
+    private async Task ReconcileDisruptionBudgetsAsync()
+    {
+        foreach (var budget in Store.List(_cluster.Type("PodDisruptionBudget"), null).Items)
+        {
+            var (expected, desired, current) = DisruptionBudgets.Count(Store, budget);
+            var allowed = Math.Max(0, current - desired);
+            await WriteStatusAsync(budget, new JsonObject
+            {
+                ["observedGeneration"] = budget["metadata"]?["generation"]?.DeepClone(),
+                ["expectedPods"] = expected,
+                ["desiredHealthy"] = desired,
+                ["currentHealthy"] = current,
+                ["disruptionsAllowed"] = allowed,
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "DisruptionAllowed",
+                    ["status"] = allowed > 0 ? "True" : "False",
+                    ["reason"] = allowed > 0 ? "SufficientPods" : "InsufficientPods",
+                    ["message"] = "",
+                    ["observedGeneration"] = budget["metadata"]?["generation"]?.DeepClone(),
+                    ["lastTransitionTime"] = budget["status"]?["conditions"]?[0]?["status"]?.GetValue<string>() == (allowed > 0 ? "True" : "False")
+                        ? budget["status"]?["conditions"]?[0]?["lastTransitionTime"]?.DeepClone()
+                        : DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                }),
+            }).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -210,6 +240,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
                 return (JsonNode)entry;
             }).ToArray();
+            await ReconcileEndpointSliceAsync(service, pods, ports).ConfigureAwait(false);
             var subset = new JsonObject();
             var ready = pods.Where(IsReady).OrderBy(Name, StringComparer.Ordinal).Select(Address).ToArray();
             var notReady = pods.Where(p => !IsReady(p)).OrderBy(Name, StringComparer.Ordinal).Select(Address).ToArray();
@@ -253,6 +284,89 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             !services.Any(s => Name(s) == Name(e) && Namespace(s) == Namespace(e) && s["spec"]?["selector"] is JsonObject { Count: > 0 })))
         {
             TryDelete(orphan);
+        }
+
+        foreach (var orphan in Store.List(_cluster.Type("EndpointSlice"), null).Items.Where(e => e["metadata"]?["labels"]?[SliceManagedBy]?.GetValue<string>() == SliceController &&
+            !services.Any(s => Name(s) == e["metadata"]?["labels"]?[SliceServiceName]?.GetValue<string>() && Namespace(s) == Namespace(e) && s["spec"]?["selector"] is JsonObject { Count: > 0 })))
+        {
+            TryDelete(orphan);
+        }
+    }
+
+    private const string SliceServiceName = "kubernetes.io/service-name";
+    private const string SliceManagedBy = "endpointslice.kubernetes.io/managed-by";
+    private const string SliceController = "endpointslice-controller.k8s.io";
+
+    /// <summary>
+    /// The EndpointSlice controller: one IPv4 slice per Service with a selector, named after the Service and labelled
+    /// <c>kubernetes.io/service-name</c>, listing every matching pod with its readiness (what <c>kubectl describe
+    /// service</c> reads since kubectl 1.30, and <c>kubectl get endpointslices</c>).
+    /// </summary>
+    private async Task ReconcileEndpointSliceAsync(JsonObject service, List<JsonObject> pods, JsonNode[] ports)
+    {
+        var sliceType = _cluster.Type("EndpointSlice");
+        var existing = Store.List(sliceType, Namespace(service)).Items
+            .FirstOrDefault(e => e["metadata"]?["labels"]?[SliceServiceName]?.GetValue<string>() == Name(service) && e["metadata"]?["labels"]?[SliceManagedBy]?.GetValue<string>() == SliceController);
+        var endpoints = pods.OrderBy(Name, StringComparer.Ordinal).Select(p =>
+        {
+            var ready = IsReady(p);
+            var endpoint = new JsonObject
+            {
+                ["addresses"] = new JsonArray(p["status"]!["podIP"]!.DeepClone()),
+                ["conditions"] = new JsonObject { ["ready"] = ready, ["serving"] = ready, ["terminating"] = false },
+                ["targetRef"] = new JsonObject { ["kind"] = "Pod", ["namespace"] = Namespace(p), ["name"] = Name(p), ["uid"] = p["metadata"]!["uid"]!.DeepClone() },
+            };
+            if (p["spec"]?["nodeName"] is { } node)
+            {
+                endpoint["nodeName"] = node.DeepClone();
+            }
+
+            return (JsonNode)endpoint;
+        }).ToArray();
+        var wanted = new JsonObject
+        {
+            ["endpoints"] = endpoints.Length == 0 ? null : new JsonArray(endpoints),
+            // An unnamed port is named "" in a slice (kubectl describe matches the Service's ports by name); a Service
+            // without pods gets upstream's placeholder slice, with neither endpoints nor ports.
+            ["ports"] = endpoints.Length == 0 ? null : new JsonArray([.. ports.Select(p => { var port = (JsonObject)p.DeepClone(); port["name"] ??= ""; return (JsonNode)port; })]),
+        };
+        if (existing is not null && JsonNode.DeepEquals(ObjectStore.Normalise(new JsonObject { ["endpoints"] = existing["endpoints"]?.DeepClone(), ["ports"] = existing["ports"]?.DeepClone() }), ObjectStore.Normalise((JsonObject)wanted.DeepClone())))
+        {
+            return;
+        }
+
+        var slice = existing ?? new JsonObject
+        {
+            ["metadata"] = new JsonObject
+            {
+                // Upstream names a slice by generateName from the Service's name.
+                ["generateName"] = Name(service) + "-",
+                ["namespace"] = Namespace(service),
+                ["labels"] = new JsonObject { [SliceServiceName] = Name(service), [SliceManagedBy] = SliceController },
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = Name(service), ["uid"] = service["metadata"]!["uid"]!.DeepClone(),
+                    ["controller"] = true, ["blockOwnerDeletion"] = true,
+                }),
+            },
+            ["addressType"] = "IPv4",
+        };
+        foreach (var field in new[] { "endpoints", "ports" })
+        {
+            slice[field] = wanted[field]?.DeepClone();
+            if (slice[field] is null)
+            {
+                slice.Remove(field);
+            }
+        }
+
+        if (existing is null)
+        {
+            await CreateIgnoringConflictAsync(sliceType, Namespace(service)!, slice).ConfigureAwait(false);
+        }
+        else
+        {
+            await Store.UpdateAsync(sliceType, Namespace(service), Name(slice), slice, null, admit: false).ConfigureAwait(false);
         }
     }
 
@@ -630,7 +744,18 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
             }
 
             var verdicts = nodes.Select(n => (Node: n, Why: Filter(n))).ToList();
-            var node = verdicts.FirstOrDefault(v => v.Why is null).Node;
+
+            // The scores, as upstream's defaults weigh them: spread an owner's pods over the nodes (the default
+            // PodTopologySpread on the hostname), then the least loaded node; the name breaks ties so a test can rely on it.
+            var siblings = OwnerUid(pod) is { } podOwner
+                ? Store.List(_cluster.Type("Pod"), Namespace(pod)).Items.Where(p => OwnerUid(p) == podOwner && NodeOf(p) is not null).GroupBy(p => NodeOf(p)!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal)
+                : [];
+            var node = verdicts.Where(v => v.Why is null)
+                .Select(v => v.Node)
+                .OrderBy(n => siblings.GetValueOrDefault(Name(n)))
+                .ThenBy(n => PodsOn(Name(n)))
+                .ThenBy(Name, StringComparer.Ordinal)
+                .FirstOrDefault();
             if (node is null)
             {
                 var reasons = verdicts.GroupBy(v => v.Why!).Select(g => g.Key == "Too many pods" ? $"{g.Count().ToString(CultureInfo.InvariantCulture)} Too many pods" : $"{g.Count().ToString(CultureInfo.InvariantCulture)} {g.Key}").ToList();

@@ -23,7 +23,8 @@ public sealed class KubectlObservabilityTests(KubectlClusterFixture fixture) : I
         Assert.Matches(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES\n", pods);
         Assert.Matches(@"coredns-\S+\s+1/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+kc-", pods);
         var services = await Kubectl.OkAsync("get", "services", "-n", "kube-system");
-        Assert.Matches(@"kube-dns\s+ClusterIP\s+10\.96\.0\.10\s+<none>\s+53/UDP,53/TCP\s+", services);
+        // kubeadm's kube-dns also serves CoreDNS's metrics port.
+        Assert.Matches(@"kube-dns\s+ClusterIP\s+10\.96\.0\.10\s+<none>\s+53/UDP,53/TCP,9153/TCP\s+", services);
         var endpoints = await Kubectl.OkAsync("get", "endpoints", "kube-dns", "-n", "kube-system");
         Assert.Matches(@"kube-dns\s+10\.244\.\d+\.\d+:53,", endpoints);
         Assert.Matches(@"NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\ncoredns-\S+\s+2\s+2\s+2\s+", await Kubectl.OkAsync("get", "replicasets", "-n", "kube-system"));

@@ -702,7 +702,10 @@ public sealed class EpisodeWorkflow
                             .. handedOver.Fixers is { } fixers ? [fixers] : Array.Empty<AccessGrant>(),
                         ],
                     };
-                    _lastResult = $"team {team.Name}: {KlusteredSchedule.Describe(handedOver.Verdict)}; fixers have access";
+                    // Without a credential (API server down and none minted at provisioning) the detail says what to do by hand.
+                    _lastResult = handedOver.Fixers is null
+                        ? $"team {team.Name}: {KlusteredSchedule.Describe(handedOver.Verdict)}; the fixers have NO credential: {handedOver.Detail}"
+                        : $"team {team.Name}: {KlusteredSchedule.Describe(handedOver.Verdict)}; fixers have access";
                     break;
                 case KlusteredAction.CheckFixed:
                     var check = await ActivityCalls.RunAsync(
