@@ -7,6 +7,7 @@ namespace RawkodeAutomation.Kubernetes.Sandbox;
 /// API server uses, so clients see the errors they would in production.
 /// See https://kubernetes.io/docs/reference/using-api/api-concepts/#status-codes.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1710", Justification = "Named for the Kubernetes Status it is answered as, like client-go's StatusError.")]
 public sealed class ApiError : Exception
 {
     public ApiError(int code, string reason, string message, string? kind = null, string? name = null, string? group = null)

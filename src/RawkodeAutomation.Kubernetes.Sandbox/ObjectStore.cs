@@ -5,6 +5,7 @@ using System.Threading.Channels;
 namespace RawkodeAutomation.Kubernetes.Sandbox;
 
 /// <summary>A change to one object, as a watch delivers it.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "A watch event's object, as the API names it.")]
 public sealed record WatchEvent(string Type, ResourceType Resource, long ResourceVersion, JsonObject Object);
 
 /// <summary>What admission sees for one write: the operation, the object before and after.</summary>

@@ -254,7 +254,7 @@ public sealed class SandboxCluster : IAsyncDisposable
     /// <c>default/kubernetes</c>, as every API server keeps it: the first service IP, port 443 to the API servers' 6443,
     /// with the Endpoints and EndpointSlice the API server writes itself (the Service has no selector).
     /// </summary>
-    private static async Task CreateKubernetesServiceAsync(SandboxCluster cluster, IReadOnlyList<string> apiServerIps)
+    private static async Task CreateKubernetesServiceAsync(SandboxCluster cluster, List<string> apiServerIps)
     {
         await cluster.CreateAsync(JsonNode.Parse("""
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"kubernetes","namespace":"default","labels":{"component":"apiserver","provider":"kubernetes"}},

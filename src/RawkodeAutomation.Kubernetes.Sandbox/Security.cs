@@ -279,7 +279,7 @@ internal sealed class ClusterSecurity(ObjectStore store, ClusterPki pki, string 
     private ResourceType Type(string plural) => store.Catalog.Find("rbac.authorization.k8s.io", "v1", plural)!;
 
     // An aggregated ClusterRole (admin, edit, view) holds the rules of every ClusterRole its selectors pick.
-    private static IEnumerable<JsonObject> ClusterRoleRules(List<JsonObject> clusterRoles, string? name)
+    private static List<JsonObject> ClusterRoleRules(List<JsonObject> clusterRoles, string? name)
     {
         var role = clusterRoles.FirstOrDefault(r => r["metadata"]!["name"]!.GetValue<string>() == name);
         var rules = Rules(role).ToList();

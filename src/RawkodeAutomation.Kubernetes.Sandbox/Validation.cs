@@ -39,6 +39,9 @@ public sealed record FieldError(string Field, string Reason, string Message)
 /// </summary>
 internal static class Defaults
 {
+    private static readonly string[] ContainerFields = ["initContainers", "containers"];
+    private static readonly string[] ProbeFields = ["readinessProbe", "livenessProbe", "startupProbe"];
+
     /// <summary>
     /// A pod's quality of service class, as the API server sets <c>status.qosClass</c>: Guaranteed when every container
     /// has CPU and memory limits and its requests (defaulted to the limits) equal them, BestEffort when no container
@@ -46,7 +49,7 @@ internal static class Defaults
     /// </summary>
     public static string QosClass(JsonObject pod)
     {
-        var containers = new[] { "initContainers", "containers" }
+        var containers = ContainerFields
             .SelectMany(field => (pod["spec"]?[field] as JsonArray)?.OfType<JsonObject>() ?? [])
             .ToList();
         var any = false;
@@ -164,7 +167,7 @@ internal static class Defaults
         spec["dnsPolicy"] ??= "ClusterFirst";
         spec["securityContext"] ??= new JsonObject();
         spec["schedulerName"] ??= "default-scheduler";
-        foreach (var container in new[] { "initContainers", "containers" }.SelectMany(f => (spec[f] as JsonArray)?.OfType<JsonObject>() ?? []))
+        foreach (var container in ContainerFields.SelectMany(f => (spec[f] as JsonArray)?.OfType<JsonObject>() ?? []))
         {
             var image = container["image"]?.GetValue<string>() ?? "";
             var tag = image.Split('@')[0];
@@ -178,7 +181,7 @@ internal static class Defaults
                 port["protocol"] ??= "TCP";
             }
 
-            foreach (var probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" }.Select(p => container[p]).OfType<JsonObject>())
+            foreach (var probe in ProbeFields.Select(p => container[p]).OfType<JsonObject>())
             {
                 probe["timeoutSeconds"] ??= 1;
                 probe["periodSeconds"] ??= 10;
@@ -215,6 +218,9 @@ internal static class Defaults
 /// </summary>
 internal static partial class Validation
 {
+    /// <summary>What a name may not contain when it is a path segment.</summary>
+    private static readonly string[] PathSegmentForbidden = ["/", "%"];
+
     /// <summary>
     /// Validates a create (<paramref name="old"/> null) or an update. <paramref name="byClient"/> is false for a
     /// controller's own path (the scheduler's binding, the kubelet's restart of a static pod), which upstream does
@@ -296,7 +302,7 @@ internal static partial class Validation
                     errors.Add(FieldError.Invalid("metadata.name", name, $"may not be '{name}'"));
                 }
 
-                foreach (var forbidden in new[] { "/", "%" }.Where(f => name.Contains(f, StringComparison.Ordinal)))
+                foreach (var forbidden in PathSegmentForbidden.Where(f => name.Contains(f, StringComparison.Ordinal)))
                 {
                     errors.Add(FieldError.Invalid("metadata.name", name, $"may not contain '{forbidden}'"));
                 }

@@ -894,7 +894,7 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
         foreach (var node in Store.List(_cluster.Type("Node"), null).Items.Where(n => _nodes.KubeletDown(Name(n))))
         {
             var taints = (node["spec"]?["taints"] as JsonArray)?.OfType<JsonObject>().Select(t => (JsonObject)t.DeepClone()).ToList() ?? [];
-            var missing = new[] { "NoSchedule", "NoExecute" }
+            var missing = UnreachableEffects
                 .Where(effect => !taints.Any(t => t["key"]?.GetValue<string>() == UnreachableTaint && t["effect"]?.GetValue<string>() == effect))
                 .ToList();
             var current = node;
@@ -989,6 +989,9 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
 
     /// <summary>The node lifecycle controller's taint for a node whose kubelet stopped posting status.</summary>
     private const string UnreachableTaint = "node.kubernetes.io/unreachable";
+
+    /// <summary>The effects the node lifecycle controller taints an unreachable node with.</summary>
+    private static readonly string[] UnreachableEffects = ["NoSchedule", "NoExecute"];
 
     /// <summary>
     /// A pod on a node whose kubelet stopped: nobody starts it (a new one stays Pending) or reports on it; the node
