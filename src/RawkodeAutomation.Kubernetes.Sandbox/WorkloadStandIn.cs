@@ -345,8 +345,12 @@ internal sealed class WorkloadStandIn : IAsyncDisposable
                 ["labels"] = new JsonObject { [SliceServiceName] = Name(service), [SliceManagedBy] = SliceController },
                 ["ownerReferences"] = new JsonArray(new JsonObject
                 {
-                    ["apiVersion"] = "v1", ["kind"] = "Service", ["name"] = Name(service), ["uid"] = service["metadata"]!["uid"]!.DeepClone(),
-                    ["controller"] = true, ["blockOwnerDeletion"] = true,
+                    ["apiVersion"] = "v1",
+                    ["kind"] = "Service",
+                    ["name"] = Name(service),
+                    ["uid"] = service["metadata"]!["uid"]!.DeepClone(),
+                    ["controller"] = true,
+                    ["blockOwnerDeletion"] = true,
                 }),
             },
             ["addressType"] = "IPv4",
