@@ -43,6 +43,7 @@ public sealed class LauncherTests : IDisposable
     [Fact]
     public async Task Run_Interrupt_ReachesTheProgramItself()
     {
+        Signals.AssertSigIntReachesChildren();
         // The launcher execs: the pid a caller (or Ctrl+C) signals is the program's own.
         WriteBinary("""
             trap 'echo "got INT"; exit 42' INT

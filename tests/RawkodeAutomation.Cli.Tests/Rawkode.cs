@@ -180,3 +180,27 @@ internal sealed class TemporaryCheckout : IDisposable
         }
     }
 }
+
+/// <summary>The signal disposition the tests' child processes inherit.</summary>
+internal static class Signals
+{
+    /// <summary>
+    /// Fails at once, saying why, when this process ignores SIGINT: a program started in the background by a
+    /// non-interactive shell (<c>cmd &amp;</c> in a script) inherits SIGINT ignored, and so does every process it starts,
+    /// so a test that interrupts one would otherwise wait minutes for an exit that never comes.
+    /// </summary>
+    public static void AssertSigIntReachesChildren()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var ignored = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        if (ignored is not null && (Convert.ToUInt64(ignored["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0)
+        {
+            Xunit.Assert.Fail("this test process ignores SIGINT (dotnet test was started in the background by a non-interactive shell, "
+                + "e.g. `dotnet test &` in a script), so the processes it starts cannot be interrupted; run dotnet test in the foreground "
+                + "or from a shell with job control (set -m)");
+        }
+    }
+}

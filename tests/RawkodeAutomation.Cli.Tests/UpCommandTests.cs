@@ -49,6 +49,7 @@ public sealed partial class UpCommandTests : IDisposable
     [Fact]
     public async Task Up_Starting_PrintsFrontPageThatLinksEveryPageWhileRunning()
     {
+        Signals.AssertSigIntReachesChildren();
         using Process up = Start();
         Lines lines = new(up);
 
