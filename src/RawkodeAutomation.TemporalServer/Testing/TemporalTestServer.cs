@@ -80,9 +80,10 @@ public static class TemporalTestServer
     /// <c>WorkflowEnvironment.StartTimeSkippingAsync</c> as <c>TestServer.ExistingPath</c> (it answers to the official
     /// test server's <c>&lt;exe&gt; &lt;port&gt;</c> argument shape). <c>TEMPORAL_TEST_SERVER=official</c> uses the
     /// official Java test server instead (downloaded by the SDK; needs internet). <c>inprocess</c> has no effect here:
-    /// the SDK's time-skipping environment (it unlocks time while a result is awaited) only starts a server process.
-    /// To host one in-process, pass a <see cref="TimeSkipping.SkippingClock"/> as
-    /// <see cref="OfflineTemporalServerOptions.TimeProvider"/> and drive it yourself.
+    /// the SDK's time-skipping environment only starts a server process, and gives it a fixed 5 s to listen (retried
+    /// here, yet still missed now and then on a machine busy with other tests). For a test about workflows rather than
+    /// the executable, <see cref="InProcessTimeSkippingEnvironment.StartAsync"/> hosts the server in the test's process
+    /// with the same time-skipping behaviour and no process start.
     /// </summary>
     /// <param name="callerAssembly">Assembly that carries the <see cref="ExecutableMetadataKey"/> metadata; defaults to the caller.</param>
     /// <param name="executablePath">The test server executable to run; defaults to <see cref="FindExecutable"/>.</param>

@@ -22,7 +22,7 @@ public sealed class KlusteredHandOverTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _env = await TemporalTestServer.StartTimeSkippingAsync(typeof(KlusteredHandOverTests).Assembly);
+        _env = await InProcessTimeSkippingEnvironment.StartAsync();
     }
 
     public async Task DisposeAsync()

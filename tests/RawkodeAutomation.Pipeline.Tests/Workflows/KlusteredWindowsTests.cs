@@ -21,8 +21,8 @@ public sealed class KlusteredTimeCollection
 
 /// <summary>
 /// The breakers' and fixers' windows with the real durations (provision 2 h before, a 90 min show, teardown 4 h
-/// after), on the project's own time-skipping test server: the built <c>rawkode</c> run by the SDK's
-/// <c>WorkflowEnvironment.StartTimeSkippingAsync</c>. Days of workflow time pass in seconds of wall clock.
+/// after), on the project's own time-skipping server hosted in the test process
+/// (<see cref="InProcessTimeSkippingEnvironment"/>). Days of workflow time pass in seconds of wall clock.
 /// </summary>
 [Collection(KlusteredTimeCollection.Name)]
 public sealed class KlusteredWindowsTests : IAsyncLifetime
@@ -36,7 +36,7 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _env = await TemporalTestServer.StartTimeSkippingAsync(typeof(KlusteredWindowsTests).Assembly);
+        _env = await InProcessTimeSkippingEnvironment.StartAsync();
     }
 
     public async Task DisposeAsync()

@@ -10,11 +10,12 @@ using Temporalio.Worker;
 namespace RawkodeAutomation.TemporalServer.Tests.TimeSkipping;
 
 /// <summary>
-/// The built <c>rawkode</c> executable as the SDK's time-skipping test server:
-/// <c>WorkflowEnvironment.StartTimeSkippingAsync</c> with <c>TestServer.ExistingPath</c>, one server per test so the
-/// global time lock of one test cannot move another's clock.
+/// The project's time-skipping server as a test's <see cref="WorkflowEnvironment"/>, one server per test so the global
+/// time lock of one test cannot move another's clock. Run twice: as the SDK starts it (the built <c>rawkode</c> through
+/// <c>WorkflowEnvironment.StartTimeSkippingAsync</c> with <c>TestServer.ExistingPath</c>) and hosted in the test's
+/// process (<see cref="InProcessTimeSkippingEnvironment"/>), which must behave the same.
 /// </summary>
-public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
+public abstract class TimeSkippingEnvironmentTests : IAsyncLifetime
 {
     /// <summary>Longest any result may take in wall-clock time; without skipping these tests would wait for days.</summary>
     private static readonly TimeSpan WallClockLimit = TimeSpan.FromSeconds(60);
@@ -23,8 +24,10 @@ public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
 
     private WorkflowEnvironment Env => _env ?? throw new InvalidOperationException("not started");
 
-    public async Task InitializeAsync() =>
-        _env = await TemporalTestServer.StartTimeSkippingAsync(typeof(TimeSkippingEnvironmentTests).Assembly);
+    /// <summary>Starts the environment under test.</summary>
+    protected abstract Task<WorkflowEnvironment> StartAsync();
+
+    public async Task InitializeAsync() => _env = await StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -221,4 +224,17 @@ public sealed class TimeSkippingEnvironmentTests : IAsyncLifetime
         });
         Assert.True(observed.Elapsed >= TimeSpan.FromHours(1), $"the workflow saw only {observed.Elapsed} pass");
     }
+}
+
+/// <summary>The built <c>rawkode</c>, started by the SDK as its time-skipping test server.</summary>
+public sealed class SdkStartedTimeSkippingTests : TimeSkippingEnvironmentTests
+{
+    protected override async Task<WorkflowEnvironment> StartAsync() =>
+        await TemporalTestServer.StartTimeSkippingAsync(typeof(SdkStartedTimeSkippingTests).Assembly);
+}
+
+/// <summary>The server hosted in the test's process, with the same time-skipping behaviour as the SDK's environment.</summary>
+public sealed class InProcessEnvironmentTimeSkippingTests : TimeSkippingEnvironmentTests
+{
+    protected override async Task<WorkflowEnvironment> StartAsync() => await InProcessTimeSkippingEnvironment.StartAsync();
 }
