@@ -37,7 +37,7 @@ public sealed class CleanupWorkflow
     private readonly List<CleanupItem> _kept = [];
     private readonly List<string> _notes = [];
     private readonly List<CleanupItem> _drifted = [];
-    private string _phase = "Starting";
+    private CleanupPhase _phase = CleanupPhase.Starting;
     private DateTimeOffset _at;
     private bool _dryRun;
     private long _units;
@@ -47,7 +47,7 @@ public sealed class CleanupWorkflow
         var before = _phase;
         _quota = new QuotaGate(units => _units += units, waiting =>
         {
-            (before, _phase) = waiting ? (_phase, "WaitingForQuota") : (before, before);
+            (before, _phase) = waiting ? (_phase, CleanupPhase.WaitingForQuota) : (before, before);
         });
     }
 
@@ -66,7 +66,7 @@ public sealed class CleanupWorkflow
             return Finish();
         }
 
-        _phase = "Clusters";
+        _phase = CleanupPhase.Clusters;
         try
         {
             var clusters = await ActivityCalls.RunAsync(
@@ -81,7 +81,7 @@ public sealed class CleanupWorkflow
             _notes.Add("clusters: " + Describe(e));
         }
 
-        _phase = "SurveyingBroadcasts";
+        _phase = CleanupPhase.SurveyingBroadcasts;
         BroadcastSurvey? survey = null;
         try
         {
@@ -98,7 +98,7 @@ public sealed class CleanupWorkflow
 
         if (survey is not null)
         {
-            _phase = "DeletingBroadcasts";
+            _phase = CleanupPhase.DeletingBroadcasts;
             foreach (var leftover in survey.Leftovers)
             {
                 if (input.DryRun)
@@ -143,7 +143,7 @@ public sealed class CleanupWorkflow
 
     private CleanupReport Finish()
     {
-        _phase = "Done";
+        _phase = CleanupPhase.Done;
         var report = Report();
         Workflow.Logger.LogInformation(
             "Cleanup pass: {Deleted} deleted, {Kept} kept, {Drifted} drifted, {Units} units",
@@ -158,7 +158,7 @@ public sealed class CleanupWorkflow
     /// </summary>
     private async Task CheckDriftAsync(bool dryRun)
     {
-        _phase = "CheckingDrift";
+        _phase = CleanupPhase.CheckingDrift;
         HeldVideos held;
         VideoPresence presence;
         try
@@ -207,7 +207,7 @@ public sealed class CleanupWorkflow
     /// <summary>Our streams whose show has no episode at the branch head and no unfinished broadcast bound to them.</summary>
     private async Task CleanStreamsAsync(bool dryRun)
     {
-        _phase = "SurveyingStreams";
+        _phase = CleanupPhase.SurveyingStreams;
         StreamSurvey survey;
         try
         {
@@ -223,7 +223,7 @@ public sealed class CleanupWorkflow
         _kept.AddRange(survey.Kept);
         _notes.AddRange(survey.Notes);
 
-        _phase = "DeletingStreams";
+        _phase = CleanupPhase.DeletingStreams;
         foreach (var orphan in survey.Orphans)
         {
             if (dryRun)

@@ -68,7 +68,7 @@ public sealed class EpisodeWorkflow
     private bool _forceThumbnail;
     private bool _approved;
     private bool _skipRequested;
-    private string _phase = "Idle";
+    private EpisodePhase _phase = EpisodePhase.Idle;
     private DateTimeOffset? _nextWakeUp;
     private long _reconcilePasses;
     private bool _klusteredConcurrent;
@@ -96,15 +96,15 @@ public sealed class EpisodeWorkflow
         KlusteredSchedule.Earliest([_nextWakeUp, _klusteredWakeUp]),
         _unitsSpent);
 
-    private bool Busy => _phase is "Reconciling" or "WaitingForQuota" or "Klustered" || _klusteredRunning
-        || (_dirty && !_failed) || (_deleted && _phase != "AwaitingApproval");
+    private bool Busy => _phase is EpisodePhase.Reconciling or EpisodePhase.WaitingForQuota or EpisodePhase.Klustered || _klusteredRunning
+        || (_dirty && !_failed) || (_deleted && _phase != EpisodePhase.AwaitingApproval);
 
     /// <summary>The YouTube side's phase, unless it is at rest and the Klustered timeline has something to say.</summary>
-    private string PhaseNow => !_klusteredConcurrent || _phase is not ("Idle" or "Sleeping")
+    private EpisodePhase PhaseNow => !_klusteredConcurrent || _phase is not (EpisodePhase.Idle or EpisodePhase.Sleeping)
         ? _phase
-        : _teams.Any(t => t.Phase == TeamPhase.Failed) ? "Failed"
-        : _klusteredRunning ? "Klustered"
-        : _klusteredWakeUp is not null ? "Sleeping"
+        : _teams.Any(t => t.Phase == TeamPhase.Failed) ? EpisodePhase.Failed
+        : _klusteredRunning ? EpisodePhase.Klustered
+        : _klusteredWakeUp is not null ? EpisodePhase.Sleeping
         : _phase;
 
     private TimeSpan FixPollInterval => _fixPollInterval ?? DefaultFixPollInterval;
@@ -119,7 +119,7 @@ public sealed class EpisodeWorkflow
         var before = _phase;
         _quota = new QuotaGate(units => _unitsSpent += units, waiting =>
         {
-            (before, _phase) = waiting ? (_phase, "WaitingForQuota") : (before, before);
+            (before, _phase) = waiting ? (_phase, EpisodePhase.WaitingForQuota) : (before, before);
         });
         _episodeId = input.EpisodeId;
         _fixPollInterval = input.FixPollInterval;
@@ -181,7 +181,7 @@ public sealed class EpisodeWorkflow
 
             _nextWakeUp = wakeAt;
             // With the concurrent Klustered timeline, PhaseNow reads the teams' state when it is asked.
-            _phase = _failed || (!_klusteredConcurrent && _teams.Any(t => t.Phase == TeamPhase.Failed)) ? "Failed" : wakeAt is null ? "Idle" : "Sleeping";
+            _phase = _failed || (!_klusteredConcurrent && _teams.Any(t => t.Phase == TeamPhase.Failed)) ? EpisodePhase.Failed : wakeAt is null ? EpisodePhase.Idle : EpisodePhase.Sleeping;
             Func<bool> woken = () => _deleted || (_dirty && !_failed)
                 || (_klusteredConcurrent && (ShouldContinueAsNew || _klusteredLoop is { IsFaulted: true }));
             await SleepAsync(wakeAt, woken);
@@ -326,7 +326,7 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal]
     public Task ApproveAsync()
     {
-        if (_phase != "AwaitingApproval")
+        if (_phase != EpisodePhase.AwaitingApproval)
         {
             // Only an approval given once asked counts (see CancelEpisodeAsync).
             _lastResult = "approve: nothing is waiting for approval";
@@ -379,7 +379,7 @@ public sealed class EpisodeWorkflow
         {
             throw new ApplicationFailureException("skip: say why (the reason is kept in the episode's state)", "ReasonRequired");
         }
-        if (_phase == "AwaitingApproval")
+        if (_phase == EpisodePhase.AwaitingApproval)
         {
             return;
         }
@@ -427,7 +427,7 @@ public sealed class EpisodeWorkflow
     [WorkflowUpdateValidator(nameof(ApproveDeletionAsync))]
     public void ValidateApproveDeletion()
     {
-        if (_phase != "AwaitingApproval")
+        if (_phase != EpisodePhase.AwaitingApproval)
         {
             throw new ApplicationFailureException($"episode {_episodeId}: nothing is waiting for approval (phase {_phase})", "NothingToApprove");
         }
@@ -469,7 +469,7 @@ public sealed class EpisodeWorkflow
             _lastResult = HistoryDecisions.NotOnYouTubeResult;
             return;
         }
-        _phase = "Reconciling";
+        _phase = EpisodePhase.Reconciling;
         // A sweep's read is good for this pass only: a later pass reads for itself.
         var observed = _observed;
         _observed = null;
@@ -552,7 +552,7 @@ public sealed class EpisodeWorkflow
         }
         finally
         {
-            _phase = "Idle";
+            _phase = EpisodePhase.Idle;
         }
     }
 
@@ -609,7 +609,7 @@ public sealed class EpisodeWorkflow
         }
         if (!_klusteredConcurrent)
         {
-            _phase = "Idle";
+            _phase = EpisodePhase.Idle;
         }
         if (_klusteredHands && !_fixChaptersRecorded && !_deleted)
         {
@@ -667,7 +667,7 @@ public sealed class EpisodeWorkflow
             : new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
         if (!_klusteredConcurrent)
         {
-            _phase = "Klustered";
+            _phase = EpisodePhase.Klustered;
         }
         try
         {
@@ -784,7 +784,7 @@ public sealed class EpisodeWorkflow
 
     private async Task<EpisodeOutcome> CancelEpisodeAsync()
     {
-        _phase = "Cancelling";
+        _phase = EpisodePhase.Cancelling;
         // Clusters first: they cost money by the hour.
         if (_desired?.Klustered is { } k)
         {
@@ -815,7 +815,7 @@ public sealed class EpisodeWorkflow
         switch (EpisodeDecisions.OnDeleted(_applied, _desired, Workflow.UtcNow))
         {
             case DeletionAction.NeedsApproval:
-                _phase = "AwaitingApproval";
+                _phase = EpisodePhase.AwaitingApproval;
                 if (Workflow.Patched(OperatorPatch))
                 {
                     // An Approve or Skip sent earlier (for something else) must not decide this.
@@ -841,7 +841,7 @@ public sealed class EpisodeWorkflow
                 videoKept = true;
                 break;
         }
-        _phase = "Cancelled";
+        _phase = EpisodePhase.Cancelled;
         _lastResult = result;
         await NotifySweepsAsync();
         return new EpisodeOutcome(_episodeId, result, _unitsSpent, videoKept);

@@ -393,7 +393,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
 
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteLineAsync($"rawkode up: {status.Summary()}").ConfigureAwait(false);
-            foreach (var failed in status.Episodes.Where(e => e.Phase == "Failed"))
+            foreach (var failed in status.Episodes.Where(e => e.Phase == EpisodePhase.Failed))
             {
                 await output.WriteLineAsync($"  FAILED {failed.EpisodeId}: {failed.LastError}").ConfigureAwait(false);
             }
@@ -414,7 +414,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             var credentialsRejected = status.Quota?.CredentialsRejected == true;
             if (credentialsRejected)
             {
-                await output.WriteLineAsync($"rawkode up: YouTube refused the channel's credentials; {status.Episodes.Count(e => e.Phase == "WaitingForQuota")} episode(s) wait for new ones and run by themselves once up starts with them (YouTube:ClientId, YouTube:ClientSecret, YouTube:RefreshToken)").ConfigureAwait(false);
+                await output.WriteLineAsync($"rawkode up: YouTube refused the channel's credentials; {status.Episodes.Count(e => e.Phase == EpisodePhase.WaitingForQuota)} episode(s) wait for new ones and run by themselves once up starts with them (YouTube:ClientId, YouTube:ClientSecret, YouTube:RefreshToken)").ConfigureAwait(false);
             }
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return commitFailed || status.Failed > 0 || timedOut || credentialsRejected ? 1 : 0;

@@ -69,15 +69,15 @@ internal static partial class ChannelPage
     private static partial Regex Located();
 
     /// <summary>Sorts episodes the way an operator reads them: what needs a person first, then what waits, then the rest.</summary>
-    public static int Rank(string phase) => phase switch
+    public static int Rank(EpisodePhase phase) => phase switch
     {
-        "Failed" => 0,
-        "AwaitingApproval" => 1,
-        "WaitingForQuota" => 2,
-        "Reconciling" => 3,
-        "Klustered" => 4,
-        "Sleeping" => 5,
-        "Idle" => 6,
+        EpisodePhase.Failed => 0,
+        EpisodePhase.AwaitingApproval => 1,
+        EpisodePhase.WaitingForQuota => 2,
+        EpisodePhase.Reconciling => 3,
+        EpisodePhase.Klustered => 4,
+        EpisodePhase.Sleeping => 5,
+        EpisodePhase.Idle => 6,
         _ => 7,
     };
 
@@ -162,7 +162,7 @@ internal static partial class ChannelPage
         {
             var id = WorkflowIds.Episode(e.EpisodeId);
             var pending = string.Join(", ", new[] { e.Pending.Broadcast ? "broadcast" : null, e.Pending.Description ? "description" : null, e.Pending.Thumbnail ? "thumbnail" : null }.Where(p => p is not null));
-            html.Add($"<tr class=\"phase-{e.Phase}\" data-target=\"{id}\"><td><a href=\"{page.WorkflowLink(id)}\">{e.EpisodeId}</a></td><td>{Layout.Badge(e.Phase)}</td>");
+            html.Add($"<tr class=\"phase-{e.Phase}\" data-target=\"{id}\"><td><a href=\"{page.WorkflowLink(id)}\">{e.EpisodeId}</a></td><td>{Layout.Badge(e.Phase.ToString())}</td>");
             html.Add($"<td class=\"mono\">{e.Applied.VideoId}</td><td>{pending}</td><td>{e.LastResult}");
             if (!string.IsNullOrEmpty(e.LastError))
             {
@@ -383,7 +383,7 @@ internal static partial class ChannelPage
         html.Add($"<table class=\"channel\" id=\"cleanup-passes\"><thead><tr><th>pass</th><th>started</th><th>phase</th><th>deleted</th><th>kept</th><th>notes</th><th>units</th></tr></thead><tbody>");
         foreach (var pass in passes)
         {
-            var phase = pass.State?.Phase ?? pass.Status;
+            var phase = pass.State?.Phase.ToString() ?? pass.Status;
             var report = pass.State?.Report;
             html.Add($"<tr><td class=\"mono\"><a href=\"{page.WorkflowLink(pass.WorkflowId)}\">{pass.WorkflowId}</a></td><td>{Time(pass.StartedAt, page.Now)}</td><td>{Layout.Badge(phase)}{(report?.DryRun == true ? Html.Raw(" <span class=\"muted\">dry run</span>") : Markup.Empty)}</td>");
             html.Add($"<td>{Items(report?.Deleted)}</td><td>{Items(report?.Kept)}</td><td>{string.Join("; ", report?.Notes ?? [])}</td><td>{report?.QuotaUnitsSpent}</td></tr>");

@@ -98,7 +98,7 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             {
                 var state = await temporal.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId))
                     .QueryAsync(w => w.State, new() { Rpc = new() { CancellationToken = token } }).ConfigureAwait(false);
-                held[episodeId] = state.Phase == "Cancelled" ? null : state.Applied.VideoId;
+                held[episodeId] = state.Phase == EpisodePhase.Cancelled ? null : state.Applied.VideoId;
             }
             catch (Exception e) when (e is RpcException or WorkflowQueryFailedException)
             {

@@ -23,7 +23,7 @@ public sealed record ChannelStatus(
     IReadOnlyList<CleanupPassRecord>? Cleanup = null,
     IReadOnlyList<InFlightWork>? InFlight = null)
 {
-    public int Failed => Episodes.Count(e => e.Phase == "Failed");
+    public int Failed => Episodes.Count(e => e.Phase == EpisodePhase.Failed);
 
     /// <summary>
     /// Nothing left to do before a timer: idle, sleeping, failed, or parked until the quota resets; and no commit being
@@ -35,19 +35,19 @@ public sealed record ChannelStatus(
 
     private bool QuotaParked => Quota is { } q && (q.Exhausted || q.CredentialsRejected || q.QueuedLiveScheduling + q.QueuedThumbnails + q.QueuedSweeps > 0 && q.Remaining < RawkodeAutomation.Episodes.Quota.YouTubeCosts.Reserve.Broadcast);
 
-    private bool ParkedOnQuota(string phase) => phase == "WaitingForQuota" && QuotaParked;
+    private bool ParkedOnQuota(EpisodePhase phase) => phase == EpisodePhase.WaitingForQuota && QuotaParked;
 
     /// <summary>
     /// When an episode acts next: its own timer, or — while it waits for units the day no longer has — the quota's
     /// reset (a waiting episode has no timer of its own; the reset is what wakes it).
     /// </summary>
     public DateTimeOffset? WakeUp(EpisodeStatus episode) =>
-        episode.NextWakeUp ?? (episode.Phase == "WaitingForQuota" && QuotaParked ? Quota!.NextReset : null);
+        episode.NextWakeUp ?? (episode.Phase == EpisodePhase.WaitingForQuota && QuotaParked ? Quota!.NextReset : null);
 
     /// <summary>One line: counts per phase and the quota.</summary>
     public string Summary()
     {
-        var phases = Episodes.GroupBy(e => e.Phase).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key.ToLowerInvariant()}");
+        var phases = Episodes.GroupBy(e => e.Phase).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
         var quota = Quota is { } q ? $"; quota {q.Used}/{q.DailyBudget} used today ({q.Remaining} left, resets {q.NextReset:u}){(q.CredentialsRejected ? "; YouTube refused the credentials: calls wait for a worker with new ones" : "")}" : "";
         var sweeping = People.Where(p => p.Busy).Select(p => $"{p.PersonId} {p.Done}/{p.Done + p.Pending + p.InFlight}").ToList();
         var sweeps = sweeping.Count > 0 ? $"; sweeps: {string.Join(", ", sweeping)}" : "";
@@ -243,7 +243,7 @@ public static class PipelineStatusReader
                 var handle = client.GetWorkflowHandle<CleanupWorkflow>(wf.Id, wf.RunId);
                 state = wf.Status switch
                 {
-                    WorkflowExecutionStatus.Completed => new CleanupStatus("Done", await handle.GetResultAsync<CleanupReport>(rpcOptions: rpc).ConfigureAwait(false)),
+                    WorkflowExecutionStatus.Completed => new CleanupStatus(CleanupPhase.Done, await handle.GetResultAsync<CleanupReport>(rpcOptions: rpc).ConfigureAwait(false)),
                     WorkflowExecutionStatus.Running => await handle.QueryAsync(w => w.State, new() { Rpc = rpc }).ConfigureAwait(false),
                     _ => null,
                 };

@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
 
 namespace RawkodeAutomation.OperatorUi.Tests.Channel;
 
@@ -58,7 +59,7 @@ public sealed class ChannelPageBrowserTests(OperatorUiFixture fixture)
 
         await Assertions.Expect(Row(page, id).Locator(".feedback.accepted")).ToContainTextAsync("RetryFailed accepted");
         // The day's quota is spent: the retried broadcast waits for the reset, at live-scheduling priority (first in the queue).
-        await scene.WaitAsync(s => s.Episodes.Single(e => e.EpisodeId == ChannelScene.FailedEpisode).Phase == "WaitingForQuota", "the retried episode waiting for quota");
+        await scene.WaitAsync(s => s.Episodes.Single(e => e.EpisodeId == ChannelScene.FailedEpisode).Phase == EpisodePhase.WaitingForQuota, "the retried episode waiting for quota");
         await page.ReloadAsync();
         await Assertions.Expect(Row(page, id).Locator(".badge")).ToHaveTextAsync("WaitingForQuota");
         await Assertions.Expect(page.Locator("#quota-queue tbody tr").First.Locator(".badge")).ToHaveTextAsync("LiveScheduling");

@@ -12,7 +12,7 @@ public sealed class ChannelPageRenderingTests
     [Fact]
     public void Render_FailedEpisodeAmongOthers_FailedRowFirst()
     {
-        var status = new ChannelStatus([Episode("a/idle", "Idle"), Episode("b/waiting", "WaitingForQuota"), Episode("z/failed", "Failed")], [], Quota(exhausted: false));
+        var status = new ChannelStatus([Episode("a/idle", EpisodePhase.Idle), Episode("b/waiting", EpisodePhase.WaitingForQuota), Episode("z/failed", EpisodePhase.Failed)], [], Quota(exhausted: false));
 
         var html = ChannelPage.Render(status, Context(), null);
 
@@ -25,7 +25,7 @@ public sealed class ChannelPageRenderingTests
     [Fact]
     public void WakeUp_WaitingForQuotaWhenTheDayIsSpent_IsTheQuotaReset()
     {
-        var waiting = Episode("b/waiting", "WaitingForQuota");
+        var waiting = Episode("b/waiting", EpisodePhase.WaitingForQuota);
 
         Assert.Equal(Reset, new ChannelStatus([waiting], [], Quota(exhausted: true)).WakeUp(waiting));
         // Units left: it is about to be granted, not asleep until the reset.
@@ -35,7 +35,7 @@ public sealed class ChannelPageRenderingTests
     [Fact]
     public void Render_ErrorMessagesWithMarkup_Encoded()
     {
-        var failed = Episode("z/failed", "Failed") with { LastError = "<script>alert(1)</script>" };
+        var failed = Episode("z/failed", EpisodePhase.Failed) with { LastError = "<script>alert(1)</script>" };
 
         var html = ChannelPage.Render(new ChannelStatus([failed], [], null), Context(), null);
 
@@ -63,7 +63,7 @@ public sealed class ChannelPageRenderingTests
             new TeamState("team-a", TeamPhase.Fixed, "klustered-7-team-a", "secret default/klustered-7-team-a-kubeconfig (key value)", TimeToFix: TimeSpan.FromMinutes(42) + TimeSpan.FromSeconds(5), TimeToFixRecorded: true),
             new TeamState("team-b", TeamPhase.Failed, "klustered-7-team-b", null, LastError: "breaks not verified: coredns still resolves"),
         };
-        var episode = Episode("klustered/2026-12-10-seven", "Klustered") with { Teams = teams };
+        var episode = Episode("klustered/2026-12-10-seven", EpisodePhase.Klustered) with { Teams = teams };
 
         var html = ChannelPage.Render(new ChannelStatus([episode], [], null), Context(), null);
 
@@ -92,7 +92,7 @@ public sealed class ChannelPageRenderingTests
         var desired = new DesiredEpisode("klustered/2026-12-10-seven", "klustered", "Klustered #7", start, TimeSpan.FromMinutes(90), "public", false, "", [], 28, null, "klustered", null, "t1",
             new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4), [Spec("team-a", ["apiserver-wrong-port"]), Spec("team-b", ["quota-zero-pods"]), Spec("team-c", [])]),
             "c1", start.AddDays(-1));
-        var episode = Episode("klustered/2026-12-10-seven", "Klustered") with { Teams = teams, Desired = desired };
+        var episode = Episode("klustered/2026-12-10-seven", EpisodePhase.Klustered) with { Teams = teams, Desired = desired };
 
         var html = ChannelPage.Render(new ChannelStatus([episode], [], null), Context(), null);
 
@@ -117,8 +117,8 @@ public sealed class ChannelPageRenderingTests
             ["1 cluster deleted"], 2);
         var passes = new[]
         {
-            new CleanupPassRecord("cleanup-2026-12-07T08:00:00Z", Reset, "Running", new CleanupStatus("SurveyingBroadcasts", report with { Deleted = [], Kept = [] })),
-            new CleanupPassRecord("cleanup-2026-12-07T07:00:00Z", Reset.AddHours(-1), "Completed", new CleanupStatus("Done", report)),
+            new CleanupPassRecord("cleanup-2026-12-07T08:00:00Z", Reset, "Running", new CleanupStatus(CleanupPhase.SurveyingBroadcasts, report with { Deleted = [], Kept = [] })),
+            new CleanupPassRecord("cleanup-2026-12-07T07:00:00Z", Reset.AddHours(-1), "Completed", new CleanupStatus(CleanupPhase.Done, report)),
         };
 
         var html = ChannelPage.Render(new ChannelStatus([], [], null, Cleanup: passes), Context(), null);
@@ -131,8 +131,8 @@ public sealed class ChannelPageRenderingTests
 
     private static ChannelPageContext Context(ChannelPageOptions? options = null) => new(options ?? new ChannelPageOptions(), "/operator", "127.0.0.1:7233", null);
 
-    private static EpisodeStatus Episode(string id, string phase) =>
-        new(id, phase, phase != "Idle", null, new AppliedEpisode(), ReconcilePlan.Nothing, [], null, null, null, 0);
+    private static EpisodeStatus Episode(string id, EpisodePhase phase) =>
+        new(id, phase, phase != EpisodePhase.Idle, null, new AppliedEpisode(), ReconcilePlan.Nothing, [], null, null, null, 0);
 
     private static QuotaStatus Quota(bool exhausted) =>
         new("2026-12-07", 10_000, exhausted ? 10_000 : 100, exhausted ? 0 : 9_900, exhausted, 0, 0, 1, 0, Reset, 0, 0);

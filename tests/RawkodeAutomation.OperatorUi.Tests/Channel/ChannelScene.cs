@@ -117,11 +117,11 @@ public sealed class ChannelScene : IAsyncDisposable
 
         // An applied commit: two of Ada's episodes go live on YouTube.
         await RunCommitAsync(AppliedSha);
-        await WaitAsync(s => s.Episodes.Count(e => e.Phase == "Idle" && e.Applied.VideoId is not null) == 2, "both episodes reconciled");
+        await WaitAsync(s => s.Episodes.Count(e => e.Phase == EpisodePhase.Idle && e.Applied.VideoId is not null) == 2, "both episodes reconciled");
 
         // An episode YouTube refuses to schedule: failed, with YouTube's words.
         await EntitySignals.SignalEpisodesAsync(Client, Options, [Change(Spec(FailedEpisode, "Holiday special: what broke in 2026", "v1"), ChangeReason.EpisodeEdited)], CancellationToken.None);
-        await WaitAsync(s => s.Episodes.Any(e => e.EpisodeId == FailedEpisode && e.Phase == "Failed"), "the failed episode");
+        await WaitAsync(s => s.Episodes.Any(e => e.EpisodeId == FailedEpisode && e.Phase == EpisodePhase.Failed), "the failed episode");
 
         // A commit whose episode file does not validate: rejected, nothing signalled.
         await RunCommitAsync(RejectedSha);
@@ -135,7 +135,7 @@ public sealed class ChannelScene : IAsyncDisposable
         await Client.StartWorkflowAsync((PersonWorkflow wf) => wf.RunAsync(new PersonWorkflowInput(Person, BatchSize: 2)), person);
         await WaitAsync(
             s => s.People.Any(p => p.PersonId == Person && p.Done == 1 && p.InFlight == 1 && p.Pending == 1)
-                && s.Episodes.Any(e => e.EpisodeId == SweptB && e.Phase == "WaitingForQuota")
+                && s.Episodes.Any(e => e.EpisodeId == SweptB && e.Phase == EpisodePhase.WaitingForQuota)
                 && s.Quota is { Exhausted: true }
                 && s.QuotaQueue?.Count == 1,
             "the sweep waiting for the quota reset");

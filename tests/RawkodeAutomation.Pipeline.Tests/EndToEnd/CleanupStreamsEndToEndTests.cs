@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.Workflows;
+using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Api;
 using RawkodeAutomation.YouTube.Operations;
@@ -92,7 +93,7 @@ public sealed class CleanupStreamsEndToEndTests
         }, "the side show returns");
         var back = await PipelineHarness.WaitForAsync(
             () => stack.EpisodeAsync(SideEpisode),
-            s => !s.Busy && !s.Pending.Any && s.Phase == "Idle" && s.Applied.VideoId is not null,
+            s => !s.Busy && !s.Pending.Any && s.Phase == EpisodePhase.Idle && s.Applied.VideoId is not null,
             Timeout, "the side episode reconciled again");
         var newStream = StreamOf(stack, "side-show");
         Assert.NotEqual(sideStream, newStream);

@@ -39,7 +39,7 @@ public class ConvergeToHeadTests
         var status = await PipelineHarness.WaitForAsync(
             () => PipelineStatusReader.ReadAsync(stack.Client),
             s => s.Episodes.Any(e => e.EpisodeId == newId && e.Applied.VideoId is not null)
-                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
             Timeout,
             "the renamed episode reconciled and nothing busy");
         // its entity is gone and the slot has exactly one broadcast: the renamed episode's.

@@ -14,7 +14,7 @@ public class EmbeddedPipelineTests
     private static Task<ChannelStatus> SettledAsync(EmbeddedStack stack, int episodes) =>
         PipelineHarness.WaitForAsync(
             () => PipelineStatusReader.ReadAsync(stack.Client),
-            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
             Timeout,
             $"{episodes} episodes converged");
 

@@ -218,7 +218,7 @@ public sealed class EmbeddedStack : IAsyncDisposable
         {
             return await PipelineHarness.WaitForAsync(
                 () => PipelineStatusReader.ReadAsync(Client),
-                s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+                s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
                 timeout,
                 $"{episodes} episodes converged");
         }

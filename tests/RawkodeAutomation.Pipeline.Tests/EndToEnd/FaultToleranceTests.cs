@@ -196,7 +196,7 @@ public class FaultToleranceTests(ITestOutputHelper output)
                 return last;
             },
             s => s.Episodes.Count == episodes && s.Episodes.Any(e => e.EpisodeId == newId)
-                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
             deadline,
             "the rename and the titles reconciled");
         var atHead = last!;

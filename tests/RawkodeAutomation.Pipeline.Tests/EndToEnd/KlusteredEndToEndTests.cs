@@ -115,7 +115,7 @@ public class KlusteredEndToEndTests
         Assert.Empty(stack.Kubernetes.Management.List("cluster.x-k8s.io/v1beta1", "Cluster", "default"));
         Assert.Empty(stack.Kubernetes.WorkloadClusters);
         Assert.Null(done.Teams.Single(t => t.Name == "team-b").FixedAt);
-        Assert.NotEqual("Failed", done.Phase);
+        Assert.NotEqual(EpisodePhase.Failed, done.Phase);
 
         // The two clusters were provisioned side by side, not one after the other.
         var history = await EpisodeHistoryAsync(stack, episodeId);
@@ -136,10 +136,10 @@ public class KlusteredEndToEndTests
 
         // When the workflow provisions the team.
         // (The episode says Failed once its YouTube side is at rest too: the team can fail while the broadcast is still being made.)
-        var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Phase == "Failed" && s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a and the episode failed");
+        var failed = await WaitForEpisodeAsync(stack, episodeId, s => s.Phase == EpisodePhase.Failed && s.Teams.Any(t => t.Phase == TeamPhase.Failed), "team-a and the episode failed");
 
         // Then the episode is Failed, and the error names the episode, the team, the break and why.
-        Assert.Equal("Failed", failed.Phase);
+        Assert.Equal(EpisodePhase.Failed, failed.Phase);
         var error = failed.Teams.Single().LastError!;
         Assert.Contains($"episode {episodeId}, team team-a", error, StringComparison.Ordinal);
         Assert.Contains("break kubelet-max-pods: the node apply script failed", error, StringComparison.Ordinal);
@@ -167,7 +167,7 @@ public class KlusteredEndToEndTests
         // then the team is provisioned again on the same cluster, both breaks verified, and the episode is no longer Failed.
         var retried = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a provisioned after Retry");
         Assert.Null(retried.Teams.Single().LastError);
-        Assert.NotEqual("Failed", retried.Phase);
+        Assert.NotEqual(EpisodePhase.Failed, retried.Phase);
         Assert.Single(stack.Kubernetes.WorkloadClusters);
     }
 
@@ -236,7 +236,7 @@ public class KlusteredEndToEndTests
         // then the cluster is handed over as it is, the failure stays visible, and the fix is watched for.
         var skipped = await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().Phase == TeamPhase.Provisioned, "team-a handed over");
         Assert.StartsWith("accepted by operator (run the show without that break)", skipped.Teams.Single().LastError, StringComparison.Ordinal);
-        Assert.NotEqual("Failed", skipped.Phase);
+        Assert.NotEqual(EpisodePhase.Failed, skipped.Phase);
         var clusterName = Ownership.ClusterName(episodeId, "team-a");
         // The fixers act once their window opens (the check at the start would otherwise roll their fix back to v1).
         await WaitForEpisodeAsync(stack, episodeId, s => s.Teams.Single().HandedOverAt is not null, "team-a handed over at the start");

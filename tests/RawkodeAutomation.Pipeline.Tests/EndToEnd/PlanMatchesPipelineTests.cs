@@ -5,6 +5,7 @@ using RawkodeAutomation.Episodes.Planning;
 using RawkodeAutomation.Episodes.Quota;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Operations;
 
 namespace RawkodeAutomation.Pipeline.Tests.EndToEnd;
@@ -44,7 +45,7 @@ public class PlanMatchesPipelineTests
         await PipelineHarness.WaitForAsync(
             () => PipelineStatusReader.ReadAsync(stack.Client),
             s => s.Episodes.Count == 6 && s.People.All(p => !p.Busy)
-                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed" && (!touched.Contains(e.EpisodeId) || e.Desired?.Commit == sha)),
+                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed && (!touched.Contains(e.EpisodeId) || e.Desired?.Commit == sha)),
             Timeout,
             "every episode the change touches reconciled at the new commit, the deleted one cancelled");
 
@@ -84,7 +85,7 @@ public class PlanMatchesPipelineTests
         await PipelineHarness.WaitForAsync(
             () => PipelineStatusReader.ReadAsync(stack.Client),
             s => s.People.All(p => !p.Busy) && s.People.Any(p => p.PersonId == "guest-person" && p.Done == 60)
-                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != "Failed"),
+                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
             Timeout,
             "the guest's sweep done, every episode at rest");
 

@@ -1,5 +1,6 @@
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.Worker.Hosting;
+using RawkodeAutomation.Workflows.Contracts;
 using RawkodeAutomation.YouTube.Sandbox;
 using Xunit.Abstractions;
 
@@ -22,7 +23,7 @@ public class QuotaLedgerEndToEndTests(ITestOutputHelper output)
         await stack.StartWorkerAsync();
         var refused = await PipelineHarness.WaitForAsync(
             () => PipelineStatusReader.ReadAsync(stack.Client),
-            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy || e.Phase == "WaitingForQuota")
+            s => s.Episodes.Count == episodes && s.Episodes.All(e => !e.Busy || e.Phase == EpisodePhase.WaitingForQuota)
                 && s.Episodes.Any(e => e.LastError?.Contains("refresh token", StringComparison.Ordinal) == true),
             Timeout,
             "every episode refused or waiting");

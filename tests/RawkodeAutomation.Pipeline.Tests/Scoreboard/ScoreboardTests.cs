@@ -142,7 +142,7 @@ public class ScoreboardTests
             Klustered = new KlusteredDesired(TimeSpan.FromHours(2), TimeSpan.FromHours(4),
                 [.. teams.Select(t => Team(t.Name, t.Name == "team-a" ? ["coredns-homoglyph"] : []))]),
         };
-        return new EpisodeStatus(desired.EpisodeId, "Sleeping", false, desired, new AppliedEpisode("vid1"), ReconcilePlan.Nothing, teams, null, null, null, 0);
+        return new EpisodeStatus(desired.EpisodeId, EpisodePhase.Sleeping, false, desired, new AppliedEpisode("vid1"), ReconcilePlan.Nothing, teams, null, null, null, 0);
     }
 
     private static AccessGrant Grant(AccessRole role, string team) =>

@@ -185,7 +185,7 @@ public sealed class CleanupDecisionsTests
     }
 
     private static EpisodeStatus Entity(DesiredEpisode desired, string? videoId) =>
-        new(desired.EpisodeId, "Idle", false, desired, new AppliedEpisode(videoId), ReconcilePlan.Nothing, [], null, null, null, 0);
+        new(desired.EpisodeId, EpisodePhase.Idle, false, desired, new AppliedEpisode(videoId), ReconcilePlan.Nothing, [], null, null, null, 0);
 
     private static IReadOnlyDictionary<string, DesiredEpisode> Head(DesiredEpisode desired) =>
         new Dictionary<string, DesiredEpisode> { [desired.EpisodeId] = desired };

@@ -35,7 +35,7 @@ public sealed class CleanupWorkflowTests
 
         // Then the clusters are cleaned at once, and the YouTube half waits for the quota entity.
         var waiting = await PipelineHarness.WaitForAsync(
-            () => handle.QueryAsync(wf => wf.State), s => s.Phase == "WaitingForQuota", Timeout, "pass waiting for quota");
+            () => handle.QueryAsync(wf => wf.State), s => s.Phase == CleanupPhase.WaitingForQuota, Timeout, "pass waiting for quota");
         Assert.Equal(["expired-cluster"], waiting.Report.Deleted.Select(d => d.Name));
         Assert.Equal(0, fake.Surveys);
 
@@ -99,10 +99,10 @@ public sealed class CleanupWorkflowTests
         foreach (var spec in new[] { aired, adopted, upcoming })
         {
             await h.SignalAsync(new SpecChanged(spec.EpisodeId, spec, false, ChangeReason.EpisodeEdited, spec.Commit, spec.CommitTime));
-            await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any && s.Phase == "Idle", Timeout, $"{spec.EpisodeId} converged");
+            await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any && s.Phase == EpisodePhase.Idle, Timeout, $"{spec.EpisodeId} converged");
             await h.SignalAsync(new SpecChanged(spec.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", spec.CommitTime.AddMinutes(1)));
         }
-        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(aired.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(aired.EpisodeId), s => s.Phase == EpisodePhase.AwaitingApproval, Timeout, "awaiting approval");
         await h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(aired.EpisodeId)).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
 
         async Task<EpisodeOutcome> OutcomeAsync(DesiredEpisode spec) =>

@@ -184,7 +184,7 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
             youtube.DailyQuota = youtube.UsedToday;
             var edited = spec with { Description = "About the show, edited.", Commit = "c2", CommitTime = spec.CommitTime.AddMinutes(1) };
             await SignalAsync(options, edited, "c2");
-            await WaitAsync(spec, s => s.Phase == "WaitingForQuota" && s.LastError is not null, "description waiting for the quota reset");
+            await WaitAsync(spec, s => s.Phase == EpisodePhase.WaitingForQuota && s.LastError is not null, "description waiting for the quota reset");
 
             // then the clusters do not wait for the reset: provisioned on time, team-a's fix seen, both torn down after the show.
             await SkipToAsync(start - TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
@@ -194,7 +194,7 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
             var done = await WaitAsync(spec, s => s.Teams.All(t => t.Phase == TeamPhase.TornDown), "teams torn down");
             Assert.Equal("team-a", Assert.Single(klustered.Recorded).Team);
             Assert.Empty(klustered.Clusters);
-            Assert.Equal("WaitingForQuota", done.Phase);
+            Assert.Equal(EpisodePhase.WaitingForQuota, done.Phase);
             Assert.True(done.Busy);
             // The two concurrent timelines replay deterministically.
             await AssertReplaysAsync(spec);

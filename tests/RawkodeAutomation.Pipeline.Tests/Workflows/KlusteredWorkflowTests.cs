@@ -16,7 +16,7 @@ public class KlusteredWorkflowTests
         await h.SignalAsync(Created(spec));
         var provisioned = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId),
             s => s.Teams.Count == 2 && s.Teams.All(t => t.Phase == TeamPhase.Provisioned) && !s.Busy, TimeSpan.FromSeconds(30), "teams provisioned");
-        Assert.Equal("Sleeping", provisioned.Phase);
+        Assert.Equal(EpisodePhase.Sleeping, provisioned.Phase);
         Assert.Equal(start, provisioned.NextWakeUp);
 
         // When the episode file is deleted,

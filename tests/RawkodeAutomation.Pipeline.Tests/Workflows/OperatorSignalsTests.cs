@@ -23,10 +23,10 @@ public class OperatorSignalsTests
         h.Client.GetWorkflowHandle<EpisodeWorkflow>(WorkflowIds.Episode(episodeId));
 
     private static Task<EpisodeStatus> ConvergedAsync(PipelineHarness h, string episodeId) =>
-        PipelineHarness.WaitForAsync(() => h.EpisodeAsync(episodeId), s => !s.Busy && !s.Pending.Any && s.Phase == "Idle", Timeout, $"{episodeId} converged");
+        PipelineHarness.WaitForAsync(() => h.EpisodeAsync(episodeId), s => !s.Busy && !s.Pending.Any && s.Phase == EpisodePhase.Idle, Timeout, $"{episodeId} converged");
 
     private static Task<EpisodeStatus> FailedAsync(PipelineHarness h, string episodeId) =>
-        PipelineHarness.WaitForAsync(() => h.EpisodeAsync(episodeId), s => s.Phase == "Failed" && !s.Busy, Timeout, $"{episodeId} failed");
+        PipelineHarness.WaitForAsync(() => h.EpisodeAsync(episodeId), s => s.Phase == EpisodePhase.Failed && !s.Busy, Timeout, $"{episodeId} failed");
 
     [Fact]
     public async Task Retry_AfterYouTubeRejectedTheBroadcast_FailedWithErrorThenRunsAgainAndConverges()
@@ -47,7 +47,7 @@ public class OperatorSignalsTests
 
         // When the operator retries while the cause is still there, it runs once more and fails again.
         await Episode(h, spec.EpisodeId).SignalAsync(wf => wf.RetryAsync());
-        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "Failed" && !s.Busy && h.YouTube.BroadcastCalls == 2, Timeout, "second attempt failed");
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == EpisodePhase.Failed && !s.Busy && h.YouTube.BroadcastCalls == 2, Timeout, "second attempt failed");
 
         // And once the cause is gone, a retry converges.
         h.YouTube.RejectBroadcastWith = null;
@@ -80,7 +80,7 @@ public class OperatorSignalsTests
 
         // Then the spec counts as applied, the state says who skipped it and why, and YouTube was not called.
         var state = await PipelineHarness.WaitForAsync(
-            () => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "Idle" && !s.Busy, Timeout, "skip applied");
+            () => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == EpisodePhase.Idle && !s.Busy, Timeout, "skip applied");
         Assert.False(state.Pending.Any);
         Assert.Null(state.LastError);
         Assert.Contains("skipped by operator: title fixed by hand in YouTube Studio", state.LastResult, StringComparison.Ordinal);
@@ -103,7 +103,7 @@ public class OperatorSignalsTests
         // Still failed, nothing called again, and the state says what to do instead.
         var state = await PipelineHarness.WaitForAsync(
             () => h.EpisodeAsync(spec.EpisodeId), s => s.LastResult?.StartsWith("skip ignored", StringComparison.Ordinal) == true, Timeout, "skip answered");
-        Assert.Equal("Failed", state.Phase);
+        Assert.Equal(EpisodePhase.Failed, state.Phase);
         Assert.True(state.Pending.Broadcast);
         Assert.Contains("invalidScheduledStartTime", state.LastError, StringComparison.Ordinal);
         Assert.Equal(1, h.YouTube.BroadcastCalls);
@@ -152,7 +152,7 @@ public class OperatorSignalsTests
 
         await h.SignalAsync(Deleted(spec));
 
-        var waiting = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
+        var waiting = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == EpisodePhase.AwaitingApproval, Timeout, "awaiting approval");
         Assert.False(waiting.Busy);
         Assert.Contains("approve to delete the video, skip to keep it", waiting.LastResult, StringComparison.Ordinal);
         Assert.Equal(0, h.YouTube.Deletes);
@@ -174,7 +174,7 @@ public class OperatorSignalsTests
         var live = await ConvergedAsync(h, spec.EpisodeId);
 
         await h.SignalAsync(Deleted(spec));
-        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == EpisodePhase.AwaitingApproval, Timeout, "awaiting approval");
         await Episode(h, spec.EpisodeId).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
 
         var outcome = await Episode(h, spec.EpisodeId).GetResultAsync<EpisodeOutcome>();
@@ -218,7 +218,7 @@ public class OperatorUpdatesTests
         var spec = EpisodeDecisionsTests.Spec();
         h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
         await h.SignalAsync(Change(spec));
-        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "Failed", Timeout, "failed");
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == EpisodePhase.Failed, Timeout, "failed");
 
         // Still broken: the answer carries the error of the new attempt.
         var again = await Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.RetryFailedAsync());
@@ -257,7 +257,7 @@ public class OperatorUpdatesTests
         await h.SignalAsync(Change(spec));
         await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => !s.Busy && !s.Pending.Any, Timeout, "converged");
         await h.SignalAsync(new SpecChanged(spec.EpisodeId, null, true, ChangeReason.EpisodeEdited, "c-delete", spec.CommitTime.AddMinutes(1)));
-        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == "AwaitingApproval", Timeout, "awaiting approval");
+        await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(spec.EpisodeId), s => s.Phase == EpisodePhase.AwaitingApproval, Timeout, "awaiting approval");
 
         var answer = await Episode(h, spec.EpisodeId).ExecuteUpdateAsync(wf => wf.ApproveDeletionAsync());
 
@@ -290,7 +290,7 @@ public class PersonOperatorSignalsTests
         var failed = await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy && s.Failed.Count == 1, Timeout, "sweep finished with a failure");
         Assert.Equal([guestEpisode], failed.Failed);
         var episode = await h.EpisodeAsync(guestEpisode);
-        Assert.Equal("Failed", episode.Phase);
+        Assert.Equal(EpisodePhase.Failed, episode.Phase);
         Assert.Contains("invalidDescription", episode.LastError, StringComparison.Ordinal);
 
         // When the cause is gone and the operator retries the sweep (the update answers with the requeued sweep).
@@ -302,7 +302,7 @@ public class PersonOperatorSignalsTests
         // Then the failed episode is swept again (it does not leave the sweep waiting) and the sweep completes.
         var done = await PipelineHarness.WaitForAsync(() => person.QueryAsync(wf => wf.State), s => !s.Busy && s.Failed.Count == 0, Timeout, "sweep retried");
         Assert.True(done.Done >= 1);
-        var state = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(guestEpisode), s => !s.Busy && !s.Pending.Any && s.Phase == "Idle", Timeout, "episode 1 converged again");
+        var state = await PipelineHarness.WaitForAsync(() => h.EpisodeAsync(guestEpisode), s => !s.Busy && !s.Pending.Any && s.Phase == EpisodePhase.Idle, Timeout, "episode 1 converged again");
         Assert.Null(state.LastError);
         Assert.Contains("Now leads SIG Autoscaling.", h.YouTube.Descriptions[state.Applied.VideoId!], StringComparison.Ordinal);
         Assert.Equal(1, h.YouTube.DescriptionWrites[guestEpisode]);

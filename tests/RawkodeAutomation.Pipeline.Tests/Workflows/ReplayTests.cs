@@ -54,7 +54,7 @@ public class ReplayTests
         // Retry after a rejection, a skip of a rejected edit, a forced re-render, the validated updates.
         h.YouTube.RejectBroadcastWith = "invalidScheduledStartTime";
         await h.SignalAsync(Change(retried));
-        await WaitAsync(h, retried, s => s.Phase == "Failed");
+        await WaitAsync(h, retried, s => s.Phase == EpisodePhase.Failed);
         await Episode(h, retried).SignalAsync(wf => wf.SkipAsync(new SkipRequest("ignored: no broadcast yet")));
         await WaitAsync(h, retried, s => s.LastResult?.StartsWith("skip ignored", StringComparison.Ordinal) == true);
         h.YouTube.RejectBroadcastWith = null;
@@ -62,9 +62,9 @@ public class ReplayTests
         h.YouTube.RejectBroadcastWith = "invalidTitle";
         var edited = retried with { Title = "Refused", Commit = "c2", CommitTime = retried.CommitTime.AddHours(1) };
         await h.SignalAsync(Change(edited));
-        await WaitAsync(h, retried, s => s.Phase == "Failed");
+        await WaitAsync(h, retried, s => s.Phase == EpisodePhase.Failed);
         await Episode(h, retried).SignalAsync(wf => wf.SkipAsync(new SkipRequest("fixed by hand")));
-        await WaitAsync(h, retried, s => s.Phase == "Idle" && !s.Busy);
+        await WaitAsync(h, retried, s => s.Phase == EpisodePhase.Idle && !s.Busy);
         h.YouTube.RejectBroadcastWith = null;
         await Episode(h, retried).SignalAsync(wf => wf.ForceRerenderAsync());
         await WaitAsync(h, retried, s => !s.Busy && s.LastResult?.Contains("thumbnail uploaded", StringComparison.Ordinal) == true);
@@ -76,7 +76,7 @@ public class ReplayTests
         await Episode(h, approved).SignalAsync(wf => wf.ApproveAsync());
         await WaitAsync(h, approved, s => s.LastResult == "approve: nothing is waiting for approval");
         await h.SignalAsync(Deleted(approved));
-        await WaitAsync(h, approved, s => s.Phase == "AwaitingApproval");
+        await WaitAsync(h, approved, s => s.Phase == EpisodePhase.AwaitingApproval);
         await Episode(h, approved).ExecuteUpdateAsync(wf => wf.ApproveDeletionAsync());
         await Episode(h, approved).GetResultAsync<EpisodeOutcome>();
 
@@ -84,7 +84,7 @@ public class ReplayTests
         await h.SignalAsync(Change(kept));
         await WaitAsync(h, kept, s => !s.Busy && !s.Pending.Any);
         await h.SignalAsync(Deleted(kept));
-        await WaitAsync(h, kept, s => s.Phase == "AwaitingApproval");
+        await WaitAsync(h, kept, s => s.Phase == EpisodePhase.AwaitingApproval);
         await Episode(h, kept).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
         await Episode(h, kept).GetResultAsync<EpisodeOutcome>();
 

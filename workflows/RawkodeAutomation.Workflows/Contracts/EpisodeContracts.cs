@@ -113,7 +113,8 @@ public sealed record AppliedEpisode(
     string? DescriptionFingerprint = null,
     string? ThumbnailFingerprint = null);
 
-/// <summary>The lifecycle of one Klustered team's cluster.</summary>
+/// <summary>The lifecycle of one Klustered team's cluster (a name in JSON; numbers recorded before still read).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TeamPhase>))]
 public enum TeamPhase
 {
     Waiting,
@@ -203,13 +204,47 @@ public sealed record EpisodeMemory(
     bool Dirty,
     bool FixChaptersRecorded = false);
 
+/// <summary>
+/// Where an episode entity is. Its name is what JSON carries (the status page, the CLI and scripts read words), and every
+/// reader compares the enum, never a string.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<EpisodePhase>))]
+public enum EpisodePhase
+{
+    /// <summary>At rest: YouTube matches the spec and no timer is set.</summary>
+    Idle,
+
+    /// <summary>Calling YouTube (or rendering) to make the video match the spec.</summary>
+    Reconciling,
+
+    /// <summary>Waiting for the quota entity to grant units (until the Pacific reset when the day is spent).</summary>
+    WaitingForQuota,
+
+    /// <summary>At rest until a timer: a Klustered step, or the show's end.</summary>
+    Sleeping,
+
+    /// <summary>The Klustered timeline is provisioning, breaking, handing over, watching for the fix or tearing down.</summary>
+    Klustered,
+
+    /// <summary>Deleting a video that already went live waits for an operator's Approve (or Skip to keep it).</summary>
+    AwaitingApproval,
+
+    /// <summary>The episode file was deleted: its clusters and broadcast are being removed.</summary>
+    Cancelling,
+
+    /// <summary>Finished: the episode was deleted (or released to its owner).</summary>
+    Cancelled,
+
+    /// <summary>A step failed for good; an operator's Retry or Skip, or a new spec, moves it on.</summary>
+    Failed,
+}
+
 /// <summary>What an operator sees when querying an episode.</summary>
-/// <param name="Phase">Idle, Reconciling, WaitingForQuota, Failed, AwaitingApproval, Sleeping, Cancelled.</param>
 /// <param name="Busy">True while the entity has work to do before its next timer.</param>
 /// <param name="Pending">What still differs between desired and applied.</param>
 public sealed record EpisodeStatus(
     string EpisodeId,
-    string Phase,
+    EpisodePhase Phase,
     bool Busy,
     DesiredEpisode? Desired,
     AppliedEpisode Applied,

@@ -96,6 +96,38 @@ public sealed record CleanupReport(
 public sealed record ChannelDrift(string VideoId, bool Recreate, string Detail);
 
 /// <summary>What an operator sees when querying a cleanup pass.</summary>
-/// <param name="Phase">Clusters, SurveyingBroadcasts, WaitingForQuota, DeletingBroadcasts, SurveyingStreams, DeletingStreams or Done.</param>
+/// <param name="Phase">Where the pass is; its name is what JSON carries.</param>
 /// <param name="Report">The report so far (the final one once <paramref name="Phase"/> is Done).</param>
-public sealed record CleanupStatus(string Phase, CleanupReport Report);
+public sealed record CleanupStatus(CleanupPhase Phase, CleanupReport Report);
+
+/// <summary>Where a cleanup pass is (a name in JSON: the operator page and scripts read words).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<CleanupPhase>))]
+public enum CleanupPhase
+{
+    /// <summary>Not yet at its first step.</summary>
+    Starting,
+
+    /// <summary>Deleting Klustered clusters past their time to live.</summary>
+    Clusters,
+
+    /// <summary>Reading the channel's upcoming broadcasts.</summary>
+    SurveyingBroadcasts,
+
+    /// <summary>Waiting for the quota entity to grant units.</summary>
+    WaitingForQuota,
+
+    /// <summary>Deleting broadcasts whose episode is gone.</summary>
+    DeletingBroadcasts,
+
+    /// <summary>Reading the channel's live streams.</summary>
+    SurveyingStreams,
+
+    /// <summary>Deleting live streams no broadcast is bound to.</summary>
+    DeletingStreams,
+
+    /// <summary>Checking that the videos the entities hold still exist.</summary>
+    CheckingDrift,
+
+    /// <summary>Finished; the report is final.</summary>
+    Done,
+}
