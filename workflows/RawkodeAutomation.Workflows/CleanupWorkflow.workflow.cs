@@ -26,12 +26,6 @@ public sealed class CleanupWorkflow
     public static long SurveyUnits { get; } = YouTubeCosts.Of(
         YouTubeCosts.LiveBroadcastsList, YouTubeCosts.LiveBroadcastsList, YouTubeCosts.VideosList, YouTubeCosts.VideosList);
 
-    /// <summary>Passes recorded before streams were cleaned end after the broadcasts; newer ones go on to the streams.</summary>
-    public const string StreamsPatch = "cleanup-live-streams";
-
-    /// <summary>Passes recorded before the drift check end without it; newer ones compare the channel with the entities last.</summary>
-    public const string DriftPatch = "cleanup-drift-check";
-
     private readonly QuotaGate _quota;
     private readonly List<CleanupItem> _deleted = [];
     private readonly List<CleanupItem> _kept = [];
@@ -60,7 +54,7 @@ public sealed class CleanupWorkflow
     {
         _at = Workflow.UtcNow;
         _dryRun = input.DryRun;
-        if (input.DriftOnly && Workflow.Patched(DriftPatch))
+        if (input.DriftOnly)
         {
             await CheckDriftAsync(input.DryRun);
             return Finish();
@@ -129,15 +123,8 @@ public sealed class CleanupWorkflow
             }
         }
 
-        if (Workflow.Patched(StreamsPatch))
-        {
-            await CleanStreamsAsync(input.DryRun);
-        }
-
-        if (Workflow.Patched(DriftPatch))
-        {
-            await CheckDriftAsync(input.DryRun);
-        }
+        await CleanStreamsAsync(input.DryRun);
+        await CheckDriftAsync(input.DryRun);
         return Finish();
     }
 

@@ -18,67 +18,26 @@ namespace RawkodeAutomation.Workflows;
 [Workflow]
 public sealed class EpisodeWorkflow
 {
-    /// <summary>
-    /// Marks histories that run the corrected operator handling (Skip with no broadcast yet, a forced re-render
-    /// asked for during an upload, approvals only counted once asked, a sweep asking a failed episode again).
-    /// Older histories replay the old behaviour.
-    /// </summary>
-    internal const string OperatorPatch = "operator-signals-2";
-
-    /// <summary>Shows that are over are existing videos or nothing, never new broadcasts (issue 14).</summary>
-    internal const string HistoryPatch = "channel-history";
-
-    /// <summary>
-    /// Marks histories whose description step writes onto the video as a person's sweep read it in its batch (no read
-    /// of its own, 50 units reserved instead of 51). Only sweeps that read in batches send that read.
-    /// </summary>
-    internal const string SweepReadPatch = "description-on-sweep-read";
-
-    /// <summary>
-    /// Marks histories whose Klustered timeline runs beside the YouTube reconcile instead of after it, so a wait for
-    /// YouTube quota (until the Pacific reset) never delays provisioning, fix detection or teardown. Older histories
-    /// replay the single loop.
-    /// </summary>
-    internal const string KlusteredLoopPatch = "klustered-concurrent";
-
-    /// <summary>
-    /// Marks histories whose Klustered timeline hands out the breakers' and fixers' credentials for their windows: the
-    /// show's start is a step of its own (breakers out, the cluster checked broken, fixers in) and the fixes become
-    /// chapters after the stream. Older histories replay the timeline without those steps.
-    /// </summary>
-    internal const string KlusteredHandsPatch = "klustered-hands";
-
     /// <summary>How often a running Klustered show is checked for the fix, unless the input says otherwise.</summary>
     private static readonly TimeSpan DefaultFixPollInterval = TimeSpan.FromSeconds(30);
 
-    private readonly QuotaGate _quota;
+    private readonly string _episodeId;
     private readonly TimeSpan? _fixPollInterval;
-    private string _episodeId = "";
-    private DesiredEpisode? _desired;
-    private AppliedEpisode _applied = new();
-    private List<TeamState> _teams = [];
-    private bool _deleted;
-    private bool _failed;
-    private string? _lastResult;
-    private string? _lastError;
-    private long _unitsSpent;
-    private List<string> _notify = [];
-    private ChangeReason _reason = ChangeReason.EpisodeEdited;
-    private bool _dirty;
-    private bool _forceThumbnail;
+    private readonly QuotaGate _quota;
+
+    /// <summary>Everything the entity knows and has done: mutated by the handlers and steps, carried whole across continue-as-new.</summary>
+    private readonly EpisodeState _state;
+
+    // What only this run needs (the signals' hand-offs to the loops, and where the loops are); none of it outlives a run.
+    private EpisodePhase _phase = EpisodePhase.Idle;
     private bool _approved;
     private bool _skipRequested;
-    private EpisodePhase _phase = EpisodePhase.Idle;
-    private DateTimeOffset? _nextWakeUp;
     private long _reconcilePasses;
-    private bool _klusteredConcurrent;
-    private bool _klusteredHands;
-    private bool _fixChaptersRecorded;
+    private ObservedVideo? _observed;
     private Task? _klusteredLoop;
     private bool _klusteredRunning;
     private DateTimeOffset? _klusteredWakeUp;
     private int _klusteredKick;
-    private ObservedVideo? _observed;
 
     /// <summary>Desired vs. applied, what is pending, the last result and the next wake-up.</summary>
     [WorkflowQuery]
@@ -86,23 +45,23 @@ public sealed class EpisodeWorkflow
         _episodeId,
         PhaseNow,
         Busy,
-        _desired,
-        _applied,
-        HistoryDecisions.Pending(EpisodeDecisions.Plan(_deleted ? null : _desired, _applied, _forceThumbnail), _desired, _applied.VideoId, Workflow.UtcNow),
-        [.. _teams],
-        _lastResult,
+        _state.Desired,
+        _state.Applied,
+        HistoryDecisions.Pending(EpisodeDecisions.Plan(_state.Deleted ? null : _state.Desired, _state.Applied, _state.ForceThumbnail), _state.Desired, _state.Applied.VideoId, Workflow.UtcNow),
+        [.. _state.Teams],
+        _state.LastResult,
         // A YouTube pass that succeeds clears its error; a failed team's stays visible until Retry, Skip or teardown.
-        _lastError ?? _teams.Where(t => t.Phase == TeamPhase.Failed).Select(t => $"team {t.Name}: {t.LastError}").FirstOrDefault(),
-        KlusteredSchedule.Earliest([_nextWakeUp, _klusteredWakeUp]),
-        _unitsSpent);
+        _state.LastError ?? _state.Teams.Where(t => t.Phase == TeamPhase.Failed).Select(t => $"team {t.Name}: {t.LastError}").FirstOrDefault(),
+        _klusteredWakeUp,
+        _state.QuotaUnitsSpent);
 
-    private bool Busy => _phase is EpisodePhase.Reconciling or EpisodePhase.WaitingForQuota or EpisodePhase.Klustered || _klusteredRunning
-        || (_dirty && !_failed) || (_deleted && _phase != EpisodePhase.AwaitingApproval);
+    private bool Busy => _phase is EpisodePhase.Reconciling or EpisodePhase.WaitingForQuota || _klusteredRunning
+        || (_state.Dirty && !_state.Failed) || (_state.Deleted && _phase != EpisodePhase.AwaitingApproval);
 
     /// <summary>The YouTube side's phase, unless it is at rest and the Klustered timeline has something to say.</summary>
-    private EpisodePhase PhaseNow => !_klusteredConcurrent || _phase is not (EpisodePhase.Idle or EpisodePhase.Sleeping)
+    private EpisodePhase PhaseNow => _phase is not (EpisodePhase.Idle or EpisodePhase.Sleeping)
         ? _phase
-        : _teams.Any(t => t.Phase == TeamPhase.Failed) ? EpisodePhase.Failed
+        : _state.Teams.Any(t => t.Phase == TeamPhase.Failed) ? EpisodePhase.Failed
         : _klusteredRunning ? EpisodePhase.Klustered
         : _klusteredWakeUp is not null ? EpisodePhase.Sleeping
         : _phase;
@@ -116,24 +75,19 @@ public sealed class EpisodeWorkflow
     [WorkflowInit]
     public EpisodeWorkflow(EpisodeWorkflowInput input)
     {
+        _episodeId = input.EpisodeId;
+        _fixPollInterval = input.FixPollInterval;
+        _state = input.State ?? new EpisodeState();
         var before = _phase;
-        _quota = new QuotaGate(units => _unitsSpent += units, waiting =>
+        _quota = new QuotaGate(units => _state.QuotaUnitsSpent += units, waiting =>
         {
             (before, _phase) = waiting ? (_phase, EpisodePhase.WaitingForQuota) : (before, before);
         });
-        _episodeId = input.EpisodeId;
-        _fixPollInterval = input.FixPollInterval;
-        if (input.Carried is { } m)
-        {
-            Restore(m);
-        }
     }
 
     [WorkflowRun]
     public async Task<EpisodeOutcome> RunAsync(EpisodeWorkflowInput input)
     {
-        _klusteredConcurrent = Workflow.Patched(KlusteredLoopPatch);
-        _klusteredHands = _klusteredConcurrent && Workflow.Patched(KlusteredHandsPatch);
         while (true)
         {
             if (_klusteredLoop is { IsFaulted: true } faulted)
@@ -141,7 +95,7 @@ public sealed class EpisodeWorkflow
                 // A bug in the Klustered timeline fails the workflow task (and is retried), as it did in the single loop.
                 await faulted;
             }
-            if (_deleted)
+            if (_state.Deleted)
             {
                 if (_klusteredLoop is { } loop)
                 {
@@ -150,42 +104,31 @@ public sealed class EpisodeWorkflow
                 }
                 return await CancelEpisodeAsync();
             }
-            if (_klusteredConcurrent && _klusteredLoop is not { IsCompleted: false })
+            if (_klusteredLoop is not { IsCompleted: false })
             {
                 _klusteredLoop = KlusteredLoopAsync();
             }
-            if (_dirty && !_failed)
+            if (_state.Dirty && !_state.Failed)
             {
-                _dirty = false;
+                _state.Dirty = false;
                 await ReconcileYouTubeAsync();
                 _reconcilePasses++;
                 await NotifySweepsAsync();
             }
-            if (_deleted || (_dirty && !_failed))
-            {
-                continue;
-            }
-
-            var wakeAt = _klusteredConcurrent ? null : await RunKlusteredAsync();
-            if (_deleted || (_dirty && !_failed))
+            if (_state.Deleted || (_state.Dirty && !_state.Failed))
             {
                 continue;
             }
 
             // Histories stay bounded: an entity at rest continues as new when the server suggests it (its history is long).
-            if (_klusteredConcurrent ? ShouldContinueAsNew : Workflow.ContinueAsNewSuggested && Workflow.AllHandlersFinished)
+            if (ShouldContinueAsNew)
             {
-                var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
-                throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
+                throw ContinueAsNew();
             }
 
-            _nextWakeUp = wakeAt;
-            // With the concurrent Klustered timeline, PhaseNow reads the teams' state when it is asked.
-            _phase = _failed || (!_klusteredConcurrent && _teams.Any(t => t.Phase == TeamPhase.Failed)) ? EpisodePhase.Failed : wakeAt is null ? EpisodePhase.Idle : EpisodePhase.Sleeping;
-            Func<bool> woken = () => _deleted || (_dirty && !_failed)
-                || (_klusteredConcurrent && (ShouldContinueAsNew || _klusteredLoop is { IsFaulted: true }));
-            await SleepAsync(wakeAt, woken);
-            _nextWakeUp = null;
+            // The Klustered timeline keeps its own timer; PhaseNow reads the teams' state when it is asked.
+            _phase = _state.Failed ? EpisodePhase.Failed : EpisodePhase.Idle;
+            await Workflow.WaitConditionAsync(() => _state.Deleted || (_state.Dirty && !_state.Failed) || ShouldContinueAsNew || _klusteredLoop is { IsFaulted: true });
         }
     }
 
@@ -193,9 +136,9 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal]
     public Task SpecChangedAsync(SpecChanged change)
     {
-        if (change.NotifyWorkflowId is { } notify && !_notify.Contains(notify))
+        if (change.NotifyWorkflowId is { } notify && !_state.PendingNotifications.Contains(notify))
         {
-            _notify.Add(notify);
+            _state.PendingNotifications.Add(notify);
         }
         // What the sweep read of our video in its batch: the next description write uses it instead of reading again.
         // Only new sweeps send it, so older histories replay as they ran.
@@ -205,32 +148,32 @@ public sealed class EpisodeWorkflow
         }
         if (change.Deleted)
         {
-            if (_desired is null || change.CommitTime >= _desired.CommitTime)
+            if (_state.Desired is null || change.CommitTime >= _state.Desired.CommitTime)
             {
-                _deleted = true;
+                _state.Deleted = true;
             }
             return Task.CompletedTask;
         }
         var accepted = false;
-        if (change.Desired is { } desired && EpisodeDecisions.ShouldAccept(_desired, desired))
+        if (change.Desired is { } desired && EpisodeDecisions.ShouldAccept(_state.Desired, desired))
         {
             accepted = true;
-            _desired = desired;
-            _reason = change.Reason;
+            _state.Desired = desired;
+            _state.LastReason = change.Reason;
             // A new spec is an implicit retry: whatever failed may work with the new input.
-            _failed = false;
-            _deleted = false;
+            _state.Failed = false;
+            _state.Deleted = false;
             EnsureTeams();
             _klusteredKick++;
         }
-        if (!accepted && _failed && change.NotifyWorkflowId is not null && Workflow.Patched(OperatorPatch))
+        if (!accepted && _state.Failed && change.NotifyWorkflowId is not null)
         {
             // A sweep asking again (its operator's Retry) is a retry here too: otherwise a failed episode would
             // never reconcile, never answer, and the sweep would wait for it forever.
-            _failed = false;
+            _state.Failed = false;
         }
         // Always re-check, even for an identical spec: a sweep waiting on us must hear back.
-        _dirty = true;
+        _state.Dirty = true;
         return Task.CompletedTask;
     }
 
@@ -243,20 +186,20 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal]
     public Task ChannelDriftAsync(ChannelDrift drift)
     {
-        if (_deleted || _applied.VideoId != drift.VideoId)
+        if (_state.Deleted || _state.Applied.VideoId != drift.VideoId)
         {
             return Task.CompletedTask;
         }
         if (drift.Recreate)
         {
-            _applied = new AppliedEpisode();
-            _lastResult = $"{drift.Detail}; recreating it";
-            _failed = false;
-            _dirty = true;
+            _state.Applied = new AppliedEpisode();
+            _state.LastResult = $"{drift.Detail}; recreating it";
+            _state.Failed = false;
+            _state.Dirty = true;
         }
         else
         {
-            _lastError = drift.Detail;
+            _state.LastError = drift.Detail;
         }
         return Task.CompletedTask;
     }
@@ -274,8 +217,8 @@ public sealed class EpisodeWorkflow
     public Task RetryAsync()
     {
         RetryFailedTeams();
-        _failed = false;
-        _dirty = true;
+        _state.Failed = false;
+        _state.Dirty = true;
         return Task.CompletedTask;
     }
 
@@ -285,30 +228,27 @@ public sealed class EpisodeWorkflow
     {
         _skipRequested = true;
         SkipFailedTeams(request.Reason);
-        if (_desired is { } && !_deleted && _applied.VideoId is null && Workflow.Patched(OperatorPatch))
+        if (_state.Desired is { } && !_state.Deleted && _state.Applied.VideoId is null)
         {
             // Nothing can be marked applied before the broadcast exists: everything else is written onto it.
-            _lastResult = $"skip ignored ({request.Reason}): the broadcast does not exist yet, so there is nothing to keep; fix the episode file, or Retry";
+            _state.LastResult = $"skip ignored ({request.Reason}): the broadcast does not exist yet, so there is nothing to keep; fix the episode file, or Retry";
             return Task.CompletedTask;
         }
-        if (_desired is { } d && !_deleted)
+        if (_state.Desired is { } d && !_state.Deleted)
         {
-            _applied = _applied with
+            _state.Applied = _state.Applied with
             {
-                BroadcastFingerprint = _applied.VideoId is null ? null : EpisodeDecisions.BroadcastFingerprint(d),
+                BroadcastFingerprint = _state.Applied.VideoId is null ? null : EpisodeDecisions.BroadcastFingerprint(d),
                 DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(d),
                 ThumbnailFingerprint = d.ThumbnailFingerprint,
             };
-            _failed = false;
-            _lastResult = $"skipped by operator: {request.Reason}";
+            _state.Failed = false;
+            _state.LastResult = $"skipped by operator: {request.Reason}";
             // The operator accepted the state as it is: the error no longer describes it.
-            _lastError = null;
-            if (Workflow.Patched(OperatorPatch))
-            {
-                _forceThumbnail = false;
-            }
+            _state.LastError = null;
+            _state.ForceThumbnail = false;
         }
-        _dirty = true;
+        _state.Dirty = true;
         return Task.CompletedTask;
     }
 
@@ -316,9 +256,9 @@ public sealed class EpisodeWorkflow
     [WorkflowSignal]
     public Task ForceRerenderAsync()
     {
-        _forceThumbnail = true;
-        _failed = false;
-        _dirty = true;
+        _state.ForceThumbnail = true;
+        _state.Failed = false;
+        _state.Dirty = true;
         return Task.CompletedTask;
     }
 
@@ -329,7 +269,7 @@ public sealed class EpisodeWorkflow
         if (_phase != EpisodePhase.AwaitingApproval)
         {
             // Only an approval given once asked counts (see CancelEpisodeAsync).
-            _lastResult = "approve: nothing is waiting for approval";
+            _state.LastResult = "approve: nothing is waiting for approval";
         }
         _approved = true;
         return Task.CompletedTask;
@@ -345,7 +285,7 @@ public sealed class EpisodeWorkflow
     {
         var before = _reconcilePasses;
         await RetryAsync();
-        await Workflow.WaitConditionAsync(() => _reconcilePasses > before || _deleted);
+        await Workflow.WaitConditionAsync(() => _reconcilePasses > before || _state.Deleted);
         return State;
     }
 
@@ -353,11 +293,11 @@ public sealed class EpisodeWorkflow
     [WorkflowUpdateValidator(nameof(RetryFailedAsync))]
     public void ValidateRetryFailed()
     {
-        if (_deleted)
+        if (_state.Deleted)
         {
             throw new ApplicationFailureException($"episode {_episodeId}: its file was deleted; there is nothing to retry", "NothingToRetry");
         }
-        if (!_failed && !_teams.Any(t => t.Phase == TeamPhase.Failed))
+        if (!_state.Failed && !_state.Teams.Any(t => t.Phase == TeamPhase.Failed))
         {
             throw new ApplicationFailureException($"episode {_episodeId}: nothing failed (phase {_phase}); there is nothing to retry", "NothingToRetry");
         }
@@ -383,12 +323,12 @@ public sealed class EpisodeWorkflow
         {
             return;
         }
-        if (_deleted || _desired is null || _applied.VideoId is null)
+        if (_state.Deleted || _state.Desired is null || _state.Applied.VideoId is null)
         {
             throw new ApplicationFailureException(
                 $"episode {_episodeId}: the broadcast does not exist yet, so there is nothing to keep; fix the episode file, or retry", "NothingToSkip");
         }
-        if (!_failed && !_teams.Any(t => t.Phase == TeamPhase.Failed) && !EpisodeDecisions.Plan(_desired, _applied, _forceThumbnail).Any)
+        if (!_state.Failed && !_state.Teams.Any(t => t.Phase == TeamPhase.Failed) && !EpisodeDecisions.Plan(_state.Desired, _state.Applied, _state.ForceThumbnail).Any)
         {
             throw new ApplicationFailureException($"episode {_episodeId}: nothing is pending or failed; there is nothing to skip", "NothingToSkip");
         }
@@ -400,7 +340,7 @@ public sealed class EpisodeWorkflow
     {
         var before = _reconcilePasses;
         await ForceRerenderAsync();
-        await Workflow.WaitConditionAsync(() => _reconcilePasses > before || _deleted);
+        await Workflow.WaitConditionAsync(() => _reconcilePasses > before || _state.Deleted);
         return State;
     }
 
@@ -408,7 +348,7 @@ public sealed class EpisodeWorkflow
     [WorkflowUpdateValidator(nameof(ForceRerenderNowAsync))]
     public void ValidateForceRerenderNow()
     {
-        if (_deleted || _desired is null || _desired.Draft)
+        if (_state.Deleted || _state.Desired is null || _state.Desired.Draft)
         {
             throw new ApplicationFailureException($"episode {_episodeId}: deleted or a draft; there is no thumbnail to upload", "NothingToRender");
         }
@@ -420,7 +360,7 @@ public sealed class EpisodeWorkflow
     {
         await ApproveAsync();
         // The entity completes once the video is deleted, so the answer cannot wait for it: the workflow's result says how it went.
-        return $"approved: deleting broadcast {_applied.VideoId}; the workflow's result says how it went";
+        return $"approved: deleting broadcast {_state.Applied.VideoId}; the workflow's result says how it went";
     }
 
     /// <summary>Rejects <see cref="ApproveDeletionAsync"/> unless the entity is waiting for an approval.</summary>
@@ -454,19 +394,19 @@ public sealed class EpisodeWorkflow
 
     private async Task ReconcileYouTubeAsync()
     {
-        var desired = _desired;
-        var plan = EpisodeDecisions.Plan(desired, _applied, _forceThumbnail);
+        var desired = _state.Desired;
+        var plan = EpisodeDecisions.Plan(desired, _state.Applied, _state.ForceThumbnail);
         if (desired is null || !plan.Any)
         {
-            _lastResult ??= desired is { Draft: true } ? "draft: not published" : "up to date";
+            _state.LastResult ??= desired is { Draft: true } ? "draft: not published" : "up to date";
             return;
         }
-        // A channel has history: a show that is over is never created as a broadcast (patched: older histories did).
-        var role = Workflow.Patched(HistoryPatch) ? HistoryDecisions.RoleOf(desired, _applied.VideoId, Workflow.UtcNow) : YouTubeRole.Broadcast;
+        // A channel has history: a show that is over is never created as a broadcast.
+        var role = HistoryDecisions.RoleOf(desired, _state.Applied.VideoId, Workflow.UtcNow);
         if (role == YouTubeRole.NotOnYouTube)
         {
-            _lastError = null;
-            _lastResult = HistoryDecisions.NotOnYouTubeResult;
+            _state.LastError = null;
+            _state.LastResult = HistoryDecisions.NotOnYouTubeResult;
             return;
         }
         _phase = EpisodePhase.Reconciling;
@@ -479,76 +419,76 @@ public sealed class EpisodeWorkflow
             {
                 var result = await WithQuotaAsync(YouTubeCosts.Reserve.Broadcast, QuotaPriority.LiveScheduling, "broadcast",
                     () => ActivityCalls.RunAsync(
-                        (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _applied.VideoId, role == YouTubeRole.ExistingVideo)),
+                        (IYouTubeActivities a) => a.EnsureBroadcastAsync(new EnsureBroadcastInput(desired, _state.Applied.VideoId, role == YouTubeRole.ExistingVideo)),
                         PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
-                _applied = _applied with
+                _state.Applied = _state.Applied with
                 {
                     VideoId = result.VideoId,
                     BroadcastFingerprint = EpisodeDecisions.BroadcastFingerprint(desired),
                     DescriptionFingerprint = result.DescriptionApplied
                         ? EpisodeDecisions.DescriptionFingerprint(desired)
-                        : _applied.DescriptionFingerprint,
+                        : _state.Applied.DescriptionFingerprint,
                 };
-                _lastResult = $"broadcast {result.Action} ({result.VideoId})";
+                _state.LastResult = $"broadcast {result.Action} ({result.VideoId})";
             }
-            var videoId = _applied.VideoId!;
+            var videoId = _state.Applied.VideoId!;
             // Read with the sweep's batch (one videos.list for up to 50 episodes) and not rewritten by us since.
-            var seen = !plan.Broadcast && observed is { Snippet: not null } o && o.VideoId == videoId && Workflow.Patched(SweepReadPatch) ? o : null;
-            if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired)
+            var seen = !plan.Broadcast && observed is { Snippet: not null } o && o.VideoId == videoId ? o : null;
+            if (_state.Applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired)
                 && seen?.DescriptionFingerprint == EpisodeDecisions.DescriptionFingerprint(desired))
             {
                 // The video already says it: nothing to call, nothing to spend.
-                _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
-                _lastResult = "description already up to date (read with the sweep's batch)";
+                _state.Applied = _state.Applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
+                _state.LastResult = "description already up to date (read with the sweep's batch)";
             }
-            else if (_applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
+            else if (_state.Applied.DescriptionFingerprint != EpisodeDecisions.DescriptionFingerprint(desired))
             {
                 var units = seen is null ? YouTubeCosts.Reserve.Description : YouTubeCosts.Of(YouTubeCosts.VideosUpdate);
-                var result = await WithQuotaAsync(units, EpisodeDecisions.DescriptionPriority(_reason), "description",
+                var result = await WithQuotaAsync(units, EpisodeDecisions.DescriptionPriority(_state.LastReason), "description",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureDescriptionAsync(
                             new EnsureDescriptionInput(desired.EpisodeId, videoId, desired.Title, desired.CategoryId, desired.Description, seen)),
                         PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
-                _applied = _applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
-                _lastResult = result.Changed ? "description rewritten" : "description already up to date";
+                _state.Applied = _state.Applied with { DescriptionFingerprint = EpisodeDecisions.DescriptionFingerprint(desired) };
+                _state.LastResult = result.Changed ? "description rewritten" : "description already up to date";
             }
-            if (!HistoryDecisions.UploadsThumbnail(desired, role) && !_forceThumbnail)
+            if (!HistoryDecisions.UploadsThumbnail(desired, role) && !_state.ForceThumbnail)
             {
                 // An adopted video keeps the creator's thumbnail unless the episode or its show opted in.
-                if (_applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
+                if (_state.Applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
                 {
-                    _applied = _applied with { ThumbnailFingerprint = desired.ThumbnailFingerprint };
-                    _lastResult = $"{_lastResult}; kept the video's own thumbnail (youtube.replaceThumbnail is off)";
+                    _state.Applied = _state.Applied with { ThumbnailFingerprint = desired.ThumbnailFingerprint };
+                    _state.LastResult = $"{_state.LastResult}; kept the video's own thumbnail (youtube.replaceThumbnail is off)";
                 }
             }
-            else if (_forceThumbnail || _applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
+            else if (_state.ForceThumbnail || _state.Applied.ThumbnailFingerprint != desired.ThumbnailFingerprint)
             {
-                var force = _forceThumbnail;
-                var previous = _applied.ThumbnailFingerprint;
+                var force = _state.ForceThumbnail;
+                var previous = _state.Applied.ThumbnailFingerprint;
                 var result = await WithQuotaAsync(YouTubeCosts.Reserve.Thumbnail, QuotaPriority.Thumbnail, "thumbnail",
                     () => ActivityCalls.RunAsync(
                         (IYouTubeActivities a) => a.EnsureThumbnailAsync(
                             new EnsureThumbnailInput(desired.EpisodeId, videoId, desired.Commit, desired.ThumbnailFingerprint, previous, force)),
                         PipelineActivityOptions.Short),
                     r => r.UnitsSpent);
-                _applied = _applied with { ThumbnailFingerprint = result.Fingerprint };
+                _state.Applied = _state.Applied with { ThumbnailFingerprint = result.Fingerprint };
                 // A ForceRerender that arrived during this upload asks for another one: keep it.
-                if (force || !_forceThumbnail || !Workflow.Patched(OperatorPatch))
+                if (force || !_state.ForceThumbnail)
                 {
-                    _forceThumbnail = false;
+                    _state.ForceThumbnail = false;
                 }
-                _lastResult = result.Uploaded ? $"thumbnail uploaded ({result.Bytes} bytes)" : "thumbnail already up to date";
+                _state.LastResult = result.Uploaded ? $"thumbnail uploaded ({result.Bytes} bytes)" : "thumbnail already up to date";
             }
-            _lastError = null;
-            _lastResult = $"reconciled at {desired.Commit[..Math.Min(12, desired.Commit.Length)]}: {_lastResult}";
+            _state.LastError = null;
+            _state.LastResult = $"reconciled at {desired.Commit[..Math.Min(12, desired.Commit.Length)]}: {_state.LastResult}";
         }
         catch (ActivityFailureException e)
         {
-            _failed = true;
-            _lastError = Describe(e);
-            Workflow.Logger.LogWarning("Episode {EpisodeId} failed: {Error}", _episodeId, _lastError);
+            _state.Failed = true;
+            _state.LastError = Describe(e);
+            Workflow.Logger.LogWarning("Episode {EpisodeId} failed: {Error}", _episodeId, _state.LastError);
         }
         finally
         {
@@ -559,16 +499,16 @@ public sealed class EpisodeWorkflow
     /// <summary>Reserve units, run the call, settle with what it cost (see <see cref="QuotaGate"/>).</summary>
     private Task<T> WithQuotaAsync<T>(long units, QuotaPriority priority, string purpose, Func<Task<T>> call, Func<T, long> spent) =>
         _quota.RunAsync(units, priority, $"{_episodeId}: {purpose}", call, spent,
-            reason => _lastError = $"{purpose}: {reason}");
+            reason => _state.LastError = $"{purpose}: {reason}");
 
     private async Task NotifySweepsAsync()
     {
-        if (_notify.Count == 0 || _desired is null)
+        if (_state.PendingNotifications.Count == 0 || _state.Desired is null)
         {
             return;
         }
-        var notice = new EpisodeSweptNotice(_episodeId, _desired.Commit, !_failed, _lastError);
-        foreach (var target in _notify.ToList())
+        var notice = new EpisodeSweptNotice(_episodeId, _state.Desired.Commit, !_state.Failed, _state.LastError);
+        foreach (var target in _state.PendingNotifications.ToList())
         {
             try
             {
@@ -580,38 +520,23 @@ public sealed class EpisodeWorkflow
                 Workflow.Logger.LogInformation("Sweep {Target} gone: {Error}", target, e.Message);
             }
         }
-        _notify.Clear();
+        _state.PendingNotifications.Clear();
     }
 
     /// <summary>Runs due Klustered steps for every team; returns when to wake next.</summary>
     private async Task<DateTimeOffset?> RunKlusteredAsync()
     {
-        var desired = _desired;
+        var desired = _state.Desired;
         if (desired?.Klustered is null || desired.ScheduledFor is null || desired.Draft)
         {
             return null;
         }
         EnsureTeams();
         var expiry = KlusteredSchedule.Timeline(desired).TeardownAt + TimeSpan.FromHours(1);
-        var wakeUps = new List<DateTimeOffset?>();
-        if (_klusteredConcurrent)
-        {
-            // Every team's step at once: clusters provisioned one after another would take as many times as long.
-            var teams = _teams.Count;
-            wakeUps.AddRange(await Workflow.WhenAllAsync(Enumerable.Range(0, teams).Select(i => RunTeamStepAsync(i, desired, expiry))));
-        }
-        else
-        {
-            for (var i = 0; i < _teams.Count; i++)
-            {
-                wakeUps.Add(await RunTeamStepAsync(i, desired, expiry));
-            }
-        }
-        if (!_klusteredConcurrent)
-        {
-            _phase = EpisodePhase.Idle;
-        }
-        if (_klusteredHands && !_fixChaptersRecorded && !_deleted)
+        // Every team's step at once: clusters provisioned one after another would take as many times as long.
+        var teams = _state.Teams.Count;
+        var wakeUps = (await Workflow.WhenAllAsync(Enumerable.Range(0, teams).Select(i => RunTeamStepAsync(i, desired, expiry)))).ToList();
+        if (!_state.FixChaptersRecorded && !_state.Deleted)
         {
             wakeUps.Add(await RecordFixChaptersAsync(desired));
         }
@@ -621,12 +546,12 @@ public sealed class EpisodeWorkflow
     /// <summary>Once the stream is over, each team fixed during it gets a chapter; returns when to look again (null: done).</summary>
     private async Task<DateTimeOffset?> RecordFixChaptersAsync(DesiredEpisode desired)
     {
-        var fixes = KlusteredSchedule.FixChapters(Workflow.UtcNow, desired, _teams, FixPollInterval);
+        var fixes = KlusteredSchedule.FixChapters(Workflow.UtcNow, desired, _state.Teams, FixPollInterval);
         if (fixes is null)
         {
             return desired.ScheduledFor!.Value + desired.Duration + FixPollInterval;
         }
-        _fixChaptersRecorded = true;
+        _state.FixChaptersRecorded = true;
         if (fixes.Count == 0)
         {
             return null;
@@ -636,12 +561,12 @@ public sealed class EpisodeWorkflow
             var written = await ActivityCalls.RunAsync(
                 (IKlusteredActivities a) => a.RecordFixChaptersAsync(new RecordFixChaptersInput(desired.EpisodeId, desired.ScheduledFor!.Value, desired.Duration, fixes)),
                 PipelineActivityOptions.Short);
-            _lastResult = $"fix chapters: {written.Detail}";
+            _state.LastResult = $"fix chapters: {written.Detail}";
         }
         catch (ActivityFailureException e)
         {
             // Not tried again in a loop: the time to fix is in the file already; the chapters can be added by hand.
-            _lastError = $"fix chapters: {Describe(e)}";
+            _state.LastError = $"fix chapters: {Describe(e)}";
         }
         return null;
     }
@@ -649,26 +574,20 @@ public sealed class EpisodeWorkflow
     /// <summary>The due step of one team (provision, check for the fix, tear down); returns when that team needs us next.</summary>
     private async Task<DateTimeOffset?> RunTeamStepAsync(int i, DesiredEpisode desired, DateTimeOffset expiry)
     {
-        if (_klusteredConcurrent && _deleted)
+        if (_state.Deleted)
         {
             // The episode was deleted meanwhile: provision nothing more; the cancellation tears down what exists.
             return null;
         }
-        var team = _teams[i];
+        var team = _state.Teams[i];
         var spec = desired.Klustered!.Teams.FirstOrDefault(t => t.Name == team.Name);
         if (spec is null)
         {
             return null;
         }
-        var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval, _klusteredHands);
+        var step = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
         var timeline = KlusteredSchedule.Timeline(desired);
-        var input = _klusteredHands
-            ? new KlusteredTeamInput(desired.EpisodeId, spec, expiry, timeline.ShowStart, timeline.TeardownAt)
-            : new KlusteredTeamInput(desired.EpisodeId, spec, expiry);
-        if (!_klusteredConcurrent)
-        {
-            _phase = EpisodePhase.Klustered;
-        }
+        var input = new KlusteredTeamInput(desired.EpisodeId, spec, expiry, timeline.ShowStart, timeline.TeardownAt);
         try
         {
             switch (step.Action)
@@ -703,7 +622,7 @@ public sealed class EpisodeWorkflow
                         ],
                     };
                     // Without a credential (API server down and none minted at provisioning) the detail says what to do by hand.
-                    _lastResult = handedOver.Fixers is null
+                    _state.LastResult = handedOver.Fixers is null
                         ? $"team {team.Name}: {KlusteredSchedule.Describe(handedOver.Verdict)}; the fixers have NO credential: {handedOver.Detail}"
                         : $"team {team.Name}: {KlusteredSchedule.Describe(handedOver.Verdict)}; fixers have access";
                     break;
@@ -735,34 +654,34 @@ public sealed class EpisodeWorkflow
                     (IKlusteredActivities a) => a.RecordTimeToFixAsync(new RecordTimeToFixInput(desired.EpisodeId, team.Name, ttf)),
                     PipelineActivityOptions.Short);
                 team = team with { TimeToFixRecorded = true };
-                _lastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
+                _state.LastResult = $"team {team.Name} fixed in {ttf}: {written.Detail}";
             }
         }
-        catch (ActivityFailureException e) when (step.Action == KlusteredAction.Teardown && Workflow.Patched("klustered-teardown-once"))
+        catch (ActivityFailureException e) when (step.Action == KlusteredAction.Teardown)
         {
             // Not again in a loop: the cluster carries its expiry label, so the cleanup schedule deletes it.
             team = team with { Phase = TeamPhase.TornDown, LastError = $"teardown failed and is not tried again here (the cleanup schedule deletes clusters carrying our label once expired): {Describe(e)}" };
-            _lastError = $"team {team.Name}: {team.LastError}";
+            _state.LastError = $"team {team.Name}: {team.LastError}";
         }
         catch (ActivityFailureException e)
         {
-            team = team with { Phase = step.Action == KlusteredAction.Teardown ? team.Phase : TeamPhase.Failed, LastError = Describe(e) };
-            _lastError = $"team {team.Name}: {Describe(e)}";
+            team = team with { Phase = TeamPhase.Failed, LastError = Describe(e) };
+            _state.LastError = $"team {team.Name}: {Describe(e)}";
         }
-        _teams[i] = team;
-        var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval, _klusteredHands);
-        // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
+        _state.Teams[i] = team;
+        var after = KlusteredSchedule.Next(Workflow.UtcNow, desired, team, FixPollInterval);
         // An action that is due again right away (e.g. teardown after a fix) runs on the next pass.
         return after.Action is KlusteredAction.None ? after.WakeAt : after.WakeAt ?? Workflow.UtcNow;
     }
 
     /// <summary>
-    /// The Klustered timeline beside the YouTube reconcile (see <see cref="KlusteredLoopPatch"/>): runs the due steps,
+    /// The Klustered timeline beside the YouTube reconcile, so a wait for YouTube quota never delays provisioning, fix
+    /// detection or teardown: runs the due steps,
     /// sleeps until the next one, wakes early for a new spec or an operator's Retry/Skip, and ends when the episode is deleted.
     /// </summary>
     private async Task KlusteredLoopAsync()
     {
-        while (!_deleted)
+        while (!_state.Deleted)
         {
             var kick = _klusteredKick;
             _klusteredRunning = true;
@@ -776,7 +695,7 @@ public sealed class EpisodeWorkflow
                 _klusteredRunning = false;
             }
             _klusteredWakeUp = wakeAt;
-            Func<bool> woken = () => _deleted || _klusteredKick != kick;
+            Func<bool> woken = () => _state.Deleted || _klusteredKick != kick;
             await SleepAsync(wakeAt, woken);
             _klusteredWakeUp = null;
         }
@@ -786,11 +705,11 @@ public sealed class EpisodeWorkflow
     {
         _phase = EpisodePhase.Cancelling;
         // Clusters first: they cost money by the hour.
-        if (_desired?.Klustered is { } k)
+        if (_state.Desired?.Klustered is { } k)
         {
-            for (var i = 0; i < _teams.Count; i++)
+            for (var i = 0; i < _state.Teams.Count; i++)
             {
-                var team = _teams[i];
+                var team = _state.Teams[i];
                 var spec = k.Teams.FirstOrDefault(t => t.Name == team.Name);
                 if (spec is null || team.Phase is TeamPhase.Waiting or TeamPhase.TornDown)
                 {
@@ -801,34 +720,30 @@ public sealed class EpisodeWorkflow
                     await ActivityCalls.RunAsync(
                         (IKlusteredActivities a) => a.TeardownTeamAsync(new KlusteredTeamInput(_episodeId, spec, Workflow.UtcNow)),
                         PipelineActivityOptions.Long);
-                    _teams[i] = team with { Phase = TeamPhase.TornDown };
+                    _state.Teams[i] = team with { Phase = TeamPhase.TornDown };
                 }
                 catch (ActivityFailureException e)
                 {
                     // The cleanup entity removes it later: it is labelled with an expiry.
-                    _teams[i] = team with { LastError = Describe(e) };
+                    _state.Teams[i] = team with { LastError = Describe(e) };
                 }
             }
         }
         var result = "cancelled";
         var videoKept = false;
-        switch (EpisodeDecisions.OnDeleted(_applied, _desired, Workflow.UtcNow))
+        switch (EpisodeDecisions.OnDeleted(_state.Applied, _state.Desired, Workflow.UtcNow))
         {
             case DeletionAction.NeedsApproval:
                 _phase = EpisodePhase.AwaitingApproval;
-                if (Workflow.Patched(OperatorPatch))
-                {
-                    // An Approve or Skip sent earlier (for something else) must not decide this.
-                    _approved = false;
-                    _skipRequested = false;
-                }
-                _lastResult = "episode file deleted but its broadcast already went live: approve to delete the video, skip to keep it";
-                await Workflow.WaitConditionAsync(() => _approved || _skipRequested || !_deleted);
-                if (!_deleted)
+                // An Approve or Skip sent earlier (for something else) must not decide this.
+                _approved = false;
+                _skipRequested = false;
+                _state.LastResult = "episode file deleted but its broadcast already went live: approve to delete the video, skip to keep it";
+                await Workflow.WaitConditionAsync(() => _approved || _skipRequested || !_state.Deleted);
+                if (!_state.Deleted)
                 {
                     // The file came back while we waited: carry on as a live entity.
-                    var next = new EpisodeWorkflowInput(_episodeId, Snapshot(), _fixPollInterval);
-                    throw Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
+                    throw ContinueAsNew();
                 }
                 result = _approved ? await DeleteBroadcastAsync() : "cancelled; published video kept by operator";
                 videoKept = !_approved;
@@ -837,19 +752,19 @@ public sealed class EpisodeWorkflow
                 result = await DeleteBroadcastAsync();
                 break;
             case DeletionAction.Release:
-                result = $"cancelled; adopted video {_applied.VideoId} released, not deleted";
+                result = $"cancelled; adopted video {_state.Applied.VideoId} released, not deleted";
                 videoKept = true;
                 break;
         }
         _phase = EpisodePhase.Cancelled;
-        _lastResult = result;
+        _state.LastResult = result;
         await NotifySweepsAsync();
-        return new EpisodeOutcome(_episodeId, result, _unitsSpent, videoKept);
+        return new EpisodeOutcome(_episodeId, result, _state.QuotaUnitsSpent, videoKept);
     }
 
     private async Task<string> DeleteBroadcastAsync()
     {
-        var videoId = _applied.VideoId!;
+        var videoId = _state.Applied.VideoId!;
         try
         {
             var deleted = await WithQuotaAsync(YouTubeCosts.Reserve.EpisodeDelete, QuotaPriority.LiveScheduling, "delete",
@@ -857,7 +772,7 @@ public sealed class EpisodeWorkflow
                     (IYouTubeActivities a) => a.DeleteBroadcastAsync(new DeleteBroadcastInput(_episodeId, videoId)),
                     PipelineActivityOptions.Short),
                 r => r.UnitsSpent);
-            _applied = new AppliedEpisode();
+            _state.Applied = new AppliedEpisode();
             return deleted.Deleted ? $"cancelled; broadcast {videoId} deleted" : $"cancelled; broadcast {videoId} was already gone";
         }
         catch (ActivityFailureException e)
@@ -869,20 +784,19 @@ public sealed class EpisodeWorkflow
 
     /// <summary>
     /// Operator Retry for Klustered: a failed team starts over from provisioning, which is idempotent (the cluster,
-    /// the workload and the breaks are adopted when they are already there). Patched: older histories saw Retry
-    /// leave teams alone.
+    /// the workload and the breaks are adopted when they are already there).
     /// </summary>
     private void RetryFailedTeams()
     {
-        if (!_teams.Any(t => t.Phase == TeamPhase.Failed) || !Workflow.Patched("klustered-retry-teams"))
+        if (!_state.Teams.Any(t => t.Phase == TeamPhase.Failed))
         {
             return;
         }
-        for (var i = 0; i < _teams.Count; i++)
+        for (var i = 0; i < _state.Teams.Count; i++)
         {
-            if (_teams[i].Phase == TeamPhase.Failed)
+            if (_state.Teams[i].Phase == TeamPhase.Failed)
             {
-                _teams[i] = _teams[i] with { Phase = TeamPhase.Waiting, LastError = null };
+                _state.Teams[i] = _state.Teams[i] with { Phase = TeamPhase.Waiting, LastError = null };
             }
         }
         _klusteredKick++;
@@ -894,15 +808,15 @@ public sealed class EpisodeWorkflow
     /// </summary>
     private void SkipFailedTeams(string reason)
     {
-        if (!_teams.Any(t => t.Phase == TeamPhase.Failed) || !Workflow.Patched("klustered-skip-teams"))
+        if (!_state.Teams.Any(t => t.Phase == TeamPhase.Failed))
         {
             return;
         }
-        for (var i = 0; i < _teams.Count; i++)
+        for (var i = 0; i < _state.Teams.Count; i++)
         {
-            if (_teams[i] is { Phase: TeamPhase.Failed } team)
+            if (_state.Teams[i] is { Phase: TeamPhase.Failed } team)
             {
-                _teams[i] = team with { Phase = TeamPhase.Provisioned, LastError = $"accepted by operator ({reason}) after: {team.LastError}" };
+                _state.Teams[i] = team with { Phase = TeamPhase.Provisioned, LastError = $"accepted by operator ({reason}) after: {team.LastError}" };
             }
         }
         _klusteredKick++;
@@ -910,37 +824,24 @@ public sealed class EpisodeWorkflow
 
     private void EnsureTeams()
     {
-        if (_desired?.Klustered is not { } k)
+        if (_state.Desired?.Klustered is not { } k)
         {
             return;
         }
         foreach (var spec in k.Teams)
         {
-            if (!_teams.Any(t => t.Name == spec.Name))
+            if (!_state.Teams.Any(t => t.Name == spec.Name))
             {
-                _teams.Add(new TeamState(spec.Name, TeamPhase.Waiting));
+                _state.Teams.Add(new TeamState(spec.Name, TeamPhase.Waiting));
             }
         }
     }
 
-    private EpisodeMemory Snapshot() => new(
-        _desired, _applied, [.. _teams], _deleted, _failed, _lastResult, _lastError, _unitsSpent, [.. _notify], _reason, _dirty || _forceThumbnail,
-        _fixChaptersRecorded);
-
-    private void Restore(EpisodeMemory m)
+    /// <summary>Continues as new with the whole state (a forced re-render still asked for is carried in it).</summary>
+    private ContinueAsNewException ContinueAsNew()
     {
-        _desired = m.Desired;
-        _applied = m.Applied;
-        _teams = [.. m.Teams];
-        _deleted = m.Deleted;
-        _failed = m.Failed;
-        _lastResult = m.LastResult;
-        _lastError = m.LastError;
-        _unitsSpent = m.QuotaUnitsSpent;
-        _notify = [.. m.PendingNotifications];
-        _reason = m.LastReason;
-        _dirty = m.Dirty;
-        _fixChaptersRecorded = m.FixChaptersRecorded;
+        var next = new EpisodeWorkflowInput(_episodeId, _state, _fixPollInterval);
+        return Workflow.CreateContinueAsNewException((EpisodeWorkflow wf) => wf.RunAsync(next));
     }
 
     private static string Describe(Exception e) =>

@@ -22,9 +22,6 @@ namespace RawkodeAutomation.Workflows;
 [Workflow]
 public sealed class PersonWorkflow
 {
-    /// <summary>Marks histories whose sweep reads its episodes' videos in batches (older histories signal without reading).</summary>
-    internal const string BatchedReadsPatch = "sweep-batched-reads";
-
     /// <summary>How long a batched read is trusted: later batches (after a wait for quota, say) are read again.</summary>
     internal static readonly TimeSpan ObservationMaxAge = TimeSpan.FromMinutes(10);
 
@@ -75,17 +72,13 @@ public sealed class PersonWorkflow
                 var batch = _pending.Take(batchSize).ToList();
                 _pending.RemoveRange(0, batch.Count);
                 _inFlight.AddRange(batch);
-                var batched = Workflow.Patched(BatchedReadsPatch);
-                if (batched)
-                {
-                    await ObserveAsync(batch);
-                }
+                await ObserveAsync(batch);
                 foreach (var group in batch.GroupBy(b => (b.Commit, b.CommitTime)))
                 {
                     var ids = group.Select(b => b.EpisodeId).ToList();
                     var (commit, commitTime) = group.Key;
                     List<ObservedVideo> read = [.. ids.Select(id => _observed.GetValueOrDefault(id)).OfType<ObservedVideo>()];
-                    var observed = batched && read.Count > 0 ? read : null;
+                    var observed = read.Count > 0 ? read : null;
                     foreach (var id in ids)
                     {
                         _observed.Remove(id);

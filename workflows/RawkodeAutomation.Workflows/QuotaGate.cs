@@ -13,19 +13,13 @@ namespace RawkodeAutomation.Workflows;
 /// until a worker starts with other credentials and then runs by itself (no operator Retry, no ResetDay). Any other
 /// failure is charged what its attempts called (the activity heartbeats its running total and puts it in its
 /// failure; a timed-out attempt leaves it in its last heartbeat) and rethrown; the whole reservation only when the
-/// failure does not say (a history from before <see cref="SettleCalledPatch"/>, or an activity that does not meter).
+/// failure does not say (an activity that does not meter).
 /// Workflow code: the owner feeds it the quota entity's grant signal.
 /// </summary>
 /// <param name="charged">Told every unit settled, to keep the owner's count.</param>
 /// <param name="waiting">Told when a request starts (true) and stops (false) waiting for its grant.</param>
 internal sealed class QuotaGate(Action<long> charged, Action<bool> waiting)
 {
-    /// <summary>
-    /// Marks histories that settle failures with what was called and park calls on rejected credentials. Older
-    /// histories replay charging the whole reservation and failing on rejected credentials.
-    /// </summary>
-    internal const string SettleCalledPatch = "quota-settle-called";
-
     /// <summary>What a request that waits for new credentials says while it waits.</summary>
     internal const string CredentialsWait = "YouTube refused the channel's credentials; waiting for a worker with new ones (fix YouTube:ClientId, YouTube:ClientSecret or YouTube:RefreshToken and restart)";
 
@@ -60,13 +54,12 @@ internal sealed class QuotaGate(Action<long> charged, Action<bool> waiting)
             catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.QuotaExceeded })
             {
                 // Failed requests cost at least a unit; report the day as spent and queue again.
-                var called = Workflow.Patched(SettleCalledPatch) ? Math.Max(1, Called(e) ?? 1) : 1;
+                var called = Math.Max(1, Called(e) ?? 1);
                 charged(called);
                 await SettleAsync(new QuotaSettlement(requestId, called, true));
                 parked?.Invoke("YouTube quota exhausted; waiting for the daily reset");
             }
-            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.CredentialsRejected }
-                && Workflow.Patched(SettleCalledPatch))
+            catch (ActivityFailureException e) when (e.InnerException is ApplicationFailureException { ErrorType: PipelineErrors.CredentialsRejected })
             {
                 // Every call fails the same way until the credentials change: wait for that in the queue, then run.
                 var called = Called(e) ?? 0;
@@ -76,7 +69,7 @@ internal sealed class QuotaGate(Action<long> charged, Action<bool> waiting)
             }
             catch (ActivityFailureException e)
             {
-                var called = Workflow.Patched(SettleCalledPatch) ? Called(e) ?? units : units;
+                var called = Called(e) ?? units;
                 charged(called);
                 await SettleAsync(new QuotaSettlement(requestId, called, false));
                 throw;

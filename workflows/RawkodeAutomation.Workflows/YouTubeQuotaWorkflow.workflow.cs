@@ -75,17 +75,11 @@ public sealed class YouTubeQuotaWorkflow
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// Marks histories in which a refusal of the credentials parks calls only when the credentials in use are still the
-    /// ones its units were granted under (see <see cref="QuotaLedger.Settle"/>).
-    /// </summary>
-    internal const string RefusalOfGrantCredentialsPatch = "quota-refusal-of-grant-credentials";
-
     /// <summary>A requester reports what its call really cost.</summary>
     [WorkflowSignal(PipelineSignals.QuotaSettled)]
     public Task SettleAsync(QuotaSettlement settlement)
     {
-        _changed |= _ledger.Settle(settlement, settlement.CredentialsRejected && Workflow.Patched(RefusalOfGrantCredentialsPatch));
+        _changed |= _ledger.Settle(settlement, settlement.CredentialsRejected);
         return Task.CompletedTask;
     }
 

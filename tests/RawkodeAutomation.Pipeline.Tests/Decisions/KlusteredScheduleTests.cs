@@ -38,11 +38,18 @@ public class KlusteredScheduleTests
     }
 
     [Fact]
-    public void Next_DuringShow_ChecksForFixEveryPoll()
+    public void Next_DuringShowAfterHandOver_ChecksForFixEveryPoll()
     {
         var now = Show.AddMinutes(10);
-        var step = KlusteredSchedule.Next(now, Spec(), new TeamState("team-a", TeamPhase.Provisioned), Poll);
+        var step = KlusteredSchedule.Next(now, Spec(), new TeamState("team-a", TeamPhase.Provisioned, HandedOverAt: Show), Poll);
         Assert.Equal(new KlusteredStep(KlusteredAction.CheckFixed, now + Poll), step);
+    }
+
+    [Fact]
+    public void Next_ShowStartedNotHandedOver_HandsOverFirst()
+    {
+        var step = KlusteredSchedule.Next(Show.AddMinutes(10), Spec(), new TeamState("team-a", TeamPhase.Provisioned), Poll);
+        Assert.Equal(new KlusteredStep(KlusteredAction.HandOver, null), step);
     }
 
     [Fact]

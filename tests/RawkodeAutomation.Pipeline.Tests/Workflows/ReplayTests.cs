@@ -8,11 +8,10 @@ namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
 /// <summary>
 /// The entities live for months, so a new build must replay the histories an older build wrote. Recorded
-/// histories (operator scenarios: retry, skip, force re-render, the validated updates, approve and keep on
-/// delete; a guest's bio sweep, <c>person~guest-person</c> and one of its episodes, recorded by a build whose
-/// episodes each read their own video) live in <c>Workflows/Histories</c> and are replayed against the current
-/// workflow code; the same
-/// scenarios run live are replayed too, which also checks the patches taken inside signal handlers.
+/// histories, one set per scenario (operator scenarios: retry, skip, force re-render, the validated updates, approve
+/// and keep on delete; a guest's bio sweep read in one batch, <c>person~guest-person</c> and its two episodes) live in
+/// <c>Workflows/Histories</c> and are replayed against the current workflow code; the same scenarios run live are
+/// replayed too, which also checks any patch taken inside a signal handler.
 /// Set <c>RAWKODE_RECORD_HISTORIES=1</c> to write the live histories there (only when the recorded ones are
 /// meant to be replaced: keep the old files when a change must stay compatible with them).
 /// </summary>
@@ -88,19 +87,7 @@ public class ReplayTests
         await Episode(h, kept).SignalAsync(wf => wf.SkipAsync(new SkipRequest("keep the recording")));
         await Episode(h, kept).GetResultAsync<EpisodeOutcome>();
 
-        var replayer = Replayer();
-        var record = Environment.GetEnvironmentVariable("RAWKODE_RECORD_HISTORIES") == "1";
-        foreach (var id in new[] { retried.EpisodeId, approved.EpisodeId, kept.EpisodeId })
-        {
-            var workflowId = WorkflowIds.Episode(id);
-            var history = await h.Client.GetWorkflowHandle(workflowId).FetchHistoryAsync();
-            var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
-            Assert.True(replay.ReplayFailure is null, $"{workflowId}: {replay.ReplayFailure}");
-            if (record)
-            {
-                await File.WriteAllTextAsync(Path.Combine(HistoriesDirectory(), workflowId.Replace('/', '~') + ".json"), history.ToJson());
-            }
-        }
+        await ReplayAsync(h, new[] { retried.EpisodeId, approved.EpisodeId, kept.EpisodeId }.Select(WorkflowIds.Episode));
     }
 
     [Fact]
@@ -125,13 +112,7 @@ public class ReplayTests
         Assert.Equal(0, h.YouTube.DescriptionReads);
 
         // Then the sweep's history and the swept episodes' replay on today's code.
-        var replayer = Replayer();
-        foreach (var workflowId in swept.Select(WorkflowIds.Episode).Prepend(WorkflowIds.Person("guest-person")))
-        {
-            var history = await h.Client.GetWorkflowHandle(workflowId).FetchHistoryAsync();
-            var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
-            Assert.True(replay.ReplayFailure is null, $"{workflowId}: {replay.ReplayFailure}");
-        }
+        await ReplayAsync(h, swept.Select(WorkflowIds.Episode).Prepend(WorkflowIds.Person("guest-person")));
     }
 
     [Fact]
@@ -153,6 +134,26 @@ public class ReplayTests
         {
             var replay = await replayer.ReplayWorkflowAsync(WorkflowHistory.FromJson(WorkflowIds.Commit("c0"), recorded), throwOnReplayFailure: false);
             Assert.True(replay.ReplayFailure is null, replay.ReplayFailure?.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Replays the live histories of <paramref name="workflowIds"/> on today's code; with <c>RAWKODE_RECORD_HISTORIES=1</c>
+    /// also writes them to <c>Workflows/Histories</c>, where <see cref="Replay_RecordedOperatorHistories_NoNondeterminism"/> reads them.
+    /// </summary>
+    private static async Task ReplayAsync(PipelineHarness h, IEnumerable<string> workflowIds)
+    {
+        var replayer = Replayer();
+        var record = Environment.GetEnvironmentVariable("RAWKODE_RECORD_HISTORIES") == "1";
+        foreach (var workflowId in workflowIds)
+        {
+            var history = await h.Client.GetWorkflowHandle(workflowId).FetchHistoryAsync();
+            var replay = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+            Assert.True(replay.ReplayFailure is null, $"{workflowId}: {replay.ReplayFailure}");
+            if (record)
+            {
+                await File.WriteAllTextAsync(Path.Combine(HistoriesDirectory(), workflowId.Replace('/', '~') + ".json"), history.ToJson());
+            }
         }
     }
 

@@ -98,9 +98,9 @@ public sealed record ObservedVideo(
 /// <summary>The writable part of a video's snippet, less the description.</summary>
 public sealed record ObservedSnippet(string Title, string? CategoryId, IReadOnlyList<string>? Tags, string? DefaultLanguage, string? DefaultAudioLanguage);
 
-/// <summary>Input of <c>EpisodeWorkflow</c>; <paramref name="Carried"/> is set on continue-as-new.</summary>
+/// <summary>Input of <c>EpisodeWorkflow</c>; <paramref name="State"/> is set on continue-as-new.</summary>
 /// <param name="FixPollInterval">How often a running Klustered show is checked for the fix; null: every 30 s.</param>
-public sealed record EpisodeWorkflowInput(string EpisodeId, EpisodeMemory? Carried = null, TimeSpan? FixPollInterval = null);
+public sealed record EpisodeWorkflowInput(string EpisodeId, EpisodeState? State = null, TimeSpan? FixPollInterval = null);
 
 /// <summary>What the outside world is known to look like, as last confirmed by an activity.</summary>
 /// <param name="VideoId">The broadcast/video id on YouTube, once created or adopted.</param>
@@ -189,20 +189,49 @@ public sealed record AccessGrant(
     DateTimeOffset ValidUntil,
     DateTimeOffset? RevokedAt = null);
 
-/// <summary>The durable memory of an episode entity (what continue-as-new carries).</summary>
-public sealed record EpisodeMemory(
-    DesiredEpisode? Desired,
-    AppliedEpisode Applied,
-    IReadOnlyList<TeamState> Teams,
-    bool Deleted,
-    bool Failed,
-    string? LastResult,
-    string? LastError,
-    long QuotaUnitsSpent,
-    IReadOnlyList<string> PendingNotifications,
-    ChangeReason LastReason,
-    bool Dirty,
-    bool FixChaptersRecorded = false);
+/// <summary>
+/// Everything an episode entity knows and has done, in one place: its handlers and steps mutate it, its query shows it
+/// (with what is derived from it, see <see cref="EpisodeStatus"/>) and continue-as-new carries it whole.
+/// </summary>
+public sealed class EpisodeState
+{
+    /// <summary>The spec of the newest commit accepted (null until the first; kept after a deletion).</summary>
+    public DesiredEpisode? Desired { get; set; }
+
+    /// <summary>What YouTube is known to look like, as last confirmed by an activity.</summary>
+    public AppliedEpisode Applied { get; set; } = new();
+
+    /// <summary>Each Klustered team's progress (empty for other shows).</summary>
+    public IList<TeamState> Teams { get; init; } = [];
+
+    /// <summary>The episode's file was deleted: the entity removes what it made, then ends.</summary>
+    public bool Deleted { get; set; }
+
+    /// <summary>The last YouTube pass failed; a new spec, Retry or Skip moves it on.</summary>
+    public bool Failed { get; set; }
+
+    /// <summary>Something may differ from the spec: the next pass reconciles.</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>An operator asked for the thumbnail to be uploaded again, whatever its fingerprint.</summary>
+    public bool ForceThumbnail { get; set; }
+
+    /// <summary>The fixes of a Klustered show were written as chapters (or there were none).</summary>
+    public bool FixChaptersRecorded { get; set; }
+
+    public string? LastResult { get; set; }
+
+    public string? LastError { get; set; }
+
+    /// <summary>The YouTube units this entity's calls were charged, over all its runs.</summary>
+    public long QuotaUnitsSpent { get; set; }
+
+    /// <summary>Sweeps (workflow ids) waiting to hear that this episode applied the spec they sent.</summary>
+    public IList<string> PendingNotifications { get; init; } = [];
+
+    /// <summary>Why the current spec was sent (an edit of the episode, or a person's sweep): it sets the quota priority.</summary>
+    public ChangeReason LastReason { get; set; } = ChangeReason.EpisodeEdited;
+}
 
 /// <summary>
 /// Where an episode entity is. Its name is what JSON carries (the status page, the CLI and scripts read words), and every

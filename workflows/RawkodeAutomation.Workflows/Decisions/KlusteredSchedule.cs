@@ -34,11 +34,7 @@ public static class KlusteredSchedule
 
     /// <summary>The step for one team now.</summary>
     /// <param name="pollInterval">How often to look for the fix while the show runs.</param>
-    /// <param name="handOver">
-    /// Whether the show's start is a step of its own (<see cref="KlusteredAction.HandOver"/>) before the fix checks;
-    /// false replays histories from before the breakers' and fixers' windows.
-    /// </param>
-    public static KlusteredStep Next(DateTimeOffset now, DesiredEpisode d, TeamState team, TimeSpan pollInterval, bool handOver = false)
+    public static KlusteredStep Next(DateTimeOffset now, DesiredEpisode d, TeamState team, TimeSpan pollInterval)
     {
         if (d.Klustered is null || d.ScheduledFor is null || d.Draft)
         {
@@ -75,7 +71,7 @@ public static class KlusteredSchedule
                 {
                     return new KlusteredStep(KlusteredAction.None, showStart);
                 }
-                if (handOver && team.HandedOverAt is null)
+                if (team.HandedOverAt is null)
                 {
                     return new KlusteredStep(KlusteredAction.HandOver, null);
                 }
