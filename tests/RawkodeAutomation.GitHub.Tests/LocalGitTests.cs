@@ -127,11 +127,7 @@ public sealed class LocalGitTests
         var running = watcher.RunAsync(TimeSpan.FromMilliseconds(50), cts.Token);
 
         var second = repo.Commit(new() { [Fixtures.Episode] = Fixtures.EpisodeYaml("Two") });
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (sink.Observed.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.ThatAsync(() => !sink.Observed.IsEmpty, "the watcher raises the new commit");
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);

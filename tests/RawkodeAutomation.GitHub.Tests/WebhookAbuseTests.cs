@@ -56,10 +56,10 @@ public sealed class WebhookAbuseTests
         var body = h.PushBody(before, after);
 
         // Both slots are held by bodies that are still arriving: a third delivery is turned away unread.
-        var busy = await WaitForStatusAsync(() => h.Sender.SendAsync("push", body, signature: forged), 503);
+        var busy = await Eventually.WaitAsync(() => h.Sender.SendAsync("push", body, signature: forged), d => d.StatusCode == 503, "a delivery turned away (503)", Deadline);
         // Closing one held request frees its slot: the next delivery is read (and rejected on its signature).
         first.Dispose();
-        var read = await WaitForStatusAsync(() => h.Sender.SendAsync("push", body, signature: forged), 401);
+        var read = await Eventually.WaitAsync(() => h.Sender.SendAsync("push", body, signature: forged), d => d.StatusCode == 401, "a delivery read and rejected (401)", Deadline);
 
         Assert.Equal(503, busy.StatusCode);
         Assert.Equal(401, read.StatusCode);
@@ -123,21 +123,6 @@ public sealed class WebhookAbuseTests
         Assert.Equal(lower, WebhookSignature.Normalize(lower.ToUpperInvariant().Replace("SHA256=", "sha256=", StringComparison.Ordinal)));
         Assert.Equal("", WebhookSignature.Normalize("sha256=xyz"));
         Assert.Equal("", WebhookSignature.Normalize(null));
-    }
-
-    private static async Task<WebhookDelivery> WaitForStatusAsync(Func<Task<WebhookDelivery>> send, int wanted)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var delivery = await send();
-            if (delivery.StatusCode == wanted || DateTime.UtcNow > until)
-            {
-                return delivery;
-            }
-
-            await Task.Delay(50);
-        }
     }
 
     /// <summary>A request written by hand on a socket, so a test controls how much of the body is ever sent.</summary>

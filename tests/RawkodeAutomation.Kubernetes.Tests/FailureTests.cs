@@ -64,7 +64,7 @@ public sealed class FailureTests(SandboxFixture fixture) : IClassFixture<Sandbox
             // Given a cluster whose breaks keep v1 from being Ready (it cannot reach its database),
             await ops.ApplyBreaksAsync(cluster, ["networkpolicy-deny-all"]);
             var workload = fixture.WorkloadCluster(cluster);
-            await PollAsync(() => workload.Get("apps/v1", "Deployment", "default", "klustered")?["status"]?["readyReplicas"]?.GetValue<int>() is null or 0);
+            await Eventually.ThatAsync(() => workload.Get("apps/v1", "Deployment", "default", "klustered")?["status"]?["readyReplicas"]?.GetValue<int>() is null or 0, "the klustered Deployment has no ready replica");
 
             // when provisioning runs again (an operator's Retry, a retried activity), deploying adopts what is there,
             var started = DateTimeOffset.UtcNow;
@@ -86,18 +86,4 @@ public sealed class FailureTests(SandboxFixture fixture) : IClassFixture<Sandbox
     {
         Response = new HttpResponseMessageWrapper(new HttpResponseMessage(code), body),
     };
-
-    private static async Task PollAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("the condition did not hold within 10 s");
-            }
-
-            await Task.Delay(50);
-        }
-    }
 }

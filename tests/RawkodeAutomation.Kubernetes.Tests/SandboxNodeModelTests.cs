@@ -69,9 +69,11 @@ public sealed class SandboxNodeModelTests(SimulatedNodesSandboxFixture fixture) 
             var worker = workload.List("v1", "Node").Single(n => !n["metadata"]!["name"]!.GetValue<string>().Contains("control-plane", StringComparison.Ordinal));
             Assert.Equal("3", worker["status"]!["capacity"]!["pods"]!.GetValue<string>());
             await fixture.RolloutV2Async(cluster);
-            var pending = await PollAsync(() => workload.List("v1", "Pod", "default")
-                .FirstOrDefault(p => p["status"]?["conditions"]?[0]?["reason"]?.GetValue<string>() == "Unschedulable"));
-            Assert.Contains("Too many pods", pending["status"]!["conditions"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            var pending = await Eventually.WaitAsync(
+                () => Task.FromResult(workload.List("v1", "Pod", "default")
+                    .FirstOrDefault(p => p["status"]?["conditions"]?[0]?["reason"]?.GetValue<string>() == "Unschedulable")),
+                pod => pod is not null, "a pod Unschedulable");
+            Assert.Contains("Too many pods", pending!["status"]!["conditions"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
         }
         finally
         {
@@ -193,23 +195,6 @@ public sealed class SandboxNodeModelTests(SimulatedNodesSandboxFixture fixture) 
         {
             await ops.TeardownAsync(cluster);
         }
-    }
-
-    private static async Task<T> PollAsync<T>(Func<T?> observe)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (observe() is { } value)
-            {
-                return value;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException("the condition did not hold within 10 s");
     }
 }
 

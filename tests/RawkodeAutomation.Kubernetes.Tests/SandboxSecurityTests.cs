@@ -180,21 +180,3 @@ public sealed class SandboxSecurityTests : IAsyncLifetime
     private static string ExtractLine(string text, string prefix) =>
         text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith(prefix, StringComparison.Ordinal));
 }
-
-/// <summary>The one wait-with-deadline helper of these tests.</summary>
-public static class Eventually
-{
-    public static async Task ThatAsync(Func<Task<bool>> condition, string what, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out waiting until {what}");
-            }
-
-            await Task.Delay(100);
-        }
-    }
-}

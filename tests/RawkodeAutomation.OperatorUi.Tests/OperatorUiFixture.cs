@@ -174,25 +174,3 @@ public static class Chromium
             $"or set {PathVariable} to a Chromium or Chrome executable.");
     }
 }
-
-/// <summary>Waits without fixed sleeps: polls a condition until a deadline.</summary>
-public static class Eventually
-{
-    public static async Task<T> WaitAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for {what}; last value: {value}");
-            }
-            await Task.Delay(50);
-        }
-    }
-}

@@ -51,17 +51,7 @@ internal static class Workers
             return true;
         });
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (no fixed sleeps).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"condition not met in time: {what}");
-            }
-            await Task.Delay(20);
-        }
-    }
+    /// <summary><see cref="Eventually.ThatAsync(Func{Task{bool}}, string, TimeSpan?)"/> in this project's argument order.</summary>
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null) =>
+        Eventually.ThatAsync(condition, what ?? "the condition", timeout);
 }

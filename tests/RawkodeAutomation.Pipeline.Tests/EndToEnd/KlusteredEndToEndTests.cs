@@ -70,7 +70,8 @@ public class KlusteredEndToEndTests
         // (unless a busy machine provisioned the cluster after the start: then their window had closed already).
         foreach (var team in provisioned.Teams.Where(t => t.ProvisionedAt < start))
         {
-            var breakers = Assert.Single(team.Credentials!);
+            // (Theirs alone until the start; a busy machine can observe the team after the hand-over added the fixers'.)
+            var breakers = Assert.Single(team.Credentials!, c => c.Role == AccessRole.Breakers);
             Assert.Equal((AccessRole.Breakers, start), (breakers.Role, breakers.ValidUntil));
             Assert.EndsWith(Path.Combine(".rawkode", "klustered", episodeId.Split('/')[0], episodeId.Split('/')[1], team.Name, "breakers.kubeconfig"), breakers.Path, StringComparison.Ordinal);
             if (!OperatingSystem.IsWindows())

@@ -24,16 +24,26 @@ public sealed class FakeYouTube : IYouTubeActivities
     public int Deletes;
     public int UnitsSpent;
 
-    /// <summary>Units YouTube allows until <see cref="ResetDay"/>; null for unlimited.</summary>
+    /// <summary>
+    /// Units YouTube allows per Pacific day; null for unlimited. The day is the one of the server's clock when the
+    /// activity was scheduled, so on the time-skipping server YouTube's day rolls over at Pacific midnight of skipped time.
+    /// </summary>
     public int? DailyQuota { get; set; }
     public int UsedToday;
-
-    public void ResetDay() => Interlocked.Exchange(ref UsedToday, 0);
+    private DateOnly? _day;
 
     private void Charge(int units)
     {
         lock (_gate)
         {
+            if (ActivityExecutionContext.HasCurrent
+                && RawkodeAutomation.Episodes.Quota.PacificDay.Of(ActivityExecutionContext.Current.Info.CurrentAttemptScheduledTime) is var day
+                && day != _day)
+            {
+                // A new Pacific day: YouTube's quota is whole again.
+                UsedToday = _day is null ? UsedToday : 0;
+                _day = day;
+            }
             if (DailyQuota is { } q && UsedToday + units > q)
             {
                 UsedToday = q;

@@ -21,7 +21,7 @@ public sealed class KlusteredTimeCollection
 
 /// <summary>
 /// The breakers' and fixers' windows with the real durations (provision 2 h before, a 90 min show, teardown 4 h
-/// after), on the project's own time-skipping server hosted in the test process
+/// after), and YouTube's day ending at Pacific midnight, on the project's own time-skipping server hosted in the test process
 /// (<see cref="InProcessTimeSkippingEnvironment"/>). Days of workflow time pass in seconds of wall clock.
 /// </summary>
 [Collection(KlusteredTimeCollection.Name)]
@@ -181,7 +181,8 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
 
             // when YouTube's quota is spent on the morning of the show and an edit needs a description rewrite,
             await SkipToAsync(start - TimeSpan.FromHours(3));
-            youtube.DailyQuota = youtube.UsedToday;
+            // (and stays spent, whatever Pacific midnights the show's hours cross),
+            youtube.DailyQuota = 0;
             var edited = spec with { Description = "About the show, edited.", Commit = "c2", CommitTime = spec.CommitTime.AddMinutes(1) };
             await SignalAsync(options, edited, "c2");
             await WaitAsync(spec, s => s.Phase == EpisodePhase.WaitingForQuota && s.LastError is not null, "description waiting for the quota reset");
@@ -198,6 +199,41 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
             Assert.True(done.Busy);
             // The two concurrent timelines replay deterministically.
             await AssertReplaysAsync(spec);
+        });
+    }
+
+    [Fact]
+    public async Task EpisodeWorkflow_YouTubesDaySpent_DescriptionWrittenOnceJustAfterPacificMidnight()
+    {
+        var youtube = new FakeYouTube();
+        await WithWorkerAsync(youtube, new FakeKlustered(), async options =>
+        {
+            // Given an episode next week, reconciled at Pacific noon,
+            var noon = NoonPacificAfter(await Env.GetCurrentTimeAsync());
+            await SkipToAsync(noon);
+            var spec = EpisodeDecisionsTests.Spec("rawkode-live/2030-07-01-day") with { ScheduledFor = noon.AddDays(7), CommitTime = noon };
+            await SignalAsync(options, spec, "c1");
+            await WaitAsync(spec, s => s.Applied.VideoId is not null && !s.Pending.Any && !s.Busy, "episode reconciled");
+
+            // when YouTube's quota for the day is spent and the description is edited,
+            youtube.DailyQuota = youtube.UsedToday;
+            var edited = spec with { Description = "About the show, edited.", Commit = "c2", CommitTime = noon.AddMinutes(1) };
+            await SignalAsync(options, edited, "c2");
+            await WaitAsync(spec, s => s.Phase == EpisodePhase.WaitingForQuota, "description waiting for YouTube's day");
+
+            // then nothing is written before Pacific midnight (the evening passes in skipped time),
+            var midnight = RawkodeAutomation.Episodes.Quota.PacificDay.NextReset(noon);
+            await SkipToAsync(midnight - TimeSpan.FromMinutes(1));
+            var evening = await QueryAsync(spec);
+            Assert.Equal(EpisodePhase.WaitingForQuota, evening.Phase);
+            Assert.False(youtube.DescriptionWrites.ContainsKey(spec.EpisodeId));
+
+            // and the description is written once just after it, with the new day's quota.
+            await SkipToAsync(midnight + TimeSpan.FromMinutes(1));
+            var done = await WaitAsync(spec, s => !s.Busy && !s.Pending.Any, "description written after the reset");
+            Assert.Equal(1, youtube.DescriptionWrites[spec.EpisodeId]);
+            Assert.EndsWith("description rewritten", done.LastResult, StringComparison.Ordinal);
+            Assert.InRange(await Env.GetCurrentTimeAsync(), midnight, midnight + TimeSpan.FromMinutes(30));
         });
     }
 
@@ -220,6 +256,14 @@ public sealed class KlusteredWindowsTests : IAsyncLifetime
     {
         var now = await Env.GetCurrentTimeAsync();
         return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddDays(1);
+    }
+
+    /// <summary>The first Pacific noon after <paramref name="instant"/>.</summary>
+    private static DateTimeOffset NoonPacificAfter(DateTimeOffset instant)
+    {
+        var pacific = RawkodeAutomation.Episodes.Quota.PacificDay.ToPacific(instant);
+        var noon = new DateTimeOffset(pacific.Date.AddHours(12), pacific.Offset);
+        return (noon > instant ? noon : noon.AddDays(1)).ToUniversalTime();
     }
 
     private Task SignalAsync(PipelineOptions options, DesiredEpisode spec, string commit) =>

@@ -131,31 +131,13 @@ public sealed class PipelineHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls until the condition holds; fails with the last observation when the deadline passes.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> observe, Func<T, bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        T last = default!;
-        Exception? lastError = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                last = await observe();
-                lastError = null;
-                if (done(last))
-                {
-                    return last;
-                }
-            }
-            catch (Exception e) when (e is Temporalio.Exceptions.RpcException or Temporalio.Exceptions.WorkflowQueryFailedException or InvalidOperationException)
-            {
-                lastError = e;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"{what} did not happen within {timeout}; last: {(lastError?.Message ?? System.Text.Json.JsonSerializer.Serialize(last))}");
-    }
+    /// <summary>
+    /// <see cref="Eventually.WaitAsync"/> over a workflow query: a workflow not started yet, or not answering queries
+    /// yet, is "not yet".
+    /// </summary>
+    public static Task<T> WaitForAsync<T>(Func<Task<T>> observe, Func<T, bool> done, TimeSpan timeout, string what) =>
+        Eventually.WaitAsync(observe, done, what, timeout,
+            e => e is Temporalio.Exceptions.RpcException or Temporalio.Exceptions.WorkflowQueryFailedException or InvalidOperationException);
 
     /// <summary>Writes a workflow's history to a file (for diagnosing a failed test).</summary>
     public async Task DumpHistoryAsync(string workflowId, string path)
