@@ -14,12 +14,12 @@ namespace RawkodeAutomation.Workflows;
 [Workflow]
 public sealed class CommitWorkflow
 {
-    private string _phase = "Starting";
+    private CommitPhase _phase = CommitPhase.Starting;
     private CommitOutcome? _outcome;
 
-    /// <summary>Where the commit is: Reporting, Applying, Done, Failed.</summary>
+    /// <summary>Where the commit is.</summary>
     [WorkflowQuery]
-    public string Phase => _phase;
+    public CommitPhase Phase => _phase;
 
     /// <summary>The outcome, once known.</summary>
     [WorkflowQuery]
@@ -28,9 +28,9 @@ public sealed class CommitWorkflow
     [WorkflowRun]
     public async Task<CommitOutcome> RunAsync(CommitInput input)
     {
-        _phase = "Reporting";
+        _phase = CommitPhase.Reporting;
         await ReportAsync(input, "pending", "rawkode: validating and applying episodes/");
-        _phase = "Applying";
+        _phase = CommitPhase.Applying;
         CommitOutcome outcome;
         try
         {
@@ -41,12 +41,12 @@ public sealed class CommitWorkflow
             var message = e.InnerException?.Message ?? e.Message;
             _outcome = new CommitOutcome(input.Sha, false, [message], [], [], [], "could not read the commit: " + message);
             await ReportAsync(input, "error", Truncate(_outcome.Summary));
-            _phase = "Failed";
+            _phase = CommitPhase.Failed;
             return _outcome;
         }
         _outcome = outcome;
         await ReportAsync(input, outcome.Valid ? "success" : "failure", Truncate(outcome.Summary), outcome.Errors);
-        _phase = outcome.Valid ? "Done" : "Failed";
+        _phase = outcome.Valid ? CommitPhase.Done : CommitPhase.Failed;
         return outcome;
     }
 

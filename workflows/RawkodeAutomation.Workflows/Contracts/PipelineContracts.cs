@@ -131,3 +131,23 @@ public enum CleanupPhase
     /// <summary>Finished; the report is final.</summary>
     Done,
 }
+
+/// <summary>Where a commit workflow is (a name in JSON, as its query answers).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<CommitPhase>))]
+public enum CommitPhase
+{
+    /// <summary>Not yet at its first step.</summary>
+    Starting,
+
+    /// <summary>Posting the pending status on the commit.</summary>
+    Reporting,
+
+    /// <summary>Reading, validating and signalling the entities the commit changes.</summary>
+    Applying,
+
+    /// <summary>Applied; the status on the commit says success.</summary>
+    Done,
+
+    /// <summary>Rejected (invalid files) or unreadable; the status on the commit says why.</summary>
+    Failed,
+}
