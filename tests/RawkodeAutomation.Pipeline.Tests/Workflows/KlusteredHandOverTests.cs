@@ -12,7 +12,6 @@ using Temporalio.Worker;
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
 /// <summary>What the entity says about the hand-over at the show's start, on the time-skipping test server.</summary>
-[Collection(KlusteredTimeCollection.Name)]
 public sealed class KlusteredHandOverTests : IAsyncLifetime
 {
     private static readonly TimeSpan WallClock = TimeSpan.FromSeconds(120);

@@ -10,21 +10,10 @@ using Temporalio.Worker;
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
 /// <summary>
-/// Tests on the time-skipping server run alone, after the others: the SDK gives that server 5 s to start, which a
-/// machine busy with the rest of the suite can exceed.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class KlusteredTimeCollection
-{
-    public const string Name = "Klustered on skipped time";
-}
-
-/// <summary>
 /// The breakers' and fixers' windows with the real durations (provision 2 h before, a 90 min show, teardown 4 h
 /// after), and YouTube's day ending at Pacific midnight, on the project's own time-skipping server hosted in the test process
 /// (<see cref="InProcessTimeSkippingEnvironment"/>). Days of workflow time pass in seconds of wall clock.
 /// </summary>
-[Collection(KlusteredTimeCollection.Name)]
 public sealed class KlusteredWindowsTests : IAsyncLifetime
 {
     /// <summary>Longest any wait may take in wall-clock time (the skipped time is hours).</summary>
