@@ -4,7 +4,7 @@ namespace RawkodeAutomation.Worker.Hosting;
 
 /// <summary>
 /// How the worker reaches Temporal and paces the pipeline. Bound from the <c>Pipeline</c> section and validated on
-/// start (<see cref="Problems"/>); address, namespace and API key come from <see cref="TemporalConnection"/> and the
+/// start (<see cref="Problems"/>); address, namespace and API key come from <see cref="TemporalConnectionSettings"/> and the
 /// daily quota from <c>YouTube:DailyQuota</c>.
 /// </summary>
 /// <remarks>Temporal client options: https://docs.temporal.io/develop/dotnet/temporal-client</remarks>
@@ -50,11 +50,11 @@ public sealed class PipelineOptions
         List<string> problems = [];
         if (string.IsNullOrWhiteSpace(Address))
         {
-            problems.Add($"{TemporalConnection.AddressKey} (TEMPORAL_ADDRESS, or the address of a Temporal profile) is not set; the embedded defaults set it to the offline server.");
+            problems.Add($"{TemporalConnectionSettings.AddressKey} (TEMPORAL_ADDRESS, or the address of a Temporal profile) is not set; the embedded defaults set it to the offline server.");
         }
         if (string.IsNullOrWhiteSpace(Namespace))
         {
-            problems.Add($"{TemporalConnection.NamespaceKey} (TEMPORAL_NAMESPACE) must not be empty.");
+            problems.Add($"{TemporalConnectionSettings.NamespaceKey} (TEMPORAL_NAMESPACE) must not be empty.");
         }
         if (string.IsNullOrWhiteSpace(TaskQueue))
         {

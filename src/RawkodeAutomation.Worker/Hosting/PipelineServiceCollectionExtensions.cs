@@ -18,13 +18,13 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Reads <see cref="PipelineOptions"/> from configuration: the <c>Pipeline</c> section, the Temporal connection
-    /// (<see cref="TemporalConnection"/>: <c>Temporal:Address</c>, <c>TEMPORAL_ADDRESS</c>, a Temporal profile) and
+    /// (<see cref="TemporalConnectionSettings"/>: <c>Temporal:Address</c>, <c>TEMPORAL_ADDRESS</c>, a Temporal profile) and
     /// <c>YouTube:DailyQuota</c>. Not validated; <see cref="AddPipelineOptions"/> validates on start.
     /// </summary>
     public static PipelineOptions ReadPipelineOptions(IConfiguration configuration, ClientEnvConfig.ProfileLoadOptions? temporalProfile = null)
     {
         var options = new PipelineOptions();
-        Apply(configuration, TemporalConnection.Load(configuration, temporalProfile), options);
+        Apply(configuration, TemporalConnectionSettings.Load(configuration, temporalProfile), options);
         return options;
     }
 

@@ -21,13 +21,13 @@ public static class PipelineWiring
     /// GitHub and a management cluster, or at their sandboxes when the caller put sandbox addresses in
     /// configuration), the domain-backed desired-state builder, the thumbnail renderer on
     /// <paramref name="repositoryRoot"/>'s <c>thumbnails/</c>, and the worker itself on the Temporal connection
-    /// configuration describes (<see cref="TemporalConnection"/>). Every area's options are validated on start.
+    /// configuration describes (<see cref="TemporalConnectionSettings"/>). Every area's options are validated on start.
     /// </summary>
     /// <param name="temporalProfile">How the SDK's Temporal profile is loaded; null: the default profile and file.</param>
     public static IServiceCollection AddRawkodePipeline(this IServiceCollection services, IConfiguration configuration, string repositoryRoot,
         ClientEnvConfig.ProfileLoadOptions? temporalProfile = null)
     {
-        var connection = TemporalConnection.Load(configuration, temporalProfile);
+        var connection = TemporalConnectionSettings.Load(configuration, temporalProfile);
         services.AddYouTube(configuration);
         DecorateYouTubeClient(services, configuration);
         services.AddGitHub(configuration);

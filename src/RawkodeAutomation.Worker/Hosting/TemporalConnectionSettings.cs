@@ -14,7 +14,7 @@ namespace RawkodeAutomation.Worker.Hosting;
 /// (<c>TEMPORAL_CONFIG_FILE</c>, else <c>temporalio/temporal.toml</c> in the user's configuration folder). No address
 /// anywhere means the embedded offline server.
 /// </summary>
-public static class TemporalConnection
+public static class TemporalConnectionSettings
 {
     /// <summary>The configuration key of the frontend's <c>host:port</c>.</summary>
     public const string AddressKey = "Temporal:Address";
