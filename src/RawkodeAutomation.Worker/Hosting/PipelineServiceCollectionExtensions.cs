@@ -8,7 +8,6 @@ using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Activities;
 using Temporalio.Client;
-using Temporalio.Common.EnvConfig;
 using Temporalio.Extensions.Hosting;
 
 namespace RawkodeAutomation.Worker.Hosting;
@@ -17,20 +16,10 @@ namespace RawkodeAutomation.Worker.Hosting;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Reads <see cref="PipelineOptions"/> from configuration: the <c>Pipeline</c> section, the Temporal connection
-    /// (<see cref="TemporalConnectionSettings"/>: <c>Temporal:Address</c>, <c>TEMPORAL_ADDRESS</c>, a Temporal profile) and
-    /// <c>YouTube:DailyQuota</c>. Not validated; <see cref="AddPipelineOptions"/> validates on start.
-    /// </summary>
-    public static PipelineOptions ReadPipelineOptions(IConfiguration configuration, ClientEnvConfig.ProfileLoadOptions? temporalProfile = null)
-    {
-        var options = new PipelineOptions();
-        Apply(configuration, TemporalConnectionSettings.Load(configuration, temporalProfile), options);
-        return options;
-    }
-
-    /// <summary>
-    /// Binds <see cref="PipelineOptions"/> as <see cref="ReadPipelineOptions"/> reads them, validated when the host
-    /// starts: a bad value stops the host with an <see cref="OptionsValidationException"/> naming the key.
+    /// Binds <see cref="PipelineOptions"/> from configuration: the <c>Pipeline</c> section, the Temporal
+    /// <paramref name="connection"/> (<see cref="TemporalConnectionSettings.Load"/>) and <c>YouTube:DailyQuota</c>,
+    /// validated when the host starts: a bad value stops the host with an <see cref="OptionsValidationException"/>
+    /// naming the key.
     /// </summary>
     public static OptionsBuilder<PipelineOptions> AddPipelineOptions(this IServiceCollection services, IConfiguration configuration, TemporalClientConnectOptions connection)
     {
@@ -49,7 +38,7 @@ public static class PipelineServiceCollectionExtensions
         var quota = configuration[$"{RawkodeAutomation.YouTube.YouTubeOptions.SectionName}:{nameof(PipelineOptions.DailyQuota)}"];
         if (!string.IsNullOrWhiteSpace(quota))
         {
-            // A value that is no number is left to the YouTube options' validation, which names the key.
+            // A value that is no number fails the YouTube options' binding, which names the key; read as no budget here.
             options.DailyQuota = long.TryParse(quota, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var units) ? units : 0;
         }
     }
