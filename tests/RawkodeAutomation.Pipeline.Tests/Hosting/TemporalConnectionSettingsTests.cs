@@ -41,6 +41,25 @@ public sealed class TemporalConnectionSettingsTests
     }
 
     [Fact]
+    public void Load_ConfigFileVariable_ReadsThatFileAndNoFileIsNoProfile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"rawkode-temporal-{Guid.NewGuid():N}.toml");
+        File.WriteAllText(file, ProfileFile);
+        try
+        {
+            var connection = TemporalConnectionSettings.Load(Configuration(("TEMPORAL_CONFIG_FILE", file)));
+            var none = TemporalConnectionSettings.Load(Configuration(("TEMPORAL_CONFIG_FILE", file + ".missing")));
+
+            Assert.Equal("file.example:7233", connection.TargetHost);
+            Assert.Null(none.TargetHost);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Load_TemporalProfileVariable_PicksThatProfile()
     {
         var connection = TemporalConnectionSettings.Load(Configuration(("TEMPORAL_PROFILE", "staging")), FromFile());
