@@ -7,11 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RawkodeAutomation.GitHub.Local;
-using RawkodeAutomation.Kubernetes.Sandbox;
-using RawkodeAutomation.TemporalServer;
+using RawkodeAutomation.Hosting;
 using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.YouTube.Operations;
-using RawkodeAutomation.YouTube.Sandbox;
 using Temporalio.Client;
 
 namespace RawkodeAutomation.Bench;
@@ -49,23 +47,27 @@ internal static class UpBench
         }
         await CommitAsync(git, "generated channel", cancellationToken).ConfigureAwait(false);
 
-        await using var temporal = await OfflineTemporalServer.StartNewAsync(
-            new OfflineTemporalServerOptions { Port = 0, DatabaseFilename = Path.Combine(directory, "temporal.db") }, cancellationToken).ConfigureAwait(false);
-        await using var youtube = await YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { DailyQuota = 100_000_000 }, cancellationToken).ConfigureAwait(false);
-        await using var kubernetes = await KubernetesSandbox.StartAsync().ConfigureAwait(false);
-        var settings = new Dictionary<string, string?>(youtube.ClientConfiguration)
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Temporal:Address"] = temporal.Address,
-            ["Kubernetes:ManagementKubeconfigContent"] = kubernetes.ManagementKubeconfig,
-            ["GitHub:LocalRepositoryPath"] = root,
+            // The embedded defaults on any free ports, as `rawkode up` would start them.
+            ["Up:TemporalPort"] = "0",
+            ["Up:ChannelPort"] = "0",
             ["GitHub:Branch"] = "main",
             ["GitHub:LocalPollInterval"] = "00:00:00.100",
             ["Pipeline:SweepReserve"] = "0",
-        };
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Services.AddRawkodePipeline(builder.Configuration, root);
+        // Temporal's state on SQLite in the bench's folder; the sandboxes in memory, the channel's quota out of the way.
+        await using var embedded = await builder.AddRawkodeEmbeddedDefaultsAsync(new EmbeddedDefaultsOptions
+        {
+            RepositoryRoot = root,
+            StateDirectory = directory,
+            ConfigureYouTubeSandbox = o => (o.DailyQuota, o.StatePath) = (100_000_000, null),
+            ConfigureKubernetesSandbox = o => o.StatePath = null,
+            TemporalProfile = new() { DisableFile = true },
+        }, cancellationToken).ConfigureAwait(false);
+        var youtube = embedded.YouTube!;
         using var host = builder.Build();
         var client = host.Services.GetRequiredService<ITemporalClient>();
 

@@ -83,6 +83,9 @@ internal static class Rawkode
                 info.Environment.Remove(key);
             }
         }
+        // Nor the machine's Temporal profile (temporalio/temporal.toml in the user's configuration folder): the SDK reads
+        // the file TEMPORAL_CONFIG_FILE names instead, and a file that does not exist is no profile.
+        info.Environment["TEMPORAL_CONFIG_FILE"] = System.IO.Path.Combine(directory, ".rawkode-tests-no-temporal-profile.toml");
 
         return Process.Start(info)!;
     }

@@ -9,6 +9,7 @@ using RawkodeAutomation.Episodes.Adoption;
 using RawkodeAutomation.Episodes.Loading;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.GitHub.Local;
+using RawkodeAutomation.Hosting;
 using RawkodeAutomation.YouTube;
 using RawkodeAutomation.YouTube.Operations;
 using RawkodeAutomation.YouTube.Quota;
@@ -231,21 +232,4 @@ internal static class AdoptCommand
         // People read this too (and jq does not care): titles and times as they are, not \u2014 or \u002B (as plan --json).
         return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
     }
-}
-
-/// <summary>The YouTube sandbox <c>up</c> and <c>adopt</c> start when no channel is configured: one state file, first seeded from the sample channel's history.</summary>
-internal static class EmbeddedYouTube
-{
-    /// <summary>The channel snapshot the sandbox starts from, relative to the repository root.</summary>
-    public const string SnapshotFile = "episodes/.sandbox/channel.json";
-
-    public static string? SnapshotOf(string root) => File.Exists(Path.Combine(root, SnapshotFile)) ? Path.Combine(root, SnapshotFile) : null;
-
-    public static YouTubeSandboxOptions Options(string root, int dailyQuota, int port = 0) => new()
-    {
-        Port = port,
-        StatePath = Path.Combine(root, ".rawkode", "youtube.json"),
-        SnapshotPath = SnapshotOf(root),
-        DailyQuota = dailyQuota,
-    };
 }

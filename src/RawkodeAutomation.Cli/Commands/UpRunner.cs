@@ -9,15 +9,13 @@ using Microsoft.Extensions.Logging;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.GitHub.Local;
 using RawkodeAutomation.GitHub.Webhooks;
-using RawkodeAutomation.Kubernetes.Sandbox;
+using RawkodeAutomation.Hosting;
 using RawkodeAutomation.OperatorUi;
 using RawkodeAutomation.OperatorUi.Channel;
-using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Hosting;
 using RawkodeAutomation.Workflows;
 using RawkodeAutomation.Workflows.Contracts;
-using RawkodeAutomation.YouTube.Sandbox;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 
@@ -28,10 +26,6 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
 {
     /// <summary>Default addresses: stable, so a bookmark or a Temporal CLI profile keeps working across restarts.</summary>
     public const string DefaultHttpUrls = "http://127.0.0.1:8787";
-    public const int DefaultChannelPort = 8788;
-    public const int DefaultTemporalPort = 7233;
-
-    private readonly List<IAsyncDisposable> _embedded = [];
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -57,7 +51,7 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
         {
             state = StartupChecks.EnsureStateFolder(root);
         }
-        catch (StartupChecks.StartupException e)
+        catch (StartupException e)
         {
             await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
             return 2;
@@ -68,134 +62,22 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
             .Build();
-        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        var wired = new List<string>();
         try
         {
-            var temporalPort = Port(fileConfig, "Up:TemporalPort", DefaultTemporalPort);
-            var channelPort = Port(fileConfig, "Up:ChannelPort", DefaultChannelPort);
-
-            // 1. Temporal: the real service when configured, else the offline server on SQLite.
-            var pipeline = PipelineServiceCollectionExtensions.ReadPipelineOptions(fileConfig);
-            if (string.IsNullOrWhiteSpace(pipeline.Address))
-            {
-                var database = Path.Combine(state, "temporal.db");
-                OfflineTemporalServer server;
-                try
-                {
-                    server = await OfflineTemporalServer.StartNewAsync(
-                        new OfflineTemporalServerOptions { Port = temporalPort, DatabaseFilename = database }, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (StartupChecks.Listen($"port {temporalPort} (the offline Temporal server)", e, "Up__TemporalPort=7234, or 0 for any free port") is { } listen)
-                {
-                    throw listen;
-                }
-                catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
-                {
-                    throw StartupChecks.TemporalDatabase(database, e);
-                }
-                _embedded.Add(server);
-                overrides["Temporal:Address"] = server.Address;
-                await Say($"Temporal: offline server listening at {server.Address} (state in .rawkode/temporal.db)").ConfigureAwait(false);
-            }
-            else
-            {
-                await StartupChecks.CheckTemporalAsync(pipeline.Address, pipeline.Namespace, pipeline.ApiKey, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-                await Say($"Temporal: {pipeline.Address} namespace {pipeline.Namespace}").ConfigureAwait(false);
-            }
-
-            // 2. YouTube: the channel when credentials are set, else the sandbox (state in .rawkode/youtube.json).
-            Uri? channelPage = null;
-            if (string.IsNullOrWhiteSpace(fileConfig["YouTube:RefreshToken"]))
-            {
-                var quota = int.TryParse(fileConfig["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var q) ? q : 10_000;
-                // A fresh sandbox starts from the sample channel's history (episodes/.sandbox/channel.json), as a real channel would.
-                var youtubeState = Path.Combine(state, "youtube.json");
-                YouTubeSandbox youtube;
-                try
-                {
-                    youtube = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, quota, channelPort), cancellationToken)
-                        .ConfigureAwait(false);
-                }
-                catch (Exception e) when (StartupChecks.Listen($"port {channelPort} (the YouTube sandbox's channel)", e, "Up__ChannelPort=8789, or 0 for any free port") is { } listen)
-                {
-                    throw listen;
-                }
-                catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
-                {
-                    throw StartupChecks.YouTubeSandboxState(youtubeState, e);
-                }
-                _embedded.Add(youtube);
-                foreach (var (key, value) in youtube.ClientConfiguration)
-                {
-                    overrides[key] = value;
-                }
-                channelPage = youtube.BaseUri;
-                await Say($"YouTube: sandbox listening at {youtube.BaseUri} ({quota} units/day, {youtube.Videos.Count} videos on the channel); its channel page is that address").ConfigureAwait(false);
-            }
-            else
-            {
-                await Say("YouTube: the configured channel (OAuth refresh token)").ConfigureAwait(false);
-            }
-
-            // 3. Kubernetes: the management cluster when configured, else the sandbox.
-            if (string.IsNullOrWhiteSpace(fileConfig["Kubernetes:ManagementKubeconfig"]) && string.IsNullOrWhiteSpace(fileConfig["Kubernetes:ManagementKubeconfigContent"]))
-            {
-                // State in .rawkode/kubernetes.json, so Klustered clusters (and the kubeconfigs handed out) survive a restart
-                // the way the Temporal state does.
-                var kubernetes = await KubernetesSandbox.StartAsync(new KubernetesSandboxOptions { StatePath = Path.Combine(state, "kubernetes.json") }).ConfigureAwait(false);
-                _embedded.Add(kubernetes);
-                overrides["Kubernetes:ManagementKubeconfigContent"] = kubernetes.ManagementKubeconfig;
-                // The sandbox answers in milliseconds (an unbroken rollout completes in under a second): prove a
-                // cluster broken in seconds, not in the minutes a real cluster needs.
-                foreach (var (key, value) in new[] { ("Kubernetes:VerifyBrokenTimeout", "00:00:10"), ("Kubernetes:PollInterval", "00:00:00.500") })
-                {
-                    if (string.IsNullOrWhiteSpace(fileConfig[key]))
-                    {
-                        overrides[key] = value;
-                    }
-                }
-                await Say("Kubernetes: sandbox management cluster with a Cluster API stand-in (node-level breaks run against its node model)").ConfigureAwait(false);
-            }
-            else
-            {
-                await Say("Kubernetes: the configured management cluster").ConfigureAwait(false);
-            }
-            // The breakers' and fixers' kubeconfig files (rawkode klustered access prints one).
-            if (string.IsNullOrWhiteSpace(fileConfig["Kubernetes:AccessDirectory"]))
-            {
-                overrides["Kubernetes:AccessDirectory"] = Path.Combine(state, "klustered");
-            }
-
-            // 4. GitHub: webhooks when a repository is configured, else a watcher on this checkout's branch.
-            var git = new GitCli(root);
-            if (string.IsNullOrWhiteSpace(fileConfig["GitHub:Repository"]))
-            {
-                overrides["GitHub:LocalRepositoryPath"] = root;
-                if (string.IsNullOrWhiteSpace(fileConfig["GitHub:Branch"]))
-                {
-                    overrides["GitHub:Branch"] = (await git.RunAsync(["rev-parse", "--abbrev-ref", "HEAD"], cancellationToken: cancellationToken).ConfigureAwait(false)).Trim();
-                }
-                wired.Add($"Commits: local git watcher on {root} branch {overrides.GetValueOrDefault("GitHub:Branch") ?? fileConfig["GitHub:Branch"]}");
-            }
-            else
-            {
-                var github = fileConfig.GetSection(GitHubOptions.SectionName).Get<GitHubOptions>() ?? new GitHubOptions();
-                await StartupChecks.CheckGitHubAsync(github, cancellationToken).ConfigureAwait(false);
-                wired.Add($"Commits: GitHub {fileConfig["GitHub:Repository"]} via webhooks at POST /webhooks/github");
-            }
-            // Delivery ids outlive a restart, so an exact replay of a captured delivery is refused after it too.
-            if (string.IsNullOrWhiteSpace(fileConfig["GitHub:DeliveryStorePath"]))
-            {
-                overrides["GitHub:DeliveryStorePath"] = Path.Combine(state, "github-deliveries.tsv");
-            }
-            overrides["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls;
-            // Faces on thumbnails: GitHub avatars, cached in .rawkode/avatars/ (an empty value turns fetching off).
-            overrides["Thumbnails:AvatarBaseUri"] = fileConfig["Thumbnails:AvatarBaseUri"] ?? Thumbnails.GitHubAvatarCache.DefaultBaseUri.ToString();
-
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = root, Args = [] });
             builder.Configuration.AddConfiguration(fileConfig);
-            builder.Configuration.AddInMemoryCollection(overrides);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Http:Urls"] = fileConfig["Http:Urls"] ?? DefaultHttpUrls,
+                // Faces on thumbnails: GitHub avatars, cached in .rawkode/avatars/ (an empty value turns fetching off).
+                ["Thumbnails:AvatarBaseUri"] = fileConfig["Thumbnails:AvatarBaseUri"] ?? Thumbnails.GitHubAvatarCache.DefaultBaseUri.ToString(),
+            });
+            // Temporal, YouTube, Kubernetes and commits: each the configured service (reached once now), else its embedded
+            // default with its state in .rawkode/; then the pipeline on them.
+            await using var embedded = await builder.AddRawkodeEmbeddedDefaultsAsync(
+                new EmbeddedDefaultsOptions { RepositoryRoot = root, StateDirectory = state, Report = Say, CheckConfiguredServices = true },
+                cancellationToken).ConfigureAwait(false);
+            var channelPage = embedded.YouTube?.BaseUri;
             builder.WebHost.UseUrls(builder.Configuration["Http:Urls"]!.Split(';'));
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -205,14 +87,14 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             builder.Logging.AddFilter("Temporalio", LogLevel.Error);
             // A host that fails to start (e.g. the port is in use) is reported below in one line; the host's own log is a stack trace.
             builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-            builder.Services.AddRawkodePipeline(builder.Configuration, root);
             // The SDK core's log lines through this host's logging, not printed by the core with colour codes.
             builder.Services.AddOptions<Temporalio.Client.TemporalClientConnectOptions>().Configure<ILoggerFactory>(
                 (o, loggers) => o.Runtime ??= TemporalCoreLogging.Runtime(loggers.CreateLogger("Temporal")));
             await using var app = builder.Build();
+            var git = new GitCli(root);
             app.MapGitHubWebhooks();
             var client = app.Services.GetRequiredService<ITemporalClient>();
-            var address = builder.Configuration["Temporal:Address"]!;
+            var address = embedded.TemporalAddress;
             // Known once Kestrel listens (a port of 0 is only resolved then); pages asked for earlier say so.
             UpAddresses? addresses = null;
             app.MapGet("/", async (HttpContext context) =>
@@ -265,10 +147,6 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
                 return Results.Json(await CleanupSchedule.DescribeAsync(client, context.RequestAborted).ConfigureAwait(false));
             });
 
-            foreach (var line in wired)
-            {
-                await Say(line).ConfigureAwait(false);
-            }
             try
             {
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -419,36 +297,23 @@ internal sealed class UpRunner(TextWriter output, TextWriter error, string? repo
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             return commitFailed || status.Failed > 0 || timedOut || credentialsRejected ? 1 : 0;
         }
-        catch (Exception e) when (e is StartupChecks.StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
+        catch (Exception e) when (e is StartupException or Microsoft.Extensions.Options.OptionsValidationException or InvalidOperationException or IOException or RpcException)
         {
             await error.WriteLineAsync($"rawkode up: {e.Message}").ConfigureAwait(false);
             return 2;
         }
-        finally
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is Microsoft.Extensions.Options.OptionsValidationException))
         {
-            for (var i = _embedded.Count - 1; i >= 0; i--)
+            // Several areas' options failed their validation on start: every problem, each naming its key.
+            foreach (var inner in e.InnerExceptions)
             {
-                await _embedded[i].DisposeAsync().ConfigureAwait(false);
+                await error.WriteLineAsync($"rawkode up: {inner.Message}").ConfigureAwait(false);
             }
+            return 2;
         }
     }
 
     private Task Say(string line) => output.WriteLineAsync("rawkode up: " + line);
-
-    /// <summary>A port from configuration (0 picks a free one), or the default when unset.</summary>
-    private static int Port(IConfiguration configuration, string key, int fallback)
-    {
-        var value = configuration[key];
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return fallback;
-        }
-        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= 65535)
-        {
-            return port;
-        }
-        throw new InvalidOperationException($"{key} is '{value}'; it must be a port number from 0 to 65535 (0 picks a free port; environment variable {key.Replace(":", "__", StringComparison.Ordinal)})");
-    }
 
     /// <summary>The git top level that has an episodes/ directory, searching upwards.</summary>
     private static string? FindRepositoryRoot(string start)

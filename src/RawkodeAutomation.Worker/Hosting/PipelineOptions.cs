@@ -1,9 +1,11 @@
+using Microsoft.Extensions.Options;
+
 namespace RawkodeAutomation.Worker.Hosting;
 
 /// <summary>
-/// How the worker reaches Temporal and paces the pipeline. Bound from <c>Temporal</c> (address,
-/// namespace, API key; <c>TEMPORAL_ADDRESS</c> also works) and <c>Pipeline</c>; the daily quota comes
-/// from <c>YouTube:DailyQuota</c>.
+/// How the worker reaches Temporal and paces the pipeline. Bound from the <c>Pipeline</c> section and validated on
+/// start (<see cref="Problems"/>); address, namespace and API key come from <see cref="TemporalConnectionSettings"/> and the
+/// daily quota from <c>YouTube:DailyQuota</c>.
 /// </summary>
 /// <remarks>Temporal client options: https://docs.temporal.io/develop/dotnet/temporal-client</remarks>
 public sealed class PipelineOptions
@@ -38,4 +40,64 @@ public sealed class PipelineOptions
 
     /// <summary>Link for commit statuses (e.g. the Temporal UI of the deployment); <c>{sha}</c> is replaced.</summary>
     public string? RunUrlTemplate { get; set; }
+
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Pipeline";
+
+    /// <summary>Every problem that stops the pipeline from running as configured, each naming its configuration key.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        List<string> problems = [];
+        if (string.IsNullOrWhiteSpace(Address))
+        {
+            problems.Add($"{TemporalConnectionSettings.AddressKey} (TEMPORAL_ADDRESS, or the address of a Temporal profile) is not set; the embedded defaults set it to the offline server.");
+        }
+        if (string.IsNullOrWhiteSpace(Namespace))
+        {
+            problems.Add($"{TemporalConnectionSettings.NamespaceKey} (TEMPORAL_NAMESPACE) must not be empty.");
+        }
+        if (string.IsNullOrWhiteSpace(TaskQueue))
+        {
+            problems.Add("Pipeline:TaskQueue must not be empty.");
+        }
+        if (DailyQuota < 1)
+        {
+            problems.Add($"YouTube:DailyQuota must be positive, got {DailyQuota}.");
+        }
+        if (SweepReserve < 0 || (DailyQuota >= 1 && SweepReserve >= DailyQuota))
+        {
+            problems.Add($"Pipeline:SweepReserve must be from 0 to less than YouTube:DailyQuota ({DailyQuota}), got {SweepReserve}: it is what sweeps leave of the day's units.");
+        }
+        if (SweepBatchSize < 1)
+        {
+            problems.Add($"Pipeline:SweepBatchSize must be at least 1, got {SweepBatchSize}.");
+        }
+        if (CleanupInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"Pipeline:CleanupInterval must be positive (e.g. 01:00:00), got {CleanupInterval}.");
+        }
+        if (SignalParallelism < 1)
+        {
+            problems.Add($"Pipeline:SignalParallelism must be at least 1, got {SignalParallelism}.");
+        }
+        if (FixPollInterval is { } poll && poll <= TimeSpan.Zero)
+        {
+            problems.Add($"Pipeline:FixPollInterval must be positive (e.g. 00:00:30), got {poll}.");
+        }
+        if (RunUrlTemplate is { Length: > 0 } template && !Uri.TryCreate(template.Replace("{sha}", "0", StringComparison.Ordinal), UriKind.Absolute, out _))
+        {
+            problems.Add($"Pipeline:RunUrlTemplate must be an absolute URL ({{sha}} is replaced by the commit), got '{template}'.");
+        }
+        return problems;
+    }
+}
+
+/// <summary>Reports every problem of <see cref="PipelineOptions"/>, each naming its configuration key.</summary>
+internal sealed class PipelineOptionsValidator : IValidateOptions<PipelineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PipelineOptions options)
+    {
+        var problems = options.Problems();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

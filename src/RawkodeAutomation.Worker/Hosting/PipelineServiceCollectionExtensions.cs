@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.Worker.Activities;
 using RawkodeAutomation.Worker.Seams;
@@ -15,22 +16,31 @@ namespace RawkodeAutomation.Worker.Hosting;
 public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
-    /// Reads <see cref="PipelineOptions"/> from configuration: <c>Temporal:Address</c> (or
-    /// <c>TEMPORAL_ADDRESS</c>), <c>Temporal:Namespace</c>, <c>Temporal:ApiKey</c>, <c>YouTube:DailyQuota</c>
-    /// and the <c>Pipeline</c> section.
+    /// Binds <see cref="PipelineOptions"/> from configuration: the <c>Pipeline</c> section, the Temporal
+    /// <paramref name="connection"/> (<see cref="TemporalConnectionSettings.Load"/>) and <c>YouTube:DailyQuota</c>,
+    /// validated when the host starts: a bad value stops the host with an <see cref="OptionsValidationException"/>
+    /// naming the key.
     /// </summary>
-    public static PipelineOptions ReadPipelineOptions(IConfiguration configuration)
+    public static OptionsBuilder<PipelineOptions> AddPipelineOptions(this IServiceCollection services, IConfiguration configuration, TemporalClientConnectOptions connection)
     {
-        var options = new PipelineOptions();
-        configuration.GetSection("Pipeline").Bind(options);
-        options.Address = configuration["Temporal:Address"] ?? configuration["TEMPORAL_ADDRESS"] ?? options.Address;
-        options.Namespace = configuration["Temporal:Namespace"] ?? configuration["TEMPORAL_NAMESPACE"] ?? options.Namespace;
-        options.ApiKey = configuration["Temporal:ApiKey"] ?? configuration["TEMPORAL_API_KEY"] ?? options.ApiKey;
-        if (long.TryParse(configuration["YouTube:DailyQuota"], System.Globalization.CultureInfo.InvariantCulture, out var quota))
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PipelineOptions>, PipelineOptionsValidator>());
+        return services.AddOptions<PipelineOptions>()
+            .Configure(o => Apply(configuration, connection, o))
+            .ValidateOnStart();
+    }
+
+    private static void Apply(IConfiguration configuration, TemporalClientConnectOptions connection, PipelineOptions options)
+    {
+        configuration.GetSection(PipelineOptions.SectionName).Bind(options);
+        options.Address = connection.TargetHost;
+        options.Namespace = connection.Namespace;
+        options.ApiKey = connection.ApiKey;
+        var quota = configuration[$"{RawkodeAutomation.YouTube.YouTubeOptions.SectionName}:{nameof(PipelineOptions.DailyQuota)}"];
+        if (!string.IsNullOrWhiteSpace(quota))
         {
-            options.DailyQuota = quota;
+            // A value that is no number fails the YouTube options' binding, which names the key; read as no budget here.
+            options.DailyQuota = long.TryParse(quota, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var units) ? units : 0;
         }
-        return options;
     }
 
     /// <summary>
@@ -47,16 +57,18 @@ public static class PipelineServiceCollectionExtensions
 
     /// <summary>
     /// Registers the Temporal client, the hosted worker with every pipeline workflow and activity, and the
-    /// <see cref="ICommitSink"/> the GitHub area's webhook and local watcher feed. Adapters the activities
-    /// need (<c>AddYouTube</c>, <c>AddGitHub</c>, an <see cref="IDesiredStateBuilder"/>, an
-    /// <see cref="IThumbnailSource"/>, an <see cref="IKlusteredActivities"/> implementation) are registered by
-    /// the caller, as <see cref="PipelineWiring.AddRawkodePipeline"/> does.
+    /// <see cref="ICommitSink"/> the GitHub area's webhook and local watcher feed, on fixed <paramref name="options"/>
+    /// (checked now: a problem throws an <see cref="OptionsValidationException"/> naming the key). Adapters the
+    /// activities need (<c>AddYouTube</c>, <c>AddGitHub</c>, an <see cref="IDesiredStateBuilder"/>, an
+    /// <see cref="IThumbnailSource"/>, an <see cref="IKlusteredActivities"/> implementation) are registered by the
+    /// caller, as <see cref="PipelineWiring.AddRawkodePipeline"/> does.
     /// </summary>
     public static IServiceCollection AddRawkodePipelineWorker(this IServiceCollection services, PipelineOptions options)
     {
-        if (string.IsNullOrWhiteSpace(options.Address))
+        var problems = options.Problems();
+        if (problems.Count > 0)
         {
-            throw new InvalidOperationException("Temporal:Address (or TEMPORAL_ADDRESS) must be set before the pipeline worker is added; `rawkode up` sets it to the embedded server.");
+            throw new OptionsValidationException(string.Empty, typeof(PipelineOptions), problems);
         }
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddTemporalClient(o =>
@@ -69,6 +81,31 @@ public static class PipelineServiceCollectionExtensions
                 o.Tls = new TlsOptions();
             }
         });
+        return services.AddPipelineWorkerServices(options.TaskQueue);
+    }
+
+    /// <summary>
+    /// As <see cref="AddRawkodePipelineWorker(IServiceCollection, PipelineOptions)"/>, with the options bound from
+    /// <paramref name="configuration"/> and validated on start (<see cref="AddPipelineOptions"/>), and the client on
+    /// <paramref name="connection"/> (TLS and gRPC metadata included, as a Temporal profile may set them).
+    /// </summary>
+    public static IServiceCollection AddRawkodePipelineWorker(this IServiceCollection services, IConfiguration configuration, TemporalClientConnectOptions connection)
+    {
+        services.AddPipelineOptions(configuration, connection);
+        services.AddTemporalClient(o =>
+        {
+            o.TargetHost = connection.TargetHost;
+            o.Namespace = connection.Namespace;
+            o.ApiKey = connection.ApiKey;
+            o.Tls = connection.Tls;
+            o.RpcMetadata = connection.RpcMetadata;
+        });
+        var taskQueue = configuration[$"{PipelineOptions.SectionName}:{nameof(PipelineOptions.TaskQueue)}"];
+        return services.AddPipelineWorkerServices(string.IsNullOrWhiteSpace(taskQueue) ? new PipelineOptions().TaskQueue : taskQueue);
+    }
+
+    private static IServiceCollection AddPipelineWorkerServices(this IServiceCollection services, string taskQueue)
+    {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICommitSink, TemporalCommitSink>();
         services.TryAddScoped<ICleanupActivities, CleanupActivities>();
@@ -80,7 +117,7 @@ public static class PipelineServiceCollectionExtensions
 
         // Lets calls parked on refused YouTube credentials run again once a worker starts with new ones.
         services.AddHostedService<CredentialsAnnouncer>();
-        services.AddHostedTemporalWorker(options.TaskQueue)
+        services.AddHostedTemporalWorker(taskQueue)
             .AddScopedActivities<CommitActivities>()
             .AddScopedActivities<QuotaActivities>()
             .AddScopedActivities<YouTubeActivities>()

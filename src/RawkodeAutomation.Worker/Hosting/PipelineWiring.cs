@@ -9,6 +9,7 @@ using RawkodeAutomation.Worker.Adapters;
 using RawkodeAutomation.Worker.Seams;
 using RawkodeAutomation.Workflows.Activities;
 using RawkodeAutomation.YouTube;
+using Temporalio.Common.EnvConfig;
 
 namespace RawkodeAutomation.Worker.Hosting;
 
@@ -19,11 +20,14 @@ public static class PipelineWiring
     /// Registers the YouTube, GitHub and Kubernetes areas from configuration (each pointing at Google,
     /// GitHub and a management cluster, or at their sandboxes when the caller put sandbox addresses in
     /// configuration), the domain-backed desired-state builder, the thumbnail renderer on
-    /// <paramref name="repositoryRoot"/>'s <c>thumbnails/</c>, and the worker itself.
+    /// <paramref name="repositoryRoot"/>'s <c>thumbnails/</c>, and the worker itself on the Temporal connection
+    /// configuration describes (<see cref="TemporalConnectionSettings"/>). Every area's options are validated on start.
     /// </summary>
-    public static IServiceCollection AddRawkodePipeline(this IServiceCollection services, IConfiguration configuration, string repositoryRoot)
+    /// <param name="temporalProfile">How the SDK's Temporal profile is loaded; null: the default profile and file.</param>
+    public static IServiceCollection AddRawkodePipeline(this IServiceCollection services, IConfiguration configuration, string repositoryRoot,
+        ClientEnvConfig.ProfileLoadOptions? temporalProfile = null)
     {
-        var options = PipelineServiceCollectionExtensions.ReadPipelineOptions(configuration);
+        var connection = TemporalConnectionSettings.Load(configuration, temporalProfile);
         services.AddYouTube(configuration);
         DecorateYouTubeClient(services, configuration);
         services.AddGitHub(configuration);
@@ -40,7 +44,7 @@ public static class PipelineWiring
         services.TryAddSingleton<IThumbnailSource, RendererThumbnailSource>();
         services.TryAddScoped<IKlusteredActivities, KubernetesKlusteredActivities>();
         services.AddSingleton<IClusterJanitor, KubernetesClusterJanitor>();
-        services.AddRawkodePipelineWorker(options);
+        services.AddRawkodePipelineWorker(configuration, connection);
         return services;
     }
 

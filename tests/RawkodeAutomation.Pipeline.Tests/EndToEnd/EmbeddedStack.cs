@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RawkodeAutomation.GitHub.Local;
+using RawkodeAutomation.Hosting;
 using RawkodeAutomation.Kubernetes.Sandbox;
 using RawkodeAutomation.Pipeline.Tests.Workflows;
 using RawkodeAutomation.TemporalServer;
@@ -17,12 +18,15 @@ namespace RawkodeAutomation.Pipeline.Tests.EndToEnd;
 /// <summary>
 /// What <c>rawkode up</c> runs, in a test: the offline Temporal server on SQLite, the YouTube and
 /// Kubernetes sandboxes, a temporary git repository watched by the local git watcher, and the worker
-/// host wired by <see cref="PipelineWiring.AddRawkodePipeline"/> onto the real adapters.
+/// host wired as <c>rawkode up</c> wires it (<see cref="EmbeddedDefaultsExtensions.AddRawkodeEmbeddedDefaultsAsync"/>)
+/// onto the real adapters. The test owns the servers, which outlive a worker restart: their addresses are in
+/// <see cref="Settings"/>, so the embedded defaults find every area configured and start nothing of their own.
 /// </summary>
 public sealed class EmbeddedStack : IAsyncDisposable
 {
     private readonly string _directory;
     private IHost? _host;
+    private EmbeddedServices? _embedded;
     private int _temporalPort;
 
     private EmbeddedStack(string directory, YouTubeSandbox youtube, KubernetesSandbox kubernetes, GitCli git)
@@ -139,7 +143,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(Settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddRawkodePipeline(builder.Configuration, Root);
+        // Nothing from the machine running the tests: no Temporal profile file (and, on in-memory configuration, no TEMPORAL_* variables).
+        _embedded = await builder.AddRawkodeEmbeddedDefaultsAsync(new EmbeddedDefaultsOptions { RepositoryRoot = Root, TemporalProfile = new() { DisableFile = true } });
         _host = builder.Build();
         await _host.StartAsync();
     }
@@ -157,6 +162,11 @@ public sealed class EmbeddedStack : IAsyncDisposable
         }
         _host.Dispose();
         _host = null;
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+            _embedded = null;
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -6,17 +6,18 @@ using RawkodeAutomation.GitHub.Octokit;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 
-namespace RawkodeAutomation.Cli.Commands;
+namespace RawkodeAutomation.Hosting;
+
+/// <summary>A start-up failure a person can act on; <c>rawkode up</c> prints its message and exits 2.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1032:Implement standard exception constructors", Justification = "Always carries a message that says what to do; never thrown without one.")]
+public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// What <c>rawkode up</c> checks before it starts anything long-lived, and how it words a start-up failure: each
 /// message says what is wrong, where, and what to do, instead of a stack trace or minutes of silent retries.
 /// </summary>
-internal static class StartupChecks
+public static class StartupChecks
 {
-    /// <summary>An error a person can act on; <see cref="UpRunner"/> prints its message and exits 2.</summary>
-    internal sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);
-
     /// <summary>Creates <c>.rawkode/</c>, or says why it cannot be.</summary>
     public static string EnsureStateFolder(string root)
     {
@@ -94,14 +95,11 @@ internal static class StartupChecks
     /// Connects to the configured Temporal Service and asks for the namespace, so an unreachable address, a TLS or
     /// API-key mismatch or a missing namespace is one clear line now rather than a worker that retries forever.
     /// </summary>
-    public static async Task CheckTemporalAsync(string address, string @namespace, string? apiKey, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task CheckTemporalAsync(TemporalClientConnectOptions connection, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var options = new TemporalClientConnectOptions(address)
-        {
-            Namespace = @namespace,
-            ApiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey,
-            Tls = string.IsNullOrEmpty(apiKey) ? null : new TlsOptions(),
-        };
+        var address = connection.TargetHost;
+        var @namespace = connection.Namespace;
+        var options = (TemporalClientConnectOptions)connection.Clone();
         var settings = $"Temporal:Address (TEMPORAL_ADDRESS) is {address}, TLS {(options.Tls is null ? "off" : "on")}, "
             + $"API key {(options.ApiKey is null ? "unset" : "set")}";
         try
