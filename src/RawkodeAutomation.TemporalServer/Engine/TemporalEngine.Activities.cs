@@ -165,6 +165,7 @@ internal sealed partial class TemporalEngine
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
+        RegisterDeploymentVersion(request.Namespace, request.DeploymentOptions);
         return PollTaskQueueAsync<PollActivityTaskQueueResponse>(request.Namespace, name, TaskKind.Activity, request.WorkerInstanceKey, deadline,
             entry => StartActivityTask(entry, request.Identity), cancellation);
     }

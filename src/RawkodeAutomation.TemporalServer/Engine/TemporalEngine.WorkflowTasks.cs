@@ -32,6 +32,7 @@ internal sealed partial class TemporalEngine
         // Sticky queues are never used: every task goes to the normal queue with full history, and a sticky poll
         // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
         var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
+        RegisterDeploymentVersion(request.Namespace, request.DeploymentOptions);
         return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline,
             entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation);
     }
@@ -301,12 +302,8 @@ internal sealed partial class TemporalEngine
                 return new RespondWorkflowTaskCompletedResponse();
             }
 
-            var completed = Append(run, new HistoryEvent
+            var completedAttributes = new WorkflowTaskCompletedEventAttributes
             {
-                EventType = EventType.WorkflowTaskCompleted,
-                EventTime = Timestamp.FromDateTime(Now),
-                WorkflowTaskCompletedEventAttributes = new()
-                {
                     ScheduledEventId = run.WftScheduledId,
                     StartedEventId = run.WftStartedId,
                     Identity = request.Identity,
@@ -316,7 +313,13 @@ internal sealed partial class TemporalEngine
                     // Newer SDKs send their build id in deployment options instead of the (deprecated) version stamp.
                     WorkerVersion = request.WorkerVersionStamp
                         ?? (string.IsNullOrEmpty(request.DeploymentOptions?.BuildId) ? null : new WorkerVersionStamp { BuildId = request.DeploymentOptions.BuildId }),
-                },
+            };
+            RecordWorkflowTaskVersioning(run, request, completedAttributes);
+            var completed = Append(run, new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskCompleted,
+                EventTime = Timestamp.FromDateTime(Now),
+                WorkflowTaskCompletedEventAttributes = completedAttributes,
             });
             var deliveredIn = run.WftStartedId;
             run.PreviousStartedId = run.WftStartedId;

@@ -1,0 +1,187 @@
+using Grpc.Core;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Deployment.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace RawkodeAutomation.TemporalServer.Tests;
+
+// The deprecated string and previous-version fields are part of what the server answers; the tests read them too.
+#pragma warning disable CS0612
+
+/// <summary>
+/// Worker deployments (https://docs.temporal.io/worker-versioning): versions registered by versioned workers' polls,
+/// the routing config set through the conflict token, and what a versioned worker's workflow task records.
+/// </summary>
+public sealed class WorkerDeploymentTests : IDisposable
+{
+    private readonly EngineDriver _driver = new();
+    private readonly string _deployment = Workers.NewId("deployment");
+
+    public void Dispose() => _driver.Dispose();
+
+    private WorkerDeploymentOptions Versioned(string buildId) =>
+        new() { DeploymentName = _deployment, BuildId = buildId, WorkerVersioningMode = WorkerVersioningMode.Versioned };
+
+    private Task<PollWorkflowTaskQueueResponse> PollAsync(string buildId, CancellationToken cancellation = default) =>
+        _driver.Engine.PollWorkflowTaskAsync(
+            new()
+            {
+                Namespace = EngineDriver.Namespace,
+                TaskQueue = new TaskQueue { Name = _driver.TaskQueue },
+                Identity = buildId,
+                DeploymentOptions = Versioned(buildId),
+            },
+            DateTime.MaxValue,
+            cancellation);
+
+    private DescribeWorkerDeploymentResponse Describe() =>
+        _driver.Engine.DescribeWorkerDeployment(new() { Namespace = EngineDriver.Namespace, DeploymentName = _deployment });
+
+    /// <summary>Registers <paramref name="buildId"/> by a poll that is then cancelled.</summary>
+    private async Task RegisterAsync(string buildId)
+    {
+        using var cancel = new CancellationTokenSource();
+        var poll = PollAsync(buildId, cancel.Token);
+        await Workers.WaitUntilAsync(
+            () => Task.FromResult(Describe().WorkerDeploymentInfo.VersionSummaries.Any(v => v.DeploymentVersion.BuildId == buildId)),
+            EngineDriver.Promptly,
+            $"version {buildId} registered");
+        await cancel.CancelAsync();
+        await Task.WhenAny(poll);
+    }
+
+    [Fact]
+    public void DescribeWorkerDeployment_NoWorkerPolled_NotFound()
+    {
+        var ex = Assert.Throws<RpcException>(Describe);
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task DescribeWorkerDeployment_VersionedWorkerPolled_ListsItsVersionInactiveAndUnversionedCurrent()
+    {
+        await RegisterAsync("1.0");
+
+        var info = Describe().WorkerDeploymentInfo;
+        var summary = Assert.Single(info.VersionSummaries);
+        Assert.Equal($"{_deployment}.1.0", summary.Version);
+        Assert.Equal(WorkerDeploymentVersionStatus.Inactive, summary.Status);
+        Assert.Equal("__unversioned__", info.RoutingConfig.CurrentVersion);
+        Assert.Null(info.RoutingConfig.CurrentDeploymentVersion);
+    }
+
+    [Fact]
+    public async Task SetWorkerDeploymentCurrentVersion_WithDescribedToken_BecomesCurrentAndPreviousDrains()
+    {
+        await RegisterAsync("1.0");
+        await RegisterAsync("2.0");
+
+        var first = _driver.Engine.SetWorkerDeploymentCurrentVersion(new()
+        {
+            Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = "1.0", ConflictToken = Describe().ConflictToken, Identity = "test",
+        });
+        Assert.Equal("__unversioned__", first.PreviousVersion);
+        var second = _driver.Engine.SetWorkerDeploymentCurrentVersion(new()
+        {
+            Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = "2.0", ConflictToken = first.ConflictToken, Identity = "test",
+        });
+
+        Assert.Equal("1.0", second.PreviousDeploymentVersion.BuildId);
+        var info = Describe().WorkerDeploymentInfo;
+        Assert.Equal("2.0", info.RoutingConfig.CurrentDeploymentVersion.BuildId);
+        Assert.Equal("test", info.LastModifierIdentity);
+        Assert.Equal(WorkerDeploymentVersionStatus.Draining, info.VersionSummaries.Single(v => v.DeploymentVersion.BuildId == "1.0").Status);
+        Assert.Equal(WorkerDeploymentVersionStatus.Current, info.VersionSummaries.Single(v => v.DeploymentVersion.BuildId == "2.0").Status);
+    }
+
+    [Fact]
+    public async Task SetWorkerDeploymentCurrentVersion_StaleConflictToken_FailedPrecondition()
+    {
+        await RegisterAsync("1.0");
+        var stale = Describe().ConflictToken;
+        await RegisterAsync("2.0");
+
+        var ex = Assert.Throws<RpcException>(() => _driver.Engine.SetWorkerDeploymentCurrentVersion(new()
+        {
+            Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = "1.0", ConflictToken = stale,
+        }));
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task SetWorkerDeploymentCurrentVersion_VersionNeverPolled_FailedPreconditionUnlessAllowNoPollers()
+    {
+        await RegisterAsync("1.0");
+
+        var ex = Assert.Throws<RpcException>(() => _driver.Engine.SetWorkerDeploymentCurrentVersion(new()
+        {
+            Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = "9.9",
+        }));
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        _driver.Engine.SetWorkerDeploymentCurrentVersion(new()
+        {
+            Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = "9.9", AllowNoPollers = true,
+        });
+        Assert.Equal("9.9", Describe().WorkerDeploymentInfo.RoutingConfig.CurrentDeploymentVersion.BuildId);
+    }
+
+    [Fact]
+    public async Task SetWorkerDeploymentRampingVersion_Percentage_RampsAndEmptyVersionStops()
+    {
+        await RegisterAsync("1.0");
+        await RegisterAsync("2.0");
+
+        _driver.Engine.SetWorkerDeploymentRampingVersion(new()
+        {
+            Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = "2.0", Percentage = 25,
+        });
+        var ramping = Describe().WorkerDeploymentInfo;
+        Assert.Equal("2.0", ramping.RoutingConfig.RampingDeploymentVersion.BuildId);
+        Assert.Equal(25, ramping.RoutingConfig.RampingVersionPercentage);
+        Assert.Equal(WorkerDeploymentVersionStatus.Ramping, ramping.VersionSummaries.Single(v => v.DeploymentVersion.BuildId == "2.0").Status);
+
+        var stopped = _driver.Engine.SetWorkerDeploymentRampingVersion(new() { Namespace = EngineDriver.Namespace, DeploymentName = _deployment });
+        Assert.Equal(25, stopped.PreviousPercentage);
+        Assert.Null(Describe().WorkerDeploymentInfo.RoutingConfig.RampingDeploymentVersion);
+    }
+
+    [Fact]
+    public async Task RespondWorkflowTaskCompleted_VersionedPinnedWorker_RecordsVersionAndBehaviour()
+    {
+        var workflowId = _driver.StartWorkflow();
+        var task = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
+
+        var completion = new RespondWorkflowTaskCompletedRequest
+        {
+            Namespace = EngineDriver.Namespace,
+            TaskToken = task.TaskToken,
+            Identity = "1.0",
+            VersioningBehavior = VersioningBehavior.Pinned,
+            DeploymentOptions = Versioned("1.0"),
+        };
+        completion.Commands.Add(new Command
+        {
+            CommandType = CommandType.CompleteWorkflowExecution,
+            CompleteWorkflowExecutionCommandAttributes = new(),
+        });
+        _driver.Engine.CompleteWorkflowTask(completion);
+
+        var history = _driver.Engine.GetHistoryReverse(new()
+        {
+            Namespace = EngineDriver.Namespace, Execution = new WorkflowExecution { WorkflowId = workflowId }, MaximumPageSize = 1000,
+        }).History.Events;
+        var completed = history.Single(e => e.EventType == EventType.WorkflowTaskCompleted).WorkflowTaskCompletedEventAttributes;
+        Assert.Equal(VersioningBehavior.Pinned, completed.VersioningBehavior);
+        Assert.Equal(new WorkerDeploymentVersion { DeploymentName = _deployment, BuildId = "1.0" }, completed.DeploymentVersion);
+        Assert.Equal(_deployment, completed.WorkerDeploymentName);
+        var versioning = _driver.Engine.Describe(new()
+        {
+            Namespace = EngineDriver.Namespace, Execution = new WorkflowExecution { WorkflowId = workflowId },
+        }).WorkflowExecutionInfo.VersioningInfo;
+        Assert.Equal(VersioningBehavior.Pinned, versioning.Behavior);
+        Assert.Equal("1.0", versioning.DeploymentVersion.BuildId);
+    }
+}
