@@ -1,4 +1,5 @@
 using Grpc.Core;
+using RawkodeAutomation.TemporalServer.Engine;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Common.V1;
 using Temporalio.Api.Deployment.V1;
@@ -151,6 +152,8 @@ public sealed class WorkerDeploymentTests : IDisposable
     [Fact]
     public async Task RespondWorkflowTaskCompleted_VersionedPinnedWorker_RecordsVersionAndBehaviour()
     {
+        await RegisterAsync("1.0");
+        SetCurrent("1.0");
         var workflowId = _driver.StartWorkflow();
         var task = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
 
@@ -183,5 +186,91 @@ public sealed class WorkerDeploymentTests : IDisposable
         }).WorkflowExecutionInfo.VersioningInfo;
         Assert.Equal(VersioningBehavior.Pinned, versioning.Behavior);
         Assert.Equal("1.0", versioning.DeploymentVersion.BuildId);
+    }
+
+    private PollWorkflowTaskQueueRequest UnversionedPoll() =>
+        new() { Namespace = EngineDriver.Namespace, TaskQueue = new TaskQueue { Name = _driver.TaskQueue }, Identity = "unversioned" };
+
+    private void SetCurrent(string buildId) => _driver.Engine.SetWorkerDeploymentCurrentVersion(new()
+    {
+        Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = buildId,
+    });
+
+    private void CompleteWithBehaviour(PollWorkflowTaskQueueResponse task, string buildId, VersioningBehavior behaviour) =>
+        _driver.Engine.CompleteWorkflowTask(new()
+        {
+            Namespace = EngineDriver.Namespace,
+            TaskToken = task.TaskToken,
+            Identity = buildId,
+            VersioningBehavior = behaviour,
+            DeploymentOptions = Versioned(buildId),
+        });
+
+    [Fact]
+    public async Task PollWorkflowTaskQueue_VersionedQueueWithoutCurrent_TaskGoesToTheUnversionedPoller()
+    {
+        // Given a task queue a versioned worker polls, with no current version
+        using var cancel = new CancellationTokenSource();
+        var versioned = PollAsync("1.0", cancel.Token);
+        await _driver.WaitParkedAsync(TaskKind.Workflow, 1);
+
+        // When a workflow starts and an unversioned worker polls
+        _driver.StartWorkflow();
+        var task = await _driver.Engine.PollWorkflowTaskAsync(UnversionedPoll(), DateTime.MaxValue, CancellationToken.None).WaitAsync(EngineDriver.Promptly);
+
+        // Then the unversioned worker has the task and the versioned poll is still waiting
+        Assert.False(task.TaskToken.IsEmpty);
+        Assert.False(versioned.IsCompleted);
+        await cancel.CancelAsync();
+        await Task.WhenAny(versioned);
+    }
+
+    [Fact]
+    public async Task PollWorkflowTaskQueue_CurrentVersionSet_TaskGoesToThatVersionsPollerOnly()
+    {
+        await RegisterAsync("1.0");
+        await RegisterAsync("2.0");
+        SetCurrent("2.0");
+        using var cancel = new CancellationTokenSource();
+        var old = PollAsync("1.0", cancel.Token);
+        await _driver.WaitParkedAsync(TaskKind.Workflow, 1);
+
+        _driver.StartWorkflow();
+        var task = await PollAsync("2.0").WaitAsync(EngineDriver.Promptly);
+
+        Assert.False(task.TaskToken.IsEmpty);
+        Assert.False(old.IsCompleted);
+        await cancel.CancelAsync();
+        await Task.WhenAny(old);
+    }
+
+    [Fact]
+    public async Task PollWorkflowTaskQueue_PinnedWorkflowAfterNewCurrent_StaysOnItsVersionWhileAutoUpgradeMoves()
+    {
+        // Given a pinned and an auto-upgrade workflow, each past a first task on 1.0
+        await RegisterAsync("1.0");
+        await RegisterAsync("2.0");
+        SetCurrent("1.0");
+        var pinned = _driver.StartWorkflow();
+        CompleteWithBehaviour(await PollAsync("1.0").WaitAsync(EngineDriver.Promptly), "1.0", VersioningBehavior.Pinned);
+        var upgrading = _driver.StartWorkflow();
+        CompleteWithBehaviour(await PollAsync("1.0").WaitAsync(EngineDriver.Promptly), "1.0", VersioningBehavior.AutoUpgrade);
+
+        // When 2.0 becomes current and both workflows get a signal
+        SetCurrent("2.0");
+        foreach (var workflowId in new[] { pinned, upgrading })
+        {
+            _driver.Engine.Signal(new()
+            {
+                Namespace = EngineDriver.Namespace,
+                WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId },
+                SignalName = "poke",
+                RequestId = Guid.NewGuid().ToString(),
+            });
+        }
+
+        // Then the pinned one's task goes to 1.0 and the other's to 2.0
+        Assert.Equal(pinned, (await PollAsync("1.0").WaitAsync(EngineDriver.Promptly)).WorkflowExecution.WorkflowId);
+        Assert.Equal(upgrading, (await PollAsync("2.0").WaitAsync(EngineDriver.Promptly)).WorkflowExecution.WorkflowId);
     }
 }

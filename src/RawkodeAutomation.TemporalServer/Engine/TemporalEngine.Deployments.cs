@@ -16,8 +16,10 @@ namespace RawkodeAutomation.TemporalServer.Engine;
 /// (deployment name + build id) in its deployment; <c>DescribeWorkerDeployment</c> lists the versions and the routing
 /// config; <c>SetWorkerDeploymentCurrentVersion</c>/<c>RampingVersion</c> change it, guarded by the conflict token the
 /// describe returned. Workflow tasks completed by a versioned worker record its version and the workflow's versioning
-/// behaviour in history and in <c>DescribeWorkflowExecution</c>'s versioning info. Not done: routing tasks by version
-/// (every poller of a task queue gets its tasks, whatever its version), drainage, and the versioning override.
+/// behaviour in history and in <c>DescribeWorkflowExecution</c>'s versioning info. Once a versioned worker has polled
+/// a task queue, its tasks go by version: a pinned workflow's to its version, any other's to the current version (or
+/// the ramping one, for the ramp's share of workflow ids), and to unversioned workers while no version is current.
+/// Not done: drainage, the versioning override, and the version chosen on continue-as-new.
 /// </summary>
 internal sealed partial class TemporalEngine
 {
@@ -47,11 +49,14 @@ internal sealed partial class TemporalEngine
 
     private readonly Dictionary<(string Namespace, string Name), DeploymentState> _deployments = [];
 
+    /// <summary>The deployment each task queue a versioned worker polled belongs to.</summary>
+    private readonly Dictionary<(string Namespace, string TaskQueue), string> _taskQueueDeployments = [];
+
     /// <summary>The real server's spelling of a version in the deprecated string fields: <c>deployment.build</c>.</summary>
     private static string CanonicalVersion(string deploymentName, string buildId) => $"{deploymentName}.{buildId}";
 
     /// <summary>Registers the version of a versioned worker's poll (a no-op for any other poll).</summary>
-    private void RegisterDeploymentVersion(string ns, Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? options)
+    private void RegisterDeploymentVersion(string ns, string taskQueue, Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? options)
     {
         if (options is not { WorkerVersioningMode: WorkerVersioningMode.Versioned } || string.IsNullOrEmpty(options.DeploymentName)
             || string.IsNullOrEmpty(options.BuildId))
@@ -71,6 +76,79 @@ internal sealed partial class TemporalEngine
             {
                 deployment.Versions[options.BuildId] = new DeploymentVersionState(options.BuildId, now);
                 deployment.Revision++;
+            }
+            if (!_taskQueueDeployments.TryGetValue((ns, taskQueue), out var known) || known != options.DeploymentName)
+            {
+                _taskQueueDeployments[(ns, taskQueue)] = options.DeploymentName;
+                foreach (var kind in new[] { TaskKind.Workflow, TaskKind.Activity })
+                {
+                    var queue = Queue(ns, taskQueue, kind);
+                    queue.Routed = true;
+                    // Tasks already queued may now be for other pollers than the ones parked.
+                    queue.WakeAll();
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a task is for a poller with <paramref name="options"/> (called under the engine lock): always, on a
+    /// task queue no versioned worker has polled; otherwise when the poller's build id is the task's target version
+    /// (null, unversioned, for a poller without versioning).
+    /// </summary>
+    private bool IsForWorkerVersion(string ns, string taskQueue, Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? options, TaskEntry entry)
+    {
+        if (!_taskQueueDeployments.TryGetValue((ns, taskQueue), out var deploymentName))
+        {
+            return true;
+        }
+        var versioned = options is { WorkerVersioningMode: WorkerVersioningMode.Versioned };
+        if (versioned && options!.DeploymentName != deploymentName)
+        {
+            return false;
+        }
+        return TargetBuildId(ns, deploymentName, entry) == (versioned ? options!.BuildId : null);
+    }
+
+    /// <summary>The build id a task goes to (null: unversioned workers).</summary>
+    private string? TargetBuildId(string ns, string deploymentName, TaskEntry entry)
+    {
+        var run = _runs.GetValueOrDefault(entry.RunId);
+        if (run?.VersioningInfo is { Behavior: VersioningBehavior.Pinned, DeploymentVersion: { } pinned } && pinned.DeploymentName == deploymentName)
+        {
+            return pinned.BuildId;
+        }
+        if (!_deployments.TryGetValue((ns, deploymentName), out var deployment))
+        {
+            return null;
+        }
+        if (deployment.RampingBuildId is { } ramping && run is not null && RampBucket(run.WorkflowId) < deployment.RampingPercentage)
+        {
+            return ramping;
+        }
+        return deployment.CurrentBuildId;
+    }
+
+    /// <summary>Where a workflow id falls in [0, 100): a ramp of p% takes the ids below p (FNV-1a, stable across restarts).</summary>
+    private static double RampBucket(string workflowId)
+    {
+        var hash = 2166136261u;
+        foreach (var c in workflowId)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash / (double)uint.MaxValue * 100;
+    }
+
+    /// <summary>A routing change may send queued tasks elsewhere: every parked poller of the deployment looks again.</summary>
+    private void WakeDeploymentPollers(string ns, string deploymentName)
+    {
+        foreach (var ((queueNs, taskQueue), name) in _taskQueueDeployments)
+        {
+            if (queueNs == ns && name == deploymentName)
+            {
+                Queue(ns, taskQueue, TaskKind.Workflow).WakeAll();
+                Queue(ns, taskQueue, TaskKind.Activity).WakeAll();
             }
         }
     }
@@ -157,6 +235,7 @@ internal sealed partial class TemporalEngine
                 deployment.CurrentChanged = now;
                 deployment.LastModifierIdentity = request.Identity;
                 deployment.Revision++;
+                WakeDeploymentPollers(request.Namespace, deployment.Name);
             }
             response.ConflictToken = ConflictToken(deployment);
             return response;
@@ -208,6 +287,7 @@ internal sealed partial class TemporalEngine
             deployment.RampingChanged = now;
             deployment.LastModifierIdentity = request.Identity;
             deployment.Revision++;
+            WakeDeploymentPollers(request.Namespace, deployment.Name);
             response.ConflictToken = ConflictToken(deployment);
             return response;
         }

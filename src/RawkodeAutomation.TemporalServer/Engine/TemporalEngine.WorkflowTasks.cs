@@ -32,9 +32,10 @@ internal sealed partial class TemporalEngine
         // Sticky queues are never used: every task goes to the normal queue with full history, and a sticky poll
         // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
         var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
-        RegisterDeploymentVersion(request.Namespace, request.DeploymentOptions);
+        RegisterDeploymentVersion(request.Namespace, name, request.DeploymentOptions);
         return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline,
-            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation);
+            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation,
+            entry => IsForWorkerVersion(request.Namespace, name, request.DeploymentOptions, entry));
     }
 
     /// <summary>
@@ -48,7 +49,8 @@ internal sealed partial class TemporalEngine
         string workerInstanceKey,
         DateTime deadline,
         Func<TaskEntry, TResponse?> start,
-        CancellationToken cancellation)
+        CancellationToken cancellation,
+        Func<TaskEntry, bool>? isForThisWorker = null)
         where TResponse : class, new()
     {
         var until = LongPollEnd(deadline, _taskPoll);
@@ -66,13 +68,25 @@ internal sealed partial class TemporalEngine
                     queue.PassOn();
                     return new TResponse();
                 }
+                var skipped = new List<TaskEntry>();
+                TResponse? taken = null;
                 while (queue.Tasks.TryDequeue(out var entry))
                 {
-                    if (start(entry) is { } response)
+                    if (isForThisWorker is not null && !isForThisWorker(entry))
                     {
-                        Commit();
-                        return response;
+                        skipped.Add(entry);
                     }
+                    else if (start(entry) is { } response)
+                    {
+                        taken = response;
+                        break;
+                    }
+                }
+                queue.Restore(skipped);
+                if (taken is not null)
+                {
+                    Commit();
+                    return taken;
                 }
                 if (Now >= until)
                 {
