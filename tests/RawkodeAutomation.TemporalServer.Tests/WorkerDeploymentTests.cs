@@ -273,4 +273,69 @@ public sealed class WorkerDeploymentTests : IDisposable
         Assert.Equal(pinned, (await PollAsync("1.0").WaitAsync(EngineDriver.Promptly)).WorkflowExecution.WorkflowId);
         Assert.Equal(upgrading, (await PollAsync("2.0").WaitAsync(EngineDriver.Promptly)).WorkflowExecution.WorkflowId);
     }
+
+    /// <summary>Starts a workflow whose first task 1.0 completes pinned, then makes 2.0 current.</summary>
+    private async Task<(string WorkflowId, PollWorkflowTaskQueueResponse FirstTask)> PinnedThenNewCurrentAsync()
+    {
+        await RegisterAsync("1.0");
+        await RegisterAsync("2.0");
+        SetCurrent("1.0");
+        var workflowId = _driver.StartWorkflow();
+        var first = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
+        CompleteWithBehaviour(first, "1.0", VersioningBehavior.Pinned);
+        SetCurrent("2.0");
+        _driver.Engine.Signal(new()
+        {
+            Namespace = EngineDriver.Namespace,
+            WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId },
+            SignalName = "poke",
+            RequestId = Guid.NewGuid().ToString(),
+        });
+        return (workflowId, first);
+    }
+
+    [Fact]
+    public async Task PollWorkflowTaskQueue_PinnedWorkflowAfterNewCurrent_StartedEventSaysTargetVersionChanged()
+    {
+        var (_, first) = await PinnedThenNewCurrentAsync();
+
+        var task = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
+
+        Assert.False(first.History.Events.Last(e => e.EventType == EventType.WorkflowTaskStarted).WorkflowTaskStartedEventAttributes.TargetWorkerDeploymentVersionChanged);
+        Assert.True(task.History.Events.Last(e => e.EventType == EventType.WorkflowTaskStarted).WorkflowTaskStartedEventAttributes.TargetWorkerDeploymentVersionChanged);
+    }
+
+    [Theory]
+    [InlineData(ContinueAsNewVersioningBehavior.AutoUpgrade, "2.0")]
+    [InlineData(ContinueAsNewVersioningBehavior.Unspecified, "1.0")]
+    public async Task RespondWorkflowTaskCompleted_PinnedRunContinuesAsNew_NewRunGoesToCurrentOnlyWithAutoUpgrade(
+        ContinueAsNewVersioningBehavior initial, string expectedBuildId)
+    {
+        var (workflowId, _) = await PinnedThenNewCurrentAsync();
+        var task = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
+        var completion = new RespondWorkflowTaskCompletedRequest
+        {
+            Namespace = EngineDriver.Namespace,
+            TaskToken = task.TaskToken,
+            Identity = "1.0",
+            VersioningBehavior = VersioningBehavior.Pinned,
+            DeploymentOptions = Versioned("1.0"),
+        };
+        completion.Commands.Add(new Command
+        {
+            CommandType = CommandType.ContinueAsNewWorkflowExecution,
+            ContinueAsNewWorkflowExecutionCommandAttributes = new()
+            {
+                WorkflowType = new WorkflowType { Name = "Driven" },
+                TaskQueue = new TaskQueue { Name = _driver.TaskQueue },
+                InitialVersioningBehavior = initial,
+            },
+        });
+        _driver.Engine.CompleteWorkflowTask(completion);
+
+        var next = await PollAsync(expectedBuildId).WaitAsync(EngineDriver.Promptly);
+
+        Assert.Equal(workflowId, next.WorkflowExecution.WorkflowId);
+        Assert.NotEqual(task.WorkflowExecution.RunId, next.WorkflowExecution.RunId);
+    }
 }

@@ -118,15 +118,51 @@ internal sealed partial class TemporalEngine
         {
             return pinned.BuildId;
         }
-        if (!_deployments.TryGetValue((ns, deploymentName), out var deployment))
-        {
-            return null;
-        }
-        if (deployment.RampingBuildId is { } ramping && run is not null && RampBucket(run.WorkflowId) < deployment.RampingPercentage)
+        return _deployments.TryGetValue((ns, deploymentName), out var deployment) ? UnpinnedTarget(deployment, run) : null;
+    }
+
+    /// <summary>Where a workflow that is not pinned goes: the ramping version for its share of ids, else the current one.</summary>
+    private static string? UnpinnedTarget(DeploymentState deployment, RunState? run)
+    {
+        if (deployment.RampingBuildId is { } ramping && run is not null
+            && ((run.StartsOnRampingVersion && run.VersioningInfo is null) || RampBucket(run.WorkflowId) < deployment.RampingPercentage))
         {
             return ramping;
         }
         return deployment.CurrentBuildId;
+    }
+
+    /// <summary>
+    /// For <c>WorkflowTaskStarted.target_worker_deployment_version_changed</c>: a pinned workflow whose deployment
+    /// would now send it elsewhere (the SDK's <c>Workflow.TargetWorkerDeploymentVersionChanged</c>, the cue to
+    /// continue as new onto the new version).
+    /// </summary>
+    private bool TargetVersionChanged(RunState run) =>
+        run.VersioningInfo is { Behavior: VersioningBehavior.Pinned, DeploymentVersion: { } pinned }
+        && _deployments.TryGetValue((run.Namespace, pinned.DeploymentName), out var deployment)
+        && UnpinnedTarget(deployment, run) != pinned.BuildId;
+
+    /// <summary>
+    /// The versioning a run continued as new starts with: a pinned run's version is inherited unless the command asks
+    /// for <c>AUTO_UPGRADE</c> (the current version) or <c>USE_RAMPING_VERSION</c> (the ramping one).
+    /// </summary>
+    private static void ContinueVersioning(RunState previous, RunState next, ContinueAsNewVersioningBehavior initial)
+    {
+        switch (initial)
+        {
+            case ContinueAsNewVersioningBehavior.AutoUpgrade:
+                break;
+            case ContinueAsNewVersioningBehavior.UseRampingVersion:
+                next.StartsOnRampingVersion = true;
+                break;
+            default:
+                if (previous.VersioningInfo is { Behavior: VersioningBehavior.Pinned, DeploymentVersion: { } pinned })
+                {
+                    next.VersioningInfo = previous.VersioningInfo.Clone();
+                    next.History[0].WorkflowExecutionStartedEventAttributes.InheritedPinnedVersion = pinned.Clone();
+                }
+                break;
+        }
     }
 
     /// <summary>Where a workflow id falls in [0, 100): a ramp of p% takes the ids below p (FNV-1a, stable across restarts).</summary>

@@ -210,6 +210,7 @@ internal sealed partial class TemporalEngine
                 HistorySizeBytes = run.HistorySizeBytes,
                 // Past the limits a real server suggests continue-as-new (4096 events or 4 MB by default).
                 SuggestContinueAsNew = run.History.Count + 1 >= _suggestContinueAsNewAfterEvents || run.HistorySizeBytes >= 4 * 1024 * 1024,
+                TargetWorkerDeploymentVersionChanged = TargetVersionChanged(run),
             },
         });
         run.WftStartedId = started.EventId;
@@ -909,10 +910,11 @@ internal sealed partial class TemporalEngine
             Header = attributes.Header,
             Memo = attributes.Memo,
             SearchAttributes = attributes.SearchAttributes,
+            InitialVersioningBehavior = attributes.InitialVersioningBehavior,
         };
         run.NewRunId = newRunId;
         CloseRun(run, WorkflowExecutionStatus.ContinuedAsNew, ev);
-        CreateRun(new StartSpec
+        var next = CreateRun(new StartSpec
         {
             Namespace = run.Namespace,
             WorkflowId = run.WorkflowId,
@@ -939,6 +941,7 @@ internal sealed partial class TemporalEngine
             NewRunId = newRunId,
             CompletionCallbacks = [.. run.StartedEvent.WorkflowExecutionStartedEventAttributes.CompletionCallbacks, .. run.AttachedCallbacks],
         }, null);
+        ContinueVersioning(run, next, attributes.InitialVersioningBehavior);
     }
 
     private string? StartChild(CommandContext context, StartChildWorkflowExecutionCommandAttributes attributes)
