@@ -40,6 +40,8 @@ internal static class TestServerCommand
             return;
         }
 
+        StartTrace(args);
+
         var ipText = "127.0.0.1";
         for (var i = 1; i < args.Length - 1; i++)
         {
@@ -60,10 +62,71 @@ internal static class TestServerCommand
             socket.Bind(new System.Net.IPEndPoint(address, port));
             socket.Listen(512);
             s_early = socket;
+            Trace($"early listen on {socket.LocalEndPoint}");
         }
-        catch (System.Net.Sockets.SocketException)
+        catch (System.Net.Sockets.SocketException ex)
         {
+            Trace($"early listen failed: {ex.SocketErrorCode} {ex.Message}");
             socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Environment variable naming a file to which the test-server shape appends one line per start-up step (process
+    /// start, early bind, server started, exit, unhandled exception), each with the time since the process started.
+    /// Off unless set; for finding out why a start was not seen by the SDK within its 5 s (see TemporalServer's README).
+    /// </summary>
+    public const string TraceVariable = "RAWKODE_TEST_SERVER_TRACE";
+
+    private static string? s_tracePath;
+    private static DateTime s_processStart;
+
+    private static void StartTrace(string[] args)
+    {
+        if (Environment.GetEnvironmentVariable(TraceVariable) is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        s_tracePath = path;
+        using (var process = System.Diagnostics.Process.GetCurrentProcess())
+        {
+            s_processStart = process.StartTime.ToUniversalTime();
+        }
+        Trace($"main reached; args [{string.Join(' ', args)}]; process started {s_processStart:HH:mm:ss.fff}; parent {ParentWatch.ParentId()}; load {ReadLoad()}");
+        AppDomain.CurrentDomain.UnhandledException += (_, e) => Trace($"unhandled exception: {e.ExceptionObject}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Trace($"exit, code {Environment.ExitCode}");
+    }
+
+    private static string ReadLoad()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "unknown";
+        }
+    }
+
+    /// <summary>Appends a line to the <see cref="TraceVariable"/> file when tracing is on; never fails the server.</summary>
+    internal static void Trace(string what)
+    {
+        if (s_tracePath is not { } path)
+        {
+            return;
+        }
+
+        var now = DateTime.UtcNow;
+        try
+        {
+            File.AppendAllText(path, string.Create(CultureInfo.InvariantCulture,
+                $"{now:HH:mm:ss.fff} pid {Environment.ProcessId} +{(now - s_processStart).TotalMilliseconds:F0} ms {what}{Environment.NewLine}"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Tracing is a diagnostic; a file that cannot be written is not the server's problem.
         }
     }
 
@@ -111,9 +174,11 @@ internal static class TestServerCommand
             try
             {
                 listenSocket = TakeEarly(ipValue, portValue) ?? OfflineTemporalServer.Listen(ipValue, portValue);
+                Trace($"command listening on {listenSocket.LocalEndPoint}");
             }
             catch (IOException ex)
             {
+                Trace($"command cannot listen: {ex}");
                 error.WriteLine($"test-server: cannot listen on {ipValue}:{portValue}: {ex.Message}");
                 return 1;
             }
@@ -130,6 +195,7 @@ internal static class TestServerCommand
                 error.WriteLine($"test-server: cannot listen on {ipValue}:{portValue}: {ex.Message}");
                 return 1;
             }
+            Trace("server started");
             await using (instance)
             {
                 if (!parseResult.GetValue(quiet))
@@ -137,7 +203,8 @@ internal static class TestServerCommand
                     output.WriteLine($"Temporal test server (rawkode offline, time skipping {(clock.LockCount == 0 ? "unlocked" : "locked")}) running at {instance.Address}");
                     output.Flush();
                 }
-                await Task.WhenAny(shutdown.WaitAsync(), parent.Gone);
+                var stopped = await Task.WhenAny(shutdown.WaitAsync(), parent.Gone);
+                Trace(stopped == parent.Gone ? "stopping: parent gone" : "stopping: shutdown signal");
             }
             return 0;
         });
@@ -173,7 +240,7 @@ internal static class TestServerCommand
         public void Dispose() => _timer?.Dispose();
 
         /// <summary>The parent process id from <c>/proc/self/stat</c> (Linux; null elsewhere).</summary>
-        private static int? ParentId()
+        internal static int? ParentId()
         {
             try
             {

@@ -58,13 +58,34 @@ internal sealed class TaskQueueState
 
     public DateTime LastPollTime { get; set; }
 
+    /// <summary>
+    /// Tasks go to pollers by worker version (the task queue is in a worker deployment): a new task wakes every
+    /// poller, since the first one may not be the one it is for; each takes what is for it and parks again.
+    /// </summary>
+    public bool Routed { get; set; }
+
     /// <summary>Pollers currently parked (for tests and diagnostics).</summary>
     public int PollerCount => _pollers.Count;
 
     public void Add(TaskEntry entry)
     {
         Tasks.Enqueue(entry);
-        WakeOne();
+        Wake();
+    }
+
+    /// <summary>Puts back, in order and at the head, tasks a poll looked at but was not the worker for.</summary>
+    public void Restore(IReadOnlyCollection<TaskEntry> skipped)
+    {
+        if (skipped.Count == 0)
+        {
+            return;
+        }
+        var rest = Tasks.ToArray();
+        Tasks.Clear();
+        foreach (var entry in skipped.Concat(rest))
+        {
+            Tasks.Enqueue(entry);
+        }
     }
 
     /// <summary>Puts a task that never reached its worker back at the head of the queue, where it was.</summary>
@@ -77,7 +98,7 @@ internal sealed class TaskQueueState
         {
             Tasks.Enqueue(waiting);
         }
-        WakeOne();
+        Wake();
     }
 
     public Poller AddPoller(string workerInstanceKey)
@@ -139,6 +160,18 @@ internal sealed class TaskQueueState
             node = next;
         }
         return released;
+    }
+
+    private void Wake()
+    {
+        if (Routed)
+        {
+            WakeAll();
+        }
+        else
+        {
+            WakeOne();
+        }
     }
 
     private void WakeOne()

@@ -58,6 +58,12 @@ internal sealed class RunState
     /// <summary>Completion callbacks attached after the start (a Nexus start that used this running workflow).</summary>
     public List<Callback> AttachedCallbacks { get; set; } = [];
 
+    /// <summary>The versioning behaviour and worker deployment version of the last workflow task that declared them.</summary>
+    public Temporalio.Api.Workflow.V1.WorkflowExecutionVersioningInfo? VersioningInfo { get; set; }
+
+    /// <summary>Continued as new with <c>USE_RAMPING_VERSION</c>: the first task goes to the ramping version, if any.</summary>
+    public bool StartsOnRampingVersion { get; set; }
+
     public bool CancelRequested { get; set; }
     public Memo Memo { get; set; } = new();
     public SearchAttributes SearchAttributes { get; set; } = new();

@@ -165,8 +165,10 @@ internal sealed partial class TemporalEngine
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
+        RegisterDeploymentVersion(request.Namespace, name, request.DeploymentOptions);
         return PollTaskQueueAsync<PollActivityTaskQueueResponse>(request.Namespace, name, TaskKind.Activity, request.WorkerInstanceKey, deadline,
-            entry => StartActivityTask(entry, request.Identity), cancellation);
+            entry => StartActivityTask(entry, request.Identity), cancellation,
+            entry => IsForWorkerVersion(request.Namespace, name, request.DeploymentOptions, entry));
     }
 
     /// <summary>Un-starts an attempt whose task never reached a worker and puts it back at the head of its queue.</summary>

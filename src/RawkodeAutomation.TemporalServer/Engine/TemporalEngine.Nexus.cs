@@ -774,11 +774,12 @@ internal sealed partial class TemporalEngine
         $"temporal:///namespaces/{Uri.EscapeDataString(ns)}/workflows/{Uri.EscapeDataString(workflowId)}/{Uri.EscapeDataString(runId)}/history"
         + $"?referenceType=EventReference&eventID={eventId}&eventType={EventTypeNames.Value[type]}";
 
-    private static readonly Google.Protobuf.Reflection.EnumDescriptor EventTypeDescriptor =
-        EventTypeReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.EnumDescriptor>("EventType");
+    // Lazy: the engine is built while a test server's first call waits, and descriptors are slow to build cold.
+    private static readonly Lazy<Google.Protobuf.Reflection.EnumDescriptor> EventTypeDescriptor = new(() =>
+        EventTypeReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.EnumDescriptor>("EventType"));
 
     private static readonly Lazy<Dictionary<EventType, string>> EventTypeNames = new(() =>
-        EventTypeDescriptor.Values.ToDictionary(v => (EventType)v.Number, v => v.Name));
+        EventTypeDescriptor.Value.Values.ToDictionary(v => (EventType)v.Number, v => v.Name));
 
     /// <summary>Links a handler returned, as the history's links; links of kinds this server does not know are left out.</summary>
     private static IEnumerable<Temporalio.Api.Common.V1.Link> ToTemporalLinks(IEnumerable<Temporalio.Api.Nexus.V1.Link> links)
@@ -823,7 +824,7 @@ internal sealed partial class TemporalEngine
 
     /// <summary>An event type by its proto name (<c>EVENT_TYPE_WORKFLOW_EXECUTION_STARTED</c>) or C# name (<c>WorkflowExecutionStarted</c>).</summary>
     private static EventType ParseEventType(string name) =>
-        EventTypeDescriptor.FindValueByName(name) is { } byProto ? (EventType)byProto.Number
+        EventTypeDescriptor.Value.FindValueByName(name) is { } byProto ? (EventType)byProto.Number
         : System.Enum.TryParse<EventType>(name, ignoreCase: false, out var byName) ? byName
         : EventType.Unspecified;
 

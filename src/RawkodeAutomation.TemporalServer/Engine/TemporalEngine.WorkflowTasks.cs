@@ -32,8 +32,10 @@ internal sealed partial class TemporalEngine
         // Sticky queues are never used: every task goes to the normal queue with full history, and a sticky poll
         // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
         var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
+        RegisterDeploymentVersion(request.Namespace, name, request.DeploymentOptions);
         return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline,
-            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation);
+            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation,
+            entry => IsForWorkerVersion(request.Namespace, name, request.DeploymentOptions, entry));
     }
 
     /// <summary>
@@ -47,7 +49,8 @@ internal sealed partial class TemporalEngine
         string workerInstanceKey,
         DateTime deadline,
         Func<TaskEntry, TResponse?> start,
-        CancellationToken cancellation)
+        CancellationToken cancellation,
+        Func<TaskEntry, bool>? isForThisWorker = null)
         where TResponse : class, new()
     {
         var until = LongPollEnd(deadline, _taskPoll);
@@ -65,13 +68,25 @@ internal sealed partial class TemporalEngine
                     queue.PassOn();
                     return new TResponse();
                 }
+                var skipped = new List<TaskEntry>();
+                TResponse? taken = null;
                 while (queue.Tasks.TryDequeue(out var entry))
                 {
-                    if (start(entry) is { } response)
+                    if (isForThisWorker is not null && !isForThisWorker(entry))
                     {
-                        Commit();
-                        return response;
+                        skipped.Add(entry);
                     }
+                    else if (start(entry) is { } response)
+                    {
+                        taken = response;
+                        break;
+                    }
+                }
+                queue.Restore(skipped);
+                if (taken is not null)
+                {
+                    Commit();
+                    return taken;
                 }
                 if (Now >= until)
                 {
@@ -195,6 +210,7 @@ internal sealed partial class TemporalEngine
                 HistorySizeBytes = run.HistorySizeBytes,
                 // Past the limits a real server suggests continue-as-new (4096 events or 4 MB by default).
                 SuggestContinueAsNew = run.History.Count + 1 >= _suggestContinueAsNewAfterEvents || run.HistorySizeBytes >= 4 * 1024 * 1024,
+                TargetWorkerDeploymentVersionChanged = TargetVersionChanged(run),
             },
         });
         run.WftStartedId = started.EventId;
@@ -301,12 +317,8 @@ internal sealed partial class TemporalEngine
                 return new RespondWorkflowTaskCompletedResponse();
             }
 
-            var completed = Append(run, new HistoryEvent
+            var completedAttributes = new WorkflowTaskCompletedEventAttributes
             {
-                EventType = EventType.WorkflowTaskCompleted,
-                EventTime = Timestamp.FromDateTime(Now),
-                WorkflowTaskCompletedEventAttributes = new()
-                {
                     ScheduledEventId = run.WftScheduledId,
                     StartedEventId = run.WftStartedId,
                     Identity = request.Identity,
@@ -316,7 +328,13 @@ internal sealed partial class TemporalEngine
                     // Newer SDKs send their build id in deployment options instead of the (deprecated) version stamp.
                     WorkerVersion = request.WorkerVersionStamp
                         ?? (string.IsNullOrEmpty(request.DeploymentOptions?.BuildId) ? null : new WorkerVersionStamp { BuildId = request.DeploymentOptions.BuildId }),
-                },
+            };
+            RecordWorkflowTaskVersioning(run, request, completedAttributes);
+            var completed = Append(run, new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskCompleted,
+                EventTime = Timestamp.FromDateTime(Now),
+                WorkflowTaskCompletedEventAttributes = completedAttributes,
             });
             var deliveredIn = run.WftStartedId;
             run.PreviousStartedId = run.WftStartedId;
@@ -892,10 +910,11 @@ internal sealed partial class TemporalEngine
             Header = attributes.Header,
             Memo = attributes.Memo,
             SearchAttributes = attributes.SearchAttributes,
+            InitialVersioningBehavior = attributes.InitialVersioningBehavior,
         };
         run.NewRunId = newRunId;
         CloseRun(run, WorkflowExecutionStatus.ContinuedAsNew, ev);
-        CreateRun(new StartSpec
+        var next = CreateRun(new StartSpec
         {
             Namespace = run.Namespace,
             WorkflowId = run.WorkflowId,
@@ -922,6 +941,7 @@ internal sealed partial class TemporalEngine
             NewRunId = newRunId,
             CompletionCallbacks = [.. run.StartedEvent.WorkflowExecutionStartedEventAttributes.CompletionCallbacks, .. run.AttachedCallbacks],
         }, null);
+        ContinueVersioning(run, next, attributes.InitialVersioningBehavior);
     }
 
     private string? StartChild(CommandContext context, StartChildWorkflowExecutionCommandAttributes attributes)

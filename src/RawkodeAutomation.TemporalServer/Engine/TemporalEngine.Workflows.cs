@@ -692,6 +692,7 @@ internal sealed partial class TemporalEngine
             TaskQueue = run.TaskQueue,
             FirstRunId = run.FirstRunId,
             StateTransitionCount = run.History.Count,
+            VersioningInfo = run.VersioningInfo?.Clone(),
         };
         if (run.CloseTime is { } closed)
         {

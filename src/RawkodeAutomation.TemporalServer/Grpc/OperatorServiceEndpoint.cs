@@ -15,10 +15,8 @@ internal class OperatorServiceEndpoint(TemporalEngine engine)
 {
     public const string ServiceName = "temporal.api.operatorservice.v1.OperatorService";
 
-    public static void BindService(ServiceBinderBase binder, OperatorServiceEndpoint? service) => DescriptorServiceBinding.Bind<OperatorServiceEndpoint>(
-        binder,
-        ServiceReflection.Descriptor.Services.Single(s => s.FullName == ServiceName),
-        "grpc: error unmarshalling request");
+    public static void BindService(ServiceBinderBase binder, OperatorServiceEndpoint? service) =>
+        DescriptorServiceBinding.Bind<OperatorServiceEndpoint>(binder, ServiceName, "grpc: error unmarshalling request");
 
     public virtual Task<ListSearchAttributesResponse> ListSearchAttributes(ListSearchAttributesRequest request, ServerCallContext context) =>
         Task.FromResult(engine.ListSearchAttributes(request));

@@ -11,8 +11,6 @@ internal static class TestServiceBinding
     public const string ServiceName = "temporal.api.testservice.v1.TestService";
 
     /// <summary>A body that is not the request message is INTERNAL, worded as grpc-java (the official test server) words it.</summary>
-    public static void Bind(ServiceBinderBase binder) => DescriptorServiceBinding.Bind<TestServiceEndpoint>(
-        binder,
-        Temporalio.Api.TestService.V1.ServiceReflection.Descriptor.Services.Single(s => s.FullName == ServiceName),
-        "Invalid protobuf byte sequence");
+    public static void Bind(ServiceBinderBase binder) =>
+        DescriptorServiceBinding.Bind<TestServiceEndpoint>(binder, ServiceName, "Invalid protobuf byte sequence");
 }

@@ -188,6 +188,15 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context) =>
         Empty<ResetStickyTaskQueueResponse>(() => engine.EnsureNamespace(request.Namespace));
 
+    public virtual Task<DescribeWorkerDeploymentResponse> DescribeWorkerDeployment(DescribeWorkerDeploymentRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.DescribeWorkerDeployment(request));
+
+    public virtual Task<SetWorkerDeploymentCurrentVersionResponse> SetWorkerDeploymentCurrentVersion(SetWorkerDeploymentCurrentVersionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.SetWorkerDeploymentCurrentVersion(request));
+
+    public virtual Task<SetWorkerDeploymentRampingVersionResponse> SetWorkerDeploymentRampingVersion(SetWorkerDeploymentRampingVersionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.SetWorkerDeploymentRampingVersion(request));
+
     public virtual Task<ShutdownWorkerResponse> ShutdownWorker(ShutdownWorkerRequest request, ServerCallContext context) =>
         Empty<ShutdownWorkerResponse>(() => engine.ShutdownWorker(request));
 

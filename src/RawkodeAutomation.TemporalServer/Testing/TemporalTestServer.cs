@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Temporalio.Client;
 using Temporalio.Testing;
@@ -113,8 +114,31 @@ public static class TemporalTestServer
                         || ex.Message.Contains("Failed connecting to test server", StringComparison.Ordinal)))
                     {
                         // Try again.
+                        TraceAttempt($"attempt {attempt} failed: {ex.Message}");
                     }
                 }
+        }
+    }
+
+    /// <summary>Environment variable naming the start-up trace file the test-server shape of <c>rawkode</c> appends to.</summary>
+    public const string TraceVariable = "RAWKODE_TEST_SERVER_TRACE";
+
+    /// <summary>With <see cref="TraceVariable"/> set, records a failed start next to the server processes' own lines.</summary>
+    private static void TraceAttempt(string what)
+    {
+        if (Environment.GetEnvironmentVariable(TraceVariable) is not { Length: > 0 } path)
+        {
+            return;
+        }
+
+        try
+        {
+            File.AppendAllText(path, string.Create(CultureInfo.InvariantCulture,
+                $"{DateTime.UtcNow:HH:mm:ss.fff} test pid {Environment.ProcessId} {what}{Environment.NewLine}"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A diagnostic only.
         }
     }
 
