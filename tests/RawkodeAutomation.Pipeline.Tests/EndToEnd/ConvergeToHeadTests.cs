@@ -36,12 +36,21 @@ public class ConvergeToHeadTests
         // Then the old episode is deleted as if the rename had been seen live,
         Assert.True(outcome.Valid, outcome.Summary);
         Assert.Contains(oldId, outcome.EpisodesDeleted);
-        var status = await PipelineHarness.WaitForAsync(
-            () => PipelineStatusReader.ReadAsync(stack.Client),
-            s => s.Episodes.Any(e => e.EpisodeId == newId && e.Applied.VideoId is not null)
-                && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
-            Timeout,
-            "the renamed episode reconciled and nothing busy");
+        ChannelStatus status;
+        try
+        {
+            status = await PipelineHarness.WaitForAsync(
+                () => PipelineStatusReader.ReadAsync(stack.Client),
+                s => s.Episodes.Any(e => e.EpisodeId == newId && e.Applied.VideoId is not null)
+                    && s.Episodes.All(e => !e.Busy && !e.Pending.Any && e.Phase != EpisodePhase.Failed),
+                Timeout,
+                "the renamed episode reconciled and nothing busy");
+        }
+        catch (TimeoutException e)
+        {
+            var diagnostics = await stack.DiagnoseAsync("rename", WorkflowIds.Episode(newId), WorkflowIds.Episode(oldId));
+            throw new TimeoutException($"{e.Message}\ndiagnostics in {diagnostics}", e);
+        }
         // its entity is gone and the slot has exactly one broadcast: the renamed episode's.
         Assert.Equal([Channel.EpisodeId(1), newId, Channel.EpisodeId(3)], status.Episodes.Select(e => e.EpisodeId).Order(StringComparer.Ordinal));
         var inSlot = stack.YouTube.Videos.Where(v => v.IsBroadcast && v.ScheduledStart == Channel.AirDate(2)).ToList();
