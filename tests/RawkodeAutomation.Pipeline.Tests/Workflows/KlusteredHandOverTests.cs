@@ -12,26 +12,8 @@ using Temporalio.Worker;
 namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 
 /// <summary>What the entity says about the hand-over at the show's start, on the time-skipping test server.</summary>
-public sealed class KlusteredHandOverTests : IAsyncLifetime
+public sealed class KlusteredHandOverTests : SkippedTimeTests
 {
-    private static readonly TimeSpan WallClock = TimeSpan.FromSeconds(120);
-    private WorkflowEnvironment? _env;
-
-    private WorkflowEnvironment Env => _env ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        _env = await InProcessTimeSkippingEnvironment.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_env is not null)
-        {
-            await _env.ShutdownAsync();
-        }
-    }
-
     [Fact]
     public async Task HandOver_FixersGotNoCredential_LastResultSaysSoNotThatTheyHaveAccess()
     {

@@ -14,28 +14,8 @@ namespace RawkodeAutomation.Pipeline.Tests.Workflows;
 /// after), and YouTube's day ending at Pacific midnight, on the project's own time-skipping server hosted in the test process
 /// (<see cref="InProcessTimeSkippingEnvironment"/>). Days of workflow time pass in seconds of wall clock.
 /// </summary>
-public sealed class KlusteredWindowsTests : IAsyncLifetime
+public sealed class KlusteredWindowsTests : SkippedTimeTests
 {
-    /// <summary>Longest any wait may take in wall-clock time (the skipped time is hours).</summary>
-    private static readonly TimeSpan WallClock = TimeSpan.FromSeconds(120);
-
-    private WorkflowEnvironment? _env;
-
-    private WorkflowEnvironment Env => _env ?? throw new InvalidOperationException("not started");
-
-    public async Task InitializeAsync()
-    {
-        _env = await InProcessTimeSkippingEnvironment.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_env is not null)
-        {
-            await _env.ShutdownAsync();
-        }
-    }
-
     [Fact]
     public async Task EpisodeWorkflow_RealWindows_BreakersWindowClosesAndFixersOpensAtTheShowsStart()
     {
