@@ -284,7 +284,10 @@ internal sealed partial class TemporalEngine
             WorkflowExecution = ExecutionOf(run),
             WorkflowType = new WorkflowType { Name = run.WorkflowType },
             PreviousStartedEventId = run.PreviousStartedId,
-            StartedEventId = run.PreviousStartedId,
+            // No workflow task is started for a query (a real server sends 0 here too). SDK core reads a non-zero id as
+            // a workflow task: it would apply the events after the last completed task (a signal) inside the query and
+            // lose the commands they produce, and the next workflow task would fail as nondeterministic.
+            StartedEventId = 0,
             Attempt = 1,
             Query = query.Query,
             History = new History(),
