@@ -87,11 +87,19 @@ public class FaultToleranceTests(ITestOutputHelper output)
         // Then every episode converges, with exactly one broadcast each. The channel is watched first (cheap):
         // querying 200 entities replays their histories on the worker, which would compete with the run itself.
         var deadline = TimeSpan.FromSeconds(150 + (episodes * 3));
-        await PipelineHarness.WaitForAsync(
-            WatchChannelAsync,
-            videos => videos.Count(v => v.Id != theirs.Id) >= episodes && videos.All(v => v.Id == theirs.Id || v.Thumbnail is not null),
-            deadline,
-            "every episode's broadcast with its thumbnail on the channel");
+        try
+        {
+            await PipelineHarness.WaitForAsync(
+                WatchChannelAsync,
+                videos => videos.Count(v => v.Id != theirs.Id) >= episodes && videos.All(v => v.Id == theirs.Id || v.Thumbnail is not null),
+                deadline,
+                "every episode's broadcast with its thumbnail on the channel");
+        }
+        catch (TimeoutException e)
+        {
+            var diagnostics = await stack.DiagnoseAsync("fault");
+            throw new TimeoutException($"{e.Message[..Math.Min(e.Message.Length, 2000)]}\ndiagnostics in {diagnostics}", e);
+        }
         Log($"{clock.Elapsed}: every broadcast has its thumbnail");
         ChannelStatus? last = null;
         try
