@@ -91,6 +91,11 @@ public static class EmbeddedDefaultsExtensions
     /// <summary>YouTube: the configured channel, else the sandbox (its state in the state folder).</summary>
     private static async Task AddYouTubeAsync(IConfiguration configuration, EmbeddedDefaultsOptions options, EmbeddedServices embedded, CancellationToken cancellationToken)
     {
+        // The calls a killed worker made after its last heartbeat are still settled after a restart, on either channel.
+        if (options.StateDirectory is not null)
+        {
+            AddUnlessSet(configuration, embedded, "Pipeline:CallJournalPath", Path.Combine(options.StateDirectory, "youtube-calls.tsv"));
+        }
         if (!embedded.Plan.YouTubeEmbedded)
         {
             await Report(options, "YouTube: the configured channel (OAuth refresh token)").ConfigureAwait(false);

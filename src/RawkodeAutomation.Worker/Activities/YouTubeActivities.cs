@@ -17,7 +17,7 @@ namespace RawkodeAutomation.Worker.Activities;
 /// <see cref="IYouTubeActivities"/> on the YouTube area's idempotent operations (which compare before
 /// writing and report the units each call cost). The same code talks to Google or to the sandbox.
 /// </summary>
-public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSource thumbnails, ITemporalClient temporal) : IYouTubeActivities
+public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSource thumbnails, ITemporalClient temporal, YouTubeCallJournal journal) : IYouTubeActivities
 {
     [Activity]
     public async Task<EnsureBroadcastResult> EnsureBroadcastAsync(EnsureBroadcastInput input)
@@ -88,7 +88,7 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
         var context = ActivityExecutionContext.Current;
         var token = context.CancellationToken;
         // Heartbeats carry units (see MeteredAsync): keep what an earlier attempt reported while no call is made.
-        var earlier = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<long>(0).ConfigureAwait(false) : 0;
+        var earlier = await EarlierUnitsAsync(context).ConfigureAwait(false);
         // The video each entity holds (a query: no YouTube call). An entity that is not running, or holds no video yet,
         // is observed as holding none: it reads for itself when its turn comes.
         var held = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -175,11 +175,17 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
     /// would be paid on YouTube but never settled with the quota entity. <paramref name="finish"/> gets null units
     /// when no <see cref="RetryingYouTubeClient"/> metered the calls.
     /// </summary>
-    private static async Task<TResult> MeteredAsync<TOperation, TResult>(Func<CancellationToken, Task<TOperation>> operation, Func<TOperation, long?, TResult> finish)
+    private async Task<TResult> MeteredAsync<TOperation, TResult>(Func<CancellationToken, Task<TOperation>> operation, Func<TOperation, long?, TResult> finish)
     {
         var context = ActivityExecutionContext.Current;
-        var earlier = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<long>(0).ConfigureAwait(false) : 0;
-        var meter = YouTubeCallRetries.Track(units => context.Heartbeat(earlier + units));
+        var key = YouTubeCallJournal.KeyOf(context.Info);
+        var earlier = await EarlierUnitsAsync(context).ConfigureAwait(false);
+        var meter = YouTubeCallRetries.Track(units =>
+        {
+            // The journal first: it is written at once, while the heartbeat leaves within a second (if Temporal is up).
+            journal.Record(key, earlier + units);
+            context.Heartbeat(earlier + units);
+        });
         try
         {
             var result = await operation(context.CancellationToken).ConfigureAwait(false);
@@ -191,6 +197,16 @@ public sealed class YouTubeActivities(YouTubeOperations operations, IThumbnailSo
             context.Heartbeat(spent);
             throw ActivityErrors.FromYouTube(e, spent);
         }
+    }
+
+    /// <summary>
+    /// What earlier attempts of this activity called: their last heartbeat, or the call journal when it knows more (the
+    /// calls a killed worker made after its last heartbeat left).
+    /// </summary>
+    private async Task<long> EarlierUnitsAsync(ActivityExecutionContext context)
+    {
+        var heartbeat = context.Info.HeartbeatDetails.Count > 0 ? await context.Info.HeartbeatDetailAtAsync<long>(0).ConfigureAwait(false) : 0;
+        return Math.Max(heartbeat, journal.Read(YouTubeCallJournal.KeyOf(context.Info)));
     }
 
     /// <summary>The create intent of an episode entity's broadcast (see <see cref="BroadcastSpec.CreateIntent"/>).</summary>

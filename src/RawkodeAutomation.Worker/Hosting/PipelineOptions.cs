@@ -41,6 +41,12 @@ public sealed class PipelineOptions
     /// <summary>Link for commit statuses (e.g. the Temporal UI of the deployment); <c>{sha}</c> is replaced.</summary>
     public string? RunUrlTemplate { get; set; }
 
+    /// <summary>
+    /// The file where YouTube activities note each answered call (<c>.rawkode/youtube-calls.tsv</c> for <c>rawkode up</c>),
+    /// so the calls of a killed worker are still settled with the quota entity. Unset: kept in memory.
+    /// </summary>
+    public string? CallJournalPath { get; set; }
+
     /// <summary>The configuration section these options bind from.</summary>
     public const string SectionName = "Pipeline";
 

@@ -108,6 +108,8 @@ public static class PipelineServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ICommitSink, TemporalCommitSink>();
+        services.TryAddSingleton(sp => new YouTubeCallJournal(
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value.CallJournalPath, sp.GetRequiredService<TimeProvider>()));
         services.TryAddScoped<ICleanupActivities, CleanupActivities>();
         // The cleanup's YouTube and git halves; resolved only when a cleanup pass runs.
         services.TryAddSingleton<RawkodeAutomation.YouTube.Operations.MarkedBroadcasts>();

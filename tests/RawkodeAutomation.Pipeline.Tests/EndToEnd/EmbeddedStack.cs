@@ -91,6 +91,8 @@ public sealed class EmbeddedStack : IAsyncDisposable
         stack.Settings["GitHub:Branch"] = "main";
         stack.Settings["GitHub:LocalPollInterval"] = "00:00:00.200";
         stack.Settings["Pipeline:SweepReserve"] = "0";
+        // As `up` keeps it in .rawkode/: a killed worker's calls are counted by the worker started after it.
+        stack.Settings["Pipeline:CallJournalPath"] = Path.Combine(root, ".rawkode", "youtube-calls.tsv");
         await stack.StartTemporalAsync();
         return stack;
     }

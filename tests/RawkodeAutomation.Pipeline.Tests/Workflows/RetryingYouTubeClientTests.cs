@@ -86,7 +86,7 @@ public class RetryingYouTubeClientTests
     }
 
     /// <summary>Answers every call with an empty success, after failing with the scripted errors of its method.</summary>
-    private sealed class ScriptedYouTubeClient : IYouTubeClient
+    internal sealed class ScriptedYouTubeClient : IYouTubeClient
     {
         private readonly ConcurrentDictionary<string, ConcurrentQueue<Exception>> _failures = new();
         private readonly ConcurrentDictionary<string, int> _calls = new();
