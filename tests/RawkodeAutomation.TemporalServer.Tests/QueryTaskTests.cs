@@ -23,7 +23,7 @@ public sealed class QueryTaskTests : IDisposable
     public void Dispose() => _driver.Dispose();
 
     [Fact]
-    public async Task PollWorkflowTask_SignalArrivesAfterQueryWentOut_QueryTaskSaysNoWorkflowTaskStarted()
+    public async Task PollWorkflowTask_SignalArrivesAfterQueryWentOut_QueryTaskCarriesNoEventsAndNoStartedTask()
     {
         // Given a workflow waiting on a timer, with no workflow task scheduled,
         var workflowId = _driver.StartWorkflow();
@@ -59,12 +59,13 @@ public sealed class QueryTaskTests : IDisposable
         });
         var queryTask = await _driver.PollWorkflowAsync("worker").WaitAsync(Promptly);
 
-        // Then the query task says no workflow task was started (started event id 0, as a real server sends it): a worker
-        // (SDK core) reads a non-zero id as a workflow task to apply, would run the signal inside the query and lose the
-        // commands it made, and the next workflow task then fails as nondeterministic.
+        // Then the query task says no workflow task was started (started event id 0) and carries no events, as a real
+        // server sends a query to a sticky worker: a worker (SDK core) given the signal would apply it inside the query
+        // and lose the commands it made, and the next workflow task, replayed elsewhere, fails as nondeterministic.
         Assert.Equal("state", queryTask.Query?.QueryType);
         Assert.Equal(0, queryTask.StartedEventId);
         Assert.Equal(first.StartedEventId, queryTask.PreviousStartedEventId);
+        Assert.Empty(queryTask.History.Events);
         Engine.CompleteQueryTask(new RespondQueryTaskCompletedRequest
         {
             Namespace = EngineDriver.Namespace,

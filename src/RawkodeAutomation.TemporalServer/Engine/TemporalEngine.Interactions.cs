@@ -295,9 +295,11 @@ internal sealed partial class TemporalEngine
             ScheduledTime = Timestamp.FromDateTime(Now),
             StartedTime = Timestamp.FromDateTime(Now),
         };
-        // A workflow task in flight is not part of what the query may see.
-        var visible = run.WftStartedId != 0 ? (int)run.WftStartedId - 1 : run.History.Count;
-        response.History.Events.AddRange(run.History.Take(visible));
+        // No events, as a real server sends a query to a worker that keeps the run in its cache (a sticky worker, which
+        // every SDK core worker is): the worker answers from the state it has, and a worker without the run fetches the
+        // history from the start. Events sent here that the worker has not seen yet (a signal that came after the last
+        // completed workflow task) would be applied inside the query, and the commands they lead to never reach the
+        // server: the next workflow task, replayed elsewhere, then fails as nondeterministic.
         return response;
     }
 
