@@ -121,11 +121,26 @@ public sealed class EmbeddedStack : IAsyncDisposable
     /// <summary>Starts (or restarts, on the same port and SQLite file) the offline Temporal server.</summary>
     public async Task StartTemporalAsync()
     {
-        Temporal = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions
+        // A restart binds the same port again. A port the system handed out (port 0) is in the ephemeral range, where an
+        // outgoing connection of any process may take it while the server is down, and the restart then fails to bind.
+        // So the first start picks a free port below that range, where the system never hands out source ports.
+        for (var tries = 1; ; tries++)
         {
-            Port = _temporalPort,
-            DatabaseFilename = Path.Combine(_directory, "temporal.db"),
-        });
+            var port = _temporalPort != 0 ? _temporalPort : Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                Temporal = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions
+                {
+                    Port = port,
+                    DatabaseFilename = Path.Combine(_directory, "temporal.db"),
+                });
+                break;
+            }
+            catch (IOException) when (_temporalPort == 0 && tries < 50)
+            {
+                // Taken (another test's server): try another.
+            }
+        }
         _temporalPort = int.Parse(Temporal.Address.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
         Settings["Temporal:Address"] = Temporal.Address;
     }
