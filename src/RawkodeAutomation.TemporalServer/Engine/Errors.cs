@@ -29,6 +29,8 @@ internal static class Errors
 
     public static RpcException AlreadyExists(string message) => WithDetail(StatusCode.AlreadyExists, message, null);
 
+    public static RpcException DeadlineExceeded() => new(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded"));
+
     public static RpcException FailedPrecondition(string message) => WithDetail(StatusCode.FailedPrecondition, message, null);
 
     private static RpcException WithDetail(StatusCode code, string message, IMessage? detail)
