@@ -27,6 +27,9 @@ internal static class Errors
     public static RpcException AlreadyStarted(string message, string requestId, string runId) =>
         WithDetail(StatusCode.AlreadyExists, message, new WorkflowExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
 
+    public static RpcException NexusOperationAlreadyStarted(string message, string requestId, string runId) =>
+        WithDetail(StatusCode.AlreadyExists, message, new NexusOperationExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
+
     public static RpcException AlreadyExists(string message) => WithDetail(StatusCode.AlreadyExists, message, null);
 
     public static RpcException DeadlineExceeded() => new(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded"));

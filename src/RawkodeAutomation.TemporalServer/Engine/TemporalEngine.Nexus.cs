@@ -324,7 +324,7 @@ internal sealed partial class TemporalEngine
                 Payload = scheduled.Input,
             };
             start.CallbackHeader[CallbackTokenHeader] = CallbackToken.For(run, op).Encode();
-            start.Links.Add(new Temporalio.Api.Nexus.V1.Link
+            start.Links.Add(IsStandaloneNexus(run) ? StandaloneOperationLink(run) : new Temporalio.Api.Nexus.V1.Link
             {
                 Url = WorkflowEventUrl(run.Namespace, run.WorkflowId, run.RunId, op.ScheduledEventId, EventType.NexusOperationScheduled),
                 Type = Temporalio.Api.Common.V1.Link.Types.WorkflowEvent.Descriptor.FullName,
@@ -540,6 +540,10 @@ internal sealed partial class TemporalEngine
     {
         run.NexusOperations.Remove(op.ScheduledEventId);
         AddWorkflowEvent(run, ev);
+        if (IsStandaloneNexus(run))
+        {
+            CloseStandaloneNexus(run, ev);
+        }
     }
 
     private void TimeOutNexusOperation(RunState run, NexusOperationState op, TimeoutType type)
