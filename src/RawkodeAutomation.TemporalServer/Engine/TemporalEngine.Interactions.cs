@@ -357,6 +357,12 @@ internal sealed partial class TemporalEngine
         }
         if (run.Updates.TryGetValue(updateId, out var state))
         {
+            if (state.Stage is UpdateStage.Admitted or UpdateStage.Accepted && request.Request.CompletionCallbacks.Count > 0)
+            {
+                // A Nexus operation deduplicated onto an update still in flight is completed with it too.
+                state.AttachedCallbacks.AddRange(request.Request.CompletionCallbacks);
+                MarkDirty(run);
+            }
             return state;
         }
         if (!run.IsRunning)
@@ -606,6 +612,7 @@ internal sealed partial class TemporalEngine
             Append(run, ev);
             state.Stage = UpdateStage.Completed;
             state.Outcome = response.Outcome;
+            DeliverUpdateCallbacks(run, state, response.Outcome);
         }
         else if (message.Body.Is(UpdateRejection.Descriptor))
         {

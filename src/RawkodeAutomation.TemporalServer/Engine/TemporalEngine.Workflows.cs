@@ -500,6 +500,11 @@ internal sealed partial class TemporalEngine
         {
             DeliverCompletionCallbacks(run, closeEvent);
         }
+        foreach (var update in run.Updates.Values.Where(u => u.Stage == UpdateStage.Accepted))
+        {
+            // An accepted update that the closed run never completed: what its waiters get, its Nexus operations get.
+            DeliverUpdateCallbacks(run, update, AcceptedUpdateCompletedWorkflow());
+        }
     }
 
     private void NotifyParent(RunState child, ParentRef parent, HistoryEvent closeEvent)
