@@ -2,6 +2,7 @@ using NexusRpc;
 using NexusRpc.Handlers;
 using RawkodeAutomation.TemporalServer.Tests.Workflows;
 using RawkodeAutomation.Testing;
+using Temporalio.Activities;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
@@ -29,6 +30,17 @@ public interface IGreetingNexusService
     /// <summary>Backed by an update of <see cref="NexusUpdateTargetWorkflow"/> (the input is its workflow id).</summary>
     [NexusOperation]
     string GreetByUpdate(string workflowId);
+
+    /// <summary>Backed by a standalone activity (<see cref="GreetingActivities.GreetAsync"/>).</summary>
+    [NexusOperation]
+    string GreetByActivity(string name);
+}
+
+/// <summary>The activity behind the activity-backed operation.</summary>
+public static class GreetingActivities
+{
+    [Activity]
+    public static Task<string> GreetAsync(string name) => Task.FromResult($"Hello from an activity, {name}");
 }
 
 [NexusServiceHandler(typeof(IGreetingNexusService))]
@@ -59,6 +71,11 @@ public class GreetingNexusService
         TemporalOperationHandler.FromHandleFactory<string, string>((_, client, workflowId) =>
             client.StartWorkflowUpdateAsync<NexusUpdateTargetWorkflow, string>(
                 workflowId, wf => wf.GreetAsync("Rawkode"), new(WorkflowUpdateStage.Accepted)));
+
+    [NexusOperationHandler]
+    public IOperationHandler<string, string> GreetByActivity() =>
+        TemporalOperationHandler.FromHandleFactory<string, string>((_, client, name) =>
+            client.StartActivityAsync(() => GreetingActivities.GreetAsync(name), new() { Id = Workers.NewId("nexus-activity"), ScheduleToCloseTimeout = TimeSpan.FromMinutes(1) }));
 }
 
 /// <summary>
@@ -79,7 +96,8 @@ public class NexusTests(ServerFixture fixture)
             .AddWorkflow<NexusCallerWorkflow>()
             .AddWorkflow<NexusCancellingCallerWorkflow>()
             .AddWorkflow<NexusHandlerWorkflow>()
-            .AddWorkflow<NexusUpdateTargetWorkflow>());
+            .AddWorkflow<NexusUpdateTargetWorkflow>()
+            .AddActivity(GreetingActivities.GreetAsync));
         try
         {
             return await worker.ExecuteAsync(() => body(endpoint.Spec.Name, taskQueue));
@@ -143,6 +161,15 @@ public class NexusTests(ServerFixture fixture)
         });
 
         Assert.Equal("Hello from an update, Rawkode", result);
+    }
+
+    [Fact]
+    public async Task NexusOperation_ActivityBackedHandler_CompletesWithTheStandaloneActivity()
+    {
+        var result = await WithEndpointAsync(async (endpoint, taskQueue) =>
+            await (await StartCallerAsync(endpoint, taskQueue, "activity")).GetResultAsync().WaitAsync(EngineDriver.Promptly * 3));
+
+        Assert.Equal("Hello from an activity, Rawkode", result);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ internal static class Errors
     public static RpcException NexusOperationAlreadyStarted(string message, string requestId, string runId) =>
         WithDetail(StatusCode.AlreadyExists, message, new NexusOperationExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
 
+    public static RpcException ActivityAlreadyStarted(string message, string requestId, string runId) =>
+        WithDetail(StatusCode.AlreadyExists, message, new ActivityExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
+
     public static RpcException AlreadyExists(string message) => WithDetail(StatusCode.AlreadyExists, message, null);
 
     public static RpcException DeadlineExceeded() => new(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded"));

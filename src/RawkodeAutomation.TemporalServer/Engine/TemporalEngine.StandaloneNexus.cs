@@ -28,20 +28,7 @@ internal sealed partial class TemporalEngine
     /// <summary>Operation fields a standalone operation query may name, besides the search attributes.</summary>
     private static readonly HashSet<string> StandaloneQueryFields = new(StringComparer.Ordinal) { "OperationId", "Endpoint", "Service", "Operation" };
 
-    private readonly Dictionary<(string Namespace, string OperationId), List<RunState>> _standaloneOperations = [];
-
     private static bool IsStandaloneNexus(RunState run) => run.WorkflowType == StandaloneNexusType;
-
-    private void RegisterStandaloneNexus(RunState run)
-    {
-        _runs[run.RunId] = run;
-        if (!_standaloneOperations.TryGetValue((run.Namespace, run.WorkflowId), out var list))
-        {
-            list = [];
-            _standaloneOperations[(run.Namespace, run.WorkflowId)] = list;
-        }
-        list.Add(run);
-    }
 
     public StartNexusOperationExecutionResponse StartNexusOperationExecution(StartNexusOperationExecutionRequest request)
     {
@@ -61,7 +48,7 @@ internal sealed partial class TemporalEngine
                 throw Errors.NotFound($"Nexus endpoint {request.Endpoint} not found.");
             }
             RequireRegistered(request.SearchAttributes);
-            if (CurrentStandalone(request.Namespace, request.OperationId) is { } current)
+            if (CurrentStandalone(StandaloneNexusType, request.Namespace, request.OperationId) is { } current)
             {
                 if (!string.IsNullOrEmpty(request.RequestId) && current.RequestId == request.RequestId)
                 {
@@ -89,42 +76,8 @@ internal sealed partial class TemporalEngine
 
     private RunState CreateStandaloneRun(StartNexusOperationExecutionRequest request, Endpoint endpoint)
     {
-        var now = Now;
-        var runId = Guid.NewGuid().ToString();
-        var run = new RunState
-        {
-            Namespace = request.Namespace,
-            WorkflowId = request.OperationId,
-            RunId = runId,
-            Sequence = ++_sequence,
-            FirstRunId = runId,
-            WorkflowType = StandaloneNexusType,
-            TaskQueue = endpoint.Spec.Target.Worker.TaskQueue,
-            RequestId = request.RequestId,
-            StartTime = now,
-            ExecutionTime = now,
-            SearchAttributes = request.SearchAttributes?.Clone() ?? new SearchAttributes(),
-        };
-        RegisterStandaloneNexus(run);
-        var started = NewEvent(EventType.WorkflowExecutionStarted);
-        started.WorkflowExecutionStartedEventAttributes = new()
-        {
-            WorkflowType = new WorkflowType { Name = StandaloneNexusType },
-            TaskQueue = new Temporalio.Api.TaskQueue.V1.TaskQueue { Name = run.TaskQueue },
-            Identity = request.Identity,
-            SearchAttributes = request.SearchAttributes,
-            WorkflowId = request.OperationId,
-            OriginalExecutionRunId = runId,
-            FirstExecutionRunId = runId,
-            Attempt = 1,
-        };
-        started.WorkflowExecutionStartedEventAttributes.CompletionCallbacks.AddRange(request.CompletionCallbacks);
-        started.Links.AddRange(request.Links);
-        if (request.UserMetadata is not null)
-        {
-            started.UserMetadata = request.UserMetadata;
-        }
-        Append(run, started);
+        var run = NewStandaloneRun(StandaloneNexusType, request.Namespace, request.OperationId, endpoint.Spec.Target.Worker.TaskQueue,
+            request.RequestId, request.Identity, request.SearchAttributes, request.CompletionCallbacks, request.Links, request.UserMetadata);
         var schedule = new ScheduleNexusOperationCommandAttributes
         {
             Endpoint = request.Endpoint,
@@ -160,7 +113,7 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
-            var run = RunningStandalone(request.Namespace, request.OperationId, request.RunId);
+            var run = RunningStandalone(StandaloneNexusType, request.Namespace, request.OperationId, request.RunId);
             if (!run.NexusOperations.TryGetValue(StandaloneScheduledEventId, out var op) || op.CancelRequestedEventId != 0)
             {
                 return;
@@ -179,11 +132,8 @@ internal sealed partial class TemporalEngine
     {
         lock (_gate)
         {
-            var run = RunningStandalone(request.Namespace, request.OperationId, request.RunId);
-            var ev = NewEvent(EventType.WorkflowExecutionTerminated);
-            ev.WorkflowExecutionTerminatedEventAttributes = new() { Reason = request.Reason ?? "", Identity = request.Identity ?? "" };
-            Append(run, ev);
-            CloseStandaloneNexus(run, ev);
+            var run = RunningStandalone(StandaloneNexusType, request.Namespace, request.OperationId, request.RunId);
+            CloseStandaloneNexus(run, TerminatedEvent(run, request.Reason, request.Identity));
             Commit();
         }
     }
@@ -193,7 +143,7 @@ internal sealed partial class TemporalEngine
         lock (_gate)
         {
             RequireNamespace(request.Namespace);
-            var run = FindStandalone(request.Namespace, request.OperationId, request.RunId);
+            var run = FindStandalone(StandaloneNexusType, request.Namespace, request.OperationId, request.RunId);
             var scheduled = run.History[(int)StandaloneScheduledEventId - 1].NexusOperationScheduledEventAttributes;
             var started = run.History.FirstOrDefault(e => e.EventType == EventType.NexusOperationStarted);
             run.NexusOperations.TryGetValue(StandaloneScheduledEventId, out var op);
@@ -273,7 +223,7 @@ internal sealed partial class TemporalEngine
             lock (_gate)
             {
                 RequireNamespace(request.Namespace);
-                var run = FindStandalone(request.Namespace, request.OperationId, request.RunId);
+                var run = FindStandalone(StandaloneNexusType, request.Namespace, request.OperationId, request.RunId);
                 var token = run.History.FirstOrDefault(e => e.EventType == EventType.NexusOperationStarted)?.NexusOperationStartedEventAttributes.OperationToken;
                 var reached = !run.IsRunning ? NexusOperationWaitStage.Closed
                     : token is not null ? NexusOperationWaitStage.Started
@@ -301,7 +251,7 @@ internal sealed partial class TemporalEngine
         {
             RequireNamespace(request.Namespace);
             var predicate = VisibilityQuery.Parse(request.Query, name => StandaloneQueryFields.Contains(name) || IsKnownAttribute(name));
-            var all = StandaloneRuns(request.Namespace).Where(predicate).OrderByDescending(r => r.StartTime).ThenByDescending(r => r.Sequence).ToList();
+            var all = StandaloneRuns(StandaloneNexusType, request.Namespace).Where(predicate).OrderByDescending(r => r.StartTime).ThenByDescending(r => r.Sequence).ToList();
             var offset = PageOffset(request.NextPageToken);
             var pageSize = request.PageSize > 0 ? request.PageSize : 1000;
             var response = new ListNexusOperationExecutionsResponse();
@@ -338,7 +288,7 @@ internal sealed partial class TemporalEngine
         {
             RequireNamespace(request.Namespace);
             var (predicate, groupBy) = VisibilityQuery.ParseCount(request.Query, name => StandaloneQueryFields.Contains(name) || IsKnownAttribute(name));
-            var matching = StandaloneRuns(request.Namespace).Where(predicate).ToList();
+            var matching = StandaloneRuns(StandaloneNexusType, request.Namespace).Where(predicate).ToList();
             var response = new CountNexusOperationExecutionsResponse { Count = matching.Count };
             foreach (var (value, count) in CountGroups(matching, groupBy))
             {
@@ -348,34 +298,6 @@ internal sealed partial class TemporalEngine
             }
             return response;
         }
-    }
-
-    private IEnumerable<RunState> StandaloneRuns(string ns) =>
-        _standaloneOperations.Where(kv => kv.Key.Namespace == ns).SelectMany(kv => kv.Value);
-
-    private RunState? CurrentStandalone(string ns, string operationId) =>
-        _standaloneOperations.TryGetValue((ns, operationId), out var list) && list.Count > 0 ? list[^1] : null;
-
-    /// <summary>An operation by id and optional run id (empty: the latest run), or NotFound.</summary>
-    private RunState FindStandalone(string ns, string operationId, string? runId)
-    {
-        if (_standaloneOperations.TryGetValue((ns, operationId), out var list))
-        {
-            var run = string.IsNullOrEmpty(runId) ? list.LastOrDefault() : list.FirstOrDefault(r => r.RunId == runId);
-            if (run is not null)
-            {
-                return run;
-            }
-        }
-        throw Errors.NotFound($"Nexus operation not found for ID {operationId} and run ID \"{runId}\".");
-    }
-
-    /// <summary>An operation that is still running, or NotFound (unknown) or FailedPrecondition (closed).</summary>
-    private RunState RunningStandalone(string ns, string operationId, string? runId)
-    {
-        RequireNamespace(ns);
-        var run = FindStandalone(ns, operationId, runId);
-        return run.IsRunning ? run : throw Errors.FailedPrecondition($"Nexus operation {operationId} has already closed.");
     }
 
     private static NexusOperationExecutionStatus StandaloneStatus(RunState run) => run.Status switch

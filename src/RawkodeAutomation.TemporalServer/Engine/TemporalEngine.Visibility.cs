@@ -10,7 +10,7 @@ internal sealed partial class TemporalEngine
     {
         var predicate = VisibilityQuery.Parse(query, IsKnownAttribute);
         return [.. _runs.Values
-            .Where(r => r.Namespace == ns && !IsStandaloneNexus(r) && predicate(r))
+            .Where(r => r.Namespace == ns && !IsStandalone(r) && predicate(r))
             .OrderByDescending(r => r.StartTime)
             .ThenByDescending(r => r.Sequence)];
     }
@@ -51,7 +51,7 @@ internal sealed partial class TemporalEngine
         {
             RequireNamespace(request.Namespace);
             var (predicate, groupBy) = VisibilityQuery.ParseCount(request.Query, IsKnownAttribute);
-            var matching = _runs.Values.Where(r => r.Namespace == request.Namespace && !IsStandaloneNexus(r) && predicate(r)).ToList();
+            var matching = _runs.Values.Where(r => r.Namespace == request.Namespace && !IsStandalone(r) && predicate(r)).ToList();
             var response = new CountWorkflowExecutionsResponse { Count = matching.Count };
             foreach (var (value, count) in CountGroups(matching, groupBy))
             {

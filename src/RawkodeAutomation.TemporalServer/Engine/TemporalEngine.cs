@@ -233,9 +233,9 @@ internal sealed partial class TemporalEngine : IDisposable
 
     private void Register(RunState run)
     {
-        if (IsStandaloneNexus(run))
+        if (IsStandalone(run))
         {
-            RegisterStandaloneNexus(run);
+            RegisterStandalone(run);
             return;
         }
         _runs[run.RunId] = run;
@@ -384,9 +384,9 @@ internal sealed partial class TemporalEngine : IDisposable
 
     private void ScheduleWorkflowTask(RunState run, int attempt = 1, TimeSpan? delay = null)
     {
-        if (IsStandaloneNexus(run))
+        if (IsStandalone(run))
         {
-            // A standalone Nexus operation's record has no workflow to run.
+            // A standalone activity's or Nexus operation's record has no workflow to run.
             return;
         }
         run.WftAttempt = attempt;

@@ -80,6 +80,21 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual async Task<PollNexusTaskQueueResponse> PollNexusTaskQueue(PollNexusTaskQueueRequest request, ServerCallContext context) =>
         await engine.PollNexusTaskAsync(request, context.Deadline, context.CancellationToken).ConfigureAwait(false);
 
+    public virtual Task<StartActivityExecutionResponse> StartActivityExecution(StartActivityExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.StartActivityExecution(request));
+
+    public virtual Task<DescribeActivityExecutionResponse> DescribeActivityExecution(DescribeActivityExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.DescribeActivityExecution(request));
+
+    public virtual Task<PollActivityExecutionResponse> PollActivityExecution(PollActivityExecutionRequest request, ServerCallContext context) =>
+        engine.PollActivityExecutionAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<RequestCancelActivityExecutionResponse> RequestCancelActivityExecution(RequestCancelActivityExecutionRequest request, ServerCallContext context) =>
+        Empty<RequestCancelActivityExecutionResponse>(() => engine.RequestCancelActivityExecution(request));
+
+    public virtual Task<TerminateActivityExecutionResponse> TerminateActivityExecution(TerminateActivityExecutionRequest request, ServerCallContext context) =>
+        Empty<TerminateActivityExecutionResponse>(() => engine.TerminateActivityExecution(request));
+
     public virtual Task<StartNexusOperationExecutionResponse> StartNexusOperationExecution(StartNexusOperationExecutionRequest request, ServerCallContext context) =>
         Task.FromResult(engine.StartNexusOperationExecution(request));
 

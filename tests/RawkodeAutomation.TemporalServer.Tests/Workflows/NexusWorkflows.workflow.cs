@@ -16,6 +16,7 @@ public class NexusCallerWorkflow
             "sync" => client.ExecuteNexusOperationAsync(svc => svc.SayHello(call.Name)),
             "workflow" => client.ExecuteNexusOperationAsync(svc => svc.SayHelloFromWorkflow(call.Name)),
             "update" => client.ExecuteNexusOperationAsync(svc => svc.GreetByUpdate(call.Name)),
+            "activity" => client.ExecuteNexusOperationAsync(svc => svc.GreetByActivity(call.Name)),
             _ => client.ExecuteNexusOperationAsync(svc => svc.Refuse(call.Name)),
         };
     }
