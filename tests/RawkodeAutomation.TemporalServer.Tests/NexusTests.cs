@@ -1,6 +1,8 @@
 using NexusRpc;
 using NexusRpc.Handlers;
 using RawkodeAutomation.TemporalServer.Tests.Workflows;
+using RawkodeAutomation.Testing;
+using Temporalio.Activities;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
@@ -24,6 +26,21 @@ public interface IGreetingNexusService
 
     [NexusOperation]
     string WaitForever(string name);
+
+    /// <summary>Backed by an update of <see cref="NexusUpdateTargetWorkflow"/> (the input is its workflow id).</summary>
+    [NexusOperation]
+    string GreetByUpdate(string workflowId);
+
+    /// <summary>Backed by a standalone activity (<see cref="GreetingActivities.GreetAsync"/>).</summary>
+    [NexusOperation]
+    string GreetByActivity(string name);
+}
+
+/// <summary>The activity behind the activity-backed operation.</summary>
+public static class GreetingActivities
+{
+    [Activity]
+    public static Task<string> GreetAsync(string name) => Task.FromResult($"Hello from an activity, {name}");
 }
 
 [NexusServiceHandler(typeof(IGreetingNexusService))]
@@ -48,6 +65,17 @@ public class GreetingNexusService
     public IOperationHandler<string, string> WaitForever() =>
         WorkflowRunOperationHandler.FromHandleFactory((WorkflowRunOperationContext context, string _) =>
             context.StartWorkflowAsync((NexusHandlerWorkflow wf) => wf.RunAsync("forever"), new() { Id = Workers.NewId("nexus-forever") }));
+
+    [NexusOperationHandler]
+    public IOperationHandler<string, string> GreetByUpdate() =>
+        TemporalOperationHandler.FromHandleFactory<string, string>((_, client, workflowId) =>
+            client.StartWorkflowUpdateAsync<NexusUpdateTargetWorkflow, string>(
+                workflowId, wf => wf.GreetAsync("Rawkode"), new(WorkflowUpdateStage.Accepted)));
+
+    [NexusOperationHandler]
+    public IOperationHandler<string, string> GreetByActivity() =>
+        TemporalOperationHandler.FromHandleFactory<string, string>((_, client, name) =>
+            client.StartActivityAsync(() => GreetingActivities.GreetAsync(name), new() { Id = Workers.NewId("nexus-activity"), ScheduleToCloseTimeout = TimeSpan.FromMinutes(1) }));
 }
 
 /// <summary>
@@ -67,7 +95,9 @@ public class NexusTests(ServerFixture fixture)
             .AddNexusService(new GreetingNexusService())
             .AddWorkflow<NexusCallerWorkflow>()
             .AddWorkflow<NexusCancellingCallerWorkflow>()
-            .AddWorkflow<NexusHandlerWorkflow>());
+            .AddWorkflow<NexusHandlerWorkflow>()
+            .AddWorkflow<NexusUpdateTargetWorkflow>()
+            .AddActivity(GreetingActivities.GreetAsync));
         try
         {
             return await worker.ExecuteAsync(() => body(endpoint.Spec.Name, taskQueue));
@@ -78,8 +108,8 @@ public class NexusTests(ServerFixture fixture)
         }
     }
 
-    private Task<WorkflowHandle<NexusCallerWorkflow, string>> StartCallerAsync(string endpoint, string taskQueue, string operation) =>
-        Client.StartWorkflowAsync((NexusCallerWorkflow wf) => wf.RunAsync(new(endpoint, operation, "Rawkode")), new(Workers.NewId("nexus-caller"), taskQueue));
+    private Task<WorkflowHandle<NexusCallerWorkflow, string>> StartCallerAsync(string endpoint, string taskQueue, string operation, string name = "Rawkode") =>
+        Client.StartWorkflowAsync((NexusCallerWorkflow wf) => wf.RunAsync(new(endpoint, operation, name)), new(Workers.NewId("nexus-caller"), taskQueue));
 
     [Fact]
     public async Task NexusOperation_SyncHandler_CallerGetsTheResult()
@@ -110,6 +140,36 @@ public class NexusTests(ServerFixture fixture)
         var linked = Assert.Single(events, e => e.Links.Count > 0);
         Assert.Equal(EventType.NexusOperationStarted, linked.EventType);
         Assert.StartsWith("nexus-handler", Assert.Single(linked.Links).WorkflowEvent.WorkflowId);
+    }
+
+    [Fact]
+    public async Task NexusOperation_UpdateBackedHandler_CompletesWhenTheAcceptedUpdateDoes()
+    {
+        var result = await WithEndpointAsync(async (endpoint, taskQueue) =>
+        {
+            var target = await Client.StartWorkflowAsync((NexusUpdateTargetWorkflow wf) => wf.RunAsync(), new(Workers.NewId("nexus-update-target"), taskQueue));
+            var caller = await StartCallerAsync(endpoint, taskQueue, "update", target.Id);
+            await Eventually.ThatAsync(
+                async () => (await target.FetchHistoryAsync()).Events.Any(e => e.WorkflowExecutionUpdateAcceptedEventAttributes is not null),
+                "the update accepted");
+
+            // The update completes only now, after the handler answered that the operation started.
+            await target.SignalAsync(wf => wf.ReleaseAsync());
+            var result = await caller.GetResultAsync().WaitAsync(EngineDriver.Promptly * 3);
+            await target.TerminateAsync();
+            return result;
+        });
+
+        Assert.Equal("Hello from an update, Rawkode", result);
+    }
+
+    [Fact]
+    public async Task NexusOperation_ActivityBackedHandler_CompletesWithTheStandaloneActivity()
+    {
+        var result = await WithEndpointAsync(async (endpoint, taskQueue) =>
+            await (await StartCallerAsync(endpoint, taskQueue, "activity")).GetResultAsync().WaitAsync(EngineDriver.Promptly * 3));
+
+        Assert.Equal("Hello from an activity, Rawkode", result);
     }
 
     [Fact]

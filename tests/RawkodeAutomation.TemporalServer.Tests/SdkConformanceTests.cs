@@ -217,6 +217,39 @@ public sealed class SdkConformanceTests : IDisposable
     }
 
     [Fact]
+    public async Task Update_DeadlineShorterThanLongPoll_FailsDeadlineExceededInsteadOfAnsweringAdmitted()
+    {
+        // No worker: the update stays admitted. Answering "admitted" before a short deadline makes the SDK send the
+        // update again at once, for ever (sdk-dotnet's ExecuteWorkflowAsync_Updates_ClientTimedOut hung); the real
+        // server answers with the reached stage only when its own long-poll interval ends first.
+        var first = await StartAndPollAsync();
+        Complete(first);
+        var request = new UpdateWorkflowExecutionRequest
+        {
+            Namespace = EngineDriver.Namespace,
+            WorkflowExecution = new WorkflowExecution { WorkflowId = first.WorkflowExecution.WorkflowId },
+            Request = new() { Meta = new() { UpdateId = "short" }, Input = new() { Name = "never-accepted" } },
+            WaitPolicy = new() { LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Accepted },
+        };
+
+        var update = _driver.Engine.UpdateAsync(request, DateTime.UtcNow.AddMilliseconds(300), CancellationToken.None);
+        var poll = _driver.Engine.PollUpdateAsync(
+            new()
+            {
+                Namespace = EngineDriver.Namespace,
+                UpdateRef = new() { WorkflowExecution = new WorkflowExecution { WorkflowId = first.WorkflowExecution.WorkflowId }, UpdateId = "short" },
+                WaitPolicy = new() { LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Completed },
+            },
+            DateTime.UtcNow.AddMilliseconds(300),
+            CancellationToken.None);
+
+        var failed = await Assert.ThrowsAsync<RpcException>(() => update.WaitAsync(EngineDriver.Promptly));
+        Assert.Equal(StatusCode.DeadlineExceeded, failed.StatusCode);
+        var pollFailed = await Assert.ThrowsAsync<RpcException>(() => poll.WaitAsync(EngineDriver.Promptly));
+        Assert.Equal(StatusCode.DeadlineExceeded, pollFailed.StatusCode);
+    }
+
+    [Fact]
     public void CompileCronStrings_CronWithZone_BecomesStructuredCalendarAndSpecZone()
     {
         var spec = new Temporalio.Api.Schedule.V1.ScheduleSpec { CronString = { "CRON_TZ=Europe/London 0 12 * * MON" } };

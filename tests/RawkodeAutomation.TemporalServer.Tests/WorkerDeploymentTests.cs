@@ -338,4 +338,48 @@ public sealed class WorkerDeploymentTests : IDisposable
         Assert.Equal(workflowId, next.WorkflowExecution.WorkflowId);
         Assert.NotEqual(task.WorkflowExecution.RunId, next.WorkflowExecution.RunId);
     }
+
+    [Fact]
+    public async Task StartWorkflow_PinnedVersioningOverride_RecordedAndTasksGoToThatVersionAfterAutoUpgradeCompletion()
+    {
+        // Given 2.0 current, a workflow started pinned to 1.0 by the caller (sdk-dotnet's WorkflowsCanUseVersioningOverride)
+        await RegisterAsync("1.0");
+        await RegisterAsync("2.0");
+        SetCurrent("2.0");
+        var workflowId = Workers.NewId("override");
+        var pinnedOverride = new Temporalio.Api.Workflow.V1.VersioningOverride
+        {
+            Pinned = new()
+            {
+                Behavior = Temporalio.Api.Workflow.V1.VersioningOverride.Types.PinnedOverrideBehavior.Pinned,
+                Version = new WorkerDeploymentVersion { DeploymentName = _deployment, BuildId = "1.0" },
+            },
+        };
+        _driver.Engine.StartWorkflow(new()
+        {
+            Namespace = EngineDriver.Namespace,
+            WorkflowId = workflowId,
+            WorkflowType = new WorkflowType { Name = "Driven" },
+            TaskQueue = new TaskQueue { Name = _driver.TaskQueue },
+            RequestId = Guid.NewGuid().ToString(),
+            VersioningOverride = pinnedOverride,
+        });
+
+        // When 1.0 completes its first task declaring auto-upgrade and a signal needs another task
+        var first = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
+        CompleteWithBehaviour(first, "1.0", VersioningBehavior.AutoUpgrade);
+        _driver.Engine.Signal(new()
+        {
+            Namespace = EngineDriver.Namespace,
+            WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId },
+            SignalName = "poke",
+            RequestId = Guid.NewGuid().ToString(),
+        });
+
+        // Then the override is on the started event and in describe, and the next task still goes to 1.0
+        Assert.Equal(pinnedOverride, first.History.Events[0].WorkflowExecutionStartedEventAttributes.VersioningOverride);
+        var described = _driver.Engine.Describe(new() { Namespace = EngineDriver.Namespace, Execution = new WorkflowExecution { WorkflowId = workflowId } });
+        Assert.Equal(pinnedOverride, described.WorkflowExecutionInfo.VersioningInfo.VersioningOverride);
+        Assert.Equal(workflowId, (await PollAsync("1.0").WaitAsync(EngineDriver.Promptly)).WorkflowExecution.WorkflowId);
+    }
 }

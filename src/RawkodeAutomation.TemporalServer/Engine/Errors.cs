@@ -27,7 +27,15 @@ internal static class Errors
     public static RpcException AlreadyStarted(string message, string requestId, string runId) =>
         WithDetail(StatusCode.AlreadyExists, message, new WorkflowExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
 
+    public static RpcException NexusOperationAlreadyStarted(string message, string requestId, string runId) =>
+        WithDetail(StatusCode.AlreadyExists, message, new NexusOperationExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
+
+    public static RpcException ActivityAlreadyStarted(string message, string requestId, string runId) =>
+        WithDetail(StatusCode.AlreadyExists, message, new ActivityExecutionAlreadyStartedFailure { StartRequestId = requestId, RunId = runId });
+
     public static RpcException AlreadyExists(string message) => WithDetail(StatusCode.AlreadyExists, message, null);
+
+    public static RpcException DeadlineExceeded() => new(new Status(StatusCode.DeadlineExceeded, "context deadline exceeded"));
 
     public static RpcException FailedPrecondition(string message) => WithDetail(StatusCode.FailedPrecondition, message, null);
 

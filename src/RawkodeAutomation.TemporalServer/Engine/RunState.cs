@@ -200,4 +200,6 @@ internal sealed class UpdateState
     public long AcceptedEventId { get; set; }
     /// <summary>Started event id of the workflow task that carried the request to a worker.</summary>
     public long DeliveredInWorkflowTask { get; set; }
+    /// <summary>Completion callbacks of later requests with the same update id (deduplicated onto this update).</summary>
+    public List<Callback> AttachedCallbacks { get; set; } = [];
 }

@@ -211,7 +211,7 @@ internal sealed partial class TemporalEngine
             _scheduler.Add(now + hb, new TimerEntry(TimerKind.ActivityHeartbeat, run.RunId, activity.ScheduledEventId, activity.Attempt));
         }
         var scheduled = run.History[(int)activity.ScheduledEventId - 1].ActivityTaskScheduledEventAttributes;
-        return new PollActivityTaskQueueResponse
+        var task = new PollActivityTaskQueueResponse
         {
             TaskToken = new TaskToken(TaskKind.Activity, run.Namespace, run.WorkflowId, run.RunId, activity.ScheduledEventId, activity.Attempt, 0, "").Encode(),
             WorkflowNamespace = run.Namespace,
@@ -232,6 +232,14 @@ internal sealed partial class TemporalEngine
             RetryPolicy = scheduled.RetryPolicy,
             Priority = scheduled.Priority,
         };
+        if (IsStandaloneActivity(run))
+        {
+            // A standalone activity belongs to no workflow: the worker knows it by its run id.
+            task.WorkflowType = null;
+            task.WorkflowExecution = null;
+            task.ActivityRunId = run.RunId;
+        }
+        return task;
     }
 
     private (RunState Run, ActivityState Activity) RequireActivity(ByteString tokenBytes, string ns)
@@ -481,6 +489,10 @@ internal sealed partial class TemporalEngine
             }
         }
         AddWorkflowEvent(run, closeEvent);
+        if (IsStandaloneActivity(run))
+        {
+            CloseStandaloneActivity(run, closeEvent);
+        }
     }
 
     private (bool Retry, TimeSpan Backoff, RetryState State) NextRetry(ActivityState activity, Failure failure, TimeoutType? timeout)

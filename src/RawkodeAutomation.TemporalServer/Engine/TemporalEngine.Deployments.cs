@@ -114,7 +114,7 @@ internal sealed partial class TemporalEngine
     private string? TargetBuildId(string ns, string deploymentName, TaskEntry entry)
     {
         var run = _runs.GetValueOrDefault(entry.RunId);
-        if (run?.VersioningInfo is { Behavior: VersioningBehavior.Pinned, DeploymentVersion: { } pinned } && pinned.DeploymentName == deploymentName)
+        if (run is not null && PinnedVersion(run) is { } pinned && pinned.DeploymentName == deploymentName)
         {
             return pinned.BuildId;
         }
@@ -138,9 +138,58 @@ internal sealed partial class TemporalEngine
     /// continue as new onto the new version).
     /// </summary>
     private bool TargetVersionChanged(RunState run) =>
-        run.VersioningInfo is { Behavior: VersioningBehavior.Pinned, DeploymentVersion: { } pinned }
+        PinnedVersion(run) is { } pinned
         && _deployments.TryGetValue((run.Namespace, pinned.DeploymentName), out var deployment)
         && UnpinnedTarget(deployment, run) != pinned.BuildId;
+
+    /// <summary>
+    /// The version a run is pinned to, or null: a versioning override given at start wins (pinned to its version, or
+    /// auto-upgrade), else the behaviour its last versioned workflow task declared.
+    /// </summary>
+    private static Temporalio.Api.Deployment.V1.WorkerDeploymentVersion? PinnedVersion(RunState run)
+    {
+        if (StartOverride(run) is { } versioningOverride)
+        {
+            return OverridePinnedVersion(versioningOverride);
+        }
+        return run.VersioningInfo is { Behavior: VersioningBehavior.Pinned, DeploymentVersion: { } pinned } ? pinned : null;
+    }
+
+    private static Temporalio.Api.Workflow.V1.VersioningOverride? StartOverride(RunState run) =>
+        run.History.Count > 0 ? run.StartedEvent.WorkflowExecutionStartedEventAttributes.VersioningOverride : null;
+
+    // The deprecated override fields are what older SDKs send.
+    private static Temporalio.Api.Deployment.V1.WorkerDeploymentVersion? OverridePinnedVersion(Temporalio.Api.Workflow.V1.VersioningOverride versioningOverride)
+    {
+        if (versioningOverride.Pinned?.Version is { } version)
+        {
+            return version;
+        }
+        if (versioningOverride.Behavior != VersioningBehavior.Pinned)
+        {
+            return null;
+        }
+        if (versioningOverride.Deployment is { } deployment)
+        {
+            return new() { DeploymentName = deployment.SeriesName, BuildId = deployment.BuildId };
+        }
+        // "<deployment name>.<build id>", the form of the deprecated string versions.
+        var dot = versioningOverride.PinnedVersion.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 ? new() { DeploymentName = versioningOverride.PinnedVersion[..dot], BuildId = versioningOverride.PinnedVersion[(dot + 1)..] } : null;
+    }
+
+    /// <summary>What describe shows: the run's versioning info with the override it was started with.</summary>
+    private static Temporalio.Api.Workflow.V1.WorkflowExecutionVersioningInfo? DescribedVersioning(RunState run)
+    {
+        var versioningOverride = StartOverride(run);
+        if (versioningOverride is null)
+        {
+            return run.VersioningInfo?.Clone();
+        }
+        var info = run.VersioningInfo?.Clone() ?? new();
+        info.VersioningOverride = versioningOverride.Clone();
+        return info;
+    }
 
     /// <summary>
     /// The versioning a run continued as new starts with: a pinned run's version is inherited unless the command asks

@@ -362,6 +362,12 @@ internal sealed partial class TemporalEngine
         }
         if (run.Updates.TryGetValue(updateId, out var state))
         {
+            if (state.Stage is UpdateStage.Admitted or UpdateStage.Accepted && request.Request.CompletionCallbacks.Count > 0)
+            {
+                // A Nexus operation deduplicated onto an update still in flight is completed with it too.
+                state.AttachedCallbacks.AddRange(request.Request.CompletionCallbacks);
+                MarkDirty(run);
+            }
             return state;
         }
         if (!run.IsRunning)
@@ -494,10 +500,16 @@ internal sealed partial class TemporalEngine
 
     private async Task<PollWorkflowExecutionUpdateResponse> WaitUpdateAsync(RunState run, UpdateState state, UpdateWorkflowExecutionLifecycleStage wanted, DateTime deadline, CancellationToken cancellation)
     {
-        var until = LongPollEnd(deadline, _waitPoll);
+        // As in real Temporal, the caller's deadline is a hard limit here: the reached stage is answered when this
+        // server's long-poll interval ends, but a deadline that comes first ends the call DEADLINE_EXCEEDED. Answering
+        // "admitted" just before a short deadline would make the SDK send the update again at once, for ever.
+        // The deadline is wall-clock time, this server's clock may jump ahead of it (time skipping).
+        var until = Now + _waitPoll;
+        var hardDeadline = deadline == DateTime.MaxValue ? DateTime.MaxValue : deadline.ToUniversalTime();
         while (true)
         {
             Task changed;
+            DateTime waitUntil;
             lock (_gate)
             {
                 var reached = state.Stage switch
@@ -521,6 +533,11 @@ internal sealed partial class TemporalEngine
                 {
                     throw Errors.AlreadyCompleted();
                 }
+                var wallNow = DateTime.UtcNow;
+                if (!reached && wallNow >= hardDeadline)
+                {
+                    throw Errors.DeadlineExceeded();
+                }
                 if (reached || Now >= until)
                 {
                     return new PollWorkflowExecutionUpdateResponse
@@ -536,8 +553,13 @@ internal sealed partial class TemporalEngine
                     };
                 }
                 changed = ChangedSignal(run);
+                waitUntil = until;
+                if (hardDeadline != DateTime.MaxValue && Now + (hardDeadline - wallNow) < waitUntil)
+                {
+                    waitUntil = Now + (hardDeadline - wallNow);
+                }
             }
-            await WaitAsync(changed, until, cancellation).ConfigureAwait(false);
+            await WaitAsync(changed, waitUntil, cancellation).ConfigureAwait(false);
             cancellation.ThrowIfCancellationRequested();
         }
     }
@@ -595,6 +617,7 @@ internal sealed partial class TemporalEngine
             Append(run, ev);
             state.Stage = UpdateStage.Completed;
             state.Outcome = response.Outcome;
+            DeliverUpdateCallbacks(run, state, response.Outcome);
         }
         else if (message.Body.Is(UpdateRejection.Descriptor))
         {

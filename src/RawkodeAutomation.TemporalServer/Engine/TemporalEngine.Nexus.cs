@@ -30,6 +30,9 @@ internal sealed partial class TemporalEngine
     /// <summary>Callback header that names the caller's operation; the handler passes it back on the workflow it starts.</summary>
     internal const string CallbackTokenHeader = "temporal-callback-token";
 
+    /// <summary>Callback header in which a handler passes the operation token it answers with.</summary>
+    private const string OperationTokenHeader = "Nexus-Operation-Token";
+
     /// <summary>Longest one Nexus request may take before it is retried (a real server's default request timeout).</summary>
     private static readonly TimeSpan NexusRequestTimeout = TimeSpan.FromSeconds(10);
 
@@ -324,7 +327,7 @@ internal sealed partial class TemporalEngine
                 Payload = scheduled.Input,
             };
             start.CallbackHeader[CallbackTokenHeader] = CallbackToken.For(run, op).Encode();
-            start.Links.Add(new Temporalio.Api.Nexus.V1.Link
+            start.Links.Add(IsStandaloneNexus(run) ? StandaloneOperationLink(run) : new Temporalio.Api.Nexus.V1.Link
             {
                 Url = WorkflowEventUrl(run.Namespace, run.WorkflowId, run.RunId, op.ScheduledEventId, EventType.NexusOperationScheduled),
                 Type = Temporalio.Api.Common.V1.Link.Types.WorkflowEvent.Descriptor.FullName,
@@ -540,6 +543,10 @@ internal sealed partial class TemporalEngine
     {
         run.NexusOperations.Remove(op.ScheduledEventId);
         AddWorkflowEvent(run, ev);
+        if (IsStandaloneNexus(run))
+        {
+            CloseStandaloneNexus(run, ev);
+        }
     }
 
     private void TimeOutNexusOperation(RunState run, NexusOperationState op, TimeoutType type)
@@ -655,26 +662,11 @@ internal sealed partial class TemporalEngine
         var callbacks = run.StartedEvent.WorkflowExecutionStartedEventAttributes.CompletionCallbacks.Concat(run.AttachedCallbacks);
         foreach (var callback in callbacks)
         {
-            if (callback.Nexus is not { Url: SystemCallbackUrl } nexus
-                || !nexus.Header.TryGetValue(CallbackTokenHeader, out var encoded)
-                || CallbackToken.Decode(encoded) is not { } token
-                || RunningRun(token.RunId) is not { } caller
-                || !caller.NexusOperations.TryGetValue(token.ScheduledEventId, out var op)
-                || op.RequestId != token.RequestId)
+            // The handler's workflow closed before its start answer arrived: the operation started all the same,
+            // with the token the SDKs' workflow-run handlers give it.
+            if (CallbackTarget(callback, run, 1, EventType.WorkflowExecutionStarted, WorkflowRunOperationToken(run)) is not var (caller, op))
             {
                 continue;
-            }
-            if (op.OperationToken is null)
-            {
-                // The handler's workflow closed before its start answer arrived: the operation started all the same,
-                // with the token the SDKs' workflow-run handlers give it.
-                op.InFlight = false;
-                var startedLink = new Temporalio.Api.Nexus.V1.Link
-                {
-                    Url = WorkflowEventUrl(run.Namespace, run.WorkflowId, run.RunId, 1, EventType.WorkflowExecutionStarted),
-                    Type = Temporalio.Api.Common.V1.Link.Types.WorkflowEvent.Descriptor.FullName,
-                };
-                StartNexusOperation(caller, op, WorkflowRunOperationToken(run), [startedLink]);
             }
             HistoryEvent ev;
             switch (closeEvent.EventType)
@@ -730,6 +722,69 @@ internal sealed partial class TemporalEngine
                     break;
             }
             // Like a real server's, the close event carries no link: the handler's workflow is linked once, from NexusOperationStarted.
+            CloseNexusOperation(caller, op, ev);
+        }
+    }
+
+    /// <summary>
+    /// The caller's operation a completion callback names, when it is one of this server's own and the operation is
+    /// still pending. An operation whose start answer has not arrived yet is started first (the answer, when it comes,
+    /// changes nothing), with the token the callback carries or else <paramref name="fallbackToken"/>, linked to the
+    /// event of <paramref name="run"/> that backs it.
+    /// </summary>
+    private (RunState Caller, NexusOperationState Op)? CallbackTarget(Callback callback, RunState run, long eventId, EventType eventType, string fallbackToken)
+    {
+        if (callback.Nexus is not { Url: SystemCallbackUrl } nexus
+            || !nexus.Header.TryGetValue(CallbackTokenHeader, out var encoded)
+            || CallbackToken.Decode(encoded) is not { } token
+            || RunningRun(token.RunId) is not { } caller
+            || !caller.NexusOperations.TryGetValue(token.ScheduledEventId, out var op)
+            || op.RequestId != token.RequestId)
+        {
+            return null;
+        }
+        if (op.OperationToken is null)
+        {
+            op.InFlight = false;
+            var operationToken = nexus.Header.FirstOrDefault(h => string.Equals(h.Key, OperationTokenHeader, StringComparison.OrdinalIgnoreCase)).Value;
+            var link = new Temporalio.Api.Nexus.V1.Link
+            {
+                Url = WorkflowEventUrl(run.Namespace, run.WorkflowId, run.RunId, eventId, eventType),
+                Type = Temporalio.Api.Common.V1.Link.Types.WorkflowEvent.Descriptor.FullName,
+            };
+            StartNexusOperation(caller, op, string.IsNullOrEmpty(operationToken) ? fallbackToken : operationToken, [link]);
+        }
+        return (caller, op);
+    }
+
+    /// <summary>
+    /// Delivers the outcome of an update that a Nexus operation's handler started (an update-backed operation) to that
+    /// operation, through the update request's completion callbacks (and those of requests deduplicated onto it).
+    /// </summary>
+    private void DeliverUpdateCallbacks(RunState run, UpdateState state, Temporalio.Api.Update.V1.Outcome outcome)
+    {
+        foreach (var callback in state.Request.CompletionCallbacks.Concat(state.AttachedCallbacks))
+        {
+            if (CallbackTarget(callback, run, state.AcceptedEventId, EventType.WorkflowExecutionUpdateAccepted, "") is not var (caller, op))
+            {
+                continue;
+            }
+            HistoryEvent ev;
+            if (outcome.Failure is { } failure)
+            {
+                ev = NewEvent(EventType.NexusOperationFailed);
+                ev.NexusOperationFailedEventAttributes = new() { ScheduledEventId = op.ScheduledEventId, RequestId = op.RequestId, Failure = OperationFailure(op, failure) };
+            }
+            else
+            {
+                ev = NewEvent(EventType.NexusOperationCompleted);
+                ev.NexusOperationCompletedEventAttributes = new()
+                {
+                    ScheduledEventId = op.ScheduledEventId,
+                    RequestId = op.RequestId,
+                    Result = outcome.Success?.Payloads_.FirstOrDefault(),
+                };
+            }
             CloseNexusOperation(caller, op, ev);
         }
     }

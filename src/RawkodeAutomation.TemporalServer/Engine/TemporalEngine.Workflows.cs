@@ -42,6 +42,7 @@ internal sealed partial class TemporalEngine
         public Duration? StartDelay { get; init; }
         public UserMetadata? UserMetadata { get; init; }
         public Priority? Priority { get; init; }
+        public Temporalio.Api.Workflow.V1.VersioningOverride? VersioningOverride { get; init; }
         public string? NewRunId { get; init; }
         public int Attempt { get; init; } = 1;
         /// <summary>Called when the chain of runs closes (a Nexus operation's completion); carried to each next run.</summary>
@@ -82,6 +83,7 @@ internal sealed partial class TemporalEngine
                 StartDelay = request.WorkflowStartDelay,
                 UserMetadata = request.UserMetadata,
                 Priority = request.Priority,
+                VersioningOverride = request.VersioningOverride,
                 CompletionCallbacks = request.CompletionCallbacks,
                 Links = request.Links,
             }, null);
@@ -145,6 +147,7 @@ internal sealed partial class TemporalEngine
                 StartDelay = request.WorkflowStartDelay,
                 UserMetadata = request.UserMetadata,
                 Priority = request.Priority,
+                VersioningOverride = request.VersioningOverride,
             }, signal);
             Commit();
             return new SignalWithStartWorkflowExecutionResponse { RunId = run.RunId, Started = started };
@@ -290,6 +293,7 @@ internal sealed partial class TemporalEngine
             Header = spec.Header,
             WorkflowId = spec.WorkflowId,
             Priority = spec.Priority,
+            VersioningOverride = spec.VersioningOverride,
             FirstWorkflowTaskBackoff = spec.StartDelay is { } delay && delay.ToTimeSpan() > TimeSpan.Zero ? delay : null,
         };
         if (execTimeout is { } exec)
@@ -496,6 +500,11 @@ internal sealed partial class TemporalEngine
         {
             DeliverCompletionCallbacks(run, closeEvent);
         }
+        foreach (var update in run.Updates.Values.Where(u => u.Stage == UpdateStage.Accepted))
+        {
+            // An accepted update that the closed run never completed: what its waiters get, its Nexus operations get.
+            DeliverUpdateCallbacks(run, update, AcceptedUpdateCompletedWorkflow());
+        }
     }
 
     private void NotifyParent(RunState child, ParentRef parent, HistoryEvent closeEvent)
@@ -692,7 +701,7 @@ internal sealed partial class TemporalEngine
             TaskQueue = run.TaskQueue,
             FirstRunId = run.FirstRunId,
             StateTransitionCount = run.History.Count,
-            VersioningInfo = run.VersioningInfo?.Clone(),
+            VersioningInfo = DescribedVersioning(run),
         };
         if (run.CloseTime is { } closed)
         {

@@ -233,6 +233,11 @@ internal sealed partial class TemporalEngine : IDisposable
 
     private void Register(RunState run)
     {
+        if (IsStandalone(run))
+        {
+            RegisterStandalone(run);
+            return;
+        }
         _runs[run.RunId] = run;
         if (!_byWorkflowId.TryGetValue((run.Namespace, run.WorkflowId), out var list))
         {
@@ -379,6 +384,11 @@ internal sealed partial class TemporalEngine : IDisposable
 
     private void ScheduleWorkflowTask(RunState run, int attempt = 1, TimeSpan? delay = null)
     {
+        if (IsStandalone(run))
+        {
+            // A standalone activity's or Nexus operation's record has no workflow to run.
+            return;
+        }
         run.WftAttempt = attempt;
         var scheduled = Append(run, new HistoryEvent
         {

@@ -378,6 +378,17 @@ internal static class VisibilityQuery
             case "HistoryLength":
                 yield return (double)run.History.Count;
                 yield break;
+            case "OperationId" or "Endpoint" or "Service" or "Operation" when run.WorkflowType == TemporalEngine.StandaloneNexusType:
+                // The fields of a standalone Nexus operation (its record's second event schedules it).
+                var scheduled = run.History.Count > 1 ? run.History[1].NexusOperationScheduledEventAttributes : null;
+                yield return name switch
+                {
+                    "OperationId" => run.WorkflowId,
+                    "Endpoint" => scheduled?.Endpoint ?? "",
+                    "Service" => scheduled?.Service ?? "",
+                    _ => scheduled?.Operation ?? "",
+                };
+                yield break;
             default:
                 break;
         }

@@ -80,6 +80,42 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual async Task<PollNexusTaskQueueResponse> PollNexusTaskQueue(PollNexusTaskQueueRequest request, ServerCallContext context) =>
         await engine.PollNexusTaskAsync(request, context.Deadline, context.CancellationToken).ConfigureAwait(false);
 
+    public virtual Task<StartActivityExecutionResponse> StartActivityExecution(StartActivityExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.StartActivityExecution(request));
+
+    public virtual Task<DescribeActivityExecutionResponse> DescribeActivityExecution(DescribeActivityExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.DescribeActivityExecution(request));
+
+    public virtual Task<PollActivityExecutionResponse> PollActivityExecution(PollActivityExecutionRequest request, ServerCallContext context) =>
+        engine.PollActivityExecutionAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<RequestCancelActivityExecutionResponse> RequestCancelActivityExecution(RequestCancelActivityExecutionRequest request, ServerCallContext context) =>
+        Empty<RequestCancelActivityExecutionResponse>(() => engine.RequestCancelActivityExecution(request));
+
+    public virtual Task<TerminateActivityExecutionResponse> TerminateActivityExecution(TerminateActivityExecutionRequest request, ServerCallContext context) =>
+        Empty<TerminateActivityExecutionResponse>(() => engine.TerminateActivityExecution(request));
+
+    public virtual Task<StartNexusOperationExecutionResponse> StartNexusOperationExecution(StartNexusOperationExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.StartNexusOperationExecution(request));
+
+    public virtual Task<DescribeNexusOperationExecutionResponse> DescribeNexusOperationExecution(DescribeNexusOperationExecutionRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.DescribeNexusOperationExecution(request));
+
+    public virtual Task<PollNexusOperationExecutionResponse> PollNexusOperationExecution(PollNexusOperationExecutionRequest request, ServerCallContext context) =>
+        engine.PollNexusOperationExecutionAsync(request, context.Deadline, context.CancellationToken);
+
+    public virtual Task<RequestCancelNexusOperationExecutionResponse> RequestCancelNexusOperationExecution(RequestCancelNexusOperationExecutionRequest request, ServerCallContext context) =>
+        Empty<RequestCancelNexusOperationExecutionResponse>(() => engine.RequestCancelNexusOperationExecution(request));
+
+    public virtual Task<TerminateNexusOperationExecutionResponse> TerminateNexusOperationExecution(TerminateNexusOperationExecutionRequest request, ServerCallContext context) =>
+        Empty<TerminateNexusOperationExecutionResponse>(() => engine.TerminateNexusOperationExecution(request));
+
+    public virtual Task<ListNexusOperationExecutionsResponse> ListNexusOperationExecutions(ListNexusOperationExecutionsRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.ListNexusOperationExecutions(request));
+
+    public virtual Task<CountNexusOperationExecutionsResponse> CountNexusOperationExecutions(CountNexusOperationExecutionsRequest request, ServerCallContext context) =>
+        Task.FromResult(engine.CountNexusOperationExecutions(request));
+
     public virtual Task<RespondNexusTaskCompletedResponse> RespondNexusTaskCompleted(RespondNexusTaskCompletedRequest request, ServerCallContext context) =>
         Empty<RespondNexusTaskCompletedResponse>(() => engine.CompleteNexusTask(request));
 

@@ -15,6 +15,8 @@ public class NexusCallerWorkflow
         {
             "sync" => client.ExecuteNexusOperationAsync(svc => svc.SayHello(call.Name)),
             "workflow" => client.ExecuteNexusOperationAsync(svc => svc.SayHelloFromWorkflow(call.Name)),
+            "update" => client.ExecuteNexusOperationAsync(svc => svc.GreetByUpdate(call.Name)),
+            "activity" => client.ExecuteNexusOperationAsync(svc => svc.GreetByActivity(call.Name)),
             _ => client.ExecuteNexusOperationAsync(svc => svc.Refuse(call.Name)),
         };
     }
@@ -54,6 +56,30 @@ public class NexusHandlerWorkflow
             await Workflow.WaitConditionAsync(() => false);
         }
         return $"Hello from a workflow, {name}";
+    }
+}
+
+/// <summary>The workflow whose update backs an operation: the update completes once the workflow is released.</summary>
+[Workflow]
+public class NexusUpdateTargetWorkflow
+{
+    private bool _released;
+
+    [WorkflowRun]
+    public Task RunAsync() => Workflow.WaitConditionAsync(() => false);
+
+    [WorkflowSignal]
+    public Task ReleaseAsync()
+    {
+        _released = true;
+        return Task.CompletedTask;
+    }
+
+    [WorkflowUpdate]
+    public async Task<string> GreetAsync(string name)
+    {
+        await Workflow.WaitConditionAsync(() => _released);
+        return $"Hello from an update, {name}";
     }
 }
 
