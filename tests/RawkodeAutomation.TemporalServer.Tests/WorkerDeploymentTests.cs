@@ -157,20 +157,11 @@ public sealed class WorkerDeploymentTests : IDisposable
         var workflowId = _driver.StartWorkflow();
         var task = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
 
-        var completion = new RespondWorkflowTaskCompletedRequest
-        {
-            Namespace = EngineDriver.Namespace,
-            TaskToken = task.TaskToken,
-            Identity = "1.0",
-            VersioningBehavior = VersioningBehavior.Pinned,
-            DeploymentOptions = Versioned("1.0"),
-        };
-        completion.Commands.Add(new Command
+        CompleteWithBehaviour(task, "1.0", VersioningBehavior.Pinned, new Command
         {
             CommandType = CommandType.CompleteWorkflowExecution,
             CompleteWorkflowExecutionCommandAttributes = new(),
         });
-        _driver.Engine.CompleteWorkflowTask(completion);
 
         var history = _driver.Engine.GetHistoryReverse(new()
         {
@@ -196,7 +187,8 @@ public sealed class WorkerDeploymentTests : IDisposable
         Namespace = EngineDriver.Namespace, DeploymentName = _deployment, BuildId = buildId,
     });
 
-    private void CompleteWithBehaviour(PollWorkflowTaskQueueResponse task, string buildId, VersioningBehavior behaviour) =>
+    /// <summary>Completes <paramref name="task"/> as the worker of <paramref name="buildId"/> with <paramref name="commands"/>.</summary>
+    private void CompleteWithBehaviour(PollWorkflowTaskQueueResponse task, string buildId, VersioningBehavior behaviour, params Command[] commands) =>
         _driver.Engine.CompleteWorkflowTask(new()
         {
             Namespace = EngineDriver.Namespace,
@@ -204,6 +196,7 @@ public sealed class WorkerDeploymentTests : IDisposable
             Identity = buildId,
             VersioningBehavior = behaviour,
             DeploymentOptions = Versioned(buildId),
+            Commands = { commands },
         });
 
     [Fact]
@@ -313,15 +306,7 @@ public sealed class WorkerDeploymentTests : IDisposable
     {
         var (workflowId, _) = await PinnedThenNewCurrentAsync();
         var task = await PollAsync("1.0").WaitAsync(EngineDriver.Promptly);
-        var completion = new RespondWorkflowTaskCompletedRequest
-        {
-            Namespace = EngineDriver.Namespace,
-            TaskToken = task.TaskToken,
-            Identity = "1.0",
-            VersioningBehavior = VersioningBehavior.Pinned,
-            DeploymentOptions = Versioned("1.0"),
-        };
-        completion.Commands.Add(new Command
+        CompleteWithBehaviour(task, "1.0", VersioningBehavior.Pinned, new Command
         {
             CommandType = CommandType.ContinueAsNewWorkflowExecution,
             ContinueAsNewWorkflowExecutionCommandAttributes = new()
@@ -331,7 +316,6 @@ public sealed class WorkerDeploymentTests : IDisposable
                 InitialVersioningBehavior = initial,
             },
         });
-        _driver.Engine.CompleteWorkflowTask(completion);
 
         var next = await PollAsync(expectedBuildId).WaitAsync(EngineDriver.Promptly);
 
