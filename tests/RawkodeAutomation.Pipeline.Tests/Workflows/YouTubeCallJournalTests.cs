@@ -69,6 +69,49 @@ public sealed class YouTubeCallJournalTests : IDisposable
         Assert.Equal(10, new YouTubeCallJournal(JournalPath, TimeProvider.System).Read("k"));
     }
 
+    [Fact]
+    public void Record_WorkerRunningLongerThanTheRetention_DropsOldEntriesFromMemoryAndFile()
+    {
+        // Given a worker that called YouTube for 100 activities on its first day,
+        var clock = new SteppedClock(DateTimeOffset.UtcNow);
+        var journal = new YouTubeCallJournal(JournalPath, clock);
+        for (var i = 0; i < 100; i++)
+        {
+            journal.Record($"episode/{i}/run/1", 50);
+        }
+
+        // When it keeps running past the retention and records one more call,
+        clock.Now += YouTubeCallJournal.Retention + TimeSpan.FromHours(1);
+        journal.Record("episode/new/run/1", 1);
+
+        // then only that entry is left, in memory and in the file.
+        Assert.Equal(1, journal.Count);
+        Assert.Equal(0, journal.Read("episode/0/run/1"));
+        Assert.Equal(1, journal.Read("episode/new/run/1"));
+        var line = Assert.Single(File.ReadAllLines(JournalPath));
+        Assert.EndsWith("\tepisode/new/run/1\t1", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Record_WithinTheCompactionInterval_AppendsALinePerCall()
+    {
+        var clock = new SteppedClock(DateTimeOffset.UtcNow);
+        var journal = new YouTubeCallJournal(JournalPath, clock);
+        journal.Record("k", 1);
+        clock.Now += TimeSpan.FromHours(1);
+        journal.Record("k", 2);
+
+        Assert.Equal(2, File.ReadAllLines(JournalPath).Length);
+        Assert.Equal(2, new YouTubeCallJournal(JournalPath, clock).Read("k"));
+    }
+
+    private sealed class SteppedClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
     private static Temporalio.Activities.ActivityInfo Attempt(int attempt) =>
         ActivityEnvironment.DefaultInfo with { Attempt = attempt, WorkflowId = "episode/demo/episode", WorkflowRunId = "run-1", ActivityId = "7" };
 
