@@ -138,6 +138,72 @@ public sealed class SdkConformanceTests : IDisposable
     }
 
     [Fact]
+    public void Listen_PortWhoseLastConnectionTheServerClosed_CanBeListenedOnAgain()
+    {
+        // Given a server that closed a connection itself (as a stopping server does): the port's side of it waits in
+        // TIME_WAIT for a minute,
+        int port;
+        using (var first = OfflineTemporalServer.Listen("127.0.0.1", 0))
+        {
+            port = ((System.Net.IPEndPoint)first.LocalEndPoint!).Port;
+            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            using var accepted = first.Accept();
+            accepted.Shutdown(SocketShutdown.Both);
+            accepted.Close();
+            // The client reads the end of the stream, then hangs up too.
+            Assert.Equal(0, client.Receive(new byte[1]));
+        }
+
+        // when the server starts again on the same port, it can listen (as a real server restarted on its port can).
+        using var second = OfflineTemporalServer.Listen("127.0.0.1", port);
+        Assert.Equal(port, ((System.Net.IPEndPoint)second.LocalEndPoint!).Port);
+    }
+
+    [Fact]
+    public async Task Restart_SamePortWhileAWorkerPolls_ListensAgainEveryTime()
+    {
+        // Given a server in this process with a worker long-polling it (its connections open while the server stops),
+        var server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions { Port = 0 }).WaitAsync(TimeSpan.FromSeconds(60));
+        var port = int.Parse(server.Address.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        var client = await Temporalio.Client.TemporalClient.ConnectAsync(new(server.Address)).WaitAsync(TimeSpan.FromSeconds(60));
+        var tq = Workers.NewTaskQueue();
+        using var worker = new Temporalio.Worker.TemporalWorker(client, Workers.Options(tq));
+        using var stop = new CancellationTokenSource();
+        var running = worker.ExecuteAsync(stop.Token);
+        try
+        {
+            for (var restart = 0; restart < 5; restart++)
+            {
+                // (A workflow run through it: the worker is connected and polls again.)
+                var handle = await client.StartWorkflowAsync((Workflows.GreetWorkflow wf) => wf.RunAsync("restart"), new(Workers.NewId("restart"), tq));
+                var greeting = await handle.GetResultAsync().WaitAsync(TimeSpan.FromMinutes(2));
+                Assert.Equal("Hello, restart!", greeting);
+                await server.DisposeAsync();
+                // when it stops and starts again on its port, it listens there again.
+                server = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions { Port = port }).WaitAsync(TimeSpan.FromSeconds(60));
+                Assert.Equal($"127.0.0.1:{port}", server.Address);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running).WaitAsync(TimeSpan.FromSeconds(60));
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Listen_PortAnotherServerListensOn_StillRefused()
+    {
+        using var first = OfflineTemporalServer.Listen("127.0.0.1", 0);
+        var port = ((System.Net.IPEndPoint)first.LocalEndPoint!).Port;
+
+        var error = Assert.Throws<IOException>(() => OfflineTemporalServer.Listen("127.0.0.1", port));
+        Assert.Contains("in use", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void CountWorkflowExecutions_GroupByExecutionStatus_CountsEachStatus()
     {
         _driver.StartWorkflow();

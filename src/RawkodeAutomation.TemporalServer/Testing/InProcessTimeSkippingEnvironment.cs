@@ -54,11 +54,19 @@ public sealed class InProcessTimeSkippingEnvironment : WorkflowEnvironment
     /// <inheritdoc/>
     public override bool SupportsTimeSkipping => true;
 
+    /// <summary>How long one <see cref="DelayAsync"/> may take in real time.</summary>
+    /// <remarks>
+    /// The clock only skips past what is due when nothing is outstanding, so a delay over busy workflows runs at the
+    /// machine's speed; the SDK's default deadline for a call (30 s) would end it with "Timeout expired" on a busy
+    /// machine. The caller's cancellation token still ends it sooner.
+    /// </remarks>
+    public static readonly TimeSpan DelayCallTimeout = TimeSpan.FromMinutes(30);
+
     /// <inheritdoc/>
     public override async Task DelayAsync(TimeSpan delay, CancellationToken? cancellationToken = null) =>
         await Client.Connection.TestService.UnlockTimeSkippingWithSleepAsync(
             new SleepRequest { Duration = Duration.FromTimeSpan(delay) },
-            new RpcOptions { CancellationToken = cancellationToken }).ConfigureAwait(false);
+            new RpcOptions { CancellationToken = cancellationToken, Timeout = DelayCallTimeout }).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public override async Task<DateTime> GetCurrentTimeAsync() =>

@@ -237,4 +237,20 @@ public sealed class SdkStartedTimeSkippingTests : TimeSkippingEnvironmentTests
 public sealed class InProcessEnvironmentTimeSkippingTests : TimeSkippingEnvironmentTests
 {
     protected override async Task<WorkflowEnvironment> StartAsync() => await InProcessTimeSkippingEnvironment.StartAsync();
+
+    [Fact]
+    public async Task DelayAsync_WorkOutstandingForLongerThanTheClientsCallTimeout_WaitsForItInsteadOfTimingOut()
+    {
+        // Given work the clock cannot skip past (a workflow task nobody polls for), so a delay runs in real time,
+        await using var env = await InProcessTimeSkippingEnvironment.StartAsync();
+        await env.Client.StartWorkflowAsync("NobodyRunsThis", [], new(Workers.NewId("outstanding"), Workers.NewTaskQueue()));
+
+        // when a test delays for longer than the SDK's default 30 s for a call (as skipping through a busy show does),
+        var delay = TimeSpan.FromSeconds(35);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await env.DelayAsync(delay);
+
+        // then the delay ends when the clock gets there, not with the client's "Timeout expired".
+        Assert.True(started.Elapsed >= delay - TimeSpan.FromSeconds(1), $"returned after {started.Elapsed}");
+    }
 }
