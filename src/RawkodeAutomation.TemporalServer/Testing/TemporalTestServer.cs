@@ -98,7 +98,8 @@ public static class TemporalTestServer
             default:
                 // The SDK waits only 5 s for a test server to accept connections (no startup timeout option), and a
                 // first start of a .NET executable on a busy machine can take longer: try again, warm. The SDK kills
-                // the process of a start it gave up on (SlowStartTests holds it to that).
+                // the process of a start it gave up on (SlowStartTests holds it to that). Ten tries: at a load of
+                // about 28 on two cores, four tries in a row were seen to miss.
                 var path = executablePath ?? FindExecutable(callerAssembly);
                 for (var attempt = 1; ; attempt++)
                 {
@@ -109,7 +110,7 @@ public static class TemporalTestServer
                             TestServer = new() { ExistingPath = path },
                         }).ConfigureAwait(false);
                     }
-                    catch (InvalidOperationException ex) when (attempt < 4 && (
+                    catch (InvalidOperationException ex) when (attempt < StartAttempts && (
                         ex.Message.Contains("did not start within", StringComparison.Ordinal)
                         || ex.Message.Contains("Failed connecting to test server", StringComparison.Ordinal)))
                     {
@@ -119,6 +120,9 @@ public static class TemporalTestServer
                 }
         }
     }
+
+    /// <summary>How many times <see cref="StartTimeSkippingAsync"/> lets the SDK start the server before it gives up.</summary>
+    public const int StartAttempts = 10;
 
     /// <summary>Environment variable naming the start-up trace file the test-server shape of <c>rawkode</c> appends to.</summary>
     public const string TraceVariable = "RAWKODE_TEST_SERVER_TRACE";

@@ -29,6 +29,9 @@ public sealed class EmbeddedStack : IAsyncDisposable
     private EmbeddedServices? _embedded;
     private int _temporalPort;
 
+    /// <summary>The Temporal ports stacks of this test process have had (never handed out twice).</summary>
+    private static readonly HashSet<int> s_reservedPorts = [];
+
     private EmbeddedStack(string directory, YouTubeSandbox youtube, KubernetesSandbox kubernetes, GitCli git)
     {
         _directory = directory;
@@ -121,28 +124,74 @@ public sealed class EmbeddedStack : IAsyncDisposable
     /// <summary>Starts (or restarts, on the same port and SQLite file) the offline Temporal server.</summary>
     public async Task StartTemporalAsync()
     {
+        if (_temporalPort != 0)
+        {
+            await RestartTemporalAsync();
+            return;
+        }
         // A restart binds the same port again. A port the system handed out (port 0) is in the ephemeral range, where an
         // outgoing connection of any process may take it while the server is down, and the restart then fails to bind.
-        // So the first start picks a free port below that range, where the system never hands out source ports.
+        // So the first start picks a free port below that range, where the system never hands out source ports, and
+        // one no other stack of this process has had (it may be down for a restart).
         for (var tries = 1; ; tries++)
         {
-            var port = _temporalPort != 0 ? _temporalPort : Random.Shared.Next(20_000, 32_000);
+            var port = ReservePort();
             try
             {
-                Temporal = await OfflineTemporalServer.StartNewAsync(new OfflineTemporalServerOptions
-                {
-                    Port = port,
-                    DatabaseFilename = Path.Combine(_directory, "temporal.db"),
-                });
+                Temporal = await OfflineTemporalServer.StartNewAsync(TemporalOptions(port));
                 break;
             }
-            catch (IOException) when (_temporalPort == 0 && tries < 50)
+            catch (IOException) when (tries < 50)
             {
-                // Taken (another test's server): try another.
+                // Taken (a server of another process): try another.
             }
         }
         _temporalPort = int.Parse(Temporal.Address.Split(':')[^1], System.Globalization.CultureInfo.InvariantCulture);
         Settings["Temporal:Address"] = Temporal.Address;
+    }
+
+    /// <summary>
+    /// Starts the server again on its port. Should something else hold the port for a moment (a load of 25 once made
+    /// a restart fail to bind, cause not found), it tries again for a minute rather than failing the test at once.
+    /// </summary>
+    private async Task RestartTemporalAsync()
+    {
+        var giveUp = DateTimeOffset.UtcNow + TimeSpan.FromMinutes(1);
+        for (var pause = TimeSpan.FromMilliseconds(100); ; pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromSeconds(2).Ticks)))
+        {
+            try
+            {
+                Temporal = await OfflineTemporalServer.StartNewAsync(TemporalOptions(_temporalPort));
+                return;
+            }
+            catch (IOException e) when (DateTimeOffset.UtcNow < giveUp)
+            {
+                Console.WriteLine($"{DateTimeOffset.UtcNow:O}: restarting Temporal on port {_temporalPort}: {e.Message}; trying again");
+                await Task.Delay(pause);
+            }
+        }
+    }
+
+    private OfflineTemporalServerOptions TemporalOptions(int port) => new()
+    {
+        Port = port,
+        DatabaseFilename = Path.Combine(_directory, "temporal.db"),
+    };
+
+    /// <summary>A port in 20000–32000 that no stack of this test process has had yet.</summary>
+    private static int ReservePort()
+    {
+        lock (s_reservedPorts)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(20_000, 32_000);
+                if (s_reservedPorts.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     public async Task StopTemporalAsync()
