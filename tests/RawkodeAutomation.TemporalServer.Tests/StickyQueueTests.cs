@@ -64,6 +64,15 @@ public sealed class StickyQueueTests : IDisposable
         return task;
     }
 
+    /// <summary>A sticky run whose worker took one task on the sticky queue and whose next task waits there; returns its workflow id.</summary>
+    private async Task<string> StickyTaskWaitingAsync()
+    {
+        var (workflowId, _) = await StartStickyAsync();
+        Engine.CompleteWorkflowTask(Completion(await SignalAndTakeStickyTaskAsync(workflowId), TimeSpan.FromHours(1)));
+        Signal(workflowId);
+        return workflowId;
+    }
+
     private RespondWorkflowTaskCompletedRequest Completion(PollWorkflowTaskQueueResponse task, TimeSpan? stickyScheduleToStart) => new()
     {
         Namespace = EngineDriver.Namespace,
@@ -221,9 +230,7 @@ public sealed class StickyQueueTests : IDisposable
     public async Task ResetStickyTaskQueue_PendingTaskMovesToNormalQueueWithFullHistory()
     {
         // Given a sticky run whose worker took a task on the sticky queue, and whose next task waits there,
-        var (workflowId, _) = await StartStickyAsync();
-        Engine.CompleteWorkflowTask(Completion(await SignalAndTakeStickyTaskAsync(workflowId), TimeSpan.FromHours(1)));
-        Signal(workflowId);
+        var workflowId = await StickyTaskWaitingAsync();
 
         // When its stickiness is reset,
         Engine.ResetStickyTaskQueue(new ResetStickyTaskQueueRequest
@@ -240,9 +247,7 @@ public sealed class StickyQueueTests : IDisposable
     public async Task ShutdownWorkerWithStickyQueue_PendingTaskMovesToNormalQueueWithFullHistory()
     {
         // Given a sticky run whose worker took a task on the sticky queue, and whose next task waits there,
-        var (workflowId, _) = await StartStickyAsync();
-        Engine.CompleteWorkflowTask(Completion(await SignalAndTakeStickyTaskAsync(workflowId), TimeSpan.FromHours(1)));
-        Signal(workflowId);
+        var workflowId = await StickyTaskWaitingAsync();
 
         // When the sticky worker shuts down,
         Engine.ShutdownWorker(new ShutdownWorkerRequest

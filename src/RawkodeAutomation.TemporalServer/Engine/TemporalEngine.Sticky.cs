@@ -1,6 +1,4 @@
-using Google.Protobuf.WellKnownTypes;
 using Temporalio.Api.Enums.V1;
-using Temporalio.Api.History.V1;
 using Temporalio.Api.TaskQueue.V1;
 using Temporalio.Api.WorkflowService.V1;
 
@@ -95,16 +93,7 @@ internal sealed partial class TemporalEngine
             return;
         }
         ClearStickiness(run);
-        Append(run, new HistoryEvent
-        {
-            EventType = EventType.WorkflowTaskTimedOut,
-            EventTime = Timestamp.FromDateTime(Now),
-            WorkflowTaskTimedOutEventAttributes = new()
-            {
-                ScheduledEventId = run.WftScheduledId,
-                TimeoutType = TimeoutType.ScheduleToStart,
-            },
-        });
+        Append(run, WorkflowTaskTimedOutEvent(run, TimeoutType.ScheduleToStart));
         run.WftScheduledId = 0;
         ScheduleWorkflowTask(run, run.WftAttempt);
     }

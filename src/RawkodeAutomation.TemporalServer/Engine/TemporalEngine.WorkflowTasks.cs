@@ -179,8 +179,11 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    /// <summary>The event that ends the started workflow task as timed out (start-to-close), for <see cref="RetryWorkflowTask"/>.</summary>
-    private HistoryEvent WorkflowTaskTimedOutEvent(RunState run) => new()
+    /// <summary>
+    /// The event that ends the workflow task as timed out: a started one start-to-close (for <see cref="RetryWorkflowTask"/>),
+    /// one a sticky worker never took schedule-to-start (its started event id stays 0).
+    /// </summary>
+    private HistoryEvent WorkflowTaskTimedOutEvent(RunState run, TimeoutType timeoutType = TimeoutType.StartToClose) => new()
     {
         EventType = EventType.WorkflowTaskTimedOut,
         EventTime = Timestamp.FromDateTime(Now),
@@ -188,7 +191,7 @@ internal sealed partial class TemporalEngine
         {
             ScheduledEventId = run.WftScheduledId,
             StartedEventId = run.WftStartedId,
-            TimeoutType = TimeoutType.StartToClose,
+            TimeoutType = timeoutType,
         },
     };
 
