@@ -103,7 +103,7 @@ public sealed class PollMatchingTests : IDisposable
     {
         var stickyQueue = Workers.NewTaskQueue();
         var sticky = _driver.PollWorkflowAsync("sticky-worker", kind: TaskQueueKind.Sticky, queue: stickyQueue);
-        await _driver.WaitParkedAsync(0, 1, stickyQueue);
+        await _driver.WaitParkedAsync(TaskKind.Sticky, 1, stickyQueue);
 
         // No instance key: an SDK that only names its sticky queue still gets its sticky poll back.
         Engine.ShutdownWorker(new() { Namespace = EngineDriver.Namespace, StickyTaskQueue = stickyQueue });

@@ -21,6 +21,33 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Signal_WorkerCachesRun_LaterTasksGoToItsStickyQueueAndQueriesAreAnswered()
+    {
+        var tq = Workers.NewTaskQueue();
+        var options = Workers.Options(tq);
+        // However slowly the machine runs the worker, its sticky queue keeps the run's tasks.
+        options.StickyQueueScheduleToStartTimeout = TimeSpan.FromMinutes(10);
+        using var worker = new TemporalWorker(Client, options);
+        var result = await worker.ExecuteAsync(async () =>
+        {
+            var handle = await Client.StartWorkflowAsync((InteractiveWorkflow wf) => wf.RunAsync("sticky"), new(Workers.NewId("sticky"), tq));
+            await handle.SignalAsync(wf => wf.AddAsync("a"));
+            await Workers.WaitUntilAsync(
+                async () => (await handle.QueryAsync(wf => wf.Items())).Count == 1, what: "the signal seen by a query");
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            var history = await handle.FetchHistoryAsync();
+
+            // The SDK worker asks for stickiness, so every workflow task after the first was scheduled on its sticky queue.
+            var scheduled = history.Events.Where(e => e.EventType == EventType.WorkflowTaskScheduled).Skip(1)
+                .Select(e => e.WorkflowTaskScheduledEventAttributes.TaskQueue).ToList();
+            Assert.NotEmpty(scheduled);
+            Assert.All(scheduled, queue => Assert.Equal((TaskQueueKind.Sticky, tq), (queue.Kind, queue.NormalName)));
+            return await handle.GetResultAsync();
+        });
+        Assert.Equal("sticky: a", result);
+    }
+
+    [Fact]
     public async Task Describe_StartedWithStaticSummary_ReturnsSummaryAndDetailsOfRunAndChild()
     {
         await Workers.RunAsync(Client, async tq =>

@@ -13,6 +13,12 @@ internal sealed class QueryTask
     public required string RunId { get; init; }
     public required WorkflowQuery Query { get; init; }
     public TaskCompletionSource<RespondQueryTaskCompletedRequest> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The sticky queue the query waits on; null while it waits on (or was taken from) the run's normal queue.</summary>
+    public string? StickyQueue { get; set; }
+
+    /// <summary>The query waits on no queue: a worker took it (and has not given it back), or it rides with a workflow task.</summary>
+    public bool Taken { get; set; }
 }
 
 /// <summary>Why a waiting poller was woken.</summary>
@@ -56,6 +62,7 @@ internal sealed class TaskQueueState
 
     public Queue<TaskEntry> Tasks { get; } = new();
 
+    /// <summary>When a poll last looked at the queue, on the wall clock: whether a worker is still there is not a matter of skipped time.</summary>
     public DateTime LastPollTime { get; set; }
 
     /// <summary>

@@ -49,6 +49,22 @@ internal sealed class RunState
     public DateTime WftStartedTime { get; set; }
     public long PreviousStartedId { get; set; }
 
+    /// <summary>
+    /// The sticky queue of the worker that completed the last workflow task, while the run is sticky to it (its next
+    /// workflow task and queries go there, with only the events that worker has not seen). Soft state, as the worker's
+    /// cache it stands for: not persisted, so after a restart a run starts again on its normal queue with full history.
+    /// </summary>
+    [JsonIgnore]
+    public string? StickyTaskQueue { get; set; }
+
+    /// <summary>How long a task may wait on <see cref="StickyTaskQueue"/> before it goes to the normal queue instead.</summary>
+    [JsonIgnore]
+    public TimeSpan StickyScheduleToStartTimeout { get; set; }
+
+    /// <summary>The deployment options of the sticky worker, to tell whether version routing still sends the run to it.</summary>
+    [JsonIgnore]
+    public Temporalio.Api.Deployment.V1.WorkerDeploymentOptions? StickyDeploymentOptions { get; set; }
+
     public Dictionary<long, ActivityState> Activities { get; set; } = [];
     public Dictionary<string, TimerState> Timers { get; set; } = [];
     public Dictionary<long, ChildState> Children { get; set; } = [];

@@ -7,6 +7,8 @@ internal enum TimerKind
     UserTimer,
     WorkflowTaskStartToClose,
     WorkflowTaskDispatch,
+    StickyScheduleToStart,
+    StickyQueryScheduleToStart,
     ActivityScheduleToStart,
     ActivityStartToClose,
     ActivityScheduleToClose,

@@ -9,6 +9,12 @@ internal enum TaskKind : byte
     Activity = 2,
     Query = 3,
     Nexus = 4,
+
+    /// <summary>
+    /// Names a worker's sticky workflow task queue in the queue table only; the tasks on it carry
+    /// <see cref="Workflow"/> or <see cref="Query"/> tokens.
+    /// </summary>
+    Sticky = 5,
 }
 
 /// <summary>

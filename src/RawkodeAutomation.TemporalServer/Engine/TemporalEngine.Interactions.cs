@@ -140,9 +140,17 @@ internal sealed partial class TemporalEngine
                     }
                 }
             }
-            if (!string.IsNullOrEmpty(request.StickyTaskQueue) && _queues.Remove((request.Namespace, request.StickyTaskQueue, (TaskKind)0), out var sticky))
+            if (!string.IsNullOrEmpty(request.StickyTaskQueue))
             {
-                sticky.ReleaseAll();
+                if (_queues.Remove((request.Namespace, request.StickyTaskQueue, TaskKind.Sticky), out var sticky))
+                {
+                    sticky.ReleaseAll();
+                }
+                ReleaseStickyQueue(request.Namespace, request.StickyTaskQueue);
+            }
+            if (!_disposed)
+            {
+                Commit();
             }
         }
     }
@@ -228,8 +236,24 @@ internal sealed partial class TemporalEngine
         throw new RpcException(new Status(StatusCode.InvalidArgument, result.ErrorMessage), new Metadata { { "grpc-status-details-bin", Google.Protobuf.MessageExtensions.ToByteArray(status) } });
     }
 
-    private void DispatchLegacyQuery(RunState run, QueryTask task) =>
-        Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow).Add(new TaskEntry(run.RunId, 0, 0, task));
+    /// <summary>
+    /// Sends a query out on its own: to the sticky queue while the run is sticky (its worker answers from its cache),
+    /// with a deadline after which it goes to the normal queue instead; otherwise to the normal queue.
+    /// </summary>
+    private void DispatchLegacyQuery(RunState run, QueryTask task)
+    {
+        task.Taken = false;
+        task.StickyQueue = run.IsRunning ? StickyQueueFor(run) : null;
+        if (task.StickyQueue is not null)
+        {
+            _scheduler.Add(Now + run.StickyScheduleToStartTimeout, new TimerEntry(TimerKind.StickyQueryScheduleToStart, run.RunId, 0, 0, task.Id));
+        }
+        QueryQueue(run, task).Add(new TaskEntry(run.RunId, 0, 0, task));
+    }
+
+    private TaskQueueState QueryQueue(RunState run, QueryTask task) => task.StickyQueue is { } sticky
+        ? Queue(run.Namespace, sticky, TaskKind.Sticky)
+        : Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
 
     /// <summary>Queries that can no longer ride with a workflow task go out on their own.</summary>
     private void ReleaseQueries(RunState run, bool inFlightOnly)
@@ -272,10 +296,22 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    private PollWorkflowTaskQueueResponse? StartQueryTask(QueryTask query)
+    /// <summary>
+    /// Hands a query out on its own to a poll of the normal queue (<paramref name="stickyQueue"/> null) or of a sticky
+    /// queue, if it still waits on that queue. A query that finds a workflow task scheduled meanwhile (a signal came)
+    /// rides with that task instead, so it sees the new events in order, as every query that arrives then does.
+    /// </summary>
+    private PollWorkflowTaskQueueResponse? StartQueryTask(QueryTask query, string? stickyQueue)
     {
-        if (!_queries.ContainsKey(query.Id) || query.Result.Task.IsCompleted || !_runs.TryGetValue(query.RunId, out var run))
+        if (!_queries.ContainsKey(query.Id) || query.Result.Task.IsCompleted || !_runs.TryGetValue(query.RunId, out var run)
+            || query.Taken || query.StickyQueue != stickyQueue)
         {
+            return null;
+        }
+        query.Taken = true;
+        if (run.IsRunning && run.WftScheduledId != 0)
+        {
+            run.PendingQueries.Add(query);
             return null;
         }
         var response = new PollWorkflowTaskQueueResponse
@@ -295,11 +331,15 @@ internal sealed partial class TemporalEngine
             ScheduledTime = Timestamp.FromDateTime(Now),
             StartedTime = Timestamp.FromDateTime(Now),
         };
-        // No events, as a real server sends a query to a worker that keeps the run in its cache (a sticky worker, which
-        // every SDK core worker is): the worker answers from the state it has, and a worker without the run fetches the
-        // history from the start. Events sent here that the worker has not seen yet (a signal that came after the last
-        // completed workflow task) would be applied inside the query, and the commands they lead to never reach the
-        // server: the next workflow task, replayed elsewhere, then fails as nondeterministic.
+        // A sticky worker keeps the run in its cache and answers from it, so it gets no events; a worker on the normal
+        // queue may not hold the run and gets full history. That history holds only events a workflow task already
+        // handled (otherwise the query rides with the scheduled task, above): a worker (SDK core) given events it has
+        // not seen would apply them inside the query and lose the commands they lead to, and the next workflow task,
+        // replayed elsewhere, would fail as nondeterministic.
+        if (stickyQueue is null)
+        {
+            response.History.Events.AddRange(run.History);
+        }
         return response;
     }
 

@@ -29,12 +29,16 @@ internal sealed partial class TemporalEngine
         {
             throw Errors.InvalidArgument("TaskQueue is not set on request.");
         }
-        // Sticky queues are never used: every task goes to the normal queue with full history, and a sticky poll
-        // waits on a queue that never gets a task until its long poll ends or its worker shuts down.
-        var kind = request.TaskQueue!.Kind == TaskQueueKind.Sticky ? (TaskKind)0 : TaskKind.Workflow;
+        if (request.TaskQueue!.Kind == TaskQueueKind.Sticky)
+        {
+            // A sticky queue holds only tasks of runs sticky to its worker; version routing was decided when they were
+            // put there (see StickyQueueFor), and the queue is no task queue of a worker deployment.
+            return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, TaskKind.Sticky, request.WorkerInstanceKey, deadline,
+                entry => entry.Query is { } query ? StartQueryTask(query, name) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey, name), cancellation);
+        }
         RegisterDeploymentVersion(request.Namespace, name, request.DeploymentOptions);
-        return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, kind, request.WorkerInstanceKey, deadline,
-            entry => entry.Query is { } query ? StartQueryTask(query) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey), cancellation,
+        return PollTaskQueueAsync<PollWorkflowTaskQueueResponse>(request.Namespace, name, TaskKind.Workflow, request.WorkerInstanceKey, deadline,
+            entry => entry.Query is { } query ? StartQueryTask(query, null) : StartWorkflowTask(entry, request.Identity, request.WorkerInstanceKey, null), cancellation,
             entry => IsForWorkerVersion(request.Namespace, name, request.DeploymentOptions, entry));
     }
 
@@ -62,7 +66,7 @@ internal sealed partial class TemporalEngine
             {
                 RequireNamespace(ns);
                 queue = Queue(ns, name, kind);
-                queue.LastPollTime = Now;
+                queue.LastPollTime = DateTime.UtcNow;
                 if (PollMustEnd(ns, workerInstanceKey, cancellation))
                 {
                     queue.PassOn();
@@ -164,7 +168,8 @@ internal sealed partial class TemporalEngine
                     RetryWorkflowTask(run, WorkflowTaskTimedOutEvent(run));
                     break;
                 case TaskKind.Query when _queries.TryGetValue(token.QueryId, out var query) && !query.Result.Task.IsCompleted:
-                    var queue = Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
+                    query.Taken = false;
+                    var queue = QueryQueue(run, query);
                     _afterCommit.Add(() => queue.AddFirst(new TaskEntry(run.RunId, 0, 0, query)));
                     break;
                 default:
@@ -174,8 +179,11 @@ internal sealed partial class TemporalEngine
         }
     }
 
-    /// <summary>The event that ends the started workflow task as timed out (start-to-close), for <see cref="RetryWorkflowTask"/>.</summary>
-    private HistoryEvent WorkflowTaskTimedOutEvent(RunState run) => new()
+    /// <summary>
+    /// The event that ends the workflow task as timed out: a started one start-to-close (for <see cref="RetryWorkflowTask"/>),
+    /// one a sticky worker never took schedule-to-start (its started event id stays 0).
+    /// </summary>
+    private HistoryEvent WorkflowTaskTimedOutEvent(RunState run, TimeoutType timeoutType = TimeoutType.StartToClose) => new()
     {
         EventType = EventType.WorkflowTaskTimedOut,
         EventTime = Timestamp.FromDateTime(Now),
@@ -183,20 +191,32 @@ internal sealed partial class TemporalEngine
         {
             ScheduledEventId = run.WftScheduledId,
             StartedEventId = run.WftStartedId,
-            TimeoutType = TimeoutType.StartToClose,
+            TimeoutType = timeoutType,
         },
     };
 
     /// <summary>Which worker instance holds each run's started workflow task (see <see cref="ShutdownWorker"/>).</summary>
     private readonly Dictionary<string, (long ScheduledId, int Attempt, string WorkerInstanceKey)> _workflowTaskHolders = new(StringComparer.Ordinal);
 
-    private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity, string workerInstanceKey)
+    /// <summary>
+    /// Starts the scheduled workflow task for a poll of the normal queue (<paramref name="stickyQueue"/> null) or of a
+    /// sticky queue. A sticky poll gets the task only while the run is still sticky to that queue, and then only the
+    /// events since the last task its worker started; a normal poll gets full history and ends any stickiness (the
+    /// task was moved off the sticky queue).
+    /// </summary>
+    private PollWorkflowTaskQueueResponse? StartWorkflowTask(TaskEntry entry, string identity, string workerInstanceKey, string? stickyQueue)
     {
         if (RunningRun(entry.RunId) is not { } run
-            || run.WftScheduledId != entry.Id || run.WftStartedId != 0 || run.WftAttempt != entry.Attempt)
+            || run.WftScheduledId != entry.Id || run.WftStartedId != 0 || run.WftAttempt != entry.Attempt
+            || (stickyQueue is not null && run.StickyTaskQueue != stickyQueue))
         {
             return null;
         }
+        if (stickyQueue is null)
+        {
+            ClearStickiness(run);
+        }
+        var firstEventId = stickyQueue is null ? 1 : run.PreviousStartedId + 1;
         var requestId = Guid.NewGuid().ToString();
         var started = Append(run, new HistoryEvent
         {
@@ -234,7 +254,7 @@ internal sealed partial class TemporalEngine
             ScheduledTime = Timestamp.FromDateTime(run.WftScheduledTime),
             StartedTime = Timestamp.FromDateTime(run.WftStartedTime),
         };
-        response.History.Events.AddRange(run.History);
+        response.History.Events.AddRange(run.History.Skip((int)firstEventId - 1));
         foreach (var query in run.PendingQueries.Where(q => !q.Result.Task.IsCompleted))
         {
             response.Queries[query.Id] = query.Query;
@@ -337,6 +357,7 @@ internal sealed partial class TemporalEngine
                 WorkflowTaskCompletedEventAttributes = completedAttributes,
             });
             var deliveredIn = run.WftStartedId;
+            SetStickiness(run, request);
             run.PreviousStartedId = run.WftStartedId;
             run.WftScheduledId = 0;
             run.WftStartedId = 0;
@@ -443,6 +464,7 @@ internal sealed partial class TemporalEngine
         };
         if (immediateRetry)
         {
+            ClearStickiness(run);
             Append(run, failed);
             FlushBuffered(run);
             run.WftScheduledId = 0;

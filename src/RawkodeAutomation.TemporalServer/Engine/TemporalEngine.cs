@@ -396,7 +396,7 @@ internal sealed partial class TemporalEngine : IDisposable
             EventTime = Timestamp.FromDateTime(Now),
             WorkflowTaskScheduledEventAttributes = new()
             {
-                TaskQueue = new TaskQueue { Name = run.TaskQueue, Kind = TaskQueueKind.Normal },
+                TaskQueue = ScheduledTaskQueue(run),
                 StartToCloseTimeout = Duration.FromTimeSpan(run.WorkflowTaskTimeout),
                 Attempt = run.WftAttempt,
             },
@@ -416,6 +416,11 @@ internal sealed partial class TemporalEngine : IDisposable
 
     private void DispatchWorkflowTask(RunState run)
     {
+        if (run.StickyTaskQueue is { } sticky)
+        {
+            DispatchStickyWorkflowTask(run, sticky);
+            return;
+        }
         var entry = new TaskEntry(run.RunId, run.WftScheduledId, run.WftAttempt);
         var queue = Queue(run.Namespace, run.TaskQueue, TaskKind.Workflow);
         _afterCommit.Add(() => queue.Add(entry));
@@ -424,6 +429,8 @@ internal sealed partial class TemporalEngine : IDisposable
     /// <summary>Ends the in-flight (or scheduled) workflow task as failed or timed out and schedules the next attempt.</summary>
     private void RetryWorkflowTask(RunState run, HistoryEvent failureEvent)
     {
+        // The worker that failed the task dropped the run from its cache: the retry needs full history.
+        ClearStickiness(run);
         run.PendingQueries.InsertRange(0, run.InFlightQueries);
         run.InFlightQueries.Clear();
         Append(run, failureEvent);
@@ -463,6 +470,12 @@ internal sealed partial class TemporalEngine : IDisposable
                     {
                         DispatchWorkflowTask(run);
                     }
+                    break;
+                case TimerKind.StickyScheduleToStart:
+                    OnStickyScheduleToStart(run, entry);
+                    break;
+                case TimerKind.StickyQueryScheduleToStart:
+                    OnStickyQueryScheduleToStart(run, entry);
                     break;
                 case TimerKind.WorkflowRunTimeout:
                     if (run.RunExpiration is { } expiry && expiry <= Now.AddMilliseconds(5))

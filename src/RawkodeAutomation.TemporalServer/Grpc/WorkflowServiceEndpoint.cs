@@ -220,9 +220,8 @@ internal class WorkflowServiceEndpoint(TemporalEngine engine, ScheduleService sc
     public virtual Task<PollWorkflowExecutionUpdateResponse> PollWorkflowExecutionUpdate(PollWorkflowExecutionUpdateRequest request, ServerCallContext context) =>
         engine.PollUpdateAsync(request, context.Deadline, context.CancellationToken);
 
-    // Sticky queues are never used, so there is nothing to reset.
     public virtual Task<ResetStickyTaskQueueResponse> ResetStickyTaskQueue(ResetStickyTaskQueueRequest request, ServerCallContext context) =>
-        Empty<ResetStickyTaskQueueResponse>(() => engine.EnsureNamespace(request.Namespace));
+        Empty<ResetStickyTaskQueueResponse>(() => engine.ResetStickyTaskQueue(request));
 
     public virtual Task<DescribeWorkerDeploymentResponse> DescribeWorkerDeployment(DescribeWorkerDeploymentRequest request, ServerCallContext context) =>
         Task.FromResult(engine.DescribeWorkerDeployment(request));
