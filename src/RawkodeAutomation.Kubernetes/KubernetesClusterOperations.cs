@@ -289,10 +289,12 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
 
         // The rollout attempt: set :v2 and give it the configured time; it must not become Ready.
         var rolloutSucceeded = false;
+        var askedForFixed = false;
         var deployment = new ObjectRef("apps/v1", "Deployment", KlusteredWorkload.Namespace, KlusteredWorkload.DeploymentName);
         try
         {
             await client.PatchAsync(deployment, V1Patch.PatchType.StrategicMergePatch, KlusteredWorkload.SetImagePatch(KlusteredWorkload.Image(_options, _options.FixedTag)), cancellationToken).ConfigureAwait(false);
+            askedForFixed = true;
             var deadline = _time.GetUtcNow() + _options.VerifyBrokenTimeout;
             while (_time.GetUtcNow() < deadline)
             {
@@ -304,9 +306,6 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
 
                 await Task.Delay(ShortPoll, _time, cancellationToken).ConfigureAwait(false);
             }
-
-            // Hand the fixers the cluster at v1, as it was before the attempt.
-            await client.PatchAsync(deployment, V1Patch.PatchType.StrategicMergePatch, KlusteredWorkload.SetImagePatch(KlusteredWorkload.Image(_options, _options.BrokenTag)), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException) when (modules.Any(m => m.CutsApiAccess))
         {
@@ -315,6 +314,17 @@ public sealed partial class KubernetesClusterOperations : IClusterOperations, ID
         catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.InternalServerError or HttpStatusCode.UnprocessableEntity)
         {
             // Admission rejected the rollout itself (e.g. a fail-closed webhook on Deployments): it did not succeed.
+        }
+        finally
+        {
+            if (askedForFixed)
+            {
+                // Hand the fixers the cluster at v1, as it was before the attempt, however the attempt ended: cancelled
+                // (its activity timed out on a busy machine) or cut short by a failed read, a Deployment left asking for
+                // :v2 would roll out by itself the moment the breaks are fixed. Not cancellable for that reason; if it
+                // fails, so does this verification, and its retry tries again.
+                await client.PatchAsync(deployment, V1Patch.PatchType.StrategicMergePatch, KlusteredWorkload.SetImagePatch(KlusteredWorkload.Image(_options, _options.BrokenTag)), CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         var failedChecks = checks.Where(c => !c.Holds).Select(c => c.BreakId).ToList();

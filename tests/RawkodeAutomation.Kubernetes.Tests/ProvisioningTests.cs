@@ -127,6 +127,52 @@ public sealed class ProvisioningTests(SandboxFixture fixture) : IClassFixture<Sa
     }
 
     [Fact]
+    public async Task VerifyBroken_AttemptCancelledDuringTheRolloutAttempt_LeavesTheWorkloadAtV1()
+    {
+        var cluster = await fixture.ReadyClusterAsync("cancelled-verify");
+        try
+        {
+            await fixture.Operations.ApplyBreaksAsync(cluster, ["quota-zero-pods"]);
+            using var client = await fixture.WorkloadClientAsync(cluster);
+
+            // Given a verification whose rollout attempt has set :v2 (the break keeps it from rolling out; it would
+            // wait for a minute),
+            var options = SandboxFixture.TestOptions(fixture.Sandbox);
+            options.VerifyBrokenTimeout = TimeSpan.FromMinutes(1);
+            using var patient = new KubernetesClusterOperations(options);
+            using var cancel = new CancellationTokenSource();
+            var verifying = patient.VerifyBrokenAsync(cluster, ["quota-zero-pods"], cancel.Token);
+            await WaitForImageAsync(client, ":v2", verifying);
+
+            // when its activity attempt is cancelled (timed out on a busy machine, or the workflow gave up on it),
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => verifying);
+
+            // then the workload is left at v1, as the fixers must find it, not already asking for :v2.
+            var deployment = await k8s.AppsV1OperationsExtensions.ReadNamespacedDeploymentAsync(client.AppsV1, "klustered", "default");
+            Assert.EndsWith(":v1", deployment.Spec.Template.Spec.Containers.Single().Image, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.Operations.TeardownAsync(cluster);
+        }
+    }
+
+    private static async Task WaitForImageAsync(k8s.IKubernetes client, string tag, Task stopsWaiting)
+    {
+        while (true)
+        {
+            var deployment = await k8s.AppsV1OperationsExtensions.ReadNamespacedDeploymentAsync(client.AppsV1, "klustered", "default");
+            if (deployment.Spec.Template.Spec.Containers.Single().Image.EndsWith(tag, StringComparison.Ordinal))
+            {
+                return;
+            }
+            Assert.False(stopsWaiting.IsCompleted, $"the verification ended before the workload asked for {tag}");
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+    }
+
+    [Fact]
     public async Task WaitFixed_DeploymentDeletedThenRecreatedAtV2_KeepsWatchingUntilFixed()
     {
         var cluster = await fixture.ReadyClusterAsync("deleted");
