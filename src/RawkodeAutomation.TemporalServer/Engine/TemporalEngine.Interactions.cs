@@ -184,6 +184,15 @@ internal sealed partial class TemporalEngine
         }
     }
 
+    /// <summary>The event types waiting for the run's in-flight workflow task to end (for tests).</summary>
+    internal IReadOnlyList<EventType> BufferedEventTypes(string ns, string workflowId)
+    {
+        lock (_gate)
+        {
+            return [.. FindRun(ns, new WorkflowExecution { WorkflowId = workflowId }).Buffered.Select(e => e.EventType)];
+        }
+    }
+
     // ---- queries ------------------------------------------------------------------------------------
 
     public async Task<QueryWorkflowResponse> QueryAsync(QueryWorkflowRequest request, DateTime deadline, CancellationToken cancellation)

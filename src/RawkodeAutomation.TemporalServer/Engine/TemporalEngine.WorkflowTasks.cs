@@ -734,13 +734,23 @@ internal sealed partial class TemporalEngine
             case CommandType.CancelTimer:
                 {
                     var id = command.CancelTimerCommandAttributes.TimerId;
-                    if (run.Timers.Remove(id, out var timer))
+                    long? startedEventId = run.Timers.Remove(id, out var timer) ? timer.StartedEventId : null;
+                    // A timer that fired while this task ran has its TimerFired waiting in the buffer, unseen by the
+                    // worker: as a real server does, the cancel wins and the fired event is dropped, so the history
+                    // says what the worker decided and a replay of it makes the same commands.
+                    var fired = run.Buffered.FindIndex(e => e.TimerFiredEventAttributes?.TimerId == id);
+                    if (startedEventId is null && fired >= 0)
+                    {
+                        startedEventId = run.Buffered[fired].TimerFiredEventAttributes.StartedEventId;
+                        run.Buffered.RemoveAt(fired);
+                    }
+                    if (startedEventId is { } started)
                     {
                         var ev = NewEvent(EventType.TimerCanceled);
                         ev.TimerCanceledEventAttributes = new()
                         {
                             TimerId = id,
-                            StartedEventId = timer.StartedEventId,
+                            StartedEventId = started,
                             WorkflowTaskCompletedEventId = wftCompleted,
                             Identity = context.Identity,
                         };
