@@ -48,6 +48,16 @@ internal sealed class EngineDriver : IDisposable
         Promptly,
         $"{count} {kind} poll(s) parked");
 
+    /// <summary>Signals the workflow <paramref name="workflowId"/> as a client would.</summary>
+    public void Signal(string workflowId, string signalName) => Engine.Signal(new SignalWorkflowExecutionRequest
+    {
+        Namespace = Namespace,
+        WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId },
+        SignalName = signalName,
+        Identity = "client",
+        RequestId = Guid.NewGuid().ToString(),
+    });
+
     public string StartWorkflow()
     {
         var workflowId = Workers.NewId("engine");

@@ -49,14 +49,7 @@ public sealed class QueryTaskTests : IDisposable
             new QueryWorkflowRequest { Namespace = EngineDriver.Namespace, Execution = execution, Query = new WorkflowQuery { QueryType = "state" } },
             DateTime.UtcNow + TimeSpan.FromMinutes(1),
             CancellationToken.None);
-        Engine.Signal(new SignalWorkflowExecutionRequest
-        {
-            Namespace = EngineDriver.Namespace,
-            WorkflowExecution = execution,
-            SignalName = "changed",
-            Identity = "client",
-            RequestId = Guid.NewGuid().ToString(),
-        });
+        _driver.Signal(workflowId, "changed");
         var task = await _driver.PollWorkflowAsync("worker").WaitAsync(Promptly);
 
         // Then the query is not handed out on its own with the signal in its history (a worker, SDK core, would apply the

@@ -87,14 +87,7 @@ public sealed class StickyQueueTests : IDisposable
             : null,
     };
 
-    private void Signal(string workflowId) => Engine.Signal(new SignalWorkflowExecutionRequest
-    {
-        Namespace = EngineDriver.Namespace,
-        WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId },
-        SignalName = "poke",
-        Identity = "client",
-        RequestId = Guid.NewGuid().ToString(),
-    });
+    private void Signal(string workflowId) => _driver.Signal(workflowId, "poke");
 
     private Task<QueryWorkflowResponse> QueryAsync(string workflowId) => Engine.QueryAsync(
         new QueryWorkflowRequest

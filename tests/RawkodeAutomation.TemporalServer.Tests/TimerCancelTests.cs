@@ -26,14 +26,7 @@ public sealed class TimerCancelTests : IDisposable
             CommandType = CommandType.StartTimer,
             StartTimerCommandAttributes = new() { TimerId = "1", StartToFireTimeout = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(200)) },
         });
-        _driver.Engine.Signal(new SignalWorkflowExecutionRequest
-        {
-            Namespace = EngineDriver.Namespace,
-            WorkflowExecution = new WorkflowExecution { WorkflowId = workflowId },
-            SignalName = "stop-waiting",
-            Identity = "client",
-            RequestId = Guid.NewGuid().ToString(),
-        });
+        _driver.Signal(workflowId, "stop-waiting");
         var second = await _driver.PollWorkflowAsync("worker").WaitAsync(Promptly);
         Assert.Contains(second.History.Events, e => e.EventType == EventType.WorkflowExecutionSignaled);
         await Workers.WaitUntilAsync(
