@@ -18,6 +18,7 @@ internal static class Workers
         .AddWorkflow<CountdownWorkflow>()
         .AddWorkflow<BlockingWorkflow>()
         .AddWorkflow<BuildIdWorkflow>()
+        .AddWorkflow<BuildIdBranchWorkflow>()
         .AddWorkflow<InterruptibleWorkflow>()
         .AddWorkflow<FlakyTaskWorkflow>()
         .AddWorkflow<MemoWorkflow>()

@@ -67,20 +67,20 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
         });
     }
 
+    private static TemporalWorkerOptions WithBuildId(string taskQueue, string buildId)
+    {
+        var options = Workers.Options(taskQueue);
+#pragma warning disable CS0618 // a build id without a deployment: the legacy (unversioned) stamp
+        options.BuildId = buildId;
+#pragma warning restore CS0618
+        return options;
+    }
+
     [Fact]
     public async Task Query_WorkerWithNewBuildIdReplaysOldTask_SeesTheBuildIdThatRanIt()
     {
         // sdk-dotnet's ExecuteWorkflowAsync_CurrentBuildId_SetProperly: a replaying worker takes Workflow.CurrentBuildId
         // from the WorkflowTaskCompleted events, so the server must keep the build id each worker stamped there.
-        static TemporalWorkerOptions WithBuildId(string taskQueue, string buildId)
-        {
-            var options = Workers.Options(taskQueue);
-#pragma warning disable CS0618 // a build id without a deployment: the legacy (unversioned) stamp
-            options.BuildId = buildId;
-#pragma warning restore CS0618
-            return options;
-        }
-
         var tq = Workers.NewTaskQueue();
         var handle = await Client.StartWorkflowAsync((BuildIdWorkflow wf) => wf.RunAsync(), new(Workers.NewId("build-id"), tq));
         using (var first = new TemporalWorker(Client, WithBuildId(tq, "1.0")))
@@ -99,6 +99,42 @@ public class WorkflowLifecycleTests(ServerFixture fixture)
             Assert.Equal("1.0", await handle.QueryAsync(wf => wf.CurrentBuildId()));
             await handle.SignalAsync(wf => wf.FinishAsync());
             await handle.GetResultAsync();
+        });
+    }
+
+    [Fact]
+    public async Task Query_NewBuildIdAfterStickinessReset_ReplaysTheOldBranchThenRunsOnAsTheNewBuild()
+    {
+        var tq = Workers.NewTaskQueue();
+        var handle = await Client.StartWorkflowAsync((BuildIdBranchWorkflow wf) => wf.RunAsync(), new(Workers.NewId("build-id-branch"), tq));
+        using (var first = new TemporalWorker(Client, WithBuildId(tq, "1.0")))
+        {
+            await first.ExecuteAsync(async () =>
+            {
+                Assert.Equal("1.0", await handle.QueryAsync(wf => wf.CurrentBuildId()));
+                // The query may be answered before the timer fires. Stop this worker only once it has completed the
+                // task after the "1.0" branch's activity, or "1.1" would run that task and be the build id asked next.
+                await Workers.WaitUntilAsync(
+                    async () => (await handle.FetchHistoryAsync()).Events
+                        .SkipWhile(e => e.EventType != EventType.ActivityTaskCompleted)
+                        .Any(e => e.EventType == EventType.WorkflowTaskCompleted),
+                    what: "the workflow task after the 1.0 branch's activity, completed by the 1.0 worker");
+            });
+        }
+        await Client.WorkflowService.ResetStickyTaskQueueAsync(new()
+        {
+            Namespace = Client.Options.Namespace,
+            Execution = new() { WorkflowId = handle.Id },
+        });
+
+        using var second = new TemporalWorker(Client, WithBuildId(tq, "1.1"));
+        await second.ExecuteAsync(async () =>
+        {
+            Assert.Equal("1.0", await handle.QueryAsync(wf => wf.CurrentBuildId()));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal("1.1", await handle.QueryAsync(wf => wf.CurrentBuildId()));
+            await handle.GetResultAsync();
+            Assert.Equal("1.1", await handle.QueryAsync(wf => wf.CurrentBuildId()));
         });
     }
 

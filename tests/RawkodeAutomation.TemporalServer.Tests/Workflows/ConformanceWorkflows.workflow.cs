@@ -335,6 +335,41 @@ public class BuildIdWorkflow
 #pragma warning restore CS0618
 }
 
+/// <summary>
+/// Takes a path that depends on the build id of the worker running it (a timer, then an activity only under "1.0"),
+/// so a worker with another build id replays it deterministically only if the history keeps who ran each task.
+/// </summary>
+[Workflow]
+public class BuildIdBranchWorkflow
+{
+    private bool _finish;
+
+    [WorkflowRun]
+    public async Task RunAsync()
+    {
+        await Workflow.DelayAsync(TimeSpan.FromMilliseconds(1));
+#pragma warning disable CS0618 // CurrentBuildId is what workers versioned by build id alone (no deployment) read.
+        if (Workflow.CurrentBuildId == "1.0")
+#pragma warning restore CS0618
+        {
+            await Workflow.ExecuteActivityAsync(() => GreetActivities.Greet("1.0"), new() { ScheduleToCloseTimeout = TimeSpan.FromHours(1) });
+        }
+        await Workflow.WaitConditionAsync(() => _finish);
+    }
+
+    [WorkflowSignal]
+    public Task FinishAsync()
+    {
+        _finish = true;
+        return Task.CompletedTask;
+    }
+
+#pragma warning disable CS0618
+    [WorkflowQuery]
+    public string CurrentBuildId() => Workflow.CurrentBuildId;
+#pragma warning restore CS0618
+}
+
 [Workflow]
 public class BlockingWorkflow
 {
