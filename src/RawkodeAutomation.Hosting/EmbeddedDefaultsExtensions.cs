@@ -40,6 +40,10 @@ public static class EmbeddedDefaultsExtensions
         var embedded = new EmbeddedServices(EmbeddedPlan.From(configuration, options.TemporalProfile));
         try
         {
+            if (options.StateDirectory is not null)
+            {
+                embedded.StateLock = StateFolderLock.Acquire(options.StateDirectory, TimeProvider.System);
+            }
             await AddTemporalAsync(configuration, options, embedded, cancellationToken).ConfigureAwait(false);
             await AddYouTubeAsync(configuration, options, embedded, cancellationToken).ConfigureAwait(false);
             await AddKubernetesAsync(configuration, options, embedded).ConfigureAwait(false);
@@ -113,6 +117,10 @@ public static class EmbeddedDefaultsExtensions
         catch (Exception e) when (StartupChecks.Listen($"port {port} (the YouTube sandbox's channel)", e, "Up__ChannelPort=8789, or 0 for any free port") is { } listen)
         {
             throw listen;
+        }
+        catch (YouTubeSandboxInUseException e)
+        {
+            throw StartupChecks.YouTubeSandboxInUse(e);
         }
         catch (Exception e) when (sandbox.StatePath is not null && e is InvalidDataException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
         {

@@ -30,6 +30,9 @@ public sealed class EmbeddedServices(EmbeddedPlan plan) : IAsyncDisposable
 
     internal Dictionary<string, string?> Added { get; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>This process's hold on the state folder, when there is one; released after everything else stopped.</summary>
+    internal StateFolderLock? StateLock { get; set; }
+
     /// <summary>Stops what was started, the last started first.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -45,5 +48,6 @@ public sealed class EmbeddedServices(EmbeddedPlan plan) : IAsyncDisposable
         {
             await Temporal.DisposeAsync().ConfigureAwait(false);
         }
+        StateLock?.Dispose();
     }
 }

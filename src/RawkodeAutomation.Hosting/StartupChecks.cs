@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Octokit;
 using RawkodeAutomation.GitHub;
 using RawkodeAutomation.GitHub.Octokit;
+using RawkodeAutomation.YouTube.Sandbox;
 using Temporalio.Client;
 using Temporalio.Exceptions;
 
@@ -63,6 +64,17 @@ public static class StartupChecks
     public static StartupException YouTubeSandboxState(string path, Exception e) =>
         new($"the YouTube sandbox's state .rawkode/{Path.GetFileName(path)} cannot be loaded ({FirstLine(e.Message)}). "
             + $"Move it aside to start the sandbox channel empty (mv .rawkode/{Path.GetFileName(path)} .rawkode/{Path.GetFileName(path)}.bad).", e);
+
+    /// <summary>Words finding the state folder held by another <c>up</c>.</summary>
+    public static StartupException StateFolderInUse(string stateDirectory, string? owner, Exception e) =>
+        new($"another rawkode up runs on this state folder ({stateDirectory}{(owner is null ? "" : $"; {owner}")}). "
+            + "Stop it first (Ctrl+C where it runs); two at once would load the same Temporal database, channel and clusters and write over each other's.", e);
+
+    /// <summary>Words finding this checkout's sandbox channel served by another process (another <c>up</c>, or <c>adopt</c>).</summary>
+    public static StartupException YouTubeSandboxInUse(YouTubeSandboxInUseException e) =>
+        new($"the YouTube sandbox's state .rawkode/{Path.GetFileName(e.StatePath)} is served by another process"
+            + (e.RunningAt is null ? "" : $" (its channel page: {e.RunningAt})")
+            + ": another rawkode up, or a rawkode adopt, runs on this checkout. Stop it first; two sandboxes on one channel would each overwrite the other's broadcasts and quota.", e);
 
     /// <summary>Words a failure to listen on <c>Http:Urls</c> (null when <paramref name="e"/> is not about listening).</summary>
     public static StartupException? Listen(string urls, Exception e) =>

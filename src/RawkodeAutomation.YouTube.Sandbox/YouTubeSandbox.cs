@@ -64,18 +64,38 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     private int _gzipBodies;
     private bool _quotaDirty;
 
-    private YouTubeSandbox(WebApplication app, YouTubeSandboxOptions options, SandboxStateData state)
+    private readonly SandboxOwnership? _ownership;
+
+    private YouTubeSandbox(WebApplication app, YouTubeSandboxOptions options, SandboxStateData state, SandboxOwnership? ownership)
     {
         _app = app;
         _options = options;
         _state = state;
+        _ownership = ownership;
         DailyQuota = options.DailyQuota;
     }
 
     /// <summary>Starts a sandbox on 127.0.0.1.</summary>
+    /// <exception cref="YouTubeSandboxInUseException">Another sandbox, in this process or another, serves <see cref="YouTubeSandboxOptions.StatePath"/>.</exception>
     public static async Task<YouTubeSandbox> StartAsync(YouTubeSandboxOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new YouTubeSandboxOptions();
+        var ownership = options.StatePath is { } owned ? SandboxOwnership.Acquire(owned) : null;
+        try
+        {
+            var sandbox = await StartOwnedAsync(options, ownership, cancellationToken).ConfigureAwait(false);
+            ownership?.Publish(sandbox.BaseUri);
+            return sandbox;
+        }
+        catch
+        {
+            ownership?.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<YouTubeSandbox> StartOwnedAsync(YouTubeSandboxOptions options, SandboxOwnership? ownership, CancellationToken cancellationToken)
+    {
         SandboxStateData state;
         try
         {
@@ -94,7 +114,7 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, options.Port));
         builder.Services.AddRequestDecompression();
         var app = builder.Build();
-        var sandbox = new YouTubeSandbox(app, options, state);
+        var sandbox = new YouTubeSandbox(app, options, state, ownership);
         if (options.StatePath is { } statePath && !File.Exists(statePath))
         {
             // A channel started from a snapshot is the channel from now on: keep it, so a restart continues it.
@@ -137,16 +157,23 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     public int DailyQuota { get; set; }
 
     /// <summary>The configuration keys a client needs to talk to this sandbox.</summary>
-    public IReadOnlyDictionary<string, string?> ClientConfiguration => new Dictionary<string, string?>
-    {
-        ["YouTube:ClientId"] = ClientId,
-        ["YouTube:ClientSecret"] = ClientSecret,
-        ["YouTube:RefreshToken"] = RefreshToken,
-        ["YouTube:ApiBaseUri"] = ApiBaseUri.AbsoluteUri,
-        ["YouTube:UploadBaseUri"] = UploadBaseUri.AbsoluteUri,
-        ["YouTube:TokenUri"] = TokenUri.AbsoluteUri,
-        ["YouTube:DailyQuota"] = DailyQuota.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    public IReadOnlyDictionary<string, string?> ClientConfiguration => ClientConfigurationFor(BaseUri, _options, DailyQuota);
+
+    /// <summary>
+    /// The configuration keys a client needs to talk to a sandbox started with <paramref name="options"/> that listens
+    /// at <paramref name="baseUri"/>, perhaps in another process (see <see cref="YouTubeSandboxInUseException.RunningAt"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> ClientConfigurationFor(Uri baseUri, YouTubeSandboxOptions options, int? dailyQuota = null) =>
+        new Dictionary<string, string?>
+        {
+            ["YouTube:ClientId"] = options.ClientId,
+            ["YouTube:ClientSecret"] = options.ClientSecret,
+            ["YouTube:RefreshToken"] = options.RefreshToken,
+            ["YouTube:ApiBaseUri"] = baseUri.AbsoluteUri,
+            ["YouTube:UploadBaseUri"] = baseUri.AbsoluteUri,
+            ["YouTube:TokenUri"] = new Uri(baseUri, "token").AbsoluteUri,
+            ["YouTube:DailyQuota"] = (dailyQuota ?? options.DailyQuota).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
 
     /// <summary>API calls served (including failed ones), per method, since start.</summary>
     public IReadOnlyDictionary<string, int> CallsPerMethod => new Dictionary<string, int>(_calls);
@@ -263,6 +290,8 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
             if (_quotaDirty) { Persist(); }
         }
         await _app.DisposeAsync().ConfigureAwait(false);
+        // Only now, with its last write done, may another sandbox load the file.
+        _ownership?.Dispose();
     }
 
     private DateTimeOffset Now => _options.Clock.GetUtcNow();

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using RawkodeAutomation.Hosting;
+using RawkodeAutomation.YouTube.Sandbox;
 
 namespace RawkodeAutomation.Cli.Tests;
 
@@ -121,6 +123,25 @@ public sealed class AdoptCommandTests : IDisposable
         Assert.Equal(FluxFile, Read(FluxPath));
         Assert.Equal(head, Git("rev-parse", "HEAD"));
         Assert.Equal("", Git("status", "--porcelain"));
+    }
+
+    [Fact]
+    public async Task Adopt_WhileUpServesTheSandboxChannel_ReadsItThereAndLeavesItsStateAlone()
+    {
+        // What `rawkode up` runs for this checkout: the sandbox on .rawkode/youtube.json.
+        await using var running = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(_repo, 10_000));
+        var stateBefore = await File.ReadAllTextAsync(Path.Combine(_repo, ".rawkode", "youtube.json"));
+
+        var result = await Rawkode.RunAsync(_repo, "adopt");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"on the YouTube sandbox running at {running.BaseUri}", result.Output, StringComparison.Ordinal);
+        // The running channel served the reads and counted their units.
+        Assert.Contains("3 videos", result.Output, StringComparison.Ordinal);
+        Assert.Equal(1, running.Calls("videos.list"));
+        Assert.Equal(3, running.QuotaUsedToday);
+        // No second sandbox wrote its copy over the running one's file.
+        Assert.Equal(stateBefore, await File.ReadAllTextAsync(Path.Combine(_repo, ".rawkode", "youtube.json")));
     }
 
     [Fact]

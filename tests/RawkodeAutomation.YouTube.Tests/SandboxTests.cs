@@ -42,6 +42,42 @@ public sealed class SandboxTests
         finally
         {
             File.Delete(path);
+            File.Delete(path + ".lock");
+        }
+    }
+
+    [Fact]
+    public async Task StatePath_SecondSandboxWhileTheFirstRuns_IsRefusedWithTheFirstsAddress_ThenStartsOnceItStopped()
+    {
+        var directory = Directory.CreateTempSubdirectory("youtube-sandbox-owner-");
+        var path = Path.Combine(directory.FullName, "youtube.json");
+        try
+        {
+            string videoId;
+            await using (var first = await SandboxHarness.StartAsync(statePath: path))
+            {
+                videoId = (await new YouTubeOperations(first.Client).EnsureBroadcastAsync(Spec("KEDA", new DateTimeOffset(2026, 6, 3, 16, 0, 0, TimeSpan.Zero)))).VideoId;
+                var stateBefore = await File.ReadAllTextAsync(path);
+
+                var refused = await Assert.ThrowsAsync<YouTubeSandboxInUseException>(() => YouTubeSandbox.StartAsync(new YouTubeSandboxOptions { StatePath = path }));
+
+                Assert.Equal(first.Sandbox.BaseUri, refused.RunningAt);
+                Assert.Contains(path, refused.Message, StringComparison.Ordinal);
+                Assert.Contains($"listening at {first.Sandbox.BaseUri}", refused.Message, StringComparison.Ordinal);
+                // The refused sandbox wrote nothing over the first one's channel.
+                Assert.Equal(stateBefore, await File.ReadAllTextAsync(path));
+                // A client made from the address reaches the running channel.
+                var config = YouTubeSandbox.ClientConfigurationFor(refused.RunningAt!, new YouTubeSandboxOptions());
+                Assert.Equal(first.Sandbox.ClientConfiguration, config);
+            }
+
+            await using var next = await SandboxHarness.StartAsync(statePath: path);
+            Assert.NotNull(next.Sandbox.FindVideo(videoId));
+            Assert.Equal(next.Sandbox.BaseUri.AbsoluteUri + "\n", await File.ReadAllTextAsync(path + ".address"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
         }
     }
 
@@ -59,6 +95,7 @@ public sealed class SandboxTests
         finally
         {
             File.Delete(path);
+            File.Delete(path + ".lock");
         }
     }
 
@@ -210,6 +247,7 @@ public sealed class SandboxQuotaPersistenceTests
         finally
         {
             File.Delete(path);
+            File.Delete(path + ".lock");
         }
     }
 }

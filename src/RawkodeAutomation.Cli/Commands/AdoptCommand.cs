@@ -61,10 +61,23 @@ internal static class AdoptCommand
             string where;
             if (string.IsNullOrWhiteSpace(config["YouTube:RefreshToken"]))
             {
-                sandbox = await YouTubeSandbox.StartAsync(EmbeddedYouTube.Options(root, 10_000), cancellationToken).ConfigureAwait(false);
+                var sandboxOptions = EmbeddedYouTube.Options(root, 10_000);
+                IReadOnlyDictionary<string, string?> clientConfiguration;
+                try
+                {
+                    sandbox = await YouTubeSandbox.StartAsync(sandboxOptions, cancellationToken).ConfigureAwait(false);
+                    clientConfiguration = sandbox.ClientConfiguration;
+                    where = $"the YouTube sandbox (state in .rawkode/youtube.json{(EmbeddedYouTube.SnapshotOf(root) is null ? "" : $", first started from {EmbeddedYouTube.SnapshotFile}")})";
+                }
+                catch (YouTubeSandboxInUseException running) when (running.RunningAt is { } address)
+                {
+                    // `up` serves this checkout's channel: read it there, so what adopt spends is counted on that
+                    // channel and nothing writes an older copy of it back.
+                    clientConfiguration = YouTubeSandbox.ClientConfigurationFor(address, sandboxOptions);
+                    where = $"the YouTube sandbox running at {address} (state in .rawkode/youtube.json)";
+                }
                 options = new YouTubeOptions();
-                new ConfigurationBuilder().AddInMemoryCollection(sandbox.ClientConfiguration).Build().GetSection(YouTubeOptions.SectionName).Bind(options);
-                where = $"the YouTube sandbox (state in .rawkode/youtube.json{(EmbeddedYouTube.SnapshotOf(root) is null ? "" : $", first started from {EmbeddedYouTube.SnapshotFile}")})";
+                new ConfigurationBuilder().AddInMemoryCollection(clientConfiguration).Build().GetSection(YouTubeOptions.SectionName).Bind(options);
             }
             else
             {
@@ -86,7 +99,7 @@ internal static class AdoptCommand
             await output.WriteAsync(json ? Json(history, report, write, commit, written) : Text(where, history, report, write, commit, written)).ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (e is YouTubeApiException or InvalidOperationException or InvalidDataException or IOException or GitException)
+        catch (Exception e) when (e is YouTubeApiException or InvalidOperationException or InvalidDataException or IOException or GitException or HttpRequestException)
         {
             await error.WriteLineAsync($"rawkode adopt: {e.Message}").ConfigureAwait(false);
             return 2;

@@ -126,6 +126,56 @@ public sealed class EmbeddedDefaultsTests
     }
 
     [Fact]
+    public Task AddRawkodeEmbeddedDefaultsAsync_StateFolderHeldByAnotherUp_SaysWhoHoldsIt_FreeOnceItStopped() =>
+        InStateFolderAsync(async state =>
+        {
+            EmbeddedDefaultsOptions Options() => new() { RepositoryRoot = Path.GetTempPath(), StateDirectory = state, TemporalProfile = NoProfileFile() };
+            await using (var first = await Builder(EveryAreaConfigured).AddRawkodeEmbeddedDefaultsAsync(Options()))
+            {
+                var e = await Assert.ThrowsAsync<StartupException>(() => Builder(EveryAreaConfigured).AddRawkodeEmbeddedDefaultsAsync(Options()));
+
+                Assert.Contains($"another rawkode up runs on this state folder ({state}; process {Environment.ProcessId}, started ", e.Message, StringComparison.Ordinal);
+            }
+
+            await using var next = await Builder(EveryAreaConfigured).AddRawkodeEmbeddedDefaultsAsync(Options());
+            Assert.NotNull(next);
+        });
+
+    [Fact]
+    public Task AddRawkodeEmbeddedDefaultsAsync_SandboxChannelServedByAnotherProcess_SaysWhereAndStartsNoSecondCopy() =>
+        InStateFolderAsync(async state =>
+        {
+            // What a running `rawkode up` (or `adopt`) holds: the sandbox on this checkout's state file.
+            await using var running = await YouTube.Sandbox.YouTubeSandbox.StartAsync(new() { StatePath = Path.Combine(state, "youtube.json") });
+            var builder = Builder(new() { ["Temporal:Address"] = "127.0.0.1:1", ["Up:ChannelPort"] = "0", ["GitHub:Branch"] = "main" });
+
+            var e = await Assert.ThrowsAsync<StartupException>(() => builder.AddRawkodeEmbeddedDefaultsAsync(new EmbeddedDefaultsOptions
+            {
+                RepositoryRoot = state,
+                StateDirectory = state,
+                TemporalProfile = NoProfileFile(),
+            }));
+
+            Assert.Contains(".rawkode/youtube.json is served by another process", e.Message, StringComparison.Ordinal);
+            Assert.Contains($"its channel page: {running.BaseUri}", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Move it aside", e.Message, StringComparison.Ordinal);
+        });
+
+    /// <summary>Runs <paramref name="body"/> with a fresh state folder, deleted afterwards.</summary>
+    private static async Task InStateFolderAsync(Func<string, Task> body)
+    {
+        var state = Directory.CreateTempSubdirectory("rawkode-embedded-state-").FullName;
+        try
+        {
+            await body(state);
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task AddRawkodeEmbeddedDefaultsAsync_EveryAreaConfigured_StartsNothing()
     {
         var builder = Builder(EveryAreaConfigured);
