@@ -1,4 +1,5 @@
 using RawkodeAutomation.Kubernetes.Sandbox;
+using RawkodeAutomation.StateFiles;
 using RawkodeAutomation.TemporalServer;
 using RawkodeAutomation.YouTube.Sandbox;
 
@@ -31,7 +32,7 @@ public sealed class EmbeddedServices(EmbeddedPlan plan) : IAsyncDisposable
     internal Dictionary<string, string?> Added { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>This process's hold on the state folder, when there is one; released after everything else stopped.</summary>
-    internal StateFolderLock? StateLock { get; set; }
+    internal StateFileOwnership? StateLock { get; set; }
 
     /// <summary>Stops what was started, the last started first.</summary>
     public async ValueTask DisposeAsync()

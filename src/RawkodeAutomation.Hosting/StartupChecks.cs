@@ -66,9 +66,9 @@ public static class StartupChecks
             + $"Move it aside to start the sandbox channel empty (mv .rawkode/{Path.GetFileName(path)} .rawkode/{Path.GetFileName(path)}.bad).", e);
 
     /// <summary>Words finding the state folder held by another <c>up</c>.</summary>
-    public static StartupException StateFolderInUse(string stateDirectory, string? owner, Exception e) =>
+    public static StartupException StateFolderInUse(string stateDirectory, string? owner) =>
         new($"another rawkode up runs on this state folder ({stateDirectory}{(owner is null ? "" : $"; {owner}")}). "
-            + "Stop it first (Ctrl+C where it runs); two at once would load the same Temporal database, channel and clusters and write over each other's.", e);
+            + "Stop it first (Ctrl+C where it runs); two at once would load the same Temporal database, channel and clusters and write over each other's.");
 
     /// <summary>Words finding this checkout's sandbox channel served by another process (another <c>up</c>, or <c>adopt</c>).</summary>
     public static StartupException YouTubeSandboxInUse(YouTubeSandboxInUseException e) =>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RawkodeAutomation.StateFiles;
 using RawkodeAutomation.TemporalServer.Engine;
 using RawkodeAutomation.TemporalServer.Grpc;
 using RawkodeAutomation.TemporalServer.Schedules;
@@ -28,6 +29,7 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
     private TemporalEngine? _engine;
     private ScheduleService? _schedules;
     private Socket? _listenSocket;
+    private StateFileOwnership? _ownership;
 
     public OfflineTemporalServer(OfflineTemporalServerOptions options)
     {
@@ -52,19 +54,27 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         {
             throw new InvalidOperationException("The server is already started.");
         }
-        // The port listens before anything else is built, so a client that connects meanwhile waits in the backlog.
-        var listenSocket = _options.ListenSocket ?? Listen(_options.Ip, _options.Port);
+        // One server per database: a second would keep its own copy of every run and write it over the first's.
+        var ownership = string.IsNullOrEmpty(_options.DatabaseFilename) ? null
+            : StateFileOwnership.TryAcquire(_options.DatabaseFilename, out var holder)
+                ?? throw new TemporalDatabaseInUseException(Path.GetFullPath(_options.DatabaseFilename), holder);
+        Socket? listenSocket = null;
         try
         {
+            // The port listens before anything else is built, so a client that connects meanwhile waits in the backlog.
+            listenSocket = _options.ListenSocket ?? Listen(_options.Ip, _options.Port);
             await StartOnAsync(listenSocket, cancellationToken).ConfigureAwait(false);
+            ownership?.Publish(Address);
         }
         catch
         {
-            listenSocket.Dispose();
+            listenSocket?.Dispose();
+            ownership?.Dispose();
             throw;
         }
         // Kestrel serves the descriptor but does not own it: the server closes it once Kestrel has stopped.
         _listenSocket = listenSocket;
+        _ownership = ownership;
     }
 
     private async Task StartOnAsync(Socket listenSocket, CancellationToken cancellationToken)
@@ -172,9 +182,24 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
                 await app.DisposeAsync().ConfigureAwait(false);
                 _listenSocket?.Dispose();
                 _listenSocket = null;
+                // The database is free for the next server only once this one has stopped writing.
+                _ownership?.Dispose();
+                _ownership = null;
             }
         }
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}
+
+/// <summary>The SQLite file a server was asked to open is the state of another offline server, which is still running.</summary>
+public sealed class TemporalDatabaseInUseException(string databaseFilename, string? runningAt)
+    : IOException($"the SQLite file {databaseFilename} is in use by another offline Temporal server"
+        + (runningAt is null ? "" : $" (listening at {runningAt})") + "; stop it, or give this one another --db-filename")
+{
+    /// <summary>The database, full path.</summary>
+    public string DatabaseFilename { get; } = databaseFilename;
+
+    /// <summary>The running server's <c>host:port</c>; null when it did not say.</summary>
+    public string? RunningAt { get; } = runningAt;
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RawkodeAutomation.StateFiles;
 
 namespace RawkodeAutomation.YouTube.Sandbox;
 
@@ -64,9 +65,9 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     private int _gzipBodies;
     private bool _quotaDirty;
 
-    private readonly SandboxOwnership? _ownership;
+    private readonly StateFileOwnership? _ownership;
 
-    private YouTubeSandbox(WebApplication app, YouTubeSandboxOptions options, SandboxStateData state, SandboxOwnership? ownership)
+    private YouTubeSandbox(WebApplication app, YouTubeSandboxOptions options, SandboxStateData state, StateFileOwnership? ownership)
     {
         _app = app;
         _options = options;
@@ -84,7 +85,7 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         try
         {
             var sandbox = await StartOwnedAsync(options, ownership, cancellationToken).ConfigureAwait(false);
-            ownership?.Publish(sandbox.BaseUri);
+            ownership?.Publish(sandbox.BaseUri.AbsoluteUri);
             return sandbox;
         }
         catch
@@ -94,7 +95,7 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
         }
     }
 
-    private static async Task<YouTubeSandbox> StartOwnedAsync(YouTubeSandboxOptions options, SandboxOwnership? ownership, CancellationToken cancellationToken)
+    private static async Task<YouTubeSandbox> StartOwnedAsync(YouTubeSandboxOptions options, StateFileOwnership? ownership, CancellationToken cancellationToken)
     {
         SandboxStateData state;
         try

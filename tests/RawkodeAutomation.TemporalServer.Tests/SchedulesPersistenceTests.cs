@@ -20,6 +20,23 @@ public sealed class SchedulesPersistenceTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_SecondServerOnTheSameDatabase_IsRefusedNamingTheFirst_ThenStartsOnceItStopped()
+    {
+        var database = Path.Combine(_directory, "temporal.db");
+        await using (var first = await OfflineTemporalServer.StartNewAsync(new() { DatabaseFilename = database }))
+        {
+            // Each server keeps its own copy of every run: two on one file would write over each other.
+            var refused = await Assert.ThrowsAsync<TemporalDatabaseInUseException>(() => OfflineTemporalServer.StartNewAsync(new() { DatabaseFilename = database }));
+
+            Assert.Equal(first.Address, refused.RunningAt);
+            Assert.Contains($"the SQLite file {database} is in use by another offline Temporal server (listening at {first.Address})", refused.Message, StringComparison.Ordinal);
+        }
+
+        await using var next = await OfflineTemporalServer.StartNewAsync(new() { DatabaseFilename = database });
+        Assert.Equal(next.Address + "\n", await File.ReadAllTextAsync(database + ".owner"));
+    }
+
+    [Fact]
     public async Task Restart_AfterMinuteDown_CatchesUpWithinWindowAndCountsTheRestMissed()
     {
         var database = Path.Combine(_directory, "temporal.db");

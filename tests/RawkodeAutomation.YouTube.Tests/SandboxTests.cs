@@ -73,7 +73,7 @@ public sealed class SandboxTests
 
             await using var next = await SandboxHarness.StartAsync(statePath: path);
             Assert.NotNull(next.Sandbox.FindVideo(videoId));
-            Assert.Equal(next.Sandbox.BaseUri.AbsoluteUri + "\n", await File.ReadAllTextAsync(path + ".address"));
+            Assert.Equal(next.Sandbox.BaseUri.AbsoluteUri + "\n", await File.ReadAllTextAsync(path + ".owner"));
         }
         finally
         {

@@ -142,6 +142,11 @@ internal static class ServerCommand
             {
                 instance = await OfflineTemporalServer.StartNewAsync(options, cancellationToken);
             }
+            catch (TemporalDatabaseInUseException ex)
+            {
+                error.WriteLine($"server start-dev: {ex.Message}");
+                return 1;
+            }
             catch (IOException ex)
             {
                 error.WriteLine($"server start-dev: cannot listen on {options.Ip}:{options.Port}: {ex.Message}");
