@@ -64,7 +64,6 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
             // The port listens before anything else is built, so a client that connects meanwhile waits in the backlog.
             listenSocket = _options.ListenSocket ?? Listen(_options.Ip, _options.Port);
             await StartOnAsync(listenSocket, cancellationToken).ConfigureAwait(false);
-            ownership?.Publish(Address);
         }
         catch
         {
@@ -75,6 +74,16 @@ public sealed class OfflineTemporalServer : IAsyncDisposable
         // Kestrel serves the descriptor but does not own it: the server closes it once Kestrel has stopped.
         _listenSocket = listenSocket;
         _ownership = ownership;
+        try
+        {
+            ownership?.Publish(Address);
+        }
+        catch
+        {
+            // Stopping closes the socket and releases the database too.
+            await StopAsync(cancellationToken).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task StartOnAsync(Socket listenSocket, CancellationToken cancellationToken)
@@ -197,9 +206,6 @@ public sealed class TemporalDatabaseInUseException(string databaseFilename, stri
     : IOException($"the SQLite file {databaseFilename} is in use by another offline Temporal server"
         + (runningAt is null ? "" : $" (listening at {runningAt})") + "; stop it, or give this one another --db-filename")
 {
-    /// <summary>The database, full path.</summary>
-    public string DatabaseFilename { get; } = databaseFilename;
-
     /// <summary>The running server's <c>host:port</c>; null when it did not say.</summary>
     public string? RunningAt { get; } = runningAt;
 }

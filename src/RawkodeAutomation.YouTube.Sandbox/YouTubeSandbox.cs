@@ -82,17 +82,27 @@ public sealed partial class YouTubeSandbox : IAsyncDisposable
     {
         options ??= new YouTubeSandboxOptions();
         var ownership = options.StatePath is { } owned ? SandboxOwnership.Acquire(owned) : null;
+        YouTubeSandbox sandbox;
         try
         {
-            var sandbox = await StartOwnedAsync(options, ownership, cancellationToken).ConfigureAwait(false);
-            ownership?.Publish(sandbox.BaseUri.AbsoluteUri);
-            return sandbox;
+            sandbox = await StartOwnedAsync(options, ownership, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
             ownership?.Dispose();
             throw;
         }
+        try
+        {
+            ownership?.Publish(sandbox.BaseUri.AbsoluteUri);
+        }
+        catch
+        {
+            // Stopping the sandbox releases the ownership too.
+            await sandbox.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return sandbox;
     }
 
     private static async Task<YouTubeSandbox> StartOwnedAsync(YouTubeSandboxOptions options, StateFileOwnership? ownership, CancellationToken cancellationToken)
